@@ -1,0 +1,103 @@
+/**
+ * The master keyring. It exists only in the delegate and only while the store
+ * is unlocked. Each version is 256 random bits wrapped by a key derived from
+ * the passphrase with scrypt; the KDF parameters live beside the wrapped key
+ * so they can be raised later without breaking old stores.
+ */
+import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { KdfParams, KeyringEntry, WrappedByKeyring } from './protocol.js';
+import { AeadError, open, seal } from './aead.js';
+
+const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+
+/** scrypt N=2^17, r=8, p=1: the floor the architecture sets (about 128 MiB, 0.5 s here). */
+export const DEFAULT_KDF: Omit<KdfParams, 'salt'> = { algorithm: 'scrypt', N: 2 ** 17, r: 8, p: 1 };
+
+export class WrongPassphraseError extends Error {}
+
+export async function deriveKek(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+  // NFC so the same passphrase typed on different platforms derives the same key.
+  const password = Buffer.from(passphrase.normalize('NFC'), 'utf8');
+  try {
+    return await scrypt(password, Buffer.from(kdf.salt, 'base64'), 32, {
+      N: kdf.N,
+      r: kdf.r,
+      p: kdf.p,
+      maxmem: 256 * kdf.N * kdf.r + 16 * 1024 * 1024,
+    });
+  } finally {
+    password.fill(0);
+  }
+}
+
+const keyringAad = (version: number) => Buffer.from(`strongroom/keyring/v1\0${version}`, 'utf8');
+const auditKeyAad = Buffer.from('strongroom/audit-key/v1', 'utf8');
+
+/** The unlocked keyring: master keys by version, and the audit MAC key. */
+export class Keyring {
+  private constructor(
+    private readonly masterKeys: Map<number, Buffer>,
+    private auditKeyBytes: Buffer,
+  ) {}
+
+  /** Creates a new keyring at version 1, with a fresh audit MAC key. */
+  static async create(passphrase: string): Promise<{ keyring: Keyring; entry: KeyringEntry; auditKey: WrappedByKeyring }> {
+    const kdf: KdfParams = { ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') };
+    const kek = await deriveKek(passphrase, kdf);
+    const masterKey = randomBytes(32);
+    const auditKeyBytes = randomBytes(32);
+    try {
+      const entry: KeyringEntry = { version: 1, kdf, wrappedKey: seal(kek, masterKey, keyringAad(1)).toString('base64') };
+      const auditKey: WrappedByKeyring = { keyringVersion: 1, wrapped: seal(masterKey, auditKeyBytes, auditKeyAad).toString('base64') };
+      return { keyring: new Keyring(new Map([[1, masterKey]]), auditKeyBytes), entry, auditKey };
+    } finally {
+      kek.fill(0);
+    }
+  }
+
+  /** Unwraps every keyring version; any failure means the passphrase is wrong (or the row was tampered with). */
+  static async unlock(passphrase: string, entries: KeyringEntry[], auditKey: WrappedByKeyring): Promise<Keyring> {
+    const masterKeys = new Map<number, Buffer>();
+    try {
+      for (const entry of entries) {
+        const kek = await deriveKek(passphrase, entry.kdf);
+        try {
+          masterKeys.set(entry.version, open(kek, Buffer.from(entry.wrappedKey, 'base64'), keyringAad(entry.version)));
+        } finally {
+          kek.fill(0);
+        }
+      }
+      const auditMaster = masterKeys.get(auditKey.keyringVersion);
+      if (!auditMaster) throw new WrongPassphraseError('the audit key names an unknown keyring version');
+      const auditKeyBytes = open(auditMaster, Buffer.from(auditKey.wrapped, 'base64'), auditKeyAad);
+      return new Keyring(masterKeys, auditKeyBytes);
+    } catch (error) {
+      for (const key of masterKeys.values()) key.fill(0);
+      if (error instanceof AeadError) throw new WrongPassphraseError('wrong passphrase');
+      throw error;
+    }
+  }
+
+  get currentVersion(): number {
+    return Math.max(...this.masterKeys.keys());
+  }
+
+  masterKey(version: number): Buffer {
+    const key = this.masterKeys.get(version);
+    if (!key) throw new AeadError(`keyring version ${version} is not in this keyring`);
+    return key;
+  }
+
+  get auditKey(): Buffer {
+    return this.auditKeyBytes;
+  }
+
+  /** Overwrites every key byte; the object is unusable afterwards. */
+  wipe(): void {
+    for (const key of this.masterKeys.values()) key.fill(0);
+    this.masterKeys.clear();
+    this.auditKeyBytes.fill(0);
+    this.auditKeyBytes = Buffer.alloc(0);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The delegate process. It is the only process that holds key material and
+ * plaintext. It speaks JSON strings over Electron's utilityProcess port when
+ * it has one, and over Node's fork IPC channel otherwise; every message is
+ * size-checked and parsed with protocol.ts before it is acted on.
+ */
+import { parseArgs } from 'node:util';
+import {
+  MAX_DELEGATE_MESSAGE_CHARS,
+  delegateEnvelopeSchema,
+  delegateRequestSchema,
+  type DelegateReply,
+} from './protocol.js';
+import { DelegateFailure, DelegateService } from './delegate-service.js';
+import { DelegateLog } from './delegate-log.js';
+import { Sanitizer } from './sanitizer.js';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const { values: args } = parseArgs({ options: { 'log-dir': { type: 'string' } }, strict: false });
+const sanitizer = new Sanitizer();
+const log = new DelegateLog(typeof args['log-dir'] === 'string' ? args['log-dir'] : null, sanitizer);
+const service = await DelegateService.create(sanitizer, log);
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+const send: (message: string) => void = parentPort
+  ? (message) => parentPort.postMessage(message)
+  : (message) => process.send?.(message);
+
+/** Results carry only ciphertext and sealed values; the one free text, an error message, is masked where it is built. */
+function reply(message: DelegateReply): void {
+  send(JSON.stringify(message));
+}
+
+async function receive(raw: unknown): Promise<void> {
+  if (typeof raw !== 'string' || raw.length > MAX_DELEGATE_MESSAGE_CHARS) {
+    log.write('warn', 'dropped a message that is not a string or is too large', { length: typeof raw === 'string' ? raw.length : null });
+    return;
+  }
+  let envelope;
+  try {
+    envelope = delegateEnvelopeSchema.parse(JSON.parse(raw));
+  } catch {
+    log.write('warn', 'dropped a message without a valid envelope');
+    return;
+  }
+  const parsed = delegateRequestSchema.safeParse(envelope.request);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    reply({ id: envelope.id, ok: false, error: { code: 'BAD_REQUEST', message: sanitizer.mask(`Invalid request: ${detail}`).slice(0, 2000) } });
+    return;
+  }
+  try {
+    const result = await service.handle(parsed.data);
+    reply({ id: envelope.id, ok: true, result });
+  } catch (error) {
+    if (error instanceof DelegateFailure) {
+      reply({ id: envelope.id, ok: false, error: { code: error.code, message: sanitizer.mask(error.message) } });
+    } else {
+      log.write('error', 'operation failed unexpectedly', { op: parsed.data.op, error: String(error) });
+      reply({ id: envelope.id, ok: false, error: { code: 'INTERNAL', message: `The delegate failed during ${parsed.data.op}.` } });
+    }
+  }
+}
+
+if (parentPort) {
+  parentPort.on('message', (event) => void receive(event.data));
+} else {
+  process.on('message', (message) => void receive(message));
+  // The supervisor owns our lifetime: when its channel closes, nothing may outlive it holding keys.
+  process.on('disconnect', () => process.exit(0));
+}
+
+log.write('info', 'delegate started');
+send(JSON.stringify({ ready: true, pid: process.pid }));

@@ -1,0 +1,160 @@
+/**
+ * The main → delegate contract. The delegate serves it, so it owns it.
+ *
+ * Every request the delegate receives is parsed with `delegateRequestSchema`
+ * before anything else happens; every reply main receives is parsed with the
+ * schema of the operation it asked for. Binary values are base64 strings so
+ * messages are plain JSON on both transports (child_process IPC and Electron's
+ * utilityProcess port).
+ */
+import { z } from 'zod';
+
+export {
+  SEAL_INFO,
+  SEAL_SUITE,
+  canonicalJson,
+  createSealRecipient,
+  fromBase64,
+  sealBindings,
+  sealValues,
+  toBase64,
+} from './sealed-box.js';
+export type { SealBinding, SealRecipient, SealedMessage } from './sealed-box.js';
+
+/** Largest message either side accepts, in UTF-16 code units of its JSON text. */
+export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
+/** Largest batch of values in one sealed message. */
+export const MAX_BATCH = 1000;
+
+const base64 = z.string().max(MAX_DELEGATE_MESSAGE_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+
+export const sealedMessageSchema = z.strictObject({ enc: base64.max(256), ct: base64 });
+
+export const sealBindingSchema = z.strictObject({
+  purpose: z.string().min(1).max(64),
+  bindings: z.record(z.string(), z.unknown()),
+});
+
+export const kdfParamsSchema = z.strictObject({
+  algorithm: z.literal('scrypt'),
+  N: z.number().int().min(2 ** 14).max(2 ** 22),
+  r: z.number().int().min(8).max(32),
+  p: z.number().int().min(1).max(16),
+  salt: base64.max(64),
+});
+export type KdfParams = z.infer<typeof kdfParamsSchema>;
+
+/** One keyring version: a master key wrapped by the passphrase-derived key. */
+export const keyringEntrySchema = z.strictObject({
+  version: z.number().int().min(1),
+  kdf: kdfParamsSchema,
+  wrappedKey: base64.max(256),
+});
+export type KeyringEntry = z.infer<typeof keyringEntrySchema>;
+
+/** A key wrapped by one keyring version (the audit MAC key, data keys). */
+export const wrappedByKeyringSchema = z.strictObject({
+  keyringVersion: z.number().int().min(1),
+  wrapped: base64.max(256),
+});
+export type WrappedByKeyring = z.infer<typeof wrappedByKeyringSchema>;
+
+const secretIdSchema = z.string().uuid();
+
+/** What the AAD of a secret version binds. */
+export const secretAddressSchema = z.strictObject({
+  secretId: secretIdSchema,
+  version: z.number().int().min(1),
+  type: z.enum(['text']),
+  managerId: z.string().min(1).max(64),
+});
+export type SecretAddress = z.infer<typeof secretAddressSchema>;
+
+export const encryptedVersionSchema = z.strictObject({
+  ciphertext: base64,
+  wrappedKey: base64.max(256),
+  keyringVersion: z.number().int().min(1),
+});
+export type EncryptedVersion = z.infer<typeof encryptedVersionSchema>;
+
+const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: base64.max(64) });
+
+export const delegateRequestSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('hello') }),
+  z.strictObject({ op: z.literal('keyring.create'), sealed: sealedMessageSchema }),
+  z.strictObject({
+    op: z.literal('keyring.unlock'),
+    sealed: sealedMessageSchema,
+    keyring: z.array(keyringEntrySchema).min(1).max(64),
+    auditKey: wrappedByKeyringSchema,
+  }),
+  z.strictObject({ op: z.literal('keyring.lock') }),
+  z.strictObject({
+    op: z.literal('secrets.encrypt'),
+    sealed: sealedMessageSchema,
+    binding: sealBindingSchema,
+    targets: z.array(z.strictObject({ address: secretAddressSchema, name: z.string().max(128).optional() })).min(1).max(MAX_BATCH),
+  }),
+  z.strictObject({
+    op: z.literal('secrets.reveal'),
+    recipientPublicKey: base64.max(128),
+    items: z.array(z.strictObject({ address: secretAddressSchema, encrypted: encryptedVersionSchema })).min(1).max(MAX_BATCH),
+  }),
+  z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
+  z.strictObject({
+    op: z.literal('audit.verify'),
+    entries: z.array(auditHashSchema.extend({ mac: base64.max(64) })).max(10_000),
+    head: z.strictObject({ seq: z.number().int().min(0), hash: base64.max(64), mac: base64.max(64) }).nullable(),
+  }),
+]);
+export type DelegateRequest = z.infer<typeof delegateRequestSchema>;
+export type DelegateOp = DelegateRequest['op'];
+
+/** The result schema of every operation. */
+export const delegateResultSchemas = {
+  hello: z.strictObject({ publicKey: base64.max(128), suite: z.string(), pid: z.number().int() }),
+  'keyring.create': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
+  'keyring.unlock': z.strictObject({ keyringVersion: z.number().int() }),
+  'keyring.lock': z.strictObject({}),
+  'secrets.encrypt': z.strictObject({ versions: z.array(encryptedVersionSchema) }),
+  'secrets.reveal': z.strictObject({ sealed: sealedMessageSchema }),
+  /** `macs[i]` authenticates `entries[i]`; `headMac` authenticates the last entry as the head of the chain. */
+  'audit.mac': z.strictObject({ macs: z.array(base64.max(64)), headMac: base64.max(64) }),
+  'audit.verify': z.strictObject({
+    firstBadSeq: z.number().int().nullable(),
+    headValid: z.boolean(),
+  }),
+} satisfies Record<DelegateOp, z.ZodType>;
+export type DelegateResult<Op extends DelegateOp> = z.infer<(typeof delegateResultSchemas)[Op]>;
+
+export const delegateErrorCodes = [
+  'BAD_REQUEST',
+  'LOCKED',
+  'WRONG_PASSPHRASE',
+  'WEAK_PASSPHRASE',
+  'SEAL_INVALID',
+  'DECRYPT_FAILED',
+  'INTERNAL',
+] as const;
+export type DelegateErrorCode = (typeof delegateErrorCodes)[number];
+
+export const delegateErrorSchema = z.strictObject({
+  code: z.enum(delegateErrorCodes),
+  message: z.string().max(2000),
+});
+export type DelegateError = z.infer<typeof delegateErrorSchema>;
+
+/** The envelope around every request. `id` pairs a reply with its request. */
+export const delegateEnvelopeSchema = z.strictObject({ id: z.number().int().min(1), request: z.unknown() });
+
+export const delegateReplySchema = z.union([
+  z.strictObject({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ id: z.number().int(), ok: z.literal(false), error: delegateErrorSchema }),
+]);
+export type DelegateReply = z.infer<typeof delegateReplySchema>;
+
+/** The first message the delegate sends, unprompted, once it is ready. */
+export const delegateReadySchema = z.strictObject({ ready: z.literal(true), pid: z.number().int() });
+
+/** Minimum passphrase length; the delegate enforces it because only it sees the passphrase. */
+export const MIN_PASSPHRASE_LENGTH = 10;

@@ -1,0 +1,29 @@
+import type { AppEvent, Channel, IpcResult } from '../ipc/contract.js';
+import type { DelegateSpawner } from './delegate/delegate-channel.js';
+
+/** Who is driving the core: recorded as the actor of every audit entry. */
+export type Actor = 'desktop' | 'bridge' | 'cli';
+
+export interface AppCoreOptions {
+  /** The folder holding strongroom.db and logs/. Created if missing. */
+  dataDir: string;
+  actor: Actor;
+  /** How to start the delegate; defaults to child_process.fork under Node. */
+  spawnDelegate?: DelegateSpawner;
+  /** Absolute path of the built delegate entry; defaults to dist/delegate/main.js. */
+  delegateEntry?: string;
+  /** Per-request timeout for delegate calls, in ms (default 30 s). */
+  delegateTimeoutMs?: number;
+  /** Observes every message main sends to or receives from the delegate (security tests). */
+  onDelegateTraffic?: (direction: 'to-delegate' | 'from-delegate', message: unknown) => void;
+}
+
+/** The Electron-free main process: store, services, IPC router and delegate supervisor. */
+export interface AppCore {
+  /** Routes one renderer request: validates it against the contract, never throws. */
+  handle(channel: string, request: unknown): Promise<IpcResult<Channel>>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  close(): Promise<void>;
+  /** The running delegate's pid, for diagnostics (and for tests that kill it). */
+  readonly delegatePid: number | undefined;
+}

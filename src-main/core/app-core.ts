@@ -1,0 +1,157 @@
+/**
+ * The composition root of the Electron-free main process. The Electron shell,
+ * the loopback bridge and the CLI all drive Strongroom through this one object.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createRouter } from '../ipc/router.js';
+import { SEAL_SUITE, type AppEvent } from '../ipc/contract.js';
+import type { AppCore, AppCoreOptions } from './app-core-types.js';
+import { toAppError } from './app-error.js';
+import { forkDelegate } from './delegate/node-delegate-channel.js';
+import { DelegateSupervisor } from './delegate/supervisor.js';
+import { createFileLogger } from './logging/logger.js';
+import { openDatabase } from './store/database.js';
+import { AuditLog } from './services/audit-log.js';
+import { MetaStore } from './services/meta-store.js';
+import { SecretsService } from './services/secrets-service.js';
+import { VaultService } from './services/vault-service.js';
+import { IdleTimer } from './idle-timer.js';
+
+export type { AppCore, AppCoreOptions } from './app-core-types.js';
+
+/** dist/main/*.js sits beside dist/delegate/main.js once built. */
+export function defaultDelegateEntry(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
+}
+
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const logDir = join(options.dataDir, 'logs');
+  const db = openDatabase(options.dataDir);
+  const logger = createFileLogger(logDir, options.actor);
+  const listeners = new Set<(event: AppEvent) => void>();
+  const emit = (event: AppEvent) => listeners.forEach((listener) => listener(event));
+
+  // Assigned below; the supervisor's restart callback needs the vault.
+  let vault: VaultService | null = null;
+  const delegate = new DelegateSupervisor({
+    spawn: options.spawnDelegate ?? forkDelegate,
+    entry: options.delegateEntry ?? defaultDelegateEntry(),
+    logDir,
+    logger,
+    timeoutMs: options.delegateTimeoutMs ?? 30_000,
+    onTraffic: options.onDelegateTraffic,
+    onRestart: () => {
+      if (vault?.unlocked) {
+        vault.markLocked();
+        emit({ type: 'vault.locked', reason: 'delegate-restarted' });
+      }
+    },
+  });
+  const meta = new MetaStore(db);
+  const audit = new AuditLog(db, delegate);
+  vault = new VaultService(db, meta, delegate, audit, options.actor);
+  const secrets = new SecretsService(db, delegate, vault, audit, options.actor);
+  const theVault = vault;
+
+  const idle = new IdleTimer(() => theVault.settings().autoLockMinutes * 60_000, () => {
+    if (!theVault.unlocked) return;
+    theVault.lock('idle').then(
+      () => emit({ type: 'vault.locked', reason: 'idle' }),
+      (error: unknown) => logger.log('error', 'auto-lock failed', { error: String(error) }),
+    );
+  });
+
+  const route = createRouter(
+    {
+      'app.status': () => ({
+        initialized: theVault.initialized,
+        unlocked: theVault.unlocked,
+        delegatePublicKey: delegate.publicKey,
+        sealSuite: SEAL_SUITE,
+        settings: theVault.settings(),
+        unlockRetryAfterMs: theVault.retryAfterMs(),
+      }),
+      'vault.create': async ({ sealedPassphrase }) => {
+        await theVault.create(sealedPassphrase);
+        idle.reset();
+        emit({ type: 'vault.unlocked' });
+        return {};
+      },
+      'vault.unlock': async ({ sealedPassphrase }) => {
+        await theVault.unlock(sealedPassphrase);
+        idle.reset();
+        emit({ type: 'vault.unlocked' });
+        return {};
+      },
+      'vault.lock': async () => {
+        await theVault.lock('user');
+        emit({ type: 'vault.locked', reason: 'user' });
+        return {};
+      },
+      'session.activity': () => ({}),
+      'settings.update': (settings) => {
+        theVault.requireUnlocked();
+        const updated = theVault.updateSettings(settings);
+        idle.reset();
+        return updated;
+      },
+      'secrets.list': (request) => secrets.list(request),
+      'secrets.create': (request) => secrets.create(request),
+      'secrets.createMany': async (request) => ({ items: await secrets.createMany(request) }),
+      'secrets.reveal': (request) => secrets.reveal(request),
+      'secrets.revealMany': (request) => secrets.revealMany(request),
+      'secrets.update': (request) => secrets.update(request),
+      'secrets.delete': async ({ id }) => {
+        await secrets.delete(id);
+        return {};
+      },
+      'audit.list': ({ limit, offset }) => {
+        theVault.requireUnlocked();
+        return audit.list(limit, offset);
+      },
+      'audit.verify': async () => {
+        theVault.requireUnlocked();
+        const verdict = await audit.verify();
+        audit.append({
+          actor: options.actor,
+          action: 'audit.verify',
+          target: null,
+          outcome: verdict.intact ? 'success' : 'failure',
+          detail: verdict.intact ? `${verdict.checked} entries intact` : verdict.problem,
+        });
+        await audit.sealPending();
+        return verdict;
+      },
+    },
+    {
+      toError: (error) => {
+        const appError = toAppError(error);
+        if (appError.code === 'INTERNAL') logger.log('error', 'request failed', { error: error instanceof Error ? error.stack : String(error) });
+        return appError.toIpcError();
+      },
+      onRequest: (channel) => {
+        if (channel !== 'app.status') idle.reset();
+      },
+    },
+  );
+
+  await delegate.start();
+  logger.log('info', 'core started', { actor: options.actor, delegatePid: delegate.pid });
+
+  return {
+    handle: (channel, request) => route(channel, request),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      idle.stop();
+      await delegate.stop();
+      db.close();
+    },
+    get delegatePid() {
+      return delegate.pid;
+    },
+  };
+}

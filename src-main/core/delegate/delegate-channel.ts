@@ -1,0 +1,24 @@
+/**
+ * A running delegate process, as the supervisor sees it. Under Node it is a
+ * `child_process.fork` child (node-delegate-channel.ts); under Electron the
+ * shell supplies a `utilityProcess` one. Messages are plain JSON values.
+ */
+export interface DelegateChannel {
+  readonly pid: number | undefined;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the process has gone, whatever the reason. */
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+
+export interface DelegateLaunch {
+  /** Absolute path of the built delegate entry (dist/delegate/main.js). */
+  entry: string;
+  /** The complete environment of the child: already scrubbed by the supervisor. */
+  env: Record<string, string>;
+  /** Arguments for the delegate: its log folder. */
+  args: string[];
+}
+
+export type DelegateSpawner = (launch: DelegateLaunch) => DelegateChannel;
