@@ -1,0 +1,75 @@
+/**
+ * The one interface every secret manager implements, in two roles:
+ * key managers wrap and unwrap data keys for envelope encryption (Google
+ * Cloud KMS, AWS KMS); secret stores hold values remotely (HashiCorp Vault,
+ * Azure Key Vault, AWS Secrets Manager). One file per provider in this
+ * folder; each exports its kind, a zod schema for its configuration (secret
+ * fields included: the configuration only ever exists in the delegate), and
+ * a factory. Every provider passes test/integration/providers-conformance.test.ts.
+ */
+export const providerErrorCodes = [
+  'AUTH_FAILED',
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'THROTTLED',
+  'UNREACHABLE',
+  'TLS_UNTRUSTED',
+  'INVALID',
+  'CONFLICT',
+  'READ_ONLY',
+  'PROVIDER_ERROR',
+] as const;
+export type ProviderErrorCode = (typeof providerErrorCodes)[number];
+
+/** A provider failure, already turned into something an admin can act on. */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: ProviderErrorCode,
+    message: string,
+    readonly extra: { permission?: string; retryable?: boolean; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** What a read-only connection test found. */
+export interface ProviderTestResult {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+  /** Facts worth showing: key version, token TTL, renewability, secret-id expiry… */
+  facts: Record<string, string | number | boolean | null>;
+  /** Credentials that expire soon, and similar. */
+  warnings: string[];
+}
+
+export interface KeyManager {
+  readonly role: 'key-manager';
+  readonly kind: string;
+  /** Wraps key material; `context` is bound as encryption context / AAD. Returns the wrapped bytes and the KMS key version used. */
+  wrapKey(plaintextKey: Buffer, context: Record<string, string>): Promise<{ wrapped: Buffer; keyVersion: string }>;
+  unwrapKey(wrapped: Buffer, context: Record<string, string>): Promise<Buffer>;
+  test(): Promise<ProviderTestResult>;
+}
+
+export interface StoredValue {
+  value: string;
+  versionId: string;
+}
+
+export interface SecretStore {
+  readonly role: 'secret-store';
+  readonly kind: string;
+  /** Checks a name against this store's rules before anything is written; returns a reason when it is refused. */
+  checkName(name: string): string | null;
+  /** The largest value this store accepts, in bytes. */
+  readonly maxValueBytes: number;
+  /** Writes a value under the manager's base path or prefix; returns the remote reference and version id. */
+  put(name: string, value: string): Promise<{ reference: string; versionId: string }>;
+  get(reference: string, versionId?: string): Promise<StoredValue>;
+  delete(reference: string): Promise<void>;
+  /** Reads an existing secret by a user-supplied reference (Vault `path#key`, AWS `name#jsonKey`, Azure `name/version`). */
+  readReference(reference: string): Promise<StoredValue>;
+  test(): Promise<ProviderTestResult>;
+}
+
+export type Provider = KeyManager | SecretStore;
