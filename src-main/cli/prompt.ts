@@ -1,17 +1,19 @@
+import type { CliIo } from './cli-app.js';
+
 /** Reads one line from the terminal without echoing it. */
-export function readHiddenLine(prompt: string): Promise<string> {
+export function readHiddenLine(io: CliIo, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(prompt);
-    stdin.setRawMode(true);
+    const stdin = io.stdin;
+    io.stderr.write(prompt);
+    stdin.setRawMode?.(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     let line = '';
     const finish = (error?: Error) => {
-      stdin.setRawMode(false);
+      stdin.setRawMode?.(false);
       stdin.pause();
       stdin.removeListener('data', onData);
-      process.stderr.write('\n');
+      io.stderr.write('\n');
       if (error) reject(error);
       else resolve(line);
     };

@@ -64,14 +64,18 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const route = createRouter(
     {
-      'app.status': () => ({
-        initialized: theVault.initialized,
-        unlocked: theVault.unlocked,
-        delegatePublicKey: delegate.publicKey,
-        sealSuite: SEAL_SUITE,
-        settings: theVault.settings(),
-        unlockRetryAfterMs: theVault.retryAfterMs(),
-      }),
+      'app.status': async () => {
+        // A restarting delegate has no sealing key yet; wait for it rather than hand the renderer nothing to seal to.
+        await delegate.start().catch(() => undefined);
+        return {
+          initialized: theVault.initialized,
+          unlocked: theVault.unlocked,
+          delegatePublicKey: delegate.publicKey,
+          sealSuite: SEAL_SUITE,
+          settings: theVault.settings(),
+          unlockRetryAfterMs: theVault.retryAfterMs(),
+        };
+      },
       'vault.create': async ({ sealedPassphrase }) => {
         await theVault.create(sealedPassphrase);
         idle.reset();

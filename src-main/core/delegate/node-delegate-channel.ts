@@ -14,7 +14,8 @@ export const forkDelegate: DelegateSpawner = (launch) => {
       return child.pid;
     },
     send(message) {
-      if (child.connected) child.send(message as string);
+      // A send racing the child's death fails with EPIPE; the exit handler already fails the request.
+      if (child.connected) child.send(message as string, (error) => void error);
     },
     onMessage(listener) {
       child.on('message', listener);

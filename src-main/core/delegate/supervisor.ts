@@ -61,6 +61,8 @@ interface Pending {
 }
 
 const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000, 10_000];
+/** Starting is not a request: a slow machine may take seconds to load the delegate. */
+const START_TIMEOUT_MS = 20_000;
 /** A delegate that stayed up this long resets the backoff. */
 const STABLE_AFTER_MS = 60_000;
 
@@ -98,7 +100,7 @@ export class DelegateSupervisor {
     this.startedAt = Date.now();
     this.publicKeyValue = null;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate did not start in time.')), options.timeoutMs);
+      const timer = setTimeout(() => reject(new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate did not start in time.')), START_TIMEOUT_MS);
       channel.onMessage((raw) => {
         if (typeof raw !== 'string' || raw.length > MAX_DELEGATE_MESSAGE_CHARS) {
           options.logger.log('warn', 'dropped an invalid message from the delegate');

@@ -1,0 +1,50 @@
+/**
+ * The sandboxed preload: exposes `window.strongroom` and nothing else.
+ *
+ * The page gets two functions. It never sees ipcRenderer, an IPC event
+ * object or any channel outside the contract.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { IpcRendererEvent } from 'electron';
+import type { API_GLOBAL, AppEvent, Channel, StrongroomApi } from '../ipc/contract.js';
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './ipc-channels.js';
+
+// Listed here rather than imported: importing the contract's values would
+// bundle zod and the sealing code into the preload. The Record type makes
+// the compiler reject a channel missing from, or unknown to, the contract.
+const CHANNELS: Record<Channel, true> = {
+  'app.status': true,
+  'vault.create': true,
+  'vault.unlock': true,
+  'vault.lock': true,
+  'session.activity': true,
+  'settings.update': true,
+  'secrets.list': true,
+  'secrets.create': true,
+  'secrets.createMany': true,
+  'secrets.reveal': true,
+  'secrets.revealMany': true,
+  'secrets.update': true,
+  'secrets.delete': true,
+  'audit.list': true,
+  'audit.verify': true,
+};
+const API_NAME: typeof API_GLOBAL = 'strongroom';
+
+const api: StrongroomApi = {
+  invoke(channel, request) {
+    if (typeof channel !== 'string' || !Object.hasOwn(CHANNELS, channel)) {
+      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel' } });
+    }
+    return ipcRenderer.invoke(IPC_INVOKE_CHANNEL, channel, request);
+  },
+  onEvent(listener) {
+    const forward = (_event: IpcRendererEvent, appEvent: AppEvent) => listener(appEvent);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(IPC_EVENT_CHANNEL, forward);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld(API_NAME, api);

@@ -1,0 +1,172 @@
+/** What only a real delegate process shows: restarts, timeouts, a scrubbed environment, and hostile messages. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src-main/core/app-core.js';
+import { MAX_DELEGATE_MESSAGE_CHARS } from '../../src-delegate/protocol.js';
+import { DELEGATE_ENTRY, call, callError, createSecret, createVault, requireBuild, reveal, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+
+function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = check();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 25);
+    };
+    poll();
+  });
+}
+
+describe('delegate supervisor with a real process', () => {
+  const dir = tempDir();
+  let core: AppCore;
+  const events: string[] = [];
+
+  beforeAll(async () => {
+    process.env.STRONGROOM_TEST_PARENT_SECRET = 'parent-only-credential';
+    core = await startCore(dir.path);
+    core.onEvent((event) => events.push(event.type === 'vault.locked' ? `locked:${event.reason}` : event.type));
+    await createVault(core);
+  });
+  afterAll(async () => {
+    delete process.env.STRONGROOM_TEST_PARENT_SECRET;
+    await core?.close();
+    dir.remove();
+  });
+
+  it('gives the delegate a scrubbed environment', () => {
+    const environ = readFileSync(`/proc/${core.delegatePid}/environ`, 'utf8').split('\0').filter(Boolean);
+    const names = environ.map((entry) => entry.split('=')[0]);
+    expect(names).not.toContain('STRONGROOM_TEST_PARENT_SECRET');
+    expect(names).not.toContain('NODE_OPTIONS');
+    // Node adds its own IPC plumbing (NODE_CHANNEL_FD, NODE_CHANNEL_SERIALIZATION_MODE) to a forked child.
+    const allowed = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'HOME', 'SystemRoot', 'TEMP', 'TMP'];
+    expect(names.filter((name) => !allowed.includes(name!) && !name!.startsWith('NODE_CHANNEL_'))).toEqual([]);
+  });
+
+  it('restarts a killed delegate; in-flight work fails typed; the next request works', async () => {
+    const secret = await createSecret(core, 'survivor', 'still readable after a crash');
+    const firstPid = core.delegatePid!;
+    const firstKey = (await call(core, 'app.status', {})).delegatePublicKey;
+    const inFlight = core.handle('vault.unlock', await sealedUnlock(core));
+    process.kill(firstPid, 'SIGKILL');
+    const result = await inFlight;
+    expect(result).toMatchObject({ ok: false, error: { code: 'DELEGATE_UNAVAILABLE' } });
+
+    await waitFor(() => (events.includes('locked:delegate-restarted') ? true : undefined), 'the restart event');
+    const fresh = await call(core, 'app.status', {});
+    expect(fresh.unlocked).toBe(false);
+    expect(fresh.delegatePublicKey).not.toBe(firstKey);
+    expect(core.delegatePid).not.toBe(firstPid);
+
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    expect(await reveal(core, secret.id)).toBe('still readable after a crash');
+  });
+});
+
+describe('delegate timeouts', () => {
+  const dir = tempDir();
+  let core: AppCore;
+  afterAll(async () => {
+    await core?.close();
+    dir.remove();
+  });
+
+  it('fails a request the delegate does not answer in time with a typed error, and changes nothing', async () => {
+    // Creating a keyring runs scrypt over 128 MiB, which takes far longer than this timeout.
+    core = await startCore(dir.path, { delegateTimeoutMs: 50 });
+    const { sealValues, sealBindings } = await import('../../src-main/ipc/contract.js');
+    const { delegatePublicKey } = await call(core, 'app.status', {});
+    const sealed = await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), ['a long enough passphrase']);
+    const attempt = await callError(core, 'vault.create', { sealedPassphrase: sealed });
+    expect(attempt.code).toBe('DELEGATE_TIMEOUT');
+    expect(await call(core, 'app.status', {})).toMatchObject({ initialized: false, unlocked: false });
+  });
+});
+
+describe('the delegate process rejects hostile messages', () => {
+  let child: ChildProcess;
+  const replies: unknown[] = [];
+
+  beforeAll(async () => {
+    requireBuild();
+    child = fork(DELEGATE_ENTRY, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: { PATH: process.env.PATH ?? '' } });
+    child.on('message', (message) => replies.push(JSON.parse(message as string)));
+    await waitFor(() => (replies.length > 0 ? true : undefined), 'ready');
+  });
+  afterAll(() => {
+    if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  });
+  afterEach(() => {
+    replies.length = 0;
+  });
+
+  const ask = async (id: number, request: unknown) => {
+    child.send(JSON.stringify({ id, request }));
+    return waitFor(() => replies.find((reply) => (reply as { id: number }).id === id), `reply ${id}`);
+  };
+
+  it.each([
+    ['an unknown operation', { op: 'keyring.export' }],
+    ['a missing field', { op: 'keyring.unlock', sealed: { enc: 'AAAA', ct: 'AAAA' } }],
+    ['an extra field', { op: 'hello', debug: true }],
+    ['a non-base64 value', { op: 'secrets.reveal', recipientPublicKey: '!!', items: [] }],
+    ['a wrong type', { op: 'audit.mac', entries: 'all' }],
+  ])('answers %s with BAD_REQUEST', async (_name, request) => {
+    const reply = (await ask(101, request)) as { ok: boolean; error: { code: string } };
+    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it('refuses key operations while locked', async () => {
+    const reply = await ask(102, { op: 'audit.mac', entries: [{ seq: 1, hash: 'AAAA' }] });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+  });
+
+  it('drops garbage and oversized messages and keeps serving', async () => {
+    child.send('not json');
+    child.send(JSON.stringify({ no: 'envelope' }));
+    child.send('x'.repeat(MAX_DELEGATE_MESSAGE_CHARS + 1));
+    const hello = (await ask(103, { op: 'hello' })) as { ok: boolean; result: { pid: number } };
+    expect(hello).toMatchObject({ ok: true, result: { pid: child.pid } });
+    expect(replies.filter((reply) => (reply as { id?: number }).id !== 103)).toEqual([]);
+  });
+});
+
+describe('malformed renderer requests change nothing', () => {
+  const dir = tempDir();
+  let core: AppCore;
+  beforeAll(async () => {
+    core = await startCore(dir.path);
+    await createVault(core);
+    await createSecret(core, 'existing', 'existing value');
+  });
+  afterAll(async () => {
+    await core?.close();
+    dir.remove();
+  });
+
+  it.each([
+    ['a name with a path in it', 'secrets.create', { name: '../etc', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }, 'INVALID_REQUEST'],
+    ['a value not sealed to the delegate', 'secrets.create', { name: 'ok', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }, 'SEAL_INVALID'],
+    ['an oversized request', 'secrets.create', { name: 'ok', sealedValue: { enc: 'A'.repeat(3_000_000), ct: 'AAAA' } }, 'TOO_LARGE'],
+    ['an id that is not a UUID', 'secrets.update', { id: 'not-a-uuid', name: 'x' }, 'INVALID_REQUEST'],
+    ['an unknown id', 'secrets.delete', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11' }, 'NOT_FOUND'],
+    ['an unknown purpose', 'secrets.reveal', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11', recipientPublicKey: 'AAAA', purpose: 'print' }, 'INVALID_REQUEST'],
+    ['a null request', 'vault.unlock', null, 'INVALID_REQUEST'],
+    ['an unknown channel', 'system.exec', { command: 'rm -rf /' }, 'UNKNOWN_CHANNEL'],
+  ])('%s (%s) → %s', async (_label, channel, request, code) => {
+    const dbFile = join(dir.path, 'strongroom.db');
+    const before = (await call(core, 'secrets.list', {})).items;
+    const auditBefore = (await call(core, 'audit.list', {})).total;
+    const error = await callError(core, channel, request);
+    expect(error.code).toBe(code);
+    expect((await call(core, 'secrets.list', {})).items).toEqual(before);
+    // A refused create still leaves a failure entry only when the request was well-formed; malformed ones leave none.
+    const auditAfter = (await call(core, 'audit.list', {})).total;
+    expect(auditAfter - auditBefore).toBeLessThanOrEqual(code === 'SEAL_INVALID' ? 1 : 0);
+    expect(statSync(dbFile).size).toBeGreaterThan(0);
+  });
+});

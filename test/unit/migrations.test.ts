@@ -1,0 +1,65 @@
+/** One test per migration: each brings the previous schema forward and keeps the data. */
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, migrations } from '../../src-main/core/store/migrations.js';
+import { NewerSchemaError, openDatabase } from '../../src-main/core/store/database.js';
+import { tempDir } from '../support/core-harness.js';
+
+const tables = (db: BetterSqlite3.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+const indexes = (db: BetterSqlite3.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+
+describe('migrations', () => {
+  let db: BetterSqlite3.Database;
+  afterEach(() => db?.close());
+
+  it('numbers migrations 1, 2, … without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_m, i) => i + 1));
+  });
+
+  it('1: creates the keyring, secrets, versions, audit and meta tables with their constraints', () => {
+    db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    expect(migrate(db, 1)).toBe(1);
+    expect(tables(db)).toEqual(['audit_log', 'keyring', 'meta', 'secret_versions', 'secrets']);
+    db.prepare("INSERT INTO keyring VALUES (1, '{}', 'w', 'now')").run();
+    db.prepare("INSERT INTO secrets VALUES ('id1', 'Name', NULL, 'text', 'local', 1, 'now', 'now')").run();
+    // Names are unique regardless of case.
+    expect(() => db.prepare("INSERT INTO secrets VALUES ('id2', 'name', NULL, 'text', 'local', 1, 'now', 'now')").run()).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO secret_versions VALUES ('id1', 1, 'c', 'k', 1, 'now', 'cli')").run();
+    // Versions go with their secret.
+    db.prepare("DELETE FROM secrets WHERE id = 'id1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM secret_versions').get()).toEqual({ n: 0 });
+    // A version must name an existing keyring version.
+    db.prepare("INSERT INTO secrets VALUES ('id3', 'other', NULL, 'text', 'local', 1, 'now', 'now')").run();
+    expect(() => db.prepare("INSERT INTO secret_versions VALUES ('id3', 1, 'c', 'k', 9, 'now', 'cli')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("INSERT INTO audit_log VALUES (1, 'now', 'cli', 'x', NULL, 'maybe', NULL, 'h', NULL)").run()).toThrow(/CHECK/);
+  });
+
+  it('2: adds the recency and unsealed-audit indexes and keeps existing rows', () => {
+    db = new BetterSqlite3(':memory:');
+    migrate(db, 1);
+    db.prepare("INSERT INTO secrets VALUES ('id1', 'kept', NULL, 'text', 'local', 1, 'now', 'now')").run();
+    expect(migrate(db, 2)).toBe(2);
+    expect(indexes(db)).toEqual(expect.arrayContaining(['audit_log_unsealed', 'secrets_updated_at']));
+    expect(db.prepare('SELECT name FROM secrets').all()).toEqual([{ name: 'kept' }]);
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE mac IS NULL ORDER BY seq').all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(' ')).toContain('audit_log_unsealed');
+  });
+
+  it('is idempotent, and refuses a store written by a newer schema', () => {
+    const dir = tempDir();
+    try {
+      openDatabase(dir.path).close();
+      const reopened = openDatabase(dir.path);
+      expect(reopened.pragma('user_version', { simple: true })).toBe(migrations.length);
+      expect(reopened.pragma('journal_mode', { simple: true })).toBe('wal');
+      reopened.pragma(`user_version = ${migrations.length + 1}`);
+      reopened.close();
+      expect(() => openDatabase(dir.path)).toThrow(NewerSchemaError);
+    } finally {
+      dir.remove();
+    }
+  });
+});
