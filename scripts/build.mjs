@@ -32,10 +32,12 @@ await Promise.all([
     outdir: 'dist',
     outExtension: { '.js': '.js' },
   }),
-  // The Electron shell: CommonJS, electron external.
+  // The Electron shell: CommonJS, electron external. The core's default delegate path reads
+  // import.meta.url, which CommonJS lacks; the shell always passes its own path instead.
   build({
     ...nodeCommon,
     format: 'cjs',
+    logOverride: { 'empty-import-meta': 'silent' },
     packages: 'external',
     entryPoints: { 'shell/main': 'src-main/shell/main.ts' },
     outdir: 'dist',

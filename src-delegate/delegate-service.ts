@@ -18,15 +18,19 @@ import {
 } from './protocol.js';
 import { Keyring, WrongPassphraseError } from './keyring.js';
 import { decryptVersion, encryptVersion } from './envelope.js';
+import type { EncryptedVersion, SecretAddress } from './protocol.js';
 import { entryMac, headMac, macEquals } from './audit-mac.js';
 import { AeadError } from './aead.js';
 import { Sanitizer } from './sanitizer.js';
 import type { DelegateLog } from './delegate-log.js';
+import { InvalidSecretError, inspectSecret } from './secret-inspector.js';
+import { BackupSession, DamagedBackupError, WrongBackupPassphraseError, type BackupRecordPlain } from './backup.js';
 
 export class DelegateFailure extends Error {
   constructor(
     readonly code: DelegateErrorCode,
     message: string,
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
   }
@@ -36,6 +40,8 @@ type Handlers = { [Op in DelegateOp]: (request: Extract<DelegateRequest, { op: O
 
 export class DelegateService {
   private keyring: Keyring | null = null;
+  private exportSession: BackupSession | null = null;
+  private restoreSession: BackupSession | null = null;
 
   private constructor(
     private readonly recipient: SealRecipient,
@@ -78,7 +84,53 @@ export class DelegateService {
   private lock(): void {
     this.keyring?.wipe();
     this.keyring = null;
+    this.exportSession?.wipe();
+    this.exportSession = null;
+    this.restoreSession?.wipe();
+    this.restoreSession = null;
     this.sanitizer.clear();
+  }
+
+  /** Decrypts one stored version, turning an authentication failure into a typed error. */
+  private decrypt(keyring: Keyring, item: { address: SecretAddress; encrypted: EncryptedVersion }): string {
+    try {
+      const value = decryptVersion(keyring, item.address, item.encrypted).toString('utf8');
+      this.trackPayload(value);
+      return value;
+    } catch (error) {
+      if (error instanceof AeadError) {
+        this.log.write('error', 'decryption failed: ciphertext, data key or address does not match', { secretId: item.address.secretId, version: item.address.version });
+        throw new DelegateFailure('DECRYPT_FAILED', `Secret ${item.address.secretId} version ${item.address.version} failed authentication: it was altered or moved.`);
+      }
+      throw error;
+    }
+  }
+
+  /** A structured payload is masked field by field as well as whole, so a password logged alone is caught. */
+  private trackPayload(payload: string): void {
+    this.trackValue(payload);
+    if (!payload.startsWith('{')) return;
+    try {
+      for (const field of Object.values(JSON.parse(payload) as Record<string, unknown>)) {
+        if (typeof field === 'string') this.trackValue(field);
+      }
+    } catch {
+      // A text value that merely starts with "{" is tracked whole above.
+    }
+  }
+
+  private requireSession(session: BackupSession | null, what: string): BackupSession {
+    if (!session) throw new DelegateFailure('BAD_REQUEST', `No ${what} is in progress.`);
+    return session;
+  }
+
+  private backupStep<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof DamagedBackupError) throw new DelegateFailure('DECRYPT_FAILED', error.message);
+      throw error;
+    }
   }
 
   private readonly handlers: Handlers = {
@@ -128,31 +180,110 @@ export class DelegateService {
       if (values.length !== request.targets.length) {
         throw new DelegateFailure('BAD_REQUEST', `The sealed batch holds ${values.length} values for ${request.targets.length} targets.`);
       }
-      const versions = request.targets.map((target, i) => encryptVersion(keyring, target.address, Buffer.from(values[i] as string, 'utf8')));
+      values.forEach((value) => this.trackPayload(value));
+      const versions = [];
+      for (const [i, target] of request.targets.entries()) {
+        const payload = values[i]!;
+        let facts;
+        try {
+          facts = await inspectSecret(target.address.type, target.metadata, payload);
+        } catch (error) {
+          if (error instanceof InvalidSecretError) {
+            const label = target.name ? `"${target.name}"` : 'this secret';
+            throw new DelegateFailure('INVALID_SECRET', this.sanitizer.mask(`The value of ${label} is not valid: ${error.message}`), error.issues);
+          }
+          throw error;
+        }
+        versions.push({ ...encryptVersion(keyring, target.address, Buffer.from(payload, 'utf8')), facts });
+      }
+      return { versions };
+    },
+
+    'secrets.reencrypt': async (request) => {
+      const keyring = this.requireKeyring();
+      const versions = request.items.map((item) => {
+        if (item.to.secretId !== item.from.address.secretId || item.to.type !== item.from.address.type) {
+          throw new DelegateFailure('BAD_REQUEST', 'A version can only be re-encrypted as a version of the same secret.');
+        }
+        return encryptVersion(keyring, item.to, Buffer.from(this.decrypt(keyring, item.from), 'utf8'));
+      });
       return { versions };
     },
 
     'secrets.reveal': async (request) => {
       const keyring = this.requireKeyring();
-      const values = request.items.map((item) => {
-        try {
-          const value = decryptVersion(keyring, item.address, item.encrypted).toString('utf8');
-          this.trackValue(value);
-          return value;
-        } catch (error) {
-          if (error instanceof AeadError) {
-            this.log.write('error', 'decryption failed: ciphertext, data key or address does not match', { secretId: item.address.secretId, version: item.address.version });
-            throw new DelegateFailure('DECRYPT_FAILED', `Secret ${item.address.secretId} version ${item.address.version} failed authentication: it was altered or moved.`);
-          }
-          throw error;
-        }
-      });
+      const values = request.items.map((item) => this.decrypt(keyring, item));
       const binding = sealBindings.secretReveal(request.items.map((item) => item.address.secretId));
       try {
         return { sealed: await sealValues(request.recipientPublicKey, binding, values) };
       } catch {
         throw new DelegateFailure('BAD_REQUEST', 'The recipient public key is not a valid X25519 key.');
       }
+    },
+
+    'backup.exportBegin': async (request) => {
+      this.requireKeyring();
+      const [passphrase] = await this.openSealed(request.sealed, sealBindings.backupExport());
+      if (passphrase === undefined || passphrase.length < MIN_PASSPHRASE_LENGTH) {
+        throw new DelegateFailure('WEAK_PASSPHRASE', `The export passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters.`);
+      }
+      this.exportSession?.wipe();
+      this.exportSession = await BackupSession.forExport(passphrase);
+      return { header: this.exportSession.header };
+    },
+
+    'backup.exportChunk': async (request) => {
+      const keyring = this.requireKeyring();
+      const session = this.requireSession(this.exportSession, 'export');
+      const records: BackupRecordPlain[] = request.records.map((record) => ({
+        meta: record.meta,
+        versions: record.versions.map((version) => ({ address: version.address, meta: version.meta, payload: this.decrypt(keyring, version) })),
+      }));
+      return { line: this.backupStep(() => session.sealChunk(request.index, records)) };
+    },
+
+    'backup.exportEnd': async (request) => {
+      const session = this.requireSession(this.exportSession, 'export');
+      const line = this.backupStep(() => session.sealEnd(request.chunks));
+      session.wipe();
+      this.exportSession = null;
+      return { line };
+    },
+
+    'backup.restoreBegin': async (request) => {
+      this.requireKeyring();
+      const [passphrase] = await this.openSealed(request.sealed, sealBindings.backupRestore());
+      this.restoreSession?.wipe();
+      try {
+        this.restoreSession = await BackupSession.forRestore(passphrase ?? '', request.header);
+      } catch (error) {
+        if (error instanceof WrongBackupPassphraseError) throw new DelegateFailure('WRONG_PASSPHRASE', error.message);
+        throw error;
+      }
+      return {};
+    },
+
+    'backup.restoreChunk': async (request) => {
+      const keyring = this.requireKeyring();
+      const session = this.requireSession(this.restoreSession, 'restore');
+      const records = this.backupStep(() => session.openChunk(request.index, request.line));
+      return {
+        records: records.map((record) => ({
+          meta: record.meta,
+          versions: record.versions.map((version) => {
+            this.trackPayload(version.payload);
+            return { address: version.address, meta: version.meta, encrypted: encryptVersion(keyring, version.address, Buffer.from(version.payload, 'utf8')) };
+          }),
+        })),
+      };
+    },
+
+    'backup.restoreEnd': async (request) => {
+      const session = this.requireSession(this.restoreSession, 'restore');
+      this.backupStep(() => session.openEnd(request.chunks, request.line));
+      session.wipe();
+      this.restoreSession = null;
+      return {};
     },
 
     'audit.mac': async (request) => {

@@ -58,7 +58,8 @@ async function receive(raw: unknown): Promise<void> {
     reply({ id: envelope.id, ok: true, result });
   } catch (error) {
     if (error instanceof DelegateFailure) {
-      reply({ id: envelope.id, ok: false, error: { code: error.code, message: sanitizer.mask(error.message) } });
+      const issues = error.issues?.map((issue) => ({ path: issue.path.slice(0, 64), message: sanitizer.mask(issue.message).slice(0, 300) }));
+      reply({ id: envelope.id, ok: false, error: { code: error.code, message: sanitizer.mask(error.message).slice(0, 2000), ...(issues ? { issues } : {}) } });
     } else {
       log.write('error', 'operation failed unexpectedly', { op: parsed.data.op, error: String(error) });
       reply({ id: envelope.id, ok: false, error: { code: 'INTERNAL', message: `The delegate failed during ${parsed.data.op}.` } });

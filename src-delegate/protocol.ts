@@ -20,6 +20,17 @@ export {
   toBase64,
 } from './sealed-box.js';
 export type { SealBinding, SealRecipient, SealedMessage } from './sealed-box.js';
+export {
+  MAX_FILE_BYTES,
+  MAX_TEXT_VALUE_CHARS,
+  crossFieldIssues,
+  defaultWinrmPort,
+  secretMetadataSchemas,
+  secretPayloadSchemas,
+  secretTypes,
+} from './secret-types.js';
+export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './secret-types.js';
+import { secretTypes } from './secret-types.js';
 
 /** Largest message either side accepts, in UTF-16 code units of its JSON text. */
 export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
@@ -65,7 +76,7 @@ const secretIdSchema = z.string().uuid();
 export const secretAddressSchema = z.strictObject({
   secretId: secretIdSchema,
   version: z.number().int().min(1),
-  type: z.enum(['text']),
+  type: z.enum(secretTypes),
   managerId: z.string().min(1).max(64),
 });
 export type SecretAddress = z.infer<typeof secretAddressSchema>;
@@ -76,6 +87,31 @@ export const encryptedVersionSchema = z.strictObject({
   keyringVersion: z.number().int().min(1),
 });
 export type EncryptedVersion = z.infer<typeof encryptedVersionSchema>;
+
+/** Facts the delegate learnt from a payload that main may store: an SSH key's type and fingerprint, a file's size. */
+export const secretFactsSchema = z.record(z.string().max(64), z.union([z.string().max(256), z.number()]));
+export type SecretFacts = z.infer<typeof secretFactsSchema>;
+
+const storedVersionSchema = z.strictObject({ address: secretAddressSchema, encrypted: encryptedVersionSchema });
+
+/** One line of a backup file: base64 of an AES-256-GCM blob under the export key. */
+const backupLineSchema = base64.max(MAX_DELEGATE_MESSAGE_CHARS / 2);
+
+export const backupHeaderSchema = z.strictObject({
+  format: z.literal('strongroom-backup'),
+  version: z.literal(1),
+  createdAt: z.string().max(64),
+  kdf: kdfParamsSchema,
+  /** A known text sealed under the export key: tells a wrong passphrase from a damaged file. */
+  check: base64.max(256),
+});
+export type BackupHeader = z.infer<typeof backupHeaderSchema>;
+
+/** A record in a backup: non-secret metadata main supplies, plus each version's payload (inside the delegate only). */
+const backupRecordInSchema = z.strictObject({
+  meta: z.record(z.string(), z.unknown()),
+  versions: z.array(storedVersionSchema.extend({ meta: z.record(z.string(), z.unknown()) })).max(10_000),
+});
 
 const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: base64.max(64) });
 
@@ -93,13 +129,26 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     op: z.literal('secrets.encrypt'),
     sealed: sealedMessageSchema,
     binding: sealBindingSchema,
-    targets: z.array(z.strictObject({ address: secretAddressSchema, name: z.string().max(128).optional() })).min(1).max(MAX_BATCH),
+    targets: z
+      .array(z.strictObject({ address: secretAddressSchema, name: z.string().max(128).optional(), metadata: z.record(z.string(), z.unknown()) }))
+      .min(1)
+      .max(MAX_BATCH),
+  }),
+  z.strictObject({
+    op: z.literal('secrets.reencrypt'),
+    items: z.array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema })).min(1).max(MAX_BATCH),
   }),
   z.strictObject({
     op: z.literal('secrets.reveal'),
     recipientPublicKey: base64.max(128),
-    items: z.array(z.strictObject({ address: secretAddressSchema, encrypted: encryptedVersionSchema })).min(1).max(MAX_BATCH),
+    items: z.array(storedVersionSchema).min(1).max(MAX_BATCH),
   }),
+  z.strictObject({ op: z.literal('backup.exportBegin'), sealed: sealedMessageSchema }),
+  z.strictObject({ op: z.literal('backup.exportChunk'), index: z.number().int().min(0), records: z.array(backupRecordInSchema).max(MAX_BATCH) }),
+  z.strictObject({ op: z.literal('backup.exportEnd'), chunks: z.number().int().min(0) }),
+  z.strictObject({ op: z.literal('backup.restoreBegin'), sealed: sealedMessageSchema, header: backupHeaderSchema }),
+  z.strictObject({ op: z.literal('backup.restoreChunk'), index: z.number().int().min(0), line: backupLineSchema }),
+  z.strictObject({ op: z.literal('backup.restoreEnd'), chunks: z.number().int().min(0), line: backupLineSchema }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
   z.strictObject({
     op: z.literal('audit.verify'),
@@ -116,8 +165,23 @@ export const delegateResultSchemas = {
   'keyring.create': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
   'keyring.unlock': z.strictObject({ keyringVersion: z.number().int() }),
   'keyring.lock': z.strictObject({}),
-  'secrets.encrypt': z.strictObject({ versions: z.array(encryptedVersionSchema) }),
+  'secrets.encrypt': z.strictObject({ versions: z.array(encryptedVersionSchema.extend({ facts: secretFactsSchema })) }),
+  'secrets.reencrypt': z.strictObject({ versions: z.array(encryptedVersionSchema) }),
   'secrets.reveal': z.strictObject({ sealed: sealedMessageSchema }),
+  'backup.exportBegin': z.strictObject({ header: backupHeaderSchema }),
+  'backup.exportChunk': z.strictObject({ line: backupLineSchema }),
+  'backup.exportEnd': z.strictObject({ line: backupLineSchema }),
+  'backup.restoreBegin': z.strictObject({}),
+  /** Each record's versions re-encrypted under this store's keyring, at the same addresses. */
+  'backup.restoreChunk': z.strictObject({
+    records: z.array(
+      z.strictObject({
+        meta: z.record(z.string(), z.unknown()),
+        versions: z.array(z.strictObject({ address: secretAddressSchema, encrypted: encryptedVersionSchema, meta: z.record(z.string(), z.unknown()) })),
+      }),
+    ),
+  }),
+  'backup.restoreEnd': z.strictObject({}),
   /** `macs[i]` authenticates `entries[i]`; `headMac` authenticates the last entry as the head of the chain. */
   'audit.mac': z.strictObject({ macs: z.array(base64.max(64)), headMac: base64.max(64) }),
   'audit.verify': z.strictObject({
@@ -132,6 +196,7 @@ export const delegateErrorCodes = [
   'LOCKED',
   'WRONG_PASSPHRASE',
   'WEAK_PASSPHRASE',
+  'INVALID_SECRET',
   'SEAL_INVALID',
   'DECRYPT_FAILED',
   'INTERNAL',
@@ -141,6 +206,8 @@ export type DelegateErrorCode = (typeof delegateErrorCodes)[number];
 export const delegateErrorSchema = z.strictObject({
   code: z.enum(delegateErrorCodes),
   message: z.string().max(2000),
+  /** INVALID_SECRET: which secret field is wrong, without its value. */
+  issues: z.array(z.strictObject({ path: z.string().max(64), message: z.string().max(300) })).max(20).optional(),
 });
 export type DelegateError = z.infer<typeof delegateErrorSchema>;
 

@@ -116,4 +116,6 @@ export const sealBindings = {
   secretCreate: (names: string[]): SealBinding => ({ purpose: 'secret.create', bindings: { names } }),
   secretUpdate: (secretId: string): SealBinding => ({ purpose: 'secret.update', bindings: { secretId } }),
   secretReveal: (secretIds: string[]): SealBinding => ({ purpose: 'secret.reveal', bindings: { secretIds } }),
+  backupExport: (): SealBinding => ({ purpose: 'backup.export', bindings: {} }),
+  backupRestore: (): SealBinding => ({ purpose: 'backup.restore', bindings: {} }),
 } as const;

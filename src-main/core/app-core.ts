@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRouter } from '../ipc/router.js';
-import { SEAL_SUITE, type AppEvent } from '../ipc/contract.js';
+import { SEAL_SUITE, type AppEvent, type AuditAction, type ScopeRemovalReport } from '../ipc/contract.js';
 import type { AppCore, AppCoreOptions } from './app-core-types.js';
 import { toAppError } from './app-error.js';
 import { forkDelegate } from './delegate/node-delegate-channel.js';
@@ -15,6 +15,9 @@ import { openDatabase } from './store/database.js';
 import { AuditLog } from './services/audit-log.js';
 import { MetaStore } from './services/meta-store.js';
 import { SecretsService } from './services/secrets-service.js';
+import { CatalogService } from './services/catalog-service.js';
+import { ManagersService } from './services/managers-service.js';
+import { BackupService } from './services/backup-service.js';
 import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
 
@@ -51,8 +54,21 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const meta = new MetaStore(db);
   const audit = new AuditLog(db, delegate);
   vault = new VaultService(db, meta, delegate, audit, options.actor);
-  const secrets = new SecretsService(db, delegate, vault, audit, options.actor);
+  const catalog = new CatalogService(db);
+  const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor);
+  const managers = new ManagersService(db, catalog, audit, options.actor);
+  const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, options.actor);
   const theVault = vault;
+  /** Records a catalog change and seals it, in the same way every service does. */
+  const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
+    theVault.requireUnlocked();
+    const result = change();
+    audit.append({ actor: options.actor, action, target, outcome: 'success', detail });
+    await audit.sealPending();
+    return result;
+  };
+  const removalDetail = (report: ScopeRemovalReport) =>
+    report.affectedSecrets.length ? `${report.affectedSecrets.length} secret(s) lost scope entries; ${report.nowUnusable.length} now usable by no consumer` : null;
 
   const idle = new IdleTimer(() => theVault.settings().autoLockMinutes * 60_000, () => {
     if (!theVault.unlocked) return;
@@ -101,15 +117,60 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         return updated;
       },
       'secrets.list': (request) => secrets.list(request),
+      'secrets.get': ({ id }) => secrets.get(id),
+      'secrets.checkNames': ({ names }) => ({ taken: secrets.checkNames(names) }),
       'secrets.create': (request) => secrets.create(request),
       'secrets.createMany': async (request) => ({ items: await secrets.createMany(request) }),
-      'secrets.reveal': (request) => secrets.reveal(request),
+      // The CLI is a consumer: its reveals go through the scope check. The desktop app is the admin's console.
+      'secrets.reveal': (request) => secrets.reveal(request, options.actor === 'cli'),
       'secrets.revealMany': (request) => secrets.revealMany(request),
+      'secrets.versions': ({ id }) => ({ items: secrets.versions(id) }),
+      'secrets.rollback': ({ id, toVersion }) => secrets.rollback(id, toVersion),
+      'secrets.setScope': ({ id, scope }) => secrets.setScope(id, scope),
       'secrets.update': (request) => secrets.update(request),
       'secrets.delete': async ({ id }) => {
         await secrets.delete(id);
         return {};
       },
+      'apps.list': () => {
+        theVault.requireUnlocked();
+        return { items: catalog.listApplications() };
+      },
+      'apps.create': ({ name }) => recorded('app.create', name, null, () => catalog.createApplication(name)),
+      'apps.rename': ({ id, name }) => recorded('app.update', name, 'renamed', () => catalog.renameApplication(id, name)),
+      'apps.delete': async ({ id }) => {
+        theVault.requireUnlocked();
+        const { name, report } = catalog.deleteApplication(id);
+        return recorded('app.delete', name, removalDetail(report), () => report);
+      },
+      'envs.create': ({ applicationId, name, type }) => recorded('env.create', name, type, () => catalog.createEnvironment(applicationId, name, type)),
+      'envs.update': ({ id, name, type }) =>
+        recorded('env.update', name ?? id, type ? `type ${type}` : 'renamed', () =>
+          db
+            .transaction(() => {
+              const updated = catalog.updateEnvironment(id, { name, type });
+              managers.assertSecretsStillFit();
+              return updated;
+            })
+            .immediate(),
+        ),
+      'envs.delete': async ({ id }) => {
+        theVault.requireUnlocked();
+        const { name, report } = catalog.deleteEnvironment(id);
+        return recorded('env.delete', name, removalDetail(report), () => report);
+      },
+      'managers.list': () => {
+        theVault.requireUnlocked();
+        return { items: catalog.listManagers() };
+      },
+      'managers.setScope': async ({ id, scope, narrowSecrets }) => {
+        theVault.requireUnlocked();
+        const result = managers.setScope(id, scope, narrowSecrets);
+        await audit.sealPending();
+        return result;
+      },
+      'backup.export': ({ sealedPassphrase }) => backups.export(sealedPassphrase),
+      'backup.restore': ({ sealedPassphrase, content }) => backups.restore(sealedPassphrase, content),
       'audit.list': ({ limit, offset }) => {
         theVault.requireUnlocked();
         return audit.list(limit, offset);

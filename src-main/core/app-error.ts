@@ -6,7 +6,7 @@ export class AppError extends Error {
   constructor(
     readonly code: IpcErrorCode,
     message: string,
-    readonly extra: Pick<IpcError, 'retryAfterMs' | 'issues'> = {},
+    readonly extra: Pick<IpcError, 'retryAfterMs' | 'issues' | 'conflicts'> = {},
   ) {
     super(message);
   }
@@ -21,6 +21,7 @@ const delegateToIpc: Record<SupervisorErrorCode, IpcErrorCode> = {
   LOCKED: 'LOCKED',
   WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
   WEAK_PASSPHRASE: 'WEAK_PASSPHRASE',
+  INVALID_SECRET: 'INVALID_REQUEST',
   SEAL_INVALID: 'SEAL_INVALID',
   DECRYPT_FAILED: 'TAMPERED',
   INTERNAL: 'INTERNAL',
@@ -31,6 +32,8 @@ const delegateToIpc: Record<SupervisorErrorCode, IpcErrorCode> = {
 /** Turns anything thrown inside the core into an AppError without leaking internals. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof DelegateCallError) return new AppError(delegateToIpc[error.code], error.message);
+  if (error instanceof DelegateCallError) {
+    return new AppError(delegateToIpc[error.code], error.message, error.issues ? { issues: error.issues } : {});
+  }
   return new AppError('INTERNAL', 'Something went wrong inside Strongroom. Details are in the log.');
 }

@@ -8,21 +8,28 @@
  * re-exported here from the delegate's protocol, which defines that format.
  */
 import { z } from 'zod';
-import { MAX_BATCH, sealedMessageSchema } from '../../src-delegate/protocol.js';
+import { MAX_BATCH, secretTypes, sealedMessageSchema } from '../../src-delegate/protocol.js';
 
 export {
+  MAX_FILE_BYTES,
+  MAX_TEXT_VALUE_CHARS,
   MIN_PASSPHRASE_LENGTH,
   SEAL_SUITE,
   createSealRecipient,
+  crossFieldIssues,
+  defaultWinrmPort,
   sealBindings,
   sealValues,
+  secretMetadataSchemas,
+  secretPayloadSchemas,
+  secretTypes,
 } from '../../src-delegate/protocol.js';
-export type { SealRecipient, SealedMessage } from '../../src-delegate/protocol.js';
+export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from '../../src-delegate/protocol.js';
 
 /** Largest request accepted over either transport, in characters of JSON. */
 export const MAX_REQUEST_CHARS = 2 * 1024 * 1024;
-/** Largest text secret value, in characters. */
-export const MAX_TEXT_VALUE_CHARS = 64 * 1024;
+/** Channels that carry a sealed file (10 MiB, base64 inside sealed JSON) or a whole backup accept more. */
+export const MAX_LARGE_REQUEST_CHARS = 64 * 1024 * 1024;
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const secretNameSchema = z
@@ -34,18 +41,111 @@ export const descriptionSchema = z.string().max(1000, 'Description is longer tha
 
 const idSchema = z.string().uuid();
 const publicKeySchema = z.string().max(128).regex(/^[A-Za-z0-9+/]+={0,2}$/);
+export const entityNameSchema = z
+  .string()
+  .min(1, 'Name is required')
+  .max(64, 'Name is longer than 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'Start with a letter or digit; then letters, digits, space, _, . and -');
+
+export const environmentTypes = ['production', 'non-production'] as const;
+export type EnvironmentType = (typeof environmentTypes)[number];
+
+/**
+ * One usage-scope entry: one application or all, times one environment, one
+ * environment type, or all. `environmentId` and `environmentType` are never
+ * both set; `environmentId` requires `applicationId`.
+ */
+export const scopeEntrySchema = z
+  .strictObject({
+    applicationId: idSchema.nullable(),
+    environmentId: idSchema.nullable().default(null),
+    environmentType: z.enum(environmentTypes).nullable().default(null),
+  })
+  .refine((entry) => !(entry.environmentId && entry.environmentType), 'Choose one environment or one environment type, not both')
+  .refine((entry) => !(entry.environmentId && !entry.applicationId), 'A specific environment needs its application');
+export type ScopeEntry = z.infer<typeof scopeEntrySchema>;
+
+/** A usage scope. Unscoped means usable by every consumer; scoped with no entries means usable by none. */
+export const usageScopeSchema = z.strictObject({
+  scoped: z.boolean(),
+  /** Usable outside any application (account-level consumers, the CLI without --app/--env). */
+  scopeToAccount: z.boolean().default(false),
+  entries: z.array(scopeEntrySchema).max(200).default([]),
+});
+export type UsageScope = z.infer<typeof usageScopeSchema>;
+export const UNSCOPED: UsageScope = { scoped: false, scopeToAccount: false, entries: [] };
+
+/** Who is about to use a secret: an application and one of its environments, named. */
+export const consumerSchema = z.strictObject({
+  application: entityNameSchema,
+  environment: entityNameSchema,
+});
+export type Consumer = z.infer<typeof consumerSchema>;
+
+const factsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
 export const secretSummarySchema = z.object({
   id: idSchema,
   name: z.string(),
   description: z.string().nullable(),
-  type: z.literal('text'),
+  type: z.enum(secretTypes),
+  /** The type's non-secret fields (secretMetadataSchemas[type]). */
+  metadata: z.record(z.string(), z.unknown()),
+  /** What the delegate learnt from the current version: an SSH key's type and fingerprint, a file's size. */
+  facts: factsSchema,
   managerId: z.string(),
   version: z.number().int(),
+  scope: usageScopeSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type SecretSummary = z.infer<typeof secretSummarySchema>;
+
+export const secretVersionSchema = z.object({
+  version: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  keyringVersion: z.number().int(),
+  facts: factsSchema,
+  current: z.boolean(),
+});
+export type SecretVersion = z.infer<typeof secretVersionSchema>;
+
+export const environmentSchema = z.object({ id: idSchema, name: z.string(), type: z.enum(environmentTypes) });
+export const applicationSchema = z.object({ id: idSchema, name: z.string(), environments: z.array(environmentSchema) });
+export type Application = z.infer<typeof applicationSchema>;
+export type Environment = z.infer<typeof environmentSchema>;
+
+export const managerSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  isDefault: z.boolean(),
+  readOnly: z.boolean(),
+  scope: usageScopeSchema,
+  secretCount: z.number().int(),
+});
+export type ManagerSummary = z.infer<typeof managerSummarySchema>;
+
+/** What deleting an application or environment did to the secrets that named it. */
+export const scopeRemovalReportSchema = z.object({
+  affectedSecrets: z.array(z.string()),
+  /** Secrets whose only entries were removed: now usable by no consumer until their scope is edited. */
+  nowUnusable: z.array(z.string()),
+});
+export type ScopeRemovalReport = z.infer<typeof scopeRemovalReportSchema>;
+
+export const secretSortKeys = ['name', 'type', 'updated', 'created'] as const;
+
+/** A backup restored: what came back and what did not. */
+export const restoreReportSchema = z.object({
+  secrets: z.number().int(),
+  versions: z.number().int(),
+  applications: z.number().int(),
+  environments: z.number().int(),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+export type RestoreReport = z.infer<typeof restoreReportSchema>;
 
 export const auditActions = [
   'vault.create',
@@ -58,6 +158,18 @@ export const auditActions = [
   'secret.delete',
   'audit.verify',
   'settings.update',
+  'secret.rollback',
+  'secret.scope',
+  'secret.resolve',
+  'app.create',
+  'app.update',
+  'app.delete',
+  'env.create',
+  'env.update',
+  'env.delete',
+  'manager.scope',
+  'backup.export',
+  'backup.restore',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -75,6 +187,8 @@ export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 export const settingsSchema = z.object({
   autoLockMinutes: z.number().int().min(1).max(24 * 60),
+  /** How many versions of each secret to keep; the current one is always kept. */
+  versionRetention: z.number().int().min(10, 'Keep at least 10 versions').max(10_000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -97,22 +211,33 @@ export const channels = {
   'vault.unlock': { request: z.strictObject({ sealedPassphrase: sealedMessageSchema }), result: empty },
   'vault.lock': { request: empty, result: empty },
   'session.activity': { request: empty, result: empty },
-  'settings.update': { request: settingsSchema.strict(), result: settingsSchema },
+  'settings.update': { request: settingsSchema.partial().strict(), result: settingsSchema },
   'secrets.list': {
     request: z.strictObject({
       query: z.string().max(128).default(''),
+      types: z.array(z.enum(secretTypes)).max(secretTypes.length).optional(),
+      managerId: z.string().max(64).optional(),
+      applicationId: idSchema.optional(),
+      environmentId: idSchema.optional(),
+      sort: z.enum(secretSortKeys).default('name'),
+      direction: z.enum(['asc', 'desc']).default('asc'),
       limit: z.number().int().min(1).max(500).default(100),
       offset: z.number().int().min(0).default(0),
     }),
     result: z.object({ total: z.number().int(), items: z.array(secretSummarySchema) }),
   },
+  'secrets.get': { request: z.strictObject({ id: idSchema }), result: secretSummarySchema },
   'secrets.create': {
     request: z.strictObject({
       name: secretNameSchema,
       description: descriptionSchema.optional(),
+      type: z.enum(secretTypes).default('text'),
+      metadata: z.record(z.string(), z.unknown()).default({}),
+      scope: usageScopeSchema.optional(),
       sealedValue: sealedMessageSchema,
     }),
     result: secretSummarySchema,
+    maxChars: MAX_LARGE_REQUEST_CHARS,
   },
   'secrets.createMany': {
     request: z.strictObject({
@@ -120,10 +245,56 @@ export const channels = {
       sealedValues: sealedMessageSchema,
     }),
     result: z.object({ items: z.array(secretSummarySchema) }),
+    maxChars: MAX_LARGE_REQUEST_CHARS,
+  },
+  'secrets.checkNames': {
+    request: z.strictObject({ names: z.array(z.string().max(128)).min(1).max(10_000) }),
+    result: z.object({ taken: z.array(z.string()) }),
   },
   'secrets.reveal': {
-    request: z.strictObject({ id: idSchema, recipientPublicKey: publicKeySchema, purpose: z.enum(['reveal', 'copy']) }),
+    request: z.strictObject({
+      id: idSchema,
+      version: z.number().int().min(1).optional(),
+      consumer: consumerSchema.optional(),
+      recipientPublicKey: publicKeySchema,
+      purpose: z.enum(['reveal', 'copy', 'download']),
+    }),
     result: z.object({ sealed: sealedMessageSchema }),
+  },
+  'secrets.versions': { request: z.strictObject({ id: idSchema }), result: z.object({ items: z.array(secretVersionSchema) }) },
+  'secrets.rollback': { request: z.strictObject({ id: idSchema, toVersion: z.number().int().min(1) }), result: secretSummarySchema },
+  'secrets.setScope': { request: z.strictObject({ id: idSchema, scope: usageScopeSchema }), result: secretSummarySchema },
+  'apps.list': { request: empty, result: z.object({ items: z.array(applicationSchema) }) },
+  'apps.create': { request: z.strictObject({ name: entityNameSchema }), result: applicationSchema },
+  'apps.rename': { request: z.strictObject({ id: idSchema, name: entityNameSchema }), result: applicationSchema },
+  'apps.delete': { request: z.strictObject({ id: idSchema }), result: scopeRemovalReportSchema },
+  'envs.create': {
+    request: z.strictObject({ applicationId: idSchema, name: entityNameSchema, type: z.enum(environmentTypes) }),
+    result: environmentSchema,
+  },
+  'envs.update': {
+    request: z.strictObject({ id: idSchema, name: entityNameSchema.optional(), type: z.enum(environmentTypes).optional() }),
+    result: environmentSchema,
+  },
+  'envs.delete': { request: z.strictObject({ id: idSchema }), result: scopeRemovalReportSchema },
+  'managers.list': { request: empty, result: z.object({ items: z.array(managerSummarySchema) }) },
+  'managers.setScope': {
+    request: z.strictObject({
+      id: z.string().max(64),
+      scope: usageScopeSchema,
+      /** When the new scope no longer covers some secrets: narrow them too (true), or refuse with SCOPE_CONFLICT (false). */
+      narrowSecrets: z.boolean().default(false),
+    }),
+    result: z.object({ manager: managerSummarySchema, narrowed: z.array(z.string()) }),
+  },
+  'backup.export': {
+    request: z.strictObject({ sealedPassphrase: sealedMessageSchema }),
+    result: z.object({ fileName: z.string(), content: z.string(), secrets: z.number().int() }),
+  },
+  'backup.restore': {
+    request: z.strictObject({ sealedPassphrase: sealedMessageSchema, content: z.string().max(MAX_LARGE_REQUEST_CHARS) }),
+    result: restoreReportSchema,
+    maxChars: MAX_LARGE_REQUEST_CHARS,
   },
   'secrets.revealMany': {
     request: z.strictObject({ ids: z.array(idSchema).min(1).max(MAX_BATCH), recipientPublicKey: publicKeySchema }),
@@ -134,9 +305,12 @@ export const channels = {
       id: idSchema,
       name: secretNameSchema.optional(),
       description: descriptionSchema.nullable().optional(),
+      /** New metadata for the secret's type; a change to it needs a new value too, because the delegate checks them together. */
+      metadata: z.record(z.string(), z.unknown()).optional(),
       sealedValue: sealedMessageSchema.optional(),
     }),
     result: secretSummarySchema,
+    maxChars: MAX_LARGE_REQUEST_CHARS,
   },
   'secrets.delete': { request: z.strictObject({ id: idSchema }), result: empty },
   'audit.list': {
@@ -155,11 +329,13 @@ export const channels = {
       problem: z.string().nullable(),
     }),
   },
-} as const satisfies Record<string, { request: z.ZodType; result: z.ZodType }>;
+} as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;
 export const channelNames = Object.keys(channels) as Channel[];
 export type ChannelRequest<C extends Channel> = z.input<(typeof channels)[C]['request']>;
+/** A request after the router parsed it: defaults filled in. */
+export type ParsedRequest<C extends Channel> = z.infer<(typeof channels)[C]['request']>;
 export type ChannelResult<C extends Channel> = z.infer<(typeof channels)[C]['result']>;
 
 export const ipcErrorCodes = [
@@ -174,6 +350,8 @@ export const ipcErrorCodes = [
   'RATE_LIMITED',
   'NOT_FOUND',
   'NAME_TAKEN',
+  'SCOPE_DENIED',
+  'SCOPE_CONFLICT',
   'SEAL_INVALID',
   'TAMPERED',
   'DELEGATE_UNAVAILABLE',
@@ -189,6 +367,8 @@ export const ipcErrorSchema = z.object({
   retryAfterMs: z.number().int().optional(),
   /** Present on INVALID_REQUEST: which field failed and why. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** Present on SCOPE_CONFLICT: the secrets a manager's new scope would no longer cover. */
+  conflicts: z.array(z.string()).optional(),
 });
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 

@@ -4,15 +4,15 @@
  * its channel's schema, and turns every outcome into a typed IpcResult.
  * It never throws and never echoes request contents into errors.
  */
-import { MAX_REQUEST_CHARS, channels, type Channel, type ChannelResult, type IpcResult } from './contract.js';
+import { MAX_REQUEST_CHARS, channels, type Channel, type ChannelResult, type IpcResult, type ParsedRequest } from './contract.js';
 
 export type Handlers = {
-  [C in Channel]: (request: import('zod').infer<(typeof channels)[C]['request']>) => Promise<ChannelResult<C>> | ChannelResult<C>;
+  [C in Channel]: (request: ParsedRequest<C>) => Promise<ChannelResult<C>> | ChannelResult<C>;
 };
 
 export interface RouterHooks {
   /** Turns a thrown value into a typed error. */
-  toError(error: unknown): { code: import('./contract.js').IpcErrorCode; message: string; retryAfterMs?: number };
+  toError(error: unknown): import('./contract.js').IpcError;
   /** Called before every valid request is handled (the idle timer listens). */
   onRequest?(channel: Channel): void;
 }
@@ -32,8 +32,9 @@ export function createRouter(handlers: Handlers, hooks: RouterHooks) {
     } catch {
       return { ok: false, error: { code: 'INVALID_REQUEST', message: 'The request is not plain data.' } };
     }
-    if (size > MAX_REQUEST_CHARS) {
-      return { ok: false, error: { code: 'TOO_LARGE', message: `The request is larger than ${MAX_REQUEST_CHARS} characters.` } };
+    const limit = 'maxChars' in channels[channel] ? (channels[channel] as { maxChars: number }).maxChars : MAX_REQUEST_CHARS;
+    if (size > limit) {
+      return { ok: false, error: { code: 'TOO_LARGE', message: `The request is larger than ${limit} characters.` } };
     }
     const parsed = channels[channel].request.safeParse(request ?? {});
     if (!parsed.success) {

@@ -40,6 +40,9 @@ export function createMainWindowOptions(preloadPath: string, settings: MainWindo
       spellcheck: false, // do not relax
       // Lets the user stop a page that loops on alert() dialogs.
       safeDialogs: true, // do not relax
+      // Middle-click on a link would ask for a new window. The open handler
+      // denies that too; this keeps the request from being made.
+      disableBlinkFeatures: 'Auxclick', // do not relax
       devTools: settings.devTools,
     },
   };

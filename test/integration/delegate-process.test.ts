@@ -149,15 +149,16 @@ describe('malformed renderer requests change nothing', () => {
   });
 
   it.each([
-    ['a name with a path in it', 'secrets.create', { name: '../etc', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }, 'INVALID_REQUEST'],
-    ['a value not sealed to the delegate', 'secrets.create', { name: 'ok', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }, 'SEAL_INVALID'],
-    ['an oversized request', 'secrets.create', { name: 'ok', sealedValue: { enc: 'A'.repeat(3_000_000), ct: 'AAAA' } }, 'TOO_LARGE'],
-    ['an id that is not a UUID', 'secrets.update', { id: 'not-a-uuid', name: 'x' }, 'INVALID_REQUEST'],
-    ['an unknown id', 'secrets.delete', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11' }, 'NOT_FOUND'],
-    ['an unknown purpose', 'secrets.reveal', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11', recipientPublicKey: 'AAAA', purpose: 'print' }, 'INVALID_REQUEST'],
-    ['a null request', 'vault.unlock', null, 'INVALID_REQUEST'],
-    ['an unknown channel', 'system.exec', { command: 'rm -rf /' }, 'UNKNOWN_CHANNEL'],
-  ])('%s (%s) → %s', async (_label, channel, request, code) => {
+    ['a name with a path in it', 'secrets.create', 'INVALID_REQUEST', { name: '../etc', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }],
+    ['a value not sealed to the delegate', 'secrets.create', 'SEAL_INVALID', { name: 'ok', sealedValue: { enc: 'AAAA', ct: 'AAAA' } }],
+    ['an oversized request', 'secrets.list', 'TOO_LARGE', { query: 'A'.repeat(3_000_000) }],
+    ['an oversized file', 'secrets.create', 'TOO_LARGE', { name: 'ok', sealedValue: { enc: 'A'.repeat(70_000_000), ct: 'AAAA' } }],
+    ['an id that is not a UUID', 'secrets.update', 'INVALID_REQUEST', { id: 'not-a-uuid', name: 'x' }],
+    ['an unknown id', 'secrets.delete', 'NOT_FOUND', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11' }],
+    ['an unknown purpose', 'secrets.reveal', 'INVALID_REQUEST', { id: '7d1e1c8e-8f7a-4a53-9d8e-2b8f6f7f0a11', recipientPublicKey: 'AAAA', purpose: 'print' }],
+    ['a null request', 'vault.unlock', 'INVALID_REQUEST', null],
+    ['an unknown channel', 'system.exec', 'UNKNOWN_CHANNEL', { command: 'rm -rf /' }],
+  ])('%s (%s) → %s', async (_label, channel, code, request) => {
     const dbFile = join(dir.path, 'strongroom.db');
     const before = (await call(core, 'secrets.list', {})).items;
     const auditBefore = (await call(core, 'audit.list', {})).total;

@@ -42,7 +42,7 @@ describe('IPC router', () => {
     const handler = vi.fn(async () => ({ total: 0, items: [] }));
     const route = routerWith({ 'secrets.list': handler });
     expect(await route('secrets.list', {})).toEqual({ ok: true, value: { total: 0, items: [] } });
-    expect(handler).toHaveBeenCalledWith({ query: '', limit: 100, offset: 0 });
+    expect(handler).toHaveBeenCalledWith({ query: '', sort: 'name', direction: 'asc', limit: 100, offset: 0 });
   });
 
   it('turns typed failures into typed errors and hides unexpected ones', async () => {

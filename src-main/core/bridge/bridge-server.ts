@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BRIDGE_SOCKET_PATH, MAX_REQUEST_CHARS, bridgeRequestFrameSchema, type BridgeReplyFrame } from '../../ipc/contract.js';
+import { BRIDGE_SOCKET_PATH, MAX_LARGE_REQUEST_CHARS, bridgeRequestFrameSchema, type BridgeReplyFrame } from '../../ipc/contract.js';
 import type { AppCore } from '../app-core-types.js';
 
 const COOKIE = 'strongroom_session';
@@ -131,7 +131,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   });
 
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_CHARS * 4 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LARGE_REQUEST_CHARS * 2 });
   const send = (socket: WebSocket, frame: BridgeReplyFrame) => {
     options.onTraffic?.('to-renderer', frame);
     socket.send(JSON.stringify(frame));

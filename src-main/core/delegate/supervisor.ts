@@ -25,6 +25,7 @@ export class DelegateCallError extends Error {
   constructor(
     readonly code: SupervisorErrorCode,
     message: string,
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
   }
@@ -172,7 +173,7 @@ export class DelegateSupervisor {
     this.pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (!reply.ok) {
-      pending.reject(new DelegateCallError(reply.error.code, reply.error.message));
+      pending.reject(new DelegateCallError(reply.error.code, reply.error.message, reply.error.issues));
       return;
     }
     const result = resultSchemas[pending.op].safeParse(reply.result);

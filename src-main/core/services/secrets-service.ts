@@ -1,57 +1,133 @@
 /**
- * Encrypted text secrets. Values arrive sealed for the delegate, which returns
- * ciphertext; main stores that and metadata only. Every change is one
- * transaction, written after the delegate has answered, so a crash at any
- * point leaves either the old or the new version, both readable.
+ * Secrets of every type. Values arrive sealed for the delegate, which checks
+ * them against their type and returns ciphertext plus the facts main may keep
+ * (an SSH key's type and fingerprint, a file's size); main stores that and
+ * validated metadata only. Every change is one transaction, written after the
+ * delegate has answered, so a crash at any point leaves either the old or the
+ * new version, both readable.
+ *
+ * `resolve` is the one enforcement point of usage scopes: every consumer (the
+ * CLI, connection tests, later features) goes through it, and it is audited
+ * with the consumer's context.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { ChannelRequest, SealedMessage, SecretSummary } from '../../ipc/contract.js';
-import { sealBindings, type EncryptedVersion, type SecretAddress } from '../../../src-delegate/protocol.js';
+import {
+  UNSCOPED,
+  secretMetadataSchemas,
+  type Consumer,
+  type ParsedRequest,
+  type SealedMessage,
+  type SecretSummary,
+  type SecretType,
+  type SecretVersion,
+  type UsageScope,
+} from '../../ipc/contract.js';
+import { sealBindings, type EncryptedVersion, type SecretAddress, type SecretFacts } from '../../../src-delegate/protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import { scopeAllows, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
+import type { CatalogService } from './catalog-service.js';
 import type { VaultService } from './vault-service.js';
 
 /** The built-in random-key store. */
 export const LOCAL_MANAGER_ID = 'local';
 
-interface SecretRow {
+export interface SecretRow {
+  rowid: number;
   id: string;
   name: string;
   description: string | null;
-  type: 'text';
+  type: SecretType;
+  metadata: string;
   manager_id: string;
   current_version: number;
+  scoped: number;
+  scope_to_account: number;
   created_at: string;
   updated_at: string;
 }
 
-interface VersionRow {
+export interface VersionRow {
+  version: number;
   ciphertext: string;
   wrapped_key: string;
   keyring_version: number;
-}
-
-function toSummary(row: SecretRow): SecretSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    type: row.type,
-    managerId: row.manager_id,
-    version: row.current_version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  facts: string;
+  created_at: string;
+  created_by: string;
 }
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Validates a type's metadata, filling defaults; field errors come back as INVALID_REQUEST issues. */
+export function parseMetadata(type: SecretType, metadata: unknown): Record<string, unknown> {
+  const parsed = secretMetadataSchemas[type].safeParse(metadata ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ path: `metadata.${issue.path.join('.')}`, message: issue.message }));
+    throw new AppError('INVALID_REQUEST', `Invalid ${type} fields: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { issues });
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+export interface ListQuery {
+  query: string;
+  types?: SecretType[];
+  managerId?: string;
+  applicationId?: string;
+  environmentId?: string;
+  sort: 'name' | 'type' | 'updated' | 'created';
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const SORT_COLUMNS: Record<ListQuery['sort'], string> = {
+  name: 's.name COLLATE NOCASE',
+  type: 's.type, s.name COLLATE NOCASE',
+  updated: 's.updated_at',
+  created: 's.created_at',
+};
+
+/** Builds the WHERE clause of a list query; every filter is an indexed lookup or the trigram name index. */
+export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const query = request.query.trim();
+  if (query) {
+    if (query.length >= 3 && /^[A-Za-z0-9_-]+$/.test(query)) {
+      // The trigram index narrows the candidates (its LIKE treats _ as a wildcard); instr keeps exact matches.
+      clauses.push("s.rowid IN (SELECT rowid FROM secrets_name_search WHERE name LIKE ?) AND instr(lower(s.name), lower(?)) > 0");
+      params.push(`%${query}%`, query);
+    } else {
+      clauses.push('instr(lower(s.name), lower(?)) > 0');
+      params.push(query);
+    }
+  }
+  if (request.types?.length) {
+    clauses.push(`s.type IN (${request.types.map(() => '?').join(',')})`);
+    params.push(...request.types);
+  }
+  if (request.managerId) {
+    clauses.push('s.manager_id = ?');
+    params.push(request.managerId);
+  }
+  if (request.environmentId) {
+    clauses.push(
+      `s.id IN (SELECT e.owner_id FROM scope_entries e JOIN environments env ON env.id = ?
+                WHERE e.owner_kind = 'secret'
+                  AND (e.application_id IS NULL OR e.application_id = env.application_id)
+                  AND (e.environment_id = env.id OR e.environment_type = env.type OR (e.environment_id IS NULL AND e.environment_type IS NULL)))`,
+    );
+    params.push(request.environmentId);
+  } else if (request.applicationId) {
+    clauses.push("s.id IN (SELECT owner_id FROM scope_entries WHERE owner_kind = 'secret' AND (application_id = ? OR application_id IS NULL))");
+    params.push(request.applicationId);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 export class SecretsService {
@@ -60,6 +136,7 @@ export class SecretsService {
     private readonly delegate: DelegateSupervisor,
     private readonly vault: VaultService,
     private readonly audit: AuditLog,
+    private readonly catalog: CatalogService,
     private readonly actor: string,
   ) {}
 
@@ -71,40 +148,82 @@ export class SecretsService {
     await this.audit.sealPending();
   }
 
-  list(request: { query: string; limit: number; offset: number }): { total: number; items: SecretSummary[] } {
-    this.vault.requireUnlocked();
-    const pattern = `%${escapeLike(request.query)}%`;
-    const total = (this.db.prepare("SELECT COUNT(*) AS n FROM secrets WHERE name LIKE ? ESCAPE '\\'").get(pattern) as { n: number }).n;
-    const rows = this.db
-      .prepare("SELECT * FROM secrets WHERE name LIKE ? ESCAPE '\\' ORDER BY name COLLATE NOCASE LIMIT ? OFFSET ?")
-      .all(pattern, request.limit, request.offset) as SecretRow[];
-    return { total, items: rows.map(toSummary) };
+  private summaries(rows: SecretRow[]): SecretSummary[] {
+    const scopes = this.catalog.readScopes('secret', rows.map((row) => row.id));
+    const factsOf = this.db.prepare('SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?');
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      type: row.type,
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      facts: JSON.parse((factsOf.get(row.id, row.current_version) as { facts: string } | undefined)?.facts ?? '{}') as SecretFacts,
+      managerId: row.manager_id,
+      version: row.current_version,
+      scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
   }
 
-  private byId(id: string): SecretRow {
-    const row = this.db.prepare('SELECT * FROM secrets WHERE id = ?').get(id) as SecretRow | undefined;
+  list(request: ListQuery): { total: number; items: SecretSummary[] } {
+    this.vault.requireUnlocked();
+    const { where, params } = listFilter(request);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
+    const direction = request.direction === 'desc' ? 'DESC' : 'ASC';
+    const order = SORT_COLUMNS[request.sort].split(', ').map((column) => `${column} ${direction}`).join(', ');
+    const rows = this.db.prepare(`SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, request.limit, request.offset) as SecretRow[];
+    return { total, items: this.summaries(rows) };
+  }
+
+  get(id: string): SecretSummary {
+    this.vault.requireUnlocked();
+    return this.summaries([this.byId(id)])[0]!;
+  }
+
+  checkNames(names: string[]): string[] {
+    this.vault.requireUnlocked();
+    const exists = this.db.prepare('SELECT name FROM secrets WHERE name = ?');
+    const seen = new Set<string>();
+    const taken: string[] = [];
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (seen.has(key) || exists.get(name)) taken.push(name);
+      seen.add(key);
+    }
+    return taken;
+  }
+
+  byId(id: string): SecretRow {
+    const row = this.db.prepare('SELECT rowid, * FROM secrets WHERE id = ?').get(id) as SecretRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such secret: it may have been deleted.');
     return row;
   }
 
   private assertNamesFree(names: string[]): void {
-    const seen = new Set<string>();
-    for (const name of names) {
-      const key = name.toLowerCase();
-      if (seen.has(key)) throw new AppError('NAME_TAKEN', `The name "${name}" appears twice in this batch.`);
-      seen.add(key);
-      if (this.db.prepare('SELECT 1 FROM secrets WHERE name = ?').get(name)) {
-        throw new AppError('NAME_TAKEN', `A secret named "${name}" already exists.`);
-      }
+    const taken = this.checkNames(names);
+    if (taken.length > 0) throw new AppError('NAME_TAKEN', taken.length === 1 ? `A secret named "${taken[0]}" already exists.` : `These names are taken: ${taken.join(', ')}.`);
+  }
+
+  private checkFitsManager(scope: UsageScope, managerId: string): void {
+    const manager = this.catalog.manager(managerId);
+    if (!scopeWithin(scope, manager.scope, this.catalog.environmentIndex())) {
+      throw new AppError('INVALID_REQUEST', `This scope is wider than the scope of the manager "${manager.name}". Narrow it to fit inside the manager's scope.`);
     }
   }
 
-  async create(request: { name: string; description?: string; sealedValue: SealedMessage }): Promise<SecretSummary> {
-    const [created] = await this.createMany({ items: [{ name: request.name, description: request.description }], sealedValues: request.sealedValue });
+  async create(request: ParsedRequest<'secrets.create'>): Promise<SecretSummary> {
+    const [created] = await this.createMany({
+      items: [{ name: request.name, description: request.description, type: request.type, metadata: request.metadata, scope: request.scope }],
+      sealedValues: request.sealedValue,
+    });
     return created!;
   }
 
-  async createMany(request: { items: { name: string; description?: string | undefined }[]; sealedValues: SealedMessage }): Promise<SecretSummary[]> {
+  async createMany(request: {
+    items: { name: string; description?: string | undefined; type?: SecretType; metadata?: Record<string, unknown>; scope?: UsageScope | undefined }[];
+    sealedValues: SealedMessage;
+  }): Promise<SecretSummary[]> {
     this.vault.requireUnlocked();
     const names = request.items.map((item) => item.name);
     try {
@@ -113,9 +232,16 @@ export class SecretsService {
       this.record('secret.create', names.join(', ').slice(0, 200), 'failure', 'name taken');
       throw error;
     }
-    const targets = request.items.map((item) => ({
+    const items = request.items.map((item) => {
+      const type = item.type ?? 'text';
+      const scope = item.scope ? { ...item.scope, entries: this.catalog.validateEntries(item.scope.entries) } : UNSCOPED;
+      this.checkFitsManager(scope, LOCAL_MANAGER_ID);
+      return { ...item, type, metadata: parseMetadata(type, item.metadata), scope };
+    });
+    const targets = items.map((item) => ({
       name: item.name,
-      address: { secretId: randomUUID(), version: 1, type: 'text', managerId: LOCAL_MANAGER_ID } satisfies SecretAddress,
+      metadata: item.metadata,
+      address: { secretId: randomUUID(), version: 1, type: item.type, managerId: LOCAL_MANAGER_ID } satisfies SecretAddress,
     }));
     const { versions } = await this.delegate.request({ op: 'secrets.encrypt', sealed: request.sealedValues, binding: sealBindings.secretCreate(names), targets });
     const now = new Date().toISOString();
@@ -123,13 +249,15 @@ export class SecretsService {
       this.db
         .transaction(() => {
           const insertSecret = this.db.prepare(
-            'INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
+            'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)',
           );
           targets.forEach((target, i) => {
-            insertSecret.run(target.address.secretId, target.name, request.items[i]!.description ?? null, 'text', LOCAL_MANAGER_ID, now, now);
-            this.insertVersion(target.address, versions[i]!, now);
+            const item = items[i]!;
+            insertSecret.run(target.address.secretId, target.name, item.description ?? null, item.type, JSON.stringify(item.metadata), LOCAL_MANAGER_ID, now, now);
+            this.catalog.writeScope('secret', target.address.secretId, item.scope);
+            this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
           });
-          for (const target of targets) this.record('secret.create', target.name, 'success');
+          for (const target of targets) this.record('secret.create', target.name, 'success', target.address.type === 'text' ? null : target.address.type);
         })
         .immediate();
     } catch (error) {
@@ -137,33 +265,75 @@ export class SecretsService {
       throw error;
     }
     await this.sealAudit();
-    return targets.map((target) => toSummary(this.byId(target.address.secretId)));
+    return this.summaries(targets.map((target) => this.byId(target.address.secretId)));
   }
 
-  private insertVersion(address: SecretAddress, encrypted: EncryptedVersion, now: string): void {
+  private insertVersion(address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, now: string): void {
     this.db
-      .prepare('INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(address.secretId, address.version, encrypted.ciphertext, encrypted.wrappedKey, encrypted.keyringVersion, now, this.actor);
+      .prepare(
+        'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(address.secretId, address.version, encrypted.ciphertext, encrypted.wrappedKey, encrypted.keyringVersion, now, this.actor, JSON.stringify(facts));
   }
 
-  private revealItem(row: SecretRow) {
-    const version = this.db
+  /** Drops the oldest versions beyond the retention setting; the current version always stays. */
+  private pruneVersions(secretId: string, currentVersion: number): void {
+    const keep = this.vault.settings().versionRetention;
+    this.db.prepare('DELETE FROM secret_versions WHERE secret_id = ? AND version <= ? AND version <> ?').run(secretId, currentVersion - keep, currentVersion);
+  }
+
+  storedVersion(row: SecretRow, version = row.current_version) {
+    const stored = this.db
       .prepare('SELECT ciphertext, wrapped_key, keyring_version FROM secret_versions WHERE secret_id = ? AND version = ?')
-      .get(row.id, row.current_version) as VersionRow | undefined;
-    if (!version) throw new AppError('TAMPERED', `Secret "${row.name}" has no stored value for version ${row.current_version}.`);
+      .get(row.id, version) as Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version'> | undefined;
+    if (!stored) {
+      if (version !== row.current_version) throw new AppError('NOT_FOUND', `Secret "${row.name}" has no version ${version} (it may have been pruned by the retention setting).`);
+      throw new AppError('TAMPERED', `Secret "${row.name}" has no stored value for version ${version}.`);
+    }
     return {
-      address: { secretId: row.id, version: row.current_version, type: row.type, managerId: row.manager_id },
-      encrypted: { ciphertext: version.ciphertext, wrappedKey: version.wrapped_key, keyringVersion: version.keyring_version },
+      address: { secretId: row.id, version, type: row.type, managerId: row.manager_id },
+      encrypted: { ciphertext: stored.ciphertext, wrappedKey: stored.wrapped_key, keyringVersion: stored.keyring_version },
     };
   }
 
-  async reveal(request: ChannelRequest<'secrets.reveal'>): Promise<{ sealed: SealedMessage }> {
+  scopeOf(row: SecretRow): UsageScope {
+    return { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: this.catalog.readScopes('secret', [row.id]).get(row.id) ?? [] };
+  }
+
+  /**
+   * The one enforcement point of usage scopes: may this consumer (or, with
+   * null, an account-level user such as the CLI without --app/--env) use this
+   * secret? Checks the secret's scope and its manager's, and audits the answer.
+   */
+  resolve(row: SecretRow, consumer: Consumer | null): void {
+    const context = consumer ? `${consumer.application}/${consumer.environment}` : 'account level';
+    let allowed = false;
+    let reason = '';
+    try {
+      const resolved = consumer ? this.catalog.resolveConsumer(consumer) : null;
+      const manager = this.catalog.manager(row.manager_id);
+      allowed = scopeAllows(this.scopeOf(row), resolved) && scopeAllows(manager.scope, resolved);
+      reason = allowed ? '' : `Secret "${row.name}" is not in scope for ${consumer ? `application "${consumer.application}", environment "${consumer.environment}"` : 'use outside an application (give --app and --env)'}.`;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      reason = error.message;
+    }
+    this.record('secret.resolve', row.name, allowed ? 'success' : 'failure', `consumer ${context}`);
+    if (!allowed) throw new AppError('SCOPE_DENIED', reason);
+  }
+
+  async reveal(request: ParsedRequest<'secrets.reveal'>, enforceScope: boolean): Promise<{ sealed: SealedMessage }> {
     this.vault.requireUnlocked();
     const row = this.byId(request.id);
     const action = request.purpose === 'copy' ? 'secret.copy' : 'secret.reveal';
     try {
-      const result = await this.delegate.request({ op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items: [this.revealItem(row)] });
-      this.record(action, row.name, 'success', `version ${row.current_version}`);
+      if (enforceScope || request.consumer) this.resolve(row, request.consumer ?? null);
+      const result = await this.delegate.request({
+        op: 'secrets.reveal',
+        recipientPublicKey: request.recipientPublicKey,
+        items: [this.storedVersion(row, request.version ?? row.current_version)],
+      });
+      this.record(action, row.name, 'success', `version ${request.version ?? row.current_version}${request.purpose === 'download' ? ' (download)' : ''}`);
       return result;
     } catch (error) {
       this.record(action, row.name, 'failure', error instanceof Error ? error.message.slice(0, 200) : null);
@@ -173,64 +343,132 @@ export class SecretsService {
     }
   }
 
-  async revealMany(request: ChannelRequest<'secrets.revealMany'>): Promise<{ sealed: SealedMessage }> {
+  async revealMany(request: ParsedRequest<'secrets.revealMany'>): Promise<{ sealed: SealedMessage }> {
     this.vault.requireUnlocked();
     const rows = request.ids.map((id) => this.byId(id));
-    const result = await this.delegate.request({ op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items: rows.map((row) => this.revealItem(row)) });
+    const result = await this.delegate.request({ op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items: rows.map((row) => this.storedVersion(row)) });
     this.db.transaction(() => rows.forEach((row) => this.record('secret.reveal', row.name, 'success', `version ${row.current_version}`))).immediate();
     await this.sealAudit();
     return result;
   }
 
-  async update(request: ChannelRequest<'secrets.update'>): Promise<SecretSummary> {
+  versions(id: string): SecretVersion[] {
+    this.vault.requireUnlocked();
+    const row = this.byId(id);
+    const rows = this.db.prepare('SELECT version, keyring_version, facts, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
+    return rows.map((version) => ({
+      version: version.version,
+      createdAt: version.created_at,
+      createdBy: version.created_by,
+      keyringVersion: version.keyring_version,
+      facts: JSON.parse(version.facts) as SecretFacts,
+      current: version.version === row.current_version,
+    }));
+  }
+
+  /** Writes a new current version; the caller supplies its ciphertext. */
+  private commitNewVersion(row: SecretRow, address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, changes: { name?: string; description?: string | null; metadata?: Record<string, unknown> }, detail: string, action: 'secret.update' | 'secret.rollback') {
+    const now = new Date().toISOString();
+    try {
+      this.db
+        .transaction(() => {
+          // Guard against a concurrent change: the version we encrypted for must still be next.
+          if (this.byId(row.id).current_version !== row.current_version) {
+            throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
+          }
+          this.insertVersion(address, encrypted, facts, now);
+          this.db
+            .prepare('UPDATE secrets SET name = ?, description = ?, metadata = ?, current_version = ?, updated_at = ? WHERE id = ?')
+            .run(
+              changes.name ?? row.name,
+              changes.description === undefined ? row.description : changes.description,
+              changes.metadata ? JSON.stringify(changes.metadata) : row.metadata,
+              address.version,
+              now,
+              row.id,
+            );
+          this.pruneVersions(row.id, address.version);
+          this.record(action, changes.name ?? row.name, 'success', detail);
+        })
+        .immediate();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${changes.name}" already exists.`);
+      throw error;
+    }
+  }
+
+  async update(request: ParsedRequest<'secrets.update'>): Promise<SecretSummary> {
     this.vault.requireUnlocked();
     const row = this.byId(request.id);
     const changes: string[] = [];
-    let encrypted: { address: SecretAddress; version: EncryptedVersion } | null = null;
+    if (request.name !== undefined && request.name !== row.name) {
+      if (request.name.toLowerCase() !== row.name.toLowerCase()) this.assertNamesFree([request.name]);
+      changes.push(`renamed from "${row.name}" to "${request.name}"`);
+    }
+    if (request.description !== undefined && request.description !== row.description) changes.push('description');
+    const metadata = request.metadata ? parseMetadata(row.type, request.metadata) : undefined;
+    if (metadata && !request.sealedValue) {
+      throw new AppError('INVALID_REQUEST', 'Changing these fields needs the secret fields too, so they can be checked together.', {
+        issues: [{ path: 'sealedValue', message: 'Required when fields change' }],
+      });
+    }
     if (request.sealedValue) {
       const address: SecretAddress = { secretId: row.id, version: row.current_version + 1, type: row.type, managerId: row.manager_id };
       const { versions } = await this.delegate.request({
         op: 'secrets.encrypt',
         sealed: request.sealedValue,
         binding: sealBindings.secretUpdate(row.id),
-        targets: [{ address }],
+        targets: [{ address, name: row.name, metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>) }],
       });
-      encrypted = { address, version: versions[0]! };
       changes.push(`value (version ${address.version})`);
-    }
-    if (request.name !== undefined && request.name !== row.name) {
-      if (request.name.toLowerCase() !== row.name.toLowerCase()) this.assertNamesFree([request.name]);
-      changes.push(`renamed from "${row.name}" to "${request.name}"`);
-    }
-    if (request.description !== undefined && request.description !== row.description) changes.push('description');
-    const now = new Date().toISOString();
-    try {
-      this.db
-        .transaction(() => {
-          // Guard against a concurrent update: the version we encrypted for must still be next.
-          const current = this.byId(row.id);
-          if (encrypted && current.current_version !== row.current_version) {
-            throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
-          }
-          if (encrypted) this.insertVersion(encrypted.address, encrypted.version, now);
-          this.db
-            .prepare('UPDATE secrets SET name = ?, description = ?, current_version = ?, updated_at = ? WHERE id = ?')
-            .run(
-              request.name ?? row.name,
-              request.description === undefined ? row.description : request.description,
-              encrypted ? encrypted.address.version : row.current_version,
-              changes.length > 0 ? now : row.updated_at,
-              row.id,
-            );
-          this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
-        })
-        .immediate();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
-      throw error;
+      this.commitNewVersion(row, address, versions[0]!, versions[0]!.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update');
+    } else {
+      try {
+        this.db
+          .transaction(() => {
+            this.db
+              .prepare('UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
+              .run(request.name ?? row.name, request.description === undefined ? row.description : request.description, changes.length ? new Date().toISOString() : row.updated_at, row.id);
+            this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
+          })
+          .immediate();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
+        throw error;
+      }
     }
     await this.sealAudit();
-    return toSummary(this.byId(row.id));
+    return this.get(row.id);
+  }
+
+  /** A rollback is a new version equal to an old one, re-encrypted for its new version number inside the delegate. */
+  async rollback(id: string, toVersion: number): Promise<SecretSummary> {
+    this.vault.requireUnlocked();
+    const row = this.byId(id);
+    if (toVersion === row.current_version) throw new AppError('INVALID_REQUEST', `Version ${toVersion} is already the current version.`);
+    const from = this.storedVersion(row, toVersion);
+    const facts = (this.db.prepare('SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
+    const address: SecretAddress = { ...from.address, version: row.current_version + 1 };
+    const { versions } = await this.delegate.request({ op: 'secrets.reencrypt', items: [{ from, to: address }] });
+    this.commitNewVersion(row, address, versions[0]!, JSON.parse(facts) as SecretFacts, {}, `version ${address.version} restores version ${toVersion}`, 'secret.rollback');
+    await this.sealAudit();
+    return this.get(id);
+  }
+
+  async setScope(id: string, scope: UsageScope): Promise<SecretSummary> {
+    this.vault.requireUnlocked();
+    const row = this.byId(id);
+    const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
+    this.checkFitsManager(normalized, row.manager_id);
+    this.db
+      .transaction(() => {
+        this.catalog.writeScope('secret', id, normalized);
+        this.db.prepare('UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+        this.record('secret.scope', row.name, 'success', normalized.scoped ? `${normalized.entries.length} entries${normalized.scopeToAccount ? ', account' : ''}` : 'unscoped');
+      })
+      .immediate();
+    await this.sealAudit();
+    return this.get(id);
   }
 
   async delete(id: string): Promise<void> {
@@ -238,6 +476,7 @@ export class SecretsService {
     const row = this.byId(id);
     this.db
       .transaction(() => {
+        this.db.prepare("DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
         this.db.prepare('DELETE FROM secrets WHERE id = ?').run(id);
         this.record('secret.delete', row.name, 'success', `${row.current_version} version(s) removed`);
       })

@@ -15,7 +15,7 @@ import type { MetaStore } from './meta-store.js';
 const AUDIT_KEY = 'keyring.auditKey';
 const FAILURES_KEY = 'unlock.failures';
 const SETTINGS_KEY = 'settings';
-export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 15 };
+export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 15, versionRetention: 10 };
 
 interface Failures {
   count: number;
@@ -61,10 +61,17 @@ export class VaultService {
     return { ...DEFAULT_SETTINGS, ...this.meta.get<Partial<Settings>>(SETTINGS_KEY) };
   }
 
-  updateSettings(settings: Settings): Settings {
+  updateSettings(changes: Partial<Settings>): Settings {
+    const settings = { ...this.settings(), ...changes };
     this.meta.set(SETTINGS_KEY, settings);
-    this.audit.append({ actor: this.actor, action: 'settings.update', target: null, outcome: 'success', detail: `auto-lock after ${settings.autoLockMinutes} min` });
-    return this.settings();
+    this.audit.append({
+      actor: this.actor,
+      action: 'settings.update',
+      target: null,
+      outcome: 'success',
+      detail: `auto-lock after ${settings.autoLockMinutes} min; keep ${settings.versionRetention} versions`,
+    });
+    return settings;
   }
 
   async create(sealedPassphrase: SealedMessage): Promise<void> {

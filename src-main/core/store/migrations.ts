@@ -75,6 +75,78 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'secret types and facts, applications and environments, managers, usage scopes, name search',
+    up(db) {
+      db.exec(`
+        ALTER TABLE secrets ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE secrets ADD COLUMN scoped INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE secrets ADD COLUMN scope_to_account INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE secret_versions ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+
+        CREATE TABLE applications (
+          id         TEXT PRIMARY KEY,
+          name       TEXT NOT NULL COLLATE NOCASE UNIQUE,
+          created_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE environments (
+          id             TEXT PRIMARY KEY,
+          application_id TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+          name           TEXT NOT NULL COLLATE NOCASE,
+          type           TEXT NOT NULL CHECK (type IN ('production', 'non-production')),
+          created_at     TEXT NOT NULL,
+          UNIQUE (application_id, name)
+        ) STRICT;
+
+        CREATE TABLE managers (
+          id               TEXT PRIMARY KEY,
+          name             TEXT NOT NULL COLLATE NOCASE UNIQUE,
+          kind             TEXT NOT NULL,
+          is_default       INTEGER NOT NULL DEFAULT 0,
+          read_only        INTEGER NOT NULL DEFAULT 0,
+          scoped           INTEGER NOT NULL DEFAULT 0,
+          scope_to_account INTEGER NOT NULL DEFAULT 0,
+          created_at       TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO managers (id, name, kind, is_default, created_at) VALUES ('local', 'Built-in store', 'local', 1, strftime('%Y-%m-%dT%H:%M:%fZ'));
+
+        -- Deleting an application or environment removes the entries that name it; the owner keeps
+        -- scoped = 1, so it becomes usable by fewer consumers, never more.
+        CREATE TABLE scope_entries (
+          owner_kind       TEXT NOT NULL CHECK (owner_kind IN ('secret', 'manager')),
+          owner_id         TEXT NOT NULL,
+          application_id   TEXT REFERENCES applications(id) ON DELETE CASCADE,
+          environment_id   TEXT REFERENCES environments(id) ON DELETE CASCADE,
+          environment_type TEXT CHECK (environment_type IN ('production', 'non-production')),
+          CHECK (environment_id IS NULL OR environment_type IS NULL),
+          CHECK (environment_id IS NULL OR application_id IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX scope_entries_owner ON scope_entries (owner_kind, owner_id);
+        CREATE INDEX scope_entries_application ON scope_entries (application_id, owner_kind, owner_id);
+        CREATE INDEX scope_entries_environment ON scope_entries (environment_id, owner_kind, owner_id);
+
+        CREATE INDEX secrets_type_name ON secrets (type, name COLLATE NOCASE);
+        CREATE INDEX secrets_manager_name ON secrets (manager_id, name COLLATE NOCASE);
+        CREATE INDEX secrets_created_at ON secrets (created_at DESC);
+
+        -- Substring search on names: a trigram index answers LIKE '%abc%' without scanning every row.
+        CREATE VIRTUAL TABLE secrets_name_search USING fts5(name, content = 'secrets', content_rowid = 'rowid', tokenize = 'trigram');
+        INSERT INTO secrets_name_search (secrets_name_search) VALUES ('rebuild');
+        CREATE TRIGGER secrets_name_search_insert AFTER INSERT ON secrets BEGIN
+          INSERT INTO secrets_name_search (rowid, name) VALUES (new.rowid, new.name);
+        END;
+        CREATE TRIGGER secrets_name_search_delete AFTER DELETE ON secrets BEGIN
+          INSERT INTO secrets_name_search (secrets_name_search, rowid, name) VALUES ('delete', old.rowid, old.name);
+        END;
+        CREATE TRIGGER secrets_name_search_rename AFTER UPDATE OF name ON secrets BEGIN
+          INSERT INTO secrets_name_search (secrets_name_search, rowid, name) VALUES ('delete', old.rowid, old.name);
+          INSERT INTO secrets_name_search (rowid, name) VALUES (new.rowid, new.name);
+        END;
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */

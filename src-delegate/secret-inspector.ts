@@ -1,0 +1,89 @@
+/**
+ * Checks a secret's payload where only the delegate can: after opening it.
+ * Validates it against its type, applies the rules that span metadata and
+ * payload, parses SSH keys (PEM and OpenSSH; rsa, ecdsa, ed25519) so a
+ * malformed key or a wrong passphrase is refused at entry, and returns the
+ * facts main may keep: the key's type and SHA256 fingerprint, a file's size.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import ssh2 from 'ssh2';
+import { crossFieldIssues, secretPayloadSchemas, type FieldIssue, type SecretType } from './secret-types.js';
+import type { SecretFacts } from './protocol.js';
+
+export class InvalidSecretError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+  }
+}
+
+/** OpenSSH's fingerprint format: `SHA256:` + unpadded base64 of the SHA-256 of the public key blob. */
+export function sshFingerprint(publicKeyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(publicKeyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Parses a private key; throws InvalidSecretError naming the field at fault. */
+export function inspectPrivateKey(key: string | Buffer, passphrase: string | undefined, field: string): SecretFacts {
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  const first = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!first || first instanceof Error) {
+    const reason = first instanceof Error ? first.message : 'no key found';
+    if (/passphrase/i.test(reason) && passphrase === undefined) {
+      throw new InvalidSecretError([{ path: 'keyPassphrase', message: 'This key is encrypted: give its passphrase' }]);
+    }
+    if (/passphrase|decrypt|integrity/i.test(reason)) throw new InvalidSecretError([{ path: 'keyPassphrase', message: 'Wrong passphrase for this key' }]);
+    throw new InvalidSecretError([{ path: field, message: 'Not a private key in PEM or OpenSSH format (rsa, ecdsa or ed25519)' }]);
+  }
+  if (!first.isPrivateKey()) throw new InvalidSecretError([{ path: field, message: 'This is a public key; give the private key' }]);
+  return { keyType: first.type, fingerprint: sshFingerprint(first.getPublicSSH()) };
+}
+
+function expandHome(path: string): string {
+  return path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+}
+
+/** Validates a payload against its type and metadata; returns the facts to store. */
+export async function inspectSecret(type: SecretType, metadata: Record<string, unknown>, rawPayload: string): Promise<SecretFacts> {
+  let payload: unknown = rawPayload;
+  if (type !== 'text') {
+    try {
+      payload = JSON.parse(rawPayload);
+    } catch {
+      throw new InvalidSecretError([{ path: 'payload', message: 'The sealed payload is not JSON' }]);
+    }
+  }
+  const parsed = secretPayloadSchemas[type].safeParse(payload);
+  if (!parsed.success) {
+    throw new InvalidSecretError(parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || 'value', message: issue.message })));
+  }
+  const issues = crossFieldIssues(type, metadata, parsed.data);
+  if (issues.length > 0) throw new InvalidSecretError(issues);
+
+  const data = parsed.data as Record<string, string | undefined>;
+  switch (type) {
+    case 'file': {
+      const size = Buffer.from(data.contentBase64 ?? '', 'base64').length;
+      if (typeof metadata.size === 'number' && metadata.size !== size) {
+        throw new InvalidSecretError([{ path: 'file', message: `The file is ${size} bytes, not the ${metadata.size} announced` }]);
+      }
+      return { size };
+    }
+    case 'ssh':
+      if (metadata.auth === 'key') return inspectPrivateKey(data.privateKey!, data.keyPassphrase || undefined, 'privateKey');
+      if (metadata.auth === 'key-path') {
+        let key: Buffer;
+        try {
+          key = await readFile(expandHome(String(metadata.keyPath)));
+        } catch {
+          throw new InvalidSecretError([{ path: 'keyPath', message: 'This key file cannot be read on this machine' }]);
+        }
+        return inspectPrivateKey(key, data.keyPassphrase || undefined, 'keyPath');
+      }
+      return {};
+    case 'ssh-vault-certificate':
+      return inspectPrivateKey(data.privateKey!, data.keyPassphrase || undefined, 'privateKey');
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Every secret type, field by field: the non-secret metadata main stores and
+ * validates, and the secret payload only the delegate ever opens. Both live
+ * here, beside the protocol, so the renderer's forms, main's router and the
+ * delegate check the same rules. Pure zod, no Node: the renderer imports it
+ * through the contract.
+ *
+ * A text secret's payload is its value, as is. Every other type's payload is
+ * the JSON text of its payload schema.
+ */
+import { z } from 'zod';
+
+export const secretTypes = ['text', 'file', 'ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm'] as const;
+export type SecretType = (typeof secretTypes)[number];
+
+export const MAX_TEXT_VALUE_CHARS = 64 * 1024;
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_KEY_CHARS = 64 * 1024;
+
+const port = z.number().int().min(1, 'Port must be 1–65535').max(65535, 'Port must be 1–65535');
+const userName = z.string().min(1, 'User name is required').max(256, 'User name is longer than 256 characters').regex(/^[^\s:@/\\]+$/, 'User name cannot contain spaces, :, @, / or \\');
+const localPath = z.string().min(1, 'Path is required').max(4096).regex(/^(\/|[A-Za-z]:\\|~\/)/, 'Use an absolute path on this machine');
+const hostPort = z.string().max(261).regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'Use host or host:port');
+const realm = z.string().min(1, 'Realm is required').max(255).regex(/^[A-Za-z0-9.-]+$/, 'Realms use letters, digits, . and -');
+const principal = z.string().min(1, 'Principal is required').max(255).regex(/^[^\s@]+$/, 'Give the principal without @REALM');
+
+export const secretMetadataSchemas = {
+  text: z.strictObject({}),
+  file: z.strictObject({
+    fileName: z.string().min(1).max(255).regex(/^[^/\\\0]+$/, 'A file name, not a path'),
+    mediaType: z.string().max(255).default('application/octet-stream'),
+    size: z.number().int().min(0).max(MAX_FILE_BYTES, 'Files are limited to 10 MiB'),
+  }),
+  ssh: z.strictObject({
+    username: userName,
+    auth: z.enum(['key', 'key-path', 'password']),
+    keyPath: localPath.optional(),
+    port: port.default(22),
+  }),
+  'ssh-kerberos': z.strictObject({
+    principal,
+    realm,
+    kdc: hostPort.optional(),
+    tgtSource: z.enum(['keytab', 'password', 'ticket-cache']),
+    keytabPath: localPath.optional(),
+    ticketCache: z.string().max(4096).optional(),
+    port: port.default(22),
+  }),
+  'ssh-vault-certificate': z.strictObject({
+    username: userName,
+    /** The Vault secret manager that signs the key; null until Vault managers exist. */
+    vaultManagerId: z.string().max(64).nullable().default(null),
+    mount: z.string().min(1, 'Engine mount is required').max(255).regex(/^[A-Za-z0-9_/-]+$/, 'Letters, digits, _, - and /'),
+    role: z.string().min(1, 'Role is required').max(255).regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, _ and -'),
+    port: port.default(22),
+  }),
+  winrm: z.strictObject({
+    domain: z.string().max(255).regex(/^[A-Za-z0-9.-]*$/, 'Letters, digits, . and -').default(''),
+    username: userName,
+    auth: z.enum(['ntlm', 'kerberos', 'basic']),
+    kerberosSource: z.enum(['password', 'keytab']).optional(),
+    keytabPath: localPath.optional(),
+    realm: realm.optional(),
+    useSsl: z.boolean().default(false),
+    skipCertCheck: z.boolean().default(false),
+    useNoProfile: z.boolean().default(false),
+    port: port.optional(),
+  }),
+} satisfies Record<SecretType, z.ZodType>;
+
+export type SecretMetadata<T extends SecretType = SecretType> = z.infer<(typeof secretMetadataSchemas)[T]>;
+
+const optionalSecret = (max: number) => z.string().max(max).optional();
+
+export const secretPayloadSchemas = {
+  text: z.string().max(MAX_TEXT_VALUE_CHARS, 'Values are limited to 64 KiB'),
+  file: z.strictObject({ contentBase64: z.string().max(Math.ceil(MAX_FILE_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/) }),
+  ssh: z.strictObject({ password: optionalSecret(1024), privateKey: optionalSecret(MAX_KEY_CHARS), keyPassphrase: optionalSecret(1024) }),
+  'ssh-kerberos': z.strictObject({ password: optionalSecret(1024) }),
+  'ssh-vault-certificate': z.strictObject({ privateKey: z.string().min(1).max(MAX_KEY_CHARS), keyPassphrase: optionalSecret(1024) }),
+  winrm: z.strictObject({ password: optionalSecret(1024) }),
+} satisfies Record<SecretType, z.ZodType>;
+
+export type SecretPayload<T extends SecretType = SecretType> = z.infer<(typeof secretPayloadSchemas)[T]>;
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The rules that span metadata and payload (auth method ↔ which secret is
+ * required). Both the renderer (before sealing) and the delegate (after
+ * opening) run them; only the delegate's verdict counts.
+ */
+export function crossFieldIssues(type: SecretType, metadata: Record<string, unknown>, payload: unknown): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const need = (ok: unknown, path: string, message: string) => {
+    if (!ok) issues.push({ path, message });
+  };
+  switch (type) {
+    case 'ssh':
+      if (metadata.auth === 'password') need(p.password, 'password', 'A password is required for password authentication');
+      if (metadata.auth === 'key') need(p.privateKey, 'privateKey', 'A private key is required for key authentication');
+      if (metadata.auth === 'key-path') need(metadata.keyPath, 'keyPath', 'A key path is required');
+      break;
+    case 'ssh-kerberos':
+      if (metadata.tgtSource === 'password') need(p.password, 'password', 'A password is required to obtain a ticket');
+      if (metadata.tgtSource === 'keytab') need(metadata.keytabPath, 'keytabPath', 'A keytab path is required');
+      break;
+    case 'winrm':
+      if (metadata.auth === 'kerberos' && metadata.kerberosSource === 'keytab') need(metadata.keytabPath, 'keytabPath', 'A keytab path is required');
+      else need(p.password, 'password', 'A password is required');
+      if (metadata.auth === 'kerberos') need(metadata.realm, 'realm', 'A realm is required for Kerberos');
+      break;
+    default:
+      break;
+  }
+  return issues;
+}
+
+/** The WinRM port that follows from "use SSL" unless the user set one by hand. */
+export function defaultWinrmPort(useSsl: boolean): number {
+  return useSsl ? 5986 : 5985;
+}

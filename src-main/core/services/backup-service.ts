@@ -1,0 +1,215 @@
+/**
+ * Whole-store backups, encrypted under a passphrase chosen for the export.
+ * Main streams stored ciphertext to the delegate in chunks; the delegate
+ * decrypts each version and re-encrypts the chunk under the export key, so
+ * main only ever handles ciphertext. Restoring goes the other way, into an
+ * empty store, and everything restored is written in one transaction.
+ */
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import {
+  environmentTypes,
+  scopeEntrySchema,
+  secretTypes,
+  type Application,
+  type RestoreReport,
+  type SealedMessage,
+} from '../../ipc/contract.js';
+import { backupHeaderSchema, secretFactsSchema, type DelegateResult, type EncryptedVersion, type SecretAddress } from '../../../src-delegate/protocol.js';
+import { AppError } from '../app-error.js';
+import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
+import type { AuditLog } from './audit-log.js';
+import type { CatalogService } from './catalog-service.js';
+import type { SecretRow, SecretsService, VersionRow } from './secrets-service.js';
+import type { VaultService } from './vault-service.js';
+
+/** Keeps each chunk well under the delegate's 64 MiB message limit, even with 10 MiB files. */
+const CHUNK_CHARS = 12 * 1024 * 1024;
+const CHUNK_RECORDS = 200;
+
+/** What a backup file says about a secret: untrusted input until this schema says otherwise. */
+const secretMetaSchema = z.strictObject({
+  kind: z.literal('secret'),
+  id: z.string().uuid(),
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+  description: z.string().max(1000).nullable(),
+  type: z.enum(secretTypes),
+  metadata: z.record(z.string(), z.unknown()),
+  managerId: z.string().max(64),
+  currentVersion: z.number().int().min(1),
+  scope: z.strictObject({ scoped: z.boolean(), scopeToAccount: z.boolean(), entries: z.array(scopeEntrySchema) }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const versionMetaSchema = z.strictObject({ version: z.number().int().min(1), createdAt: z.string(), createdBy: z.string().max(64), facts: secretFactsSchema });
+const catalogMetaSchema = z.strictObject({
+  kind: z.literal('catalog'),
+  applications: z.array(
+    z.strictObject({
+      id: z.string().uuid(),
+      name: z.string().max(64),
+      environments: z.array(z.strictObject({ id: z.string().uuid(), name: z.string().max(64), type: z.enum(environmentTypes) })),
+    }),
+  ),
+});
+
+export class BackupService {
+  constructor(
+    private readonly db: Database,
+    private readonly delegate: DelegateSupervisor,
+    private readonly vault: VaultService,
+    private readonly secrets: SecretsService,
+    private readonly catalog: CatalogService,
+    private readonly audit: AuditLog,
+    private readonly actor: string,
+  ) {}
+
+  async export(sealedPassphrase: SealedMessage): Promise<{ fileName: string; content: string; secrets: number }> {
+    this.vault.requireUnlocked();
+    const { header } = await this.delegate.request({ op: 'backup.exportBegin', sealed: sealedPassphrase });
+    const lines = [JSON.stringify(header)];
+    let index = 0;
+    const flush = async (records: { meta: Record<string, unknown>; versions: { address: SecretAddress; encrypted: EncryptedVersion; meta: Record<string, unknown> }[] }[]) => {
+      const { line } = await this.delegate.request({ op: 'backup.exportChunk', index, records });
+      lines.push(line);
+      index += 1;
+    };
+    await flush([{ meta: { kind: 'catalog', applications: this.catalog.listApplications() }, versions: [] }]);
+
+    const rows = this.db.prepare('SELECT rowid, * FROM secrets ORDER BY rowid').all() as SecretRow[];
+    const versionsOf = this.db.prepare('SELECT * FROM secret_versions WHERE secret_id = ? ORDER BY version');
+    let batch: Parameters<typeof flush>[0] = [];
+    let batchChars = 0;
+    for (const row of rows) {
+      const versions = (versionsOf.all(row.id) as VersionRow[]).map((version) => ({
+        address: { secretId: row.id, version: version.version, type: row.type, managerId: row.manager_id },
+        encrypted: { ciphertext: version.ciphertext, wrappedKey: version.wrapped_key, keyringVersion: version.keyring_version },
+        meta: { version: version.version, createdAt: version.created_at, createdBy: version.created_by, facts: JSON.parse(version.facts) as unknown },
+      }));
+      const chars = versions.reduce((sum, version) => sum + version.encrypted.ciphertext.length, 0);
+      if (batch.length > 0 && (batch.length >= CHUNK_RECORDS || batchChars + chars > CHUNK_CHARS)) {
+        await flush(batch);
+        batch = [];
+        batchChars = 0;
+      }
+      batch.push({
+        meta: {
+          kind: 'secret',
+          id: row.id,
+          name: row.name,
+          description: row.description,
+          type: row.type,
+          metadata: JSON.parse(row.metadata) as unknown,
+          managerId: row.manager_id,
+          currentVersion: row.current_version,
+          scope: this.secrets.scopeOf(row),
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        },
+        versions,
+      });
+      batchChars += chars;
+    }
+    if (batch.length > 0) await flush(batch);
+    const { line } = await this.delegate.request({ op: 'backup.exportEnd', chunks: index });
+    lines.push(line);
+    this.audit.append({ actor: this.actor, action: 'backup.export', target: null, outcome: 'success', detail: `${rows.length} secrets` });
+    await this.audit.sealPending();
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    return { fileName: `strongroom-${stamp}.srbackup`, content: `${lines.join('\n')}\n`, secrets: rows.length };
+  }
+
+  async restore(sealedPassphrase: SealedMessage, content: string): Promise<RestoreReport> {
+    this.vault.requireUnlocked();
+    const counts = this.db.prepare('SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as { secrets: number; apps: number };
+    if (counts.secrets > 0 || counts.apps > 0) {
+      throw new AppError('INVALID_REQUEST', 'A backup can only be restored into an empty store: this one already has secrets or applications.');
+    }
+    const lines = content.split('\n').filter((line) => line.trim() !== '');
+    let header;
+    try {
+      header = backupHeaderSchema.parse(JSON.parse(lines[0] ?? ''));
+    } catch {
+      throw new AppError('INVALID_REQUEST', 'This is not a Strongroom backup file (or it is from a newer version).');
+    }
+    if (lines.length < 3) throw new AppError('TAMPERED', 'The backup is cut short: it has no content.');
+    try {
+      await this.delegate.request({ op: 'backup.restoreBegin', sealed: sealedPassphrase, header });
+    } catch (error) {
+      if (error instanceof DelegateCallError && error.code === 'WRONG_PASSPHRASE') {
+        this.audit.append({ actor: this.actor, action: 'backup.restore', target: null, outcome: 'failure', detail: 'wrong backup passphrase' });
+        throw new AppError('WRONG_PASSPHRASE', 'Wrong passphrase for this backup. Nothing was restored.');
+      }
+      throw error;
+    }
+    const chunkLines = lines.slice(1, -1);
+    const records: DelegateResult<'backup.restoreChunk'>['records'] = [];
+    for (const [index, line] of chunkLines.entries()) {
+      const { records: chunk } = await this.delegate.request({ op: 'backup.restoreChunk', index, line });
+      records.push(...chunk);
+    }
+    await this.delegate.request({ op: 'backup.restoreEnd', chunks: chunkLines.length, line: lines[lines.length - 1]! });
+
+    const report: RestoreReport = { secrets: 0, versions: 0, applications: 0, environments: 0, skipped: [] };
+    const managers = new Set(this.catalog.listManagers().map((manager) => manager.id));
+    this.db
+      .transaction(() => {
+        for (const record of records) {
+          if (record.meta.kind === 'catalog') {
+            const catalog = catalogMetaSchema.parse(record.meta);
+            this.insertCatalog(catalog.applications, report);
+            continue;
+          }
+          const parsed = secretMetaSchema.safeParse(record.meta);
+          if (!parsed.success) {
+            report.skipped.push({ name: String(record.meta.name ?? '?'), reason: 'its description in the backup is not valid' });
+            continue;
+          }
+          const secret = parsed.data;
+          if (!managers.has(secret.managerId)) {
+            report.skipped.push({ name: secret.name, reason: `its manager "${secret.managerId}" does not exist in this store` });
+            continue;
+          }
+          this.db
+            .prepare(
+              'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            )
+            .run(secret.id, secret.name, secret.description, secret.type, JSON.stringify(secret.metadata), secret.managerId, secret.currentVersion, secret.createdAt, secret.updatedAt);
+          this.catalog.writeScope('secret', secret.id, secret.scope);
+          for (const version of record.versions) {
+            const meta = versionMetaSchema.parse(version.meta);
+            if (version.address.secretId !== secret.id || version.address.version !== meta.version) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
+            this.db
+              .prepare(
+                'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+              )
+              .run(secret.id, meta.version, version.encrypted.ciphertext, version.encrypted.wrappedKey, version.encrypted.keyringVersion, meta.createdAt, meta.createdBy, JSON.stringify(meta.facts));
+            report.versions += 1;
+          }
+          report.secrets += 1;
+        }
+        this.audit.append({
+          actor: this.actor,
+          action: 'backup.restore',
+          target: null,
+          outcome: 'success',
+          detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped`,
+        });
+      })
+      .immediate();
+    await this.audit.sealPending();
+    return report;
+  }
+
+  private insertCatalog(applications: Application[], report: RestoreReport): void {
+    const now = new Date().toISOString();
+    for (const app of applications) {
+      this.db.prepare('INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(app.id, app.name, now);
+      report.applications += 1;
+      for (const env of app.environments) {
+        this.db.prepare('INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(env.id, app.id, env.name, env.type, now);
+        report.environments += 1;
+      }
+    }
+  }
+}

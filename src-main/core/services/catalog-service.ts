@@ -1,0 +1,222 @@
+/**
+ * Applications, their environments, secret managers, and the usage-scope
+ * entries attached to secrets and managers. Deleting an application or an
+ * environment removes the entries that named it and reports what that did;
+ * the owners stay scoped, so their scope only ever narrows.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { Application, Consumer, Environment, EnvironmentType, ManagerSummary, ScopeEntry, ScopeRemovalReport, UsageScope } from '../../ipc/contract.js';
+import { AppError } from '../app-error.js';
+import { normalizeEntries, type EnvironmentIndex, type KnownEnvironment, type ResolvedConsumer } from '../scope/usage-scope.js';
+
+type OwnerKind = 'secret' | 'manager';
+
+interface EntryRow {
+  owner_id: string;
+  application_id: string | null;
+  environment_id: string | null;
+  environment_type: EnvironmentType | null;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export class CatalogService {
+  constructor(private readonly db: Database) {}
+
+  environmentIndex(): EnvironmentIndex {
+    const rows = this.db.prepare('SELECT id, application_id AS applicationId, type FROM environments').all() as KnownEnvironment[];
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  listApplications(): Application[] {
+    const apps = this.db.prepare('SELECT id, name FROM applications ORDER BY name COLLATE NOCASE').all() as { id: string; name: string }[];
+    const envs = this.db.prepare('SELECT id, application_id, name, type FROM environments ORDER BY name COLLATE NOCASE').all() as {
+      id: string;
+      application_id: string;
+      name: string;
+      type: EnvironmentType;
+    }[];
+    return apps.map((app) => ({
+      ...app,
+      environments: envs.filter((env) => env.application_id === app.id).map(({ id, name, type }) => ({ id, name, type })),
+    }));
+  }
+
+  private application(id: string): Application {
+    const app = this.listApplications().find((candidate) => candidate.id === id);
+    if (!app) throw new AppError('NOT_FOUND', 'No such application: it may have been deleted.');
+    return app;
+  }
+
+  createApplication(name: string): Application {
+    try {
+      const id = randomUUID();
+      this.db.prepare('INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(id, name, new Date().toISOString());
+      return this.application(id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `An application named "${name}" already exists.`);
+      throw error;
+    }
+  }
+
+  renameApplication(id: string, name: string): Application {
+    this.application(id);
+    try {
+      this.db.prepare('UPDATE applications SET name = ? WHERE id = ?').run(name, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `An application named "${name}" already exists.`);
+      throw error;
+    }
+    return this.application(id);
+  }
+
+  private environment(id: string): Environment & { applicationId: string } {
+    const row = this.db.prepare('SELECT id, application_id AS applicationId, name, type FROM environments WHERE id = ?').get(id) as
+      | (Environment & { applicationId: string })
+      | undefined;
+    if (!row) throw new AppError('NOT_FOUND', 'No such environment: it may have been deleted.');
+    return row;
+  }
+
+  createEnvironment(applicationId: string, name: string, type: EnvironmentType): Environment {
+    const app = this.application(applicationId);
+    try {
+      const id = randomUUID();
+      this.db.prepare('INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(id, applicationId, name, type, new Date().toISOString());
+      return { id, name, type };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `${app.name} already has an environment named "${name}".`);
+      throw error;
+    }
+  }
+
+  /**
+   * Changing an environment's type changes which type-based entries cover it;
+   * the caller must check that no secret ends up outside its manager's scope.
+   */
+  updateEnvironment(id: string, changes: { name?: string; type?: EnvironmentType }): Environment {
+    const current = this.environment(id);
+    try {
+      this.db.prepare('UPDATE environments SET name = ?, type = ? WHERE id = ?').run(changes.name ?? current.name, changes.type ?? current.type, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `This application already has an environment named "${changes.name}".`);
+      throw error;
+    }
+    const { applicationId: _applicationId, ...environment } = this.environment(id);
+    return environment;
+  }
+
+  /** Removes the entries that name an application or environment; reports the secrets that lost entries, and those left with none. */
+  private removeEntries(column: 'application_id' | 'environment_id', id: string): ScopeRemovalReport {
+    const owners = this.db
+      .prepare(`SELECT DISTINCT s.id, s.name FROM scope_entries e JOIN secrets s ON s.id = e.owner_id WHERE e.owner_kind = 'secret' AND e.${column} = ? ORDER BY s.name COLLATE NOCASE`)
+      .all(id) as { id: string; name: string }[];
+    this.db.prepare(`DELETE FROM scope_entries WHERE ${column} = ?`).run(id);
+    const remaining = this.db.prepare("SELECT COUNT(*) AS n FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?");
+    return {
+      affectedSecrets: owners.map((owner) => owner.name),
+      nowUnusable: owners.filter((owner) => (remaining.get(owner.id) as { n: number }).n === 0).map((owner) => owner.name),
+    };
+  }
+
+  deleteApplication(id: string): { name: string; report: ScopeRemovalReport } {
+    const app = this.application(id);
+    return this.db
+      .transaction(() => {
+        const report = this.removeEntries('application_id', id);
+        this.db.prepare('DELETE FROM applications WHERE id = ?').run(id);
+        return { name: app.name, report };
+      })
+      .immediate();
+  }
+
+  deleteEnvironment(id: string): { name: string; report: ScopeRemovalReport } {
+    const env = this.environment(id);
+    return this.db
+      .transaction(() => {
+        const report = this.removeEntries('environment_id', id);
+        this.db.prepare('DELETE FROM environments WHERE id = ?').run(id);
+        return { name: env.name, report };
+      })
+      .immediate();
+  }
+
+  /** Turns a consumer's names into ids; an unknown name is a typed error naming it. */
+  resolveConsumer(consumer: Consumer): ResolvedConsumer {
+    const app = this.db.prepare('SELECT id FROM applications WHERE name = ?').get(consumer.application) as { id: string } | undefined;
+    if (!app) throw new AppError('NOT_FOUND', `No application named "${consumer.application}".`);
+    const env = this.db.prepare('SELECT id, application_id AS applicationId, type FROM environments WHERE application_id = ? AND name = ?').get(app.id, consumer.environment) as
+      | KnownEnvironment
+      | undefined;
+    if (!env) throw new AppError('NOT_FOUND', `Application "${consumer.application}" has no environment named "${consumer.environment}".`);
+    return { applicationId: app.id, environment: env };
+  }
+
+  readScopes(kind: OwnerKind, ids: string[]): Map<string, ScopeEntry[]> {
+    const byOwner = new Map<string, ScopeEntry[]>(ids.map((id) => [id, []]));
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT owner_id, application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = ? AND owner_id IN (${slice.map(() => '?').join(',')})`)
+        .all(kind, ...slice) as EntryRow[];
+      for (const row of rows) {
+        byOwner.get(row.owner_id)?.push({ applicationId: row.application_id, environmentId: row.environment_id, environmentType: row.environment_type });
+      }
+    }
+    return byOwner;
+  }
+
+  /** Checks that every id an entry names exists (and that an environment belongs to its application). */
+  validateEntries(entries: ScopeEntry[]): ScopeEntry[] {
+    const index = this.environmentIndex();
+    const apps = new Set((this.db.prepare('SELECT id FROM applications').all() as { id: string }[]).map((row) => row.id));
+    for (const entry of entries) {
+      if (entry.applicationId !== null && !apps.has(entry.applicationId)) throw new AppError('NOT_FOUND', 'A scope entry names an application that does not exist.');
+      if (entry.environmentId !== null) {
+        const env = index.get(entry.environmentId);
+        if (!env) throw new AppError('NOT_FOUND', 'A scope entry names an environment that does not exist.');
+        if (env.applicationId !== entry.applicationId) throw new AppError('INVALID_REQUEST', 'A scope entry names an environment of another application.');
+      }
+    }
+    return normalizeEntries(entries, index);
+  }
+
+  /** Replaces an owner's scope. Runs inside the caller's transaction. */
+  writeScope(kind: OwnerKind, ownerId: string, scope: UsageScope): void {
+    const table = kind === 'secret' ? 'secrets' : 'managers';
+    this.db.prepare(`UPDATE ${table} SET scoped = ?, scope_to_account = ? WHERE id = ?`).run(scope.scoped ? 1 : 0, scope.scopeToAccount ? 1 : 0, ownerId);
+    this.db.prepare('DELETE FROM scope_entries WHERE owner_kind = ? AND owner_id = ?').run(kind, ownerId);
+    if (!scope.scoped) return;
+    const insert = this.db.prepare('INSERT INTO scope_entries (owner_kind, owner_id, application_id, environment_id, environment_type) VALUES (?, ?, ?, ?, ?)');
+    for (const entry of scope.entries) insert.run(kind, ownerId, entry.applicationId, entry.environmentId, entry.environmentType);
+  }
+
+  listManagers(): ManagerSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account,
+                (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
+         FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
+      )
+      .all() as { id: string; name: string; kind: string; is_default: number; read_only: number; scoped: number; scope_to_account: number; secret_count: number }[];
+    const scopes = this.readScopes('manager', rows.map((row) => row.id));
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      isDefault: row.is_default === 1,
+      readOnly: row.read_only === 1,
+      scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
+      secretCount: row.secret_count,
+    }));
+  }
+
+  manager(id: string): ManagerSummary {
+    const found = this.listManagers().find((manager) => manager.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No secret manager "${id}".`);
+    return found;
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * Strongroom's benchmark. This machine is noisy, so every figure is printed
+ * beside a baseline measured in the same run and judged only as a ratio:
+ *
+ * - create and reveal 1,000 text secrets through the whole stack (a bridge
+ *   client acting as the renderer → main → delegate) against the same
+ *   AES-256-GCM and SQLite work done in this process with no IPC;
+ * - cold start to ready-to-unlock against `node -e 0`;
+ * - the KDF (scrypt) against PBKDF2-SHA256 at 600,000 iterations;
+ * - unlock to first list against the KDF alone.
+ *
+ * Run with `npm run bench` (which builds dist/ first). It never fails on a
+ * missed goal: it reports it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pbkdf2, randomBytes, randomUUID, scrypt } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import {
+  BRIDGE_SOCKET_PATH,
+  createSealRecipient,
+  sealBindings,
+  sealValues,
+  type BridgeReplyFrame,
+  type Channel,
+  type ChannelRequest,
+  type ChannelResult,
+} from '../../src-main/ipc/contract.js';
+import { openDatabase } from '../../src-main/core/store/database.js';
+import { open, seal } from '../../src-delegate/aead.js';
+import { dataKeyAad, valueAad } from '../../src-delegate/envelope.js';
+import type { SecretAddress } from '../../src-delegate/protocol.js';
+
+const SECRETS = 1000;
+const BATCH_SIZES = [100, 1000] as const;
+const GOAL = 0.25;
+const PASSPHRASE = 'bench passphrase, long enough';
+const SERVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'main', 'serve.js');
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+const pbkdf2Async = promisify(pbkdf2);
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
+  // A collection in the middle of a sample would be charged to whichever side was unlucky.
+  (globalThis as { gc?: () => void }).gc?.();
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+// ---------------------------------------------------------------- processes
+
+const children = new Set<ChildProcess>();
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Stops a child by its pid: SIGTERM lets serve.js stop its delegate; SIGKILL if it does not go. */
+async function stop(child: ChildProcess): Promise<void> {
+  children.delete(child);
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid!, name);
+    } catch {
+      // It exited between the check and the signal.
+    }
+  };
+  signal('SIGTERM');
+  const killer = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited(child);
+  clearTimeout(killer);
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [SERVE, '--data-dir', dataDir, '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      try {
+        const first = JSON.parse(line) as { url: string; pid: number };
+        if (first.pid !== child.pid) throw new Error(`serve.js reported pid ${first.pid}, but it runs as ${child.pid}`);
+        resolve({ child, url: first.url });
+      } catch (error) {
+        reject(error);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve.js exited (${code}) before it was ready:\n${stderr}`)));
+  });
+}
+
+/** Exchanges the launch token for the session cookie, as the renderer's first page load does. */
+function sessionCookie(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      response.resume();
+      const cookie = response.headers['set-cookie']?.[0]?.split(';')[0];
+      if (response.statusCode !== 303 || !cookie) reject(new Error(`expected 303 with a session cookie, got ${response.statusCode}`));
+      else resolve(cookie);
+    }).on('error', reject);
+  });
+}
+
+class BridgeClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, (frame: Extract<BridgeReplyFrame, { id: number }>) => void>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as BridgeReplyFrame;
+      if ('id' in frame) {
+        this.pending.get(frame.id)?.(frame);
+        this.pending.delete(frame.id);
+      }
+    });
+  }
+
+  static async connect(url: string): Promise<BridgeClient> {
+    const cookie = await sessionCookie(url);
+    const { origin, host } = new URL(url);
+    const socket = new WebSocket(`ws://${host}${BRIDGE_SOCKET_PATH}`, { headers: { Cookie: cookie, Origin: origin } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new BridgeClient(socket);
+  }
+
+  call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, ({ result }) => {
+        if (result.ok) resolve(result.value as ChannelResult<C>);
+        else reject(new Error(`${channel}: ${result.error.code}: ${result.error.message}`));
+      });
+      this.socket.send(JSON.stringify({ id, channel, request }));
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+// ---------------------------------------------------------------- workloads
+
+/** Text values of the size a password or token has, distinct so a mix-up is caught. */
+function workload(label: string): { names: string[]; values: string[] } {
+  const names = Array.from({ length: SECRETS }, (_, i) => `${label}-${String(i).padStart(4, '0')}`);
+  const values = names.map(() => randomBytes(24).toString('base64url'));
+  return { names, values };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function assertRoundTrip(expected: string[], actual: string[], what: string): void {
+  const bad = expected.findIndex((value, i) => actual[i] !== value);
+  if (actual.length !== expected.length || bad >= 0) throw new Error(`${what}: value ${bad} did not round-trip`);
+}
+
+async function stackCreateReveal(client: BridgeClient, delegateKey: string, label: string, batch: number) {
+  const { names, values } = workload(label);
+  const ids: string[] = [];
+  const createMs = await timed(async () => {
+    for (const [i, batchNames] of chunks(names, batch).entries()) {
+      const sealedValues = await sealValues(delegateKey, sealBindings.secretCreate(batchNames), values.slice(i * batch, (i + 1) * batch));
+      const { items } = await client.call('secrets.createMany', { items: batchNames.map((name) => ({ name })), sealedValues });
+      ids.push(...items.map((item) => item.id));
+    }
+  });
+  const revealed: string[] = [];
+  const revealMs = await timed(async () => {
+    for (const batchIds of chunks(ids, batch)) {
+      const recipient = await createSealRecipient();
+      const { sealed } = await client.call('secrets.revealMany', { ids: batchIds, recipientPublicKey: recipient.publicKey });
+      revealed.push(...(await recipient.open(sealed, sealBindings.secretReveal(batchIds))));
+    }
+  });
+  assertRoundTrip(values, revealed, `stack, batch ${batch}`);
+  return { createMs, revealMs };
+}
+
+/** The same rows and the same two GCM seals (or opens) per secret, in this process, in one transaction. */
+function baselineStore(dir: string) {
+  const db = openDatabase(dir);
+  const masterKey = randomBytes(32);
+  db.prepare("INSERT INTO keyring (version, kdf, wrapped_key, created_at) VALUES (1, '{}', '', ?)").run(new Date().toISOString());
+  const insertSecret = db.prepare(
+    "INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at) VALUES (?, ?, NULL, 'text', 'local', 1, ?, ?)",
+  );
+  const insertVersion = db.prepare(
+    'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by) VALUES (?, 1, ?, ?, 1, ?, ?)',
+  );
+  const selectCurrent = db.prepare(
+    'SELECT s.current_version, s.type, s.manager_id, v.ciphertext, v.wrapped_key FROM secrets s JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version WHERE s.id = ?',
+  );
+  const address = (secretId: string, version: number, type: SecretAddress['type'], managerId: string): SecretAddress => ({ secretId, version, type, managerId });
+
+  return {
+    async run(label: string) {
+      const { names, values } = workload(label);
+      const ids = names.map(() => randomUUID());
+      const createMs = await timed(() =>
+        db
+          .transaction(() => {
+            const now = new Date().toISOString();
+            ids.forEach((id, i) => {
+              const at = address(id, 1, 'text', 'local');
+              const dataKey = randomBytes(32);
+              const ciphertext = seal(dataKey, Buffer.from(values[i]!, 'utf8'), valueAad(at)).toString('base64');
+              const wrappedKey = seal(masterKey, dataKey, dataKeyAad(at)).toString('base64');
+              insertSecret.run(id, names[i], now, now);
+              insertVersion.run(id, ciphertext, wrappedKey, now, 'bench');
+            });
+          })
+          .immediate(),
+      );
+      const revealed: string[] = [];
+      const revealMs = await timed(() => {
+        for (const id of ids) {
+          const row = selectCurrent.get(id) as { current_version: number; type: SecretAddress['type']; manager_id: string; ciphertext: string; wrapped_key: string };
+          const at = address(id, row.current_version, row.type, row.manager_id);
+          const dataKey = open(masterKey, Buffer.from(row.wrapped_key, 'base64'), dataKeyAad(at));
+          revealed.push(open(dataKey, Buffer.from(row.ciphertext, 'base64'), valueAad(at)).toString('utf8'));
+        }
+      });
+      assertRoundTrip(values, revealed, 'baseline');
+      return { createMs, revealMs };
+    },
+    close: () => db.close(),
+  };
+}
+
+function nodeNoop(): Promise<number> {
+  return timed(async () => {
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    children.add(child);
+    await exited(child);
+    children.delete(child);
+  });
+}
+
+async function coldStart(dataDir: string): Promise<number> {
+  const held: { server?: Server; client?: BridgeClient } = {};
+  try {
+    return await timed(async () => {
+      held.server = await startServer(dataDir);
+      held.client = await BridgeClient.connect(held.server.url);
+      const status = await held.client.call('app.status', {});
+      if (status.initialized || !status.delegatePublicKey) throw new Error('a fresh store should be uninitialized with a delegate key');
+    });
+  } finally {
+    held.client?.close();
+    if (held.server) await stop(held.server.child);
+  }
+}
+
+const SCRYPT = { N: 2 ** 17, r: 8, p: 1 };
+const scryptOnce = () => timed(() => scryptAsync(PASSPHRASE, randomBytes(16), 32, { ...SCRYPT, maxmem: 256 * SCRYPT.N * SCRYPT.r }));
+const pbkdf2Once = () => timed(() => pbkdf2Async(PASSPHRASE, randomBytes(16), 600_000, 32, 'sha256'));
+
+// ---------------------------------------------------------------- report
+
+interface Row {
+  measure: string;
+  stack: string;
+  baseline: string;
+  ratio: string;
+  note: string;
+}
+
+const perSecond = (ms: number) => `${Math.round((SECRETS / ms) * 1000).toLocaleString('en-US')} /s`;
+const millis = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+
+function printTable(rows: Row[]): void {
+  const header: Row = { measure: 'measure', stack: 'stack', baseline: 'baseline', ratio: 'ratio', note: '' };
+  const keys = ['measure', 'stack', 'baseline', 'ratio', 'note'] as const;
+  const width = Object.fromEntries(keys.map((key) => [key, Math.max(...[header, ...rows].map((row) => row[key].length))])) as Record<(typeof keys)[number], number>;
+  const line = (row: Row) => keys.map((key) => (key === 'stack' || key === 'baseline' || key === 'ratio' ? row[key].padStart(width[key]) : row[key].padEnd(width[key]))).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(keys.map((key) => '-'.repeat(width[key])).join('  ').trimEnd());
+  rows.forEach((row) => console.log(line(row)));
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run "npm run bench", which builds dist/ first.`);
+  const root = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
+  const started = performance.now();
+  const rows: Row[] = [];
+  const verdicts: string[] = [];
+  const throughputRatios: number[] = [];
+  try {
+    // Interleaved, so a slow spell on the machine lands on both sides of a ratio.
+    const noop: number[] = [];
+    const cold: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      noop.push(await nodeNoop());
+      cold.push(await coldStart(join(root, `cold-${i}`)));
+    }
+    const scryptMs: number[] = [];
+    const pbkdf2Ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      scryptMs.push(await scryptOnce());
+      pbkdf2Ms.push(await pbkdf2Once());
+    }
+
+    const server = await startServer(join(root, 'stack'));
+    const client = await BridgeClient.connect(server.url);
+    const baseline = baselineStore(join(root, 'baseline'));
+    try {
+      const { delegatePublicKey } = await client.call('app.status', {});
+      await client.call('vault.create', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), [PASSPHRASE]) });
+
+      const base = { create: [] as number[], reveal: [] as number[] };
+      const stack = Object.fromEntries(BATCH_SIZES.map((size) => [size, { create: [] as number[], reveal: [] as number[] }]));
+      for (let rep = 0; rep < 3; rep++) {
+        const b = await baseline.run(`base-r${rep}`);
+        base.create.push(b.createMs);
+        base.reveal.push(b.revealMs);
+        for (const size of BATCH_SIZES) {
+          const s = await stackCreateReveal(client, delegatePublicKey!, `b${size}-r${rep}`, size);
+          stack[size]!.create.push(s.createMs);
+          stack[size]!.reveal.push(s.revealMs);
+        }
+      }
+      for (const op of ['create', 'reveal'] as const) {
+        const baseMs = median(base[op]);
+        for (const size of BATCH_SIZES) {
+          const stackMs = median(stack[size]![op]);
+          const ratio = baseMs / stackMs;
+          const met = ratio >= GOAL;
+          throughputRatios.push(ratio);
+          verdicts.push(`${op}/${size} ${ratio.toFixed(2)}${met ? '' : ' (missed)'}`);
+          rows.push({
+            measure: `${op} ${SECRETS.toLocaleString('en-US')} secrets, batch ${size}`,
+            stack: perSecond(stackMs),
+            baseline: perSecond(baseMs),
+            ratio: `${ratio.toFixed(2)}`,
+            note: `stack/baseline throughput; goal >= ${GOAL}: ${met ? 'met' : 'NOT met'}`,
+          });
+        }
+      }
+
+      const unlock: number[] = [];
+      for (let rep = 0; rep < 3; rep++) {
+        await client.call('vault.lock', {});
+        unlock.push(
+          await timed(async () => {
+            await client.call('vault.unlock', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultUnlock(), [PASSPHRASE]) });
+            const page = await client.call('secrets.list', { query: '', limit: 100, offset: 0 });
+            if (page.items.length !== 100) throw new Error(`the first page holds ${page.items.length} secrets, expected 100`);
+          }),
+        );
+        // More KDF samples next to the unlocks it is the baseline of, so drift over the run does not skew that ratio.
+        scryptMs.push(await scryptOnce());
+      }
+
+      const kdf = median(scryptMs);
+      const coldRatio = median(cold) / median(noop);
+      const kdfRatio = kdf / median(pbkdf2Ms);
+      const unlockRatio = median(unlock) / kdf;
+      rows.push(
+        { measure: 'cold start to first app.status', stack: millis(median(cold)), baseline: millis(median(noop)), ratio: `${coldRatio.toFixed(1)}x`, note: 'baseline: node -e 0, spawn to exit' },
+        { measure: 'KDF: scrypt N=2^17 r=8 p=1', stack: millis(kdf), baseline: millis(median(pbkdf2Ms)), ratio: `${kdfRatio.toFixed(2)}x`, note: 'baseline: PBKDF2-SHA256, 600,000 iterations' },
+        { measure: 'unlock + first list page', stack: millis(median(unlock)), baseline: millis(kdf), ratio: `${unlockRatio.toFixed(2)}x`, note: 'baseline: the scrypt derivation alone' },
+      );
+      verdicts.push(`cold start ${coldRatio.toFixed(1)}x node`, `scrypt ${kdfRatio.toFixed(2)}x PBKDF2`, `unlock ${unlockRatio.toFixed(2)}x KDF`);
+    } finally {
+      client.close();
+      baseline.close();
+      await stop(server.child);
+    }
+
+    console.log(`Strongroom benchmark: node ${process.version}, ${availableParallelism()} CPUs; medians (throughput and unlock of 3 runs, cold start of 5, scrypt of 6, PBKDF2 of 3)\n`);
+    printTable(rows);
+    const met = throughputRatios.filter((ratio) => ratio >= GOAL).length;
+    console.log(
+      `\nSummary: ${met}/${throughputRatios.length} throughput ratios meet the ${GOAL} goal [${verdicts.join('; ')}] in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await Promise.all([...children].map(stop));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();

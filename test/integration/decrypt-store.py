@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Decrypts a Strongroom store without any Strongroom code.
+
+Written from docs/format.md (store format 1) alone, with the Python standard
+library and the `cryptography` package's AESGCM, so that it checks the
+document as much as the store: if the two drift apart, this program fails.
+
+Usage:  decrypt-store.py STORE_DB  < passphrase
+
+The passphrase is the first line of stdin. Prints one JSON object:
+
+    {"secrets": {name: current value, ...},
+     "audit": {"intact": bool, "checked": n, "pending": n,
+               "firstBrokenSeq": seq or null, "problem": text or null}}
+
+Exit status: 0 decrypted and the audit trail intact; 3 decrypted but the audit
+trail is not intact; 1 could not decrypt (wrong passphrase, altered key or
+value, unsupported format); 2 usage.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import sqlite3
+import sys
+import unicodedata
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
+BLOB_VERSION = 0x01
+NONCE_BYTES = 12
+TAG_BYTES = 16
+
+
+class DecryptError(Exception):
+    pass
+
+
+def b64(text):
+    return base64.b64decode(text, validate=True)
+
+
+def open_blob(key, blob, aad):
+    if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != BLOB_VERSION:
+        raise DecryptError("unknown blob format")
+    try:
+        return AESGCM(key).decrypt(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+    except InvalidTag:
+        raise DecryptError("authentication failed") from None
+
+
+def joined(*parts):
+    return b"\x00".join(part.encode("utf-8") for part in parts)
+
+
+def derive_kek(passphrase, kdf):
+    if kdf.get("algorithm") != "scrypt":
+        raise DecryptError(f"unsupported KDF {kdf.get('algorithm')!r}")
+    n, r, p = kdf["N"], kdf["r"], kdf["p"]
+    return hashlib.scrypt(
+        unicodedata.normalize("NFC", passphrase).encode("utf-8"),
+        salt=b64(kdf["salt"]),
+        n=n,
+        r=r,
+        p=p,
+        # scrypt needs 128·N·r bytes; OpenSSL counts a little more on top.
+        maxmem=256 * n * r + 16 * 1024 * 1024,
+        dklen=32,
+    )
+
+
+def unlock(db, passphrase):
+    master_keys = {}
+    for version, kdf, wrapped in db.execute("SELECT version, kdf, wrapped_key FROM keyring ORDER BY version"):
+        kek = derive_kek(passphrase, json.loads(kdf))
+        try:
+            master_keys[version] = open_blob(kek, b64(wrapped), joined("strongroom/keyring/v1", str(version)))
+        except DecryptError:
+            raise DecryptError("wrong passphrase (or the keyring was altered)") from None
+    if not master_keys:
+        raise DecryptError("the store has no keyring: it was never initialized")
+    return master_keys
+
+
+def meta(db, key):
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def current_values(db, master_keys):
+    values = {}
+    rows = db.execute(
+        "SELECT s.id, s.name, s.type, s.manager_id, v.version, v.ciphertext, v.wrapped_key, v.keyring_version"
+        " FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version"
+        " ORDER BY s.name"
+    )
+    for secret_id, name, type_, manager_id, version, ciphertext, wrapped_key, keyring_version in rows:
+        if version is None:
+            raise DecryptError(f"secret {name!r} has no row for its current version")
+        if keyring_version not in master_keys:
+            raise DecryptError(f"secret {name!r} names keyring version {keyring_version}, which does not exist")
+        address = (secret_id, str(version), type_, manager_id)
+        try:
+            data_key = open_blob(master_keys[keyring_version], b64(wrapped_key), joined("strongroom/data-key/v1", *address))
+            values[name] = open_blob(data_key, b64(ciphertext), joined("strongroom/secret/v1", *address)).decode("utf-8")
+        except DecryptError as error:
+            raise DecryptError(f"secret {name!r} version {version}: {error}") from None
+    return values
+
+
+def canonical_json(value):
+    if isinstance(value, dict):
+        # Sorted by UTF-16 code units, as JavaScript compares strings.
+        members = sorted(value.items(), key=lambda item: item[0].encode("utf-16-be"))
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{canonical_json(v)}" for k, v in members) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def chain_hash(previous_hash, row):
+    body = canonical_json({key: row[key] for key in ("seq", "at", "actor", "action", "target", "outcome", "detail")})
+    return base64.b64encode(hashlib.sha256(f"{previous_hash}\n{body}".encode("utf-8")).digest()).decode("ascii")
+
+
+def audit_mac(audit_key, label, seq, hash_text):
+    digest = hmac.new(audit_key, joined(label, str(seq), hash_text), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def verify_audit(db, master_keys):
+    wrapped = meta(db, "keyring.auditKey")
+    if wrapped is None or wrapped.get("keyringVersion") not in master_keys:
+        raise DecryptError("the audit key is missing or names an unknown keyring version")
+    audit_key = open_blob(master_keys[wrapped["keyringVersion"]], b64(wrapped["wrapped"]), b"strongroom/audit-key/v1")
+    head = meta(db, "audit.head")
+    head_seq = head["seq"] if head else 0
+    checked = 0
+    pending = 0
+
+    def broken(seq, problem):
+        return {"intact": False, "checked": checked, "pending": pending, "firstBrokenSeq": seq, "problem": problem}
+
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT seq, at, actor, action, target, outcome, detail, hash, mac FROM audit_log ORDER BY seq").fetchall()
+    previous_hash = ""
+    hash_at_head = None
+    for expected_seq, row in enumerate(rows, start=1):
+        seq = row["seq"]
+        if seq != expected_seq:
+            return broken(expected_seq, f"entry {expected_seq} is missing: the chain jumps to {seq}")
+        if chain_hash(previous_hash, row) != row["hash"]:
+            return broken(seq, f"entry {seq} was altered, or an entry before it was removed")
+        if seq <= head_seq:
+            if row["mac"] is None:
+                return broken(seq, f"entry {seq} is older than the head but was never sealed")
+            if not hmac.compare_digest(audit_mac(audit_key, "strongroom/audit/entry/v1", seq, row["hash"]), row["mac"]):
+                return broken(seq, f"entry {seq} does not carry a valid MAC: the chain was rewritten")
+            checked += 1
+        elif row["mac"] is not None:
+            return broken(seq, f"entry {seq} is sealed but lies beyond the head ({head_seq})")
+        else:
+            pending += 1
+        if seq == head_seq:
+            hash_at_head = row["hash"]
+        previous_hash = row["hash"]
+    if rows and head is None:
+        return broken(rows[-1]["seq"], "the chain head record is missing")
+    if head is not None:
+        if not hmac.compare_digest(audit_mac(audit_key, "strongroom/audit/head/v1", head["seq"], head["hash"]), head["mac"]):
+            return broken(head["seq"], "the chain head record does not carry a valid MAC")
+        if hash_at_head is None:
+            return broken(len(rows) + 1, f"the chain was cut: entries {len(rows) + 1} to {head['seq']} are missing")
+        if hash_at_head != head["hash"]:
+            return broken(head["seq"], f"entry {head['seq']} does not match the chain head")
+    return {"intact": True, "checked": checked, "pending": pending, "firstBrokenSeq": None, "problem": None}
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: decrypt-store.py STORE_DB  < passphrase", file=sys.stderr)
+        return 2
+    path = Path(argv[1]).resolve()
+    if not path.is_file():
+        print(f"decrypt-store: no such file: {path}", file=sys.stderr)
+        return 2
+    passphrase = re.split(r"\r?\n", sys.stdin.buffer.read().decode("utf-8"), maxsplit=1)[0]
+    if not passphrase:
+        print("decrypt-store: no passphrase on stdin", file=sys.stderr)
+        return 2
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        schema = db.execute("PRAGMA user_version").fetchone()[0]
+        if schema not in SUPPORTED_SCHEMA_VERSIONS:
+            raise DecryptError(f"schema version {schema} is not store format 1")
+        master_keys = unlock(db, passphrase)
+        secrets = current_values(db, master_keys)
+        audit = verify_audit(db, master_keys)
+    except DecryptError as error:
+        print(f"decrypt-store: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    sys.stdout.buffer.write(json.dumps({"secrets": secrets, "audit": audit}, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    return 0 if audit["intact"] else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
