@@ -7,22 +7,26 @@
  * The streams and core options are injected so tests can run it in-process
  * and watch every message main exchanges with the delegate.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../core/app-core.js';
 import { defaultDataDir } from '../core/paths.js';
 import {
   createSealRecipient,
+  parseImportFile,
   sealBindings,
   sealValues,
   type Channel,
   type ChannelRequest,
   type ChannelResult,
+  type Consumer,
   type IpcError,
+  type ScopeEntry,
   type SecretSummary,
 } from '../ipc/contract.js';
 import { readHiddenLine } from './prompt.js';
+import { SecretInputError, SecretUsageError, parseScopeSpec, secretFromOptions } from './secret-input.js';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -34,93 +38,282 @@ export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>>;
 
 const USAGE = `Usage: strongroom [--data-dir DIR] [--passphrase-file FILE] <command>
 
-Commands:
-  init                                      create a new store
-  secret create --name N [--description D]  value from stdin
-  secret list [--json]
-  secret reveal N                           value to stdout
-  secret update N                           new value from stdin
-  secret delete N
+Store:
+  init                                   create a new store
   audit verify
+  export --out FILE --export-passphrase-file F
+  import --from FILE [--export-passphrase-file F]
+                                         a backup (restored into an empty store),
+                                         or .env / .csv text secrets
+
+Secrets:
+  secret create --name N [--description D] [--type TYPE ...]   value from stdin
+      --type file --file PATH
+      --type ssh --username U --auth password|key|key-path [--key-file PATH]
+                 [--key-path PATH] [--key-passphrase-file F] [--port P]
+      --type ssh-kerberos --principal P --realm R [--kdc HOST:PORT]
+                 (--keytab PATH | password on stdin) [--port P]
+      --type ssh-vault-certificate --username U --mount M --role R [--key-file PATH]
+      --type winrm --username U [--domain D] --auth ntlm|kerberos|basic [--realm R]
+                 [--keytab PATH] [--ssl] [--skip-cert-check] [--no-profile] [--port P]
+  secret list [--json]
+  secret reveal N [--version V] [--app A --env E]   value (or file bytes) to stdout
+  secret update N                        new value from stdin
+  secret versions N [--json]
+  secret rollback N --to V
+  secret scope N [--add SPEC]... [--remove SPEC]... [--account | --no-account] [--unscoped]
+                 SPEC: APP:ENV, APP:*, APP:prod, APP:nonprod or *:*
+  secret delete N
+
+Applications:
+  app create A | app delete A | app list [--json]
+  env create A E --type prod|nonprod | env delete A E
 
 The passphrase comes from --passphrase-file (its first line) or a prompt on a
 terminal; never from an argument or the environment. Values read from stdin
-lose one trailing newline.`;
+lose one trailing newline. Without --app/--env, only unscoped or
+account-scoped secrets reveal.`;
 
 class UsageError extends Error {}
 class UserError extends Error {}
 
-async function call<C extends Channel>(core: AppCore, channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
-  const result = await core.handle(channel, request);
-  if (!result.ok) throw new UserError(describe(result.error));
-  return result.value as ChannelResult<C>;
-}
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  'export-passphrase-file': { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'string' },
+  to: { type: 'string' },
+  app: { type: 'string' },
+  env: { type: 'string' },
+  add: { type: 'string', multiple: true },
+  remove: { type: 'string', multiple: true },
+  account: { type: 'boolean' },
+  'no-account': { type: 'boolean' },
+  unscoped: { type: 'boolean' },
+  out: { type: 'string' },
+  from: { type: 'string' },
+  type: { type: 'string' },
+  file: { type: 'string' },
+  username: { type: 'string' },
+  auth: { type: 'string' },
+  'key-file': { type: 'string' },
+  'key-passphrase-file': { type: 'string' },
+  'key-path': { type: 'string' },
+  principal: { type: 'string' },
+  realm: { type: 'string' },
+  kdc: { type: 'string' },
+  keytab: { type: 'string' },
+  domain: { type: 'string' },
+  ssl: { type: 'boolean' },
+  'skip-cert-check': { type: 'boolean' },
+  'no-profile': { type: 'boolean' },
+  port: { type: 'string' },
+  mount: { type: 'string' },
+  role: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Commands: how many positional arguments each takes after its words, and whether it needs an unlocked store. */
+const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
+  init: { args: 0, unlock: false },
+  'audit verify': { args: 0, unlock: true },
+  export: { args: 0, unlock: true },
+  import: { args: 0, unlock: true },
+  'secret create': { args: 0, unlock: true },
+  'secret list': { args: 0, unlock: true },
+  'secret reveal': { args: 1, unlock: true },
+  'secret update': { args: 1, unlock: true },
+  'secret versions': { args: 1, unlock: true },
+  'secret rollback': { args: 1, unlock: true },
+  'secret scope': { args: 1, unlock: true },
+  'secret delete': { args: 1, unlock: true },
+  'app create': { args: 1, unlock: true },
+  'app delete': { args: 1, unlock: true },
+  'app list': { args: 0, unlock: true },
+  'env create': { args: 2, unlock: true },
+  'env delete': { args: 2, unlock: true },
+};
 
 function describe(error: IpcError): string {
   if (error.issues?.length) return error.issues.map((issue) => `${issue.path || 'request'}: ${issue.message}`).join('; ');
+  if (error.conflicts?.length) return `${error.message} (${error.conflicts.slice(0, 10).join(', ')}${error.conflicts.length > 10 ? ', …' : ''})`;
   return error.message;
 }
 
-async function readStdin(io: CliIo): Promise<string> {
-  if (io.stdin.isTTY) io.stderr.write('Enter the value, then press Ctrl+D:\n');
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
+class Session {
+  constructor(
+    readonly core: AppCore,
+    readonly io: CliIo,
+    readonly values: Values,
+  ) {}
 
-async function readPassphrase(io: CliIo, file: string | undefined, confirm: boolean): Promise<string> {
-  if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UserError(`Cannot read the passphrase file ${file}.`);
+  async call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
+    const result = await this.core.handle(channel, request);
+    if (!result.ok) throw new UserError(describe(result.error));
+    return result.value as ChannelResult<C>;
+  }
+
+  async publicKey(): Promise<string> {
+    return (await this.call('app.status', {})).delegatePublicKey!;
+  }
+
+  async readStdin(): Promise<string> {
+    if (this.io.stdin.isTTY) this.io.stderr.write('Enter the value, then press Ctrl+D:\n');
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.io.stdin) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+
+  async passphrase(file: string | undefined, confirm: boolean, what = 'master passphrase'): Promise<string> {
+    if (file) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new UserError(`Cannot read the passphrase file ${file}.`);
+      }
+      const passphrase = text.split(/\r?\n/)[0] ?? '';
+      if (!passphrase) throw new UserError(`The passphrase file ${file} is empty.`);
+      return passphrase;
     }
-    const passphrase = text.split(/\r?\n/)[0] ?? '';
-    if (!passphrase) throw new UserError(`The passphrase file ${file} is empty.`);
+    if (!this.io.stdin.isTTY) throw new UserError(`No ${what}: give it in a file (see --help), or run strongroom in a terminal.`);
+    const passphrase = await readHiddenLine(this.io, confirm ? `New ${what}: ` : `${what[0]!.toUpperCase()}${what.slice(1)}: `);
+    if (confirm && (await readHiddenLine(this.io, 'Repeat it: ')) !== passphrase) throw new UserError('The passphrases do not match.');
     return passphrase;
   }
-  if (!io.stdin.isTTY) throw new UserError('No passphrase: use --passphrase-file FILE, or run strongroom in a terminal.');
-  const passphrase = await readHiddenLine(io, confirm ? 'New master passphrase: ' : 'Master passphrase: ');
-  if (confirm && (await readHiddenLine(io, 'Repeat it: ')) !== passphrase) throw new UserError('The passphrases do not match.');
-  return passphrase;
+
+  async findSecret(name: string): Promise<SecretSummary> {
+    const { items } = await this.call('secrets.list', { query: name, limit: 500 });
+    const found = items.find((item) => item.name.toLowerCase() === name.toLowerCase());
+    if (!found) throw new UserError(`No secret named "${name}".`);
+    return found;
+  }
+
+  async findApplication(name: string) {
+    const { items } = await this.call('apps.list', {});
+    const found = items.find((app) => app.name.toLowerCase() === name.toLowerCase());
+    if (!found) throw new UserError(`No application named "${name}".`);
+    return found;
+  }
+
+  write(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  say(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
 }
 
-async function sealedPassphrase(core: AppCore, passphrase: string, creating: boolean) {
-  const status = await call(core, 'app.status', {});
-  const binding = creating ? sealBindings.vaultCreate() : sealBindings.vaultUnlock();
-  return sealValues(status.delegatePublicKey!, binding, [passphrase]);
+async function createSecret(session: Session): Promise<void> {
+  const { values } = session;
+  const name = values.name;
+  if (!name) throw new UsageError('"secret create" needs --name N.');
+  let secret;
+  try {
+    secret = await secretFromOptions(values, () => session.readStdin());
+  } catch (error) {
+    if (error instanceof SecretUsageError) throw new UsageError(error.message);
+    if (error instanceof SecretInputError) throw new UserError(error.message);
+    throw error;
+  }
+  const sealedValue = await sealValues(await session.publicKey(), sealBindings.secretCreate([name]), [secret.payload]);
+  const created = await session.call('secrets.create', { name, description: values.description, type: secret.type, metadata: secret.metadata, sealedValue });
+  const facts = Object.entries(created.facts).map(([key, value]) => `${key} ${value}`).join(', ');
+  session.say(`Created ${created.type} secret "${name}"${facts ? ` (${facts})` : ''}.`);
 }
 
-async function unlock(io: CliIo, core: AppCore, passphraseFile: string | undefined): Promise<void> {
-  const status = await call(core, 'app.status', {});
-  if (!status.initialized) throw new UserError('No store exists in this data folder. Run "strongroom init" first.');
-  const passphrase = await readPassphrase(io, passphraseFile, false);
-  await call(core, 'vault.unlock', { sealedPassphrase: await sealedPassphrase(core, passphrase, false) });
+async function revealSecret(session: Session, name: string): Promise<void> {
+  const { values } = session;
+  if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
+  const consumer: Consumer | undefined = values.app && values.env ? { application: values.app, environment: values.env } : undefined;
+  const version = values.version === undefined ? undefined : Number(values.version);
+  if (version !== undefined && !Number.isInteger(version)) throw new UsageError('--version must be a number.');
+  const secret = await session.findSecret(name);
+  const recipient = await createSealRecipient();
+  const { sealed } = await session.call('secrets.reveal', { id: secret.id, version, consumer, recipientPublicKey: recipient.publicKey, purpose: 'reveal' });
+  const [payload] = await recipient.open(sealed, sealBindings.secretReveal([secret.id]));
+  if (secret.type === 'file') {
+    session.io.stdout.write(Buffer.from((JSON.parse(payload!) as { contentBase64: string }).contentBase64, 'base64'));
+  } else if (secret.type === 'text') {
+    session.write(session.io.stdout.isTTY ? `${payload}\n` : payload!);
+  } else {
+    session.write(`${JSON.stringify(JSON.parse(payload!), null, 2)}\n`);
+  }
 }
 
-async function findSecret(core: AppCore, name: string): Promise<SecretSummary> {
-  const { items } = await call(core, 'secrets.list', { query: name, limit: 500, offset: 0 });
-  const found = items.find((item) => item.name.toLowerCase() === name.toLowerCase());
-  if (!found) throw new UserError(`No secret named "${name}".`);
-  return found;
+async function scopeSecret(session: Session, name: string): Promise<void> {
+  const { values } = session;
+  const secret = await session.findSecret(name);
+  const apps = (await session.call('apps.list', {})).items;
+  const toEntry = (spec: string): ScopeEntry => {
+    let parsed;
+    try {
+      parsed = parseScopeSpec(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const app = parsed.application === null ? null : apps.find((candidate) => candidate.name.toLowerCase() === parsed.application!.toLowerCase());
+    if (app === undefined) throw new UserError(`No application named "${parsed.application}".`);
+    let environmentId: string | null = null;
+    if (parsed.environment !== null) {
+      const env = app!.environments.find((candidate) => candidate.name.toLowerCase() === parsed.environment!.toLowerCase());
+      if (!env) throw new UserError(`Application "${app!.name}" has no environment named "${parsed.environment}".`);
+      environmentId = env.id;
+    }
+    return { applicationId: app?.id ?? null, environmentId, environmentType: parsed.environmentType };
+  };
+  const same = (a: ScopeEntry, b: ScopeEntry) => a.applicationId === b.applicationId && a.environmentId === b.environmentId && a.environmentType === b.environmentType;
+  const removals = (values.remove ?? []).map(toEntry);
+  const additions = (values.add ?? []).map(toEntry);
+  const entries = [...secret.scope.entries.filter((entry) => !removals.some((removal) => same(entry, removal))), ...additions];
+  const scopeToAccount = values.account ? true : values['no-account'] ? false : secret.scope.scopeToAccount;
+  const scoped = values.unscoped ? false : secret.scope.scoped || additions.length > 0 || values.account === true;
+  const updated = await session.call('secrets.setScope', { id: secret.id, scope: { scoped, scopeToAccount, entries: scoped ? entries : [] } });
+  session.say(updated.scope.scoped ? `"${name}" is scoped to ${updated.scope.entries.length} entr${updated.scope.entries.length === 1 ? 'y' : 'ies'}${updated.scope.scopeToAccount ? ' and the account' : ''}.` : `"${name}" is unscoped.`);
+}
+
+async function importFile(session: Session): Promise<void> {
+  const from = session.values.from;
+  if (!from) throw new UsageError('"import" needs --from FILE.');
+  let content: string;
+  try {
+    content = readFileSync(from, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read ${from}.`);
+  }
+  if (content.startsWith('{"format":"strongroom-backup"')) {
+    const passphrase = await session.passphrase(session.values['export-passphrase-file'], false, 'backup passphrase');
+    const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupRestore(), [passphrase]);
+    const report = await session.call('backup.restore', { sealedPassphrase, content });
+    session.say(`Restored ${report.secrets} secrets (${report.versions} versions), ${report.applications} applications, ${report.environments} environments.`);
+    for (const skipped of report.skipped) session.say(`Skipped "${skipped.name}": ${skipped.reason}.`);
+    return;
+  }
+  const parsed = parseImportFile(from, content);
+  if (parsed.problems.length > 0) {
+    throw new UserError(`Nothing imported: ${parsed.problems.map((problem) => (problem.line ? `line ${problem.line}: ${problem.message}` : problem.message)).join('; ')}`);
+  }
+  if (parsed.items.length === 0) throw new UserError(`${from} holds no secrets.`);
+  const { taken } = await session.call('secrets.checkNames', { names: parsed.items.map((item) => item.name) });
+  if (taken.length > 0) throw new UserError(`Nothing imported: these names already exist: ${taken.join(', ')}.`);
+  for (let i = 0; i < parsed.items.length; i += 1000) {
+    const batch = parsed.items.slice(i, i + 1000);
+    const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
+    await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues });
+  }
+  session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
 }
 
 async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string' },
-        'passphrase-file': { type: 'string' },
-        name: { type: 'string' },
-        description: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -129,83 +322,137 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const [group, action, target, ...extra] = positionals;
-  const command = [group, action].filter(Boolean).join(' ');
-  const known: Record<string, { target: boolean }> = {
-    init: { target: false },
-    'secret create': { target: false },
-    'secret list': { target: false },
-    'secret reveal': { target: true },
-    'secret update': { target: true },
-    'secret delete': { target: true },
-    'audit verify': { target: false },
-  };
-  const spec = group === 'init' ? (action === undefined ? known.init : undefined) : known[command];
-  if (!spec) throw new UsageError(group ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
-  if (spec.target && !target) throw new UsageError(`"${command}" needs a secret name.`);
-  if ((!spec.target && target !== undefined) || extra.length > 0) throw new UsageError(`Unexpected argument "${spec.target ? extra[0] : target}".`);
-  if (command === 'secret create' && !values.name) throw new UsageError('"secret create" needs --name N.');
+  const single = positionals[0] === 'init' || positionals[0] === 'export' || positionals[0] === 'import';
+  const command = single ? positionals[0]! : positionals.slice(0, 2).join(' ');
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(positionals.length ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+  const args = positionals.slice(single ? 1 : 2);
+  if (args.length < spec.args) throw new UsageError(`"${command}" needs ${spec.args === 1 ? 'a name' : `${spec.args} names`}.`);
+  if (args.length > spec.args) throw new UsageError(`Unexpected argument "${args[spec.args]}".`);
 
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const core = await createAppCore({ ...coreOptions, dataDir, actor: 'cli' });
+  const session = new Session(core, io, values);
   try {
-    if (group === 'init') {
-      const status = await call(core, 'app.status', {});
+    const status = await session.call('app.status', {});
+    if (command === 'init') {
       if (status.initialized) throw new UserError(`A store already exists in ${dataDir}.`);
-      const passphrase = await readPassphrase(io, values['passphrase-file'], true);
-      await call(core, 'vault.create', { sealedPassphrase: await sealedPassphrase(core, passphrase, true) });
-      io.stderr.write(`Created a new store in ${dataDir}.\n`);
+      const passphrase = await session.passphrase(values['passphrase-file'], true);
+      await session.call('vault.create', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultCreate(), [passphrase]) });
+      session.say(`Created a new store in ${dataDir}.`);
       return 0;
     }
-    await unlock(io, core, values['passphrase-file']);
+    if (!status.initialized) throw new UserError('No store exists in this data folder. Run "strongroom init" first.');
+    const passphrase = await session.passphrase(values['passphrase-file'], false);
+    await session.call('vault.unlock', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultUnlock(), [passphrase]) });
+    const [first, second] = args;
     switch (command) {
-      case 'secret create': {
-        const name = values.name!;
-        const value = await readStdin(io);
-        const status = await call(core, 'app.status', {});
-        const sealedValue = await sealValues(status.delegatePublicKey!, sealBindings.secretCreate([name]), [value]);
-        await call(core, 'secrets.create', { name, description: values.description, sealedValue });
-        io.stderr.write(`Created secret "${name}".\n`);
+      case 'audit verify': {
+        const verdict = await session.call('audit.verify', {});
+        if (!verdict.intact) throw new UserError(`Audit chain broken at entry ${verdict.firstBrokenSeq}: ${verdict.problem}`);
+        session.write(`Audit chain intact: ${verdict.checked} entries verified.\n`);
         break;
       }
+      case 'export': {
+        if (!values.out) throw new UsageError('"export" needs --out FILE.');
+        const exportPassphrase = await session.passphrase(values['export-passphrase-file'], true, 'backup passphrase');
+        const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupExport(), [exportPassphrase]);
+        const backup = await session.call('backup.export', { sealedPassphrase });
+        try {
+          writeFileSync(values.out, backup.content, { mode: 0o600, flag: 'wx' });
+        } catch {
+          throw new UserError(`Cannot write ${values.out} (it must not exist yet).`);
+        }
+        session.say(`Exported ${backup.secrets} secrets to ${values.out}.`);
+        break;
+      }
+      case 'import':
+        await importFile(session);
+        break;
+      case 'secret create':
+        await createSecret(session);
+        break;
       case 'secret list': {
         const items: SecretSummary[] = [];
         for (let offset = 0; ; offset += 500) {
-          const page = await call(core, 'secrets.list', { query: '', limit: 500, offset });
+          const page = await session.call('secrets.list', { limit: 500, offset });
           items.push(...page.items);
           if (items.length >= page.total || page.items.length === 0) break;
         }
-        if (values.json) io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-        else for (const item of items) io.stdout.write(`${item.name}\tv${item.version}\t${item.updatedAt}\t${item.description ?? ''}\n`);
+        if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+        else for (const item of items) session.write(`${item.name}\t${item.type}\tv${item.version}\t${item.updatedAt}\t${item.description ?? ''}\n`);
         break;
       }
-      case 'secret reveal': {
-        const secret = await findSecret(core, target!);
-        const recipient = await createSealRecipient();
-        const { sealed } = await call(core, 'secrets.reveal', { id: secret.id, recipientPublicKey: recipient.publicKey, purpose: 'reveal' });
-        const [value] = await recipient.open(sealed, sealBindings.secretReveal([secret.id]));
-        io.stdout.write(io.stdout.isTTY ? `${value}\n` : value!);
+      case 'secret reveal':
+        await revealSecret(session, first!);
         break;
-      }
       case 'secret update': {
-        const secret = await findSecret(core, target!);
-        const value = await readStdin(io);
-        const status = await call(core, 'app.status', {});
-        const sealedValue = await sealValues(status.delegatePublicKey!, sealBindings.secretUpdate(secret.id), [value]);
-        const updated = await call(core, 'secrets.update', { id: secret.id, sealedValue });
-        io.stderr.write(`Updated secret "${secret.name}" to version ${updated.version}.\n`);
+        const secret = await session.findSecret(first!);
+        if (secret.type !== 'text') throw new UserError(`"${secret.name}" is a ${secret.type} secret: update it in the app.`);
+        const value = await session.readStdin();
+        const sealedValue = await sealValues(await session.publicKey(), sealBindings.secretUpdate(secret.id), [value]);
+        const updated = await session.call('secrets.update', { id: secret.id, sealedValue });
+        session.say(`Updated secret "${secret.name}" to version ${updated.version}.`);
         break;
       }
+      case 'secret versions': {
+        const secret = await session.findSecret(first!);
+        const { items } = await session.call('secrets.versions', { id: secret.id });
+        if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+        else for (const item of items) session.write(`v${item.version}${item.current ? ' (current)' : ''}\t${item.createdAt}\t${item.createdBy}\n`);
+        break;
+      }
+      case 'secret rollback': {
+        const to = Number(values.to);
+        if (!values.to || !Number.isInteger(to)) throw new UsageError('"secret rollback" needs --to V.');
+        const secret = await session.findSecret(first!);
+        const rolled = await session.call('secrets.rollback', { id: secret.id, toVersion: to });
+        session.say(`"${secret.name}" is now version ${rolled.version}, equal to version ${to}.`);
+        break;
+      }
+      case 'secret scope':
+        await scopeSecret(session, first!);
+        break;
       case 'secret delete': {
-        const secret = await findSecret(core, target!);
-        await call(core, 'secrets.delete', { id: secret.id });
-        io.stderr.write(`Deleted secret "${secret.name}".\n`);
+        const secret = await session.findSecret(first!);
+        await session.call('secrets.delete', { id: secret.id });
+        session.say(`Deleted secret "${secret.name}".`);
         break;
       }
-      case 'audit verify': {
-        const verdict = await call(core, 'audit.verify', {});
-        if (!verdict.intact) throw new UserError(`Audit chain broken at entry ${verdict.firstBrokenSeq}: ${verdict.problem}`);
-        io.stdout.write(`Audit chain intact: ${verdict.checked} entries verified.\n`);
+      case 'app create':
+        await session.call('apps.create', { name: first! });
+        session.say(`Created application "${first}".`);
+        break;
+      case 'app delete': {
+        const app = await session.findApplication(first!);
+        const report = await session.call('apps.delete', { id: app.id });
+        session.say(`Deleted application "${app.name}".`);
+        if (report.affectedSecrets.length) session.say(`Secrets that lost scope entries: ${report.affectedSecrets.join(', ')}.`);
+        if (report.nowUnusable.length) session.say(`Now usable by no consumer until their scope is edited: ${report.nowUnusable.join(', ')}.`);
+        break;
+      }
+      case 'app list': {
+        const { items } = await session.call('apps.list', {});
+        if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+        else for (const app of items) session.write(`${app.name}\t${app.environments.map((env) => `${env.name}(${env.type === 'production' ? 'prod' : 'nonprod'})`).join(' ')}\n`);
+        break;
+      }
+      case 'env create': {
+        const type = values.type === 'prod' ? 'production' : values.type === 'nonprod' ? 'non-production' : null;
+        if (!type) throw new UsageError('"env create" needs --type prod or --type nonprod.');
+        const app = await session.findApplication(first!);
+        await session.call('envs.create', { applicationId: app.id, name: second!, type });
+        session.say(`Created environment "${second}" (${values.type}) in "${app.name}".`);
+        break;
+      }
+      case 'env delete': {
+        const app = await session.findApplication(first!);
+        const env = app.environments.find((candidate) => candidate.name.toLowerCase() === second!.toLowerCase());
+        if (!env) throw new UserError(`Application "${app.name}" has no environment named "${second}".`);
+        const report = await session.call('envs.delete', { id: env.id });
+        session.say(`Deleted environment "${env.name}" from "${app.name}".`);
+        if (report.affectedSecrets.length) session.say(`Secrets that lost scope entries: ${report.affectedSecrets.join(', ')}.`);
+        if (report.nowUnusable.length) session.say(`Now usable by no consumer until their scope is edited: ${report.nowUnusable.join(', ')}.`);
         break;
       }
     }

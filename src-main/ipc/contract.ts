@@ -404,3 +404,6 @@ export const bridgeRequestFrameSchema = z.strictObject({
 });
 /** A frame main sends over the bridge's WebSocket: a reply to one request, or an event. */
 export type BridgeReplyFrame = { id: number; result: IpcResult<Channel> } | { event: AppEvent };
+
+export { parseCsv, parseDotenv, parseImportFile } from './import-formats.js';
+export type { ImportParseResult, ImportedSecret } from './import-formats.js';
