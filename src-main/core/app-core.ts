@@ -12,6 +12,7 @@ import { forkDelegate } from './delegate/node-delegate-channel.js';
 import { DelegateSupervisor } from './delegate/supervisor.js';
 import { createFileLogger } from './logging/logger.js';
 import { openDatabase } from './store/database.js';
+import { inTransaction } from './store/prepared.js';
 import { AuditLog } from './services/audit-log.js';
 import { MetaStore } from './services/meta-store.js';
 import { SecretsService } from './services/secrets-service.js';
@@ -146,13 +147,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'envs.create': ({ applicationId, name, type }) => recorded('env.create', name, type, () => catalog.createEnvironment(applicationId, name, type)),
       'envs.update': ({ id, name, type }) =>
         recorded('env.update', name ?? id, type ? `type ${type}` : 'renamed', () =>
-          db
-            .transaction(() => {
+          inTransaction(db, () => {
               const updated = catalog.updateEnvironment(id, { name, type });
               managers.assertSecretsStillFit();
               return updated;
-            })
-            .immediate(),
+            }),
         ),
       'envs.delete': async ({ id }) => {
         theVault.requireUnlocked();

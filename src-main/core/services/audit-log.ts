@@ -7,6 +7,7 @@
  * Entries made while the store is locked are sealed at the next unlock.
  */
 import { createHash } from 'node:crypto';
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import { canonicalJson } from '../../../src-delegate/protocol.js';
 import type { AuditAction, AuditEntry } from '../../ipc/contract.js';
@@ -64,50 +65,45 @@ export class AuditLog {
 
   /** Appends one entry to the chain. Sealing happens separately, when the delegate holds the key. */
   append(record: AuditRecord): number {
-    return this.db
-      .transaction(() => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return inTransaction(this.db, () => {
+        const last = prepared(this.db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
         const row = { ...record, seq: (last?.seq ?? 0) + 1, at: new Date().toISOString() };
         const hash = chainHash(last?.hash ?? '', row);
-        this.db
-          .prepare('INSERT INTO audit_log (seq, at, actor, action, target, outcome, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        prepared(this.db, 'INSERT INTO audit_log (seq, at, actor, action, target, outcome, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(row.seq, row.at, row.actor, row.action, row.target, row.outcome, row.detail, hash);
         return row.seq;
-      })
-      .immediate();
+      });
   }
 
   /** MACs every unsealed entry, oldest first, and moves the head forward. Needs an unlocked delegate. */
   async sealPending(): Promise<void> {
     for (;;) {
-      const rows = this.db.prepare('SELECT seq, hash FROM audit_log WHERE mac IS NULL ORDER BY seq LIMIT ?').all(BATCH) as { seq: number; hash: string }[];
+      const rows = prepared(this.db, 'SELECT seq, hash FROM audit_log WHERE mac IS NULL ORDER BY seq LIMIT ?').all(BATCH) as { seq: number; hash: string }[];
       if (rows.length === 0) return;
       const { macs, headMac } = await this.delegate.request({ op: 'audit.mac', entries: rows });
       const last = rows[rows.length - 1]!;
-      this.db
-        .transaction(() => {
-          const update = this.db.prepare('UPDATE audit_log SET mac = ? WHERE seq = ? AND hash = ?');
+      inTransaction(this.db, () => {
+          const update = prepared(this.db, 'UPDATE audit_log SET mac = ? WHERE seq = ? AND hash = ?');
           rows.forEach((row, i) => update.run(macs[i], row.seq, row.hash));
           const head = this.readHead();
           if (!head || head.seq < last.seq) {
-            this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+            prepared(this.db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
               HEAD_KEY,
               JSON.stringify({ seq: last.seq, hash: last.hash, mac: headMac }),
             );
           }
-        })
-        .immediate();
+        });
     }
   }
 
   private readHead(): AuditHead | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(HEAD_KEY) as { value: string } | undefined;
+    const row = prepared(this.db, 'SELECT value FROM meta WHERE key = ?').get(HEAD_KEY) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as AuditHead) : null;
   }
 
   list(limit: number, offset: number): { total: number; items: AuditEntry[] } {
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ? OFFSET ?').all(limit, offset) as AuditRow[];
+    const total = (prepared(this.db, 'SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+    const rows = prepared(this.db, 'SELECT * FROM audit_log ORDER BY seq DESC LIMIT ? OFFSET ?').all(limit, offset) as AuditRow[];
     return {
       total,
       items: rows.map((row) => ({
@@ -141,7 +137,7 @@ export class AuditLog {
       return firstBadSeq;
     };
     // Read in one go: a better-sqlite3 iterator must not stay open across the awaits below.
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[];
+    const rows = prepared(this.db, 'SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[];
     for (const row of rows) {
       if (row.seq !== expectedSeq) return broken(expectedSeq, `Entry ${expectedSeq} is missing: the chain jumps to ${row.seq}.`, checked);
       if (chainHash(previousHash, row) !== row.hash) return broken(row.seq, `Entry ${row.seq} was altered, or an entry before it was removed.`, checked);

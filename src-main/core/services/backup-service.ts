@@ -5,6 +5,7 @@
  * main only ever handles ciphertext. Restoring goes the other way, into an
  * empty store, and everything restored is written in one transaction.
  */
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import {
@@ -76,8 +77,8 @@ export class BackupService {
     };
     await flush([{ meta: { kind: 'catalog', applications: this.catalog.listApplications() }, versions: [] }]);
 
-    const rows = this.db.prepare('SELECT rowid, * FROM secrets ORDER BY rowid').all() as SecretRow[];
-    const versionsOf = this.db.prepare('SELECT * FROM secret_versions WHERE secret_id = ? ORDER BY version');
+    const rows = prepared(this.db, 'SELECT rowid, * FROM secrets ORDER BY rowid').all() as SecretRow[];
+    const versionsOf = prepared(this.db, 'SELECT * FROM secret_versions WHERE secret_id = ? ORDER BY version');
     let batch: Parameters<typeof flush>[0] = [];
     let batchChars = 0;
     for (const row of rows) {
@@ -121,7 +122,7 @@ export class BackupService {
 
   async restore(sealedPassphrase: SealedMessage, content: string): Promise<RestoreReport> {
     this.vault.requireUnlocked();
-    const counts = this.db.prepare('SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as { secrets: number; apps: number };
+    const counts = prepared(this.db, 'SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as { secrets: number; apps: number };
     if (counts.secrets > 0 || counts.apps > 0) {
       throw new AppError('INVALID_REQUEST', 'A backup can only be restored into an empty store: this one already has secrets or applications.');
     }
@@ -152,8 +153,7 @@ export class BackupService {
 
     const report: RestoreReport = { secrets: 0, versions: 0, applications: 0, environments: 0, skipped: [] };
     const managers = new Set(this.catalog.listManagers().map((manager) => manager.id));
-    this.db
-      .transaction(() => {
+    inTransaction(this.db, () => {
         for (const record of records) {
           if (record.meta.kind === 'catalog') {
             const catalog = catalogMetaSchema.parse(record.meta);
@@ -170,8 +170,7 @@ export class BackupService {
             report.skipped.push({ name: secret.name, reason: `its manager "${secret.managerId}" does not exist in this store` });
             continue;
           }
-          this.db
-            .prepare(
+          prepared(this.db, 
               'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             )
             .run(secret.id, secret.name, secret.description, secret.type, JSON.stringify(secret.metadata), secret.managerId, secret.currentVersion, secret.createdAt, secret.updatedAt);
@@ -179,8 +178,7 @@ export class BackupService {
           for (const version of record.versions) {
             const meta = versionMetaSchema.parse(version.meta);
             if (version.address.secretId !== secret.id || version.address.version !== meta.version) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
-            this.db
-              .prepare(
+            prepared(this.db, 
                 'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
               )
               .run(secret.id, meta.version, version.encrypted.ciphertext, version.encrypted.wrappedKey, version.encrypted.keyringVersion, meta.createdAt, meta.createdBy, JSON.stringify(meta.facts));
@@ -195,8 +193,7 @@ export class BackupService {
           outcome: 'success',
           detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped`,
         });
-      })
-      .immediate();
+      });
     await this.audit.sealPending();
     return report;
   }
@@ -204,10 +201,10 @@ export class BackupService {
   private insertCatalog(applications: Application[], report: RestoreReport): void {
     const now = new Date().toISOString();
     for (const app of applications) {
-      this.db.prepare('INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(app.id, app.name, now);
+      prepared(this.db, 'INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(app.id, app.name, now);
       report.applications += 1;
       for (const env of app.environments) {
-        this.db.prepare('INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(env.id, app.id, env.name, env.type, now);
+        prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(env.id, app.id, env.name, env.type, now);
         report.environments += 1;
       }
     }

@@ -5,6 +5,7 @@
  * the owners stay scoped, so their scope only ever narrows.
  */
 import { randomUUID } from 'node:crypto';
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import type { Application, Consumer, Environment, EnvironmentType, ManagerSummary, ScopeEntry, ScopeRemovalReport, UsageScope } from '../../ipc/contract.js';
 import { AppError } from '../app-error.js';
@@ -27,13 +28,13 @@ export class CatalogService {
   constructor(private readonly db: Database) {}
 
   environmentIndex(): EnvironmentIndex {
-    const rows = this.db.prepare('SELECT id, application_id AS applicationId, type FROM environments').all() as KnownEnvironment[];
+    const rows = prepared(this.db, 'SELECT id, application_id AS applicationId, type FROM environments').all() as KnownEnvironment[];
     return new Map(rows.map((row) => [row.id, row]));
   }
 
   listApplications(): Application[] {
-    const apps = this.db.prepare('SELECT id, name FROM applications ORDER BY name COLLATE NOCASE').all() as { id: string; name: string }[];
-    const envs = this.db.prepare('SELECT id, application_id, name, type FROM environments ORDER BY name COLLATE NOCASE').all() as {
+    const apps = prepared(this.db, 'SELECT id, name FROM applications ORDER BY name COLLATE NOCASE').all() as { id: string; name: string }[];
+    const envs = prepared(this.db, 'SELECT id, application_id, name, type FROM environments ORDER BY name COLLATE NOCASE').all() as {
       id: string;
       application_id: string;
       name: string;
@@ -54,7 +55,7 @@ export class CatalogService {
   createApplication(name: string): Application {
     try {
       const id = randomUUID();
-      this.db.prepare('INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(id, name, new Date().toISOString());
+      prepared(this.db, 'INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(id, name, new Date().toISOString());
       return this.application(id);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `An application named "${name}" already exists.`);
@@ -65,7 +66,7 @@ export class CatalogService {
   renameApplication(id: string, name: string): Application {
     this.application(id);
     try {
-      this.db.prepare('UPDATE applications SET name = ? WHERE id = ?').run(name, id);
+      prepared(this.db, 'UPDATE applications SET name = ? WHERE id = ?').run(name, id);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `An application named "${name}" already exists.`);
       throw error;
@@ -74,7 +75,7 @@ export class CatalogService {
   }
 
   private environment(id: string): Environment & { applicationId: string } {
-    const row = this.db.prepare('SELECT id, application_id AS applicationId, name, type FROM environments WHERE id = ?').get(id) as
+    const row = prepared(this.db, 'SELECT id, application_id AS applicationId, name, type FROM environments WHERE id = ?').get(id) as
       | (Environment & { applicationId: string })
       | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such environment: it may have been deleted.');
@@ -85,7 +86,7 @@ export class CatalogService {
     const app = this.application(applicationId);
     try {
       const id = randomUUID();
-      this.db.prepare('INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(id, applicationId, name, type, new Date().toISOString());
+      prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(id, applicationId, name, type, new Date().toISOString());
       return { id, name, type };
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `${app.name} already has an environment named "${name}".`);
@@ -100,7 +101,7 @@ export class CatalogService {
   updateEnvironment(id: string, changes: { name?: string; type?: EnvironmentType }): Environment {
     const current = this.environment(id);
     try {
-      this.db.prepare('UPDATE environments SET name = ?, type = ? WHERE id = ?').run(changes.name ?? current.name, changes.type ?? current.type, id);
+      prepared(this.db, 'UPDATE environments SET name = ?, type = ? WHERE id = ?').run(changes.name ?? current.name, changes.type ?? current.type, id);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `This application already has an environment named "${changes.name}".`);
       throw error;
@@ -111,11 +112,10 @@ export class CatalogService {
 
   /** Removes the entries that name an application or environment; reports the secrets that lost entries, and those left with none. */
   private removeEntries(column: 'application_id' | 'environment_id', id: string): ScopeRemovalReport {
-    const owners = this.db
-      .prepare(`SELECT DISTINCT s.id, s.name FROM scope_entries e JOIN secrets s ON s.id = e.owner_id WHERE e.owner_kind = 'secret' AND e.${column} = ? ORDER BY s.name COLLATE NOCASE`)
+    const owners = prepared(this.db, `SELECT DISTINCT s.id, s.name FROM scope_entries e JOIN secrets s ON s.id = e.owner_id WHERE e.owner_kind = 'secret' AND e.${column} = ? ORDER BY s.name COLLATE NOCASE`)
       .all(id) as { id: string; name: string }[];
-    this.db.prepare(`DELETE FROM scope_entries WHERE ${column} = ?`).run(id);
-    const remaining = this.db.prepare("SELECT COUNT(*) AS n FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?");
+    prepared(this.db, `DELETE FROM scope_entries WHERE ${column} = ?`).run(id);
+    const remaining = prepared(this.db, "SELECT COUNT(*) AS n FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?");
     return {
       affectedSecrets: owners.map((owner) => owner.name),
       nowUnusable: owners.filter((owner) => (remaining.get(owner.id) as { n: number }).n === 0).map((owner) => owner.name),
@@ -124,31 +124,27 @@ export class CatalogService {
 
   deleteApplication(id: string): { name: string; report: ScopeRemovalReport } {
     const app = this.application(id);
-    return this.db
-      .transaction(() => {
+    return inTransaction(this.db, () => {
         const report = this.removeEntries('application_id', id);
-        this.db.prepare('DELETE FROM applications WHERE id = ?').run(id);
+        prepared(this.db, 'DELETE FROM applications WHERE id = ?').run(id);
         return { name: app.name, report };
-      })
-      .immediate();
+      });
   }
 
   deleteEnvironment(id: string): { name: string; report: ScopeRemovalReport } {
     const env = this.environment(id);
-    return this.db
-      .transaction(() => {
+    return inTransaction(this.db, () => {
         const report = this.removeEntries('environment_id', id);
-        this.db.prepare('DELETE FROM environments WHERE id = ?').run(id);
+        prepared(this.db, 'DELETE FROM environments WHERE id = ?').run(id);
         return { name: env.name, report };
-      })
-      .immediate();
+      });
   }
 
   /** Turns a consumer's names into ids; an unknown name is a typed error naming it. */
   resolveConsumer(consumer: Consumer): ResolvedConsumer {
-    const app = this.db.prepare('SELECT id FROM applications WHERE name = ?').get(consumer.application) as { id: string } | undefined;
+    const app = prepared(this.db, 'SELECT id FROM applications WHERE name = ?').get(consumer.application) as { id: string } | undefined;
     if (!app) throw new AppError('NOT_FOUND', `No application named "${consumer.application}".`);
-    const env = this.db.prepare('SELECT id, application_id AS applicationId, type FROM environments WHERE application_id = ? AND name = ?').get(app.id, consumer.environment) as
+    const env = prepared(this.db, 'SELECT id, application_id AS applicationId, type FROM environments WHERE application_id = ? AND name = ?').get(app.id, consumer.environment) as
       | KnownEnvironment
       | undefined;
     if (!env) throw new AppError('NOT_FOUND', `Application "${consumer.application}" has no environment named "${consumer.environment}".`);
@@ -159,8 +155,7 @@ export class CatalogService {
     const byOwner = new Map<string, ScopeEntry[]>(ids.map((id) => [id, []]));
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT owner_id, application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = ? AND owner_id IN (${slice.map(() => '?').join(',')})`)
+      const rows = prepared(this.db, `SELECT owner_id, application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = ? AND owner_id IN (${slice.map(() => '?').join(',')})`)
         .all(kind, ...slice) as EntryRow[];
       for (const row of rows) {
         byOwner.get(row.owner_id)?.push({ applicationId: row.application_id, environmentId: row.environment_id, environmentType: row.environment_type });
@@ -172,7 +167,7 @@ export class CatalogService {
   /** Checks that every id an entry names exists (and that an environment belongs to its application). */
   validateEntries(entries: ScopeEntry[]): ScopeEntry[] {
     const index = this.environmentIndex();
-    const apps = new Set((this.db.prepare('SELECT id FROM applications').all() as { id: string }[]).map((row) => row.id));
+    const apps = new Set((prepared(this.db, 'SELECT id FROM applications').all() as { id: string }[]).map((row) => row.id));
     for (const entry of entries) {
       if (entry.applicationId !== null && !apps.has(entry.applicationId)) throw new AppError('NOT_FOUND', 'A scope entry names an application that does not exist.');
       if (entry.environmentId !== null) {
@@ -187,16 +182,15 @@ export class CatalogService {
   /** Replaces an owner's scope. Runs inside the caller's transaction. */
   writeScope(kind: OwnerKind, ownerId: string, scope: UsageScope): void {
     const table = kind === 'secret' ? 'secrets' : 'managers';
-    this.db.prepare(`UPDATE ${table} SET scoped = ?, scope_to_account = ? WHERE id = ?`).run(scope.scoped ? 1 : 0, scope.scopeToAccount ? 1 : 0, ownerId);
-    this.db.prepare('DELETE FROM scope_entries WHERE owner_kind = ? AND owner_id = ?').run(kind, ownerId);
+    prepared(this.db, `UPDATE ${table} SET scoped = ?, scope_to_account = ? WHERE id = ?`).run(scope.scoped ? 1 : 0, scope.scopeToAccount ? 1 : 0, ownerId);
+    prepared(this.db, 'DELETE FROM scope_entries WHERE owner_kind = ? AND owner_id = ?').run(kind, ownerId);
     if (!scope.scoped) return;
-    const insert = this.db.prepare('INSERT INTO scope_entries (owner_kind, owner_id, application_id, environment_id, environment_type) VALUES (?, ?, ?, ?, ?)');
+    const insert = prepared(this.db, 'INSERT INTO scope_entries (owner_kind, owner_id, application_id, environment_id, environment_type) VALUES (?, ?, ?, ?, ?)');
     for (const entry of scope.entries) insert.run(kind, ownerId, entry.applicationId, entry.environmentId, entry.environmentType);
   }
 
   listManagers(): ManagerSummary[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(this.db, 
         `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account,
                 (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
          FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
@@ -212,6 +206,14 @@ export class CatalogService {
       scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
       secretCount: row.secret_count,
     }));
+  }
+
+  /** A manager's name and scope, without counting its secrets: cheap enough to ask for every write. */
+  managerScope(id: string): { name: string; scope: UsageScope } {
+    const row = prepared(this.db, 'SELECT name, scoped, scope_to_account FROM managers WHERE id = ?').get(id) as { name: string; scoped: number; scope_to_account: number } | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No secret manager "${id}".`);
+    if (row.scoped === 0) return { name: row.name, scope: { scoped: false, scopeToAccount: row.scope_to_account === 1, entries: [] } };
+    return { name: row.name, scope: { scoped: true, scopeToAccount: row.scope_to_account === 1, entries: this.readScopes('manager', [id]).get(id) ?? [] } };
   }
 
   manager(id: string): ManagerSummary {

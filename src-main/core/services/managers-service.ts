@@ -4,6 +4,7 @@
  * below its secrets' scopes, the caller chooses: narrow the secrets too, or
  * get SCOPE_CONFLICT naming them and change nothing.
  */
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import type { ManagerSummary, UsageScope } from '../../ipc/contract.js';
 import { AppError } from '../app-error.js';
@@ -21,7 +22,7 @@ export class ManagersService {
 
   /** Secrets of a manager whose scope would not fit inside `scope`. */
   private outside(managerId: string, scope: UsageScope): { id: string; name: string; scope: UsageScope }[] {
-    const rows = this.db.prepare('SELECT id, name, scoped, scope_to_account FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(managerId) as {
+    const rows = prepared(this.db, 'SELECT id, name, scoped, scope_to_account FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(managerId) as {
       id: string;
       name: string;
       scoped: number;
@@ -47,8 +48,7 @@ export class ManagersService {
       );
     }
     const index = this.catalog.environmentIndex();
-    this.db
-      .transaction(() => {
+    inTransaction(this.db, () => {
         this.catalog.writeScope('manager', id, normalized);
         for (const secret of conflicts) {
           this.catalog.writeScope('secret', secret.id, narrowScope(secret.scope, normalized, index));
@@ -61,8 +61,7 @@ export class ManagersService {
           outcome: 'success',
           detail: normalized.scoped ? `${normalized.entries.length} entries; ${conflicts.length} secret(s) narrowed` : 'unscoped',
         });
-      })
-      .immediate();
+      });
     return { manager: this.catalog.manager(id), narrowed: conflicts.map((secret) => secret.name) };
   }
 

@@ -11,6 +11,7 @@
  * with the consumer's context.
  */
 import { randomUUID } from 'node:crypto';
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
   UNSCOPED,
@@ -150,7 +151,7 @@ export class SecretsService {
 
   private summaries(rows: SecretRow[]): SecretSummary[] {
     const scopes = this.catalog.readScopes('secret', rows.map((row) => row.id));
-    const factsOf = this.db.prepare('SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?');
+    const factsOf = prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?');
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -169,10 +170,10 @@ export class SecretsService {
   list(request: ListQuery): { total: number; items: SecretSummary[] } {
     this.vault.requireUnlocked();
     const { where, params } = listFilter(request);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
+    const total = (prepared(this.db, `SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
     const direction = request.direction === 'desc' ? 'DESC' : 'ASC';
     const order = SORT_COLUMNS[request.sort].split(', ').map((column) => `${column} ${direction}`).join(', ');
-    const rows = this.db.prepare(`SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, request.limit, request.offset) as SecretRow[];
+    const rows = prepared(this.db, `SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, request.limit, request.offset) as SecretRow[];
     return { total, items: this.summaries(rows) };
   }
 
@@ -183,7 +184,7 @@ export class SecretsService {
 
   checkNames(names: string[]): string[] {
     this.vault.requireUnlocked();
-    const exists = this.db.prepare('SELECT name FROM secrets WHERE name = ?');
+    const exists = prepared(this.db, 'SELECT name FROM secrets WHERE name = ?');
     const seen = new Set<string>();
     const taken: string[] = [];
     for (const name of names) {
@@ -195,7 +196,7 @@ export class SecretsService {
   }
 
   byId(id: string): SecretRow {
-    const row = this.db.prepare('SELECT rowid, * FROM secrets WHERE id = ?').get(id) as SecretRow | undefined;
+    const row = prepared(this.db, 'SELECT rowid, * FROM secrets WHERE id = ?').get(id) as SecretRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such secret: it may have been deleted.');
     return row;
   }
@@ -206,8 +207,9 @@ export class SecretsService {
   }
 
   private checkFitsManager(scope: UsageScope, managerId: string): void {
-    const manager = this.catalog.manager(managerId);
-    if (!scopeWithin(scope, manager.scope, this.catalog.environmentIndex())) {
+    const manager = this.catalog.managerScope(managerId);
+    // An unscoped manager holds anything; skip building the environment index.
+    if (manager.scope.scoped && !scopeWithin(scope, manager.scope, this.catalog.environmentIndex())) {
       throw new AppError('INVALID_REQUEST', `This scope is wider than the scope of the manager "${manager.name}". Narrow it to fit inside the manager's scope.`);
     }
   }
@@ -234,7 +236,7 @@ export class SecretsService {
     }
     const items = request.items.map((item) => {
       const type = item.type ?? 'text';
-      const scope = item.scope ? { ...item.scope, entries: this.catalog.validateEntries(item.scope.entries) } : UNSCOPED;
+      const scope = item.scope?.scoped ? { ...item.scope, entries: this.catalog.validateEntries(item.scope.entries) } : (item.scope ?? UNSCOPED);
       this.checkFitsManager(scope, LOCAL_MANAGER_ID);
       return { ...item, type, metadata: parseMetadata(type, item.metadata), scope };
     });
@@ -246,9 +248,8 @@ export class SecretsService {
     const { versions } = await this.delegate.request({ op: 'secrets.encrypt', sealed: request.sealedValues, binding: sealBindings.secretCreate(names), targets });
     const now = new Date().toISOString();
     try {
-      this.db
-        .transaction(() => {
-          const insertSecret = this.db.prepare(
+      inTransaction(this.db, () => {
+          const insertSecret = prepared(this.db, 
             'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)',
           );
           targets.forEach((target, i) => {
@@ -258,8 +259,7 @@ export class SecretsService {
             this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
           });
           for (const target of targets) this.record('secret.create', target.name, 'success', target.address.type === 'text' ? null : target.address.type);
-        })
-        .immediate();
+        });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', 'A secret with one of these names was created meanwhile.');
       throw error;
@@ -269,8 +269,7 @@ export class SecretsService {
   }
 
   private insertVersion(address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, now: string): void {
-    this.db
-      .prepare(
+    prepared(this.db, 
         'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(address.secretId, address.version, encrypted.ciphertext, encrypted.wrappedKey, encrypted.keyringVersion, now, this.actor, JSON.stringify(facts));
@@ -279,12 +278,11 @@ export class SecretsService {
   /** Drops the oldest versions beyond the retention setting; the current version always stays. */
   private pruneVersions(secretId: string, currentVersion: number): void {
     const keep = this.vault.settings().versionRetention;
-    this.db.prepare('DELETE FROM secret_versions WHERE secret_id = ? AND version <= ? AND version <> ?').run(secretId, currentVersion - keep, currentVersion);
+    prepared(this.db, 'DELETE FROM secret_versions WHERE secret_id = ? AND version <= ? AND version <> ?').run(secretId, currentVersion - keep, currentVersion);
   }
 
   storedVersion(row: SecretRow, version = row.current_version) {
-    const stored = this.db
-      .prepare('SELECT ciphertext, wrapped_key, keyring_version FROM secret_versions WHERE secret_id = ? AND version = ?')
+    const stored = prepared(this.db, 'SELECT ciphertext, wrapped_key, keyring_version FROM secret_versions WHERE secret_id = ? AND version = ?')
       .get(row.id, version) as Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version'> | undefined;
     if (!stored) {
       if (version !== row.current_version) throw new AppError('NOT_FOUND', `Secret "${row.name}" has no version ${version} (it may have been pruned by the retention setting).`);
@@ -311,7 +309,7 @@ export class SecretsService {
     let reason = '';
     try {
       const resolved = consumer ? this.catalog.resolveConsumer(consumer) : null;
-      const manager = this.catalog.manager(row.manager_id);
+      const manager = this.catalog.managerScope(row.manager_id);
       allowed = scopeAllows(this.scopeOf(row), resolved) && scopeAllows(manager.scope, resolved);
       reason = allowed ? '' : `Secret "${row.name}" is not in scope for ${consumer ? `application "${consumer.application}", environment "${consumer.environment}"` : 'use outside an application (give --app and --env)'}.`;
     } catch (error) {
@@ -347,7 +345,7 @@ export class SecretsService {
     this.vault.requireUnlocked();
     const rows = request.ids.map((id) => this.byId(id));
     const result = await this.delegate.request({ op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items: rows.map((row) => this.storedVersion(row)) });
-    this.db.transaction(() => rows.forEach((row) => this.record('secret.reveal', row.name, 'success', `version ${row.current_version}`))).immediate();
+    inTransaction(this.db, () => rows.forEach((row) => this.record('secret.reveal', row.name, 'success', `version ${row.current_version}`)));
     await this.sealAudit();
     return result;
   }
@@ -355,7 +353,7 @@ export class SecretsService {
   versions(id: string): SecretVersion[] {
     this.vault.requireUnlocked();
     const row = this.byId(id);
-    const rows = this.db.prepare('SELECT version, keyring_version, facts, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
+    const rows = prepared(this.db, 'SELECT version, keyring_version, facts, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
     return rows.map((version) => ({
       version: version.version,
       createdAt: version.created_at,
@@ -370,15 +368,13 @@ export class SecretsService {
   private commitNewVersion(row: SecretRow, address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, changes: { name?: string; description?: string | null; metadata?: Record<string, unknown> }, detail: string, action: 'secret.update' | 'secret.rollback') {
     const now = new Date().toISOString();
     try {
-      this.db
-        .transaction(() => {
+      inTransaction(this.db, () => {
           // Guard against a concurrent change: the version we encrypted for must still be next.
           if (this.byId(row.id).current_version !== row.current_version) {
             throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
           }
           this.insertVersion(address, encrypted, facts, now);
-          this.db
-            .prepare('UPDATE secrets SET name = ?, description = ?, metadata = ?, current_version = ?, updated_at = ? WHERE id = ?')
+          prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, metadata = ?, current_version = ?, updated_at = ? WHERE id = ?')
             .run(
               changes.name ?? row.name,
               changes.description === undefined ? row.description : changes.description,
@@ -389,8 +385,7 @@ export class SecretsService {
             );
           this.pruneVersions(row.id, address.version);
           this.record(action, changes.name ?? row.name, 'success', detail);
-        })
-        .immediate();
+        });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${changes.name}" already exists.`);
       throw error;
@@ -424,14 +419,11 @@ export class SecretsService {
       this.commitNewVersion(row, address, versions[0]!, versions[0]!.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update');
     } else {
       try {
-        this.db
-          .transaction(() => {
-            this.db
-              .prepare('UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
+        inTransaction(this.db, () => {
+            prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
               .run(request.name ?? row.name, request.description === undefined ? row.description : request.description, changes.length ? new Date().toISOString() : row.updated_at, row.id);
             this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
-          })
-          .immediate();
+          });
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
         throw error;
@@ -447,7 +439,7 @@ export class SecretsService {
     const row = this.byId(id);
     if (toVersion === row.current_version) throw new AppError('INVALID_REQUEST', `Version ${toVersion} is already the current version.`);
     const from = this.storedVersion(row, toVersion);
-    const facts = (this.db.prepare('SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
+    const facts = (prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
     const address: SecretAddress = { ...from.address, version: row.current_version + 1 };
     const { versions } = await this.delegate.request({ op: 'secrets.reencrypt', items: [{ from, to: address }] });
     this.commitNewVersion(row, address, versions[0]!, JSON.parse(facts) as SecretFacts, {}, `version ${address.version} restores version ${toVersion}`, 'secret.rollback');
@@ -460,13 +452,11 @@ export class SecretsService {
     const row = this.byId(id);
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     this.checkFitsManager(normalized, row.manager_id);
-    this.db
-      .transaction(() => {
+    inTransaction(this.db, () => {
         this.catalog.writeScope('secret', id, normalized);
-        this.db.prepare('UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+        prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
         this.record('secret.scope', row.name, 'success', normalized.scoped ? `${normalized.entries.length} entries${normalized.scopeToAccount ? ', account' : ''}` : 'unscoped');
-      })
-      .immediate();
+      });
     await this.sealAudit();
     return this.get(id);
   }
@@ -474,13 +464,11 @@ export class SecretsService {
   async delete(id: string): Promise<void> {
     this.vault.requireUnlocked();
     const row = this.byId(id);
-    this.db
-      .transaction(() => {
-        this.db.prepare("DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
-        this.db.prepare('DELETE FROM secrets WHERE id = ?').run(id);
+    inTransaction(this.db, () => {
+        prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
+        prepared(this.db, 'DELETE FROM secrets WHERE id = ?').run(id);
         this.record('secret.delete', row.name, 'success', `${row.current_version} version(s) removed`);
-      })
-      .immediate();
+      });
     await this.sealAudit();
   }
 }

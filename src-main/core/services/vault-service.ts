@@ -4,6 +4,7 @@
  * the delegate returns. Failed unlocks are counted in the store itself, so a
  * restarted app or a scripted CLI cannot skip the growing delay.
  */
+import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import type { SealedMessage, Settings } from '../../ipc/contract.js';
 import { keyringEntrySchema, wrappedByKeyringSchema, type KeyringEntry, type WrappedByKeyring } from '../../../src-delegate/protocol.js';
@@ -48,7 +49,7 @@ export class VaultService {
   }
 
   get initialized(): boolean {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0;
+    return (prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0;
   }
 
   retryAfterMs(now = Date.now()): number {
@@ -77,28 +78,25 @@ export class VaultService {
   async create(sealedPassphrase: SealedMessage): Promise<void> {
     if (this.initialized) throw new AppError('ALREADY_INITIALIZED', 'This store already exists. Unlock it instead.');
     const created = await this.delegate.request({ op: 'keyring.create', sealed: sealedPassphrase });
-    this.db
-      .transaction(() => {
-        if ((this.db.prepare('SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
+    inTransaction(this.db, () => {
+        if ((prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
           throw new AppError('ALREADY_INITIALIZED', 'This store was created meanwhile by another Strongroom process.');
         }
         this.insertKeyring(created.keyring);
         this.meta.set(AUDIT_KEY, created.auditKey);
-      })
-      .immediate();
+      });
     this.unlockedFlag = true;
     this.audit.append({ actor: this.actor, action: 'vault.create', target: null, outcome: 'success', detail: 'keyring version 1' });
     await this.audit.sealPending();
   }
 
   private insertKeyring(entry: KeyringEntry): void {
-    this.db
-      .prepare('INSERT INTO keyring (version, kdf, wrapped_key, created_at) VALUES (?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO keyring (version, kdf, wrapped_key, created_at) VALUES (?, ?, ?, ?)')
       .run(entry.version, JSON.stringify(entry.kdf), entry.wrappedKey, new Date().toISOString());
   }
 
   private readKeyring(): { keyring: KeyringEntry[]; auditKey: WrappedByKeyring } {
-    const rows = this.db.prepare('SELECT version, kdf, wrapped_key FROM keyring ORDER BY version').all() as { version: number; kdf: string; wrapped_key: string }[];
+    const rows = prepared(this.db, 'SELECT version, kdf, wrapped_key FROM keyring ORDER BY version').all() as { version: number; kdf: string; wrapped_key: string }[];
     const keyring = rows.map((row) => keyringEntrySchema.parse({ version: row.version, kdf: JSON.parse(row.kdf), wrappedKey: row.wrapped_key }));
     const auditKey = wrappedByKeyringSchema.parse(this.meta.get(AUDIT_KEY));
     return { keyring, auditKey };
