@@ -9,7 +9,7 @@ describe('usage scopes through the core', () => {
   const dir = tempDir();
   let desktop: AppCore;
   let cli: AppCore;
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'billing' | 'web' | 'billingProd' | 'billingQa' | 'webProd' | 'open' | 'billingOnly' | 'accountWide', string>;
   const entry = (applicationId: string | null, environment: { id?: string; type?: 'production' | 'non-production' } = {}): ScopeEntry => ({
     applicationId,
     environmentId: environment.id ?? null,
@@ -66,8 +66,8 @@ describe('usage scopes through the core', () => {
     ['an account-scoped secret, at account level', 'accountWide', undefined, true],
     ['an account-scoped secret, for its application', 'accountWide', { application: 'web', environment: 'prod' }, true],
     ['an account-scoped secret, for another application', 'accountWide', { application: 'billing', environment: 'prod' }, false],
-  ])('resolve: %s → %s', async (_name, key, consumer, allowed) => {
-    const result = await cliReveal(ids[key]!, consumer);
+  ] as const)('resolve: %s → %s', async (_name, key, consumer, allowed) => {
+    const result = await cliReveal(ids[key], consumer);
     if (allowed) expect(result.ok).toBe(true);
     else expect(result).toMatchObject({ ok: false, error: { code: 'SCOPE_DENIED' } });
   });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { createSealRecipient, sealBindings, sealValues, type SecretType } from '../../src-main/ipc/contract.js';
+import { createSealRecipient, sealBindings, sealValues, type IpcError, type SecretSummary, type SecretType } from '../../src-main/ipc/contract.js';
 import { call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
 
 describe('secret types', () => {
@@ -15,7 +15,7 @@ describe('secret types', () => {
   const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
   const create = async (name: string, type: SecretType, metadata: Record<string, unknown>, payload: unknown) => {
     const sealedValue = await sealValues(await publicKey(), sealBindings.secretCreate([name]), [typeof payload === 'string' ? payload : JSON.stringify(payload)]);
-    return core.handle('secrets.create', { name, type, metadata, sealedValue });
+    return (await core.handle('secrets.create', { name, type, metadata, sealedValue })) as { ok: true; value: SecretSummary } | { ok: false; error: IpcError };
   };
   const reveal = async (id: string, version?: number) => {
     const recipient = await createSealRecipient();
@@ -56,7 +56,7 @@ describe('secret types', () => {
     expect(JSON.parse(await reveal(result.value.id))).toMatchObject({ privateKey: keys[key]!.private });
   });
 
-  it.each([
+  it.each<[string, { privateKey?: string; keyPassphrase?: string }, string, RegExp]>([
     ['a malformed key', { privateKey: 'not a key at all' }, 'privateKey', /PEM or OpenSSH/],
     ['a wrong key passphrase', { privateKey: 'RSA', keyPassphrase: 'wrong' }, 'keyPassphrase', /Wrong passphrase/],
     ['an encrypted key without its passphrase', { privateKey: 'RSA' }, 'keyPassphrase', /encrypted/],

@@ -1,0 +1,157 @@
+import { useEffect, useState } from 'react';
+import type { ChannelResult } from '../../src-main/ipc/contract.js';
+import { call } from '../api/call.js';
+import { AUDIT_PAGE_SIZE, describeVerification, pageInfo } from '../lib/audit.js';
+import { describeError } from '../lib/errors.js';
+import { formatDateTime } from '../lib/format.js';
+
+type AuditPage = ChannelResult<'audit.list'>;
+
+interface Loaded {
+  /** Which request this answers, so a stale reply is never shown as current. */
+  key: string;
+  page?: AuditPage;
+  error?: string;
+}
+
+export function AuditView() {
+  const [offset, setOffset] = useState(0);
+  const [reloads, setReloads] = useState(0);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [verification, setVerification] = useState<{ text: string; intact: boolean } | null>(null);
+
+  const key = `${offset}:${reloads}`;
+  useEffect(() => {
+    let live = true;
+    call('audit.list', { offset, limit: AUDIT_PAGE_SIZE })
+      .then((page) => live && setLoaded({ key, page }))
+      .catch((err: unknown) => live && setLoaded({ key, error: describeError(err) }));
+    return () => {
+      live = false;
+    };
+  }, [key, offset]);
+
+  const current = loaded?.key === key ? loaded : null;
+  // Keep the previous page on screen while the next loads, instead of flashing empty.
+  const page = current?.page ?? loaded?.page;
+  const info = page ? pageInfo(offset, page.items.length, page.total) : null;
+
+  const verify = async () => {
+    setVerifying(true);
+    setVerification(null);
+    try {
+      const result = await call('audit.verify', {});
+      setVerification({ text: describeVerification(result), intact: result.intact });
+      setReloads((n) => n + 1);
+    } catch (err) {
+      setVerification({ text: `Verification failed: ${describeError(err)}`, intact: false });
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="audit-title">
+      <header className="panel__header">
+        <div>
+          <h2 id="audit-title" className="panel__title">
+            Audit trail
+          </h2>
+          <p className="panel__subtitle">Every unlock, reveal, copy and change, chained so tampering shows.</p>
+        </div>
+        <div className="panel__actions">
+          <button type="button" className="btn" onClick={() => setReloads((n) => n + 1)}>
+            Refresh
+          </button>
+          <button type="button" className="btn btn--primary" onClick={() => void verify()} disabled={verifying} aria-busy={verifying}>
+            {verifying ? 'Verifying…' : 'Verify chain'}
+          </button>
+        </div>
+      </header>
+
+      <p
+        role="status"
+        aria-label="Chain verification"
+        className={`verify-result${verification ? (verification.intact ? ' is-ok' : ' is-bad') : ''}`}
+      >
+        {verification?.text}
+      </p>
+
+      {current?.error && (
+        <div className="banner banner--danger" role="alert">
+          {current.error}
+        </div>
+      )}
+
+      {page && page.items.length === 0 ? (
+        <div className="empty">
+          <p>No audit entries yet.</p>
+        </div>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-busy={!current}>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Time</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Seal</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page?.items.map((entry) => (
+                <tr key={entry.seq}>
+                  <td className="num">{entry.seq}</td>
+                  <td>
+                    <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+                  </td>
+                  <td>{entry.actor}</td>
+                  <td className="mono">{entry.action}</td>
+                  <td className="mono" title={entry.detail ?? undefined}>
+                    {entry.target ?? '—'}
+                  </td>
+                  <td>
+                    <span className={`pill pill--${entry.outcome}`}>{entry.outcome === 'success' ? 'Success' : 'Failure'}</span>
+                  </td>
+                  <td>
+                    <span className={`pill ${entry.sealed ? 'pill--sealed' : 'pill--pending'}`}>
+                      {entry.sealed ? 'Sealed' : 'Pending'}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {info && (
+        <nav className="pager" aria-label="Audit pages">
+          <span>
+            {info.from}–{info.to} of {page?.total.toLocaleString('en')}
+          </span>
+          <button
+            type="button"
+            className="btn btn--small"
+            disabled={!info.hasPrevious}
+            onClick={() => setOffset((o) => Math.max(0, o - AUDIT_PAGE_SIZE))}
+          >
+            Previous
+          </button>
+          <button
+            type="button"
+            className="btn btn--small"
+            disabled={!info.hasNext}
+            onClick={() => setOffset((o) => o + AUDIT_PAGE_SIZE)}
+          >
+            Next
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { MIN_PASSPHRASE_LENGTH } from '../../src-main/ipc/contract.js';
+import { describeError } from '../lib/errors.js';
+import { validateNewPassphrase } from '../lib/passphrase.js';
+import { createVault } from '../state/session.js';
+import { AuthLayout } from './AuthLayout.js';
+import { PassphraseField } from './PassphraseField.js';
+import { StrengthMeter } from './StrengthMeter.js';
+
+export function FirstRunScreen() {
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [touched, setTouched] = useState({ passphrase: false, confirm: false });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const passphraseRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+
+  const errors = validateNewPassphrase(passphrase, confirm);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched({ passphrase: true, confirm: true });
+    if (errors.passphrase || errors.confirm) {
+      (errors.passphrase ? passphraseRef : confirmRef).current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await createVault(passphrase);
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout
+      title="Create your store"
+      subtitle="Choose a master passphrase. It encrypts everything in this store and cannot be recovered if you forget it."
+    >
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        <PassphraseField
+          id="new-passphrase"
+          label="Master passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          onBlur={() => setTouched((t) => ({ ...t, passphrase: t.passphrase || passphrase.length > 0 }))}
+          error={touched.passphrase ? errors.passphrase : undefined}
+          describedBy="new-passphrase-strength new-passphrase-hint"
+          autoComplete="new-password"
+          autoFocus
+          inputRef={passphraseRef}
+        />
+        <p className="field__hint" id="new-passphrase-hint">
+          At least {MIN_PASSPHRASE_LENGTH} characters. A few unrelated words make a strong, memorable passphrase.
+        </p>
+        <StrengthMeter passphrase={passphrase} id="new-passphrase-strength" />
+        <PassphraseField
+          id="confirm-passphrase"
+          label="Repeat passphrase"
+          value={confirm}
+          onChange={setConfirm}
+          onBlur={() => setTouched((t) => ({ ...t, confirm: t.confirm || confirm.length > 0 }))}
+          error={touched.confirm ? errors.confirm : undefined}
+          autoComplete="new-password"
+          inputRef={confirmRef}
+        />
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn--primary btn--block" disabled={busy} aria-busy={busy}>
+          {busy ? 'Creating store…' : 'Create store'}
+        </button>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import type { Settings } from '../../src-main/ipc/contract.js';
+import { useAutoLock } from '../hooks/use-auto-lock.js';
+import { useShortcuts } from '../hooks/use-shortcuts.js';
+import { describeError } from '../lib/errors.js';
+import { lockVault } from '../state/session.js';
+import { showToast } from '../state/stores.js';
+import { AuditView } from './AuditView.js';
+import { SecretsView } from './SecretsView.js';
+import { SettingsView } from './SettingsView.js';
+
+type Section = 'secrets' | 'audit' | 'settings';
+
+const sections: { id: Section; label: string }[] = [
+  { id: 'secrets', label: 'Secrets' },
+  { id: 'audit', label: 'Audit' },
+  { id: 'settings', label: 'Settings' },
+];
+
+export function MainScreen({ settings }: { settings: Settings }) {
+  const [section, setSection] = useState<Section>('secrets');
+  const [creating, setCreating] = useState(false);
+  const [focusSearchSignal, setFocusSearchSignal] = useState(0);
+
+  useAutoLock(settings.autoLockMinutes);
+
+  const lock = () => void lockVault('user').catch((err: unknown) => showToast(describeError(err)));
+
+  useShortcuts({
+    lock,
+    'new-secret': () => {
+      setSection('secrets');
+      setCreating(true);
+    },
+    'focus-search': () => {
+      setSection('secrets');
+      setFocusSearchSignal((n) => n + 1);
+    },
+  });
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand" aria-hidden="true">
+          <span className="brand__mark" />
+          Strongroom
+        </div>
+        <nav className="tabs" aria-label="Sections">
+          {sections.map(({ id, label }) => (
+            <button
+              key={id}
+              type="button"
+              className="tabs__tab"
+              aria-current={section === id ? 'page' : undefined}
+              onClick={() => setSection(id)}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+        <button type="button" className="btn btn--ghost" onClick={lock} aria-keyshortcuts="Control+L" title="Lock now (Ctrl+L)">
+          <span className="lock-icon" aria-hidden="true" />
+          Lock now
+        </button>
+      </header>
+      <main className="content">
+        {section === 'secrets' && (
+          <SecretsView creating={creating} onCreatingChange={setCreating} focusSearchSignal={focusSearchSignal} />
+        )}
+        {section === 'audit' && <AuditView />}
+        {section === 'settings' && <SettingsView settings={settings} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * Starts the built app on the loopback bridge and drives it with Chromium
+ * through playwright-core. Needs `npm run build` first (npm test does) and
+ * Chromium at /usr/lib/chromium/chromium (`apt-get install -y chromium`).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const SERVE_ENTRY = join(REPO_ROOT, 'dist', 'main', 'serve.js');
+// Not /usr/bin/chromium: that wrapper script prints a shell error under Playwright.
+export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface RunningBridge {
+  /** The one-time URL serve.js printed, token included. */
+  url: string;
+  /** http://127.0.0.1:PORT, for granting permissions. */
+  origin: string;
+  pid: number;
+  /** What the server wrote to stderr so far, for failure messages. */
+  stderr(): string;
+  /** SIGTERM, then SIGKILL if it has not exited in 10 s. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/** Runs `node dist/main/serve.js --data-dir <dataDir> --no-open` and waits for its URL line. */
+export async function startBridge(dataDir: string): Promise<RunningBridge> {
+  if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run "npm run build" first (npm test does).`);
+  const child = spawn(process.execPath, [SERVE_ENTRY, '--data-dir', dataDir, '--no-open'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let exited = child.exitCode !== null;
+  const exit = new Promise<void>((resolveExit) =>
+    child.once('exit', () => {
+      exited = true;
+      resolveExit();
+    }),
+  );
+
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  // readline keeps draining stdout after the first line, so the pipe never fills.
+  const lines = createInterface({ input: child.stdout });
+  let firstLine: string;
+  try {
+    firstLine = await new Promise<string>((resolveLine, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve.js printed no URL within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        resolveLine(line);
+      });
+      void exit.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`serve.js exited (code ${child.exitCode}) before printing its URL`));
+      });
+    });
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- serve.js stderr ---\n${stderr}`);
+  }
+
+  const announced = JSON.parse(firstLine) as { url: string; pid: number };
+  return {
+    url: announced.url,
+    origin: new URL(announced.url).origin,
+    pid: announced.pid,
+    stderr: () => stderr,
+    stop,
+  };
+}
+
+/** The processes serve.js started (the delegate), read from /proc: Linux only. */
+export function childPids(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children ? children.split(/\s+/).map(Number) : [];
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface OpenedApp {
+  context: BrowserContext;
+  page: Page;
+  /** Messages the page logged as errors, including CSP violations. */
+  consoleErrors: string[];
+}
+
+/** A fresh context with clipboard access for the bridge's origin, on the app's first screen. */
+export async function openApp(browser: Browser, bridge: RunningBridge): Promise<OpenedApp> {
+  const context = await browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bridge.origin });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.goto(bridge.url);
+  return { context, page, consoleErrors };
+}
