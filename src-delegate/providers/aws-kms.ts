@@ -1,0 +1,95 @@
+/**
+ * AWS KMS as a key manager: Encrypt wraps key material under the configured
+ * key with the context as EncryptionContext, and Decrypt unwraps it under the
+ * same context, so a ciphertext made for another context is refused.
+ *
+ * The key version recorded per wrap is the key ARN KMS answers with (an alias
+ * resolves to the key it points at when the wrap happens). KMS keeps every
+ * rotated key material of a key and picks it from the ciphertext itself, so
+ * the key, not its material, is what must stay available to unwrap; an alias
+ * moved to a new key is the change that matters, and the ARN records it.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { ProviderError, type KeyManager, type ProviderTestResult } from './provider.js';
+import { awsCall, awsConnectionShape, clientSettings, credentialSource, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+
+export const kind = 'aws-kms';
+
+const keyArnPattern = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[\w/-]{1,250})$/;
+
+export const configSchema = z
+  .strictObject({
+    ...awsConnectionShape,
+    /** The symmetric KMS key (or an alias ARN) that wraps Strongroom's keys. */
+    keyArn: z.string().regex(keyArnPattern, 'a key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-…'),
+  })
+  .refine((config) => keyArnPattern.exec(config.keyArn)?.[1] === config.region, { path: ['keyArn'], message: 'the key ARN names another region than the one configured' });
+
+export type AwsKmsConfig = z.input<typeof configSchema>;
+
+/** KMS refuses Encrypt plaintexts over 4 KiB; data and intermediate keys are 32 bytes. */
+const MAX_PLAINTEXT_BYTES = 4096;
+
+export function create(input: AwsKmsConfig, options: ProviderOptions = {}): KeyManager {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ProviderError('INVALID', `Invalid AWS KMS configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const config = parsed.data;
+  const endpoint = serviceEndpoint(config, 'kms');
+  const source = credentialSource(config, options);
+  const client = new KMSClient({ ...clientSettings(config, 'kms', options), credentials: source.provider });
+  const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
+  const isAlias = keyArnPattern.exec(config.keyArn)?.[3]?.startsWith('alias/') === true;
+
+  const wrapKey: KeyManager['wrapKey'] = async (plaintextKey, context) => {
+    if (plaintextKey.length === 0 || plaintextKey.length > MAX_PLAINTEXT_BYTES) {
+      throw new ProviderError('INVALID', `AWS KMS wraps 1 to ${MAX_PLAINTEXT_BYTES} bytes; got ${plaintextKey.length}.`);
+    }
+    const result = await call(`encrypting with ${config.keyArn}`, () =>
+      client.send(new EncryptCommand({ KeyId: config.keyArn, Plaintext: plaintextKey, EncryptionContext: context })),
+    );
+    if (!result.CiphertextBlob || !result.KeyId) throw new ProviderError('PROVIDER_ERROR', 'AWS KMS Encrypt returned no ciphertext.');
+    return { wrapped: Buffer.from(result.CiphertextBlob), keyVersion: result.KeyId };
+  };
+
+  // Naming the key on Decrypt refuses ciphertexts of any other key. An alias is left out: it may point at
+  // another key by now, and KMS finds the key that wrapped a ciphertext from the ciphertext itself.
+  const decryptKeyId = isAlias ? undefined : config.keyArn;
+
+  const unwrapKey: KeyManager['unwrapKey'] = async (wrapped, context) => {
+    const result = await call(`decrypting with ${config.keyArn}`, () =>
+      client.send(new DecryptCommand({ KeyId: decryptKeyId, CiphertextBlob: wrapped, EncryptionContext: context })),
+    );
+    if (!result.Plaintext) throw new ProviderError('PROVIDER_ERROR', 'AWS KMS Decrypt returned no plaintext.');
+    return Buffer.from(result.Plaintext.buffer, result.Plaintext.byteOffset, result.Plaintext.byteLength);
+  };
+
+  const test = async (): Promise<ProviderTestResult> =>
+    runChecks(source, config, async (check, facts, warnings) => {
+      await check('describe key', 'kms:DescribeKey', async () => {
+        const { KeyMetadata: key } = await call(`describing ${config.keyArn}`, () => client.send(new DescribeKeyCommand({ KeyId: config.keyArn })));
+        facts.keyArn = key?.Arn ?? null;
+        facts.keyState = key?.KeyState ?? null;
+        facts.keySpec = key?.KeySpec ?? null;
+        facts.keyMaterialId = key?.CurrentKeyMaterialId ?? null;
+        if (key?.KeyState === 'PendingDeletion') warnings.push(`The key is scheduled for deletion on ${key.DeletionDate?.toISOString() ?? 'an unknown date'}: secrets under it will be lost.`);
+        if (key?.KeyState !== 'Enabled') throw new ProviderError('CONFLICT', `The key is ${key?.KeyState ?? 'in an unknown state'}, not Enabled.`);
+        if (key.KeyUsage !== 'ENCRYPT_DECRYPT' || key.KeySpec !== 'SYMMETRIC_DEFAULT') {
+          throw new ProviderError('INVALID', `The key is ${key.KeySpec} for ${key.KeyUsage}; Strongroom needs a SYMMETRIC_DEFAULT key for ENCRYPT_DECRYPT.`);
+        }
+        return `${key.KeyState}, ${key.KeySpec}`;
+      });
+      await check('encrypt/decrypt probe', null, async () => {
+        const probe = randomBytes(32);
+        const context = { purpose: 'strongroom-connection-test' };
+        const { wrapped, keyVersion } = await wrapKey(probe, context);
+        const back = await unwrapKey(wrapped, context);
+        if (!back.equals(probe)) throw new ProviderError('PROVIDER_ERROR', 'Decrypt returned different bytes than were encrypted.');
+        facts.keyVersion = keyVersion;
+        return `round trip through ${keyVersion}`;
+      });
+    });
+
+  return { role: 'key-manager', kind, wrapKey, unwrapKey, test };
+}
