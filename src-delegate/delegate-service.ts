@@ -9,6 +9,7 @@ import {
   sealBindings,
   sealValues,
   type DelegateErrorCode,
+  type DelegateEvent,
   type DelegateOp,
   type DelegateRequest,
   type DelegateResult,
@@ -25,6 +26,7 @@ import { Sanitizer } from './sanitizer.js';
 import type { DelegateLog } from './delegate-log.js';
 import { InvalidSecretError, inspectSecret } from './secret-inspector.js';
 import { BackupSession, DamagedBackupError, WrongBackupPassphraseError, type BackupRecordPlain } from './backup.js';
+import { NotACredentialError, runConnectionTest } from './connection/run-connection-test.js';
 
 export class DelegateFailure extends Error {
   constructor(
@@ -35,6 +37,9 @@ export class DelegateFailure extends Error {
     super(message);
   }
 }
+
+/** Per network step; a wrong password alone costs about 3 s of PAM delay. */
+const CONNECTION_STAGE_TIMEOUT_MS = 20_000;
 
 type Handlers = { [Op in DelegateOp]: (request: Extract<DelegateRequest, { op: Op }>) => Promise<DelegateResult<Op>> };
 
@@ -47,10 +52,12 @@ export class DelegateService {
     private readonly recipient: SealRecipient,
     readonly sanitizer: Sanitizer,
     private readonly log: DelegateLog,
+    private readonly emit: (event: DelegateEvent) => void,
   ) {}
 
-  static async create(sanitizer: Sanitizer, log: DelegateLog): Promise<DelegateService> {
-    return new DelegateService(await createSealRecipient(), sanitizer, log);
+  /** `emit` sends progress (a connection test's stages) to main while a request runs. */
+  static async create(sanitizer: Sanitizer, log: DelegateLog, emit: (event: DelegateEvent) => void = () => undefined): Promise<DelegateService> {
+    return new DelegateService(await createSealRecipient(), sanitizer, log, emit);
   }
 
   async handle(request: DelegateRequest): Promise<unknown> {
@@ -284,6 +291,35 @@ export class DelegateService {
       session.wipe();
       this.restoreSession = null;
       return {};
+    },
+
+    'connection.test': async (request) => {
+      const keyring = this.requireKeyring();
+      const payloadText = this.decrypt(keyring, request.secret);
+      let payload: Record<string, string | undefined>;
+      try {
+        payload = JSON.parse(payloadText) as Record<string, string | undefined>;
+      } catch {
+        throw new DelegateFailure('BAD_REQUEST', 'Only credentials can be tested, not text or file secrets.');
+      }
+      try {
+        const outcome = await runConnectionTest({
+          type: request.secret.address.type,
+          metadata: request.secret.metadata,
+          payload,
+          target: request.target,
+          knownHosts: request.knownHosts,
+          acceptNewHostKey: request.acceptNewHostKey,
+          mask: (text) => this.sanitizer.mask(text),
+          onStage: (stage) => this.emit({ event: 'connection.stage', testId: request.testId, stage }),
+          timeoutMs: CONNECTION_STAGE_TIMEOUT_MS,
+        });
+        this.log.write('info', 'connection test finished', { testId: request.testId, ok: outcome.report.ok, code: outcome.report.error?.code ?? null });
+        return outcome;
+      } catch (error) {
+        if (error instanceof NotACredentialError) throw new DelegateFailure('BAD_REQUEST', error.message);
+        throw error;
+      }
     },
 
     'audit.mac': async (request) => {

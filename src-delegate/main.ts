@@ -23,12 +23,11 @@ interface ParentPort {
 const { values: args } = parseArgs({ options: { 'log-dir': { type: 'string' } }, strict: false });
 const sanitizer = new Sanitizer();
 const log = new DelegateLog(typeof args['log-dir'] === 'string' ? args['log-dir'] : null, sanitizer);
-const service = await DelegateService.create(sanitizer, log);
-
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const send: (message: string) => void = parentPort
   ? (message) => parentPort.postMessage(message)
   : (message) => process.send?.(message);
+const service = await DelegateService.create(sanitizer, log, (event) => send(JSON.stringify(event)));
 
 /** Results carry only ciphertext and sealed values; the one free text, an error message, is masked where it is built. */
 function reply(message: DelegateReply): void {

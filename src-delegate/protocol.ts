@@ -31,6 +31,7 @@ export {
 } from './secret-types.js';
 export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './secret-types.js';
 import { secretTypes } from './secret-types.js';
+import { connectionErrorCodes } from './connection/report.js';
 
 /** Largest message either side accepts, in UTF-16 code units of its JSON text. */
 export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
@@ -113,6 +114,41 @@ const backupRecordInSchema = z.strictObject({
   versions: z.array(storedVersionSchema.extend({ meta: z.record(z.string(), z.unknown()) })).max(10_000),
 });
 
+/** The staged report of a connection test (connection/report.ts), as it crosses to main. Every string in it is already masked. */
+const stageDetailSchema = z.union([z.string().max(8192), z.number(), z.boolean(), z.null(), z.array(z.string().max(8192)).max(64)]);
+export const reportStageSchema = z.strictObject({
+  stage: z.enum(['dns', 'tcp', 'tls', 'handshake', 'auth', 'probe', 'kerberos']),
+  status: z.enum(['ok', 'failed', 'skipped']),
+  durationMs: z.number(),
+  details: z.record(z.string().max(64), stageDetailSchema),
+});
+export const connectionReportSchema = z.strictObject({
+  kind: z.enum(['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm']),
+  host: z.string().max(253),
+  port: z.number().int(),
+  ok: z.boolean(),
+  startedAt: z.string().max(64),
+  totalMs: z.number(),
+  stages: z.array(reportStageSchema).max(32),
+  error: z
+    .strictObject({
+      code: z.enum(connectionErrorCodes),
+      message: z.string().max(4000),
+      details: z.record(z.string().max(64), stageDetailSchema).optional(),
+    })
+    .nullable(),
+});
+export type ConnectionReportWire = z.infer<typeof connectionReportSchema>;
+export type ReportStageWire = z.infer<typeof reportStageSchema>;
+
+export const knownHostEntrySchema = z.strictObject({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  keyType: z.string().max(64),
+  fingerprint: z.string().max(128),
+});
+export type KnownHostEntry = z.infer<typeof knownHostEntrySchema>;
+
 const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: base64.max(64) });
 
 export const delegateRequestSchema = z.discriminatedUnion('op', [
@@ -149,6 +185,15 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('backup.restoreBegin'), sealed: sealedMessageSchema, header: backupHeaderSchema }),
   z.strictObject({ op: z.literal('backup.restoreChunk'), index: z.number().int().min(0), line: backupLineSchema }),
   z.strictObject({ op: z.literal('backup.restoreEnd'), chunks: z.number().int().min(0), line: backupLineSchema }),
+  z.strictObject({
+    op: z.literal('connection.test'),
+    /** Chosen by the requester, so it can match the live stage events to its test. */
+    testId: z.string().uuid(),
+    secret: storedVersionSchema.extend({ metadata: z.record(z.string(), z.unknown()) }),
+    target: z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535).optional() }),
+    knownHosts: z.array(knownHostEntrySchema).max(1000),
+    acceptNewHostKey: z.boolean(),
+  }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
   z.strictObject({
     op: z.literal('audit.verify'),
@@ -182,6 +227,11 @@ export const delegateResultSchemas = {
     ),
   }),
   'backup.restoreEnd': z.strictObject({}),
+  /** The report, and the host key seen (with its public key) so main can store it once the user trusts it. */
+  'connection.test': z.strictObject({
+    report: connectionReportSchema,
+    seenHostKey: z.strictObject({ keyType: z.string().max(64), fingerprint: z.string().max(128), publicKey: z.string().max(16_384) }).nullable(),
+  }),
   /** `macs[i]` authenticates `entries[i]`; `headMac` authenticates the last entry as the head of the chain. */
   'audit.mac': z.strictObject({ macs: z.array(base64.max(64)), headMac: base64.max(64) }),
   'audit.verify': z.strictObject({
@@ -219,6 +269,14 @@ export const delegateReplySchema = z.union([
   z.strictObject({ id: z.number().int(), ok: z.literal(false), error: delegateErrorSchema }),
 ]);
 export type DelegateReply = z.infer<typeof delegateReplySchema>;
+
+/** Sent by the delegate unprompted while a long operation runs: a connection test's finished stage. */
+export const delegateEventSchema = z.strictObject({
+  event: z.literal('connection.stage'),
+  testId: z.string().uuid(),
+  stage: reportStageSchema,
+});
+export type DelegateEvent = z.infer<typeof delegateEventSchema>;
 
 /** The first message the delegate sends, unprompted, once it is ready. */
 export const delegateReadySchema = z.strictObject({ ready: z.literal(true), pid: z.number().int() });

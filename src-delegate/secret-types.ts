@@ -61,9 +61,13 @@ export const secretMetadataSchemas = {
     kerberosSource: z.enum(['password', 'keytab']).optional(),
     keytabPath: localPath.optional(),
     realm: realm.optional(),
+    /** Kerberos only: `host` or `host:port`; without it the system's krb5.conf decides. */
+    kdc: hostPort.optional(),
     useSsl: z.boolean().default(false),
     skipCertCheck: z.boolean().default(false),
     useNoProfile: z.boolean().default(false),
+    /** Basic sends the password in clear over HTTP: only when the admin says so for this credential. */
+    allowBasicOverHttp: z.boolean().default(false),
     port: port.optional(),
   }),
 } satisfies Record<SecretType, z.ZodType>;

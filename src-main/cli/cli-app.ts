@@ -22,9 +22,11 @@ import {
   type ChannelResult,
   type Consumer,
   type IpcError,
+  type ReportStage,
   type ScopeEntry,
   type SecretSummary,
 } from '../ipc/contract.js';
+import { randomUUID } from 'node:crypto';
 import { readHiddenLine } from './prompt.js';
 import { SecretInputError, SecretUsageError, parseScopeSpec, secretFromOptions } from './secret-input.js';
 
@@ -68,6 +70,10 @@ Secrets:
 Applications:
   app create A | app delete A | app list [--json]
   env create A E --type prod|nonprod | env delete A E
+
+Connection tests (exit 0 when login and probe succeed, 1 otherwise):
+  test ssh --secret N --host H [--port P] [--app A --env E] [--accept-new-host-key] [--json]
+  test winrm --secret N --host H [--port P] [--app A --env E] [--json]
 
 The passphrase comes from --passphrase-file (its first line) or a prompt on a
 terminal; never from an argument or the environment. Values read from stdin
@@ -114,6 +120,9 @@ const OPTIONS = {
   port: { type: 'string' },
   mount: { type: 'string' },
   role: { type: 'string' },
+  secret: { type: 'string' },
+  host: { type: 'string' },
+  'accept-new-host-key': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -137,6 +146,8 @@ const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
   'app list': { args: 0, unlock: true },
   'env create': { args: 2, unlock: true },
   'env delete': { args: 2, unlock: true },
+  'test ssh': { args: 0, unlock: true },
+  'test winrm': { args: 0, unlock: true },
 };
 
 function describe(error: IpcError): string {
@@ -310,6 +321,49 @@ async function importFile(session: Session): Promise<void> {
   session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
 }
 
+function stageLine(stage: ReportStage): string {
+  const mark = stage.status === 'ok' ? 'ok  ' : stage.status === 'failed' ? 'FAIL' : 'skip';
+  const facts = Object.entries(stage.details)
+    .filter(([key]) => key !== 'publicKey')
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
+    .join(' ');
+  return `${mark} ${stage.stage.padEnd(9)} ${String(stage.durationMs).padStart(5)} ms  ${facts}`;
+}
+
+/** `test ssh` and `test winrm`: the live stage log on stderr, the report as JSON on stdout with --json. */
+async function testConnection(session: Session, kind: 'ssh' | 'winrm'): Promise<number> {
+  const { values } = session;
+  if (!values.secret || !values.host) throw new UsageError(`"test ${kind}" needs --secret N and --host H.`);
+  if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
+  if (kind === 'winrm' && values['accept-new-host-key']) throw new UsageError('--accept-new-host-key is for SSH.');
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !Number.isInteger(port)) throw new UsageError('--port must be a number.');
+  const secret = await session.findSecret(values.secret);
+  const isWinrm = secret.type === 'winrm';
+  if (isWinrm !== (kind === 'winrm')) throw new UserError(`"${secret.name}" is a ${secret.type} secret: use "test ${isWinrm ? 'winrm' : 'ssh'}".`);
+  const testId = randomUUID();
+  const unsubscribe = session.core.onEvent((event) => {
+    if (event.type === 'connection.stage' && event.testId === testId) session.say(stageLine(event.stage));
+  });
+  try {
+    const { report, hostKeyTrusted } = await session.call('connections.test', {
+      testId,
+      secretId: secret.id,
+      host: values.host,
+      port,
+      consumer: values.app && values.env ? { application: values.app, environment: values.env } : undefined,
+      acceptNewHostKey: values['accept-new-host-key'] === true,
+    });
+    if (hostKeyTrusted) session.say(`Trusted the new host key of ${report.host}:${report.port}.`);
+    if (values.json) session.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (report.ok) session.say(`Connection test passed in ${report.totalMs} ms.`);
+    else session.say(`Connection test failed: ${report.error?.code}: ${report.error?.message}`);
+    return report.ok ? 0 : 1;
+  } finally {
+    unsubscribe();
+  }
+}
+
 async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Promise<number> {
   let parsed;
   try {
@@ -445,6 +499,10 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
         session.say(`Created environment "${second}" (${values.type}) in "${app.name}".`);
         break;
       }
+      case 'test ssh':
+        return await testConnection(session, 'ssh');
+      case 'test winrm':
+        return await testConnection(session, 'winrm');
       case 'env delete': {
         const app = await session.findApplication(first!);
         const env = app.environments.find((candidate) => candidate.name.toLowerCase() === second!.toLowerCase());

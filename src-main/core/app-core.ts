@@ -19,6 +19,7 @@ import { SecretsService } from './services/secrets-service.js';
 import { CatalogService } from './services/catalog-service.js';
 import { ManagersService } from './services/managers-service.js';
 import { BackupService } from './services/backup-service.js';
+import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
 
@@ -45,6 +46,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     logger,
     timeoutMs: options.delegateTimeoutMs ?? 30_000,
     onTraffic: options.onDelegateTraffic,
+    onEvent: (event) => emit({ type: 'connection.stage', testId: event.testId, stage: event.stage }),
     onRestart: () => {
       if (vault?.unlocked) {
         vault.markLocked();
@@ -59,6 +61,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor);
   const managers = new ManagersService(db, catalog, audit, options.actor);
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, options.actor);
+  const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, options.actor);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -170,6 +173,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'backup.export': ({ sealedPassphrase }) => backups.export(sealedPassphrase),
       'backup.restore': ({ sealedPassphrase, content }) => backups.restore(sealedPassphrase, content),
+      'connections.test': (request) => connections.test(request),
+      'connections.history': ({ secretId, limit }) => ({ items: connections.history(secretId, limit) }),
+      'connections.trustHostKey': ({ testId }) => connections.trustHostKey(testId),
+      'knownHosts.list': () => ({ items: connections.knownHosts() }),
+      'knownHosts.remove': async ({ host, port, keyType }) => {
+        await connections.removeKnownHost(host, port, keyType);
+        return {};
+      },
       'audit.list': ({ limit, offset }) => {
         theVault.requireUnlocked();
         return audit.list(limit, offset);

@@ -8,7 +8,7 @@
  * re-exported here from the delegate's protocol, which defines that format.
  */
 import { z } from 'zod';
-import { MAX_BATCH, secretTypes, sealedMessageSchema } from '../../src-delegate/protocol.js';
+import { MAX_BATCH, connectionReportSchema, reportStageSchema, secretTypes, sealedMessageSchema } from '../../src-delegate/protocol.js';
 
 export {
   MAX_FILE_BYTES,
@@ -25,6 +25,11 @@ export {
   secretTypes,
 } from '../../src-delegate/protocol.js';
 export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from '../../src-delegate/protocol.js';
+export { connectionReportSchema, reportStageSchema } from '../../src-delegate/protocol.js';
+export type { ConnectionReportWire as ConnectionReport, ReportStageWire as ReportStage } from '../../src-delegate/protocol.js';
+
+/** The secret types a connection test accepts. */
+export const testableSecretTypes = ['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm'] as const;
 
 /** Largest request accepted over either transport, in characters of JSON. */
 export const MAX_REQUEST_CHARS = 2 * 1024 * 1024;
@@ -137,6 +142,24 @@ export type ScopeRemovalReport = z.infer<typeof scopeRemovalReportSchema>;
 
 export const secretSortKeys = ['name', 'type', 'updated', 'created'] as const;
 
+export const connectionTestRecordSchema = z.object({
+  id: idSchema,
+  host: z.string(),
+  port: z.number().int(),
+  ok: z.boolean(),
+  errorCode: z.string().nullable(),
+  consumer: z.string().nullable(),
+  actor: z.string(),
+  startedAt: z.string(),
+  report: connectionReportSchema,
+});
+export type ConnectionTestRecord = z.infer<typeof connectionTestRecordSchema>;
+
+export const knownHostSchema = z.object({ host: z.string(), port: z.number().int(), keyType: z.string(), fingerprint: z.string(), addedAt: z.string() });
+export type KnownHost = z.infer<typeof knownHostSchema>;
+
+const hostNameSchema = z.string().min(1, 'Host is required').max(253).regex(/^[A-Za-z0-9:][A-Za-z0-9.:-]*$/, 'A host name or an IP address');
+
 /** A backup restored: what came back and what did not. */
 export const restoreReportSchema = z.object({
   secrets: z.number().int(),
@@ -170,6 +193,9 @@ export const auditActions = [
   'manager.scope',
   'backup.export',
   'backup.restore',
+  'connection.test',
+  'hostkey.trust',
+  'hostkey.remove',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -313,6 +339,30 @@ export const channels = {
     maxChars: MAX_LARGE_REQUEST_CHARS,
   },
   'secrets.delete': { request: z.strictObject({ id: idSchema }), result: empty },
+  'connections.test': {
+    request: z.strictObject({
+      /** Chosen by the renderer so it can match live `connection.stage` events to this test. */
+      testId: idSchema,
+      secretId: idSchema,
+      host: hostNameSchema,
+      port: z.number().int().min(1).max(65535).optional(),
+      consumer: consumerSchema.optional(),
+      /** Trust a host key never seen before (the CLI's --accept-new-host-key). A changed key always fails. */
+      acceptNewHostKey: z.boolean().default(false),
+    }),
+    result: z.object({ testId: idSchema, report: connectionReportSchema, hostKeyTrusted: z.boolean() }),
+  },
+  'connections.history': {
+    request: z.strictObject({ secretId: idSchema, limit: z.number().int().min(1).max(200).default(20) }),
+    result: z.object({ items: z.array(connectionTestRecordSchema) }),
+  },
+  /** Trusts the new host key a finished test saw, after the user compared its fingerprint. */
+  'connections.trustHostKey': { request: z.strictObject({ testId: idSchema }), result: knownHostSchema },
+  'knownHosts.list': { request: empty, result: z.object({ items: z.array(knownHostSchema) }) },
+  'knownHosts.remove': {
+    request: z.strictObject({ host: hostNameSchema, port: z.number().int().min(1).max(65535), keyType: z.string().max(64) }),
+    result: empty,
+  },
   'audit.list': {
     request: z.strictObject({
       limit: z.number().int().min(1).max(500).default(100),
@@ -379,6 +429,7 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vault.locked'), reason: z.enum(['user', 'idle', 'delegate-restarted']) }),
   z.object({ type: z.literal('vault.unlocked') }),
   z.object({ type: z.literal('secrets.changed') }),
+  z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

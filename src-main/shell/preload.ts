@@ -42,6 +42,11 @@ const CHANNELS: Record<Channel, true> = {
   'managers.setScope': true,
   'backup.export': true,
   'backup.restore': true,
+  'connections.test': true,
+  'connections.history': true,
+  'connections.trustHostKey': true,
+  'knownHosts.list': true,
+  'knownHosts.remove': true,
   'audit.list': true,
   'audit.verify': true,
 };

@@ -7,7 +7,9 @@
  *   AES-256-GCM and SQLite work done in this process with no IPC;
  * - cold start to ready-to-unlock against `node -e 0`;
  * - the KDF (scrypt) against PBKDF2-SHA256 at 600,000 iterations;
- * - unlock to first list against the KDF alone.
+ * - unlock to first list against the KDF alone;
+ * - the secret list at 100,000 secrets against the same SQL with no IPC
+ *   (list-bench.ts).
  *
  * Run with `npm run bench` (which builds dist/ first). It never fails on a
  * missed goal: it reports it.
@@ -37,6 +39,7 @@ import { openDatabase } from '../../src-main/core/store/database.js';
 import { open, seal } from '../../src-delegate/aead.js';
 import { dataKeyAad, valueAad } from '../../src-delegate/envelope.js';
 import type { SecretAddress } from '../../src-delegate/protocol.js';
+import { runListBench } from './list-bench.js';
 
 const SECRETS = 1000;
 const BATCH_SIZES = [100, 1000] as const;
@@ -123,7 +126,7 @@ function sessionCookie(url: string): Promise<string> {
   });
 }
 
-class BridgeClient {
+export class BridgeClient {
   private nextId = 1;
   private readonly pending = new Map<number, (frame: Extract<BridgeReplyFrame, { id: number }>) => void>();
 
@@ -287,7 +290,7 @@ const pbkdf2Once = () => timed(() => pbkdf2Async(PASSPHRASE, randomBytes(16), 60
 
 // ---------------------------------------------------------------- report
 
-interface Row {
+export interface Row {
   measure: string;
   stack: string;
   baseline: string;
@@ -403,6 +406,26 @@ async function main(): Promise<void> {
     console.log(
       `\nSummary: ${met}/${throughputRatios.length} throughput ratios meet the ${GOAL} goal [${verdicts.join('; ')}] in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
+
+    const listStarted = performance.now();
+    const list = await runListBench(join(root, 'list'), {
+      async serve(dataDir) {
+        const server = await startServer(dataDir);
+        const listClient = await BridgeClient.connect(server.url);
+        return {
+          client: listClient,
+          async stop() {
+            listClient.close();
+            await stop(server.child);
+          },
+        };
+      },
+      timed,
+      median,
+    });
+    console.log(`\n${list.title}\n`);
+    printTable(list.rows);
+    console.log(`\n${list.notes.join('\n')}\nList benchmark in ${((performance.now() - listStarted) / 1000).toFixed(1)} s`);
   } finally {
     await Promise.all([...children].map(stop));
     rmSync(root, { recursive: true, force: true });

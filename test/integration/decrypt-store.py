@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""Decrypts a Strongroom store without any Strongroom code.
+"""Decrypts a Strongroom store or backup without any Strongroom code.
 
-Written from docs/format.md (store format 1) alone, with the Python standard
-library and the `cryptography` package's AESGCM, so that it checks the
-document as much as the store: if the two drift apart, this program fails.
+Written from docs/format.md (store format 1, schema 4, backup version 1)
+alone, with the Python standard library and the `cryptography` package's
+AESGCM, so that it checks the document as much as the store: if the two drift
+apart, this program fails.
 
-Usage:  decrypt-store.py STORE_DB  < passphrase
+Usage:  decrypt-store.py STORE_DB          < passphrase
+        decrypt-store.py --backup FILE     < export passphrase
 
-The passphrase is the first line of stdin. Prints one JSON object:
+The passphrase is the first line of stdin. For a store, prints one JSON object:
 
-    {"secrets": {name: current value, ...},
+    {"secrets": {name: current payload, ...},
      "audit": {"intact": bool, "checked": n, "pending": n,
                "firstBrokenSeq": seq or null, "problem": text or null}}
 
-Exit status: 0 decrypted and the audit trail intact; 3 decrypted but the audit
-trail is not intact; 1 could not decrypt (wrong passphrase, altered key or
-value, unsupported format); 2 usage.
+and for a backup `{"secrets": {name: current payload, ...}}`. A payload is
+printed as the text of a `text` secret and as a JSON object for every other
+type.
+
+Exit status: 0 decrypted (and, for a store, the audit trail intact); 3
+decrypted but the audit trail is not intact; 1 could not decrypt (wrong
+passphrase, altered key, value or backup, unsupported format); 2 usage.
 """
 
 import base64
@@ -31,10 +37,12 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
+SECRET_TYPES = ("text", "file", "ssh", "ssh-kerberos", "ssh-vault-certificate", "winrm")
 BLOB_VERSION = 0x01
 NONCE_BYTES = 12
 TAG_BYTES = 16
+BACKUP_CHECK_TEXT = b"strongroom backup v1"
 
 
 class DecryptError(Exception):
@@ -56,6 +64,20 @@ def open_blob(key, blob, aad):
 
 def joined(*parts):
     return b"\x00".join(part.encode("utf-8") for part in parts)
+
+
+def decode_payload(type_, text):
+    if type_ not in SECRET_TYPES:
+        raise DecryptError(f"unknown secret type {type_!r}: a newer format")
+    if type_ == "text":
+        return text
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        raise DecryptError(f"a {type_} payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise DecryptError(f"a {type_} payload is not a JSON object")
+    return payload
 
 
 def derive_kek(passphrase, kdf):
@@ -107,9 +129,66 @@ def current_values(db, master_keys):
         address = (secret_id, str(version), type_, manager_id)
         try:
             data_key = open_blob(master_keys[keyring_version], b64(wrapped_key), joined("strongroom/data-key/v1", *address))
-            values[name] = open_blob(data_key, b64(ciphertext), joined("strongroom/secret/v1", *address)).decode("utf-8")
+            payload = open_blob(data_key, b64(ciphertext), joined("strongroom/secret/v1", *address)).decode("utf-8")
+            values[name] = decode_payload(type_, payload)
         except DecryptError as error:
             raise DecryptError(f"secret {name!r} version {version}: {error}") from None
+    return values
+
+
+def open_backup_line(key, line, aad, what):
+    try:
+        return open_blob(key, b64(line), aad)
+    except (DecryptError, ValueError):
+        raise DecryptError(f"{what} of the backup is damaged, out of order or missing") from None
+
+
+def backup_values(path, passphrase):
+    lines = [line for line in path.read_bytes().decode("utf-8").split("\n") if line.strip()]
+    try:
+        header = json.loads(lines[0]) if lines else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != "strongroom-backup":
+        raise DecryptError("not a Strongroom backup")
+    if header.get("version") != 1:
+        raise DecryptError(f"backup version {header.get('version')!r} is not version 1")
+    if len(lines) < 3:
+        raise DecryptError("the backup is cut short: it has no chunks")
+    if not isinstance(header.get("kdf"), dict) or not isinstance(header.get("check"), str):
+        raise DecryptError("the backup header has no kdf or check")
+    key = derive_kek(passphrase, header["kdf"])
+    try:
+        check = open_blob(key, b64(header["check"]), b"strongroom/backup/check/v1")
+    except (DecryptError, ValueError):
+        raise DecryptError("wrong passphrase for this backup (or its header was altered)") from None
+    if check != BACKUP_CHECK_TEXT:
+        raise DecryptError("the backup's check blob holds the wrong text")
+
+    chunk_lines = lines[1:-1]
+    records = []
+    for index, line in enumerate(chunk_lines):
+        plain = open_backup_line(key, line, joined("strongroom/backup/chunk/v1", str(index)), f"chunk {index}")
+        records.extend(json.loads(plain.decode("utf-8")))
+    end = json.loads(open_backup_line(key, lines[-1], b"strongroom/backup/end/v1", "the end line").decode("utf-8"))
+    if end.get("chunks") != len(chunk_lines):
+        raise DecryptError(f"the backup declares {end.get('chunks')} chunks but holds {len(chunk_lines)}")
+
+    values = {}
+    for record in records:
+        secret = record["meta"]
+        if secret.get("kind") == "catalog":
+            continue
+        if secret.get("kind") != "secret":
+            raise DecryptError(f"a backup record of unknown kind {secret.get('kind')!r}")
+        for version in record["versions"]:
+            address = version["address"]
+            if address["secretId"] != secret["id"] or address["version"] != version["meta"]["version"] or address["type"] != secret["type"]:
+                raise DecryptError(f"secret {secret['name']!r}: a version's address does not match its record")
+        current = [version for version in record["versions"] if version["meta"]["version"] == secret["currentVersion"]]
+        if len(current) != 1:
+            raise DecryptError(f"secret {secret['name']!r} has no single copy of its current version {secret['currentVersion']}")
+        values[secret["name"]] = decode_payload(secret["type"], current[0]["payload"])
     return values
 
 
@@ -181,11 +260,16 @@ def verify_audit(db, master_keys):
     return {"intact": True, "checked": checked, "pending": pending, "firstBrokenSeq": None, "problem": None}
 
 
+def print_json(value):
+    sys.stdout.buffer.write(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+
 def main(argv):
-    if len(argv) != 2:
-        print("usage: decrypt-store.py STORE_DB  < passphrase", file=sys.stderr)
+    backup = len(argv) == 3 and argv[1] == "--backup"
+    if len(argv) != 2 and not backup:
+        print("usage: decrypt-store.py STORE_DB  < passphrase\n       decrypt-store.py --backup FILE  < export passphrase", file=sys.stderr)
         return 2
-    path = Path(argv[1]).resolve()
+    path = Path(argv[-1]).resolve()
     if not path.is_file():
         print(f"decrypt-store: no such file: {path}", file=sys.stderr)
         return 2
@@ -193,6 +277,14 @@ def main(argv):
     if not passphrase:
         print("decrypt-store: no passphrase on stdin", file=sys.stderr)
         return 2
+    if backup:
+        try:
+            secrets = backup_values(path, passphrase)
+        except DecryptError as error:
+            print(f"decrypt-store: {error}", file=sys.stderr)
+            return 1
+        print_json({"secrets": secrets})
+        return 0
     db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
         schema = db.execute("PRAGMA user_version").fetchone()[0]
@@ -206,7 +298,7 @@ def main(argv):
         return 1
     finally:
         db.close()
-    sys.stdout.buffer.write(json.dumps({"secrets": secrets, "audit": audit}, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    print_json({"secrets": secrets, "audit": audit})
     return 0 if audit["intact"] else 3
 
 

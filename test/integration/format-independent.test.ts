@@ -1,14 +1,17 @@
-// The store format, checked by a program that shares no code with Strongroom:
-// decrypt-store.py was written from docs/format.md alone, so if the document
-// and the code drift apart it cannot read what the real CLI writes.
+// The store and backup formats, checked by a program that shares no code with
+// Strongroom: decrypt-store.py was written from docs/format.md alone, so if the
+// document and the code drift apart it cannot read what the real CLI and core write.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../src-main/core/services/audit-log.js';
+import { sealBindings, sealValues, type SecretMetadata, type SecretPayload, type SecretType } from '../../src-main/ipc/contract.js';
+import type { AppCore } from '../../src-main/core/app-core.js';
+import { call, createSecret, createVault, startCore, updateValue } from '../support/core-harness.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'strongroom.js');
@@ -37,8 +40,12 @@ interface Outcome {
   stderr: string;
 }
 
+// Sealed decomposed, given to the decryptor composed: the backup key is NFC-normalized too.
+const EXPORT_STDIN_FORM = 'Sauvegarde hors site, été ✓'.normalize('NFC');
+const EXPORT_SEALED_FORM = EXPORT_STDIN_FORM.normalize('NFD');
+
 interface Decrypted {
-  secrets: Record<string, string>;
+  secrets: Record<string, string | Record<string, unknown>>;
   audit: { intact: boolean; checked: number; pending: number; firstBrokenSeq: number | null; problem: string | null };
 }
 
@@ -85,6 +92,10 @@ async function cli(args: string[], input = ''): Promise<void> {
 
 function decrypt(store: string, passphrase = STDIN_FORM): Promise<Outcome> {
   return run(PYTHON, [DECRYPTOR, store], `${passphrase}\n`);
+}
+
+function decryptBackup(file: string, passphrase = EXPORT_STDIN_FORM): Promise<Outcome> {
+  return run(PYTHON, [DECRYPTOR, '--backup', file], `${passphrase}\n`);
 }
 
 /** A copy of the store taken with SQLite's online backup, to tamper with. */
@@ -183,5 +194,91 @@ describe('an independent decryptor written from docs/format.md', () => {
     const result = JSON.parse(outcome.stdout) as Decrypted;
     expect(result.audit).toMatchObject({ intact: false, firstBrokenSeq: 2 });
     expect(result.audit.problem).toMatch(/MAC/);
+  });
+});
+
+describe('the same decryptor on typed secrets and on a backup the core exports', () => {
+  let typedDatabase: string;
+  let backupFile: string;
+  let fingerprint: string;
+  const expected: Record<string, string | Record<string, unknown>> = {};
+
+  async function createTyped<T extends Exclude<SecretType, 'text'>>(core: AppCore, name: string, type: T, metadata: SecretMetadata<T>, payload: SecretPayload<T>) {
+    const { delegatePublicKey } = await call(core, 'app.status', {});
+    const sealedValue = await sealValues(delegatePublicKey!, sealBindings.secretCreate([name]), [JSON.stringify(payload)]);
+    await call(core, 'secrets.create', { name, type, metadata, sealedValue });
+    expected[name] = payload;
+  }
+
+  beforeAll(async () => {
+    expect(EXPORT_SEALED_FORM).not.toBe(EXPORT_STDIN_FORM);
+    const keyFile = join(work, 'id_ed25519');
+    const keygen = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy@strongroom-test', '-f', keyFile]);
+    expect(keygen).toMatchObject({ code: 0, stderr: '' });
+    const listed = await run('ssh-keygen', ['-l', '-f', `${keyFile}.pub`]);
+    fingerprint = listed.stdout.split(' ')[1]!;
+    expect(fingerprint).toMatch(/^SHA256:/);
+    // Every byte value, so a file that is not UTF-8 must survive base64 both ways.
+    const fileBytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256));
+
+    const dataDir = join(work, 'typed');
+    typedDatabase = join(dataDir, 'strongroom.db');
+    const core = await startCore(dataDir);
+    try {
+      await createVault(core, FILE_FORM);
+      await createTyped(core, 'deploy-key', 'ssh', { username: 'deploy', auth: 'key', port: 2222 }, { privateKey: readFileSync(keyFile, 'utf8') });
+      await createTyped(
+        core,
+        'release-bundle',
+        'file',
+        { fileName: 'bundle.bin', mediaType: 'application/octet-stream', size: fileBytes.length },
+        { contentBase64: fileBytes.toString('base64') },
+      );
+      const token = await createSecret(core, 'service-token', 'first token');
+      await updateValue(core, token.id, 'second token, «current»');
+      expected['service-token'] = 'second token, «current»';
+
+      const { delegatePublicKey } = await call(core, 'app.status', {});
+      const sealedPassphrase = await sealValues(delegatePublicKey!, sealBindings.backupExport(), [EXPORT_SEALED_FORM]);
+      const exported = await call(core, 'backup.export', { sealedPassphrase });
+      expect(exported.secrets).toBe(3);
+      backupFile = join(work, exported.fileName);
+      writeFileSync(backupFile, exported.content, { mode: 0o600 });
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('decrypts an ssh key and a file from the store as JSON objects', async () => {
+    const outcome = await decrypt(typedDatabase);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    const result = JSON.parse(outcome.stdout) as Decrypted;
+    expect(result.secrets).toEqual(expected);
+    expect(result.audit.intact).toBe(true);
+
+    // The facts the format documents: the fingerprint is the one ssh-keygen prints.
+    const db = new BetterSqlite3(typedDatabase, { readonly: true });
+    const facts = db
+      .prepare("SELECT v.facts FROM secrets s JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version WHERE s.name = 'deploy-key'")
+      .get() as { facts: string };
+    db.close();
+    expect(JSON.parse(facts.facts)).toEqual({ keyType: 'ssh-ed25519', fingerprint });
+  });
+
+  it('decrypts the backup to the same current values as the store', async () => {
+    const [fromStore, fromBackup] = await Promise.all([decrypt(typedDatabase), decryptBackup(backupFile)]);
+    expect(fromBackup.stderr).toBe('');
+    expect(fromBackup.code).toBe(0);
+    const backup = JSON.parse(fromBackup.stdout) as Pick<Decrypted, 'secrets'>;
+    expect(backup).toEqual({ secrets: expected });
+    expect(backup.secrets).toEqual((JSON.parse(fromStore.stdout) as Decrypted).secrets);
+  });
+
+  it('refuses the backup with a wrong export passphrase and prints no secrets', async () => {
+    const outcome = await decryptBackup(backupFile, 'Sauvegarde hors site, hiver ✓');
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toMatch(/wrong passphrase/);
   });
 });

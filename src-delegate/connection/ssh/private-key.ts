@@ -6,7 +6,10 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
+
+// ssh2 is CommonJS and Node's ESM loader cannot see `utils` as a named export.
+const { utils } = ssh2;
 import { ConnectionFailure } from '../report.js';
 import { fingerprintOf } from './known-hosts.js';
 import type { PrivateDir } from './private-dir.js';

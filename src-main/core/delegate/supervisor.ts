@@ -8,10 +8,12 @@
  */
 import {
   MAX_DELEGATE_MESSAGE_CHARS,
+  delegateEventSchema,
   delegateReadySchema,
   delegateReplySchema,
   delegateResultSchemas as resultSchemas,
   type DelegateErrorCode,
+  type DelegateEvent,
   type DelegateOp,
   type DelegateRequest,
   type DelegateResult,
@@ -52,6 +54,8 @@ export interface SupervisorOptions {
   onTraffic?: (direction: 'to-delegate' | 'from-delegate', message: unknown) => void;
   /** Called after the delegate was restarted: its keys and sealing key are gone. */
   onRestart: () => void;
+  /** Progress the delegate reports while a request runs (a connection test's stages). */
+  onEvent?: (event: DelegateEvent) => void;
 }
 
 interface Pending {
@@ -120,6 +124,11 @@ export class DelegateSupervisor {
           resolve();
           return;
         }
+        const event = delegateEventSchema.safeParse(message);
+        if (event.success) {
+          options.onEvent?.(event.data);
+          return;
+        }
         this.receive(message);
       });
       channel.onExit((code) => {
@@ -182,13 +191,13 @@ export class DelegateSupervisor {
   }
 
   /** Sends one request and waits for its validated result. Starts the delegate first if it is not running. */
-  async request<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>): Promise<DelegateResult<Op>> {
+  async request<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
     if (this.stopped) throw new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate has been stopped.');
     await this.start();
-    return this.call(request);
+    return this.call(request, timeoutMs);
   }
 
-  private call<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>): Promise<DelegateResult<Op>> {
+  private call<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
     const channel = this.channel;
     if (!channel) return Promise.reject(new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate is restarting. Try again in a moment.'));
     const id = this.nextId++;
@@ -200,8 +209,8 @@ export class DelegateSupervisor {
     return new Promise<DelegateResult<Op>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new DelegateCallError('DELEGATE_TIMEOUT', `The delegate did not answer ${request.op} within ${this.options.timeoutMs} ms.`));
-      }, this.options.timeoutMs);
+        reject(new DelegateCallError('DELEGATE_TIMEOUT', `The delegate did not answer ${request.op} within ${timeoutMs} ms.`));
+      }, timeoutMs);
       this.pending.set(id, { op: request.op, resolve: resolve as (value: unknown) => void, reject, timer });
       this.options.onTraffic?.('to-delegate', envelope);
       channel.send(text);

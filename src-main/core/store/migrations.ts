@@ -147,6 +147,40 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'known SSH host keys and the history of connection tests',
+    up(db) {
+      db.exec(`
+        CREATE TABLE known_hosts (
+          host        TEXT NOT NULL COLLATE NOCASE,
+          port        INTEGER NOT NULL,
+          key_type    TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          public_key  TEXT NOT NULL,
+          added_at    TEXT NOT NULL,
+          added_by    TEXT NOT NULL,
+          PRIMARY KEY (host, port, key_type)
+        ) STRICT;
+
+        -- Reports are masked by the delegate before they leave it; they hold no secret.
+        CREATE TABLE connection_tests (
+          id         TEXT PRIMARY KEY,
+          secret_id  TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+          host       TEXT NOT NULL,
+          port       INTEGER NOT NULL,
+          ok         INTEGER NOT NULL,
+          error_code TEXT,
+          consumer   TEXT,
+          actor      TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          report     TEXT NOT NULL,
+          seen_host_key TEXT
+        ) STRICT;
+        CREATE INDEX connection_tests_secret ON connection_tests (secret_id, started_at DESC);
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */

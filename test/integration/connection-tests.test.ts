@@ -1,0 +1,152 @@
+/**
+ * Connection tests end to end through main: the CLI and the IPC channels, a
+ * real sshd and the WinRM emulator on loopback, the scope check, the live
+ * stage events, host-key trust and the history. (The testers' own case
+ * matrices are in ssh-*.test.ts and winrm-*.test.ts.)
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src-main/core/app-core.js';
+import { runCli } from '../../src-main/cli/cli-app.js';
+import { sealBindings, sealValues, type AppEvent } from '../../src-main/ipc/contract.js';
+import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
+import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
+import { startWinrmEmulator, type WinrmEmulator } from '../emulators/winrm-emulator.js';
+
+describe('connection tests through main', () => {
+  const dir = tempDir();
+  const store = join(dir.path, 'store');
+  const passphraseFile = join(dir.path, 'passphrase');
+  let sshd: TestSshd;
+  let winrm: WinrmEmulator;
+  let user: SshdUser;
+  let core: AppCore;
+  const events: AppEvent[] = [];
+  const ids: Record<string, string> = {};
+
+  const cli = async (args: string[]) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from(['']), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
+    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  };
+  const create = async (name: string, type: string, metadata: Record<string, unknown>, payload: unknown) => {
+    const { delegatePublicKey } = await call(core, 'app.status', {});
+    const sealedValue = await sealValues(delegatePublicKey!, sealBindings.secretCreate([name]), [JSON.stringify(payload)]);
+    return (await call(core, 'secrets.create', { name, type: type as 'ssh', metadata, sealedValue })).id;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+    sshd = await startSshd();
+    user = await sshd.addUser({ password: 'correct-ssh-password' });
+    winrm = await startWinrmEmulator({ basicEnabled: false, users: [{ username: 'operator', password: 'correct-win-password', domain: 'EMULATOR' }] });
+    core = await startCore(store);
+    core.onEvent((event) => events.push(event));
+    await createVault(core);
+    ids.ssh = await create('ssh_ok', 'ssh', { username: user.name, auth: 'password', port: sshd.port }, { password: user.password });
+    ids.sshWrong = await create('ssh_wrong', 'ssh', { username: user.name, auth: 'password', port: sshd.port }, { password: 'not-the-password' });
+    ids.win = await create('win_ok', 'winrm', { domain: 'EMULATOR', username: 'operator', auth: 'ntlm', port: winrm.port }, { password: 'correct-win-password' });
+    const app = await call(core, 'apps.create', { name: 'ops' });
+    const env = await call(core, 'envs.create', { applicationId: app.id, name: 'live', type: 'production' });
+    ids.scoped = await create('ssh_scoped', 'ssh', { username: user.name, auth: 'password', port: sshd.port }, { password: user.password });
+    await call(core, 'secrets.setScope', { id: ids.scoped, scope: { scoped: true, entries: [{ applicationId: app.id, environmentId: env.id, environmentType: null }] } });
+  });
+
+  afterAll(async () => {
+    await core?.close();
+    await winrm?.close();
+    await sshd?.stop();
+    dir.remove();
+  });
+
+  it('fails closed on an unknown host key, shows it, and trusts it only when the user says so', async () => {
+    const testId = randomUUID();
+    const first = await call(core, 'connections.test', { testId, secretId: ids.ssh!, host: '127.0.0.1' });
+    expect(first.report.ok).toBe(false);
+    expect(first.report.error?.code).toBe('HOST_KEY_UNKNOWN');
+    const handshake = first.report.stages.find((stage) => stage.stage === 'handshake');
+    expect(sshd.hostKeys.map((key) => key.fingerprint)).toContain(handshake?.details.fingerprint);
+    // Live stages arrived as events for this test while it ran.
+    const live = events.filter((event) => event.type === 'connection.stage' && event.testId === testId);
+    expect(live.map((event) => (event.type === 'connection.stage' ? event.stage.stage : ''))).toEqual(first.report.stages.map((stage) => stage.stage));
+    expect((await call(core, 'knownHosts.list', {})).items).toEqual([]);
+
+    const trusted = await call(core, 'connections.trustHostKey', { testId });
+    expect(trusted).toMatchObject({ host: '127.0.0.1', port: sshd.port, fingerprint: handshake?.details.fingerprint });
+    const second = await call(core, 'connections.test', { testId: randomUUID(), secretId: ids.ssh!, host: '127.0.0.1' });
+    expect(second.report).toMatchObject({ ok: true, error: null });
+    expect(second.report.stages.map((stage) => stage.stage)).toEqual(['dns', 'tcp', 'handshake', 'auth', 'probe']);
+    expect(second.report.stages.find((stage) => stage.stage === 'probe')?.details).toMatchObject({ command: 'whoami', output: user.name });
+  });
+
+  it('refuses to trust a changed host key', async () => {
+    const real = (await call(core, 'knownHosts.list', {})).items[0]!;
+    await call(core, 'knownHosts.remove', { host: real.host, port: real.port, keyType: real.keyType });
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(store, 'strongroom.db'));
+    db.prepare("INSERT INTO known_hosts VALUES ('127.0.0.1', ?, ?, 'SHA256:somebodyElsesKeyAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'AAAA', 'now', 'test')").run(sshd.port, real.keyType);
+    db.close();
+    const testId = randomUUID();
+    const changed = await call(core, 'connections.test', { testId, secretId: ids.ssh!, host: '127.0.0.1', acceptNewHostKey: true });
+    expect(changed.report.error?.code).toBe('HOST_KEY_CHANGED');
+    expect(changed.hostKeyTrusted).toBe(false);
+    expect((await callError(core, 'connections.trustHostKey', { testId })).code).toBe('INVALID_REQUEST');
+    await call(core, 'knownHosts.remove', { host: '127.0.0.1', port: sshd.port, keyType: real.keyType });
+  });
+
+  it('strongroom test ssh: --accept-new-host-key, live log, --json report, exit codes', async () => {
+    const ok = await cli(['test', 'ssh', '--secret', 'ssh_ok', '--host', '127.0.0.1', '--accept-new-host-key', '--json']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/^ok {3}dns/m);
+    expect(ok.stderr).toContain('Trusted the new host key');
+    const report = JSON.parse(ok.stdout) as { ok: boolean; stages: { stage: string }[] };
+    expect(report.ok).toBe(true);
+
+    const wrong = await cli(['test', 'ssh', '--secret', 'ssh_wrong', '--host', '127.0.0.1', '--json']);
+    expect(wrong.code).toBe(1);
+    const failed = JSON.parse(wrong.stdout) as { error: { code: string; details?: Record<string, unknown> } };
+    expect(failed.error.code).toBe('AUTH_REJECTED');
+    expect(wrong.stdout).not.toContain('not-the-password');
+
+    const refused = await cli(['test', 'ssh', '--secret', 'ssh_ok', '--host', '127.0.0.1', '--port', '1', '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error.code).toBe('REFUSED');
+    expect((await cli(['test', 'ssh', '--secret', 'ssh_ok'])).code).toBe(2);
+    expect((await cli(['test', 'winrm', '--secret', 'ssh_ok', '--host', '127.0.0.1'])).code).toBe(1);
+  });
+
+  it('runs every test as a consumer through the scope check', async () => {
+    const denied = await cli(['test', 'ssh', '--secret', 'ssh_scoped', '--host', '127.0.0.1']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/not in scope/);
+    const allowed = await cli(['test', 'ssh', '--secret', 'ssh_scoped', '--host', '127.0.0.1', '--app', 'ops', '--env', 'live']);
+    expect(allowed.code).toBe(0);
+  });
+
+  it('strongroom test winrm: NTLM with message encryption against the emulator', async () => {
+    const ok = await cli(['test', 'winrm', '--secret', 'win_ok', '--host', '127.0.0.1', '--json']);
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout) as { ok: boolean; stages: { stage: string; details: Record<string, unknown> }[] };
+    expect(report.ok).toBe(true);
+    expect(report.stages.find((stage) => stage.stage === 'auth')?.details).toMatchObject({ schemeUsed: 'NTLM (via Negotiate)', messageEncryption: expect.stringContaining('NTLM sealing') });
+  });
+
+  it('keeps a history of tests per credential, and audits each', async () => {
+    const { items } = await call(core, 'connections.history', { secretId: ids.ssh! });
+    expect(items.length).toBeGreaterThanOrEqual(4);
+    expect(items.some((item) => item.ok)).toBe(true);
+    expect(items.some((item) => item.errorCode === 'HOST_KEY_UNKNOWN')).toBe(true);
+    const audit = await call(core, 'audit.list', { limit: 200 });
+    expect(audit.items.filter((entry) => entry.action === 'connection.test').length).toBeGreaterThanOrEqual(6);
+    expect(audit.items.some((entry) => entry.action === 'hostkey.trust')).toBe(true);
+    expect((await callError(core, 'connections.test', { testId: randomUUID(), secretId: ids.ssh!, host: 'bad host!' })).code).toBe('INVALID_REQUEST');
+  });
+});
