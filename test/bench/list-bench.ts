@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { sealBindings, sealValues, secretMetadataSchemas, type SecretType } from '../../src-main/ipc/contract.js';
-import { listFilter } from '../../src-main/core/services/secrets-service.js';
+import { listWhere } from '../../src-main/core/services/secrets-service.js';
 import { openDatabase } from '../../src-main/core/store/database.js';
 import { DATABASE_FILE } from '../../src-main/core/paths.js';
 // Types only: bench.ts is the entry point and runs when imported.
@@ -126,7 +126,7 @@ export async function runListBench(dataDir: string, harness: ListBenchHarness): 
     bare = new BetterSqlite3(join(dataDir, DATABASE_FILE), { readonly: true });
     const db = bare;
     const barePage = (query: string) => {
-      const { where, params } = listFilter({ query });
+      const { where, params } = listWhere(db, { query });
       const { n } = db.prepare(countSql(where)).get(...params) as { n: number };
       const rows = db.prepare(pageSql(where)).all(...params, PAGE, 0) as { id: string }[];
       return { total: n, ids: rows.map((row) => row.id) };
@@ -171,13 +171,13 @@ export async function runListBench(dataDir: string, harness: ListBenchHarness): 
     };
     row(`first page: ${PAGE} of ${SECRETS.toLocaleString('en-US')} by name`, first, 'baseline: the same COUNT + SELECT, read-only, no IPC');
     const matches = (query: string) =>
-      `${totals.get(query)!.toLocaleString('en-US')} matches; ${listFilter({ query }).where.includes('secrets_name_search') ? 'trigram index' : 'instr() on every name'}`;
+      `${totals.get(query)!.toLocaleString('en-US')} matches; ${listWhere(db, { query }).where.includes('secrets_name_search') ? 'trigram index' : 'instr() on every name'}`;
     for (const query of keystrokes) row(`keystroke "${query}"`, typed.get(query)!, matches(query));
     const pooled = keystrokes.map((query) => typed.get(query)!);
     row(`every keystroke of "${TYPED}"`, { stack: pooled.flatMap((s) => s.stack), bare: pooled.flatMap((s) => s.bare) }, `all ${keystrokes.length} queries pooled`);
     row(`broad filter "${BROAD}"`, typed.get(BROAD)!, matches(BROAD));
 
-    const { where, params } = listFilter({ query: TYPED });
+    const { where, params } = listWhere(db, { query: TYPED });
     const plan = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((step) => step.detail);
     const pagePlan = plan(pageSql(where), ...params, PAGE, 0);
     const countPlan = plan(countSql(where), ...params);

@@ -93,13 +93,27 @@ const SORT_COLUMNS: Record<ListQuery['sort'], string> = {
   created: 's.created_at',
 };
 
-/** Builds the WHERE clause of a list query; every filter is an indexed lookup or the trigram name index. */
-export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>): { where: string; params: unknown[] } {
+/** Past this many trigram hits, scanning names in index order is cheaper than the trigram lookup. */
+export const TRIGRAM_SELECTIVE_LIMIT = 2000;
+
+/** Whether a name query can use the trigram index at all (it needs three characters). */
+export function trigramEligible(query: string): boolean {
+  const trimmed = query.trim();
+  return trimmed.length >= 3 && /^[A-Za-z0-9_-]+$/.test(trimmed);
+}
+
+/**
+ * Builds the WHERE clause of a list query; every filter is an indexed lookup.
+ * A name query uses the trigram index when it is selective; a broad one
+ * ("prod" among 100,000) is faster as instr() over names walked in index
+ * order, where the page stops after its 100 rows.
+ */
+export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>, useTrigram = true): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const query = request.query.trim();
   if (query) {
-    if (query.length >= 3 && /^[A-Za-z0-9_-]+$/.test(query)) {
+    if (useTrigram && trigramEligible(query)) {
       // The trigram index narrows the candidates (its LIKE treats _ as a wildcard); instr keeps exact matches.
       clauses.push("s.rowid IN (SELECT rowid FROM secrets_name_search WHERE name LIKE ?) AND instr(lower(s.name), lower(?)) > 0");
       params.push(`%${query}%`, query);
@@ -129,6 +143,15 @@ export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limi
     params.push(request.applicationId);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The WHERE clause SecretsService.list runs: probes the trigram index's selectivity first. */
+export function listWhere(db: Database, request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>): { where: string; params: unknown[] } {
+  const selective =
+    trigramEligible(request.query) &&
+    (prepared(db, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM secrets_name_search WHERE name LIKE ? LIMIT ${TRIGRAM_SELECTIVE_LIMIT})`).get(`%${request.query.trim()}%`) as { n: number }).n <
+      TRIGRAM_SELECTIVE_LIMIT;
+  return listFilter(request, selective);
 }
 
 export class SecretsService {
@@ -169,7 +192,7 @@ export class SecretsService {
 
   list(request: ListQuery): { total: number; items: SecretSummary[] } {
     this.vault.requireUnlocked();
-    const { where, params } = listFilter(request);
+    const { where, params } = listWhere(this.db, request);
     const total = (prepared(this.db, `SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
     const direction = request.direction === 'desc' ? 'DESC' : 'ASC';
     const order = SORT_COLUMNS[request.sort].split(', ').map((column) => `${column} ${direction}`).join(', ');
