@@ -2,10 +2,13 @@
 // (CLI, bridge, benchmark), the Electron shell and preload, and the renderer.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
-rmSync(`${root}dist`, { recursive: true, force: true });
+// Build beside dist/ and swap at the end, so a test or app running from dist/
+// never sees a half-written build.
+const out = `${root}.dist-next`;
+rmSync(out, { recursive: true, force: true });
 
 const nodeCommon = {
   bundle: true,
@@ -29,7 +32,7 @@ await Promise.all([
       'main/serve': 'src-main/core/serve.ts',
       'bench/bench': 'test/bench/bench.ts',
     },
-    outdir: 'dist',
+    outdir: out,
     outExtension: { '.js': '.js' },
   }),
   // The Electron shell: CommonJS, electron external. The core's default delegate path reads
@@ -40,7 +43,7 @@ await Promise.all([
     logOverride: { 'empty-import-meta': 'silent' },
     packages: 'external',
     entryPoints: { 'shell/main': 'src-main/shell/main.ts' },
-    outdir: 'dist',
+    outdir: out,
     outExtension: { '.js': '.cjs' },
   }),
   // The sandboxed preload may require only 'electron': bundle everything else in.
@@ -49,10 +52,16 @@ await Promise.all([
     format: 'cjs',
     external: ['electron'],
     entryPoints: { 'shell/preload': 'src-main/shell/preload.ts' },
-    outdir: 'dist',
+    outdir: out,
     outExtension: { '.js': '.cjs' },
   }),
 ]);
 
-await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn' });
+await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir: `${out}/renderer` } });
+
+const old = `${root}.dist-old`;
+rmSync(old, { recursive: true, force: true });
+if (existsSync(`${root}dist`)) renameSync(`${root}dist`, old);
+renameSync(out, `${root}dist`);
+rmSync(old, { recursive: true, force: true });
 console.log('build: dist/ ready');
