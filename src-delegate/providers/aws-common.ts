@@ -15,7 +15,7 @@ import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { ProviderError, type ProviderTestResult } from './provider.js';
+import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 /** Options a caller (the delegate service, tests, the benchmark) may set on any provider. */
@@ -227,17 +227,6 @@ const THROTTLE_ERRORS = new Set(['ThrottlingException', 'Throttling', 'TooManyRe
 const NOT_FOUND_ERRORS = new Set(['NotFoundException', 'ResourceNotFoundException']);
 const CONFLICT_ERRORS = new Set(['ResourceExistsException', 'KMSInvalidStateException', 'DisabledException', 'InvalidRequestException', 'PreconditionNotMetException']);
 const INVALID_ERRORS = new Set(['ValidationException', 'ValidationError', 'InvalidParameterException', 'InvalidKeyUsageException', 'IncorrectKeyException', 'SerializationException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 interface SdkError {
   name?: string;
@@ -252,10 +241,10 @@ interface SdkError {
 function transportError(error: unknown, endpoint: string): ProviderError | null {
   const e = (error ?? {}) as SdkError;
   const code = e.code ?? e.errors?.find((inner) => inner.code)?.code;
-  if (code && TLS_CODES.has(code)) {
+  if (code && TLS_ERROR_CODES.has(code)) {
     return new ProviderError('TLS_UNTRUSTED', `The TLS certificate of ${endpoint} is not trusted (${code}): check the endpoint, or give its CA as caCertificate.`);
   }
-  if ((code && NETWORK_CODES.has(code)) || e.name === 'TimeoutError') {
+  if ((code && NETWORK_ERROR_CODES.has(code)) || e.name === 'TimeoutError') {
     return new ProviderError('UNREACHABLE', `Cannot reach ${endpoint} (${code ?? 'timed out'}): check the endpoint, the network and any firewall.`);
   }
   return null;

@@ -15,7 +15,7 @@ import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { ProviderError, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
+import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 export const kind = 'azure-key-vault';
@@ -356,21 +356,11 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   return result.data;
 }
 
-const TLS_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'REQUEST_SEND_ERROR']);
+// The Azure pipeline reports a failed send as REQUEST_SEND_ERROR, beside the socket's own codes.
+const NETWORK_ERRORS: ReadonlySet<string> = new Set([...NETWORK_ERROR_CODES, 'REQUEST_SEND_ERROR']);
 
 /** Finds a Node or pipeline error code anywhere in a chain of causes: MSAL and the pipeline both wrap. */
-function findCode(error: unknown, codes: Set<string>): string | null {
+function findCode(error: unknown, codes: ReadonlySet<string>): string | null {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string' && codes.has(code)) return code;
@@ -389,7 +379,7 @@ function findCode(error: unknown, codes: Set<string>): string | null {
  */
 export function toProviderError(error: unknown, action: string, permission?: string): ProviderError {
   if (error instanceof ProviderError) return error;
-  const tls = findCode(error, TLS_ERRORS);
+  const tls = findCode(error, TLS_ERROR_CODES);
   if (tls) return new ProviderError('TLS_UNTRUSTED', `Could not ${action}: the server's TLS certificate is not trusted (${tls}). Add the CA certificate to the manager if the vault sits behind a private CA.`);
   const network = findCode(error, NETWORK_ERRORS);
   if (network) return new ProviderError('UNREACHABLE', `Could not ${action}: the server cannot be reached (${network}).`, { retryable: network === 'ECONNRESET' });

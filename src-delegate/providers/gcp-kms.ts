@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { JWT, OAuth2Client } from 'google-auth-library';
-import { ProviderError, type KeyManager, type ProviderTestResult } from './provider.js';
+import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type KeyManager, type ProviderTestResult } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 export const kind = 'gcp-kms';
@@ -97,17 +97,6 @@ export function contextAad(context: Record<string, string>): Buffer {
   return entries.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(entries), 'utf8');
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 interface GoogleErrorBody {
   code?: number;
@@ -125,10 +114,10 @@ function mapGcpError(error: unknown, endpoint: string, what: string): ProviderEr
   if (error instanceof ProviderError) return error;
   const e = (error ?? {}) as { code?: unknown; status?: unknown; message?: string; name?: string; response?: { headers?: { get(name: string): string | null } } };
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (code && TLS_CODES.has(code)) {
+  if (code && TLS_ERROR_CODES.has(code)) {
     return new ProviderError('TLS_UNTRUSTED', `The TLS certificate of ${endpoint} is not trusted (${code}): check the endpoint, or give its CA as caCertificate.`);
   }
-  if ((code && NETWORK_CODES.has(code)) || e.name === 'AbortError' || e.name === 'TimeoutError') {
+  if ((code && NETWORK_ERROR_CODES.has(code)) || e.name === 'AbortError' || e.name === 'TimeoutError') {
     return new ProviderError('UNREACHABLE', `Cannot reach ${endpoint} (${code ?? 'timed out'}): check the endpoint, the network and any firewall.`);
   }
   let body: GoogleErrorBody = {};

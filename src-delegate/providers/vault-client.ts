@@ -12,7 +12,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { ProviderError } from './provider.js';
+import { ProviderError, TLS_ERROR_CODES } from './provider.js';
 
 export interface VaultClientOptions {
   url: string;
@@ -103,17 +103,6 @@ interface RequestSpec {
   capability: string;
 }
 
-const TLS_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /** Encodes each segment of a Vault path, keeping the slashes between them. */
 export const encodePath = (...parts: string[]) =>
@@ -279,7 +268,7 @@ export class VaultClient {
 
 function networkFailure(error: Error & { code?: string }, url: URL): ProviderError {
   const code = error.code ?? '';
-  if (TLS_ERRORS.has(code)) {
+  if (TLS_ERROR_CODES.has(code)) {
     return new ProviderError('TLS_UNTRUSTED', `Vault at ${url.host} presented a TLS certificate that is not trusted (${code}). Add its CA certificate to the manager.`);
   }
   return new ProviderError('UNREACHABLE', `Vault at ${url.host} cannot be reached (${code || error.message}).`, { retryable: code === 'ECONNRESET' });
