@@ -38,3 +38,17 @@ export function decryptVersion(keyring: Keyring, address: SecretAddress, encrypt
     dataKey.fill(0);
   }
 }
+
+/** KMS managers: the value under its own data key; the data key is wrapped elsewhere (intermediate-keys.ts). */
+export function sealValue(dataKey: Buffer, address: SecretAddress, plaintext: Buffer): string {
+  return seal(dataKey, plaintext, valueAad(address)).toString('base64');
+}
+
+export function openValue(dataKey: Buffer, address: SecretAddress, ciphertext: string): Buffer {
+  return open(dataKey, Buffer.from(ciphertext, 'base64'), valueAad(address));
+}
+
+/** A fresh 256-bit data key; the caller wipes it. */
+export function newDataKey(): Buffer {
+  return randomBytes(32);
+}

@@ -58,7 +58,12 @@ async function receive(raw: unknown): Promise<void> {
   } catch (error) {
     if (error instanceof DelegateFailure) {
       const issues = error.issues?.map((issue) => ({ path: issue.path.slice(0, 64), message: sanitizer.mask(issue.message).slice(0, 300) }));
-      reply({ id: envelope.id, ok: false, error: { code: error.code, message: sanitizer.mask(error.message).slice(0, 2000), ...(issues ? { issues } : {}) } });
+      const provider = error.provider ? { ...error.provider, ...(error.provider.permission ? { permission: sanitizer.mask(error.provider.permission).slice(0, 512) } : {}) } : undefined;
+      reply({
+        id: envelope.id,
+        ok: false,
+        error: { code: error.code, message: sanitizer.mask(error.message).slice(0, 2000), ...(issues ? { issues } : {}), ...(provider ? { provider } : {}) },
+      });
     } else {
       log.write('error', 'operation failed unexpectedly', { op: parsed.data.op, error: String(error) });
       reply({ id: envelope.id, ok: false, error: { code: 'INTERNAL', message: `The delegate failed during ${parsed.data.op}.` } });

@@ -15,11 +15,21 @@ export {
   canonicalJson,
   createSealRecipient,
   fromBase64,
-  sealBindings,
   sealValues,
   toBase64,
 } from './sealed-box.js';
 export type { SealBinding, SealRecipient, SealedMessage } from './sealed-box.js';
+import { sealBindings as baseSealBindings, type SealBinding } from './sealed-box.js';
+
+/**
+ * The operations a sealed value may be bound to (sealed-box.ts), plus a
+ * manager's configuration: `managerConfig(name)` binds the manager's name,
+ * `managerConfig('')` a form's partial configuration for fetchOptions.
+ */
+export const sealBindings = {
+  ...baseSealBindings,
+  managerConfig: (name: string): SealBinding => ({ purpose: 'manager.config', bindings: { name } }),
+} as const;
 export {
   MAX_FILE_BYTES,
   MAX_TEXT_VALUE_CHARS,
@@ -32,6 +42,11 @@ export {
 export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './secret-types.js';
 import { secretTypes } from './secret-types.js';
 import { connectionErrorCodes } from './connection/report.js';
+// The codes live on their own, so the renderer (which reaches this file through the contract) loads no provider code.
+import { providerErrorCodes } from './providers/provider-error-codes.js';
+
+export { providerErrorCodes } from './providers/provider-error-codes.js';
+export type { ProviderErrorCode } from './providers/provider-error-codes.js';
 
 /** Largest message either side accepts, in UTF-16 code units of its JSON text. */
 export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
@@ -82,12 +97,72 @@ export const secretAddressSchema = z.strictObject({
 });
 export type SecretAddress = z.infer<typeof secretAddressSchema>;
 
+/**
+ * One stored secret version, in one of three shapes:
+ * - built-in store: `ciphertext` + `wrappedKey` (the data key under keyring version `keyringVersion`);
+ * - KMS manager: `ciphertext` + `wrappedKey` (the data key under intermediate key `intermediateKeyId`, which KMS wraps);
+ * - secret store: `remote` names the value in the store (`ciphertext` and `wrappedKey` are empty);
+ *   `versionId` null means "whatever the store holds now" (a reference to an existing secret).
+ */
 export const encryptedVersionSchema = z.strictObject({
   ciphertext: base64,
   wrappedKey: base64.max(256),
   keyringVersion: z.number().int().min(1),
+  intermediateKeyId: z.string().uuid().optional(),
+  remote: z.strictObject({ reference: z.string().min(1).max(2048), versionId: z.string().min(1).max(256).nullable() }).optional(),
 });
 export type EncryptedVersion = z.infer<typeof encryptedVersionSchema>;
+
+/**
+ * An intermediate key as main stores it: the same shape as
+ * providers/intermediate-keys.ts's record (repeated here because that module
+ * needs node:crypto, and the renderer loads this file).
+ */
+export const intermediateKeyRecordSchema = z.strictObject({
+  id: z.string().uuid(),
+  managerId: z.string().min(1).max(64),
+  wrappedKey: base64.max(8192),
+  kmsKeyVersion: z.string().min(1).max(512),
+  createdAt: z.number().int().min(0),
+  useCount: z.number().int().min(0),
+});
+export type IntermediateKeyRecord = z.infer<typeof intermediateKeyRecordSchema>;
+
+/** The manager kinds the delegate can open; `local` (the built-in store) needs no provider. */
+export const providerKinds = ['aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
+export type ProviderKind = (typeof providerKinds)[number];
+
+/** A manager's configuration as main stores it: AES-256-GCM under a keyring version, bound to the manager's id and kind. */
+export const encryptedConfigSchema = z.strictObject({ ciphertext: base64.max(1_000_000), keyringVersion: z.number().int().min(1) });
+export type EncryptedConfig = z.infer<typeof encryptedConfigSchema>;
+
+/** What the delegate needs to open a manager's provider: main sends it with every request that uses one. */
+export const managerContextSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  kind: z.enum(providerKinds),
+  /** Grows with every configuration change: the delegate caches providers by id and this. */
+  configVersion: z.number().int().min(1),
+  readOnly: z.boolean(),
+  config: encryptedConfigSchema,
+});
+export type ManagerContext = z.infer<typeof managerContextSchema>;
+
+/** Values of a provider's test facts. */
+const factValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+export const providerTestResultWireSchema = z.strictObject({
+  ok: z.boolean(),
+  checks: z.array(z.strictObject({ name: z.string().max(200), ok: z.boolean(), detail: z.string().max(4000) })).max(32),
+  facts: z.record(z.string().max(64), factValue),
+  warnings: z.array(z.string().max(2000)).max(32),
+});
+
+export const renewalStatusWireSchema = z.strictObject({
+  state: z.enum(['idle', 'active', 'failing', 'paused', 'not-needed', 'stopped']),
+  consecutiveFailures: z.number().int(),
+  ttlSeconds: z.number().nullable(),
+  lastRenewedAt: z.string().max(64).nullable(),
+  lastError: z.strictObject({ code: z.string().max(64), message: z.string().max(2000) }).nullable(),
+});
 
 /** Facts the delegate learnt from a payload that main may store: an SSH key's type and fingerprint, a file's size. */
 export const secretFactsSchema = z.record(z.string().max(64), z.union([z.string().max(256), z.number()]));
@@ -166,24 +241,59 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     sealed: sealedMessageSchema,
     binding: sealBindingSchema,
     targets: z
-      .array(z.strictObject({ address: secretAddressSchema, name: z.string().max(128).optional(), metadata: z.record(z.string(), z.unknown()) }))
+      .array(
+        z.strictObject({
+          address: secretAddressSchema,
+          name: z.string().max(128).optional(),
+          metadata: z.record(z.string(), z.unknown()),
+          /** Secret stores: the name the value is written under (the store adds its base path or prefix). */
+          remoteName: z.string().min(1).max(128).optional(),
+        }),
+      )
       .min(1)
       .max(MAX_BATCH),
+    /** The manager every target belongs to; absent for the built-in store. */
+    manager: managerContextSchema.optional(),
+    /** KMS managers: the newest intermediate key main holds for the manager, or null. */
+    intermediateKey: intermediateKeyRecordSchema.nullable().optional(),
   }),
   z.strictObject({
     op: z.literal('secrets.reencrypt'),
-    items: z.array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema })).min(1).max(MAX_BATCH),
+    items: z
+      .array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, remoteName: z.string().min(1).max(128).optional() }))
+      .min(1)
+      .max(MAX_BATCH),
+    /** Every manager the items name (sources and targets). */
+    managers: z.array(managerContextSchema).max(64).default([]),
+    /** Every intermediate key the sources name. */
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
+    /** KMS targets: the newest intermediate key of the target manager, or null. */
+    intermediateKey: intermediateKeyRecordSchema.nullable().optional(),
   }),
   z.strictObject({
     op: z.literal('secrets.reveal'),
     recipientPublicKey: base64.max(128),
     items: z.array(storedVersionSchema).min(1).max(MAX_BATCH),
+    managers: z.array(managerContextSchema).max(64).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
   }),
   z.strictObject({ op: z.literal('backup.exportBegin'), sealed: sealedMessageSchema }),
-  z.strictObject({ op: z.literal('backup.exportChunk'), index: z.number().int().min(0), records: z.array(backupRecordInSchema).max(MAX_BATCH) }),
+  z.strictObject({
+    op: z.literal('backup.exportChunk'),
+    index: z.number().int().min(0),
+    records: z.array(backupRecordInSchema).max(MAX_BATCH),
+    managers: z.array(managerContextSchema).max(64).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(10_000).default([]),
+  }),
   z.strictObject({ op: z.literal('backup.exportEnd'), chunks: z.number().int().min(0) }),
   z.strictObject({ op: z.literal('backup.restoreBegin'), sealed: sealedMessageSchema, header: backupHeaderSchema }),
-  z.strictObject({ op: z.literal('backup.restoreChunk'), index: z.number().int().min(0), line: backupLineSchema }),
+  z.strictObject({
+    op: z.literal('backup.restoreChunk'),
+    index: z.number().int().min(0),
+    line: backupLineSchema,
+    /** Managers that exist in this store: a value whose manager is not among them is restored into the built-in store. */
+    managerIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
+  }),
   z.strictObject({ op: z.literal('backup.restoreEnd'), chunks: z.number().int().min(0), line: backupLineSchema }),
   z.strictObject({
     op: z.literal('connection.test'),
@@ -193,7 +303,30 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     target: z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535).optional() }),
     knownHosts: z.array(knownHostEntrySchema).max(1000),
     acceptNewHostKey: z.boolean(),
+    /** The managers and intermediate keys the secret's version needs, when it is not in the built-in store. */
+    managers: z.array(managerContextSchema).max(4).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(4).default([]),
+    /** Vault-signed SSH certificates: the Vault manager whose SSH engine signs the key. */
+    signer: managerContextSchema.optional(),
   }),
+  z.strictObject({
+    op: z.literal('manager.configure'),
+    /** The configuration JSON, sealed with sealBindings.managerConfig(name). */
+    sealed: sealedMessageSchema,
+    name: z.string().max(64),
+    managerId: z.string().min(1).max(64),
+    kind: z.enum(providerKinds),
+    /** On update: the stored configuration, whose secret fields the new one may leave out to keep them. */
+    previous: managerContextSchema.optional(),
+  }),
+  z.strictObject({ op: z.literal('manager.test'), manager: managerContextSchema }),
+  z.strictObject({ op: z.literal('manager.fetchOptions'), kind: z.enum(['vault', 'azure-key-vault']), sealed: sealedMessageSchema }),
+  z.strictObject({ op: z.literal('manager.close'), managerId: z.string().min(1).max(64) }),
+  /** Opens providers ahead of use: after an unlock, so Vault token renewal runs while the store is unlocked. */
+  z.strictObject({ op: z.literal('manager.open'), managers: z.array(managerContextSchema).max(1000) }),
+  z.strictObject({ op: z.literal('manager.status') }),
+  z.strictObject({ op: z.literal('secrets.checkReference'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
+  z.strictObject({ op: z.literal('secrets.deleteRemote'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
   z.strictObject({
     op: z.literal('audit.verify'),
@@ -202,6 +335,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   }),
 ]);
 export type DelegateRequest = z.infer<typeof delegateRequestSchema>;
+/** A request as a sender writes it: fields with defaults may be left out. */
+export type DelegateRequestInput = z.input<typeof delegateRequestSchema>;
 export type DelegateOp = DelegateRequest['op'];
 
 /** The result schema of every operation. */
@@ -210,8 +345,12 @@ export const delegateResultSchemas = {
   'keyring.create': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
   'keyring.unlock': z.strictObject({ keyringVersion: z.number().int() }),
   'keyring.lock': z.strictObject({}),
-  'secrets.encrypt': z.strictObject({ versions: z.array(encryptedVersionSchema.extend({ facts: secretFactsSchema })) }),
-  'secrets.reencrypt': z.strictObject({ versions: z.array(encryptedVersionSchema) }),
+  /** `intermediateKeys`: every intermediate key created or used (main upserts them by id). */
+  'secrets.encrypt': z.strictObject({
+    versions: z.array(encryptedVersionSchema.extend({ facts: secretFactsSchema })),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).default([]),
+  }),
+  'secrets.reencrypt': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),
   'secrets.reveal': z.strictObject({ sealed: sealedMessageSchema }),
   'backup.exportBegin': z.strictObject({ header: backupHeaderSchema }),
   'backup.exportChunk': z.strictObject({ line: backupLineSchema }),
@@ -238,6 +377,33 @@ export const delegateResultSchemas = {
     firstBadSeq: z.number().int().nullable(),
     headValid: z.boolean(),
   }),
+  /** The configuration encrypted for main to store, and its non-secret fields. */
+  'manager.configure': z.strictObject({
+    config: encryptedConfigSchema,
+    publicConfig: z.record(z.string(), z.unknown()),
+    /** Whether the configuration itself asks for read-only (Vault's `readOnly`). */
+    readOnly: z.boolean(),
+  }),
+  'manager.test': z.strictObject({ result: providerTestResultWireSchema, renewal: renewalStatusWireSchema.nullable() }),
+  'manager.fetchOptions': z.union([
+    z.strictObject({
+      kind: z.literal('vault'),
+      mounts: z
+        .array(z.strictObject({ path: z.string().max(512), type: z.string().max(64), version: z.union([z.literal(1), z.literal(2)]).nullable(), description: z.string().max(2000) }))
+        .max(1000),
+    }),
+    z.strictObject({
+      kind: z.literal('azure-key-vault'),
+      vaults: z.array(z.strictObject({ name: z.string().max(128), resourceGroup: z.string().max(256).nullable(), location: z.string().max(128).nullable() })).max(5000),
+    }),
+  ]),
+  'manager.close': z.strictObject({}),
+  /** The managers that could not be opened (their configuration no longer opens), by id. */
+  'manager.open': z.strictObject({ failed: z.array(z.string()) }),
+  /** Vault managers the delegate holds open, with their token renewal loops. */
+  'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
+  'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
+  'secrets.deleteRemote': z.strictObject({}),
 } satisfies Record<DelegateOp, z.ZodType>;
 export type DelegateResult<Op extends DelegateOp> = z.infer<(typeof delegateResultSchemas)[Op]>;
 
@@ -249,15 +415,26 @@ export const delegateErrorCodes = [
   'INVALID_SECRET',
   'SEAL_INVALID',
   'DECRYPT_FAILED',
+  'PROVIDER',
   'INTERNAL',
 ] as const;
 export type DelegateErrorCode = (typeof delegateErrorCodes)[number];
+
+export const providerFailureSchema = z.strictObject({
+  code: z.enum(providerErrorCodes),
+  /** PERMISSION_DENIED: the permission the provider named. */
+  permission: z.string().max(512).optional(),
+  retryAfterMs: z.number().int().min(0).optional(),
+});
+export type ProviderFailure = z.infer<typeof providerFailureSchema>;
 
 export const delegateErrorSchema = z.strictObject({
   code: z.enum(delegateErrorCodes),
   message: z.string().max(2000),
   /** INVALID_SECRET: which secret field is wrong, without its value. */
   issues: z.array(z.strictObject({ path: z.string().max(64), message: z.string().max(300) })).max(20).optional(),
+  /** PROVIDER: what the secret manager said, typed. The message is already sanitized. */
+  provider: providerFailureSchema.optional(),
 });
 export type DelegateError = z.infer<typeof delegateErrorSchema>;
 

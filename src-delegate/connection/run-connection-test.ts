@@ -21,6 +21,8 @@ export interface ConnectionTestInput {
   mask: (text: string) => string;
   onStage: StageListener;
   timeoutMs: number;
+  /** Vault-signed SSH certificates: signs the public key for the user (the Vault manager's SSH engine). */
+  signPublicKey?: (publicKey: string, username: string) => Promise<string>;
 }
 
 export interface ConnectionTestOutcome {
@@ -86,9 +88,11 @@ export async function runConnectionTest(input: ConnectionTestInput): Promise<Con
       mask: input.mask,
       onStage: input.onStage,
       timeoutMs: input.timeoutMs,
-      signPublicKey: async () => {
-        throw new ConnectionFailure('INTERNAL', 'Signing this key needs a Vault secret manager with an SSH engine: add one under Managers and choose it in this credential.');
-      },
+      signPublicKey:
+        input.signPublicKey ??
+        (async () => {
+          throw new ConnectionFailure('INTERNAL', 'Signing this key needs a Vault secret manager with an SSH engine: add one under Managers and choose it in this credential.');
+        }),
     },
   );
   return { report, seenHostKey: seenHostKey(report) };

@@ -7,19 +7,9 @@
  * fields included: the configuration only ever exists in the delegate), and
  * a factory. Every provider passes test/integration/providers-conformance.test.ts.
  */
-export const providerErrorCodes = [
-  'AUTH_FAILED',
-  'PERMISSION_DENIED',
-  'NOT_FOUND',
-  'THROTTLED',
-  'UNREACHABLE',
-  'TLS_UNTRUSTED',
-  'INVALID',
-  'CONFLICT',
-  'READ_ONLY',
-  'PROVIDER_ERROR',
-] as const;
-export type ProviderErrorCode = (typeof providerErrorCodes)[number];
+import type { ProviderErrorCode } from './provider-error-codes.js';
+
+export { providerErrorCodes, type ProviderErrorCode } from './provider-error-codes.js';
 
 /** Socket errors that mean the endpoint cannot be reached: every provider reports them as UNREACHABLE. */
 export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);

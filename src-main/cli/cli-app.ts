@@ -22,9 +22,12 @@ import {
   type ChannelResult,
   type Consumer,
   type IpcError,
+  type ManagerSummary,
+  type ProviderTestResult,
   type ReportStage,
   type ScopeEntry,
   type SecretSummary,
+  externalManagerKinds,
 } from '../ipc/contract.js';
 import { randomUUID } from 'node:crypto';
 import { readHiddenLine } from './prompt.js';
@@ -44,12 +47,16 @@ Store:
   init                                   create a new store
   audit verify
   export --out FILE --export-passphrase-file F
-  import --from FILE [--export-passphrase-file F]
+  import --from FILE [--export-passphrase-file F] [--manager M]
                                          a backup (restored into an empty store),
-                                         or .env / .csv text secrets
+                                         or .env / .csv text secrets (into M)
 
 Secrets:
-  secret create --name N [--description D] [--type TYPE ...]   value from stdin
+  secret create --name N [--description D] [--manager M] [--type TYPE ...]
+                                         value from stdin; M defaults to the default manager
+  secret create --name N --reference REF --manager M [--description D]
+                                         a reference to an existing secret in a store:
+                                         Vault path#key, AWS name#jsonKey, Azure name[/version]
       --type file --file PATH
       --type ssh --username U --auth password|key|key-path [--key-file PATH]
                  [--key-path PATH] [--key-passphrase-file F] [--port P]
@@ -66,6 +73,19 @@ Secrets:
   secret scope N [--add SPEC]... [--remove SPEC]... [--account | --no-account] [--unscoped]
                  SPEC: APP:ENV, APP:*, APP:prod, APP:nonprod or *:*
   secret delete N
+
+Secret managers (docs/managers.md):
+  manager add --name M --kind KIND --config FILE [--read-only]
+                 KIND: gcp-kms, aws-kms, aws-secrets-manager, azure-key-vault, vault
+                 FILE: the configuration as JSON, secret fields included; it is
+                 sealed to the delegate and stored encrypted
+  manager update M [--config FILE] [--rename N] [--read-only | --writable]
+  manager list [--json]
+  manager test M [--json]                 read-only; exit 1 when a check fails
+  manager default M                       where new secrets go (existing ones stay)
+  manager remove M                        refused while M holds secrets
+  manager options --kind vault|azure-key-vault --config FILE [--json]
+                                         the KV mounts or vaults those credentials see
 
 Applications:
   app create A | app delete A | app list [--json]
@@ -123,6 +143,13 @@ const OPTIONS = {
   secret: { type: 'string' },
   host: { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
+  manager: { type: 'string' },
+  reference: { type: 'string' },
+  kind: { type: 'string' },
+  config: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  writable: { type: 'boolean' },
+  rename: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -148,6 +175,13 @@ const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
   'env delete': { args: 2, unlock: true },
   'test ssh': { args: 0, unlock: true },
   'test winrm': { args: 0, unlock: true },
+  'manager add': { args: 0, unlock: true },
+  'manager update': { args: 1, unlock: true },
+  'manager list': { args: 0, unlock: true },
+  'manager test': { args: 1, unlock: true },
+  'manager default': { args: 1, unlock: true },
+  'manager remove': { args: 1, unlock: true },
+  'manager options': { args: 0, unlock: true },
 };
 
 function describe(error: IpcError): string {
@@ -212,6 +246,13 @@ class Session {
     return found;
   }
 
+  async findManager(nameOrId: string): Promise<ManagerSummary> {
+    const { items } = await this.call('managers.list', {});
+    const found = items.find((item) => item.id === nameOrId) ?? items.find((item) => item.name.toLowerCase() === nameOrId.toLowerCase());
+    if (!found) throw new UserError(`No secret manager named "${nameOrId}". See "strongroom manager list".`);
+    return found;
+  }
+
   write(text: string): void {
     this.io.stdout.write(text);
   }
@@ -225,6 +266,15 @@ async function createSecret(session: Session): Promise<void> {
   const { values } = session;
   const name = values.name;
   if (!name) throw new UsageError('"secret create" needs --name N.');
+  if (values.reference !== undefined) {
+    if (!values.manager) throw new UsageError('"secret create --reference REF" needs --manager M: the store the reference points into.');
+    if (values.type !== undefined && values.type !== 'text') throw new UsageError('A reference is read as text; leave out --type.');
+    const manager = await session.findManager(values.manager);
+    const created = await session.call('secrets.createReference', { name, description: values.description, managerId: manager.id, reference: values.reference });
+    session.say(`Created "${name}", a reference to ${created.reference} in "${manager.name}" (checked by reading it; the value is not stored here).`);
+    return;
+  }
+  const manager = values.manager ? await session.findManager(values.manager) : null;
   let secret;
   try {
     secret = await secretFromOptions(values, () => session.readStdin());
@@ -234,9 +284,130 @@ async function createSecret(session: Session): Promise<void> {
     throw error;
   }
   const sealedValue = await sealValues(await session.publicKey(), sealBindings.secretCreate([name]), [secret.payload]);
-  const created = await session.call('secrets.create', { name, description: values.description, type: secret.type, metadata: secret.metadata, sealedValue });
+  const created = await session.call('secrets.create', {
+    name,
+    description: values.description,
+    type: secret.type,
+    metadata: secret.metadata,
+    sealedValue,
+    ...(manager ? { managerId: manager.id } : {}),
+  });
   const facts = Object.entries(created.facts).map(([key, value]) => `${key} ${value}`).join(', ');
-  session.say(`Created ${created.type} secret "${name}"${facts ? ` (${facts})` : ''}.`);
+  session.say(`Created ${created.type} secret "${name}"${manager ? ` in "${manager.name}"` : ''}${facts ? ` (${facts})` : ''}.`);
+}
+
+/** Reads a manager's configuration file. Its content is never echoed: it holds credentials. */
+function readConfigFile(file: string | undefined, command: string): string {
+  if (!file) throw new UsageError(`"${command}" needs --config FILE.`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read the configuration file ${file}.`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+  } catch {
+    throw new UserError(`${file} is not a JSON object. docs/managers.md shows an example for each kind.`);
+  }
+  return text;
+}
+
+function kindOf(value: string | undefined): (typeof externalManagerKinds)[number] {
+  const kind = externalManagerKinds.find((candidate) => candidate === value);
+  if (!kind) throw new UsageError(`--kind must be one of ${externalManagerKinds.join(', ')}.`);
+  return kind;
+}
+
+function healthLine(manager: ManagerSummary): string {
+  if (manager.kind === 'local') return 'ok';
+  if (manager.health.lastCheckAt === null) return 'not tested';
+  return `${manager.health.ok ? 'ok' : 'FAILED'} at ${manager.health.lastCheckAt}${manager.health.warnings.length ? `, ${manager.health.warnings.length} warning(s)` : ''}`;
+}
+
+function printTest(session: Session, manager: ManagerSummary, result: ProviderTestResult): void {
+  session.say(`Testing "${manager.name}" (${manager.kind}), read-only:`);
+  for (const check of result.checks) session.say(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  for (const [key, value] of Object.entries(result.facts)) session.say(`     ${key}: ${String(value)}`);
+  for (const warning of result.warnings) session.say(`warning: ${warning}`);
+  session.say(result.ok ? 'Connection test passed.' : `Connection test failed${result.facts.errorCode ? ` (${String(result.facts.errorCode)})` : ''}.`);
+}
+
+async function managerCommand(session: Session, command: string, first: string | undefined): Promise<number> {
+  const { values } = session;
+  switch (command) {
+    case 'manager add': {
+      if (!values.name) throw new UsageError('"manager add" needs --name M.');
+      const kind = kindOf(values.kind);
+      const config = readConfigFile(values.config, 'manager add');
+      const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(values.name), [config]);
+      const added = await session.call('managers.add', { name: values.name, kind, sealedConfig, readOnly: values['read-only'] === true });
+      session.say(`Added ${added.readOnly ? 'read-only ' : ''}${kind} manager "${added.name}". Check it with: strongroom manager test "${added.name}"`);
+      return 0;
+    }
+    case 'manager update': {
+      if (values['read-only'] && values.writable) throw new UsageError('Give --read-only or --writable, not both.');
+      const manager = await session.findManager(first!);
+      const name = values.rename ?? manager.name;
+      const sealedConfig = values.config
+        ? await sealValues(await session.publicKey(), sealBindings.managerConfig(name), [readConfigFile(values.config, 'manager update')])
+        : undefined;
+      const readOnly = values['read-only'] ? true : values.writable ? false : undefined;
+      const updated = await session.call('managers.update', { id: manager.id, ...(values.rename ? { name } : {}), ...(sealedConfig ? { sealedConfig } : {}), ...(readOnly !== undefined ? { readOnly } : {}) });
+      session.say(`Updated manager "${updated.name}".${sealedConfig ? ' Its new credentials are untested: run "strongroom manager test".' : ''}`);
+      return 0;
+    }
+    case 'manager list': {
+      const { items } = await session.call('managers.list', {});
+      if (values.json) session.write(`${JSON.stringify(items, null, 2)}
+`);
+      else {
+        for (const item of items) {
+          const flags = [item.isDefault ? 'default' : null, item.readOnly ? 'read-only' : null].filter(Boolean).join(',');
+          session.write(`${item.name}	${item.kind}	${flags || '-'}	${item.secretCount} secret(s)	${healthLine(item)}
+`);
+        }
+      }
+      return 0;
+    }
+    case 'manager test': {
+      const manager = await session.findManager(first!);
+      if (manager.kind === 'local') throw new UserError('The built-in store needs no connection test.');
+      const { result, manager: tested } = await session.call('managers.test', { id: manager.id });
+      if (values.json) session.write(`${JSON.stringify({ manager: tested.name, kind: tested.kind, ...result, renewal: tested.health.renewal }, null, 2)}
+`);
+      else printTest(session, tested, result);
+      return result.ok ? 0 : 1;
+    }
+    case 'manager default': {
+      const manager = await session.findManager(first!);
+      await session.call('managers.setDefault', { id: manager.id });
+      session.say(`New secrets now go to "${manager.name}". Existing secrets stay where they are.`);
+      return 0;
+    }
+    case 'manager remove': {
+      const manager = await session.findManager(first!);
+      await session.call('managers.remove', { id: manager.id });
+      session.say(`Removed manager "${manager.name}".`);
+      return 0;
+    }
+    case 'manager options': {
+      const kind = values.kind === 'vault' || values.kind === 'azure-key-vault' ? values.kind : null;
+      if (!kind) throw new UsageError('"manager options" needs --kind vault or --kind azure-key-vault.');
+      const config = readConfigFile(values.config, 'manager options');
+      const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(''), [config]);
+      const options = await session.call('managers.fetchOptions', { kind, sealedConfig });
+      if (values.json) session.write(`${JSON.stringify(options, null, 2)}
+`);
+      else if (options.kind === 'vault') for (const mount of options.mounts) session.write(`${mount.path}	${mount.type}${mount.version ? ` v${mount.version}` : ''}	${mount.description}
+`);
+      else for (const vault of options.vaults) session.write(`${vault.name}	${vault.resourceGroup ?? '-'}	${vault.location ?? '-'}
+`);
+      return 0;
+    }
+  }
+  throw new UsageError(`Unknown command "${command}".`);
 }
 
 async function revealSecret(session: Session, name: string): Promise<void> {
@@ -313,10 +484,11 @@ async function importFile(session: Session): Promise<void> {
   if (parsed.items.length === 0) throw new UserError(`${from} holds no secrets.`);
   const { taken } = await session.call('secrets.checkNames', { names: parsed.items.map((item) => item.name) });
   if (taken.length > 0) throw new UserError(`Nothing imported: these names already exist: ${taken.join(', ')}.`);
+  const managerId = session.values.manager ? (await session.findManager(session.values.manager)).id : undefined;
   for (let i = 0; i < parsed.items.length; i += 1000) {
     const batch = parsed.items.slice(i, i + 1000);
     const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
-    await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues });
+    await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues, ...(managerId ? { managerId } : {}) });
   }
   session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
 }
@@ -499,6 +671,14 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
         session.say(`Created environment "${second}" (${values.type}) in "${app.name}".`);
         break;
       }
+      case 'manager add':
+      case 'manager update':
+      case 'manager list':
+      case 'manager test':
+      case 'manager default':
+      case 'manager remove':
+      case 'manager options':
+        return await managerCommand(session, command, first);
       case 'test ssh':
         return await testConnection(session, 'ssh');
       case 'test winrm':

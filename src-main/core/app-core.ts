@@ -58,10 +58,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const audit = new AuditLog(db, delegate);
   vault = new VaultService(db, meta, delegate, audit, options.actor);
   const catalog = new CatalogService(db);
-  const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor);
-  const managers = new ManagersService(db, catalog, audit, options.actor);
+  const managers = new ManagersService(db, catalog, audit, options.actor, delegate, vault);
+  const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor, managers);
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, options.actor);
-  const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, options.actor);
+  const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, options.actor, managers);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -104,6 +104,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'vault.unlock': async ({ sealedPassphrase }) => {
         await theVault.unlock(sealedPassphrase);
+        await managers.openRenewing();
         idle.reset();
         emit({ type: 'vault.unlocked' });
         return {};
@@ -125,6 +126,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'secrets.checkNames': ({ names }) => ({ taken: secrets.checkNames(names) }),
       'secrets.create': (request) => secrets.create(request),
       'secrets.createMany': async (request) => ({ items: await secrets.createMany(request) }),
+      'secrets.createReference': (request) => secrets.createReference(request),
       // The CLI is a consumer: its reveals go through the scope check. The desktop app is the admin's console.
       'secrets.reveal': (request) => secrets.reveal(request, options.actor === 'cli'),
       'secrets.revealMany': (request) => secrets.revealMany(request),
@@ -161,10 +163,33 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         const { name, report } = catalog.deleteEnvironment(id);
         return recorded('env.delete', name, removalDetail(report), () => report);
       },
-      'managers.list': () => {
-        theVault.requireUnlocked();
-        return { items: catalog.listManagers() };
+      'managers.list': async () => ({ items: await managers.list() }),
+      'managers.add': async (request) => {
+        const added = await managers.add(request);
+        emit({ type: 'managers.changed' });
+        return added;
       },
+      'managers.update': async (request) => {
+        const updated = await managers.update(request);
+        emit({ type: 'managers.changed' });
+        return updated;
+      },
+      'managers.remove': async ({ id }) => {
+        await managers.remove(id);
+        emit({ type: 'managers.changed' });
+        return {};
+      },
+      'managers.setDefault': async ({ id }) => {
+        const manager = await managers.setDefault(id);
+        emit({ type: 'managers.changed' });
+        return manager;
+      },
+      'managers.test': async ({ id }) => {
+        const tested = await managers.test(id);
+        emit({ type: 'managers.changed' });
+        return tested;
+      },
+      'managers.fetchOptions': (request) => managers.fetchOptions(request),
       'managers.setScope': async ({ id, scope, narrowSecrets }) => {
         theVault.requireUnlocked();
         const result = managers.setScope(id, scope, narrowSecrets);

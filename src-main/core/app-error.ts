@@ -1,12 +1,13 @@
 import type { IpcError, IpcErrorCode } from '../ipc/contract.js';
 import { DelegateCallError, type SupervisorErrorCode } from './delegate/supervisor.js';
+import type { ProviderErrorCode } from '../../src-delegate/protocol.js';
 
 /** A failure the renderer should see as a typed error. Its message is shown to the user. */
 export class AppError extends Error {
   constructor(
     readonly code: IpcErrorCode,
     message: string,
-    readonly extra: Pick<IpcError, 'retryAfterMs' | 'issues' | 'conflicts'> = {},
+    readonly extra: Pick<IpcError, 'retryAfterMs' | 'issues' | 'conflicts' | 'permission'> = {},
   ) {
     super(message);
   }
@@ -24,15 +25,34 @@ const delegateToIpc: Record<SupervisorErrorCode, IpcErrorCode> = {
   INVALID_SECRET: 'INVALID_REQUEST',
   SEAL_INVALID: 'SEAL_INVALID',
   DECRYPT_FAILED: 'TAMPERED',
+  PROVIDER: 'PROVIDER_ERROR',
   INTERNAL: 'INTERNAL',
   DELEGATE_UNAVAILABLE: 'DELEGATE_UNAVAILABLE',
   DELEGATE_TIMEOUT: 'DELEGATE_TIMEOUT',
+};
+
+/** A secret manager's failure, as the renderer sees it. */
+const providerToIpc: Record<ProviderErrorCode, IpcErrorCode> = {
+  AUTH_FAILED: 'PROVIDER_AUTH_FAILED',
+  PERMISSION_DENIED: 'PROVIDER_PERMISSION_DENIED',
+  NOT_FOUND: 'PROVIDER_NOT_FOUND',
+  THROTTLED: 'PROVIDER_THROTTLED',
+  UNREACHABLE: 'PROVIDER_UNREACHABLE',
+  TLS_UNTRUSTED: 'PROVIDER_TLS_UNTRUSTED',
+  INVALID: 'INVALID_REQUEST',
+  CONFLICT: 'PROVIDER_CONFLICT',
+  READ_ONLY: 'READ_ONLY',
+  PROVIDER_ERROR: 'PROVIDER_ERROR',
 };
 
 /** Turns anything thrown inside the core into an AppError without leaking internals. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof DelegateCallError) {
+    if (error.code === 'PROVIDER' && error.provider) {
+      const { code, permission, retryAfterMs } = error.provider;
+      return new AppError(providerToIpc[code], error.message, { ...(permission ? { permission } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    }
     return new AppError(delegateToIpc[error.code], error.message, error.issues ? { issues: error.issues } : {});
   }
   return new AppError('INTERNAL', 'Something went wrong inside Strongroom. Details are in the log.');

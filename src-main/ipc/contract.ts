@@ -45,6 +45,8 @@ export const secretNameSchema = z
 export const descriptionSchema = z.string().max(1000, 'Description is longer than 1000 characters');
 
 const idSchema = z.string().uuid();
+/** 'local', or the UUID of an added manager. */
+const managerIdSchema = z.string().min(1).max(64);
 const publicKeySchema = z.string().max(128).regex(/^[A-Za-z0-9+/]+={0,2}$/);
 export const entityNameSchema = z
   .string()
@@ -103,6 +105,8 @@ export const secretSummarySchema = z.object({
   scope: usageScopeSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Set when the secret is a reference to an existing remote secret (read-only here: update and rollback are refused). */
+  reference: z.string().nullable().default(null),
 });
 export type SecretSummary = z.infer<typeof secretSummarySchema>;
 
@@ -113,6 +117,8 @@ export const secretVersionSchema = z.object({
   keyringVersion: z.number().int(),
   facts: factsSchema,
   current: z.boolean(),
+  /** The remote store's version id, for secrets kept in a secret store; null otherwise. */
+  remoteVersionId: z.string().nullable().default(null),
 });
 export type SecretVersion = z.infer<typeof secretVersionSchema>;
 
@@ -121,16 +127,113 @@ export const applicationSchema = z.object({ id: idSchema, name: z.string(), envi
 export type Application = z.infer<typeof applicationSchema>;
 export type Environment = z.infer<typeof environmentSchema>;
 
+/**
+ * Secret managers (docs/managers.md, docs/architecture.md "Managers").
+ *
+ * - `managers.list`: every manager, the built-in `local` store first. `publicConfig` holds only the
+ *   non-secret fields of its configuration (endpoint, region, key, mount, prefix…); secret fields never leave the delegate.
+ * - `managers.add` / `managers.update`: the whole configuration JSON (secret fields included) is sealed
+ *   to the delegate with `sealBindings.managerConfig(name)` — `name` is the manager's name as sent in the
+ *   same request (on update: the new name if renamed, else the current one). The delegate validates it
+ *   with the kind's schema (INVALID_REQUEST with `issues` on failure) and stores it encrypted under the keyring.
+ *   On update, a secret field left out of the configuration keeps its stored value (forms show secret fields
+ *   empty: leave them out unless the user typed a new one); without `sealedConfig` only the name and flag change.
+ *   Fields that locate existing secrets (the KMS key, the vault, the Vault URL/namespace/engine…) cannot change
+ *   while the manager holds secrets (INVALID_REQUEST naming them).
+ * - `managers.remove`: refused with MANAGER_IN_USE while the manager holds secrets (the message counts them).
+ *   `local` cannot be removed.
+ * - `managers.setDefault`: new secrets go to the default manager; existing secrets stay where they are.
+ *   A read-only manager cannot be the default (READ_ONLY).
+ * - `managers.test`: a read-only connection test (never writes); its result is recorded as the manager's health.
+ * - `managers.fetchOptions`: the lists a form can offer before the manager exists: Vault KV mounts
+ *   (needs url/auth/namespace/caCertificate) or Azure vaults (needs tenantId/clientId/clientSecret/subscription…).
+ *   The partial configuration is sealed with `sealBindings.managerConfig('')` (empty name).
+ * - `secrets.create` takes an optional `managerId` (default: the default manager).
+ * - `secrets.createReference`: a secret that points at an existing remote secret (Vault `path#key`,
+ *   AWS `name#jsonKey` or ARN, Azure `name` or `name/version`). It is read once to check it; the value is
+ *   never stored locally, and deleting the reference never deletes the remote secret.
+ *   Only secret-store kinds (vault, azure-key-vault, aws-secrets-manager) take references.
+ * Provider failures arrive as PROVIDER_AUTH_FAILED, PROVIDER_PERMISSION_DENIED (`permission` names the
+ * missing permission when the provider said), PROVIDER_NOT_FOUND, PROVIDER_THROTTLED (`retryAfterMs`),
+ * PROVIDER_UNREACHABLE, PROVIDER_TLS_UNTRUSTED, PROVIDER_CONFLICT, PROVIDER_ERROR; writes to a read-only
+ * manager as READ_ONLY.
+ */
+export const managerKinds = ['local', 'aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
+export type ManagerKind = (typeof managerKinds)[number];
+/** The kinds a user can add (`local` is built in). */
+export const externalManagerKinds = ['aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
+/** Key managers keep ciphertext locally and wrap keys in KMS; secret stores keep the value remotely. */
+export const managerRoles = { local: 'local', 'aws-kms': 'key-manager', 'gcp-kms': 'key-manager', 'aws-secrets-manager': 'secret-store', 'azure-key-vault': 'secret-store', vault: 'secret-store' } as const;
+
+const factValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** What a read-only connection test found (the provider's ProviderTestResult). */
+export const providerTestResultSchema = z.object({
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  /** Key version, token TTL and renewability, AppRole secret-id expiry, errorCode, missingPermission… */
+  facts: z.record(z.string(), factValueSchema),
+  /** Credentials that expire soon, and similar. */
+  warnings: z.array(z.string()),
+});
+export type ProviderTestResult = z.infer<typeof providerTestResultSchema>;
+
+/** Vault's token renewal loop, as last seen. */
+export const renewalStatusSchema = z.object({
+  state: z.enum(['idle', 'active', 'failing', 'paused', 'not-needed', 'stopped']),
+  consecutiveFailures: z.number().int(),
+  ttlSeconds: z.number().nullable(),
+  lastRenewedAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type RenewalStatus = z.infer<typeof renewalStatusSchema>;
+
+export const managerHealthSchema = z.object({
+  /** The last connection test; null until one ran. */
+  lastCheckAt: z.string().nullable(),
+  ok: z.boolean().nullable(),
+  summary: z.string().nullable(),
+  warnings: z.array(z.string()),
+  /** Facts of the last test (TTL, key version…). */
+  facts: z.record(z.string(), factValueSchema),
+  /** Vault only, while the delegate holds the manager open: its token renewal loop. */
+  renewal: renewalStatusSchema.nullable(),
+});
+export type ManagerHealth = z.infer<typeof managerHealthSchema>;
+
 export const managerSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.string(),
+  /** 'local', 'key-manager' or 'secret-store'. */
+  role: z.enum(['local', 'key-manager', 'secret-store']),
   isDefault: z.boolean(),
   readOnly: z.boolean(),
   scope: usageScopeSchema,
   secretCount: z.number().int(),
+  /** The configuration's non-secret fields; `{}` for local. */
+  publicConfig: z.record(z.string(), z.unknown()),
+  health: managerHealthSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });
 export type ManagerSummary = z.infer<typeof managerSummarySchema>;
+
+/** What `managers.fetchOptions` offers a form. */
+export const managerOptionsSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('vault'),
+    mounts: z.array(z.object({ path: z.string(), type: z.string(), version: z.union([z.literal(1), z.literal(2)]).nullable(), description: z.string() })),
+  }),
+  z.object({
+    kind: z.literal('azure-key-vault'),
+    vaults: z.array(z.object({ name: z.string(), resourceGroup: z.string().nullable(), location: z.string().nullable() })),
+  }),
+]);
+export type ManagerOptions = z.infer<typeof managerOptionsSchema>;
+
+/** A remote reference: Vault `path#key`, AWS `name#jsonKey` or an ARN, Azure `name` or `name/version`. */
+export const secretReferenceSchema = z.string().min(1, 'Reference is required').max(2048);
 
 /** What deleting an application or environment did to the secrets that named it. */
 export const scopeRemovalReportSchema = z.object({
@@ -167,6 +270,8 @@ export const restoreReportSchema = z.object({
   applications: z.number().int(),
   environments: z.number().int(),
   skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+  /** Secrets of a KMS manager that is not in this store: restored into the built-in store (the backup holds their values). Present only when there are any. */
+  movedToBuiltIn: z.array(z.string()).optional(),
 });
 export type RestoreReport = z.infer<typeof restoreReportSchema>;
 
@@ -196,6 +301,11 @@ export const auditActions = [
   'connection.test',
   'hostkey.trust',
   'hostkey.remove',
+  'manager.add',
+  'manager.update',
+  'manager.remove',
+  'manager.default',
+  'manager.test',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -261,14 +371,28 @@ export const channels = {
       metadata: z.record(z.string(), z.unknown()).default({}),
       scope: usageScopeSchema.optional(),
       sealedValue: sealedMessageSchema,
+      /** The manager to keep it in; the default manager when absent. */
+      managerId: managerIdSchema.optional(),
     }),
     result: secretSummarySchema,
     maxChars: MAX_LARGE_REQUEST_CHARS,
+  },
+  'secrets.createReference': {
+    request: z.strictObject({
+      name: secretNameSchema,
+      description: descriptionSchema.optional(),
+      managerId: managerIdSchema,
+      reference: secretReferenceSchema,
+      scope: usageScopeSchema.optional(),
+    }),
+    result: secretSummarySchema,
   },
   'secrets.createMany': {
     request: z.strictObject({
       items: z.array(z.strictObject({ name: secretNameSchema, description: descriptionSchema.optional() })).min(1).max(MAX_BATCH),
       sealedValues: sealedMessageSchema,
+      /** The manager to keep them in; the default manager when absent. */
+      managerId: managerIdSchema.optional(),
     }),
     result: z.object({ items: z.array(secretSummarySchema) }),
     maxChars: MAX_LARGE_REQUEST_CHARS,
@@ -312,6 +436,40 @@ export const channels = {
       narrowSecrets: z.boolean().default(false),
     }),
     result: z.object({ manager: managerSummarySchema, narrowed: z.array(z.string()) }),
+  },
+  'managers.add': {
+    request: z.strictObject({
+      name: entityNameSchema,
+      kind: z.enum(externalManagerKinds),
+      /** The whole configuration JSON, secret fields included, sealed with sealBindings.managerConfig(name). */
+      sealedConfig: sealedMessageSchema,
+      readOnly: z.boolean().default(false),
+    }),
+    result: managerSummarySchema,
+  },
+  'managers.update': {
+    request: z.strictObject({
+      id: managerIdSchema,
+      name: entityNameSchema.optional(),
+      /** A replacement configuration, sealed with sealBindings.managerConfig(<the name after this update>). */
+      sealedConfig: sealedMessageSchema.optional(),
+      readOnly: z.boolean().optional(),
+    }),
+    result: managerSummarySchema,
+  },
+  'managers.remove': { request: z.strictObject({ id: managerIdSchema }), result: empty },
+  'managers.setDefault': { request: z.strictObject({ id: managerIdSchema }), result: managerSummarySchema },
+  'managers.test': {
+    request: z.strictObject({ id: managerIdSchema }),
+    result: z.object({ result: providerTestResultSchema, manager: managerSummarySchema }),
+  },
+  'managers.fetchOptions': {
+    request: z.strictObject({
+      kind: z.enum(['vault', 'azure-key-vault']),
+      /** The form's configuration so far, sealed with sealBindings.managerConfig(''). */
+      sealedConfig: sealedMessageSchema,
+    }),
+    result: managerOptionsSchema,
   },
   'backup.export': {
     request: z.strictObject({ sealedPassphrase: sealedMessageSchema }),
@@ -404,6 +562,16 @@ export const ipcErrorCodes = [
   'SCOPE_CONFLICT',
   'SEAL_INVALID',
   'TAMPERED',
+  'READ_ONLY',
+  'MANAGER_IN_USE',
+  'PROVIDER_AUTH_FAILED',
+  'PROVIDER_PERMISSION_DENIED',
+  'PROVIDER_NOT_FOUND',
+  'PROVIDER_THROTTLED',
+  'PROVIDER_UNREACHABLE',
+  'PROVIDER_TLS_UNTRUSTED',
+  'PROVIDER_CONFLICT',
+  'PROVIDER_ERROR',
   'DELEGATE_UNAVAILABLE',
   'DELEGATE_TIMEOUT',
   'INTERNAL',
@@ -419,6 +587,8 @@ export const ipcErrorSchema = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   /** Present on SCOPE_CONFLICT: the secrets a manager's new scope would no longer cover. */
   conflicts: z.array(z.string()).optional(),
+  /** Present on PROVIDER_PERMISSION_DENIED when the provider named the missing permission. */
+  permission: z.string().optional(),
 });
 export type IpcError = z.infer<typeof ipcErrorSchema>;
 
@@ -429,6 +599,7 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vault.locked'), reason: z.enum(['user', 'idle', 'delegate-restarted']) }),
   z.object({ type: z.literal('vault.unlocked') }),
   z.object({ type: z.literal('secrets.changed') }),
+  z.object({ type: z.literal('managers.changed') }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Decrypts a Strongroom store or backup without any Strongroom code.
 
-Written from docs/format.md (store format 1, schema 4, backup version 1)
+Written from docs/format.md (store format 1, schema 5, backup version 1)
 alone, with the Python standard library and the `cryptography` package's
 AESGCM, so that it checks the document as much as the store: if the two drift
 apart, this program fails.
@@ -14,6 +14,10 @@ The passphrase is the first line of stdin. For a store, prints one JSON object:
     {"secrets": {name: current payload, ...},
      "audit": {"intact": bool, "checked": n, "pending": n,
                "firstBrokenSeq": seq or null, "problem": text or null}}
+
+plus, when the store has any, "external": {name: "kms" or "remote", ...}: the
+secrets whose current value needs a KMS or lives in a remote store (schema 5),
+which no offline reader can decrypt.
 
 and for a backup `{"secrets": {name: current payload, ...}}`. A payload is
 printed as the text of a `text` secret and as a JSON object for every other
@@ -37,7 +41,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
 SECRET_TYPES = ("text", "file", "ssh", "ssh-kerberos", "ssh-vault-certificate", "winrm")
 BLOB_VERSION = 0x01
 NONCE_BYTES = 12
@@ -114,16 +118,22 @@ def meta(db, key):
     return json.loads(row[0]) if row else None
 
 
-def current_values(db, master_keys):
+def current_values(db, master_keys, external):
     values = {}
+    schema = db.execute("PRAGMA user_version").fetchone()[0]
+    # Schema 5: a version under a KMS manager names its intermediate key; a version in a secret store holds only its reference.
+    extra = ", v.intermediate_key_id, v.remote_reference" if schema >= 5 else ", NULL, NULL"
     rows = db.execute(
-        "SELECT s.id, s.name, s.type, s.manager_id, v.version, v.ciphertext, v.wrapped_key, v.keyring_version"
-        " FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version"
+        "SELECT s.id, s.name, s.type, s.manager_id, v.version, v.ciphertext, v.wrapped_key, v.keyring_version" + extra
+        + " FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version"
         " ORDER BY s.name"
     )
-    for secret_id, name, type_, manager_id, version, ciphertext, wrapped_key, keyring_version in rows:
+    for secret_id, name, type_, manager_id, version, ciphertext, wrapped_key, keyring_version, intermediate_key_id, remote_reference in rows:
         if version is None:
             raise DecryptError(f"secret {name!r} has no row for its current version")
+        if intermediate_key_id is not None or remote_reference is not None:
+            external[name] = "kms" if intermediate_key_id is not None else "remote"
+            continue
         if keyring_version not in master_keys:
             raise DecryptError(f"secret {name!r} names keyring version {keyring_version}, which does not exist")
         address = (secret_id, str(version), type_, manager_id)
@@ -188,6 +198,9 @@ def backup_values(path, passphrase):
         current = [version for version in record["versions"] if version["meta"]["version"] == secret["currentVersion"]]
         if len(current) != 1:
             raise DecryptError(f"secret {secret['name']!r} has no single copy of its current version {secret['currentVersion']}")
+        if "remote" in current[0]["meta"]:
+            # A secret-store value: the backup holds only where it lives (schema 5).
+            continue
         values[secret["name"]] = decode_payload(secret["type"], current[0]["payload"])
     return values
 
@@ -291,14 +304,15 @@ def main(argv):
         if schema not in SUPPORTED_SCHEMA_VERSIONS:
             raise DecryptError(f"schema version {schema} is not store format 1")
         master_keys = unlock(db, passphrase)
-        secrets = current_values(db, master_keys)
+        external = {}
+        secrets = current_values(db, master_keys, external)
         audit = verify_audit(db, master_keys)
     except DecryptError as error:
         print(f"decrypt-store: {error}", file=sys.stderr)
         return 1
     finally:
         db.close()
-    print_json({"secrets": secrets, "audit": audit})
+    print_json({"secrets": secrets, "audit": audit, **({"external": external} if external else {})})
     return 0 if audit["intact"] else 3
 
 

@@ -48,6 +48,41 @@ describe('migrations', () => {
     expect(plan.map((row) => row.detail).join(' ')).toContain('audit_log_unsealed');
   });
 
+  it('5: adds encrypted manager configurations, intermediate keys and remote versions, keeping existing rows', () => {
+    db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 4);
+    db.prepare("INSERT INTO keyring VALUES (1, '{}', 'w', 'now')").run();
+    db.prepare("INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at) VALUES ('id1', 'kept', NULL, 'text', 'local', 1, 'now', 'now')").run();
+    db.prepare("INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by) VALUES ('id1', 1, 'c', 'k', 1, 'now', 'cli')").run();
+    expect(migrate(db, 5)).toBe(5);
+    expect(tables(db)).toContain('intermediate_keys');
+    expect(indexes(db)).toEqual(expect.arrayContaining(['intermediate_keys_manager', 'intermediate_keys_kms_version', 'secret_versions_intermediate_key']));
+
+    // Existing rows keep their values; the new columns start empty.
+    expect(db.prepare('SELECT name, reference, remote_name FROM secrets').all()).toEqual([{ name: 'kept', reference: null, remote_name: null }]);
+    expect(db.prepare('SELECT ciphertext, intermediate_key_id, remote_reference, remote_version FROM secret_versions').all()).toEqual([
+      { ciphertext: 'c', intermediate_key_id: null, remote_reference: null, remote_version: null },
+    ]);
+    const local = db.prepare("SELECT config_ciphertext, config_version, public_config, health, updated_at, created_at FROM managers WHERE id = 'local'").get() as Record<string, unknown>;
+    expect(local).toMatchObject({ config_ciphertext: null, config_version: 0, public_config: '{}', health: null });
+    expect(local.updated_at).toBe(local.created_at);
+
+    // An intermediate key belongs to an existing manager; a version names an existing intermediate key.
+    expect(() => db.prepare("INSERT INTO intermediate_keys VALUES ('ik1', 'nope', 'w', 'v1', 0, 0)").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO managers (id, name, kind, created_at, config_ciphertext, config_keyring_version, config_version) VALUES ('m1', 'KMS', 'aws-kms', 'now', 'ct', 1, 1)").run();
+    db.prepare("INSERT INTO intermediate_keys VALUES ('ik1', 'm1', 'w', 'arn:key/1', 1700000000000, 3)").run();
+    db.prepare("INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at) VALUES ('id2', 'kms', NULL, 'text', 'm1', 1, 'now', 'now')").run();
+    expect(() =>
+      db.prepare("INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, intermediate_key_id) VALUES ('id2', 1, 'c', 'k', 1, 'now', 'cli', 'missing')").run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, intermediate_key_id) VALUES ('id2', 1, 'c', 'k', 1, 'now', 'cli', 'ik1')").run();
+    // A manager's configuration names an existing keyring version.
+    expect(() => db.prepare("UPDATE managers SET config_keyring_version = 9 WHERE id = 'm1'").run()).toThrow(/FOREIGN KEY/);
+    // The store's STRICT typing holds for the new table.
+    expect(() => db.prepare("INSERT INTO intermediate_keys VALUES ('ik2', 'm1', 'w', 'v', 'yesterday', 0)").run()).toThrow(/cannot store TEXT value in INTEGER column/);
+  });
+
   it('is idempotent, and refuses a store written by a newer schema', () => {
     const dir = tempDir();
     try {

@@ -15,8 +15,9 @@ import {
   type DelegateErrorCode,
   type DelegateEvent,
   type DelegateOp,
-  type DelegateRequest,
+  type DelegateRequestInput,
   type DelegateResult,
+  type ProviderFailure,
 } from '../../../src-delegate/protocol.js';
 import type { DelegateChannel, DelegateSpawner } from './delegate-channel.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,6 +29,8 @@ export class DelegateCallError extends Error {
     readonly code: SupervisorErrorCode,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** PROVIDER: the secret manager's typed failure. */
+    readonly provider?: ProviderFailure,
   ) {
     super(message);
   }
@@ -182,7 +185,7 @@ export class DelegateSupervisor {
     this.pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (!reply.ok) {
-      pending.reject(new DelegateCallError(reply.error.code, reply.error.message, reply.error.issues));
+      pending.reject(new DelegateCallError(reply.error.code, reply.error.message, reply.error.issues, reply.error.provider));
       return;
     }
     const result = resultSchemas[pending.op].safeParse(reply.result);
@@ -191,13 +194,13 @@ export class DelegateSupervisor {
   }
 
   /** Sends one request and waits for its validated result. Starts the delegate first if it is not running. */
-  async request<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
+  async request<Op extends DelegateOp>(request: Extract<DelegateRequestInput, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
     if (this.stopped) throw new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate has been stopped.');
     await this.start();
     return this.call(request, timeoutMs);
   }
 
-  private call<Op extends DelegateOp>(request: Extract<DelegateRequest, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
+  private call<Op extends DelegateOp>(request: Extract<DelegateRequestInput, { op: Op }>, timeoutMs = this.options.timeoutMs): Promise<DelegateResult<Op>> {
     const channel = this.channel;
     if (!channel) return Promise.reject(new DelegateCallError('DELEGATE_UNAVAILABLE', 'The delegate is restarting. Try again in a moment.'));
     const id = this.nextId++;

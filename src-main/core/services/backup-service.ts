@@ -4,6 +4,15 @@
  * decrypts each version and re-encrypts the chunk under the export key, so
  * main only ever handles ciphertext. Restoring goes the other way, into an
  * empty store, and everything restored is written in one transaction.
+ *
+ * Managers: values under a KMS manager are decrypted through KMS for the
+ * backup, which then holds them like any other value; restored, they are
+ * encrypted by the keyring (under the same manager when it exists here, in
+ * the built-in store otherwise). Values in a secret store, and references,
+ * are backed up as their reference only: the remote store keeps the value.
+ * They come back when their manager exists in the restoring store, and are
+ * skipped with the reason otherwise. Manager configurations (credentials)
+ * are never in a backup.
  */
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
@@ -21,12 +30,14 @@ import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
-import type { SecretRow, SecretsService, VersionRow } from './secrets-service.js';
+import { encryptedOf, type SecretRow, type SecretsService, type VersionRow } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
 
 /** Keeps each chunk well under the delegate's 64 MiB message limit, even with 10 MiB files. */
 const CHUNK_CHARS = 12 * 1024 * 1024;
 const CHUNK_RECORDS = 200;
+/** A chunk that decrypts through KMS may wait on retried provider calls. */
+const EXTERNAL_CHUNK_TIMEOUT_MS = 180_000;
 
 /** What a backup file says about a secret: untrusted input until this schema says otherwise. */
 const secretMetaSchema = z.strictObject({
@@ -41,8 +52,17 @@ const secretMetaSchema = z.strictObject({
   scope: z.strictObject({ scoped: z.boolean(), scopeToAccount: z.boolean(), entries: z.array(scopeEntrySchema) }),
   createdAt: z.string(),
   updatedAt: z.string(),
+  reference: z.string().max(2048).nullable().optional(),
+  remoteName: z.string().max(128).nullable().optional(),
 });
-const versionMetaSchema = z.strictObject({ version: z.number().int().min(1), createdAt: z.string(), createdBy: z.string().max(64), facts: secretFactsSchema });
+const versionMetaSchema = z.strictObject({
+  version: z.number().int().min(1),
+  createdAt: z.string(),
+  createdBy: z.string().max(64),
+  facts: secretFactsSchema,
+  /** Secret-store versions: where the value lives. */
+  remote: z.strictObject({ reference: z.string().max(2048), versionId: z.string().max(256).nullable() }).optional(),
+});
 const catalogMetaSchema = z.strictObject({
   kind: z.literal('catalog'),
   applications: z.array(
@@ -71,7 +91,11 @@ export class BackupService {
     const lines = [JSON.stringify(header)];
     let index = 0;
     const flush = async (records: { meta: Record<string, unknown>; versions: { address: SecretAddress; encrypted: EncryptedVersion; meta: Record<string, unknown> }[] }[]) => {
-      const { line } = await this.delegate.request({ op: 'backup.exportChunk', index, records });
+      const dependencies = this.secrets.dependencies(records.flatMap((record) => record.versions));
+      const { line } = await this.delegate.request(
+        { op: 'backup.exportChunk', index, records, ...dependencies },
+        dependencies.managers.length ? EXTERNAL_CHUNK_TIMEOUT_MS : undefined,
+      );
       lines.push(line);
       index += 1;
     };
@@ -82,11 +106,20 @@ export class BackupService {
     let batch: Parameters<typeof flush>[0] = [];
     let batchChars = 0;
     for (const row of rows) {
-      const versions = (versionsOf.all(row.id) as VersionRow[]).map((version) => ({
-        address: { secretId: row.id, version: version.version, type: row.type, managerId: row.manager_id },
-        encrypted: { ciphertext: version.ciphertext, wrappedKey: version.wrapped_key, keyringVersion: version.keyring_version },
-        meta: { version: version.version, createdAt: version.created_at, createdBy: version.created_by, facts: JSON.parse(version.facts) as unknown },
-      }));
+      const versions = (versionsOf.all(row.id) as VersionRow[]).map((version) => {
+        const encrypted = encryptedOf(version);
+        return {
+          address: { secretId: row.id, version: version.version, type: row.type, managerId: row.manager_id },
+          encrypted,
+          meta: {
+            version: version.version,
+            createdAt: version.created_at,
+            createdBy: version.created_by,
+            facts: JSON.parse(version.facts) as unknown,
+            ...(encrypted.remote ? { remote: encrypted.remote } : {}),
+          },
+        };
+      });
       const chars = versions.reduce((sum, version) => sum + version.encrypted.ciphertext.length, 0);
       if (batch.length > 0 && (batch.length >= CHUNK_RECORDS || batchChars + chars > CHUNK_CHARS)) {
         await flush(batch);
@@ -106,6 +139,8 @@ export class BackupService {
           scope: this.secrets.scopeOf(row),
           createdAt: row.created_at,
           updatedAt: row.updated_at,
+          reference: row.reference,
+          remoteName: row.remote_name,
         },
         versions,
       });
@@ -144,15 +179,16 @@ export class BackupService {
       throw error;
     }
     const chunkLines = lines.slice(1, -1);
+    const managers = new Set(this.catalog.listManagers().map((manager) => manager.id));
     const records: DelegateResult<'backup.restoreChunk'>['records'] = [];
     for (const [index, line] of chunkLines.entries()) {
-      const { records: chunk } = await this.delegate.request({ op: 'backup.restoreChunk', index, line });
+      const { records: chunk } = await this.delegate.request({ op: 'backup.restoreChunk', index, line, managerIds: [...managers] });
       records.push(...chunk);
     }
     await this.delegate.request({ op: 'backup.restoreEnd', chunks: chunkLines.length, line: lines[lines.length - 1]! });
 
     const report: RestoreReport = { secrets: 0, versions: 0, applications: 0, environments: 0, skipped: [] };
-    const managers = new Set(this.catalog.listManagers().map((manager) => manager.id));
+    const moved: string[] = [];
     inTransaction(this.db, () => {
         for (const record of records) {
           if (record.meta.kind === 'catalog') {
@@ -166,32 +202,64 @@ export class BackupService {
             continue;
           }
           const secret = parsed.data;
-          if (!managers.has(secret.managerId)) {
-            report.skipped.push({ name: secret.name, reason: `its manager "${secret.managerId}" does not exist in this store` });
+          // The delegate restored values of a manager missing here into the built-in store; remote values it cannot move.
+          const managerId = record.versions[0]?.address.managerId ?? secret.managerId;
+          if (!managers.has(managerId)) {
+            report.skipped.push({
+              name: secret.name,
+              reason: `its value lives in a secret store (manager "${secret.managerId}") that does not exist in this store; add the manager, then create the secret again or as a reference`,
+            });
             continue;
           }
+          if (record.versions.some((version) => version.address.managerId !== managerId)) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
+          if (managerId !== secret.managerId) moved.push(secret.name);
           prepared(this.db, 
-              'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at, reference, remote_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             )
-            .run(secret.id, secret.name, secret.description, secret.type, JSON.stringify(secret.metadata), secret.managerId, secret.currentVersion, secret.createdAt, secret.updatedAt);
+            .run(
+              secret.id,
+              secret.name,
+              secret.description,
+              secret.type,
+              JSON.stringify(secret.metadata),
+              managerId,
+              secret.currentVersion,
+              secret.createdAt,
+              secret.updatedAt,
+              managerId === secret.managerId ? (secret.reference ?? null) : null,
+              managerId === secret.managerId ? (secret.remoteName ?? null) : null,
+            );
           this.catalog.writeScope('secret', secret.id, secret.scope);
           for (const version of record.versions) {
             const meta = versionMetaSchema.parse(version.meta);
             if (version.address.secretId !== secret.id || version.address.version !== meta.version) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
             prepared(this.db, 
-                'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                `INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts, remote_reference, remote_version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
               )
-              .run(secret.id, meta.version, version.encrypted.ciphertext, version.encrypted.wrappedKey, version.encrypted.keyringVersion, meta.createdAt, meta.createdBy, JSON.stringify(meta.facts));
+              .run(
+                secret.id,
+                meta.version,
+                version.encrypted.ciphertext,
+                version.encrypted.wrappedKey,
+                version.encrypted.keyringVersion,
+                meta.createdAt,
+                meta.createdBy,
+                JSON.stringify(meta.facts),
+                version.encrypted.remote?.reference ?? null,
+                version.encrypted.remote?.versionId ?? null,
+              );
             report.versions += 1;
           }
           report.secrets += 1;
         }
+        if (moved.length > 0) report.movedToBuiltIn = moved;
         this.audit.append({
           actor: this.actor,
           action: 'backup.restore',
           target: null,
           outcome: 'success',
-          detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped`,
+          detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped${moved.length ? `; ${moved.length} moved to the built-in store` : ''}`,
         });
       });
     await this.audit.sealPending();

@@ -7,11 +7,43 @@
 import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
-import type { Application, Consumer, Environment, EnvironmentType, ManagerSummary, ScopeEntry, ScopeRemovalReport, UsageScope } from '../../ipc/contract.js';
+import {
+  managerRoles,
+  type Application,
+  type Consumer,
+  type Environment,
+  type EnvironmentType,
+  type ManagerHealth,
+  type ManagerKind,
+  type ManagerSummary,
+  type ScopeEntry,
+  type ScopeRemovalReport,
+  type UsageScope,
+} from '../../ipc/contract.js';
 import { AppError } from '../app-error.js';
 import { normalizeEntries, type EnvironmentIndex, type KnownEnvironment, type ResolvedConsumer } from '../scope/usage-scope.js';
 
 type OwnerKind = 'secret' | 'manager';
+
+interface ManagerRow {
+  id: string;
+  name: string;
+  kind: string;
+  is_default: number;
+  read_only: number;
+  scoped: number;
+  scope_to_account: number;
+  public_config: string;
+  health: string | null;
+  created_at: string;
+  updated_at: string | null;
+  secret_count: number;
+}
+
+/** A manager is read-only when the user said so, or when its configuration does (Vault's `readOnly`). */
+export function effectiveReadOnly(kind: string, readOnlyFlag: number, publicConfig: Record<string, unknown>): boolean {
+  return readOnlyFlag === 1 || (kind === 'vault' && publicConfig.readOnly === true);
+}
 
 interface EntryRow {
   owner_id: string;
@@ -191,21 +223,37 @@ export class CatalogService {
 
   listManagers(): ManagerSummary[] {
     const rows = prepared(this.db, 
-        `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account,
+        `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account, m.public_config, m.health, m.created_at, m.updated_at,
                 (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
          FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
       )
-      .all() as { id: string; name: string; kind: string; is_default: number; read_only: number; scoped: number; scope_to_account: number; secret_count: number }[];
+      .all() as ManagerRow[];
     const scopes = this.readScopes('manager', rows.map((row) => row.id));
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      kind: row.kind,
-      isDefault: row.is_default === 1,
-      readOnly: row.read_only === 1,
-      scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
-      secretCount: row.secret_count,
-    }));
+    return rows.map((row) => {
+      const publicConfig = JSON.parse(row.public_config) as Record<string, unknown>;
+      const health = row.health ? (JSON.parse(row.health) as Omit<ManagerHealth, 'renewal'>) : null;
+      return {
+        id: row.id,
+        name: row.name,
+        kind: row.kind,
+        role: managerRoles[row.kind as ManagerKind] ?? 'local',
+        isDefault: row.is_default === 1,
+        readOnly: effectiveReadOnly(row.kind, row.read_only, publicConfig),
+        scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
+        secretCount: row.secret_count,
+        publicConfig,
+        health: {
+          lastCheckAt: health?.lastCheckAt ?? null,
+          ok: health?.ok ?? null,
+          summary: health?.summary ?? null,
+          warnings: health?.warnings ?? [],
+          facts: health?.facts ?? {},
+          renewal: null,
+        },
+        createdAt: row.created_at,
+        updatedAt: row.updated_at ?? row.created_at,
+      };
+    });
   }
 
   /** A manager's name and scope, without counting its secrets: cheap enough to ask for every write. */

@@ -13,6 +13,8 @@ import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { AuditLog } from './audit-log.js';
+import type { ManagersService } from './managers-service.js';
+import type { ManagerContext } from '../../../src-delegate/protocol.js';
 import type { SecretsService } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
 
@@ -33,6 +35,7 @@ export class ConnectionTestService {
     private readonly secrets: SecretsService,
     private readonly audit: AuditLog,
     private readonly actor: string,
+    private readonly managers: ManagersService,
   ) {}
 
   private knownFor(host: string, port: number) {
@@ -72,14 +75,23 @@ export class ConnectionTestService {
     const consumer = request.consumer ? `${request.consumer.application}/${request.consumer.environment}` : null;
     this.secrets.resolve(row, request.consumer ?? null);
 
+    const stored = this.secrets.storedVersion(row);
+    let signer: ManagerContext | undefined;
+    if (row.type === 'ssh-vault-certificate' && typeof metadata.vaultManagerId === 'string') {
+      const info = this.managers.info(metadata.vaultManagerId);
+      if (info.kind !== 'vault') throw new AppError('INVALID_REQUEST', `"${info.name}" is not a HashiCorp Vault manager: only Vault's SSH engine signs keys.`);
+      signer = this.managers.context(info.id);
+    }
     const { report, seenHostKey } = await this.delegate.request(
       {
         op: 'connection.test',
         testId: request.testId,
-        secret: { ...this.secrets.storedVersion(row), metadata },
+        secret: { ...stored, metadata },
         target: { host, port },
         knownHosts: this.knownFor(host, port),
         acceptNewHostKey: request.acceptNewHostKey,
+        ...this.secrets.dependencies([stored]),
+        ...(signer ? { signer } : {}),
       },
       CONNECTION_TEST_TIMEOUT_MS,
     );

@@ -1,24 +1,384 @@
 /**
- * Secret managers as main sees them: their usage scope and the rule that a
- * secret's scope fits inside its manager's. When a manager's scope shrinks
- * below its secrets' scopes, the caller chooses: narrow the secrets too, or
- * get SCOPE_CONFLICT naming them and change nothing.
+ * Secret managers as main sees them: the built-in store and the external
+ * managers the user added (AWS KMS, Google Cloud KMS, AWS Secrets Manager,
+ * Azure Key Vault, HashiCorp Vault).
+ *
+ * Main never sees a manager's credentials. The configuration arrives sealed
+ * for the delegate, which validates it and returns it encrypted by the
+ * keyring together with its non-secret fields; main stores both, and sends
+ * the ciphertext back with every request that needs the provider (as a
+ * ManagerContext). Also here: the default manager, health (the last
+ * connection test), the usage scope and the rule that a secret's scope fits
+ * inside its manager's, and the intermediate keys of KMS managers.
  */
+import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
-import type { ManagerSummary, UsageScope } from '../../ipc/contract.js';
+import {
+  managerRoles,
+  type ManagerHealth,
+  type ManagerKind,
+  type ManagerOptions,
+  type ManagerSummary,
+  type ParsedRequest,
+  type ProviderTestResult,
+  type UsageScope,
+} from '../../ipc/contract.js';
+import type { IntermediateKeyRecord, ManagerContext, ProviderKind } from '../../../src-delegate/protocol.js';
 import { AppError } from '../app-error.js';
+import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { narrowScope, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
-import type { CatalogService } from './catalog-service.js';
+import { effectiveReadOnly, type CatalogService } from './catalog-service.js';
+import type { VaultService } from './vault-service.js';
+
+/** The built-in random-key store. */
+export const LOCAL_MANAGER_ID = 'local';
+
+/** Provider calls retry throttling and 5xx with backoff; a test or a listing may take a while. */
+const PROVIDER_TIMEOUT_MS = 120_000;
+
+/**
+ * The configuration fields that locate what a manager already holds. While it
+ * holds secrets they may not change: the key that wrapped their intermediate
+ * keys, or the store and mount their references point into, must stay.
+ * Credentials, endpoints overrides and prefixes for new writes may change.
+ */
+const IDENTITY_FIELDS: Record<ProviderKind, string[]> = {
+  'aws-kms': ['region', 'keyArn'],
+  'gcp-kms': ['projectId', 'location', 'keyRing', 'keyName'],
+  'aws-secrets-manager': ['region'],
+  'azure-key-vault': ['vaultName', 'vaultUrl', 'environment'],
+  vault: ['url', 'namespace', 'engine'],
+};
+
+interface ManagerRecord {
+  id: string;
+  name: string;
+  kind: string;
+  is_default: number;
+  read_only: number;
+  config_ciphertext: string | null;
+  config_keyring_version: number | null;
+  config_version: number;
+  public_config: string;
+}
+
+export interface ManagerInfo {
+  id: string;
+  name: string;
+  kind: ManagerKind;
+  role: 'local' | 'key-manager' | 'secret-store';
+  readOnly: boolean;
+  isDefault: boolean;
+}
 
 export class ManagersService {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly db: Database,
     private readonly catalog: CatalogService,
     private readonly audit: AuditLog,
     private readonly actor: string,
+    private readonly delegate: DelegateSupervisor,
+    private readonly vault: VaultService,
   ) {}
+
+  private record(id: string): ManagerRecord {
+    const row = prepared(this.db, 'SELECT id, name, kind, is_default, read_only, config_ciphertext, config_keyring_version, config_version, public_config FROM managers WHERE id = ?').get(id) as
+      | ManagerRecord
+      | undefined;
+    if (!row) throw new AppError('NOT_FOUND', 'No such secret manager: it may have been removed.');
+    return row;
+  }
+
+  /** What the secrets service needs to know about a manager. */
+  info(id: string): ManagerInfo {
+    const row = this.record(id);
+    const kind = row.kind as ManagerKind;
+    return {
+      id: row.id,
+      name: row.name,
+      kind,
+      role: managerRoles[kind] ?? 'local',
+      readOnly: effectiveReadOnly(row.kind, row.read_only, JSON.parse(row.public_config) as Record<string, unknown>),
+      isDefault: row.is_default === 1,
+    };
+  }
+
+  defaultManagerId(): string {
+    const row = prepared(this.db, 'SELECT id FROM managers WHERE is_default = 1 LIMIT 1').get() as { id: string } | undefined;
+    return row?.id ?? LOCAL_MANAGER_ID;
+  }
+
+  /** What the delegate needs to open the manager's provider; undefined for the built-in store. */
+  context(id: string): ManagerContext | undefined {
+    if (id === LOCAL_MANAGER_ID) return undefined;
+    const row = this.record(id);
+    if (row.kind === 'local') return undefined;
+    if (!row.config_ciphertext || !row.config_keyring_version) throw new AppError('TAMPERED', `Manager "${row.name}" has no stored configuration.`);
+    return {
+      id: row.id,
+      kind: row.kind as ProviderKind,
+      configVersion: Math.max(1, row.config_version),
+      readOnly: effectiveReadOnly(row.kind, row.read_only, JSON.parse(row.public_config) as Record<string, unknown>),
+      config: { ciphertext: row.config_ciphertext, keyringVersion: row.config_keyring_version },
+    };
+  }
+
+  /** The contexts of every external manager among `ids`. */
+  contexts(ids: Iterable<string>): ManagerContext[] {
+    const out: ManagerContext[] = [];
+    for (const id of new Set(ids)) {
+      const context = this.context(id);
+      if (context) out.push(context);
+    }
+    return out;
+  }
+
+  /**
+   * Runs `work` alone for this manager: wrapping data keys under a KMS
+   * manager's current intermediate key counts its uses, and two wraps at once
+   * would both count from the same record.
+   */
+  async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    }
+  }
+
+  /** The newest intermediate key of a KMS manager, or null before its first secret. */
+  currentIntermediateKey(managerId: string): IntermediateKeyRecord | null {
+    const row = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(managerId) as IntermediateKeyRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  intermediateKeys(ids: Iterable<string>): IntermediateKeyRecord[] {
+    const statement = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE id = ?');
+    const out: IntermediateKeyRecord[] = [];
+    for (const id of new Set(ids)) {
+      const row = statement.get(id) as IntermediateKeyRow | undefined;
+      if (!row) throw new AppError('TAMPERED', `Intermediate key ${id} is missing from the store.`);
+      out.push(toRecord(row));
+    }
+    return out;
+  }
+
+  /** Upserts what the delegate returned. Runs inside the caller's transaction. */
+  saveIntermediateKeys(records: IntermediateKeyRecord[]): void {
+    const upsert = prepared(
+      this.db,
+      `INSERT INTO intermediate_keys (id, manager_id, wrapped_key, kms_key_version, created_at, use_count) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET wrapped_key = excluded.wrapped_key, kms_key_version = excluded.kms_key_version, use_count = MAX(use_count, excluded.use_count)`,
+    );
+    for (const record of records) {
+      if (record.managerId === LOCAL_MANAGER_ID) throw new AppError('INTERNAL', 'The built-in store has no intermediate keys.');
+      upsert.run(record.id, record.managerId, record.wrappedKey, record.kmsKeyVersion, record.createdAt, record.useCount);
+    }
+  }
+
+  /**
+   * Opens the Vault managers in the delegate, so their token renewal loops run
+   * while the store is unlocked (opening makes no request). Best effort: a
+   * manager that fails to open shows it at its next use or test.
+   */
+  async openRenewing(): Promise<void> {
+    const ids = (prepared(this.db, "SELECT id FROM managers WHERE kind = 'vault'").all() as { id: string }[]).map((row) => row.id);
+    if (ids.length === 0) return;
+    await this.delegate.request({ op: 'manager.open', managers: this.contexts(ids) }).catch(() => undefined);
+  }
+
+  /** Every manager, with the renewal loops of the Vault managers the delegate holds open. */
+  async list(): Promise<ManagerSummary[]> {
+    this.vault.requireUnlocked();
+    const items = this.catalog.listManagers();
+    if (!items.some((item) => item.kind === 'vault')) return items;
+    try {
+      const { renewal } = await this.delegate.request({ op: 'manager.status' });
+      const byId = new Map(renewal.map((entry) => [entry.managerId, entry.status]));
+      return items.map((item) => ({ ...item, health: { ...item.health, renewal: byId.get(item.id) ?? null } }));
+    } catch {
+      return items;
+    }
+  }
+
+  private async summary(id: string): Promise<ManagerSummary> {
+    const found = (await this.list()).find((manager) => manager.id === id);
+    if (!found) throw new AppError('NOT_FOUND', 'No such secret manager: it may have been removed.');
+    return found;
+  }
+
+  private assertNameFree(name: string, exceptId?: string): void {
+    const row = prepared(this.db, 'SELECT id FROM managers WHERE name = ?').get(name) as { id: string } | undefined;
+    if (row && row.id !== exceptId) throw new AppError('NAME_TAKEN', `A secret manager named "${name}" already exists.`);
+  }
+
+  private external(id: string, action: string): ManagerRecord {
+    const row = this.record(id);
+    if (row.kind === 'local') throw new AppError('INVALID_REQUEST', `The built-in store cannot be ${action}.`);
+    return row;
+  }
+
+  async add(request: ParsedRequest<'managers.add'>): Promise<ManagerSummary> {
+    this.vault.requireUnlocked();
+    this.assertNameFree(request.name);
+    const id = randomUUID();
+    const configured = await this.delegate.request({ op: 'manager.configure', sealed: request.sealedConfig, name: request.name, managerId: id, kind: request.kind });
+    const now = new Date().toISOString();
+    try {
+      inTransaction(this.db, () => {
+        this.assertNameFree(request.name);
+        prepared(
+          this.db,
+          `INSERT INTO managers (id, name, kind, is_default, read_only, created_at, updated_at, config_ciphertext, config_keyring_version, config_version, public_config)
+           VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 1, ?)`,
+        ).run(id, request.name, request.kind, request.readOnly ? 1 : 0, now, now, configured.config.ciphertext, configured.config.keyringVersion, JSON.stringify(configured.publicConfig));
+        this.audit.append({ actor: this.actor, action: 'manager.add', target: request.name, outcome: 'success', detail: `${request.kind}${request.readOnly || configured.readOnly ? ', read-only' : ''}` });
+      });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AppError('NAME_TAKEN', `A secret manager named "${request.name}" already exists.`);
+      }
+      throw error;
+    }
+    await this.audit.sealPending();
+    if (request.kind === 'vault') await this.delegate.request({ op: 'manager.open', managers: [this.context(id)!] }).catch(() => undefined);
+    return this.summary(id);
+  }
+
+  async update(request: ParsedRequest<'managers.update'>): Promise<ManagerSummary> {
+    this.vault.requireUnlocked();
+    const row = this.external(request.id, 'changed');
+    const name = request.name ?? row.name;
+    if (name !== row.name) this.assertNameFree(name, row.id);
+    const kind = row.kind as ProviderKind;
+    const secretCount = (prepared(this.db, 'SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(row.id) as { n: number }).n;
+    let configured: { config: { ciphertext: string; keyringVersion: number }; publicConfig: Record<string, unknown>; readOnly: boolean } | null = null;
+    if (request.sealedConfig) {
+      configured = await this.delegate.request({ op: 'manager.configure', sealed: request.sealedConfig, name, managerId: row.id, kind, previous: this.context(row.id) });
+      if (secretCount > 0) {
+        const before = JSON.parse(row.public_config) as Record<string, unknown>;
+        const changed = IDENTITY_FIELDS[kind].filter((field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(configured!.publicConfig[field] ?? null));
+        if (changed.length > 0) {
+          throw new AppError(
+            'INVALID_REQUEST',
+            `"${row.name}" holds ${secretCount} secret(s), which need the same ${changed.join(', ')}. Change credentials freely, but add a new manager for another ${changed.length === 1 ? 'one' : 'location'}.`,
+            { issues: changed.map((field) => ({ path: `config.${field}`, message: 'Cannot change while the manager holds secrets' })) },
+          );
+        }
+      }
+    }
+    const publicConfig = configured ? configured.publicConfig : (JSON.parse(row.public_config) as Record<string, unknown>);
+    const readOnlyFlag = request.readOnly === undefined ? row.read_only : request.readOnly ? 1 : 0;
+    const readOnly = effectiveReadOnly(kind, readOnlyFlag, publicConfig);
+    if (readOnly && row.is_default === 1) {
+      throw new AppError('READ_ONLY', `"${row.name}" is the default manager, and a read-only manager cannot be the default. Make another manager the default first.`);
+    }
+    const changes = [name !== row.name ? `renamed from "${row.name}"` : null, configured ? 'configuration' : null, readOnlyFlag !== row.read_only ? (readOnlyFlag ? 'read-only' : 'writable') : null].filter(Boolean);
+    const now = new Date().toISOString();
+    try {
+      inTransaction(this.db, () => {
+        if (configured) {
+          // New credentials are untested: the old health no longer says anything about them.
+          prepared(
+            this.db,
+            'UPDATE managers SET name = ?, read_only = ?, config_ciphertext = ?, config_keyring_version = ?, config_version = config_version + 1, public_config = ?, health = NULL, updated_at = ? WHERE id = ?',
+          ).run(name, readOnlyFlag, configured.config.ciphertext, configured.config.keyringVersion, JSON.stringify(configured.publicConfig), now, row.id);
+        } else {
+          // The read-only flag travels in the context, so the delegate must reopen the provider with it.
+          prepared(this.db, 'UPDATE managers SET name = ?, read_only = ?, config_version = config_version + ?, updated_at = ? WHERE id = ?').run(
+            name,
+            readOnlyFlag,
+            readOnlyFlag !== row.read_only ? 1 : 0,
+            now,
+            row.id,
+          );
+        }
+        this.audit.append({ actor: this.actor, action: 'manager.update', target: name, outcome: 'success', detail: changes.join('; ') || 'no change' });
+      });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AppError('NAME_TAKEN', `A secret manager named "${name}" already exists.`);
+      }
+      throw error;
+    }
+    await this.audit.sealPending();
+    if (kind === 'vault') await this.delegate.request({ op: 'manager.open', managers: [this.context(row.id)!] }).catch(() => undefined);
+    return this.summary(row.id);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.vault.requireUnlocked();
+    const row = this.external(id, 'removed');
+    const count = (prepared(this.db, 'SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(id) as { n: number }).n;
+    if (count > 0) {
+      throw new AppError('MANAGER_IN_USE', `"${row.name}" still holds ${count} secret${count === 1 ? '' : 's'} (references included). Delete or move ${count === 1 ? 'it' : 'them'} first.`);
+    }
+    if (row.is_default === 1) throw new AppError('INVALID_REQUEST', `"${row.name}" is the default manager. Make another manager the default first.`);
+    inTransaction(this.db, () => {
+      prepared(this.db, 'DELETE FROM intermediate_keys WHERE manager_id = ?').run(id);
+      prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'manager' AND owner_id = ?").run(id);
+      prepared(this.db, 'DELETE FROM managers WHERE id = ?').run(id);
+      this.audit.append({ actor: this.actor, action: 'manager.remove', target: row.name, outcome: 'success', detail: row.kind });
+    });
+    await this.audit.sealPending();
+    // Stops a Vault renewal loop and drops the credentials from the delegate's memory.
+    await this.delegate.request({ op: 'manager.close', managerId: id }).catch(() => undefined);
+  }
+
+  async setDefault(id: string): Promise<ManagerSummary> {
+    this.vault.requireUnlocked();
+    const info = this.info(id);
+    if (info.readOnly) throw new AppError('READ_ONLY', `"${info.name}" is read-only, and a read-only manager cannot be the default: new secrets could not be stored in it.`);
+    inTransaction(this.db, () => {
+      prepared(this.db, 'UPDATE managers SET is_default = CASE WHEN id = ? THEN 1 ELSE 0 END').run(id);
+      this.audit.append({ actor: this.actor, action: 'manager.default', target: info.name, outcome: 'success', detail: 'new secrets go here; existing secrets stay where they are' });
+    });
+    await this.audit.sealPending();
+    return this.summary(id);
+  }
+
+  /** A read-only connection test; its result becomes the manager's health. */
+  async test(id: string): Promise<{ result: ProviderTestResult; manager: ManagerSummary }> {
+    this.vault.requireUnlocked();
+    const row = this.external(id, 'tested');
+    const { result, renewal } = await this.delegate.request({ op: 'manager.test', manager: this.context(id)! }, PROVIDER_TIMEOUT_MS);
+    const failed = result.checks.find((check) => !check.ok);
+    const summary = result.ok
+      ? `${result.checks.length} check${result.checks.length === 1 ? '' : 's'} passed${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}`
+      : failed
+        ? `${failed.name}: ${failed.detail}`
+        : 'The test failed.';
+    const warnings = [...result.warnings];
+    if (renewal?.state === 'paused') warnings.push(renewal.lastError?.message ?? 'Token renewal is paused after repeated failures.');
+    const health: Omit<ManagerHealth, 'renewal'> = { lastCheckAt: new Date().toISOString(), ok: result.ok, summary: summary.slice(0, 2000), warnings, facts: result.facts };
+    inTransaction(this.db, () => {
+      prepared(this.db, 'UPDATE managers SET health = ? WHERE id = ?').run(JSON.stringify(health), id);
+      this.audit.append({
+        actor: this.actor,
+        action: 'manager.test',
+        target: row.name,
+        outcome: result.ok ? 'success' : 'failure',
+        detail: result.ok ? summary : `${String(result.facts.errorCode ?? 'failed')}`,
+      });
+    });
+    await this.audit.sealPending();
+    const manager = await this.summary(id);
+    return { result, manager: renewal ? { ...manager, health: { ...manager.health, renewal } } : manager };
+  }
+
+  /** The lists a manager form can offer: Vault KV mounts, Azure vaults. Nothing is stored. */
+  async fetchOptions(request: ParsedRequest<'managers.fetchOptions'>): Promise<ManagerOptions> {
+    this.vault.requireUnlocked();
+    return this.delegate.request({ op: 'manager.fetchOptions', kind: request.kind, sealed: request.sealedConfig }, PROVIDER_TIMEOUT_MS);
+  }
 
   /** Secrets of a manager whose scope would not fit inside `scope`. */
   private outside(managerId: string, scope: UsageScope): { id: string; name: string; scope: UsageScope }[] {
@@ -76,4 +436,17 @@ export class ManagersService {
       }
     }
   }
+}
+
+interface IntermediateKeyRow {
+  id: string;
+  manager_id: string;
+  wrapped_key: string;
+  kms_key_version: string;
+  created_at: number;
+  use_count: number;
+}
+
+function toRecord(row: IntermediateKeyRow): IntermediateKeyRecord {
+  return { id: row.id, managerId: row.manager_id, wrappedKey: row.wrapped_key, kmsKeyVersion: row.kms_key_version, createdAt: row.created_at, useCount: row.use_count };
 }

@@ -24,16 +24,28 @@ import {
   type SecretVersion,
   type UsageScope,
 } from '../../ipc/contract.js';
-import { sealBindings, type EncryptedVersion, type SecretAddress, type SecretFacts } from '../../../src-delegate/protocol.js';
+import {
+  sealBindings,
+  type EncryptedVersion,
+  type IntermediateKeyRecord,
+  type ManagerContext,
+  type SecretAddress,
+  type SecretFacts,
+} from '../../../src-delegate/protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { scopeAllows, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
+import { LOCAL_MANAGER_ID, type ManagerInfo, type ManagersService } from './managers-service.js';
 import type { VaultService } from './vault-service.js';
 
-/** The built-in random-key store. */
-export const LOCAL_MANAGER_ID = 'local';
+export { LOCAL_MANAGER_ID } from './managers-service.js';
+
+/** Writes to an external manager may retry throttling and 5xx; a batch of remote writes takes a while. */
+const MANAGER_TIMEOUT_MS = 180_000;
+
+type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
 
 export interface SecretRow {
   rowid: number;
@@ -48,6 +60,10 @@ export interface SecretRow {
   scope_to_account: number;
   created_at: string;
   updated_at: string;
+  /** A reference to an existing remote secret, or null. */
+  reference: string | null;
+  /** Secret stores: the name the value is written under. */
+  remote_name: string | null;
 }
 
 export interface VersionRow {
@@ -58,6 +74,20 @@ export interface VersionRow {
   facts: string;
   created_at: string;
   created_by: string;
+  intermediate_key_id: string | null;
+  remote_reference: string | null;
+  remote_version: string | null;
+}
+
+/** A stored version as the delegate reads it. */
+export function encryptedOf(row: Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version' | 'intermediate_key_id' | 'remote_reference' | 'remote_version'>): EncryptedVersion {
+  return {
+    ciphertext: row.ciphertext,
+    wrappedKey: row.wrapped_key,
+    keyringVersion: row.keyring_version,
+    ...(row.intermediate_key_id ? { intermediateKeyId: row.intermediate_key_id } : {}),
+    ...(row.remote_reference ? { remote: { reference: row.remote_reference, versionId: row.remote_version } } : {}),
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -162,7 +192,63 @@ export class SecretsService {
     private readonly audit: AuditLog,
     private readonly catalog: CatalogService,
     private readonly actor: string,
+    private readonly managers: ManagersService,
   ) {}
+
+  /** The managers and intermediate keys the delegate needs to open these stored versions. */
+  dependencies(items: Stored[]): { managers: ManagerContext[]; intermediateKeys: IntermediateKeyRecord[] } {
+    const external = items.filter((item) => item.encrypted.intermediateKeyId || item.encrypted.remote);
+    if (external.length === 0) return { managers: [], intermediateKeys: [] };
+    return {
+      managers: this.managers.contexts(external.map((item) => item.address.managerId)),
+      intermediateKeys: this.managers.intermediateKeys(external.flatMap((item) => (item.encrypted.intermediateKeyId ? [item.encrypted.intermediateKeyId] : []))),
+    };
+  }
+
+  /** New values may go into this manager: it exists and is not read-only. */
+  private writableManager(managerId: string): ManagerInfo {
+    const manager = this.managers.info(managerId);
+    if (manager.readOnly) {
+      throw new AppError('READ_ONLY', `"${manager.name}" is a read-only manager: Strongroom stores no new values in it. References to its existing secrets still work.`);
+    }
+    return manager;
+  }
+
+  /**
+   * Stores new values through the delegate in a manager. KMS managers run
+   * one at a time, from the newest intermediate key; the records the delegate
+   * returns are saved in the same transaction as the versions, by `commit`.
+   */
+  private async writeValues<T>(
+    manager: ManagerInfo,
+    send: (context: { manager?: ManagerContext; intermediateKey?: IntermediateKeyRecord | null }) => Promise<T & { intermediateKeys: IntermediateKeyRecord[] }>,
+    commit: (result: T) => void,
+  ): Promise<void> {
+    const context = this.managers.context(manager.id);
+    if (manager.role !== 'key-manager') {
+      const result = await send(context ? { manager: context } : {});
+      commit(result);
+      return;
+    }
+    await this.managers.exclusive(manager.id, async () => {
+      const result = await send({ manager: context, intermediateKey: this.managers.currentIntermediateKey(manager.id) });
+      inTransaction(this.db, () => {
+        this.managers.saveIntermediateKeys(result.intermediateKeys);
+        commit(result);
+      });
+    });
+  }
+
+  /** Vault-signed SSH credentials name the Vault manager that signs them. */
+  private checkSigner(type: SecretType, metadata: Record<string, unknown>): void {
+    if (type !== 'ssh-vault-certificate' || typeof metadata.vaultManagerId !== 'string') return;
+    const signer = this.managers.info(metadata.vaultManagerId);
+    if (signer.kind !== 'vault') {
+      throw new AppError('INVALID_REQUEST', `"${signer.name}" is not a HashiCorp Vault manager: only Vault's SSH engine signs keys.`, {
+        issues: [{ path: 'metadata.vaultManagerId', message: 'Choose a Vault manager' }],
+      });
+    }
+  }
 
   private record(action: Parameters<AuditLog['append']>[0]['action'], target: string | null, outcome: 'success' | 'failure', detail: string | null = null): void {
     this.audit.append({ actor: this.actor, action, target, outcome, detail });
@@ -187,6 +273,7 @@ export class SecretsService {
       scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      reference: row.reference,
     }));
   }
 
@@ -241,6 +328,7 @@ export class SecretsService {
     const [created] = await this.createMany({
       items: [{ name: request.name, description: request.description, type: request.type, metadata: request.metadata, scope: request.scope }],
       sealedValues: request.sealedValue,
+      managerId: request.managerId,
     });
     return created!;
   }
@@ -248,6 +336,7 @@ export class SecretsService {
   async createMany(request: {
     items: { name: string; description?: string | undefined; type?: SecretType; metadata?: Record<string, unknown>; scope?: UsageScope | undefined }[];
     sealedValues: SealedMessage;
+    managerId?: string | undefined;
   }): Promise<SecretSummary[]> {
     this.vault.requireUnlocked();
     const names = request.items.map((item) => item.name);
@@ -257,32 +346,47 @@ export class SecretsService {
       this.record('secret.create', names.join(', ').slice(0, 200), 'failure', 'name taken');
       throw error;
     }
+    const manager = this.writableManager(request.managerId ?? this.managers.defaultManagerId());
     const items = request.items.map((item) => {
       const type = item.type ?? 'text';
       const scope = item.scope?.scoped ? { ...item.scope, entries: this.catalog.validateEntries(item.scope.entries) } : (item.scope ?? UNSCOPED);
-      this.checkFitsManager(scope, LOCAL_MANAGER_ID);
-      return { ...item, type, metadata: parseMetadata(type, item.metadata), scope };
+      this.checkFitsManager(scope, manager.id);
+      const metadata = parseMetadata(type, item.metadata);
+      this.checkSigner(type, metadata);
+      return { ...item, type, metadata, scope };
     });
+    const remote = manager.role === 'secret-store';
     const targets = items.map((item) => ({
       name: item.name,
       metadata: item.metadata,
-      address: { secretId: randomUUID(), version: 1, type: item.type, managerId: LOCAL_MANAGER_ID } satisfies SecretAddress,
+      address: { secretId: randomUUID(), version: 1, type: item.type, managerId: manager.id } satisfies SecretAddress,
+      ...(remote ? { remoteName: item.name } : {}),
     }));
-    const { versions } = await this.delegate.request({ op: 'secrets.encrypt', sealed: request.sealedValues, binding: sealBindings.secretCreate(names), targets });
     const now = new Date().toISOString();
     try {
-      inTransaction(this.db, () => {
-          const insertSecret = prepared(this.db, 
-            'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)',
-          );
-          targets.forEach((target, i) => {
-            const item = items[i]!;
-            insertSecret.run(target.address.secretId, target.name, item.description ?? null, item.type, JSON.stringify(item.metadata), LOCAL_MANAGER_ID, now, now);
-            this.catalog.writeScope('secret', target.address.secretId, item.scope);
-            this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
-          });
-          for (const target of targets) this.record('secret.create', target.name, 'success', target.address.type === 'text' ? null : target.address.type);
-        });
+      await this.writeValues(
+        manager,
+        (context) =>
+          this.delegate.request(
+            { op: 'secrets.encrypt', sealed: request.sealedValues, binding: sealBindings.secretCreate(names), targets, ...context },
+            manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+          ),
+        ({ versions }) =>
+          inTransaction(this.db, () => {
+            const insertSecret = prepared(
+              this.db,
+              'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at, remote_name) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)',
+            );
+            targets.forEach((target, i) => {
+              const item = items[i]!;
+              insertSecret.run(target.address.secretId, target.name, item.description ?? null, item.type, JSON.stringify(item.metadata), manager.id, now, now, remote ? target.name : null);
+              this.catalog.writeScope('secret', target.address.secretId, item.scope);
+              this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
+            });
+            const where = manager.id === LOCAL_MANAGER_ID ? null : `in ${manager.name}`;
+            for (const target of targets) this.record('secret.create', target.name, 'success', [target.address.type === 'text' ? null : target.address.type, where].filter(Boolean).join(' ') || null);
+          }),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', 'A secret with one of these names was created meanwhile.');
       throw error;
@@ -291,11 +395,65 @@ export class SecretsService {
     return this.summaries(targets.map((target) => this.byId(target.address.secretId)));
   }
 
+  /**
+   * A reference to a secret that already exists in a secret store. It is read
+   * once now, to check it; its value is never stored here, and deleting the
+   * reference never deletes the remote secret.
+   */
+  async createReference(request: ParsedRequest<'secrets.createReference'>): Promise<SecretSummary> {
+    this.vault.requireUnlocked();
+    this.assertNamesFree([request.name]);
+    const manager = this.managers.info(request.managerId);
+    if (manager.role !== 'secret-store') {
+      throw new AppError(
+        'INVALID_REQUEST',
+        `"${manager.name}" cannot hold references: references point into a secret store (HashiCorp Vault, Azure Key Vault or AWS Secrets Manager). Key managers and the built-in store keep the values themselves.`,
+        { issues: [{ path: 'managerId', message: 'Choose a secret store' }] },
+      );
+    }
+    const scope = request.scope?.scoped ? { ...request.scope, entries: this.catalog.validateEntries(request.scope.entries) } : (request.scope ?? UNSCOPED);
+    this.checkFitsManager(scope, manager.id);
+    const { versionId } = await this.delegate.request({ op: 'secrets.checkReference', manager: this.managers.context(manager.id)!, reference: request.reference }, MANAGER_TIMEOUT_MS);
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const keyringVersion = (prepared(this.db, 'SELECT MAX(version) AS v FROM keyring').get() as { v: number }).v;
+    try {
+      inTransaction(this.db, () => {
+        prepared(
+          this.db,
+          "INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at, reference) VALUES (?, ?, ?, 'text', '{}', ?, 1, ?, ?, ?)",
+        ).run(id, request.name, request.description ?? null, manager.id, now, now, request.reference);
+        this.catalog.writeScope('secret', id, scope);
+        // No version id: a reference reads whatever the store holds now (or the version the reference itself names).
+        this.insertVersion({ secretId: id, version: 1, type: 'text', managerId: manager.id }, { ciphertext: '', wrappedKey: '', keyringVersion, remote: { reference: request.reference, versionId: null } }, {}, now);
+        this.record('secret.create', request.name, 'success', `reference to ${request.reference} in ${manager.name} (version ${versionId} when checked)`.slice(0, 500));
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
+      throw error;
+    }
+    await this.sealAudit();
+    return this.get(id);
+  }
+
   private insertVersion(address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, now: string): void {
-    prepared(this.db, 
-        'INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(address.secretId, address.version, encrypted.ciphertext, encrypted.wrappedKey, encrypted.keyringVersion, now, this.actor, JSON.stringify(facts));
+    prepared(
+      this.db,
+      `INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts, intermediate_key_id, remote_reference, remote_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      address.secretId,
+      address.version,
+      encrypted.ciphertext,
+      encrypted.wrappedKey,
+      encrypted.keyringVersion,
+      now,
+      this.actor,
+      JSON.stringify(facts),
+      encrypted.intermediateKeyId ?? null,
+      encrypted.remote?.reference ?? null,
+      encrypted.remote?.versionId ?? null,
+    );
   }
 
   /** Drops the oldest versions beyond the retention setting; the current version always stays. */
@@ -304,17 +462,16 @@ export class SecretsService {
     prepared(this.db, 'DELETE FROM secret_versions WHERE secret_id = ? AND version <= ? AND version <> ?').run(secretId, currentVersion - keep, currentVersion);
   }
 
-  storedVersion(row: SecretRow, version = row.current_version) {
-    const stored = prepared(this.db, 'SELECT ciphertext, wrapped_key, keyring_version FROM secret_versions WHERE secret_id = ? AND version = ?')
-      .get(row.id, version) as Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version'> | undefined;
+  storedVersion(row: SecretRow, version = row.current_version): Stored {
+    const stored = prepared(
+      this.db,
+      'SELECT ciphertext, wrapped_key, keyring_version, intermediate_key_id, remote_reference, remote_version FROM secret_versions WHERE secret_id = ? AND version = ?',
+    ).get(row.id, version) as Parameters<typeof encryptedOf>[0] | undefined;
     if (!stored) {
       if (version !== row.current_version) throw new AppError('NOT_FOUND', `Secret "${row.name}" has no version ${version} (it may have been pruned by the retention setting).`);
       throw new AppError('TAMPERED', `Secret "${row.name}" has no stored value for version ${version}.`);
     }
-    return {
-      address: { secretId: row.id, version, type: row.type, managerId: row.manager_id },
-      encrypted: { ciphertext: stored.ciphertext, wrappedKey: stored.wrapped_key, keyringVersion: stored.keyring_version },
-    };
+    return { address: { secretId: row.id, version, type: row.type, managerId: row.manager_id }, encrypted: encryptedOf(stored) };
   }
 
   scopeOf(row: SecretRow): UsageScope {
@@ -349,11 +506,11 @@ export class SecretsService {
     const action = request.purpose === 'copy' ? 'secret.copy' : 'secret.reveal';
     try {
       if (enforceScope || request.consumer) this.resolve(row, request.consumer ?? null);
-      const result = await this.delegate.request({
-        op: 'secrets.reveal',
-        recipientPublicKey: request.recipientPublicKey,
-        items: [this.storedVersion(row, request.version ?? row.current_version)],
-      });
+      const items = [this.storedVersion(row, request.version ?? row.current_version)];
+      const result = await this.delegate.request(
+        { op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items, ...this.dependencies(items) },
+        row.manager_id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+      );
       this.record(action, row.name, 'success', `version ${request.version ?? row.current_version}${request.purpose === 'download' ? ' (download)' : ''}`);
       return result;
     } catch (error) {
@@ -367,7 +524,12 @@ export class SecretsService {
   async revealMany(request: ParsedRequest<'secrets.revealMany'>): Promise<{ sealed: SealedMessage }> {
     this.vault.requireUnlocked();
     const rows = request.ids.map((id) => this.byId(id));
-    const result = await this.delegate.request({ op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items: rows.map((row) => this.storedVersion(row)) });
+    const items = rows.map((row) => this.storedVersion(row));
+    const dependencies = this.dependencies(items);
+    const result = await this.delegate.request(
+      { op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items, ...dependencies },
+      dependencies.managers.length ? MANAGER_TIMEOUT_MS : undefined,
+    );
     inTransaction(this.db, () => rows.forEach((row) => this.record('secret.reveal', row.name, 'success', `version ${row.current_version}`)));
     await this.sealAudit();
     return result;
@@ -376,7 +538,7 @@ export class SecretsService {
   versions(id: string): SecretVersion[] {
     this.vault.requireUnlocked();
     const row = this.byId(id);
-    const rows = prepared(this.db, 'SELECT version, keyring_version, facts, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
+    const rows = prepared(this.db, 'SELECT version, keyring_version, facts, created_at, created_by, remote_version FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
     return rows.map((version) => ({
       version: version.version,
       createdAt: version.created_at,
@@ -384,6 +546,7 @@ export class SecretsService {
       keyringVersion: version.keyring_version,
       facts: JSON.parse(version.facts) as SecretFacts,
       current: version.version === row.current_version,
+      remoteVersionId: version.remote_version,
     }));
   }
 
@@ -431,15 +594,34 @@ export class SecretsService {
       });
     }
     if (request.sealedValue) {
+      this.refuseReference(row, 'Its value');
+      const manager = this.writableManager(row.manager_id);
+      if (metadata) this.checkSigner(row.type, metadata);
       const address: SecretAddress = { secretId: row.id, version: row.current_version + 1, type: row.type, managerId: row.manager_id };
-      const { versions } = await this.delegate.request({
-        op: 'secrets.encrypt',
-        sealed: request.sealedValue,
-        binding: sealBindings.secretUpdate(row.id),
-        targets: [{ address, name: row.name, metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>) }],
-      });
       changes.push(`value (version ${address.version})`);
-      this.commitNewVersion(row, address, versions[0]!, versions[0]!.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update');
+      await this.writeValues(
+        manager,
+        (context) =>
+          this.delegate.request(
+            {
+              op: 'secrets.encrypt',
+              sealed: request.sealedValue!,
+              binding: sealBindings.secretUpdate(row.id),
+              targets: [
+                {
+                  address,
+                  name: row.name,
+                  metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>),
+                  ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name } : {}),
+                },
+              ],
+              ...context,
+            },
+            manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+          ),
+        ({ versions }) =>
+          this.commitNewVersion(row, address, versions[0]!, versions[0]!.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update'),
+      );
     } else {
       try {
         inTransaction(this.db, () => {
@@ -460,12 +642,29 @@ export class SecretsService {
   async rollback(id: string, toVersion: number): Promise<SecretSummary> {
     this.vault.requireUnlocked();
     const row = this.byId(id);
+    this.refuseReference(row, 'Its versions');
     if (toVersion === row.current_version) throw new AppError('INVALID_REQUEST', `Version ${toVersion} is already the current version.`);
     const from = this.storedVersion(row, toVersion);
     const facts = (prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
     const address: SecretAddress = { ...from.address, version: row.current_version + 1 };
-    const { versions } = await this.delegate.request({ op: 'secrets.reencrypt', items: [{ from, to: address }] });
-    this.commitNewVersion(row, address, versions[0]!, JSON.parse(facts) as SecretFacts, {}, `version ${address.version} restores version ${toVersion}`, 'secret.rollback');
+    const manager = this.writableManager(row.manager_id);
+    const sources = this.dependencies([from]);
+    await this.writeValues(
+      manager,
+      (context) =>
+        this.delegate.request(
+          {
+            op: 'secrets.reencrypt',
+            items: [{ from, to: address, ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name } : {}) }],
+            // The source and the target are in the same manager.
+            managers: context.manager ? [context.manager] : sources.managers,
+            intermediateKeys: sources.intermediateKeys,
+            ...(context.intermediateKey !== undefined ? { intermediateKey: context.intermediateKey } : {}),
+          },
+          manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+        ),
+      ({ versions }) => this.commitNewVersion(row, address, versions[0]!, JSON.parse(facts) as SecretFacts, {}, `version ${address.version} restores version ${toVersion}`, 'secret.rollback'),
+    );
     await this.sealAudit();
     return this.get(id);
   }
@@ -484,13 +683,37 @@ export class SecretsService {
     return this.get(id);
   }
 
+  private refuseReference(row: SecretRow, what: string): void {
+    if (row.reference !== null) {
+      throw new AppError('INVALID_REQUEST', `"${row.name}" is a reference to ${row.reference}. ${what} live${what.endsWith('s') ? '' : 's'} in the remote store: change ${what.endsWith('s') ? 'them' : 'it'} there.`);
+    }
+  }
+
+  /**
+   * Deletes a secret. A value Strongroom wrote into a secret store is deleted
+   * there too (the store's own soft delete, where it has one), unless the
+   * manager is read-only; a reference never touches the remote secret.
+   */
   async delete(id: string): Promise<void> {
     this.vault.requireUnlocked();
     const row = this.byId(id);
+    let detail = `${row.current_version} version(s) removed`;
+    if (row.reference !== null) {
+      detail = `reference removed; ${row.reference} left in place`;
+    } else if (row.remote_name !== null) {
+      const manager = this.managers.info(row.manager_id);
+      const current = this.storedVersion(row);
+      if (manager.readOnly) {
+        detail += `; the remote value was left in read-only manager ${manager.name}`;
+      } else if (current.encrypted.remote) {
+        await this.delegate.request({ op: 'secrets.deleteRemote', manager: this.managers.context(manager.id)!, reference: current.encrypted.remote.reference }, MANAGER_TIMEOUT_MS);
+        detail += `; deleted from ${manager.name}`;
+      }
+    }
     inTransaction(this.db, () => {
         prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
         prepared(this.db, 'DELETE FROM secrets WHERE id = ?').run(id);
-        this.record('secret.delete', row.name, 'success', `${row.current_version} version(s) removed`);
+        this.record('secret.delete', row.name, 'success', detail);
       });
     await this.sealAudit();
   }

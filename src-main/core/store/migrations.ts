@@ -181,6 +181,48 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'external secret managers: encrypted configurations, health, intermediate keys, remote versions and references',
+    up(db) {
+      db.exec(`
+        -- A manager's configuration, secret fields included, encrypted by the keyring inside the delegate
+        -- (AAD binds the manager's id and kind); main keeps the ciphertext and the non-secret fields only.
+        ALTER TABLE managers ADD COLUMN config_ciphertext TEXT;
+        ALTER TABLE managers ADD COLUMN config_keyring_version INTEGER REFERENCES keyring(version);
+        ALTER TABLE managers ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE managers ADD COLUMN public_config TEXT NOT NULL DEFAULT '{}';
+        -- The last connection test: {lastCheckAt, ok, summary, warnings, facts}.
+        ALTER TABLE managers ADD COLUMN health TEXT;
+        ALTER TABLE managers ADD COLUMN updated_at TEXT;
+        UPDATE managers SET updated_at = created_at;
+
+        -- KMS managers: each intermediate key, as KMS wrapped it, and the KMS key version that did.
+        CREATE TABLE intermediate_keys (
+          id              TEXT PRIMARY KEY,
+          manager_id      TEXT NOT NULL REFERENCES managers(id),
+          wrapped_key     TEXT NOT NULL,
+          kms_key_version TEXT NOT NULL,
+          created_at      INTEGER NOT NULL,
+          use_count       INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX intermediate_keys_manager ON intermediate_keys (manager_id, created_at DESC);
+        CREATE INDEX intermediate_keys_kms_version ON intermediate_keys (kms_key_version);
+
+        -- KMS versions: wrapped_key is the data key sealed by this intermediate key (not by the keyring).
+        ALTER TABLE secret_versions ADD COLUMN intermediate_key_id TEXT REFERENCES intermediate_keys(id);
+        -- Secret-store versions: no ciphertext here (ciphertext and wrapped_key are empty), only where the value lives.
+        ALTER TABLE secret_versions ADD COLUMN remote_reference TEXT;
+        ALTER TABLE secret_versions ADD COLUMN remote_version TEXT;
+        CREATE INDEX secret_versions_intermediate_key ON secret_versions (intermediate_key_id) WHERE intermediate_key_id IS NOT NULL;
+
+        -- A reference to an existing remote secret (read when needed, never copied); NULL for values Strongroom keeps.
+        ALTER TABLE secrets ADD COLUMN reference TEXT;
+        -- Secret stores: the name the value is written under, kept across renames so every version stays together.
+        ALTER TABLE secrets ADD COLUMN remote_name TEXT;
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */

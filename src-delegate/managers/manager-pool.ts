@@ -1,0 +1,129 @@
+/**
+ * The providers the delegate holds open. Main sends a manager's context (its
+ * id, kind, configuration version and encrypted configuration) with every
+ * request that needs it; the pool opens the provider on first use, keeps it
+ * per manager id and configuration version, and closes it when the
+ * configuration changes, the manager is removed, or the store locks. KMS
+ * managers come with their IntermediateKeys, all sharing the delegate's one
+ * IntermediateKeyCache, which locking clears.
+ */
+import type { ManagerContext, ProviderKind } from '../protocol.js';
+import type { Keyring } from '../keyring.js';
+import { AeadError } from '../aead.js';
+import { IntermediateKeyCache, IntermediateKeys } from '../providers/intermediate-keys.js';
+import { ProviderError, type KeyManager, type SecretStore } from '../providers/provider.js';
+import type { VaultRenewalStatus, VaultStore } from '../providers/vault.js';
+import { decryptConfig } from './config-crypto.js';
+import { kinds, secretValues } from './registry.js';
+
+export interface OpenKeyManager {
+  kind: ProviderKind;
+  role: 'key-manager';
+  provider: KeyManager;
+  intermediate: IntermediateKeys;
+}
+
+export interface OpenStore {
+  kind: ProviderKind;
+  role: 'secret-store';
+  provider: SecretStore;
+  readOnly: boolean;
+}
+
+export type OpenManager = OpenKeyManager | OpenStore;
+
+interface Entry {
+  configVersion: number;
+  open: OpenManager;
+}
+
+export class ConfigDamagedError extends Error {}
+
+export class ManagerPool {
+  private readonly entries = new Map<string, Entry>();
+  readonly cache = new IntermediateKeyCache();
+
+  /**
+   * `track` registers each secret configuration value with the sanitizer before the provider can print it;
+   * `onRenewal` hears every change of a Vault manager's renewal loop.
+   */
+  constructor(
+    private readonly track: (value: string) => void,
+    private readonly onRenewal: (managerId: string, status: VaultRenewalStatus) => void = () => undefined,
+  ) {}
+
+  open(keyring: Keyring, context: ManagerContext): OpenManager {
+    const existing = this.entries.get(context.id);
+    if (existing && existing.configVersion === context.configVersion) return existing.open;
+    if (existing) this.close(context.id);
+
+    let json: string;
+    try {
+      json = decryptConfig(keyring, context.id, context.kind, context.config);
+    } catch (error) {
+      if (error instanceof AeadError) throw new ConfigDamagedError(`The stored configuration of manager ${context.id} failed authentication: it was altered or moved.`);
+      throw error;
+    }
+    const config = JSON.parse(json) as Record<string, unknown>;
+    for (const value of secretValues(context.kind, config)) this.track(value);
+    const spec = kinds[context.kind];
+    if (context.kind === 'vault' && context.readOnly) config.readOnly = true;
+    const provider = spec.create(config, { onRenewalStatus: (status) => this.onRenewal(context.id, status) });
+    const open: OpenManager =
+      provider.role === 'key-manager'
+        ? { kind: context.kind, role: 'key-manager', provider, intermediate: new IntermediateKeys({ managerId: context.id, keyManager: provider, cache: this.cache }) }
+        : { kind: context.kind, role: 'secret-store', provider, readOnly: context.readOnly };
+    this.entries.set(context.id, { configVersion: context.configVersion, open });
+    return open;
+  }
+
+  keyManager(keyring: Keyring, context: ManagerContext): OpenKeyManager {
+    const open = this.open(keyring, context);
+    if (open.role !== 'key-manager') throw new ProviderError('INVALID', `Manager ${context.id} (${context.kind}) is a secret store, not a key manager.`);
+    return open;
+  }
+
+  store(keyring: Keyring, context: ManagerContext): OpenStore {
+    const open = this.open(keyring, context);
+    if (open.role !== 'secret-store') throw new ProviderError('INVALID', `Manager ${context.id} (${context.kind}) is a key manager, not a secret store.`);
+    return open;
+  }
+
+  /** The renewal loops of the Vault managers held open. */
+  renewalStatuses(): { managerId: string; status: VaultRenewalStatus }[] {
+    const out: { managerId: string; status: VaultRenewalStatus }[] = [];
+    for (const [managerId, entry] of this.entries) {
+      if (entry.open.kind !== 'vault') continue;
+      out.push({ managerId, status: (entry.open.provider as VaultStore).renewalStatus() });
+    }
+    return out;
+  }
+
+  renewalOf(managerId: string): VaultRenewalStatus | null {
+    const entry = this.entries.get(managerId);
+    if (!entry || entry.open.kind !== 'vault') return null;
+    return (entry.open.provider as VaultStore).renewalStatus();
+  }
+
+  close(managerId: string): void {
+    const entry = this.entries.get(managerId);
+    this.entries.delete(managerId);
+    if (!entry) return;
+    const closable = entry.open.provider as { close?: () => void };
+    try {
+      closable.close?.();
+    } catch {
+      // Closing releases sockets and timers; a failure to do so must not keep the manager open.
+    }
+  }
+
+  /** On lock: every provider closed (Vault's renewal loops stop, AppRole tokens leave memory), every intermediate key wiped. */
+  closeAll(): void {
+    for (const id of [...this.entries.keys()]) this.close(id);
+    this.cache.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

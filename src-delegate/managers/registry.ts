@@ -1,0 +1,160 @@
+/**
+ * The five provider kinds as the delegate opens them: each kind's schema, its
+ * factory, its role, and which configuration fields are secret. Secret fields
+ * never leave the delegate; the rest is the manager's public configuration,
+ * which main may store and show.
+ */
+import type { z } from 'zod';
+import type { ProviderKind } from '../protocol.js';
+import type { KeyManager, SecretStore } from '../providers/provider.js';
+import * as awsKms from '../providers/aws-kms.js';
+import * as awsSecretsManager from '../providers/aws-secrets-manager.js';
+import * as azureKeyVault from '../providers/azure-key-vault.js';
+import * as gcpKms from '../providers/gcp-kms.js';
+import * as vault from '../providers/vault.js';
+
+export interface ProviderHooks {
+  /** Vault: every change of the token renewal loop. */
+  onRenewalStatus?: (status: vault.VaultRenewalStatus) => void;
+}
+
+export interface KindSpec {
+  role: 'key-manager' | 'secret-store';
+  configSchema: z.ZodType;
+  /** Dotted paths of the secret fields. */
+  secretPaths: string[];
+  create(config: unknown, hooks: ProviderHooks): KeyManager | SecretStore;
+}
+
+export const kinds: Record<ProviderKind, KindSpec> = {
+  'aws-kms': {
+    role: 'key-manager',
+    configSchema: awsKms.configSchema,
+    secretPaths: ['credentials.secretAccessKey', 'credentials.sessionToken'],
+    create: (config) => awsKms.create(config as awsKms.AwsKmsConfig),
+  },
+  'gcp-kms': {
+    role: 'key-manager',
+    configSchema: gcpKms.configSchema,
+    secretPaths: ['serviceAccount.private_key', 'accessToken'],
+    create: (config) => gcpKms.create(config as gcpKms.GcpKmsConfig),
+  },
+  'aws-secrets-manager': {
+    role: 'secret-store',
+    configSchema: awsSecretsManager.configSchema,
+    secretPaths: ['credentials.secretAccessKey', 'credentials.sessionToken'],
+    create: (config) => awsSecretsManager.create(config as awsSecretsManager.AwsSecretsManagerConfig),
+  },
+  'azure-key-vault': {
+    role: 'secret-store',
+    configSchema: azureKeyVault.configSchema,
+    secretPaths: ['clientSecret'],
+    create: (config) => azureKeyVault.create(config as azureKeyVault.AzureKeyVaultConfigInput),
+  },
+  vault: {
+    role: 'secret-store',
+    configSchema: vault.configSchema,
+    secretPaths: ['auth.token', 'auth.secretId'],
+    create: (config, hooks) => vault.create(config as vault.VaultConfigInput, { onStatus: hooks.onRenewalStatus }),
+  },
+};
+
+/** Any field whose name sounds secret is treated as secret too, whatever the kind says: a new field must not leak by default. */
+const SECRET_NAME = /secret|token|password|passphrase|private_?key|credential_?key/i;
+
+function isSecretPath(kind: ProviderKind, path: string[]): boolean {
+  const dotted = path.join('.');
+  if (kinds[kind].secretPaths.includes(dotted)) return true;
+  const last = path[path.length - 1] ?? '';
+  // Key ids and client ids name something; they are not secret.
+  return SECRET_NAME.test(last) && !/(_id|Id)$/.test(last);
+}
+
+/** Every string value at a secret path, for the sanitizer. */
+export function secretValues(kind: ProviderKind, config: unknown): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (typeof value === 'string') {
+      if (isSecretPath(kind, path)) found.push(value);
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value as Record<string, unknown>)) walk(child, [...path, key]);
+    }
+  };
+  walk(config, []);
+  return found;
+}
+
+const at = (config: Record<string, unknown>, dotted: string): unknown =>
+  dotted.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined), config);
+const same = (...paths: string[]) => (previous: Record<string, unknown>, next: Record<string, unknown>) =>
+  paths.every((path) => at(next, path) !== undefined && JSON.stringify(at(previous, path)) === JSON.stringify(at(next, path)));
+
+/**
+ * When an edited configuration may keep a stored secret it left out: only
+ * while what the secret belongs to is unchanged (the same access key id, the
+ * same client, the same auth method and role…). A secret never moves to
+ * another identity.
+ */
+const KEEP_WHEN: Record<ProviderKind, Record<string, (previous: Record<string, unknown>, next: Record<string, unknown>) => boolean>> = {
+  'aws-kms': { 'credentials.secretAccessKey': same('credentials.accessKeyId'), 'credentials.sessionToken': same('credentials.accessKeyId') },
+  'aws-secrets-manager': { 'credentials.secretAccessKey': same('credentials.accessKeyId'), 'credentials.sessionToken': same('credentials.accessKeyId') },
+  'gcp-kms': {
+    'serviceAccount.private_key': same('serviceAccount.client_email'),
+    accessToken: (_previous, next) => next.serviceAccount === undefined,
+  },
+  'azure-key-vault': { clientSecret: same('tenantId', 'clientId') },
+  vault: { 'auth.token': same('auth.method'), 'auth.secretId': same('auth.method', 'auth.roleId') },
+};
+
+/**
+ * An edited configuration may leave a secret field out to keep the stored
+ * one (a form shows secret fields empty). Each secret field of the kind that
+ * `next` lacks is taken from `previous`, where its parent object is there and
+ * what the secret belongs to has not changed (KEEP_WHEN).
+ */
+export function keepStoredSecrets(kind: ProviderKind, previous: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const merged = structuredClone(next);
+  for (const [dotted, keep] of Object.entries(KEEP_WHEN[kind])) {
+    const path = dotted.split('.');
+    const leaf = path[path.length - 1]!;
+    const parentPath = path.slice(0, -1).join('.');
+    const target = parentPath ? at(merged, parentPath) : merged;
+    const stored = at(previous, dotted);
+    if (!target || typeof target !== 'object' || Array.isArray(target) || typeof stored !== 'string') continue;
+    const targetObject = target as Record<string, unknown>;
+    if (targetObject[leaf] === undefined && keep(previous, next)) targetObject[leaf] = stored;
+  }
+  return merged;
+}
+
+/** The configuration without its secret fields. */
+export function publicConfig(kind: ProviderKind, config: unknown): Record<string, unknown> {
+  const strip = (value: unknown, path: string[]): unknown => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+        if (isSecretPath(kind, [...path, key])) continue;
+        out[key] = strip(child, [...path, key]);
+      }
+      return out;
+    }
+    return value;
+  };
+  return strip(config, []) as Record<string, unknown>;
+}
+
+/** Vault's connection fields, for listing mounts from a form's partial configuration. */
+export function vaultConnection(config: Record<string, unknown>): vault.VaultConnectionInput {
+  return pick(config, ['url', 'namespace', 'auth', 'caCertificate']) as vault.VaultConnectionInput;
+}
+
+/** Azure's connection fields, for listing vaults from a form's partial configuration. */
+export function azureConnection(config: Record<string, unknown>): azureKeyVault.AzureConnectionInput {
+  return pick(config, ['environment', 'tenantId', 'clientId', 'clientSecret', 'subscription', 'authorityHost', 'resourceManagerUrl', 'caCertificate']) as azureKeyVault.AzureConnectionInput;
+}
+
+function pick(config: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]));
+}
+
+export { vault as vaultProvider, azureKeyVault as azureProvider };

@@ -1,0 +1,129 @@
+/**
+ * `strongroom manager ...` and `secret create --manager / --reference`, run
+ * in-process against a Vault emulator: the commands, their output and exit
+ * codes, and the errors a user sees.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src-main/cli/cli-app.js';
+import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { DELEGATE_ENTRY, PASSPHRASE, tempDir } from '../support/core-harness.js';
+
+describe('strongroom manager', () => {
+  const dir = tempDir();
+  const store = join(dir.path, 'store');
+  const passphraseFile = join(dir.path, 'passphrase');
+  let vault: VaultEmulator;
+
+  const cli = async (args: string[], input = '') => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from([input]), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
+    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+  };
+  const file = (name: string, content: unknown) => {
+    const path = join(dir.path, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+    return path;
+  };
+
+  beforeAll(async () => {
+    writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+    vault = await startVaultEmulator();
+    expect((await cli(['init'])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await vault?.close();
+    dir.remove();
+  });
+
+  it('adds, lists, tests and makes a manager the default', async () => {
+    const added = await cli(['manager', 'add', '--name', 'Team Vault', '--kind', 'vault', '--config', file('vault.json', vaultConfig(vault))]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain('Added vault manager "Team Vault"');
+
+    const listed = await cli(['manager', 'list']);
+    expect(listed.stdout).toMatch(/^Built-in store\tlocal\tdefault\t0 secret\(s\)\tok$/m);
+    expect(listed.stdout).toMatch(/^Team Vault\tvault\t-\t0 secret\(s\)\tnot tested$/m);
+
+    const tested = await cli(['manager', 'test', 'team vault']);
+    expect(tested.code).toBe(0);
+    expect(tested.stderr).toContain('ok   token lookup');
+    expect(tested.stderr).toContain('Connection test passed.');
+    const json = JSON.parse((await cli(['manager', 'test', 'Team Vault', '--json'])).stdout);
+    expect(json).toMatchObject({ manager: 'Team Vault', kind: 'vault', ok: true });
+    expect(json.facts.tokenRenewable).toBe(true);
+
+    expect((await cli(['manager', 'default', 'Team Vault'])).stderr).toContain('Existing secrets stay where they are.');
+    expect((await cli(['secret', 'create', '--name', 'goes-to-vault'], 'vault value')).stderr).toContain('Created text secret "goes-to-vault"');
+    expect((await cli(['secret', 'create', '--name', 'stays-local', '--manager', 'Built-in store'], 'local value')).stderr).toContain('in "Built-in store"');
+    const secrets = JSON.parse((await cli(['secret', 'list', '--json'])).stdout) as { name: string; managerId: string }[];
+    const managers = JSON.parse((await cli(['manager', 'list', '--json'])).stdout) as { id: string; name: string; isDefault: boolean; health: { ok: boolean } }[];
+    const teamVault = managers.find((item) => item.name === 'Team Vault')!;
+    expect(teamVault).toMatchObject({ isDefault: true, health: { ok: true } });
+    expect(secrets.find((item) => item.name === 'goes-to-vault')!.managerId).toBe(teamVault.id);
+    expect(secrets.find((item) => item.name === 'stays-local')!.managerId).toBe('local');
+    expect((await cli(['secret', 'reveal', 'goes-to-vault'])).stdout).toBe('vault value');
+  });
+
+  it('creates a reference, which reveals the remote value', async () => {
+    const seeded = await fetch(`${vault.endpoint}/v1/secret/data/strongroom/shared/api`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': vault.credentials.rootToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { key: 'remote api key' } }),
+    });
+    expect(seeded.ok).toBe(true);
+    const created = await cli(['secret', 'create', '--name', 'api-key', '--reference', 'strongroom/shared/api#key', '--manager', 'Team Vault']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toContain('a reference to strongroom/shared/api#key');
+    expect((await cli(['secret', 'reveal', 'api-key'])).stdout).toBe('remote api key');
+    expect((await cli(['secret', 'create', '--name', 'no-manager', '--reference', 'x#y'])).code).toBe(2);
+    const missing = await cli(['secret', 'create', '--name', 'missing-ref', '--reference', 'strongroom/none#key', '--manager', 'Team Vault']);
+    expect(missing.code).toBe(1);
+  });
+
+  it('lists Vault mounts for a form, and refuses what it cannot do', async () => {
+    const options = await cli(['manager', 'options', '--kind', 'vault', '--config', file('conn.json', { url: vault.endpoint, auth: { method: 'token', token: vault.credentials.token } })]);
+    expect(options.code, options.stderr).toBe(0);
+    expect(options.stdout).toMatch(/^secret\tkv v2\t/m);
+
+    const inUse = await cli(['manager', 'remove', 'Team Vault']);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toMatch(/still holds 2 secrets/);
+    expect((await cli(['manager', 'add', '--name', 'x', '--kind', 'nope', '--config', file('x.json', {})])).code).toBe(2);
+    const notJson = await cli(['manager', 'add', '--name', 'x', '--kind', 'vault', '--config', file('bad.json', 'token: hvs.secret')]);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).not.toContain('hvs.secret');
+    const invalid = await cli(['manager', 'add', '--name', 'x', '--kind', 'vault', '--config', file('invalid.json', { url: 'ftp://nowhere' })]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('config.url');
+    expect((await cli(['manager', 'test', 'No Such'])).stderr).toContain('No secret manager named "No Such"');
+  });
+
+  it('updates credentials and the read-only flag, then removes an empty manager', async () => {
+    expect((await cli(['manager', 'update', 'Team Vault', '--config', file('approle.json', vaultConfig(vault, 'approle'))])).code).toBe(0);
+    expect((await cli(['secret', 'reveal', 'goes-to-vault'])).stdout).toBe('vault value');
+    // The default cannot become read-only.
+    expect((await cli(['manager', 'update', 'Team Vault', '--read-only'])).code).toBe(1);
+    expect((await cli(['manager', 'default', 'Built-in store'])).code).toBe(0);
+    expect((await cli(['manager', 'update', 'Team Vault', '--read-only', '--rename', 'Old Vault'])).code).toBe(0);
+    expect((await cli(['manager', 'list'])).stdout).toMatch(/^Old Vault\tvault\tread-only\t2 secret\(s\)/m);
+    for (const name of ['goes-to-vault', 'api-key']) expect((await cli(['secret', 'delete', name])).code).toBe(0);
+    expect((await cli(['manager', 'remove', 'Old Vault'])).code).toBe(0);
+    expect((await cli(['manager', 'list'])).stdout).not.toContain('Old Vault');
+  });
+
+  it('documents the commands in --help', async () => {
+    const help = await cli(['--help']);
+    for (const line of ['manager add --name M --kind KIND --config FILE', 'manager test M [--json]', 'manager default M', 'manager remove M', '--reference REF --manager M']) {
+      expect(help.stdout).toContain(line);
+    }
+  });
+});
