@@ -1,18 +1,23 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Settings } from '../../src-main/ipc/contract.js';
 import { useAutoLock } from '../hooks/use-auto-lock.js';
 import { useShortcuts } from '../hooks/use-shortcuts.js';
 import { describeError } from '../lib/errors.js';
+import { reloadCatalog } from '../state/catalog.js';
 import { lockVault } from '../state/session.js';
 import { showToast } from '../state/stores.js';
+import { ApplicationsView } from './ApplicationsView.js';
 import { AuditView } from './AuditView.js';
+import { ManagersView } from './ManagersView.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
 
-type Section = 'secrets' | 'audit' | 'settings';
+type Section = 'secrets' | 'applications' | 'managers' | 'audit' | 'settings';
 
 const sections: { id: Section; label: string }[] = [
   { id: 'secrets', label: 'Secrets' },
+  { id: 'applications', label: 'Applications' },
+  { id: 'managers', label: 'Managers' },
   { id: 'audit', label: 'Audit' },
   { id: 'settings', label: 'Settings' },
 ];
@@ -23,6 +28,11 @@ export function MainScreen({ settings }: { settings: Settings }) {
   const [focusSearchSignal, setFocusSearchSignal] = useState(0);
 
   useAutoLock(settings.autoLockMinutes);
+
+  // Filters, scope editors and the Vault manager choice all read the catalog.
+  useEffect(() => {
+    reloadCatalog().catch((err: unknown) => showToast(describeError(err)));
+  }, []);
 
   const lock = () => void lockVault('user').catch((err: unknown) => showToast(describeError(err)));
 
@@ -67,6 +77,8 @@ export function MainScreen({ settings }: { settings: Settings }) {
         {section === 'secrets' && (
           <SecretsView creating={creating} onCreatingChange={setCreating} focusSearchSignal={focusSearchSignal} />
         )}
+        {section === 'applications' && <ApplicationsView />}
+        {section === 'managers' && <ManagersView />}
         {section === 'audit' && <AuditView />}
         {section === 'settings' && <SettingsView settings={settings} />}
       </main>

@@ -3,21 +3,26 @@ import type { SecretSummary } from '../../src-main/ipc/contract.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
-import { detailRows, secretTypeLabels } from '../lib/secret-types.js';
-import { copySecret, deleteSecret, hideSecret, revealSecret } from '../state/secrets.js';
-import { showToast, useSecrets } from '../state/stores.js';
+import { shortScope } from '../lib/scope.js';
+import { secretTypeBadges, secretTypeLabels, typedDetailRows } from '../lib/secret-types.js';
+import { copySecret, deleteSecret, hideSecret, revealSecret, setSecretScope } from '../state/secrets.js';
+import { showToast, useCatalog, useSecrets } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { HistoryPanel } from './HistoryPanel.js';
+import { ScopeEditor } from './ScopeEditor.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
+import { FileValue, StructuredValue } from './SecretValue.js';
+import { ConnectionTestButton } from '../features/connections/index.js';
 
 const MASK = '••••••';
 
 type Busy = 'reveal' | 'copy' | null;
 
-export function SecretDetail({ secret }: { secret: SecretSummary }) {
+/** The text type's one value: masked, revealed on request, copied with a timed clear. */
+function TextValue({ secret }: { secret: SecretSummary }) {
   const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
 
   const run = async (kind: Exclude<Busy, null>, action: () => Promise<void>) => {
     setBusy(kind);
@@ -43,8 +48,59 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
     });
 
   return (
+    <>
+      <div className="value-box__row">
+        <div
+          className={`value-box__value${revealed === null ? ' is-masked' : ''}`}
+          role="textbox"
+          aria-readonly="true"
+          aria-multiline="true"
+          aria-label="Secret value"
+          tabIndex={0}
+        >
+          {revealed ?? MASK}
+        </div>
+        <div className="value-box__actions">
+          <button
+            type="button"
+            className="btn"
+            onClick={toggleReveal}
+            disabled={busy === 'reveal'}
+            aria-busy={busy === 'reveal'}
+            aria-pressed={revealed !== null}
+          >
+            {busy === 'reveal' ? 'Revealing…' : revealed !== null ? 'Hide' : 'Reveal'}
+          </button>
+          <button type="button" className="btn btn--primary" onClick={copy} disabled={busy === 'copy'} aria-busy={busy === 'copy'}>
+            {busy === 'copy' ? 'Copying…' : 'Copy'}
+          </button>
+        </div>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function SecretDetail({ secret }: { secret: SecretSummary }) {
+  const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
+  const managers = useCatalog((s) => s.managers);
+  const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
+  const manager = managers.find((candidate) => candidate.id === secret.managerId);
+  const vaultManager = managers.find((candidate) => candidate.id === secret.metadata.vaultManagerId);
+  const rows = typedDetailRows(secret.type, secret.metadata, secret.facts).map((row) =>
+    row.label === 'Vault manager' && vaultManager ? { ...row, value: vaultManager.name } : row,
+  );
+
+  return (
     <section className="detail" aria-labelledby="detail-title">
       <header className="detail__header">
+        <span className={`type-badge type-badge--large type-badge--${secret.type}`} title={secretTypeLabels[secret.type]} aria-hidden="true">
+          {secretTypeBadges[secret.type]}
+        </span>
         <div className="detail__heading">
           <h2 id="detail-title" className="detail__title">
             {secret.name}
@@ -52,6 +108,7 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
           {secret.description && <p className="detail__description">{secret.description}</p>}
         </div>
         <div className="detail__actions">
+          <ConnectionTestButton secret={secret} />
           <button type="button" className="btn" onClick={() => setDialog('edit')}>
             Edit
           </button>
@@ -63,39 +120,21 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
 
       <div className="value-box">
         <div className="value-box__label" aria-hidden="true">
-          Value
+          {secret.type === 'text' ? 'Value' : secret.type === 'file' ? 'File' : 'Secret fields'}
         </div>
-        <div className="value-box__row">
-          <div
-            className={`value-box__value${revealed === null ? ' is-masked' : ''}`}
-            role="textbox"
-            aria-readonly="true"
-            aria-multiline="true"
-            aria-label="Secret value"
-            tabIndex={0}
-          >
-            {revealed ?? MASK}
-          </div>
-          <div className="value-box__actions">
-            <button
-              type="button"
-              className="btn"
-              onClick={toggleReveal}
-              disabled={busy === 'reveal'}
-              aria-busy={busy === 'reveal'}
-              aria-pressed={revealed !== null}
-            >
-              {busy === 'reveal' ? 'Revealing…' : revealed !== null ? 'Hide' : 'Reveal'}
-            </button>
-            <button type="button" className="btn btn--primary" onClick={copy} disabled={busy === 'copy'} aria-busy={busy === 'copy'}>
-              {busy === 'copy' ? 'Copying…' : 'Copy'}
-            </button>
-          </div>
-        </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
+        {secret.type === 'text' && <TextValue secret={secret} />}
+        {secret.type === 'file' && <FileValue secretId={secret.id} metadata={secret.metadata} />}
+        {secret.type !== 'text' && secret.type !== 'file' && (
+          <StructuredValue
+            key={secret.version}
+            secretId={secret.id}
+            type={secret.type}
+            metadata={secret.metadata}
+            revealed={revealed}
+            reveal={() => revealSecret(secret.id)}
+            onAllHidden={hideSecret}
+            canCopy
+          />
         )}
       </div>
 
@@ -122,9 +161,13 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
         </div>
         <div>
           <dt>Secret manager</dt>
-          <dd>{secret.managerId}</dd>
+          <dd>{manager?.name ?? secret.managerId}</dd>
         </div>
-        {detailRows(secret.metadata, secret.facts).map(({ label, value }) => (
+        <div>
+          <dt>Usage scope</dt>
+          <dd>{shortScope(secret.scope)}</dd>
+        </div>
+        {rows.map(({ label, value }) => (
           <div key={label}>
             <dt>{label}</dt>
             <dd className="meta__value">{value}</dd>
@@ -132,11 +175,28 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
         ))}
       </dl>
 
+      <section aria-labelledby="scope-title">
+        <h3 id="scope-title" className="section-title">
+          Usage scope
+        </h3>
+        <ScopeEditor
+          key={JSON.stringify(secret.scope)}
+          scope={secret.scope}
+          owner="this secret"
+          onSave={async (scope) => {
+            await setSecretScope(secret.id, scope);
+            showToast('Scope saved');
+          }}
+        />
+      </section>
+
+      <HistoryPanel secret={secret} />
+
       {dialog === 'edit' && <SecretFormDialog secret={secret} onClose={() => setDialog(null)} onSaved={() => showToast('Changes saved')} />}
       {dialog === 'delete' && (
         <ConfirmDialog
           title="Delete secret?"
-          message={`“${secret.name}” will be deleted from the store. This cannot be undone.`}
+          message={`“${secret.name}” will be deleted from the store, with all its versions. This cannot be undone.`}
           confirmLabel="Delete"
           busyLabel="Deleting…"
           onConfirm={async () => {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { SecretSummary } from '../../src-main/ipc/contract.js';
+import { secretTypes, type SecretSummary, type SecretType } from '../../src-main/ipc/contract.js';
 import {
   changesFrom,
   errorsFromServer,
@@ -9,9 +9,23 @@ import {
   type SecretFormErrors,
   type SecretFormValues,
 } from '../lib/secret-form.js';
-import { valueEditable } from '../lib/secret-types.js';
+import { secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';
+import {
+  buildTyped,
+  initialTypedValues,
+  sameMetadata,
+  secretFieldsEntered,
+  typedErrorsFromServer,
+  typedValuesFrom,
+  visibleFields,
+  type TypedErrors,
+  type TypedField,
+  type TypedValues,
+} from '../lib/typed-secret.js';
 import { createSecret, updateSecret } from '../state/secrets.js';
+import { useCatalog } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
+import { TypedFields } from './TypedFields.js';
 
 interface SecretFormDialogProps {
   /** The secret being edited; absent when creating one. */
@@ -20,21 +34,55 @@ interface SecretFormDialogProps {
   onSaved: (secret: SecretSummary) => void;
 }
 
+const typeHints: Record<SecretType, string> = {
+  text: 'A password, token or any text',
+  file: 'A certificate, keystore or any file up to 10 MiB',
+  ssh: 'User name with a key, key path or password',
+  'ssh-kerberos': 'A principal and realm; ticket from keytab, password or cache',
+  'ssh-vault-certificate': 'A private key signed by Vault at connect time',
+  winrm: 'Windows remote management: NTLM, Kerberos or Basic',
+};
+
+type AllErrors = SecretFormErrors & TypedErrors;
+
 export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogProps) {
   const mode = secret ? 'edit' : 'create';
-  const withValue = !secret || valueEditable(secret.type);
+  const [type, setType] = useState<SecretType>(secret?.type ?? 'text');
   const [values, setValues] = useState<SecretFormValues>({
     name: secret?.name ?? '',
     description: secret?.description ?? '',
     value: '',
   });
+  const [typed, setTyped] = useState<TypedValues>(() => (secret ? typedValuesFrom(secret) : initialTypedValues('text')));
   const [submitted, setSubmitted] = useState(false);
-  const [serverErrors, setServerErrors] = useState<SecretFormErrors>({});
+  const [serverErrors, setServerErrors] = useState<AllErrors>({});
+  const [pickErrors, setPickErrors] = useState<TypedErrors>({});
   const [valueVisible, setValueVisible] = useState(false);
   const [busy, setBusy] = useState(false);
+  const managers = useCatalog((s) => s.managers);
+  const vaultManagers = managers.filter((manager) => manager.kind === 'vault');
+  // Read-only managers cannot hold new inline secrets.
+  const writableManagers = managers.filter((manager) => !manager.readOnly);
+  const [managerId, setManagerId] = useState<string | undefined>(undefined);
+  const chosenManager = managerId ?? writableManagers.find((manager) => manager.isDefault)?.id;
 
-  const clientErrors = submitted ? validateSecretForm(values, mode) : {};
-  const errors: SecretFormErrors = { ...serverErrors, ...clientErrors };
+  const isText = type === 'text';
+  /** In an edit, structured fields are sent only when something in them changed. */
+  const typedChange = (): { changed: boolean; built: ReturnType<typeof buildTyped> } => {
+    const built = buildTyped(type, typed);
+    if (!secret) return { changed: true, built };
+    const fieldsChanged = type === 'file' ? typed.file !== null : !sameMetadata(built.metadata, secret.metadata);
+    return { changed: fieldsChanged || secretFieldsEntered(typed), built };
+  };
+
+  const clientErrorsNow = (): AllErrors => {
+    const base = validateSecretForm({ ...values, value: isText ? values.value : mode === 'edit' ? '' : 'x' }, mode);
+    if (isText) return base;
+    const { changed, built } = typedChange();
+    return changed ? { ...base, ...built.errors } : base;
+  };
+  const clientErrors = submitted ? clientErrorsNow() : {};
+  const errors: AllErrors = { ...serverErrors, ...pickErrors, ...clientErrors };
 
   const update = (field: SecretField, value: string) => {
     setValues((v) => ({ ...v, [field]: value }));
@@ -42,28 +90,55 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
     setServerErrors(({ [field]: _stale, form: _form, ...rest }) => rest);
   };
 
+  const updateTyped = (patch: Partial<TypedValues>) => {
+    setTyped((v) => ({ ...v, ...patch }));
+    setServerErrors((current) => {
+      const next = { ...current };
+      for (const key of Object.keys(patch)) delete next[key as TypedField];
+      delete next.form;
+      return next;
+    });
+  };
+
+  const chooseType = (next: SecretType) => {
+    setType(next);
+    setTyped(initialTypedValues(next));
+    setServerErrors({});
+    setPickErrors({});
+    setSubmitted(false);
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     setSubmitted(true);
-    const found = validateSecretForm(values, mode);
-    if (hasErrors(found)) {
-      const first = (['name', 'description', 'value'] as const).find((f) => found[f]);
-      if (first) document.getElementById(`secret-${first}`)?.focus();
+    const found = clientErrorsNow();
+    if (hasErrors(found) || Object.values(pickErrors).some(Boolean)) {
+      const order: string[] = ['name', 'description', ...(isText ? ['value'] : visibleFields(type, typed))];
+      const first = order.find((f) => found[f as keyof AllErrors] || pickErrors[f as TypedField]);
+      if (first) (document.getElementById(`secret-${first}`) ?? document.querySelector<HTMLInputElement>(`[name="secret-${first}"]`))?.focus();
       return;
     }
     setBusy(true);
     setServerErrors({});
     try {
       if (secret) {
-        const changes = changesFrom(secret, values);
-        onSaved(changes ? await updateSecret(secret.id, changes) : secret);
+        const changes = changesFrom(secret, { ...values, value: isText ? values.value : '' });
+        const { changed, built } = isText ? { changed: false, built: null } : typedChange();
+        if (changed && built) {
+          onSaved(await updateSecret(secret.id, { name: changes?.name, description: changes?.description, value: { metadata: built.metadata, payload: built.payload } }));
+        } else {
+          onSaved(changes ? await updateSecret(secret.id, changes) : secret);
+        }
+      } else if (isText) {
+        onSaved(await createSecret(values, chosenManager));
       } else {
-        onSaved(await createSecret(values));
+        const built = buildTyped(type, typed);
+        onSaved(await createSecret({ name: values.name, description: values.description, type, metadata: built.metadata, payload: built.payload }, chosenManager));
       }
       onClose();
     } catch (err) {
-      setServerErrors(errorsFromServer(err));
+      setServerErrors(isText ? errorsFromServer(err) : typedErrorsFromServer(err));
       setBusy(false);
     }
   };
@@ -90,9 +165,29 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
       </p>
     );
 
+  const title = secret ? `Edit ${secret.name}` : 'New secret';
   return (
-    <Dialog title={secret ? `Edit ${secret.name}` : 'New secret'} onClose={onClose} size="medium">
+    <Dialog title={title} onClose={onClose} size="medium">
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        {!secret && (
+          <fieldset className="fieldset">
+            <legend className="field__label">Type</legend>
+            <div className="type-picker">
+              {secretTypes.map((candidate) => (
+                <label key={candidate} className={`type-card${candidate === type ? ' is-checked' : ''}`}>
+                  <input type="radio" name="secret-type" value={candidate} checked={candidate === type} onChange={() => chooseType(candidate)} />
+                  <span className={`type-badge type-badge--${candidate}`} aria-hidden="true">
+                    {secretTypeBadges[candidate]}
+                  </span>
+                  <span className="type-card__text">
+                    <span className="type-card__label">{secretTypeLabels[candidate]}</span>
+                    <span className="type-card__hint">{typeHints[candidate]}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
         <div className="field">
           <label htmlFor="secret-name" className="field__label">
             Name
@@ -109,6 +204,21 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
           />
           {fieldError('name')}
         </div>
+        {mode === 'create' && writableManagers.length > 1 && (
+          <div className="field">
+            <label htmlFor="secret-manager" className="field__label">
+              Secret manager
+            </label>
+            <select id="secret-manager" className="input" value={chosenManager ?? ''} onChange={(e) => setManagerId(e.target.value)}>
+              {writableManagers.map((manager) => (
+                <option key={manager.id} value={manager.id}>
+                  {manager.name}
+                  {manager.isDefault ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor="secret-description" className="field__label">
             Description <span className="field__optional">(optional)</span>
@@ -122,7 +232,7 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
           />
           {fieldError('description')}
         </div>
-        {withValue ? (
+        {isText ? (
           <div className="field">
             <div className="field__label-row">
               <label htmlFor="secret-value" className="field__label">
@@ -156,7 +266,24 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
             {fieldError('value')}
           </div>
         ) : (
-          <p className="field__hint">The value of this type of secret cannot be changed here.</p>
+          <>
+            {secret && type !== 'file' && (
+              <p className="field__hint">
+                To change the fields below, enter the secret fields again too: they are checked together and saved as a new version.
+              </p>
+            )}
+            <TypedFields
+              type={type}
+              values={typed}
+              errors={errors}
+              mode={mode}
+              vaultManagers={vaultManagers}
+              onChange={updateTyped}
+              onFieldError={(field, message) =>
+                setPickErrors(({ [field]: _old, ...rest }) => (message ? { ...rest, [field]: message } : rest))
+              }
+            />
+          </>
         )}
         {errors.form && (
           <p className="form-error" role="alert">

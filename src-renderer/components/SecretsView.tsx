@@ -1,12 +1,13 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { canLoadMore } from '../lib/secrets-state.js';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { secretTypes, type SecretType } from '../../src-main/ipc/contract.js';
 import { plural } from '../lib/format.js';
-import { followSecretChanges, reloadSecrets, searchSecrets, selectSecret } from '../state/secrets.js';
-import { showToast, useSecrets } from '../state/stores.js';
+import { ROW_HEIGHT, filtersActive, listRequest, rowAt, visibleRange, type ListFilters, type SortKey } from '../lib/secret-list.js';
+import { secretSummaryLine, secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';
+import { ensureRows, followSecretChanges, refreshList, searchSecrets, selectSecret, setListFilters } from '../state/secrets.js';
+import { showToast, useCatalog, useSecretList, useSecrets } from '../state/stores.js';
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 
-const SEARCH_DEBOUNCE_MS = 150;
 /** secrets.list refuses longer queries. */
 const MAX_QUERY_CHARS = 128;
 
@@ -17,64 +18,196 @@ interface SecretsViewProps {
   focusSearchSignal: number;
 }
 
+const sortLabels: Record<SortKey, string> = { name: 'Name', type: 'Type', updated: 'Last updated', created: 'Created' };
+
+function TypeFilter({ types, onChange }: { types: SecretType[]; onChange: (types: SecretType[]) => void }) {
+  const summary = types.length === 0 ? 'All types' : types.length === 1 ? secretTypeLabels[types[0]!] : `${types.length} types`;
+  return (
+    <details className="type-filter">
+      <summary className="input type-filter__summary" aria-label={`Type filter: ${summary}`}>
+        {summary}
+      </summary>
+      <fieldset className="type-filter__menu">
+        <legend className="visually-hidden">Show types</legend>
+        {secretTypes.map((type) => (
+          <label key={type} className="choice">
+            <input
+              type="checkbox"
+              checked={types.includes(type)}
+              onChange={(e) => onChange(e.target.checked ? [...types, type] : types.filter((t) => t !== type))}
+            />
+            {secretTypeLabels[type]}
+          </label>
+        ))}
+        {types.length > 0 && (
+          <button type="button" className="btn btn--small btn--ghost" onClick={() => onChange([])}>
+            Show all types
+          </button>
+        )}
+      </fieldset>
+    </details>
+  );
+}
+
 export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: SecretsViewProps) {
-  const items = useSecrets((s) => s.items);
-  const total = useSecrets((s) => s.total);
-  const loaded = useSecrets((s) => s.loaded);
-  const loading = useSecrets((s) => s.loading);
-  const error = useSecrets((s) => s.error);
-  const query = useSecrets((s) => s.query);
+  const list = useSecretList();
   const selected = useSecrets((s) => s.selected);
-  const moreAvailable = useSecrets(canLoadMore);
-  const [text, setText] = useState(() => useSecrets.getState().query);
+  const apps = useCatalog((s) => s.apps);
+  const managers = useCatalog((s) => s.managers);
+  const { filters, total, loaded, loading, error } = list;
+  const [text, setText] = useState(() => useSecretList.getState().filters.query);
+  const [viewport, setViewport] = useState({ scrollTop: 0, height: 600 });
   const searchRef = useRef<HTMLInputElement>(null);
-  const listRef = useRef<HTMLUListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => followSecretChanges(), []);
 
+  // The first page at once (or the cached one, coming back to this view).
   useEffect(() => {
-    const timer = setTimeout(() => void searchSecrets(text), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [text]);
+    const state = useSecretList.getState();
+    if (!state.loaded) setListFilters({});
+    else refreshList();
+  }, []);
 
   useEffect(() => {
     if (focusSearchSignal > 0) searchRef.current?.select();
   }, [focusSearchSignal]);
 
-  const selectedIndex = selected ? items.findIndex((s) => s.id === selected.id) : -1;
+  // Track the list's height so the window of rows matches what fits.
+  useLayoutEffect(() => {
+    const element = listRef.current;
+    if (!element) return;
+    const measure = () => setViewport((v) => (v.height === element.clientHeight ? v : { ...v, height: element.clientHeight }));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [loaded]);
 
-  const moveSelection = (index: number) => {
-    const target = items[Math.max(0, Math.min(items.length - 1, index))];
-    if (!target) return;
-    selectSecret(target);
-    document.getElementById(`secret-option-${target.id}`)?.scrollIntoView({ block: 'nearest' });
+  const range = visibleRange(viewport.scrollTop, viewport.height, ROW_HEIGHT, total);
+  useEffect(() => {
+    if (loaded) ensureRows(range.start, range.end);
+  }, [loaded, range.start, range.end, list.generation]);
+
+  // The keyboard's row belongs to one query; a new query starts at the top.
+  const filtersKey = JSON.stringify(listRequest(filters));
+  const [activeAt, setActiveAt] = useState({ key: filtersKey, index: 0 });
+  const active = activeAt.key === filtersKey ? activeAt.index : 0;
+  const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
+
+  const toTop = () => {
+    if (listRef.current) listRef.current.scrollTop = 0;
+    setViewport((v) => ({ ...v, scrollTop: 0 }));
+  };
+  const changeFilters = (changes: Partial<ListFilters>) => {
+    toTop();
+    setListFilters(changes);
   };
 
+  const onText = (value: string) => {
+    setText(value);
+    toTop();
+    searchSecrets(value);
+  };
+
+  const scrollToRow = (index: number) => {
+    const element = listRef.current;
+    if (!element) return;
+    const top = index * ROW_HEIGHT;
+    if (top < element.scrollTop) element.scrollTop = top;
+    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight) element.scrollTop = top + ROW_HEIGHT - element.clientHeight;
+  };
+
+  const moveActive = (index: number) => {
+    if (total === 0) return;
+    const next = Math.max(0, Math.min(total - 1, index));
+    setActive(next);
+    scrollToRow(next);
+    ensureRows(next, next + 1);
+  };
+
+  const open = (index: number) => {
+    const secret = rowAt(list, index);
+    if (secret) selectSecret(secret);
+  };
+
+  const pageRows = Math.max(1, Math.floor(viewport.height / ROW_HEIGHT) - 1);
   const onListKeyDown = (event: KeyboardEvent) => {
     const moves: Record<string, number> = {
-      ArrowDown: selectedIndex + 1,
-      ArrowUp: selectedIndex <= 0 ? 0 : selectedIndex - 1,
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + pageRows,
+      PageUp: active - pageRows,
       Home: 0,
-      End: items.length - 1,
+      End: total - 1,
     };
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      open(active);
+      return;
+    }
     const index = moves[event.key];
     if (index === undefined) return;
     event.preventDefault();
-    moveSelection(index);
+    moveActive(index);
   };
 
   const onSearchKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === 'ArrowDown' && items.length > 0) {
+    if (event.key === 'ArrowDown' && total > 0) {
       event.preventDefault();
       listRef.current?.focus();
-      if (selectedIndex < 0) moveSelection(0);
+      moveActive(0);
+    } else if (event.key === 'Enter' && total > 0) {
+      event.preventDefault();
+      open(0);
     } else if (event.key === 'Escape' && text) {
       event.preventDefault();
-      setText('');
+      onText('');
     }
   };
 
-  const summary = !loaded ? 'Loading…' : query.trim() ? plural(total, 'match', 'matches') : plural(total, 'secret');
+  const anyFilter = filtersActive(filters);
+  const summary = !loaded ? 'Loading…' : anyFilter ? plural(total, 'match', 'matches') : plural(total, 'secret');
+  const selectedApp = apps.find((app) => app.id === filters.applicationId);
+  const rows = [];
+  for (let index = range.start; index < range.end; index++) {
+    const secret = rowAt(list, index);
+    const isActive = index === active;
+    if (!secret) {
+      rows.push(
+        <div key={`pending-${index}`} className="secret-row secret-row--pending" style={{ top: index * ROW_HEIGHT }} aria-hidden="true">
+          <span className="secret-row__skeleton" />
+        </div>,
+      );
+      continue;
+    }
+    rows.push(
+      <div
+        key={secret.id}
+        id={`secret-row-${index}`}
+        role="option"
+        aria-selected={secret.id === selected?.id}
+        aria-setsize={total}
+        aria-posinset={index + 1}
+        aria-label={secret.name}
+        className={`secret-row${isActive ? ' is-active' : ''}`}
+        style={{ top: index * ROW_HEIGHT }}
+        onClick={() => {
+          setActive(index);
+          selectSecret(secret);
+        }}
+      >
+        <span className={`type-badge type-badge--${secret.type}`} title={secretTypeLabels[secret.type]}>
+          {secretTypeBadges[secret.type]}
+        </span>
+        <span className="secret-row__text">
+          <span className="secret-row__name">{secret.name}</span>
+          <span className="secret-row__summary">{secretSummaryLine(secret)}</span>
+        </span>
+      </div>,
+    );
+  }
+  const activeLoaded = rowAt(list, active) !== undefined && active >= range.start && active < range.end;
 
   return (
     <div className="secrets">
@@ -89,7 +222,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
               aria-label="Search secrets"
               aria-keyshortcuts="/ Control+K"
               value={text}
-              onChange={(e) => setText(e.target.value)}
+              onChange={(e) => onText(e.target.value)}
               onKeyDown={onSearchKeyDown}
               maxLength={MAX_QUERY_CHARS}
               spellCheck={false}
@@ -106,6 +239,68 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
             New secret
           </button>
         </div>
+        <div className="filters" role="group" aria-label="Filters and sort">
+          <TypeFilter types={filters.types} onChange={(types) => changeFilters({ types })} />
+          <select
+            className="input"
+            aria-label="Manager filter"
+            value={filters.managerId}
+            onChange={(e) => changeFilters({ managerId: e.target.value })}
+          >
+            <option value="">All managers</option>
+            {managers.map((manager) => (
+              <option key={manager.id} value={manager.id}>
+                {manager.name}
+              </option>
+            ))}
+          </select>
+          <select
+            className="input"
+            aria-label="Application filter"
+            value={filters.applicationId}
+            onChange={(e) => changeFilters({ applicationId: e.target.value, environmentId: '' })}
+          >
+            <option value="">All applications</option>
+            {apps.map((app) => (
+              <option key={app.id} value={app.id}>
+                {app.name}
+              </option>
+            ))}
+          </select>
+          <select
+            className="input"
+            aria-label="Environment filter"
+            value={filters.environmentId}
+            disabled={!selectedApp}
+            title={selectedApp ? undefined : 'Choose an application first'}
+            onChange={(e) => changeFilters({ environmentId: e.target.value })}
+          >
+            <option value="">All environments</option>
+            {selectedApp?.environments.map((env) => (
+              <option key={env.id} value={env.id}>
+                {env.name}
+              </option>
+            ))}
+          </select>
+          <div className="filters__sort">
+            <select className="input" aria-label="Sort by" value={filters.sort} onChange={(e) => changeFilters({ sort: e.target.value as SortKey })}>
+              {(Object.keys(sortLabels) as SortKey[]).map((key) => (
+                <option key={key} value={key}>
+                  {sortLabels[key]}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="btn btn--small"
+              aria-label={`Sort direction: ${filters.direction === 'asc' ? 'ascending' : 'descending'}`}
+              title="Reverse the order"
+              onClick={() => changeFilters({ direction: filters.direction === 'asc' ? 'desc' : 'asc' })}
+            >
+              {filters.direction === 'asc' ? '↑ Asc' : '↓ Desc'}
+            </button>
+          </div>
+        </div>
         <p className="secrets__count" aria-live="polite">
           {summary}
           {loading && loaded && <span className="spinner" aria-hidden="true" />}
@@ -113,49 +308,41 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
         {error && (
           <div className="banner banner--danger" role="alert">
             <span>{error}</span>
-            <button type="button" className="btn btn--small" onClick={() => void reloadSecrets('refresh')}>
+            <button type="button" className="btn btn--small" onClick={refreshList}>
               Retry
             </button>
           </div>
         )}
-        {loaded && items.length === 0 && !error ? (
+        {loaded && total === 0 && !error ? (
           <div className="empty">
-            {query.trim() ? (
-              <p>No secrets match “{query.trim()}”.</p>
+            {filters.query.trim() ? (
+              <p>No secrets match “{filters.query.trim()}”.</p>
+            ) : anyFilter ? (
+              <p>No secrets match these filters.</p>
             ) : (
               <p>No secrets yet — create your first with New secret.</p>
             )}
           </div>
         ) : (
-          <ul
+          <div
             ref={listRef}
             className="secret-list"
             role="listbox"
             aria-label="Secrets"
             tabIndex={0}
-            aria-activedescendant={selected && selectedIndex >= 0 ? `secret-option-${selected.id}` : undefined}
+            aria-activedescendant={activeLoaded ? `secret-row-${active}` : undefined}
+            aria-busy={!loaded}
             onKeyDown={onListKeyDown}
+            onScroll={(e) => {
+              const scrollTop = e.currentTarget.scrollTop;
+              // One render per row scrolled past, not per pixel.
+              setViewport((v) => (Math.floor(v.scrollTop / ROW_HEIGHT) === Math.floor(scrollTop / ROW_HEIGHT) ? v : { ...v, scrollTop }));
+            }}
           >
-            {items.map((secret) => (
-              <li
-                key={secret.id}
-                id={`secret-option-${secret.id}`}
-                role="option"
-                aria-selected={secret.id === selected?.id}
-                aria-label={secret.name}
-                className="secret-list__item"
-                onClick={() => selectSecret(secret)}
-              >
-                <span className="secret-list__name">{secret.name}</span>
-                {secret.description && <span className="secret-list__description">{secret.description}</span>}
-              </li>
-            ))}
-          </ul>
-        )}
-        {moreAvailable && (
-          <button type="button" className="btn btn--block" onClick={() => void reloadSecrets('append')} disabled={loading}>
-            {loading ? 'Loading…' : `Load more (${items.length} of ${total})`}
-          </button>
+            <div className="secret-list__spacer" style={{ height: total * ROW_HEIGHT }}>
+              {rows}
+            </div>
+          </div>
         )}
       </div>
       <div className="secrets__detail-pane">
@@ -163,7 +350,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           <SecretDetail key={selected.id} secret={selected} />
         ) : (
           <div className="empty empty--detail">
-            <p>{items.length > 0 ? 'Select a secret to see its details.' : 'Secrets you add appear here.'}</p>
+            <p>{total > 0 ? 'Select a secret to see its details.' : 'Secrets you add appear here.'}</p>
           </div>
         )}
       </div>

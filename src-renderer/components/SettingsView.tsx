@@ -1,7 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { settingsSchema, type Settings } from '../../src-main/ipc/contract.js';
 import { describeError } from '../lib/errors.js';
+import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';
+import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupDialogs.js';
+import { KnownHostsView } from '../features/connections/index.js';
 
 type Field = keyof Settings;
 
@@ -25,6 +28,20 @@ export function SettingsView({ settings }: { settings: Settings }) {
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'restore' | 'import' | null>(null);
+  const [empty, setEmpty] = useState<boolean | null>(null);
+  const [checks, setChecks] = useState(0);
+
+  // Restore is offered only into an empty store; ask again after anything that may have filled it.
+  useEffect(() => {
+    let live = true;
+    storeIsEmpty()
+      .then((isEmpty) => live && setEmpty(isEmpty))
+      .catch(() => live && setEmpty(false));
+    return () => {
+      live = false;
+    };
+  }, [checks]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -111,6 +128,51 @@ export function SettingsView({ settings }: { settings: Settings }) {
           </p>
         </div>
       </form>
+
+      <section className="settings-section" aria-labelledby="backup-title">
+        <h3 id="backup-title" className="section-title">
+          Backup and import
+        </h3>
+        <div className="settings-actions">
+          <div>
+            <button type="button" className="btn" onClick={() => setDialog('export')}>
+              Export backup…
+            </button>
+            <p className="field__hint">The whole store in one file, encrypted with a passphrase chosen for the export.</p>
+          </div>
+          <div>
+            {empty ? (
+              <button type="button" className="btn" onClick={() => setDialog('restore')}>
+                Restore backup…
+              </button>
+            ) : (
+              <button type="button" className="btn" disabled aria-describedby="restore-hint">
+                Restore backup…
+              </button>
+            )}
+            <p className="field__hint" id="restore-hint">
+              {empty === null ? 'Checking…' : empty ? 'This store is empty: a backup can be restored into it.' : 'Available only in an empty store, so nothing is overwritten.'}
+            </p>
+          </div>
+          <div>
+            <button type="button" className="btn" onClick={() => setDialog('import')}>
+              Import .env/CSV…
+            </button>
+            <p className="field__hint">Text secrets from a .env or CSV file; names that clash are reported before anything is written.</p>
+          </div>
+        </div>
+      </section>
+      <KnownHostsView />
+      {dialog === 'export' && <ExportBackupDialog onClose={() => setDialog(null)} />}
+      {dialog === 'restore' && <RestoreBackupDialog onClose={() => setDialog(null)} onRestored={() => setChecks((n) => n + 1)} />}
+      {dialog === 'import' && (
+        <ImportDialog
+          onClose={() => {
+            setDialog(null);
+            setChecks((n) => n + 1);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -15,7 +15,7 @@ import { getConnection } from '../api/connection.js';
 import { isIpcError, type IpcCallError } from '../lib/errors.js';
 import type { LockCause } from '../lib/session-state.js';
 import { clipboardGuard } from './clipboard.js';
-import { dispatchSecrets, dispatchSession, useSession } from './stores.js';
+import { dispatchList, dispatchSecrets, dispatchSession, useCatalog, useSession } from './stores.js';
 
 let started = false;
 let statusSeq = 0;
@@ -50,6 +50,8 @@ export async function refreshStatus(): Promise<AppStatus> {
 /** Drops every revealed value and the list, and clears a value we copied if it is still on the clipboard. */
 function forgetSecrets(): void {
   dispatchSecrets({ type: 'wipe' });
+  dispatchList({ type: 'wipe' });
+  useCatalog.setState({ apps: [], managers: [], loaded: false });
   void clipboardGuard.clearIfOurs();
 }
 

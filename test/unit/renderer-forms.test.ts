@@ -16,6 +16,7 @@ const original: SecretSummary = {
   metadata: {},
   facts: {},
   managerId: 'local',
+  reference: null,
   scope: UNSCOPED,
   version: 3,
   createdAt: '2026-01-01T00:00:00.000Z',

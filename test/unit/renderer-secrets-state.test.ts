@@ -1,16 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UNSCOPED, type SecretSummary } from '../../src-main/ipc/contract.js';
 import {
-  MAX_PAGE_SIZE,
-  PAGE_SIZE,
-  canLoadMore,
-  initialSecretsState,
-  nextSeq,
-  pageRequest,
-  secretsReducer,
-  type SecretsAction,
-  type SecretsState,
-} from '../../src-renderer/lib/secrets-state.js';
+  LIST_PAGE_SIZE,
+  MAX_CACHED_PAGES,
+  createDebouncer,
+  defaultFilters,
+  filtersActive,
+  indexOf,
+  initialListState,
+  listReducer,
+  listRequest,
+  pagesCovering,
+  pagesToFetch,
+  rowAt,
+  sameFilters,
+  visibleRange,
+  type ListAction,
+  type ListState,
+} from '../../src-renderer/lib/secret-list.js';
+import { initialSecretsState, secretsReducer, type SecretsAction, type SecretsState } from '../../src-renderer/lib/secrets-state.js';
 
 let counter = 0;
 function secret(name: string, overrides: Partial<SecretSummary> = {}): SecretSummary {
@@ -23,6 +31,7 @@ function secret(name: string, overrides: Partial<SecretSummary> = {}): SecretSum
     metadata: {},
     facts: {},
     managerId: 'local',
+    reference: null,
     scope: UNSCOPED,
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -31,118 +40,157 @@ function secret(name: string, overrides: Partial<SecretSummary> = {}): SecretSum
   };
 }
 
-function run(state: SecretsState, ...actions: SecretsAction[]): SecretsState {
-  return actions.reduce(secretsReducer, state);
-}
+const page = (n: number, count = LIST_PAGE_SIZE) => Array.from({ length: count }, (_, i) => secret(`p${n}-${i}`));
+const list = (state: ListState, ...actions: ListAction[]) => actions.reduce(listReducer, state);
+const withFilters = list(initialListState, { type: 'filters', filters: defaultFilters });
 
-const a = secret('alpha');
-const b = secret('beta');
-const c = secret('gamma');
-
-function loaded(items: SecretSummary[], total = items.length): SecretsState {
-  return run(
-    initialSecretsState,
-    { type: 'list-requested', seq: 1 },
-    { type: 'list-loaded', seq: 1, mode: 'replace', total, items },
-  );
-}
-
-describe('secrets list', () => {
-  it('ignores a slow reply to an older query', () => {
-    const state = run(
-      initialSecretsState,
-      { type: 'list-requested', seq: 1 },
-      { type: 'list-requested', seq: 2 },
-      { type: 'list-loaded', seq: 2, mode: 'replace', total: 1, items: [b] },
-      { type: 'list-loaded', seq: 1, mode: 'replace', total: 3, items: [a, b, c] },
-      { type: 'list-failed', seq: 1, error: 'old' },
-    );
-    expect(state.items).toEqual([b]);
-    expect(state.total).toBe(1);
-    expect(state.error).toBeNull();
-    expect(state.loading).toBe(false);
+describe('windowing', () => {
+  it('renders only the visible rows plus an overscan, clamped to the list', () => {
+    expect(visibleRange(0, 520, 52, 100_000, 8)).toEqual({ start: 0, end: 18 });
+    expect(visibleRange(52 * 5000, 520, 52, 100_000, 8)).toEqual({ start: 4992, end: 5018 });
+    expect(visibleRange(52 * 99_995, 520, 52, 100_000, 8)).toEqual({ start: 99_987, end: 100_000 });
+    expect(visibleRange(0, 520, 52, 3)).toEqual({ start: 0, end: 3 });
+    expect(visibleRange(0, 520, 52, 0)).toEqual({ start: 0, end: 0 });
+    expect(visibleRange(-40, 0, 52, 10, 0)).toEqual({ start: 0, end: 1 });
   });
 
-  it('appends pages without duplicates and knows when more remain', () => {
-    const first = loaded([a, b], 3);
-    expect(canLoadMore(first)).toBe(true);
-    expect(pageRequest(first, 'append')).toEqual({ offset: 2, limit: PAGE_SIZE });
-    const seq = nextSeq(first);
-    const all = run(
-      first,
-      { type: 'list-requested', seq },
-      { type: 'list-loaded', seq, mode: 'append', total: 3, items: [b, c] },
-    );
-    expect(all.items.map((s) => s.name)).toEqual(['alpha', 'beta', 'gamma']);
-    expect(canLoadMore(all)).toBe(false);
-  });
-
-  it('refreshes as many rows as are loaded, within the server limit', () => {
-    const many = { ...initialSecretsState, items: Array.from({ length: 120 }, (_, i) => secret(`s${i}`)) };
-    expect(pageRequest(many, 'refresh')).toEqual({ offset: 0, limit: 120 });
-    expect(pageRequest(initialSecretsState, 'refresh')).toEqual({ offset: 0, limit: PAGE_SIZE });
-    const huge = { ...initialSecretsState, items: Array.from({ length: 900 }, (_, i) => secret(`h${i}`)) };
-    expect(pageRequest(huge, 'refresh').limit).toBe(MAX_PAGE_SIZE);
-    expect(pageRequest(huge, 'replace')).toEqual({ offset: 0, limit: PAGE_SIZE });
-  });
-
-  it('keeps the selection when a search filters it out, and refreshes it when it comes back', () => {
-    let state = run(loaded([a, b]), { type: 'select', secret: a });
-    const seq = nextSeq(state);
-    state = run(state, { type: 'list-requested', seq }, { type: 'list-loaded', seq, mode: 'replace', total: 1, items: [b] });
-    expect(state.selected).toEqual(a);
-    const renamed = { ...a, name: 'alpha-2', version: 2 };
-    const seq2 = nextSeq(state);
-    state = run(state, { type: 'list-requested', seq: seq2 }, { type: 'list-loaded', seq: seq2, mode: 'replace', total: 2, items: [renamed, b] });
-    expect(state.selected).toEqual(renamed);
+  it('maps a window onto the pages that hold it', () => {
+    expect(pagesCovering(0, 18)).toEqual([0]);
+    expect(pagesCovering(95, 130)).toEqual([0, 1]);
+    expect(pagesCovering(250, 250)).toEqual([0]);
   });
 });
 
-describe('revealed values', () => {
+describe('paged list with a page cache', () => {
+  it('fetches the first page first, then only pages not cached for the current query', () => {
+    expect(pagesToFetch(withFilters, 0, 18)).toEqual([0]);
+    const requested = list(withFilters, { type: 'page-requested', generation: 1, page: 0 });
+    expect(pagesToFetch(requested, 0, 18)).toEqual([]);
+    const loaded = list(requested, { type: 'page-loaded', generation: 1, page: 0, total: 100_000, items: page(0) });
+    expect(loaded.total).toBe(100_000);
+    expect(pagesToFetch(loaded, 0, 18)).toEqual([]);
+    expect(pagesToFetch(loaded, 5000, 5030)).toEqual([50]);
+    expect(pagesToFetch(loaded, 99_990, 100_010)).toEqual([999]);
+    expect(rowAt(loaded, 42)?.name).toBe('p0-42');
+    expect(rowAt(loaded, 142)).toBeUndefined();
+    expect(rowAt(loaded, 100_000)).toBeUndefined();
+  });
+
+  it('drops a reply to an older query, and shows old rows until the new first page arrives', () => {
+    let state = list(withFilters, { type: 'page-loaded', generation: 1, page: 0, total: 300, items: page(0) });
+    state = list(state, { type: 'filters', filters: { ...defaultFilters, query: 'ab' } });
+    expect(state.generation).toBe(2);
+    expect(rowAt(state, 0)?.name).toBe('p0-0');
+    expect(pagesToFetch(state, 0, 18)).toEqual([0]);
+    state = list(state, { type: 'page-loaded', generation: 1, page: 1, total: 300, items: page(1) });
+    expect(state.pages.has(1)).toBe(false);
+    state = list(state, { type: 'page-failed', generation: 1, page: 0, error: 'old' });
+    expect(state.error).toBeNull();
+    const fresh = [secret('abc')];
+    state = list(state, { type: 'page-loaded', generation: 2, page: 0, total: 1, items: fresh });
+    expect([...state.pages.keys()]).toEqual([0]);
+    expect(rowAt(state, 0)?.name).toBe('abc');
+    expect(state.total).toBe(1);
+  });
+
+  it('keeps rows on screen through a refresh and refetches what is visible', () => {
+    let state = list(withFilters, { type: 'page-loaded', generation: 1, page: 0, total: 250, items: page(0) }, { type: 'page-loaded', generation: 1, page: 2, total: 250, items: page(2, 50) });
+    state = list(state, { type: 'refresh' });
+    expect(rowAt(state, 210)?.name).toBe('p2-10');
+    expect(pagesToFetch(state, 190, 220)).toEqual([1, 2]);
+    state = list(state, { type: 'page-loaded', generation: 2, page: 0, total: 251, items: page(0) });
+    expect(state.pages.has(2)).toBe(true);
+  });
+
+  it('bounds the cache, dropping the pages farthest from the one just loaded', () => {
+    let state = withFilters;
+    for (let n = 0; n <= MAX_CACHED_PAGES + 5; n++) state = list(state, { type: 'page-loaded', generation: 1, page: n, total: 10_000, items: page(n, 1) });
+    expect(state.pages.size).toBe(MAX_CACHED_PAGES);
+    expect(state.pages.has(MAX_CACHED_PAGES + 5)).toBe(true);
+    expect(state.pages.has(0)).toBe(false);
+  });
+
+  it('patches a saved secret in place and finds a secret’s index', () => {
+    const items = page(0, 3);
+    let state = list(withFilters, { type: 'page-loaded', generation: 1, page: 0, total: 3, items });
+    state = list(state, { type: 'patch', secret: { ...items[1]!, name: 'renamed' } });
+    expect(rowAt(state, 1)?.name).toBe('renamed');
+    expect(indexOf(state, items[2]!.id)).toBe(2);
+    expect(indexOf(state, 'nope')).toBe(-1);
+  });
+
+  it('wipes on lock and keeps replies to requests made before it stale', () => {
+    const state = list(withFilters, { type: 'page-loaded', generation: 1, page: 0, total: 3, items: page(0, 3) }, { type: 'wipe' });
+    expect(state.pages.size).toBe(0);
+    expect(state.loaded).toBe(false);
+    expect(list(state, { type: 'page-loaded', generation: 1, page: 0, total: 3, items: page(0, 3) }).pages.size).toBe(0);
+  });
+
+  it('sends only the filters that are set', () => {
+    expect(listRequest(defaultFilters)).toEqual({ query: '', sort: 'name', direction: 'asc' });
+    const filters = { ...defaultFilters, query: ' db ', types: ['ssh' as const], applicationId: 'a', sort: 'updated' as const, direction: 'desc' as const };
+    expect(listRequest(filters)).toEqual({ query: 'db', types: ['ssh'], applicationId: 'a', sort: 'updated', direction: 'desc' });
+    expect(filtersActive(defaultFilters)).toBe(false);
+    expect(filtersActive(filters)).toBe(true);
+    expect(filtersActive({ ...defaultFilters, sort: 'type' })).toBe(false);
+    expect(sameFilters(defaultFilters, { ...defaultFilters, query: '  ' })).toBe(true);
+  });
+});
+
+describe('debounced search', () => {
+  it('sends once typing pauses, only the last text, and can be cancelled', () => {
+    vi.useFakeTimers();
+    try {
+      const sent: string[] = [];
+      const debouncer = createDebouncer(120);
+      for (const text of ['d', 'db', 'db_']) {
+        debouncer.call(() => sent.push(text));
+        vi.advanceTimersByTime(50);
+      }
+      expect(sent).toEqual([]);
+      vi.advanceTimersByTime(120);
+      expect(sent).toEqual(['db_']);
+      debouncer.call(() => sent.push('x'));
+      debouncer.cancel();
+      vi.advanceTimersByTime(500);
+      expect(sent).toEqual(['db_']);
+      debouncer.call(() => sent.push('now'));
+      debouncer.flush();
+      expect(sent).toEqual(['db_', 'now']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+const a = secret('alpha');
+const b = secret('beta');
+const run = (state: SecretsState, ...actions: SecretsAction[]) => actions.reduce(secretsReducer, state);
+
+describe('selection and revealed values', () => {
   it('holds only the selected secret’s value and drops it when the selection moves', () => {
-    let state = run(loaded([a, b]), { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 's3cret' });
+    let state = run(initialSecretsState, { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 's3cret' });
     expect(state.revealed).toEqual({ id: a.id, value: 's3cret' });
     state = run(state, { type: 'select', secret: b });
     expect(state.revealed).toBeNull();
   });
 
   it('ignores a reveal that arrives after the user moved on', () => {
-    const state = run(loaded([a, b]), { type: 'select', secret: b }, { type: 'revealed', id: a.id, value: 'late' });
-    expect(state.revealed).toBeNull();
+    expect(run(initialSecretsState, { type: 'select', secret: b }, { type: 'revealed', id: a.id, value: 'late' }).revealed).toBeNull();
   });
 
-  it('drops a revealed value once a new value is saved', () => {
-    const start = run(loaded([a]), { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 'old' });
-    const renamedOnly = run(start, { type: 'saved', secret: { ...a, name: 'renamed' }, valueChanged: false });
-    expect(renamedOnly.revealed?.value).toBe('old');
-    expect(renamedOnly.selected?.name).toBe('renamed');
-    expect(renamedOnly.items[0]?.name).toBe('renamed');
-    const newValue = run(start, { type: 'saved', secret: { ...a, version: 2 }, valueChanged: true });
-    expect(newValue.revealed).toBeNull();
+  it('drops a revealed value once a new version is saved, not on a rename', () => {
+    const start = run(initialSecretsState, { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 'old' });
+    const renamed = run(start, { type: 'saved', secret: { ...a, name: 'renamed' }, valueChanged: false });
+    expect(renamed.revealed?.value).toBe('old');
+    expect(renamed.selected?.name).toBe('renamed');
+    expect(run(start, { type: 'saved', secret: { ...a, version: 2 }, valueChanged: true }).revealed).toBeNull();
+    expect(run(start, { type: 'saved', secret: { ...a, version: 2 }, valueChanged: false }).revealed).toBeNull();
   });
 
-  it('forgets a deleted secret everywhere', () => {
-    const state = run(
-      loaded([a, b]),
-      { type: 'select', secret: a },
-      { type: 'revealed', id: a.id, value: 'v' },
-      { type: 'deleted', id: a.id },
-    );
-    expect(state.items).toEqual([b]);
-    expect(state.total).toBe(1);
-    expect(state.selected).toBeNull();
-    expect(state.revealed).toBeNull();
-  });
-
-  it('wipes everything on lock, and replies to requests made before it stay stale', () => {
-    const before = run(loaded([a, b]), { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 'v' });
-    const inFlight = nextSeq(before);
-    const locked = run(before, { type: 'list-requested', seq: inFlight }, { type: 'wipe' });
-    expect(locked.revealed).toBeNull();
-    expect(locked.selected).toBeNull();
-    expect(locked.items).toEqual([]);
-    const late = run(locked, { type: 'list-loaded', seq: inFlight, mode: 'replace', total: 2, items: [a, b] });
-    expect(late.items).toEqual([]);
-    expect(nextSeq(locked)).toBeGreaterThan(inFlight);
+  it('forgets a deleted secret, and everything on lock', () => {
+    const state = run(initialSecretsState, { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 'v' });
+    expect(run(state, { type: 'deleted', id: a.id })).toEqual(initialSecretsState);
+    expect(run(state, { type: 'wipe' })).toEqual(initialSecretsState);
   });
 });

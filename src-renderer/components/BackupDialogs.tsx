@@ -1,0 +1,366 @@
+import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { MAX_LARGE_REQUEST_CHARS, MIN_PASSPHRASE_LENGTH, type ImportedSecret, type RestoreReport } from '../../src-main/ipc/contract.js';
+import { describeError, isIpcError } from '../lib/errors.js';
+import { progressText, type ImportPreview } from '../lib/import-preview.js';
+import { validateNewPassphrase } from '../lib/passphrase.js';
+import { exportBackup, importSecrets, previewImport, restoreBackup } from '../state/backup.js';
+import { readFileText } from '../state/files.js';
+import { showToast } from '../state/stores.js';
+import { Dialog } from './Dialog.js';
+import { PassphraseField } from './PassphraseField.js';
+import { StrengthMeter } from './StrengthMeter.js';
+
+/** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
+const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;
+
+export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const errors = submitted ? validateNewPassphrase(passphrase, confirm) : {};
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    const found = validateNewPassphrase(passphrase, confirm);
+    if (found.passphrase || found.confirm) {
+      document.getElementById(found.passphrase ? 'export-passphrase' : 'export-confirm')?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await exportBackup(passphrase);
+      if (saved) {
+        showToast(`Exported ${saved.secrets} ${saved.secrets === 1 ? 'secret' : 'secrets'} to ${saved.fileName}`);
+        onClose();
+      } else {
+        setBusy(false);
+      }
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Export backup" onClose={onClose} size="medium">
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        <p className="dialog__body">
+          The whole store — every secret with its versions, applications, environments and scopes — in one file encrypted with a passphrase you
+          choose now. Keep the passphrase apart from the file: without it the backup cannot be restored.
+        </p>
+        <PassphraseField
+          id="export-passphrase"
+          label="Export passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          error={errors.passphrase}
+          describedBy="export-passphrase-strength"
+          autoComplete="new-password"
+          autoFocus
+        />
+        <StrengthMeter passphrase={passphrase} id="export-passphrase-strength" />
+        <PassphraseField
+          id="export-confirm"
+          label="Repeat export passphrase"
+          value={confirm}
+          onChange={setConfirm}
+          error={errors.confirm}
+          autoComplete="new-password"
+        />
+        <p className="field__hint">At least {MIN_PASSPHRASE_LENGTH} characters. You choose where the file is saved.</p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
+            {busy ? 'Exporting…' : 'Export'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => void; onRestored: () => void }) {
+  const [file, setFile] = useState<{ name: string; content: string } | null>(null);
+  const [passphrase, setPassphrase] = useState('');
+  const [errors, setErrors] = useState<{ file?: string; passphrase?: string; form?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<RestoreReport | null>(null);
+
+  const choose = async (event: ChangeEvent<HTMLInputElement>) => {
+    const chosen = event.target.files?.[0];
+    setFile(null);
+    if (!chosen) return;
+    try {
+      setFile({ name: chosen.name, content: await readFileText(chosen, MAX_LARGE_REQUEST_CHARS / 2) });
+      setErrors((e) => ({ ...e, file: undefined, form: undefined }));
+    } catch (err) {
+      setErrors((e) => ({ ...e, file: describeError(err) }));
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = { file: file ? undefined : 'Choose a backup file', passphrase: passphrase ? undefined : 'Enter the passphrase chosen when the backup was made' };
+    setErrors(found);
+    if (found.file || found.passphrase) return;
+    setBusy(true);
+    try {
+      setReport(await restoreBackup(file!.content, passphrase));
+      onRestored();
+    } catch (err) {
+      if (isIpcError(err, 'WRONG_PASSPHRASE')) setErrors({ passphrase: 'Wrong passphrase for this backup. Nothing was restored.' });
+      else setErrors({ form: describeError(err) });
+      setPassphrase('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (report) {
+    return (
+      <Dialog key="report" title="Backup restored" onClose={onClose}>
+        <div className="dialog__body report" role="status">
+          <p>
+            Restored {report.secrets} {report.secrets === 1 ? 'secret' : 'secrets'} ({report.versions} {report.versions === 1 ? 'version' : 'versions'}),{' '}
+            {report.applications} {report.applications === 1 ? 'application' : 'applications'} and {report.environments}{' '}
+            {report.environments === 1 ? 'environment' : 'environments'}.
+          </p>
+          {report.skipped.length > 0 ? (
+            <>
+              <p>Not restored:</p>
+              <ul>
+                {report.skipped.map((item) => (
+                  <li key={item.name}>
+                    <span className="mono">{item.name}</span>: {item.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p>Nothing was skipped.</p>
+          )}
+        </div>
+        <div className="dialog__actions">
+          <button type="button" className="btn btn--primary" onClick={onClose} data-autofocus>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog key="form" title="Restore backup" onClose={onClose} size="medium">
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        <p className="dialog__body">Restores a Strongroom backup into this empty store. A wrong passphrase or a damaged file restores nothing.</p>
+        <div className="field">
+          <label htmlFor="restore-file" className="field__label">
+            Backup file
+          </label>
+          <input
+            id="restore-file"
+            type="file"
+            accept=".srbackup"
+            className="input input--file"
+            onChange={(e) => void choose(e)}
+            aria-invalid={errors.file ? true : undefined}
+            aria-describedby={errors.file ? 'restore-file-error' : undefined}
+            data-autofocus
+          />
+          {errors.file && (
+            <p className="field__error" id="restore-file-error">
+              {errors.file}
+            </p>
+          )}
+        </div>
+        <PassphraseField
+          id="restore-passphrase"
+          label="Backup passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          error={errors.passphrase}
+          autoComplete="current-password"
+        />
+        {errors.form && (
+          <p className="form-error" role="alert">
+            {errors.form}
+          </p>
+        )}
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
+            {busy ? 'Restoring…' : 'Restore'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function ImportDialog({ onClose }: { onClose: () => void }) {
+  const [loaded, setLoaded] = useState<{ fileName: string; preview: ImportPreview; items: ImportedSecret[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reading, setReading] = useState(false);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  const choose = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    setLoaded(null);
+    setError(null);
+    setProgress(null);
+    if (!file) return;
+    setReading(true);
+    try {
+      const text = await readFileText(file, MAX_IMPORT_FILE_BYTES);
+      setLoaded({ fileName: file.name, ...(await previewImport(file.name, text)) });
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setReading(false);
+    }
+  };
+
+  const run = async () => {
+    if (!loaded?.preview.canImport) return;
+    const total = loaded.items.length;
+    setProgress({ done: 0, total });
+    setError(null);
+    try {
+      await importSecrets(loaded.items, (done) => setProgress({ done, total }));
+      showToast(`Imported ${total} ${total === 1 ? 'secret' : 'secrets'} from ${loaded.fileName}`);
+      onClose();
+    } catch (err) {
+      setError(`${describeError(err)} Secrets imported before this stay in the store.`);
+      setProgress((p) => p && { ...p });
+    }
+  };
+
+  const preview = loaded?.preview;
+  const importing = progress !== null && progress.done < progress.total && !error;
+  return (
+    <Dialog title="Import .env or CSV" onClose={onClose} size="medium">
+      <div className="form">
+        <p className="dialog__body">
+          Imports text secrets: <span className="mono">NAME=value</span> lines from a .env file, or a CSV file whose first row names the{' '}
+          <span className="mono">name</span> and <span className="mono">value</span> columns (and optionally <span className="mono">description</span>).
+          Nothing is written until you confirm, and not at all if a name is taken.
+        </p>
+        <div className="field">
+          <label htmlFor="import-file" className="field__label">
+            File to import
+          </label>
+          <input
+            ref={inputRef}
+            id="import-file"
+            type="file"
+            accept=".env,.csv,text/plain,text/csv"
+            className="input input--file"
+            onChange={(e) => void choose(e)}
+            disabled={importing}
+            data-autofocus
+          />
+          {reading && <p className="field__hint">Reading and checking names…</p>}
+        </div>
+        {preview && (
+          <>
+            <p className="field__hint" role="status">
+              {preview.rows.length} {preview.rows.length === 1 ? 'secret' : 'secrets'} in {loaded.fileName}
+              {preview.taken.length > 0 ? `, ${preview.taken.length} with a name already in use` : ''}.
+            </p>
+            {preview.problems.length > 0 && (
+              <div className="banner banner--danger banner--block" role="alert">
+                <p>Problems in the file:</p>
+                <ul>
+                  {preview.problems.slice(0, 50).map((problem) => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            {preview.rows.length > 0 && (
+              <div className="table-wrap table-wrap--scroll">
+                <table className="table" aria-label="Import preview">
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Value</th>
+                      <th scope="col">Description</th>
+                      <th scope="col">Status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {preview.rows.slice(0, 500).map((row) => (
+                      <tr key={row.name} className={row.status === 'taken' ? 'is-bad' : undefined}>
+                        <td className="mono">{row.name}</td>
+                        <td className="num">
+                          {'•'.repeat(Math.min(8, row.valueChars))} {row.valueChars} chars
+                        </td>
+                        <td>{row.description}</td>
+                        <td>
+                          <span className={`pill ${row.status === 'taken' ? 'pill--failure' : 'pill--success'}`}>
+                            {row.status === 'taken' ? 'Name taken' : 'New'}
+                          </span>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {preview.rows.length > 500 && <p className="field__hint">Showing the first 500 of {preview.rows.length}.</p>}
+            {preview.blocker && (
+              <p className="form-error" role="alert">
+                {preview.blocker}
+              </p>
+            )}
+          </>
+        )}
+        {progress && (
+          <div className="progress">
+            <progress
+              className="progress__bar"
+              max={progress.total}
+              value={progress.done}
+              aria-label="Import progress"
+              aria-valuetext={progressText(progress.done, progress.total)}
+            />
+            <span className="field__hint">{progressText(progress.done, progress.total)}</span>
+          </div>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onClose} disabled={importing}>
+            {progress && progress.done === progress.total ? 'Close' : 'Cancel'}
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => void run()}
+            disabled={!preview?.canImport || importing || progress !== null}
+            aria-busy={importing}
+          >
+            {importing ? 'Importing…' : preview?.canImport ? `Import ${preview.rows.length} ${preview.rows.length === 1 ? 'secret' : 'secrets'}` : 'Import'}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

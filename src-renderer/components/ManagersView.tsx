@@ -1,0 +1,150 @@
+import { useEffect, useState } from 'react';
+import type { ManagerSummary, UsageScope } from '../../src-main/ipc/contract.js';
+import { describeError, isIpcError } from '../lib/errors.js';
+import { describeScope } from '../lib/scope.js';
+import { reloadCatalog, setManagerScope } from '../state/catalog.js';
+import { showToast, useCatalog } from '../state/stores.js';
+import { Dialog } from './Dialog.js';
+import { ScopeEditor } from './ScopeEditor.js';
+import { ManagerActions, ManagerHealth, ManagerRowActions } from '../features/managers/index.js';
+
+const kindLabels: Record<string, string> = { local: 'Local (random key)', vault: 'HashiCorp Vault' };
+
+/** Edits a manager's scope; when its secrets would no longer fit, asks: narrow them too, or cancel. */
+function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onClose: () => void }) {
+  const [conflict, setConflict] = useState<{ scope: UsageScope; names: string[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const save = async (scope: UsageScope) => {
+    try {
+      await setManagerScope(manager.id, scope, false);
+      showToast(`Scope of ${manager.name} saved`);
+      onClose();
+    } catch (err) {
+      if (isIpcError(err, 'SCOPE_CONFLICT')) {
+        setConflict({ scope, names: err.error.conflicts ?? [] });
+        return;
+      }
+      throw err;
+    }
+  };
+
+  const narrow = async () => {
+    if (!conflict) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { narrowed } = await setManagerScope(manager.id, conflict.scope, true);
+      showToast(`Scope of ${manager.name} saved; ${narrowed.length} ${narrowed.length === 1 ? 'secret' : 'secrets'} narrowed`);
+      onClose();
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  if (conflict) {
+    const n = conflict.names.length;
+    return (
+      <Dialog key="conflict" title="Narrow these secrets too?" onClose={onClose} size="medium">
+        <p className="dialog__body">
+          {n} {n === 1 ? 'secret of this manager is' : 'secrets of this manager are'} usable more widely than the new scope allows. Narrow{' '}
+          {n === 1 ? 'it' : 'them'} to fit inside the manager’s scope, or cancel and change nothing.
+        </p>
+        <ul className="conflict-list" aria-label="Secrets outside the new scope">
+          {conflict.names.map((name) => (
+            <li key={name} className="mono">
+              {name}
+            </li>
+          ))}
+        </ul>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onClose} data-autofocus>
+            Cancel
+          </button>
+          <button type="button" className="btn btn--primary" onClick={() => void narrow()} disabled={busy} aria-busy={busy}>
+            {busy ? 'Narrowing…' : 'Narrow these secrets too'}
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog key="edit" title={`Usage scope of ${manager.name}`} onClose={onClose} size="medium">
+      <p className="dialog__body">Secrets in this manager can be used only within its scope. Each secret’s own scope must fit inside it.</p>
+      <ScopeEditor scope={manager.scope} owner="this manager’s secrets" onSave={save} onCancel={onClose} />
+    </Dialog>
+  );
+}
+
+export function ManagersView() {
+  const managers = useCatalog((s) => s.managers);
+  const apps = useCatalog((s) => s.apps);
+  const [editing, setEditing] = useState<ManagerSummary | null>(null);
+
+  // Secret counts move with every change to the secrets; read them afresh.
+  useEffect(() => {
+    reloadCatalog().catch((err: unknown) => showToast(describeError(err)));
+  }, []);
+
+  return (
+    <section className="panel" aria-labelledby="managers-title">
+      <header className="panel__header">
+        <div>
+          <h2 id="managers-title" className="panel__title">
+            Secret managers
+          </h2>
+          <p className="panel__subtitle">Where secrets are kept. The built-in store works offline and is unrestricted by default; new secrets go to the default manager.</p>
+        </div>
+        <ManagerActions />
+      </header>
+      <div className="table-wrap">
+        <table className="table" aria-label="Secret managers">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Default</th>
+              <th scope="col">Secrets</th>
+              <th scope="col">Health</th>
+              <th scope="col">Usage scope</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {managers.map((manager) => (
+              <tr key={manager.id}>
+                <td>{manager.name}</td>
+                <td>{kindLabels[manager.kind] ?? manager.kind}</td>
+                <td>{manager.isDefault ? <span className="pill pill--sealed">Default</span> : '—'}</td>
+                <td className="num">{manager.secretCount.toLocaleString('en')}</td>
+                <td>
+                  <ManagerHealth manager={manager} compact />
+                </td>
+                <td className="table__wrap">{describeScope(manager.scope, apps)}</td>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" className="btn btn--small" aria-label={`Edit scope of ${manager.name}`} onClick={() => setEditing(manager)} disabled={manager.readOnly}>
+                      Edit scope
+                    </button>
+                    <ManagerRowActions manager={manager} compact />
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {editing && <ManagerScopeDialog manager={editing} onClose={() => setEditing(null)} />}
+    </section>
+  );
+}

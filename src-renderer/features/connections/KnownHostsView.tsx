@@ -1,0 +1,124 @@
+import { useEffect, useState } from 'react';
+import type { KnownHost } from '../../../src-main/ipc/contract.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { describeError } from '../../lib/errors.js';
+import { formatDateTime } from '../../lib/format.js';
+import { showToast } from '../../state/stores.js';
+import { listKnownHosts, removeKnownHost } from './connections-api.js';
+import './connections.css';
+
+type Loaded = { version: number; hosts: KnownHost[] | null; error: string | null };
+
+/**
+ * The SSH host keys trusted so far (host, port, key type, SHA256 fingerprint).
+ * Removing one makes the next test ask again: the way to accept an expected key change.
+ */
+export function KnownHostsView() {
+  const [version, setVersion] = useState(0);
+  const [loaded, setLoaded] = useState<Loaded>({ version: -1, hosts: null, error: null });
+  const [removing, setRemoving] = useState<KnownHost | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    listKnownHosts().then(
+      (hosts) => {
+        if (!cancelled) setLoaded({ version, hosts, error: null });
+      },
+      (err: unknown) => {
+        if (!cancelled) setLoaded((current) => ({ version, hosts: current.hosts, error: describeError(err) }));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [version]);
+
+  const remove = async (host: KnownHost) => {
+    await removeKnownHost(host);
+    showToast(`Removed the ${host.keyType} key of ${host.host}:${host.port}`);
+    setVersion((v) => v + 1);
+  };
+
+  const loading = loaded.version !== version;
+  return (
+    <section className="panel conn-known-hosts" aria-labelledby="known-hosts-title">
+      <header className="panel__header">
+        <div>
+          <h2 id="known-hosts-title" className="panel__title">
+            Known hosts
+          </h2>
+          <p className="panel__subtitle">SSH host keys trusted after a connection test. A host whose key no longer matches is refused until its old key is removed here.</p>
+        </div>
+        <div className="panel__actions">
+          <button type="button" className="btn" onClick={() => setVersion((v) => v + 1)} disabled={loading} aria-busy={loading}>
+            Refresh
+          </button>
+        </div>
+      </header>
+      {loaded.error && (
+        <p className="form-error" role="alert">
+          {loaded.error}
+        </p>
+      )}
+      {loaded.hosts === null ? (
+        !loaded.error && (
+          <p className="field__hint" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading…
+          </p>
+        )
+      ) : loaded.hosts.length === 0 ? (
+        <p className="empty">No host keys trusted yet. Test an SSH credential and trust the key it shows.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Known hosts" aria-busy={loading}>
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Port</th>
+                <th scope="col">Key type</th>
+                <th scope="col">Fingerprint</th>
+                <th scope="col">Trusted</th>
+                <th scope="col">
+                  <span className="conn-visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.hosts.map((host) => (
+                <tr key={`${host.host}:${host.port}:${host.keyType}`}>
+                  <td className="mono">{host.host}</td>
+                  <td className="num">{host.port}</td>
+                  <td className="mono">{host.keyType}</td>
+                  <td className="mono conn-fingerprint-cell">{host.fingerprint}</td>
+                  <td>
+                    <time dateTime={host.addedAt}>{formatDateTime(host.addedAt)}</time>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn--small btn--danger-ghost"
+                      onClick={() => setRemoving(host)}
+                      aria-label={`Remove the ${host.keyType} key of ${host.host}:${host.port}`}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove the key of ${removing.host}:${removing.port}?`}
+          message={`The next connection test to ${removing.host}:${removing.port} will show the server’s key again and ask before trusting it. Stored: ${removing.keyType} ${removing.fingerprint}.`}
+          confirmLabel="Remove key"
+          busyLabel="Removing…"
+          onConfirm={() => remove(removing)}
+          onClose={() => setRemoving(null)}
+        />
+      )}
+    </section>
+  );
+}

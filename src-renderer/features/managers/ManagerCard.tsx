@@ -1,0 +1,38 @@
+import { useId } from 'react';
+import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import { ManagerHealth } from './ManagerHealth.js';
+import { ManagerRowActions } from './ManagerRowActions.js';
+import { configSummary } from './manager-health.js';
+import { kindLabel, managerRoleLabels } from './manager-fields.js';
+import './managers.css';
+
+interface ManagerCardProps {
+  manager: ManagerSummary;
+}
+
+/** One manager: kind and role, default and read-only marks, what it points at, its health and its actions. */
+export function ManagerCard({ manager }: ManagerCardProps) {
+  const titleId = useId();
+  const summary = configSummary(manager);
+  return (
+    <article className="mgr-card" aria-labelledby={titleId}>
+      <header className="mgr-card__head">
+        <div className="mgr-card__heading">
+          <h3 id={titleId} className="mgr-card__title">
+            {manager.name}
+          </h3>
+          <p className="mgr-card__kind">
+            {kindLabel(manager.kind)} · {managerRoleLabels[manager.role]} · {manager.secretCount.toLocaleString('en')} {manager.secretCount === 1 ? 'secret' : 'secrets'}
+          </p>
+        </div>
+        <span className="mgr-card__marks">
+          {manager.isDefault && <span className="mgr-pill mgr-pill--ok">Default</span>}
+          {manager.readOnly && <span className="mgr-pill mgr-pill--unknown">Read-only</span>}
+        </span>
+      </header>
+      {summary && <p className="mgr-card__config mono">{summary}</p>}
+      <ManagerHealth manager={manager} />
+      <ManagerRowActions manager={manager} />
+    </article>
+  );
+}

@@ -1,0 +1,198 @@
+import { useRef, useState, type ChangeEvent, type ReactNode } from 'react';
+import { isRequired, type ManagerFieldDef, type ManagerFormValues } from './manager-fields.js';
+
+/** Text files loaded into a field (PEM, JSON key) are small; anything larger is not what the field wants. */
+const MAX_LOADED_FILE_BYTES = 64 * 1024;
+
+export const fieldDomId = (key: string) => `manager-field-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+interface ManagerFieldProps {
+  field: ManagerFieldDef;
+  values: ManagerFormValues;
+  error: string | undefined;
+  onChange: (key: string, value: string | boolean) => void;
+  /** For file loading problems, shown like any other error of the field. */
+  onLocalError: (key: string, message: string | null) => void;
+  /** Replaces the hint, e.g. "Leave empty to keep…" is not possible for secrets, which must be entered again. */
+  extraHint?: string;
+  /** Rendered right of the input (the Fetch button). */
+  aside?: ReactNode;
+  /** Rendered under the input (the fetched choices). */
+  below?: ReactNode;
+}
+
+/** One field of the manager form, labelled, with its hint and error wired by aria-describedby. */
+export function ManagerField({ field, values, error, onChange, onLocalError, extraHint, aside, below }: ManagerFieldProps) {
+  const [visible, setVisible] = useState(false);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const id = fieldDomId(field.key);
+  const hint = [field.help, extraHint].filter(Boolean).join(' ');
+  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  const value = values[field.key];
+  const text = typeof value === 'string' ? value : '';
+  const required = isRequired(field, values);
+
+  const hintAndError = (
+    <>
+      {hint && (
+        <p className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </>
+  );
+
+  if (field.type === 'checkbox') {
+    return (
+      <div className="field">
+        <label className="mgr-choice">
+          <input type="checkbox" id={id} checked={value === true} onChange={(e) => onChange(field.key, e.target.checked)} aria-describedby={describedBy} />
+          {field.label}
+        </label>
+        {hintAndError}
+      </div>
+    );
+  }
+
+  const label = (
+    <label htmlFor={id} className="field__label">
+      {field.label} {!required && <span className="field__optional">(optional)</span>}
+    </label>
+  );
+  const common = {
+    id,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    'aria-required': required || undefined,
+  } as const;
+
+  const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    if (file.size > MAX_LOADED_FILE_BYTES) {
+      onLocalError(field.key, `${file.name} is larger than 64 KiB; this field takes a key or certificate file.`);
+      return;
+    }
+    try {
+      onChange(field.key, await file.text());
+      onLocalError(field.key, null);
+    } catch {
+      onLocalError(field.key, `${file.name} could not be read.`);
+    }
+  };
+
+  let control: ReactNode;
+  switch (field.type) {
+    case 'select':
+      control = (
+        <select {...common} className="input" value={text} onChange={(e) => onChange(field.key, e.target.value)}>
+          {field.options?.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'multiline':
+      control = (
+        <textarea
+          {...common}
+          className={`input input--mono textarea${field.secret && !visible ? ' is-masked' : ''}`}
+          value={text}
+          onChange={(e) => onChange(field.key, e.target.value)}
+          placeholder={field.placeholder}
+          rows={field.secret ? 5 : 4}
+          autoComplete="off"
+          autoCorrect="off"
+          autoCapitalize="off"
+          spellCheck={false}
+        />
+      );
+      break;
+    case 'secret':
+      control = (
+        <input
+          {...common}
+          className="input input--mono"
+          type={visible ? 'text' : 'password'}
+          value={text}
+          onChange={(e) => onChange(field.key, e.target.value)}
+          placeholder={field.placeholder}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      );
+      break;
+    default:
+      control = (
+        <input
+          {...common}
+          className="input input--mono"
+          inputMode={field.type === 'number' ? 'numeric' : undefined}
+          value={text}
+          onChange={(e) => onChange(field.key, e.target.value)}
+          placeholder={field.placeholder}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      );
+  }
+
+  const showToggle = field.secret && (field.type === 'secret' || field.type === 'multiline');
+  return (
+    <div className="field">
+      <div className="field__label-row">
+        {label}
+        {(field.fileAccept || (showToggle && field.type === 'multiline')) && (
+          <span className="mgr-field__tools">
+            {field.fileAccept && (
+              <>
+                <button type="button" className="btn btn--ghost btn--small" onClick={() => fileRef.current?.click()} aria-label={`Load ${field.label.toLowerCase()} from a file`}>
+                  Load from file
+                </button>
+                <input ref={fileRef} type="file" hidden accept={field.fileAccept} aria-label={`${field.label} file`} onChange={(e) => void onFile(e)} />
+              </>
+            )}
+            {showToggle && field.type === 'multiline' && (
+              <button type="button" className="btn btn--ghost btn--small" onClick={() => setVisible((v) => !v)} aria-pressed={visible} aria-controls={id}>
+                {visible ? 'Hide' : 'Show'}
+              </button>
+            )}
+          </span>
+        )}
+      </div>
+      {showToggle && field.type === 'secret' ? (
+        <div className="field__row">
+          {control}
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            onClick={() => setVisible((v) => !v)}
+            aria-pressed={visible}
+            aria-controls={id}
+            aria-label={`${visible ? 'Hide' : 'Show'} ${field.label.toLowerCase()}`}
+          >
+            {visible ? 'Hide' : 'Show'}
+          </button>
+          {aside}
+        </div>
+      ) : aside ? (
+        <div className="field__row">
+          {control}
+          {aside}
+        </div>
+      ) : (
+        control
+      )}
+      {below}
+      {hintAndError}
+    </div>
+  );
+}

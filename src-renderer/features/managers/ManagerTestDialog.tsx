@@ -1,0 +1,86 @@
+import type { ManagerSummary, ProviderTestResult } from '../../../src-main/ipc/contract.js';
+import { Dialog } from '../../components/Dialog.js';
+import { factRows, testVerdict } from './manager-health.js';
+import './managers.css';
+
+export interface ManagerTestOutcome {
+  result: ProviderTestResult | null;
+  error: string | null;
+  /** When the answer arrived, for "expires in …". */
+  at: number;
+}
+
+interface ManagerTestDialogProps {
+  manager: Pick<ManagerSummary, 'name'>;
+  busy: boolean;
+  outcome: ManagerTestOutcome | null;
+  onRetest: () => void;
+  onClose: () => void;
+}
+
+/** The read-only connection test: each check with ✓/✗, the facts (token TTL, renewability, secret-id expiry…) and the warnings. */
+export function ManagerTestDialog({ manager, busy, outcome, onRetest, onClose }: ManagerTestDialogProps) {
+  const result = outcome?.result ?? null;
+  const verdict = result ? testVerdict(result) : null;
+  const facts = result ? factRows(result.facts, outcome!.at) : [];
+  return (
+    <Dialog title={`Test connection: ${manager.name}`} onClose={onClose} size="medium">
+      <div className="mgr-test" aria-busy={busy}>
+        {busy && (
+          <p className="mgr-test__progress" role="status">
+            <span className="spinner" aria-hidden="true" /> Testing the connection (read-only; nothing is written)…
+          </p>
+        )}
+        {!busy && outcome?.error && (
+          <p className="form-error" role="alert">
+            {outcome.error}
+          </p>
+        )}
+        {!busy && result && verdict && (
+          <>
+            <p className={`mgr-verdict is-${verdict.tone}`} role="status">
+              {verdict.title}
+            </p>
+            <ol className="mgr-checks" aria-label="Checks">
+              {result.checks.map((check, index) => (
+                <li key={`${check.name}-${index}`} className={check.ok ? 'is-ok' : 'is-bad'}>
+                  <span className="mgr-checks__mark" aria-hidden="true">
+                    {check.ok ? '✓' : '✗'}
+                  </span>
+                  <span className="mgr-visually-hidden">{check.ok ? 'Passed: ' : 'Failed: '}</span>
+                  <span className="mgr-checks__name">{check.name}</span>
+                  <span className="mgr-checks__detail">{check.detail}</span>
+                </li>
+              ))}
+            </ol>
+            {result.warnings.length > 0 && (
+              <ul className="mgr-warnings" aria-label="Warnings">
+                {result.warnings.map((warning) => (
+                  <li key={warning}>{warning}</li>
+                ))}
+              </ul>
+            )}
+            {facts.length > 0 && (
+              <dl className="mgr-facts" aria-label="Facts">
+                {facts.map((row) => (
+                  <div key={row.key} className={row.important ? 'is-important' : undefined}>
+                    <dt>{row.label}</dt>
+                    <dd className="mono">{row.value}</dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+          </>
+        )}
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onRetest} disabled={busy} aria-busy={busy}>
+            Test again
+          </button>
+          <button type="button" className="btn btn--primary" onClick={onClose} data-autofocus>
+            Close
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,295 @@
+/**
+ * The manager form's pure logic: field values → configuration JSON, the
+ * checks made before anything is sealed, the partial configuration that
+ * managers.fetchOptions takes, the values an edit starts from, and main's
+ * refusals put under the fields they concern.
+ */
+import { entityNameSchema, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-main/ipc/contract.js';
+import { IpcCallError, describeError } from '../../lib/errors.js';
+import {
+  isRequired,
+  managerFieldTables,
+  visibleManagerFields,
+  initialManagerValues,
+  AWS_KEY_ARN,
+  type ExternalKind,
+  type ManagerFieldDef,
+  type ManagerFormValues,
+} from './manager-fields.js';
+
+/** Errors by field key; `name` is the manager's name and `form` anything that belongs to no field. */
+export type ManagerFormErrors = Record<string, string>;
+
+export function hasFormErrors(errors: ManagerFormErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}
+
+export function validateManagerName(name: string): string | null {
+  const parsed = entityNameSchema.safeParse(name.trim());
+  return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Invalid name');
+}
+
+function textOf(values: ManagerFormValues, key: string): string {
+  const value = values[key];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** One field's problem, or null. Empty optional fields are fine. */
+export function checkField(field: ManagerFieldDef, values: ManagerFormValues): string | null {
+  if (field.type === 'checkbox') return null;
+  // Secrets are taken as typed: a leading space may be part of a password.
+  const raw = values[field.key];
+  const text = typeof raw === 'string' ? (field.secret ? raw : raw.trim()) : '';
+  if (text === '' || (field.secret && text.trim() === '')) return isRequired(field, values) ? `${field.label} is required` : null;
+  if (field.maxLength !== undefined && text.length > field.maxLength) return `${field.label} is longer than ${field.maxLength.toLocaleString('en')} characters`;
+  if (field.valueType === 'number') {
+    const number = Number(text);
+    if (!Number.isFinite(number) || !/^-?\d+(\.\d+)?$/.test(text)) return `${field.label} must be a number`;
+    if (field.integer && !Number.isInteger(number)) return `${field.label} must be a whole number`;
+    if (field.min !== undefined && number < field.min) return field.max !== undefined ? `${field.label} must be ${field.min}–${field.max}` : `${field.label} must be at least ${field.min}`;
+    if (field.max !== undefined && number > field.max) return `${field.label} must be ${field.min ?? 0}–${field.max}`;
+  }
+  if (field.pattern && !field.pattern.test(text)) return field.patternMessage ?? `${field.label} is not valid`;
+  return field.check?.(text) ?? null;
+}
+
+/** Rules that span fields, as the providers' schemas refine them. */
+function crossFieldErrors(kind: ExternalKind, values: ManagerFormValues): ManagerFormErrors {
+  const errors: ManagerFormErrors = {};
+  if (kind === 'aws-kms') {
+    const arnRegion = AWS_KEY_ARN.exec(textOf(values, 'keyArn'))?.[1];
+    const region = textOf(values, 'region');
+    if (arnRegion && region && arnRegion !== region) errors.keyArn = `The key ARN names region ${arnRegion}, not ${region}`;
+  }
+  return errors;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next as Record<string, unknown>;
+    else {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    }
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function getPath(source: Record<string, unknown>, path: string): unknown {
+  if (Object.hasOwn(source, path)) return source[path];
+  let node: unknown = source;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function jsonValue(field: ManagerFieldDef, values: ManagerFormValues): unknown {
+  const raw = values[field.key];
+  if (field.type === 'checkbox') return raw === true;
+  const text = typeof raw === 'string' ? (field.secret ? raw : raw.trim()) : '';
+  if (field.valueType === 'number') return Number(text.trim());
+  if (field.valueType === 'json') return JSON.parse(text) as unknown;
+  return text;
+}
+
+function isEmpty(field: ManagerFieldDef, values: ManagerFormValues): boolean {
+  if (field.type === 'checkbox') return false;
+  const raw = values[field.key];
+  return typeof raw !== 'string' || raw.trim() === '';
+}
+
+export interface BuiltConfig {
+  config: Record<string, unknown>;
+  errors: ManagerFormErrors;
+}
+
+function collect(kind: ExternalKind, values: ManagerFormValues, fields: ManagerFieldDef[]): BuiltConfig {
+  const errors: ManagerFormErrors = {};
+  const config: Record<string, unknown> = {};
+  for (const field of fields) {
+    const problem = checkField(field, values);
+    if (problem) {
+      errors[field.key] = problem;
+      continue;
+    }
+    if (field.key.startsWith('$') || isEmpty(field, values)) continue;
+    setPath(config, field.key, jsonValue(field, values));
+  }
+  return { config, errors };
+}
+
+/**
+ * The whole configuration JSON for managers.add/update, secret fields
+ * included: visible fields only, empty optional ones left out so the
+ * provider's defaults apply. `readOnly` goes into a Vault configuration too,
+ * because Vault's capability check depends on it; the other kinds' schemas
+ * are strict and have no such field.
+ */
+export function buildManagerConfig(kind: ExternalKind, values: ManagerFormValues, readOnly: boolean): BuiltConfig {
+  const built = collect(kind, values, visibleManagerFields(kind, values));
+  for (const [key, message] of Object.entries(crossFieldErrors(kind, values))) built.errors[key] ??= message;
+  if (kind === 'vault') built.config.readOnly = readOnly;
+  return built;
+}
+
+/** The kinds whose forms can fetch lists before the manager exists. */
+export type FetchableKind = 'vault' | 'azure-key-vault';
+
+export function isFetchable(kind: ExternalKind): kind is FetchableKind {
+  return kind === 'vault' || kind === 'azure-key-vault';
+}
+
+/**
+ * The partial configuration managers.fetchOptions needs: Vault's URL,
+ * namespace, auth and CA; Azure's sign-in fields and subscription. Only the
+ * connection fields are sent (the delegate's connection schemas are strict).
+ */
+export function buildFetchConfig(kind: FetchableKind, values: ManagerFormValues): BuiltConfig {
+  const fields = visibleManagerFields(kind, values).filter((field) => field.connection);
+  const built = collect(kind, values, fields);
+  if (kind === 'azure-key-vault' && isEmpty(managerFieldTables[kind].find((f) => f.key === 'subscription')!, values)) {
+    built.errors.subscription ??= 'Subscription id is needed to fetch the vaults';
+  }
+  return built;
+}
+
+/** One choice a fetched list offers, and the field values choosing it sets. */
+export interface FetchedChoice {
+  label: string;
+  detail: string;
+  patch: ManagerFormValues;
+}
+
+/** Vault: the KV mounts (a KV mount of unknown version keeps the version chosen); Azure: the vaults. */
+export function fetchedChoices(options: ManagerOptions): FetchedChoice[] {
+  if (options.kind === 'vault') {
+    return options.mounts
+      .filter((mount) => mount.type === 'kv' || mount.type === 'generic')
+      .map((mount) => {
+        const path = mount.path.replace(/\/+$/, '');
+        const patch: ManagerFormValues = { 'engine.mount': path };
+        if (mount.version !== null) patch['engine.version'] = String(mount.version);
+        return {
+          label: path,
+          detail: [mount.version !== null ? `KV v${mount.version}` : 'KV', mount.description].filter(Boolean).join(' · '),
+          patch,
+        };
+      });
+  }
+  return options.vaults.map((vault) => ({
+    label: vault.name,
+    detail: [vault.resourceGroup, vault.location].filter(Boolean).join(' · '),
+    patch: { vaultName: vault.name },
+  }));
+}
+
+/**
+ * The values an edit starts from: the non-secret fields from publicConfig
+ * (nested or flat), secret fields empty, choices inferred from what is there.
+ */
+export function valuesFromPublicConfig(kind: ExternalKind, publicConfig: Record<string, unknown>): ManagerFormValues {
+  const values = initialManagerValues(kind);
+  for (const field of managerFieldTables[kind]) {
+    if (field.secret || field.key.startsWith('$')) continue;
+    const value = getPath(publicConfig, field.key);
+    if (value === undefined || value === null) continue;
+    if (field.type === 'checkbox') values[field.key] = value === true;
+    else if (typeof value === 'string' || typeof value === 'number') values[field.key] = String(value);
+  }
+  if (kind === 'aws-kms' || kind === 'aws-secrets-manager') {
+    values.$assumeRole = typeof values['assumeRole.roleArn'] === 'string' && values['assumeRole.roleArn'] !== '';
+  }
+  if (kind === 'gcp-kms' && getPath(publicConfig, 'credential') === 'accessToken') values.$credential = 'accessToken';
+  return values;
+}
+
+/** Main's issue paths name the configuration's fields, possibly under `config.` or `sealedConfig.`. */
+function fieldForIssue(kind: ExternalKind, path: string): string | null {
+  if (path === 'name') return 'name';
+  const bare = path.replace(/^(sealedConfig|config)\.?/, '');
+  if (bare === '') return null;
+  const keys = managerFieldTables[kind].map((field) => field.key).filter((key) => !key.startsWith('$'));
+  if (keys.includes(bare)) return bare;
+  // `engine` → engine.mount, `serviceAccount.private_key` → serviceAccount, `auth` → the auth method.
+  const owner = keys.filter((key) => bare.startsWith(`${key}.`)).sort((a, b) => b.length - a.length)[0];
+  if (owner) return owner;
+  return keys.find((key) => key.startsWith(`${bare}.`)) ?? null;
+}
+
+/** Puts main's INVALID_REQUEST issues and NAME_TAKEN under their fields; the rest goes to `form`. */
+export function managerErrorsFromServer(kind: ExternalKind, err: unknown): ManagerFormErrors {
+  if (err instanceof IpcCallError && err.code === 'NAME_TAKEN') return { name: 'A manager with this name already exists.' };
+  if (err instanceof IpcCallError && err.code === 'INVALID_REQUEST' && err.issues?.length) {
+    const errors: ManagerFormErrors = {};
+    const unplaced: string[] = [];
+    for (const issue of err.issues) {
+      const field = fieldForIssue(kind, issue.path);
+      if (field) errors[field] ??= issue.message;
+      else unplaced.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+    }
+    if (unplaced.length > 0) errors.form = unplaced.join('; ');
+    return errors;
+  }
+  return { form: managerErrorText(err) };
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return s < 90 ? `${s} s` : `${Math.ceil(s / 60)} min`;
+}
+
+/** One sentence for a manager action that failed, naming what to do. */
+export function managerErrorText(err: unknown): string {
+  if (!(err instanceof IpcCallError)) return describeError(err);
+  const error: IpcError = err.error;
+  switch (error.code) {
+    case 'MANAGER_IN_USE':
+      return `${error.message} Move or delete its secrets first; a manager that holds secrets cannot be removed.`;
+    case 'READ_ONLY':
+      return `${error.message} A read-only manager cannot be the default or take new secrets.`;
+    case 'PROVIDER_AUTH_FAILED':
+      return `The provider refused the credentials: ${error.message}`;
+    case 'PROVIDER_PERMISSION_DENIED':
+      return error.permission ? `Permission denied: the credentials lack ${error.permission}. ${error.message}` : `Permission denied: ${error.message}`;
+    case 'PROVIDER_NOT_FOUND':
+      return `Not found at the provider: ${error.message}`;
+    case 'PROVIDER_THROTTLED':
+      return `The provider is throttling requests${error.retryAfterMs ? `; try again in ${seconds(error.retryAfterMs)}` : ''}. ${error.message}`;
+    case 'PROVIDER_UNREACHABLE':
+      return `Cannot reach the provider: ${error.message}`;
+    case 'PROVIDER_TLS_UNTRUSTED':
+      return `The provider’s TLS certificate is not trusted: ${error.message} Add its CA under Advanced → CA certificate.`;
+    case 'PROVIDER_CONFLICT':
+      return `The provider refused in its current state: ${error.message}`;
+    case 'NOT_FOUND':
+      return 'This manager no longer exists.';
+    default:
+      return describeError(err);
+  }
+}
+
+/** What managers.update gets: the name only when it changed, and the config only when replaced. */
+export function updateRequestName(manager: Pick<ManagerSummary, 'name'>, name: string): string | undefined {
+  const trimmed = name.trim();
+  return trimmed === manager.name ? undefined : trimmed;
+}
+
+/** What Remove asks before removing; it warns that a manager holding secrets will be refused (MANAGER_IN_USE). */
+export function removeConfirmMessage(manager: Pick<ManagerSummary, 'name' | 'secretCount'>): string {
+  const base = `Remove the manager "${manager.name}"? Its stored configuration and credentials are deleted here; nothing is deleted at the provider.`;
+  if (manager.secretCount === 0) return base;
+  return `${base} It still holds ${manager.secretCount.toLocaleString('en')} ${manager.secretCount === 1 ? 'secret' : 'secrets'}, so removal will be refused until they are moved or deleted.`;
+}
+
+/** Why Set as default is disabled, or null. */
+export function setDefaultBlockedReason(manager: Pick<ManagerSummary, 'isDefault' | 'readOnly'>): string | null {
+  if (manager.isDefault) return 'Already the default manager';
+  if (manager.readOnly) return 'A read-only manager cannot be the default';
+  return null;
+}

@@ -1,0 +1,75 @@
+/**
+ * Manager actions against main. Configurations (secret fields included) are
+ * sealed to the delegate before they leave this window, bound to the
+ * manager's name (`sealBindings.managerConfig(name)`), or to '' for the
+ * partial configuration that fetchOptions reads. After every change the
+ * catalog (managers and applications) is reloaded.
+ */
+import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type ProviderTestResult } from '../../../src-main/ipc/contract.js';
+import { call } from '../../api/call.js';
+import { getApi } from '../../api/connection.js';
+import { reloadCatalog } from '../../state/catalog.js';
+import { delegateKey } from '../../state/session.js';
+import type { ExternalKind } from './manager-fields.js';
+import type { FetchableKind } from './manager-form.js';
+
+function sealConfig(name: string, config: Record<string, unknown>) {
+  return delegateKey().then((key) => sealValues(key, sealBindings.managerConfig(name), [JSON.stringify(config)]));
+}
+
+async function changing<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    void reloadCatalog().catch(() => {});
+  }
+}
+
+export function addManager(request: { name: string; kind: ExternalKind; config: Record<string, unknown>; readOnly: boolean }): Promise<ManagerSummary> {
+  return changing(async () =>
+    call('managers.add', {
+      name: request.name,
+      kind: request.kind,
+      readOnly: request.readOnly,
+      sealedConfig: await sealConfig(request.name, request.config),
+    }),
+  );
+}
+
+/**
+ * Renames, toggles read-only and/or replaces the configuration. The sealed
+ * configuration is bound to the name after this update.
+ */
+export function updateManager(
+  manager: Pick<ManagerSummary, 'id' | 'name'>,
+  changes: { name?: string; readOnly?: boolean; config?: Record<string, unknown> },
+): Promise<ManagerSummary> {
+  return changing(async () => {
+    const nameAfter = changes.name ?? manager.name;
+    return call('managers.update', {
+      id: manager.id,
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.readOnly !== undefined ? { readOnly: changes.readOnly } : {}),
+      ...(changes.config ? { sealedConfig: await sealConfig(nameAfter, changes.config) } : {}),
+    });
+  });
+}
+
+export const removeManager = (id: string): Promise<void> => changing(async () => void (await call('managers.remove', { id })));
+
+export const setDefaultManager = (id: string): Promise<ManagerSummary> => changing(() => call('managers.setDefault', { id }));
+
+/** Runs the read-only test; the result is also stored as the manager's health, so the catalog reloads. */
+export const testManager = (id: string): Promise<{ result: ProviderTestResult; manager: ManagerSummary }> => changing(() => call('managers.test', { id }));
+
+export async function fetchManagerOptions(kind: FetchableKind, partialConfig: Record<string, unknown>): Promise<ManagerOptions> {
+  return call('managers.fetchOptions', { kind, sealedConfig: await sealConfig('', partialConfig) });
+}
+
+/** Reloads the catalog whenever main says the managers changed (another window, the CLI). */
+export async function followManagerChanges(): Promise<() => void> {
+  const api = await getApi();
+  return api.onEvent((event) => {
+    if (event.type === 'managers.changed') void reloadCatalog().catch(() => {});
+  });
+}

@@ -1,0 +1,380 @@
+/**
+ * The forms of the structured secret types, as pure functions: the form's
+ * values become the type's metadata and payload, checked with the same
+ * schemas main and the delegate use, and main's refusals come back onto the
+ * same fields. A text secret keeps its own simpler form (secret-form.ts).
+ */
+import {
+  MAX_FILE_BYTES,
+  crossFieldIssues,
+  defaultWinrmPort,
+  secretMetadataSchemas,
+  secretPayloadSchemas,
+  type SecretSummary,
+  type SecretType,
+} from '../../src-main/ipc/contract.js';
+import { IpcCallError, describeError } from './errors.js';
+
+/** A file chosen in the form: its non-secret facts and its content, base64. */
+export interface ChosenFile {
+  fileName: string;
+  mediaType: string;
+  size: number;
+  contentBase64: string;
+}
+
+/** Every field of every structured type, named as in the metadata and payload schemas. */
+export interface TypedValues {
+  username: string;
+  /** ssh: key | key-path | password; winrm: ntlm | kerberos | basic. */
+  auth: string;
+  keyPath: string;
+  port: string;
+  /** The user typed the port, so "Use SSL" no longer moves it. */
+  portEdited: boolean;
+  privateKey: string;
+  keyPassphrase: string;
+  password: string;
+  principal: string;
+  realm: string;
+  kdc: string;
+  tgtSource: 'keytab' | 'password' | 'ticket-cache';
+  keytabPath: string;
+  ticketCache: string;
+  vaultManagerId: string;
+  mount: string;
+  role: string;
+  domain: string;
+  kerberosSource: 'password' | 'keytab';
+  useSsl: boolean;
+  skipCertCheck: boolean;
+  useNoProfile: boolean;
+  /** Basic sends the password in the clear without SSL: only on an explicit opt-in. */
+  allowBasicOverHttp: boolean;
+  file: ChosenFile | null;
+}
+
+export type TypedField = Exclude<keyof TypedValues, 'portEdited'>;
+export type TypedErrors = Partial<Record<TypedField | 'form', string>>;
+
+/** The payload fields: secret, sealed, never prefilled. */
+export const SECRET_FIELDS = ['privateKey', 'keyPassphrase', 'password', 'file'] as const satisfies readonly TypedField[];
+
+export function initialTypedValues(type: SecretType): TypedValues {
+  return {
+    username: '',
+    auth: type === 'winrm' ? 'ntlm' : 'key',
+    keyPath: '',
+    port: type === 'winrm' ? String(defaultWinrmPort(false)) : '22',
+    portEdited: false,
+    privateKey: '',
+    keyPassphrase: '',
+    password: '',
+    principal: '',
+    realm: '',
+    kdc: '',
+    tgtSource: 'keytab',
+    keytabPath: '',
+    ticketCache: '',
+    vaultManagerId: '',
+    mount: 'ssh-client-signer',
+    role: '',
+    domain: '',
+    kerberosSource: 'password',
+    useSsl: false,
+    skipCertCheck: false,
+    useNoProfile: false,
+    allowBasicOverHttp: false,
+    file: null,
+  };
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+
+/** The form for editing a stored secret: its metadata filled in, its secret fields empty. */
+export function typedValuesFrom(secret: SecretSummary): TypedValues {
+  const m = secret.metadata;
+  const base = initialTypedValues(secret.type);
+  const useSsl = m.useSsl === true;
+  const port = m.port === undefined ? base.port : str(m.port);
+  return {
+    ...base,
+    username: str(m.username),
+    auth: str(m.auth) || base.auth,
+    keyPath: str(m.keyPath),
+    port: secret.type === 'winrm' && m.port === undefined ? String(defaultWinrmPort(useSsl)) : port,
+    portEdited: secret.type === 'winrm' && m.port !== undefined && Number(m.port) !== defaultWinrmPort(useSsl),
+    principal: str(m.principal),
+    realm: str(m.realm),
+    kdc: str(m.kdc),
+    tgtSource: (str(m.tgtSource) || base.tgtSource) as TypedValues['tgtSource'],
+    keytabPath: str(m.keytabPath),
+    ticketCache: str(m.ticketCache),
+    vaultManagerId: str(m.vaultManagerId),
+    mount: str(m.mount) || base.mount,
+    role: str(m.role),
+    domain: str(m.domain),
+    kerberosSource: (str(m.kerberosSource) || base.kerberosSource) as TypedValues['kerberosSource'],
+    useSsl,
+    skipCertCheck: m.skipCertCheck === true,
+    useNoProfile: m.useNoProfile === true,
+    allowBasicOverHttp: m.allowBasicOverHttp === true,
+  };
+}
+
+/**
+ * "Use SSL" moves the port between 5985 and 5986 unless the user set it by
+ * hand. A port typed to the old default counts as not set by hand.
+ */
+export function winrmPortAfterSslChange(values: Pick<TypedValues, 'port' | 'portEdited'>, useSsl: boolean): { port: string; portEdited: boolean } {
+  const previousDefault = String(defaultWinrmPort(!useSsl));
+  const handSet = values.portEdited && values.port.trim() !== previousDefault;
+  return handSet ? { port: values.port, portEdited: true } : { port: String(defaultWinrmPort(useSsl)), portEdited: false };
+}
+
+/** Which fields a type's form shows for its current choices, in order. */
+export function visibleFields(type: SecretType, values: TypedValues): TypedField[] {
+  switch (type) {
+    case 'text':
+      return [];
+    case 'file':
+      return ['file'];
+    case 'ssh':
+      return [
+        'username',
+        'auth',
+        ...(values.auth === 'key' ? (['privateKey', 'keyPassphrase'] as const) : []),
+        ...(values.auth === 'key-path' ? (['keyPath', 'keyPassphrase'] as const) : []),
+        ...(values.auth === 'password' ? (['password'] as const) : []),
+        'port',
+      ];
+    case 'ssh-kerberos':
+      return [
+        'principal',
+        'realm',
+        'kdc',
+        'tgtSource',
+        ...(values.tgtSource === 'keytab' ? (['keytabPath'] as const) : []),
+        ...(values.tgtSource === 'password' ? (['password'] as const) : []),
+        ...(values.tgtSource === 'ticket-cache' ? (['ticketCache'] as const) : []),
+        'port',
+      ];
+    case 'ssh-vault-certificate':
+      return ['privateKey', 'keyPassphrase', 'vaultManagerId', 'mount', 'role', 'username', 'port'];
+    case 'winrm': {
+      const kerberos = values.auth === 'kerberos';
+      const keytab = kerberos && values.kerberosSource === 'keytab';
+      return [
+        'domain',
+        'username',
+        'auth',
+        ...(kerberos ? (['kerberosSource', 'realm', 'kdc'] as const) : []),
+        ...(keytab ? (['keytabPath'] as const) : (['password'] as const)),
+        'useSsl',
+        'skipCertCheck',
+        'useNoProfile',
+        ...(values.auth === 'basic' && !values.useSsl ? (['allowBasicOverHttp'] as const) : []),
+        'port',
+      ];
+    }
+  }
+}
+
+const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim());
+
+/** Port text as a number; anything that is not a whole number is left for the schema to refuse. */
+function portOf(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  return /^\d{1,6}$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/** The metadata a type's form describes, before the schema fills defaults. */
+export function metadataOf(type: SecretType, values: TypedValues): Record<string, unknown> {
+  const port = portOf(values.port);
+  switch (type) {
+    case 'text':
+      return {};
+    case 'file':
+      return values.file ? { fileName: values.file.fileName, mediaType: values.file.mediaType, size: values.file.size } : {};
+    case 'ssh':
+      return {
+        username: values.username.trim(),
+        auth: values.auth,
+        ...(values.auth === 'key-path' ? { keyPath: values.keyPath.trim() } : {}),
+        port,
+      };
+    case 'ssh-kerberos':
+      return {
+        principal: values.principal.trim(),
+        realm: values.realm.trim(),
+        ...(optional(values.kdc) ? { kdc: values.kdc.trim() } : {}),
+        tgtSource: values.tgtSource,
+        ...(values.tgtSource === 'keytab' ? { keytabPath: values.keytabPath.trim() } : {}),
+        ...(values.tgtSource === 'ticket-cache' && optional(values.ticketCache) ? { ticketCache: values.ticketCache.trim() } : {}),
+        port,
+      };
+    case 'ssh-vault-certificate':
+      return {
+        username: values.username.trim(),
+        vaultManagerId: values.vaultManagerId || null,
+        mount: values.mount.trim(),
+        role: values.role.trim(),
+        port,
+      };
+    case 'winrm': {
+      const kerberos = values.auth === 'kerberos';
+      return {
+        domain: values.domain.trim(),
+        username: values.username.trim(),
+        auth: values.auth,
+        ...(kerberos ? { kerberosSource: values.kerberosSource, realm: values.realm.trim() } : {}),
+        ...(kerberos && optional(values.kdc) ? { kdc: values.kdc.trim() } : {}),
+        ...(kerberos && values.kerberosSource === 'keytab' ? { keytabPath: values.keytabPath.trim() } : {}),
+        useSsl: values.useSsl,
+        skipCertCheck: values.skipCertCheck,
+        useNoProfile: values.useNoProfile,
+        allowBasicOverHttp: values.auth === 'basic' && !values.useSsl && values.allowBasicOverHttp,
+        port,
+      };
+    }
+  }
+}
+
+/** The payload a type's form describes: only the secret fields its choices use. */
+export function payloadOf(type: SecretType, values: TypedValues): Record<string, string> {
+  const some = (entries: [string, string][]) => Object.fromEntries(entries.filter(([, value]) => value !== ''));
+  switch (type) {
+    case 'text':
+      return {};
+    case 'file':
+      return { contentBase64: values.file?.contentBase64 ?? '' };
+    case 'ssh':
+      if (values.auth === 'password') return some([['password', values.password]]);
+      if (values.auth === 'key') return some([['privateKey', values.privateKey], ['keyPassphrase', values.keyPassphrase]]);
+      return some([['keyPassphrase', values.keyPassphrase]]);
+    case 'ssh-kerberos':
+      return values.tgtSource === 'password' ? some([['password', values.password]]) : {};
+    case 'ssh-vault-certificate':
+      return { privateKey: values.privateKey, ...some([['keyPassphrase', values.keyPassphrase]]) };
+    case 'winrm':
+      return values.auth === 'kerberos' && values.kerberosSource === 'keytab' ? {} : some([['password', values.password]]);
+  }
+}
+
+/** Did the user type or choose any secret field? */
+export function secretFieldsEntered(values: TypedValues): boolean {
+  return values.privateKey !== '' || values.keyPassphrase !== '' || values.password !== '' || values.file !== null;
+}
+
+/** A schema's or the delegate's path ("metadata.port", "privateKey", "file.size") as a form field. */
+export function fieldOfIssuePath(path: string): TypedField | null {
+  const parts = path.split('.');
+  const head = parts[0] === 'metadata' ? parts[1] : parts[0];
+  if (head === 'fileName' || head === 'size' || head === 'mediaType' || head === 'contentBase64' || head === 'file') return 'file';
+  const known: TypedField[] = [
+    'username', 'auth', 'keyPath', 'port', 'privateKey', 'keyPassphrase', 'password', 'principal', 'realm', 'kdc', 'tgtSource',
+    'keytabPath', 'ticketCache', 'vaultManagerId', 'mount', 'role', 'domain', 'kerberosSource', 'useSsl', 'skipCertCheck', 'useNoProfile', 'allowBasicOverHttp',
+  ];
+  return known.includes(head as TypedField) ? (head as TypedField) : null;
+}
+
+export interface BuiltTyped {
+  metadata: Record<string, unknown>;
+  /** What gets sealed: the payload's JSON text. */
+  payload: string;
+  errors: TypedErrors;
+}
+
+/** Checks a structured form with the shared schemas and builds what is sent. */
+export function buildTyped(type: SecretType, values: TypedValues): BuiltTyped {
+  const errors: TypedErrors = {};
+  const put = (path: string, message: string) => {
+    const field = fieldOfIssuePath(path);
+    if (field === 'port') errors.port ??= 'Port must be 1–65535';
+    else if (field === 'privateKey' && values.privateKey === '') errors.privateKey ??= 'A private key is required';
+    else if (field) errors[field] ??= message;
+    else errors.form ??= message;
+  };
+  if (type === 'file') {
+    if (!values.file) errors.file = 'Choose a file';
+    else if (values.file.size > MAX_FILE_BYTES) errors.file = fileTooLargeMessage(values.file.size);
+  }
+  const rawMetadata = metadataOf(type, values);
+  const metadata = secretMetadataSchemas[type].safeParse(rawMetadata);
+  if (!metadata.success && type !== 'file') for (const issue of metadata.error.issues) put(issue.path.join('.'), issue.message);
+  if (!metadata.success && type === 'file' && values.file) errors.file ??= metadata.error.issues[0]?.message ?? 'Invalid file';
+  const rawPayload = payloadOf(type, values);
+  const payload = secretPayloadSchemas[type].safeParse(rawPayload);
+  if (!payload.success && type !== 'file') {
+    for (const issue of payload.error.issues) put(issue.path.join('.'), issue.message);
+  }
+  for (const issue of crossFieldIssues(type, rawMetadata, rawPayload)) put(issue.path, issue.message);
+  return {
+    metadata: metadata.success ? (metadata.data as Record<string, unknown>) : rawMetadata,
+    payload: JSON.stringify(rawPayload),
+    errors,
+  };
+}
+
+/** Order-independent equality of two metadata records, for "did the fields change?". */
+export function sameMetadata(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const canonical = (record: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort()
+        .map((key) => [key, record[key]]),
+    );
+  return canonical(a) === canonical(b);
+}
+
+/** Puts main's INVALID_REQUEST issues and NAME_TAKEN under the form's fields. */
+export function typedErrorsFromServer(err: unknown): TypedErrors & { name?: string; description?: string } {
+  if (err instanceof IpcCallError && err.code === 'NAME_TAKEN') return { name: describeError(err) };
+  if (err instanceof IpcCallError && err.code === 'INVALID_REQUEST' && err.issues?.length) {
+    const errors: TypedErrors & { name?: string; description?: string } = {};
+    const unplaced: string[] = [];
+    for (const issue of err.issues) {
+      if (issue.path === 'name' || issue.path === 'description') {
+        errors[issue.path] ??= issue.message;
+        continue;
+      }
+      const field = fieldOfIssuePath(issue.path);
+      if (field) errors[field] ??= issue.message;
+      else unplaced.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+    }
+    if (unplaced.length > 0) errors.form = unplaced.join('; ');
+    return errors;
+  }
+  return { form: describeError(err) };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function fileTooLargeMessage(size: number): string {
+  return `This file is ${formatBytes(size)} (${size.toLocaleString('en')} bytes); files are limited to 10 MiB`;
+}
+
+/** Checked before a file is read, so a huge file is never loaded into the window. */
+export function checkFileSize(size: number): string | null {
+  return size > MAX_FILE_BYTES ? fileTooLargeMessage(size) : null;
+}
+
+/** Base64 of raw bytes, in chunks so a 10 MiB file does not overflow the call stack. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
