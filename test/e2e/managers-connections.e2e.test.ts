@@ -9,6 +9,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, openApp, startBridge, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
+import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
 
 const PASSPHRASE = 'managers and connections e2e passphrase';
@@ -21,6 +24,9 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
   let browser: Browser | undefined;
   let app: OpenedApp | undefined;
   let vault: VaultEmulator | undefined;
+  let aws: AwsEmulator | undefined;
+  let gcp: GcpKmsEmulator | undefined;
+  let azure: AzureKeyVaultEmulator | undefined;
   let sshd: TestSshd | undefined;
   let user: SshdUser;
   let page: Page;
@@ -29,6 +35,9 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-managers-e2e-'));
     vault = await startVaultEmulator();
+    aws = await startAwsEmulator();
+    gcp = await startGcpKmsEmulator();
+    azure = await startAzureKeyVaultEmulator();
     sshd = await startSshd();
     user = await sshd.addUser({ password: 'e2e-ssh-password' });
     bridge = await startBridge(join(dir, 'store'));
@@ -49,6 +58,9 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
     await bridge?.stop();
     await sshd?.stop();
     await vault?.close();
+    await aws?.close();
+    await gcp?.close();
+    await azure?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -86,6 +98,99 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
     expect(vault!.calls['kv-write'] ?? 0).toBeGreaterThan(writesBefore);
     await page.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe('kept-in-vault-value');
+  });
+
+  /** Fields by the start of their label (optional ones end in "(optional)"); a field's "load from file" input is not the field. */
+  const byLabel = (scope: Locator, label: string) =>
+    scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).and(scope.locator('textarea, select, input:not([type="file"])'));
+
+  interface CloudManager {
+    kind: string;
+    name: string;
+    fields: () => Record<string, string>;
+    select?: Record<string, string>;
+    after?: () => Record<string, string>;
+    advanced: () => Record<string, string>;
+    /** Requests the emulator has received, to show the secret really went there. */
+    used: () => number;
+  }
+
+  it.each<CloudManager>([
+    {
+      kind: 'AWS KMS',
+      name: 'aws-kms-e2e',
+      fields: () => ({ Region: aws!.region, 'Access key id': aws!.credentials.accessKeyId, 'Secret access key': aws!.credentials.secretAccessKey, 'Key ARN': aws!.keyArn }),
+      advanced: () => ({ 'Service endpoint': aws!.endpoint }),
+      used: () => aws!.calls.count('kms:*'),
+    },
+    {
+      kind: 'AWS Secrets Manager',
+      name: 'aws-sm-e2e',
+      fields: () => ({ Region: aws!.region, 'Access key id': aws!.credentials.accessKeyId, 'Secret access key': aws!.credentials.secretAccessKey, 'Name prefix': 'strongroom/' }),
+      advanced: () => ({ 'Service endpoint': aws!.endpoint }),
+      used: () => aws!.calls.count('secretsmanager:*'),
+    },
+    {
+      kind: 'Google Cloud KMS',
+      name: 'gcp-kms-e2e',
+      fields: () => ({ 'Project id': gcp!.projectId, Location: gcp!.location, 'Key ring': gcp!.keyRing, 'Key name': gcp!.keyName }),
+      select: { Credential: 'accessToken' },
+      after: () => ({ 'Access token': gcp!.accessToken }),
+      advanced: () => ({ Endpoint: gcp!.endpoint }),
+      used: () => gcp!.calls.count('cloudkms:*'),
+    },
+    {
+      kind: 'Azure Key Vault',
+      name: 'azure-e2e',
+      fields: () => {
+        const config = azureConfig(azure!);
+        return { 'Tenant id': config.tenantId, 'Client id': config.clientId, 'Client secret': config.clientSecret, 'Vault name': config.vaultName };
+      },
+      advanced: () => {
+        const config = azureConfig(azure!);
+        return { 'Vault URL': config.vaultUrl, 'Sign-in authority': config.authorityHost, 'Resource Manager URL': config.resourceManagerUrl, 'CA certificate': config.caCertificate };
+      },
+      used: () => Object.values(azure!.calls).reduce((sum, n) => sum + n, 0),
+    },
+  ])('adds a $kind manager in the UI against its emulator, tests it, and keeps a secret in it', async (spec) => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Managers' }).click();
+    await page.getByRole('button', { name: 'Add manager' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add manager' });
+    await dialog.getByRole('radio', { name: new RegExp(`^${spec.kind}`) }).check();
+    await field(dialog, 'Name').fill(spec.name);
+    for (const [label, value] of Object.entries(spec.fields())) await byLabel(dialog, label).fill(value);
+    for (const [label, value] of Object.entries(spec.select ?? {})) await byLabel(dialog, label).selectOption(value);
+    for (const [label, value] of Object.entries(spec.after?.() ?? {})) await byLabel(dialog, label).fill(value);
+    await dialog.getByRole('button', { name: 'Advanced settings' }).click();
+    for (const [label, value] of Object.entries(spec.advanced())) await byLabel(dialog, label).fill(value);
+    await dialog.getByRole('button', { name: 'Add manager' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: `Test connection of ${spec.name}` }).click();
+    const test = page.getByRole('dialog', { name: `Test connection: ${spec.name}` });
+    await test.getByRole('status').filter({ hasText: /works|passed|OK/i }).waitFor();
+    await test.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Secrets' }).click();
+    const before = spec.used();
+    const secretName = `${spec.name}-secret`;
+    await page.getByRole('button', { name: 'New secret' }).click();
+    const create = page.getByRole('dialog', { name: 'New secret' });
+    await create.getByLabel('Secret manager').selectOption({ label: spec.name });
+    await field(create, 'Value').fill(`value kept by ${spec.kind}`);
+    if (spec.kind === 'Azure Key Vault') {
+      // Azure's names take no underscore: refused before anything is written, and said so.
+      await field(create, 'Name').fill('azure_e2e_secret');
+      await create.getByRole('button', { name: 'Create secret' }).click();
+      await create.getByText(/letters, digits and dashes|not allowed|refuse/i).first().waitFor();
+    }
+    await field(create, 'Name').fill(secretName);
+    await create.getByRole('button', { name: 'Create secret' }).click();
+    await create.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: secretName, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe(`value kept by ${spec.kind}`);
+    expect(spec.used()).toBeGreaterThan(before);
   });
 
   it('tests an SSH credential against a real sshd: unknown host key first, trusted after the fingerprint is shown', async () => {
