@@ -141,7 +141,7 @@ export class DelegateSupervisor {
       });
     });
     return ready.then(async () => {
-      const hello = await this.call({ op: 'hello' });
+      const hello = await this.call({ op: 'hello' }, START_TIMEOUT_MS);
       this.publicKeyValue = hello.publicKey;
       options.logger.log('info', 'delegate ready', { pid: channel.pid, suite: hello.suite });
     });
