@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { describeError } from '../lib/errors.js';
 import { refreshStatus, startSession } from '../state/session.js';
 import { useSession } from '../state/stores.js';
+import { Brand } from './Brand.js';
 import { FirstRunScreen } from './FirstRunScreen.js';
+import { FormError } from './FormError.js';
 import { MainScreen } from './MainScreen.js';
 import { Toasts } from './Toasts.js';
 import { UnlockScreen } from './UnlockScreen.js';
@@ -33,15 +35,10 @@ export function App() {
       {phase === 'connecting' && (
         <main className="auth">
           <div className="auth__card auth__card--center">
-            <div className="brand brand--large">
-              <span className="brand__mark" aria-hidden="true" />
-              Strongroom
-            </div>
+            <Brand large />
             {startError ? (
               <>
-                <p className="form-error" role="alert">
-                  {startError}
-                </p>
+                <FormError message={startError} />
                 <button type="button" className="btn btn--primary" onClick={retry}>
                   Try again
                 </button>

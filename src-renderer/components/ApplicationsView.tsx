@@ -13,6 +13,8 @@ import {
 import { showToast, useCatalog } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dialog } from './Dialog.js';
+import { DialogActions, DismissAction } from './DialogActions.js';
+import { Panel } from './Panel.js';
 
 function nameError(name: string): string | null {
   const parsed = entityNameSchema.safeParse(name.trim());
@@ -25,6 +27,33 @@ function catalogError(err: unknown): string {
   return describeError(err);
 }
 
+/** A name typed for an application or environment: checked before it is saved, with main's refusal shown in its place. */
+function useNameForm(initial: string) {
+  const [name, setName] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent, save: (trimmed: string) => Promise<void>) => {
+    event.preventDefault();
+    const problem = nameError(name);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await save(name.trim());
+    } catch (err) {
+      setError(catalogError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return { name, setName, error, setError, busy, submit };
+}
+
 type Pending =
   | { kind: 'rename-app'; app: Application }
   | { kind: 'edit-env'; app: Application; env: Environment }
@@ -35,30 +64,15 @@ type Pending =
 /** A name (and for an environment, its type) in a small dialog. */
 function NameDialog(props: { title: string; label: string; initial: string; type?: EnvironmentType; onSave: (name: string, type?: EnvironmentType) => Promise<void>; onClose: () => void }) {
   const { title, label, initial, onSave, onClose } = props;
-  const [name, setName] = useState(initial);
+  const { name, setName, error, busy, submit } = useNameForm(initial);
   const [type, setType] = useState(props.type);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = nameError(name);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave(name.trim(), type);
-      onClose();
-    } catch (err) {
-      setError(catalogError(err));
-      setBusy(false);
-    }
+  const save = async (trimmed: string) => {
+    await onSave(trimmed, type);
+    onClose();
   };
   return (
     <Dialog title={title} onClose={onClose}>
-      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+      <form className="form" onSubmit={(e) => void submit(e, save)} noValidate>
         <div className="field">
           <label htmlFor="entity-name" className="field__label">
             {label}
@@ -93,46 +107,23 @@ function NameDialog(props: { title: string; label: string; initial: string; type
             {error}
           </p>
         )}
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} label="Save" busyLabel="Saving…" busy={busy} />
       </form>
     </Dialog>
   );
 }
 
 function NewEnvironmentForm({ app }: { app: Application }) {
-  const [name, setName] = useState('');
+  const { name, setName, error, setError, busy, submit } = useNameForm('');
   const [type, setType] = useState<EnvironmentType>('non-production');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const errorId = `new-env-${app.id}-error`;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = nameError(name);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await createEnvironment(app.id, name.trim(), type);
-      setName('');
-      showToast(`Added ${name.trim()} to ${app.name}`);
-    } catch (err) {
-      setError(catalogError(err));
-    } finally {
-      setBusy(false);
-    }
+  const create = async (trimmed: string) => {
+    await createEnvironment(app.id, trimmed, type);
+    setName('');
+    showToast(`Added ${trimmed} to ${app.name}`);
   };
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="inline-form" onSubmit={(e) => void submit(e, create)} noValidate>
       <input
         className="input"
         placeholder="New environment"
@@ -168,45 +159,31 @@ function NewEnvironmentForm({ app }: { app: Application }) {
 export function ApplicationsView() {
   const apps = useCatalog((s) => s.apps);
   const loaded = useCatalog((s) => s.loaded);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { name, setName, error, setError, busy, submit } = useNameForm('');
   const [pending, setPending] = useState<Pending | null>(null);
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    const problem = nameError(name);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const app = await createApplication(name.trim());
-      setName('');
-      showToast(`Added application ${app.name}`);
-    } catch (err) {
-      setError(catalogError(err));
-    } finally {
-      setBusy(false);
-    }
+  const create = async (trimmed: string) => {
+    const app = await createApplication(trimmed);
+    setName('');
+    showToast(`Added application ${app.name}`);
   };
 
   const close = () => setPending(null);
+  // A deletion's report replaces its question before the question closes itself: closing must keep the report.
+  const closeQuestion = () => setPending((p) => (p?.kind === 'report' ? p : null));
+  const deleteThenReport = (remove: () => Promise<ScopeRemovalReport>, title: string) => async () => {
+    setPending({ kind: 'report', title, report: await remove() });
+  };
 
   return (
-    <section className="panel panel--medium" aria-labelledby="apps-title">
-      <header className="panel__header">
-        <div>
-          <h2 id="apps-title" className="panel__title">
-            Applications &amp; environments
-          </h2>
-          <p className="panel__subtitle">Usage scopes name these. Each environment is Production or Non-Production.</p>
-        </div>
-      </header>
+    <Panel
+      titleId="apps-title"
+      title="Applications & environments"
+      subtitle="Usage scopes name these. Each environment is Production or Non-Production."
+      className="panel--medium"
+    >
 
-      <form className="inline-form" onSubmit={(e) => void create(e)} noValidate>
+      <form className="inline-form" onSubmit={(e) => void submit(e, create)} noValidate>
         <label htmlFor="new-app-name" className="visually-hidden">
           Application name
         </label>
@@ -326,11 +303,8 @@ export function ApplicationsView() {
           message={`“${pending.app.name}” and its ${pending.app.environments.length} environment(s) will be deleted. Secrets whose usage scope names them lose those entries; a secret left with no entries becomes usable by no application until you edit its scope. No secret becomes more widely usable.`}
           confirmLabel="Delete application"
           busyLabel="Deleting…"
-          onConfirm={async () => {
-            const report = await deleteApplication(pending.app.id);
-            setPending({ kind: 'report', title: `Deleted application ${pending.app.name}`, report });
-          }}
-          onClose={() => setPending((p) => (p?.kind === 'report' ? p : null))}
+          onConfirm={deleteThenReport(() => deleteApplication(pending.app.id), `Deleted application ${pending.app.name}`)}
+          onClose={closeQuestion}
         />
       )}
       {pending?.kind === 'delete-env' && (
@@ -339,11 +313,8 @@ export function ApplicationsView() {
           message={`“${pending.env.name}” of ${pending.app.name} will be deleted. Secrets whose usage scope names it lose that entry; a secret left with no entries becomes usable by no application until you edit its scope. No secret becomes more widely usable.`}
           confirmLabel="Delete environment"
           busyLabel="Deleting…"
-          onConfirm={async () => {
-            const report = await deleteEnvironment(pending.env.id);
-            setPending({ kind: 'report', title: `Deleted environment ${pending.env.name}`, report });
-          }}
-          onClose={() => setPending((p) => (p?.kind === 'report' ? p : null))}
+          onConfirm={deleteThenReport(() => deleteEnvironment(pending.env.id), `Deleted environment ${pending.env.name}`)}
+          onClose={closeQuestion}
         />
       )}
       {pending?.kind === 'report' && (
@@ -353,13 +324,9 @@ export function ApplicationsView() {
               <p key={line}>{line}</p>
             ))}
           </div>
-          <div className="dialog__actions">
-            <button type="button" className="btn btn--primary" onClick={close} data-autofocus>
-              OK
-            </button>
-          </div>
+          <DismissAction label="OK" onClose={close} />
         </Dialog>
       )}
-    </section>
+    </Panel>
   );
 }

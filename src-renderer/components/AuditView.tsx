@@ -4,6 +4,8 @@ import { call } from '../api/call.js';
 import { AUDIT_PAGE_SIZE, describeVerification, pageInfo } from '../lib/audit.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
+import { Panel } from './Panel.js';
+import { TableHead } from './TableHead.js';
 
 type AuditPage = ChannelResult<'audit.list'>;
 
@@ -52,14 +54,11 @@ export function AuditView() {
   };
 
   return (
-    <section className="panel" aria-labelledby="audit-title">
-      <header className="panel__header">
-        <div>
-          <h2 id="audit-title" className="panel__title">
-            Audit trail
-          </h2>
-          <p className="panel__subtitle">Every unlock, reveal, copy and change, chained so tampering shows.</p>
-        </div>
+    <Panel
+      titleId="audit-title"
+      title="Audit trail"
+      subtitle="Every unlock, reveal, copy and change, chained so tampering shows."
+      actions={
         <div className="panel__actions">
           <button type="button" className="btn" onClick={() => setReloads((n) => n + 1)}>
             Refresh
@@ -68,12 +67,13 @@ export function AuditView() {
             {verifying ? 'Verifying…' : 'Verify chain'}
           </button>
         </div>
-      </header>
+      }
+    >
 
       <p
         role="status"
         aria-label="Chain verification"
-        className={`verify-result${verification ? (verification.intact ? ' is-ok' : ' is-bad') : ''}`}
+        className={`verify-result tinted${verification ? (verification.intact ? ' is-ok' : ' is-bad') : ''}`}
       >
         {verification?.text}
       </p>
@@ -91,17 +91,7 @@ export function AuditView() {
       ) : (
         <div className="table-wrap">
           <table className="table" aria-busy={!current}>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Seal</th>
-              </tr>
-            </thead>
+            <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Outcome', 'Seal']} />
             <tbody>
               {page?.items.map((entry) => (
                 <tr key={entry.seq}>
@@ -152,6 +142,6 @@ export function AuditView() {
           </button>
         </nav>
       )}
-    </section>
+    </Panel>
   );
 }

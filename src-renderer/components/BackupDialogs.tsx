@@ -7,8 +7,11 @@ import { exportBackup, importSecrets, previewImport, restoreBackup } from '../st
 import { readFileText } from '../state/files.js';
 import { showToast } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
+import { DialogActions, DismissAction } from './DialogActions.js';
+import { FormError } from './FormError.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
+import { TableHead } from './TableHead.js';
 
 /** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
 const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;
@@ -72,19 +75,8 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
           autoComplete="new-password"
         />
         <p className="field__hint">At least {MIN_PASSPHRASE_LENGTH} characters. You choose where the file is saved.</p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Exporting…' : 'Export'}
-          </button>
-        </div>
+        <FormError message={error} />
+        <DialogActions onCancel={onClose} label="Export" busyLabel="Exporting…" busy={busy} />
       </form>
     </Dialog>
   );
@@ -151,11 +143,7 @@ export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => vo
             <p>Nothing was skipped.</p>
           )}
         </div>
-        <div className="dialog__actions">
-          <button type="button" className="btn btn--primary" onClick={onClose} data-autofocus>
-            Done
-          </button>
-        </div>
+        <DismissAction label="Done" onClose={onClose} />
       </Dialog>
     );
   }
@@ -192,19 +180,8 @@ export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => vo
           error={errors.passphrase}
           autoComplete="current-password"
         />
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Restoring…' : 'Restore'}
-          </button>
-        </div>
+        <FormError message={errors.form} />
+        <DialogActions onCancel={onClose} label="Restore" busyLabel="Restoring…" busy={busy} />
       </form>
     </Dialog>
   );
@@ -294,14 +271,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
             {preview.rows.length > 0 && (
               <div className="table-wrap table-wrap--scroll">
                 <table className="table" aria-label="Import preview">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Value</th>
-                      <th scope="col">Description</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Name', 'Value', 'Description', 'Status']} />
                   <tbody>
                     {preview.rows.slice(0, 500).map((row) => (
                       <tr key={row.name} className={row.status === 'taken' ? 'is-bad' : undefined}>
@@ -322,11 +292,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
               </div>
             )}
             {preview.rows.length > 500 && <p className="field__hint">Showing the first 500 of {preview.rows.length}.</p>}
-            {preview.blocker && (
-              <p className="form-error" role="alert">
-                {preview.blocker}
-              </p>
-            )}
+            <FormError message={preview.blocker} />
           </>
         )}
         {progress && (
@@ -341,11 +307,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
             <span className="field__hint">{progressText(progress.done, progress.total)}</span>
           </div>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <div className="dialog__actions">
           <button type="button" className="btn" onClick={onClose} disabled={importing}>
             {progress && progress.done === progress.total ? 'Close' : 'Cancel'}

@@ -1,6 +1,8 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { describeError } from '../lib/errors.js';
 import { Dialog } from './Dialog.js';
+import { DialogActions } from './DialogActions.js';
+import { FormError } from './FormError.js';
 
 interface ConfirmDialogProps {
   title: string;
@@ -9,10 +11,15 @@ interface ConfirmDialogProps {
   busyLabel: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
+  /** What the confirmation is about, shown under the message, e.g. the secrets it changes. */
+  children?: ReactNode;
+  /** Danger, the default, for what deletes; primary where confirming finishes what the user set out to do. */
+  tone?: 'primary' | 'danger';
+  size?: 'small' | 'medium';
 }
 
 /** Asks before something that cannot be undone; Cancel has focus so Enter is safe. */
-export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfirm, onClose, children, tone = 'danger', size }: ConfirmDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -29,21 +36,11 @@ export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfi
   };
 
   return (
-    <Dialog title={title} onClose={onClose}>
+    <Dialog title={title} onClose={onClose} size={size}>
       <p className="dialog__body">{message}</p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="dialog__actions">
-        <button type="button" className="btn" onClick={onClose} data-autofocus>
-          Cancel
-        </button>
-        <button type="button" className="btn btn--danger" onClick={() => void confirm()} disabled={busy} aria-busy={busy}>
-          {busy ? busyLabel : confirmLabel}
-        </button>
-      </div>
+      {children}
+      <FormError message={error} />
+      <DialogActions onCancel={onClose} label={confirmLabel} busyLabel={busyLabel} busy={busy} onAction={() => void confirm()} tone={tone} focusCancel />
     </Dialog>
   );
 }

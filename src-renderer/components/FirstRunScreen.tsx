@@ -4,6 +4,7 @@ import { describeError } from '../lib/errors.js';
 import { validateNewPassphrase } from '../lib/passphrase.js';
 import { createVault } from '../state/session.js';
 import { AuthLayout } from './AuthLayout.js';
+import { FormError } from './FormError.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -67,11 +68,7 @@ export function FirstRunScreen() {
           autoComplete="new-password"
           inputRef={confirmRef}
         />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <button type="submit" className="btn btn--primary btn--block" disabled={busy} aria-busy={busy}>
           {busy ? 'Creating store…' : 'Create store'}
         </button>

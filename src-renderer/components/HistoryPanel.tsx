@@ -7,7 +7,9 @@ import { formatBytes } from '../lib/typed-secret.js';
 import { fetchValue, rollbackSecret } from '../state/secrets.js';
 import { showToast } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { FormError } from './FormError.js';
 import { FileValue, StructuredValue } from './SecretValue.js';
+import { TableHead } from './TableHead.js';
 
 interface Loaded {
   /** The secret version this list was read at, so a stale list is never shown as current. */
@@ -67,24 +69,10 @@ export function HistoryPanel({ secret }: { secret: SecretSummary }) {
       <h3 id="history-title" className="section-title">
         History
       </h3>
-      {current?.error && (
-        <p className="form-error" role="alert">
-          {current.error}
-        </p>
-      )}
+      <FormError message={current?.error} />
       <div className="table-wrap">
         <table className="table" aria-label="Versions" aria-busy={!current}>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Time</th>
-              <th scope="col">By</th>
-              <th scope="col">Key</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Version', 'Time', 'By', 'Key']} actionsLabel="Actions" />
           <tbody>
             {items.map((version) => (
               <tr key={version.version}>
@@ -122,11 +110,7 @@ export function HistoryPanel({ secret }: { secret: SecretSummary }) {
           </tbody>
         </table>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       {open && (
         <div className="value-box" aria-label={`Version ${open.version}`} role="region">
           <div className="value-box__label">Version {open.version}</div>

@@ -8,6 +8,7 @@ import { lockVault } from '../state/session.js';
 import { showToast } from '../state/stores.js';
 import { ApplicationsView } from './ApplicationsView.js';
 import { AuditView } from './AuditView.js';
+import { Brand } from './Brand.js';
 import { ManagersView } from './ManagersView.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
@@ -51,10 +52,7 @@ export function MainScreen({ settings }: { settings: Settings }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <div className="brand" aria-hidden="true">
-          <span className="brand__mark" />
-          Strongroom
-        </div>
+        <Brand decorative />
         <nav className="tabs" aria-label="Sections">
           {sections.map(({ id, label }) => (
             <button

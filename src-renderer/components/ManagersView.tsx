@@ -4,8 +4,11 @@ import { describeError, isIpcError } from '../lib/errors.js';
 import { describeScope } from '../lib/scope.js';
 import { reloadCatalog, setManagerScope } from '../state/catalog.js';
 import { showToast, useCatalog } from '../state/stores.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dialog } from './Dialog.js';
+import { Panel } from './Panel.js';
 import { ScopeEditor } from './ScopeEditor.js';
+import { TableHead } from './TableHead.js';
 import { ManagerActions, ManagerHealth, ManagerRowActions } from '../features/managers/index.js';
 
 const kindLabels: Record<string, string> = { local: 'Local (random key)', vault: 'HashiCorp Vault' };
@@ -13,8 +16,6 @@ const kindLabels: Record<string, string> = { local: 'Local (random key)', vault:
 /** Edits a manager's scope; when its secrets would no longer fit, asks: narrow them too, or cancel. */
 function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onClose: () => void }) {
   const [conflict, setConflict] = useState<{ scope: UsageScope; names: string[] } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const save = async (scope: UsageScope) => {
     try {
@@ -30,28 +31,22 @@ function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onC
     }
   };
 
-  const narrow = async () => {
-    if (!conflict) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { narrowed } = await setManagerScope(manager.id, conflict.scope, true);
-      showToast(`Scope of ${manager.name} saved; ${narrowed.length} ${narrowed.length === 1 ? 'secret' : 'secrets'} narrowed`);
-      onClose();
-    } catch (err) {
-      setError(describeError(err));
-      setBusy(false);
-    }
-  };
-
   if (conflict) {
     const n = conflict.names.length;
     return (
-      <Dialog key="conflict" title="Narrow these secrets too?" onClose={onClose} size="medium">
-        <p className="dialog__body">
-          {n} {n === 1 ? 'secret of this manager is' : 'secrets of this manager are'} usable more widely than the new scope allows. Narrow{' '}
-          {n === 1 ? 'it' : 'them'} to fit inside the manager’s scope, or cancel and change nothing.
-        </p>
+      <ConfirmDialog
+        title="Narrow these secrets too?"
+        message={`${n} ${n === 1 ? 'secret of this manager is' : 'secrets of this manager are'} usable more widely than the new scope allows. Narrow ${n === 1 ? 'it' : 'them'} to fit inside the manager’s scope, or cancel and change nothing.`}
+        confirmLabel="Narrow these secrets too"
+        busyLabel="Narrowing…"
+        onConfirm={async () => {
+          const { narrowed } = await setManagerScope(manager.id, conflict.scope, true);
+          showToast(`Scope of ${manager.name} saved; ${narrowed.length} ${narrowed.length === 1 ? 'secret' : 'secrets'} narrowed`);
+        }}
+        onClose={onClose}
+        tone="primary"
+        size="medium"
+      >
         <ul className="conflict-list" aria-label="Secrets outside the new scope">
           {conflict.names.map((name) => (
             <li key={name} className="mono">
@@ -59,25 +54,12 @@ function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onC
             </li>
           ))}
         </ul>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="btn btn--primary" onClick={() => void narrow()} disabled={busy} aria-busy={busy}>
-            {busy ? 'Narrowing…' : 'Narrow these secrets too'}
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     );
   }
 
   return (
-    <Dialog key="edit" title={`Usage scope of ${manager.name}`} onClose={onClose} size="medium">
+    <Dialog title={`Usage scope of ${manager.name}`} onClose={onClose} size="medium">
       <p className="dialog__body">Secrets in this manager can be used only within its scope. Each secret’s own scope must fit inside it.</p>
       <ScopeEditor scope={manager.scope} owner="this manager’s secrets" onSave={save} onCancel={onClose} />
     </Dialog>
@@ -95,31 +77,15 @@ export function ManagersView() {
   }, []);
 
   return (
-    <section className="panel" aria-labelledby="managers-title">
-      <header className="panel__header">
-        <div>
-          <h2 id="managers-title" className="panel__title">
-            Secret managers
-          </h2>
-          <p className="panel__subtitle">Where secrets are kept. The built-in store works offline and is unrestricted by default; new secrets go to the default manager.</p>
-        </div>
-        <ManagerActions />
-      </header>
+    <Panel
+      titleId="managers-title"
+      title="Secret managers"
+      subtitle="Where secrets are kept. The built-in store works offline and is unrestricted by default; new secrets go to the default manager."
+      actions={<ManagerActions />}
+    >
       <div className="table-wrap">
         <table className="table" aria-label="Secret managers">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Default</th>
-              <th scope="col">Secrets</th>
-              <th scope="col">Health</th>
-              <th scope="col">Usage scope</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Kind', 'Default', 'Secrets', 'Health', 'Usage scope']} actionsLabel="Actions" />
           <tbody>
             {managers.map((manager) => (
               <tr key={manager.id}>
@@ -145,6 +111,6 @@ export function ManagersView() {
         </table>
       </div>
       {editing && <ManagerScopeDialog manager={editing} onClose={() => setEditing(null)} />}
-    </section>
+    </Panel>
   );
 }

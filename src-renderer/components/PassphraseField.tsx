@@ -1,4 +1,5 @@
 import { useState, type Ref } from 'react';
+import { VisibilityToggle } from './VisibilityToggle.js';
 
 interface PassphraseFieldProps {
   id: string;
@@ -39,16 +40,7 @@ export function PassphraseField(props: PassphraseFieldProps) {
           aria-invalid={error ? true : undefined}
           aria-describedby={describedByIds}
         />
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          onClick={() => setVisible((v) => !v)}
-          aria-pressed={visible}
-          aria-controls={id}
-          title={visible ? 'Hide passphrase' : 'Show passphrase'}
-        >
-          {visible ? 'Hide' : 'Show'}
-        </button>
+        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun="passphrase" nounIn="title" />
       </div>
       {error && (
         <p className="field__error" id={errorId}>

@@ -11,6 +11,7 @@ import {
   type ScopeDraft,
 } from '../lib/scope.js';
 import { useCatalog } from '../state/stores.js';
+import { FormError } from './FormError.js';
 
 interface ScopeEditorProps {
   scope: UsageScope;
@@ -152,11 +153,7 @@ export function ScopeEditor({ scope, onSave, owner, onCancel }: ScopeEditorProps
       <p className="scope-summary" aria-live="polite">
         {describeScope(result, apps)}
       </p>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div className="form__footer">
         <button type="submit" className="btn btn--primary" disabled={busy || !dirty} aria-busy={busy}>
           {busy ? 'Saving…' : 'Save scope'}

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import type { SecretSummary } from '../../src-main/ipc/contract.js';
+import { useBusyAction } from '../hooks/use-busy-action.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
-import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { shortScope } from '../lib/scope.js';
 import { secretTypeBadges, secretTypeLabels, typedDetailRows } from '../lib/secret-types.js';
 import { copySecret, deleteSecret, hideSecret, revealSecret, setSecretScope } from '../state/secrets.js';
 import { showToast, useCatalog, useSecrets } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { FormError } from './FormError.js';
 import { HistoryPanel } from './HistoryPanel.js';
 import { ScopeEditor } from './ScopeEditor.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
@@ -16,25 +17,10 @@ import { ConnectionTestButton } from '../features/connections/index.js';
 
 const MASK = '••••••';
 
-type Busy = 'reveal' | 'copy' | null;
-
 /** The text type's one value: masked, revealed on request, copied with a timed clear. */
 function TextValue({ secret }: { secret: SecretSummary }) {
   const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
-  const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const run = async (kind: Exclude<Busy, null>, action: () => Promise<void>) => {
-    setBusy(kind);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, run } = useBusyAction<'reveal' | 'copy'>();
 
   const toggleReveal = () => {
     if (revealed !== null) hideSecret();
@@ -76,11 +62,7 @@ function TextValue({ secret }: { secret: SecretSummary }) {
           </button>
         </div>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </>
   );
 }

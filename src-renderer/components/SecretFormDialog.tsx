@@ -25,7 +25,10 @@ import {
 import { createSecret, updateSecret } from '../state/secrets.js';
 import { useCatalog } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
+import { DialogActions } from './DialogActions.js';
+import { FormError } from './FormError.js';
 import { TypedFields } from './TypedFields.js';
+import { VisibilityToggle } from './VisibilityToggle.js';
 
 interface SecretFormDialogProps {
   /** The secret being edited; absent when creating one. */
@@ -238,15 +241,7 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
               <label htmlFor="secret-value" className="field__label">
                 {secret ? 'New value' : 'Value'}
               </label>
-              <button
-                type="button"
-                className="btn btn--ghost btn--small"
-                onClick={() => setValueVisible((v) => !v)}
-                aria-pressed={valueVisible}
-                aria-controls="secret-value"
-              >
-                {valueVisible ? 'Hide value' : 'Show value'}
-              </button>
+              <VisibilityToggle visible={valueVisible} onToggle={() => setValueVisible((v) => !v)} controls="secret-value" noun="value" />
             </div>
             <textarea
               {...fieldProps('value')}
@@ -285,19 +280,8 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
             />
           </>
         )}
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Saving…' : secret ? 'Save changes' : 'Create secret'}
-          </button>
-        </div>
+        <FormError message={errors.form} />
+        <DialogActions onCancel={onClose} label={secret ? 'Save changes' : 'Create secret'} busyLabel="Saving…" busy={busy} />
       </form>
     </Dialog>
   );

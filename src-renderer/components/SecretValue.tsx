@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import type { SecretType } from '../../src-main/ipc/contract.js';
+import { useBusyAction } from '../hooks/use-busy-action.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
-import { describeError } from '../lib/errors.js';
 import { payloadField, secretFieldsOf } from '../lib/secret-types.js';
 import { base64ToBytes, formatBytes } from '../lib/typed-secret.js';
 import { saveFile } from '../state/files.js';
 import { copySecret, fetchValue } from '../state/secrets.js';
 import { showToast } from '../state/stores.js';
+import { FormError } from './FormError.js';
 
 const MASK = '••••••';
 
@@ -29,24 +30,11 @@ interface StructuredValueProps {
 export function StructuredValue({ secretId, type, metadata, revealed, reveal, onAllHidden, canCopy, labelPrefix = '' }: StructuredValueProps) {
   const fields = secretFieldsOf(type, metadata);
   const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction<string>();
 
   if (fields.length === 0) {
     return <p className="field__hint">No secret fields: this secret names a keytab or ticket cache on this machine.</p>;
   }
-
-  const run = async (key: string, action: () => Promise<void>) => {
-    setBusy(key);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const toggle = (key: string) => {
     if (shown.has(key)) {
@@ -115,11 +103,7 @@ export function StructuredValue({ secretId, type, metadata, revealed, reveal, on
           </div>
         );
       })}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </div>
   );
 }
@@ -134,20 +118,13 @@ export async function downloadFile(secretId: string, metadata: Record<string, un
 }
 
 export function FileValue({ secretId, metadata, version, label = 'Download' }: { secretId: string; metadata: Record<string, unknown>; version?: number; label?: string }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction<'download'>();
+  const downloading = busy === 'download';
   const size = typeof metadata.size === 'number' ? formatBytes(metadata.size) : '';
-  const download = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const download = () =>
+    run('download', async () => {
       if (await downloadFile(secretId, metadata, version)) showToast(`Saved ${String(metadata.fileName ?? 'the file')}`);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="file-value">
       <div className="value-box__row">
@@ -158,15 +135,11 @@ export function FileValue({ secretId, metadata, version, label = 'Download' }: {
             {metadata.mediaType ? ` · ${String(metadata.mediaType)}` : ''}
           </span>
         </div>
-        <button type="button" className="btn btn--primary" onClick={() => void download()} disabled={busy} aria-busy={busy}>
-          {busy ? 'Decrypting…' : label}
+        <button type="button" className="btn btn--primary" onClick={() => void download()} disabled={downloading} aria-busy={downloading}>
+          {downloading ? 'Decrypting…' : label}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
     </div>
   );
 }

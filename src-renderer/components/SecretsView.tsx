@@ -7,6 +7,7 @@ import { ensureRows, followSecretChanges, refreshList, searchSecrets, selectSecr
 import { showToast, useCatalog, useSecretList, useSecrets } from '../state/stores.js';
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
+import { ReferenceDialog } from './ReferenceDialog.js';
 
 /** secrets.list refuses longer queries. */
 const MAX_QUERY_CHARS = 128;
@@ -46,6 +47,31 @@ function TypeFilter({ types, onChange }: { types: SecretType[]; onChange: (types
         )}
       </fieldset>
     </details>
+  );
+}
+
+interface FilterSelectProps {
+  label: string;
+  /** The first choice, which filters nothing out. */
+  allLabel: string;
+  value: string;
+  items: readonly { id: string; name: string }[];
+  onChange: (id: string) => void;
+  /** Why the filter cannot be used yet, shown on hover while it is disabled. */
+  disabledReason?: string;
+}
+
+/** Narrows the list to the secrets of one named thing: a manager, an application, an environment. */
+function FilterSelect({ label, allLabel, value, items, onChange, disabledReason }: FilterSelectProps) {
+  return (
+    <select className="input" aria-label={label} value={value} disabled={disabledReason !== undefined} title={disabledReason} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{allLabel}</option>
+      {items.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -92,6 +118,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
   // The keyboard's row belongs to one query; a new query starts at the top.
   const filtersKey = JSON.stringify(listRequest(filters));
   const [activeAt, setActiveAt] = useState({ key: filtersKey, index: 0 });
+  const [referencing, setReferencing] = useState(false);
   const active = activeAt.key === filtersKey ? activeAt.index : 0;
   const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
 
@@ -238,50 +265,28 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           >
             New secret
           </button>
+          <button type="button" className="btn" onClick={() => setReferencing(true)} title="Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager">
+            Reference…
+          </button>
         </div>
         <div className="filters" role="group" aria-label="Filters and sort">
           <TypeFilter types={filters.types} onChange={(types) => changeFilters({ types })} />
-          <select
-            className="input"
-            aria-label="Manager filter"
-            value={filters.managerId}
-            onChange={(e) => changeFilters({ managerId: e.target.value })}
-          >
-            <option value="">All managers</option>
-            {managers.map((manager) => (
-              <option key={manager.id} value={manager.id}>
-                {manager.name}
-              </option>
-            ))}
-          </select>
-          <select
-            className="input"
-            aria-label="Application filter"
+          <FilterSelect label="Manager filter" allLabel="All managers" value={filters.managerId} items={managers} onChange={(managerId) => changeFilters({ managerId })} />
+          <FilterSelect
+            label="Application filter"
+            allLabel="All applications"
             value={filters.applicationId}
-            onChange={(e) => changeFilters({ applicationId: e.target.value, environmentId: '' })}
-          >
-            <option value="">All applications</option>
-            {apps.map((app) => (
-              <option key={app.id} value={app.id}>
-                {app.name}
-              </option>
-            ))}
-          </select>
-          <select
-            className="input"
-            aria-label="Environment filter"
+            items={apps}
+            onChange={(applicationId) => changeFilters({ applicationId, environmentId: '' })}
+          />
+          <FilterSelect
+            label="Environment filter"
+            allLabel="All environments"
             value={filters.environmentId}
-            disabled={!selectedApp}
-            title={selectedApp ? undefined : 'Choose an application first'}
-            onChange={(e) => changeFilters({ environmentId: e.target.value })}
-          >
-            <option value="">All environments</option>
-            {selectedApp?.environments.map((env) => (
-              <option key={env.id} value={env.id}>
-                {env.name}
-              </option>
-            ))}
-          </select>
+            items={selectedApp?.environments ?? []}
+            onChange={(environmentId) => changeFilters({ environmentId })}
+            disabledReason={selectedApp ? undefined : 'Choose an application first'}
+          />
           <div className="filters__sort">
             <select className="input" aria-label="Sort by" value={filters.sort} onChange={(e) => changeFilters({ sort: e.target.value as SortKey })}>
               {(Object.keys(sortLabels) as SortKey[]).map((key) => (
@@ -360,6 +365,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           onSaved={(secret) => showToast(`Created ${secret.name}`)}
         />
       )}
+      {referencing && <ReferenceDialog onClose={() => setReferencing(false)} onSaved={(secret) => showToast(`Added reference ${secret.name}`)} />}
     </div>
   );
 }

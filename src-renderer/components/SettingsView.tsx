@@ -4,6 +4,7 @@ import { describeError } from '../lib/errors.js';
 import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';
 import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupDialogs.js';
+import { Panel } from './Panel.js';
 import { KnownHostsView } from '../features/connections/index.js';
 
 type Field = keyof Settings;
@@ -95,15 +96,12 @@ export function SettingsView({ settings }: { settings: Settings }) {
   );
 
   return (
-    <section className="panel panel--narrow" aria-labelledby="settings-title">
-      <header className="panel__header">
-        <div>
-          <h2 id="settings-title" className="panel__title">
-            Settings
-          </h2>
-          <p className="panel__subtitle">Applies to this store on this machine.</p>
-        </div>
-      </header>
+    <Panel
+      titleId="settings-title"
+      title="Settings"
+      subtitle="Applies to this store on this machine."
+      className="panel--narrow"
+    >
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         {field(
           'autoLockMinutes',
@@ -173,6 +171,6 @@ export function SettingsView({ settings }: { settings: Settings }) {
           }}
         />
       )}
-    </section>
+    </Panel>
   );
 }

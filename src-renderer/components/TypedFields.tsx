@@ -12,6 +12,7 @@ import {
   type TypedValues,
 } from '../lib/typed-secret.js';
 import { describeError } from '../lib/errors.js';
+import { VisibilityToggle } from './VisibilityToggle.js';
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
@@ -196,15 +197,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
                 <button type="button" className="btn btn--ghost btn--small" onClick={() => keyFileRef.current?.click()}>
                   Load from file
                 </button>
-                <button
-                  type="button"
-                  className="btn btn--ghost btn--small"
-                  onClick={() => setKeyVisible((v) => !v)}
-                  aria-pressed={keyVisible}
-                  aria-controls={id('privateKey')}
-                >
-                  {keyVisible ? 'Hide key' : 'Show key'}
-                </button>
+                <VisibilityToggle visible={keyVisible} onToggle={() => setKeyVisible((v) => !v)} controls={id('privateKey')} noun="key" />
               </span>
               <input ref={keyFileRef} type="file" hidden aria-label="Private key file" onChange={(e) => void onKeyFile(e)} />
             </div>
@@ -373,16 +366,7 @@ export function MaskedInput(props: { id: string; label: string; value: string; o
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy}
         />
-        <button
-          type="button"
-          className="btn btn--ghost btn--small"
-          onClick={() => setVisible((v) => !v)}
-          aria-pressed={visible}
-          aria-controls={inputId}
-          aria-label={`${visible ? 'Hide' : 'Show'} ${label.toLowerCase()}`}
-        >
-          {visible ? 'Hide' : 'Show'}
-        </button>
+        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={inputId} noun={label.toLowerCase()} nounIn="label" />
       </div>
       {hint && (
         <p className="field__hint" id={`${inputId}-hint`}>

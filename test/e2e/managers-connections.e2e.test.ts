@@ -100,6 +100,33 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
     await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe('kept-in-vault-value');
   });
 
+  it('references a secret that already exists in Vault: reveals its value, and deleting the reference leaves it there', async () => {
+    const kv = (method: string, body?: unknown) =>
+      fetch(`${vault!.endpoint}/v1/secret/data/strongroom/existing`, {
+        method,
+        headers: { 'X-Vault-Token': vault!.credentials.rootToken, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await kv('POST', { data: { password: 'remote-only-value' } })).ok).toBe(true);
+
+    await page.getByRole('button', { name: 'Reference…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reference an existing secret' });
+    await field(dialog, 'Name').fill('vault_ref');
+    await dialog.getByLabel('Secret store').selectOption({ label: 'team-vault' });
+    await field(dialog, 'Reference').fill('strongroom/existing#password');
+    await dialog.getByRole('button', { name: 'Add reference' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'vault_ref', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe('remote-only-value');
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Delete secret?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'vault_ref', exact: true }).waitFor({ state: 'detached' });
+    const remote = (await (await kv('GET')).json()) as { data: { data: { password: string } } };
+    expect(remote.data.data.password).toBe('remote-only-value');
+  });
+
   /** Fields by the start of their label (optional ones end in "(optional)"); a field's "load from file" input is not the field. */
   const byLabel = (scope: Locator, label: string) =>
     scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).and(scope.locator('textarea, select, input:not([type="file"])'));

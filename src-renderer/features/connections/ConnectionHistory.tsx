@@ -1,5 +1,8 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { ConnectionTestRecord } from '../../../src-main/ipc/contract.js';
+import { FormError } from '../../components/FormError.js';
+import { LoadingStatus } from '../../components/LoadingStatus.js';
+import { TableHead } from '../../components/TableHead.js';
 import { describeError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { StageLog } from './StageLog.js';
@@ -39,19 +42,9 @@ export function ConnectionHistory({ secretId, kind, refreshKey = 0 }: Connection
   }, [secretId, loadKey]);
 
   const loading = loaded.key !== loadKey;
-  if (loaded.error && !loading) {
-    return (
-      <p className="form-error" role="alert">
-        {loaded.error}
-      </p>
-    );
-  }
+  if (loaded.error && !loading) return <FormError message={loaded.error} />;
   if (loaded.records === null) {
-    return (
-      <p className="field__hint" role="status">
-        <span className="spinner" aria-hidden="true" /> Loading past tests…
-      </p>
-    );
+    return <LoadingStatus>Loading past tests…</LoadingStatus>;
   }
   if (loaded.records.length === 0) return <p className="empty">No tests yet. Run one on the Test tab.</p>;
 
@@ -59,18 +52,7 @@ export function ConnectionHistory({ secretId, kind, refreshKey = 0 }: Connection
   return (
     <div className="table-wrap">
       <table className="table conn-history" aria-label="Past connection tests" aria-busy={loading}>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Target</th>
-            <th scope="col">Result</th>
-            <th scope="col">Consumer</th>
-            <th scope="col">By</th>
-            <th scope="col">
-              <span className="conn-visually-hidden">Report</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Time', 'Target', 'Result', 'Consumer', 'By']} actionsLabel="Report" />
         <tbody>
           {rows.map((row, index) => {
             const record = loaded.records![index]!;
@@ -84,7 +66,7 @@ export function ConnectionHistory({ secretId, kind, refreshKey = 0 }: Connection
                   </td>
                   <td className="mono">{row.target}</td>
                   <td>
-                    <span className={`conn-pill ${row.ok ? 'is-ok' : 'is-bad'}`}>{row.result}</span>
+                    <span className={`pill tinted ${row.ok ? 'is-ok' : 'is-bad'}`}>{row.result}</span>
                   </td>
                   <td>{row.consumer}</td>
                   <td>{row.actor}</td>

@@ -20,7 +20,7 @@ export function ConnectionTestButton({ secret, compact = false }: ConnectionTest
       <button type="button" className={`btn${compact ? ' btn--small' : ''}`} onClick={() => setOpen(true)} aria-haspopup="dialog">
         Test connection
       </button>
-      <span className="conn-dialog-host">
+      <span className="dialog-host">
         {open && <ConnectionTestDialog secret={secret} initialHost={lastHost} onClose={() => setOpen(false)} onHostUsed={setLastHost} />}
       </span>
     </>

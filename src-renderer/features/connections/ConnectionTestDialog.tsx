@@ -1,7 +1,9 @@
 import { useEffect, useId, useReducer, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Application, SecretSummary } from '../../../src-main/ipc/contract.js';
 import { Dialog } from '../../components/Dialog.js';
+import { FormError } from '../../components/FormError.js';
 import { useNow } from '../../hooks/use-now.js';
+import { useSubscription } from '../../hooks/use-subscription.js';
 import { describeError, isIpcError } from '../../lib/errors.js';
 import { showToast } from '../../state/stores.js';
 import { DetailList, StageLog } from './StageLog.js';
@@ -14,6 +16,7 @@ import {
   idleRun,
   logLines,
   runReducer,
+  type ConsumerOption,
   type TestFormErrors,
   type TestFormValues,
   type TestableType,
@@ -32,6 +35,38 @@ interface ConnectionTestDialogProps {
 }
 
 type Tab = 'test' | 'history';
+
+interface ConsumerSelectProps {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (id: string) => void;
+  disabled: boolean;
+  invalid: boolean;
+  /** The first choice, which picks nothing. */
+  emptyLabel: string;
+  options: ConsumerOption[];
+}
+
+/** An application or environment to run the test as; those outside the secret's scope stay choosable, marked, to show the refusal. */
+function ConsumerSelect({ id, label, value, onChange, disabled, invalid, emptyLabel, options }: ConsumerSelectProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field__label">
+        {label}
+      </label>
+      <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} aria-invalid={invalid || undefined}>
+        <option value="">{emptyLabel}</option>
+        {options.map((option) => (
+          <option key={option.id} value={option.id}>
+            {option.name}
+            {option.inScope ? '' : ' (not in scope)'}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 /**
  * Tests a credential against a host: a live staged log while it runs, the
@@ -58,20 +93,7 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
   const check = checkTestForm(values, secret.scope, apps ?? []);
   const errors: TestFormErrors = submitted ? check.errors : {};
 
-  useEffect(() => {
-    let stop: (() => void) | null = null;
-    let cancelled = false;
-    void followStages((testId, stage) => dispatch({ type: 'stage', testId, stage }))
-      .then((unsubscribe) => {
-        if (cancelled) unsubscribe();
-        else stop = unsubscribe;
-      })
-      .catch(() => {});
-    return () => {
-      cancelled = true;
-      stop?.();
-    };
-  }, []);
+  useSubscription(() => followStages((testId, stage) => dispatch({ type: 'stage', testId, stage })));
 
   useEffect(() => {
     if (!showConsumer || apps !== null) return;
@@ -237,48 +259,26 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
               <fieldset className="conn-consumer" aria-describedby={`${ids}-consumer-hint${errors.consumer ? ` ${ids}-consumer-error` : ''}`}>
                 <legend className="field__label">Run as</legend>
                 <div className="conn-target">
-                  <div className="field">
-                    <label htmlFor={`${ids}-app`} className="field__label">
-                      Application
-                    </label>
-                    <select
-                      id={`${ids}-app`}
-                      className="input"
-                      value={values.applicationId}
-                      onChange={(e) => update({ applicationId: e.target.value, environmentId: '' })}
-                      disabled={apps === null}
-                      aria-invalid={errors.consumer ? true : undefined}
-                    >
-                      <option value="">{secret.scope.scopeToAccount || !secret.scope.scoped ? 'None (outside applications)' : 'Choose…'}</option>
-                      {appOptions.map((option) => (
-                        <option key={option.id} value={option.id}>
-                          {option.name}
-                          {option.inScope ? '' : ' (not in scope)'}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`${ids}-env`} className="field__label">
-                      Environment
-                    </label>
-                    <select
-                      id={`${ids}-env`}
-                      className="input"
-                      value={values.environmentId}
-                      onChange={(e) => update({ environmentId: e.target.value })}
-                      disabled={!selectedApp}
-                      aria-invalid={errors.consumer ? true : undefined}
-                    >
-                      <option value="">Choose…</option>
-                      {envOptions.map((option) => (
-                        <option key={option.id} value={option.id}>
-                          {option.name}
-                          {option.inScope ? '' : ' (not in scope)'}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
+                  <ConsumerSelect
+                    id={`${ids}-app`}
+                    label="Application"
+                    value={values.applicationId}
+                    onChange={(applicationId) => update({ applicationId, environmentId: '' })}
+                    disabled={apps === null}
+                    invalid={Boolean(errors.consumer)}
+                    emptyLabel={secret.scope.scopeToAccount || !secret.scope.scoped ? 'None (outside applications)' : 'Choose…'}
+                    options={appOptions}
+                  />
+                  <ConsumerSelect
+                    id={`${ids}-env`}
+                    label="Environment"
+                    value={values.environmentId}
+                    onChange={(environmentId) => update({ environmentId })}
+                    disabled={!selectedApp}
+                    invalid={Boolean(errors.consumer)}
+                    emptyLabel="Choose…"
+                    options={envOptions}
+                  />
                 </div>
                 <p className="field__hint" id={`${ids}-consumer-hint`}>
                   {appsError ?? 'The test runs as this consumer and goes through the usage-scope check, as a real use would.'}
@@ -302,7 +302,7 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
           <StageLog lines={lines} kind={secret.type} live />
 
           {run.phase === 'error' && (
-            <div className="conn-verdict is-bad" role="alert">
+            <div className="conn-verdict tinted is-bad" role="alert">
               <p className="conn-verdict__title">{run.code === 'SCOPE_DENIED' ? 'Refused by the usage scope' : 'The test could not run'}</p>
               <p>{run.message}</p>
               {run.code && hintFor(run.code) && <p className="conn-verdict__hint">{hintFor(run.code)}</p>}
@@ -310,7 +310,7 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
           )}
 
           {verdict && report && (
-            <div className={`conn-verdict ${verdict.ok ? 'is-ok' : 'is-bad'}`} role={verdict.ok ? 'status' : 'alert'}>
+            <div className={`conn-verdict tinted ${verdict.ok ? 'is-ok' : 'is-bad'}`} role={verdict.ok ? 'status' : 'alert'}>
               <p className="conn-verdict__title">{verdict.title}</p>
               {verdict.message && <p>{verdict.message}</p>}
               {errorDetails.length > 0 && <DetailList rows={errorDetails} label="Error details" />}
@@ -337,11 +337,7 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
                   <dd className="mono conn-hostkey__fingerprint">{hostKey.fingerprint}</dd>
                 </div>
               </dl>
-              {trustError && (
-                <p className="form-error" role="alert">
-                  {trustError}
-                </p>
-              )}
+              <FormError message={trustError} />
               <div className="dialog__actions">
                 <button type="button" className="btn btn--primary" onClick={() => void trustAndRetry()} disabled={trusting || running} aria-busy={trusting}>
                   {trusting ? 'Trusting…' : 'Trust this key and retry'}

@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { KnownHost } from '../../../src-main/ipc/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { FormError } from '../../components/FormError.js';
+import { LoadingStatus } from '../../components/LoadingStatus.js';
+import { Panel } from '../../components/Panel.js';
+import { TableHead } from '../../components/TableHead.js';
 import { describeError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { showToast } from '../../state/stores.js';
@@ -41,48 +45,30 @@ export function KnownHostsView() {
 
   const loading = loaded.version !== version;
   return (
-    <section className="panel conn-known-hosts" aria-labelledby="known-hosts-title">
-      <header className="panel__header">
-        <div>
-          <h2 id="known-hosts-title" className="panel__title">
-            Known hosts
-          </h2>
-          <p className="panel__subtitle">SSH host keys trusted after a connection test. A host whose key no longer matches is refused until its old key is removed here.</p>
-        </div>
+    <Panel
+      titleId="known-hosts-title"
+      title="Known hosts"
+      subtitle="SSH host keys trusted after a connection test. A host whose key no longer matches is refused until its old key is removed here."
+      className="conn-known-hosts"
+      actions={
         <div className="panel__actions">
           <button type="button" className="btn" onClick={() => setVersion((v) => v + 1)} disabled={loading} aria-busy={loading}>
             Refresh
           </button>
         </div>
-      </header>
-      {loaded.error && (
-        <p className="form-error" role="alert">
-          {loaded.error}
-        </p>
-      )}
+      }
+    >
+      <FormError message={loaded.error} />
       {loaded.hosts === null ? (
         !loaded.error && (
-          <p className="field__hint" role="status">
-            <span className="spinner" aria-hidden="true" /> Loading…
-          </p>
+          <LoadingStatus>Loading…</LoadingStatus>
         )
       ) : loaded.hosts.length === 0 ? (
         <p className="empty">No host keys trusted yet. Test an SSH credential and trust the key it shows.</p>
       ) : (
         <div className="table-wrap">
           <table className="table" aria-label="Known hosts" aria-busy={loading}>
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">Port</th>
-                <th scope="col">Key type</th>
-                <th scope="col">Fingerprint</th>
-                <th scope="col">Trusted</th>
-                <th scope="col">
-                  <span className="conn-visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Host', 'Port', 'Key type', 'Fingerprint', 'Trusted']} actionsLabel="Actions" />
             <tbody>
               {loaded.hosts.map((host) => (
                 <tr key={`${host.host}:${host.port}:${host.keyType}`}>
@@ -119,6 +105,6 @@ export function KnownHostsView() {
           onClose={() => setRemoving(null)}
         />
       )}
-    </section>
+    </Panel>
   );
 }

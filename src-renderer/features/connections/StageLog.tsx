@@ -51,7 +51,7 @@ export function StageLog({ lines, kind, live = false, label = 'Test stages' }: S
             </span>
             <span className="conn-log__name">
               {name}
-              <span className="conn-visually-hidden">: {statusWords[line.status]}</span>
+              <span className="visually-hidden">: {statusWords[line.status]}</span>
             </span>
             <span className="conn-log__summary">{summary}</span>
             <span className="conn-log__time">{line.entry ? formatDuration(line.entry.durationMs) : ''}</span>

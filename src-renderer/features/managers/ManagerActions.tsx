@@ -1,25 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import { useSubscription } from '../../hooks/use-subscription.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { followManagerChanges } from './managers-api.js';
 import './managers.css';
 
 /** Reloads the catalog's managers whenever main announces 'managers.changed'. */
 export function useManagerChanges(): void {
-  useEffect(() => {
-    let stop: (() => void) | null = null;
-    let cancelled = false;
-    void followManagerChanges()
-      .then((unsubscribe) => {
-        if (cancelled) unsubscribe();
-        else stop = unsubscribe;
-      })
-      .catch(() => {});
-    return () => {
-      cancelled = true;
-      stop?.();
-    };
-  }, []);
+  useSubscription(followManagerChanges);
 }
 
 interface ManagerActionsProps {
@@ -35,7 +23,7 @@ export function ManagerActions({ onAdded }: ManagerActionsProps) {
       <button type="button" className="btn btn--primary" onClick={() => setAdding(true)}>
         Add manager
       </button>
-      <span className="mgr-dialog-host">{adding && <ManagerFormDialog onClose={() => setAdding(false)} onSaved={onAdded} />}</span>
+      <span className="dialog-host">{adding && <ManagerFormDialog onClose={() => setAdding(false)} onSaved={onAdded} />}</span>
     </>
   );
 }

@@ -26,8 +26,8 @@ export function ManagerCard({ manager }: ManagerCardProps) {
           </p>
         </div>
         <span className="mgr-card__marks">
-          {manager.isDefault && <span className="mgr-pill mgr-pill--ok">Default</span>}
-          {manager.readOnly && <span className="mgr-pill mgr-pill--unknown">Read-only</span>}
+          {manager.isDefault && <span className="pill mgr-pill tinted is-ok">Default</span>}
+          {manager.readOnly && <span className="pill mgr-pill tinted is-unknown">Read-only</span>}
         </span>
       </header>
       {summary && <p className="mgr-card__config mono">{summary}</p>}

@@ -1,4 +1,5 @@
 import { useRef, useState, type ChangeEvent, type ReactNode } from 'react';
+import { VisibilityToggle } from '../../components/VisibilityToggle.js';
 import { isRequired, type ManagerFieldDef, type ManagerFormValues } from './manager-fields.js';
 
 /** Text files loaded into a field (PEM, JSON key) are small; anything larger is not what the field wants. */
@@ -161,9 +162,7 @@ export function ManagerField({ field, values, error, onChange, onLocalError, ext
               </>
             )}
             {showToggle && field.type === 'multiline' && (
-              <button type="button" className="btn btn--ghost btn--small" onClick={() => setVisible((v) => !v)} aria-pressed={visible} aria-controls={id}>
-                {visible ? 'Hide' : 'Show'}
-              </button>
+              <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} />
             )}
           </span>
         )}
@@ -171,16 +170,7 @@ export function ManagerField({ field, values, error, onChange, onLocalError, ext
       {showToggle && field.type === 'secret' ? (
         <div className="field__row">
           {control}
-          <button
-            type="button"
-            className="btn btn--ghost btn--small"
-            onClick={() => setVisible((v) => !v)}
-            aria-pressed={visible}
-            aria-controls={id}
-            aria-label={`${visible ? 'Hide' : 'Show'} ${field.label.toLowerCase()}`}
-          >
-            {visible ? 'Hide' : 'Show'}
-          </button>
+          <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={field.label.toLowerCase()} nounIn="label" />
           {aside}
         </div>
       ) : aside ? (

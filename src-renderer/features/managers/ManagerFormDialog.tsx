@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { externalManagerKinds, managerRoles, type ManagerSummary } from '../../../src-main/ipc/contract.js';
 import { Dialog } from '../../components/Dialog.js';
+import { DialogActions } from '../../components/DialogActions.js';
+import { FormError } from '../../components/FormError.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerField, fieldDomId } from './ManagerField.js';
 import {
@@ -320,20 +322,9 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
             </fieldset>
           )}
         </div>
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <FormError message={errors.form} />
         <p className="field__hint">The configuration, credentials included, is sealed before it leaves this window and stored encrypted.</p>
-        <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
-            {busy ? 'Saving…' : editing ? 'Save manager' : 'Add manager'}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} label={editing ? 'Save manager' : 'Add manager'} busyLabel="Saving…" busy={busy} />
       </form>
     </Dialog>
   );

@@ -14,7 +14,7 @@ export function ManagerHealth({ manager, compact = false }: ManagerHealthProps) 
   const view = healthView(manager.health, manager.kind);
   const lastCheck = view.lastCheckAt ? `Last checked ${formatDateTime(view.lastCheckAt)}` : manager.kind === 'local' ? null : 'Never tested';
   const pill = (
-    <span className={`mgr-pill mgr-pill--${view.tone}`} title={compact ? [lastCheck, view.summary, ...view.warnings, view.renewal?.text].filter(Boolean).join('\n') : undefined}>
+    <span className={`pill mgr-pill tinted is-${view.tone}`} title={compact ? [lastCheck, view.summary, ...view.warnings, view.renewal?.text].filter(Boolean).join('\n') : undefined}>
       {view.label}
     </span>
   );

@@ -94,7 +94,7 @@ export function ManagerRowActions({ manager, compact = false }: ManagerRowAction
           </>
         )}
       </span>
-      <span className="mgr-dialog-host">
+      <span className="dialog-host">
         {open === 'test' && <ManagerTestDialog manager={manager} busy={testing} outcome={outcome} onRetest={() => void runTest()} onClose={() => setOpen(null)} />}
         {open === 'edit' && <ManagerFormDialog manager={manager} onClose={() => setOpen(null)} />}
         {open === 'remove' && (

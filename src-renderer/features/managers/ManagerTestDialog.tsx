@@ -1,5 +1,6 @@
 import type { ManagerSummary, ProviderTestResult } from '../../../src-main/ipc/contract.js';
 import { Dialog } from '../../components/Dialog.js';
+import { FormError } from '../../components/FormError.js';
 import { factRows, testVerdict } from './manager-health.js';
 import './managers.css';
 
@@ -31,14 +32,10 @@ export function ManagerTestDialog({ manager, busy, outcome, onRetest, onClose }:
             <span className="spinner" aria-hidden="true" /> Testing the connection (read-only; nothing is written)…
           </p>
         )}
-        {!busy && outcome?.error && (
-          <p className="form-error" role="alert">
-            {outcome.error}
-          </p>
-        )}
+        {!busy && <FormError message={outcome?.error} />}
         {!busy && result && verdict && (
           <>
-            <p className={`mgr-verdict is-${verdict.tone}`} role="status">
+            <p className={`mgr-verdict tinted is-${verdict.tone}`} role="status">
               {verdict.title}
             </p>
             <ol className="mgr-checks" aria-label="Checks">
@@ -47,7 +44,7 @@ export function ManagerTestDialog({ manager, busy, outcome, onRetest, onClose }:
                   <span className="mgr-checks__mark" aria-hidden="true">
                     {check.ok ? '✓' : '✗'}
                   </span>
-                  <span className="mgr-visually-hidden">{check.ok ? 'Passed: ' : 'Failed: '}</span>
+                  <span className="visually-hidden">{check.ok ? 'Passed: ' : 'Failed: '}</span>
                   <span className="mgr-checks__name">{check.name}</span>
                   <span className="mgr-checks__detail">{check.detail}</span>
                 </li>

@@ -1,0 +1,113 @@
+import { useState, type FormEvent } from 'react';
+import { secretNameSchema, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { call } from '../api/call.js';
+import { describeError } from '../lib/errors.js';
+import { dispatchSecrets, useCatalog } from '../state/stores.js';
+import { refreshList } from '../state/secrets.js';
+import { Dialog } from './Dialog.js';
+import { DialogActions, DismissAction } from './DialogActions.js';
+import { FormError } from './FormError.js';
+
+/** How each store names an existing secret. */
+const referenceHints: Record<string, string> = {
+  vault: 'path#key, relative to the KV mount, e.g. apps/billing/db#password',
+  'aws-secrets-manager': 'name#jsonKey or an ARN, e.g. prod/billing/db#password',
+  'azure-key-vault': 'name, or name/version for one version, e.g. billing-db-password',
+};
+
+/**
+ * A secret that points at a value already kept in a secret store. The store
+ * is read once to check the reference; the value is never copied here, and
+ * deleting the reference leaves the remote secret alone.
+ */
+export function ReferenceDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (secret: SecretSummary) => void }) {
+  const stores = useCatalog((s) => s.managers).filter((manager) => manager.kind in referenceHints);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [managerId, setManagerId] = useState(stores[0]?.id ?? '');
+  const [reference, setReference] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const kind = stores.find((manager) => manager.id === managerId)?.kind ?? '';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const checked = secretNameSchema.safeParse(name.trim());
+    if (!checked.success) return setError(checked.error.issues[0]?.message ?? 'Invalid name');
+    if (!reference.trim()) return setError('Give the reference of the existing secret');
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await call('secrets.createReference', {
+        name: checked.data,
+        ...(description.trim() ? { description: description.trim() } : {}),
+        managerId,
+        reference: reference.trim(),
+      });
+      dispatchSecrets({ type: 'select', secret: created });
+      refreshList();
+      onSaved(created);
+      onClose();
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Reference an existing secret" onClose={onClose} size="medium">
+      {stores.length === 0 ? (
+        <>
+          <p>References point at secrets in HashiCorp Vault, Azure Key Vault or AWS Secrets Manager. Add one of those under Managers first.</p>
+          <DismissAction label="Close" onClose={onClose} />
+        </>
+      ) : (
+        <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+          <div className="field">
+            <label htmlFor="reference-name" className="field__label">
+              Name
+            </label>
+            <input id="reference-name" className="input input--mono" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} data-autofocus />
+          </div>
+          <div className="field">
+            <label htmlFor="reference-description" className="field__label">
+              Description <span className="field__optional">(optional)</span>
+            </label>
+            <input id="reference-description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} autoComplete="off" />
+          </div>
+          <div className="field">
+            <label htmlFor="reference-manager" className="field__label">
+              Secret store
+            </label>
+            <select id="reference-manager" className="input" value={managerId} onChange={(e) => setManagerId(e.target.value)}>
+              {stores.map((manager) => (
+                <option key={manager.id} value={manager.id}>
+                  {manager.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="reference-path" className="field__label">
+              Reference
+            </label>
+            <input
+              id="reference-path"
+              className="input input--mono"
+              value={reference}
+              onChange={(e) => setReference(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby="reference-hint"
+            />
+            <p id="reference-hint" className="field__hint">
+              {referenceHints[kind]}. It is read once now to check it; the value stays in the store.
+            </p>
+          </div>
+          <FormError message={error} />
+          <DialogActions onCancel={onClose} label="Add reference" busyLabel="Checking…" busy={busy} />
+        </form>
+      )}
+    </Dialog>
+  );
+}
