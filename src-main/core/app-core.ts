@@ -72,15 +72,20 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     return result;
   };
   const removalDetail = (report: ScopeRemovalReport) =>
-    report.affectedSecrets.length ? `${report.affectedSecrets.length} secret(s) lost scope entries; ${report.nowUnusable.length} now usable by no consumer` : null;
+    report.affectedSecrets.length
+      ? `${report.affectedSecrets.length} secret(s) lost scope entries; ${report.nowUnusable.length} now usable by no consumer`
+      : null;
 
-  const idle = new IdleTimer(() => theVault.settings().autoLockMinutes * 60_000, () => {
-    if (!theVault.unlocked) return;
-    theVault.lock('idle').then(
-      () => emit({ type: 'vault.locked', reason: 'idle' }),
-      (error: unknown) => logger.log('error', 'auto-lock failed', { error: String(error) }),
-    );
-  });
+  const idle = new IdleTimer(
+    () => theVault.settings().autoLockMinutes * 60_000,
+    () => {
+      if (!theVault.unlocked) return;
+      theVault.lock('idle').then(
+        () => emit({ type: 'vault.locked', reason: 'idle' }),
+        (error: unknown) => logger.log('error', 'auto-lock failed', { error: String(error) }),
+      );
+    },
+  );
 
   const route = createRouter(
     {
@@ -153,10 +158,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'envs.update': ({ id, name, type }) =>
         recorded('env.update', name ?? id, type ? `type ${type}` : 'renamed', () =>
           inTransaction(db, () => {
-              const updated = catalog.updateEnvironment(id, { name, type });
-              managers.assertSecretsStillFit();
-              return updated;
-            }),
+            const updated = catalog.updateEnvironment(id, { name, type });
+            managers.assertSecretsStillFit();
+            return updated;
+          }),
         ),
       'envs.delete': async ({ id }) => {
         theVault.requireUnlocked();

@@ -66,13 +66,21 @@ export class AuditLog {
   /** Appends one entry to the chain. Sealing happens separately, when the delegate holds the key. */
   append(record: AuditRecord): number {
     return inTransaction(this.db, () => {
-        const last = prepared(this.db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-        const row = { ...record, seq: (last?.seq ?? 0) + 1, at: new Date().toISOString() };
-        const hash = chainHash(last?.hash ?? '', row);
-        prepared(this.db, 'INSERT INTO audit_log (seq, at, actor, action, target, outcome, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(row.seq, row.at, row.actor, row.action, row.target, row.outcome, row.detail, hash);
-        return row.seq;
-      });
+      const last = prepared(this.db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+      const row = { ...record, seq: (last?.seq ?? 0) + 1, at: new Date().toISOString() };
+      const hash = chainHash(last?.hash ?? '', row);
+      prepared(this.db, 'INSERT INTO audit_log (seq, at, actor, action, target, outcome, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        row.seq,
+        row.at,
+        row.actor,
+        row.action,
+        row.target,
+        row.outcome,
+        row.detail,
+        hash,
+      );
+      return row.seq;
+    });
   }
 
   /** MACs every unsealed entry, oldest first, and moves the head forward. Needs an unlocked delegate. */
@@ -83,16 +91,16 @@ export class AuditLog {
       const { macs, headMac } = await this.delegate.request({ op: 'audit.mac', entries: rows });
       const last = rows[rows.length - 1]!;
       inTransaction(this.db, () => {
-          const update = prepared(this.db, 'UPDATE audit_log SET mac = ? WHERE seq = ? AND hash = ?');
-          rows.forEach((row, i) => update.run(macs[i], row.seq, row.hash));
-          const head = this.readHead();
-          if (!head || head.seq < last.seq) {
-            prepared(this.db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
-              HEAD_KEY,
-              JSON.stringify({ seq: last.seq, hash: last.hash, mac: headMac }),
-            );
-          }
-        });
+        const update = prepared(this.db, 'UPDATE audit_log SET mac = ? WHERE seq = ? AND hash = ?');
+        rows.forEach((row, i) => update.run(macs[i], row.seq, row.hash));
+        const head = this.readHead();
+        if (!head || head.seq < last.seq) {
+          prepared(this.db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+            HEAD_KEY,
+            JSON.stringify({ seq: last.seq, hash: last.hash, mac: headMac }),
+          );
+        }
+      });
     }
   }
 

@@ -17,14 +17,7 @@
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import {
-  environmentTypes,
-  scopeEntrySchema,
-  secretTypes,
-  type Application,
-  type RestoreReport,
-  type SealedMessage,
-} from '../../ipc/contract.js';
+import { environmentTypes, scopeEntrySchema, secretTypes, type Application, type RestoreReport, type SealedMessage } from '../../ipc/contract.js';
 import { backupHeaderSchema, secretFactsSchema, type DelegateResult, type EncryptedVersion, type SecretAddress } from '../../../src-delegate/protocol.js';
 import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
@@ -90,7 +83,9 @@ export class BackupService {
     const { header } = await this.delegate.request({ op: 'backup.exportBegin', sealed: sealedPassphrase });
     const lines = [JSON.stringify(header)];
     let index = 0;
-    const flush = async (records: { meta: Record<string, unknown>; versions: { address: SecretAddress; encrypted: EncryptedVersion; meta: Record<string, unknown> }[] }[]) => {
+    const flush = async (
+      records: { meta: Record<string, unknown>; versions: { address: SecretAddress; encrypted: EncryptedVersion; meta: Record<string, unknown> }[] }[],
+    ) => {
       const dependencies = this.secrets.dependencies(records.flatMap((record) => record.versions));
       const { line } = await this.delegate.request(
         { op: 'backup.exportChunk', index, records, ...dependencies },
@@ -157,7 +152,10 @@ export class BackupService {
 
   async restore(sealedPassphrase: SealedMessage, content: string): Promise<RestoreReport> {
     this.vault.requireUnlocked();
-    const counts = prepared(this.db, 'SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as { secrets: number; apps: number };
+    const counts = prepared(this.db, 'SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as {
+      secrets: number;
+      apps: number;
+    };
     if (counts.secrets > 0 || counts.apps > 0) {
       throw new AppError('INVALID_REQUEST', 'A backup can only be restored into an empty store: this one already has secrets or applications.');
     }
@@ -190,78 +188,80 @@ export class BackupService {
     const report: RestoreReport = { secrets: 0, versions: 0, applications: 0, environments: 0, skipped: [] };
     const moved: string[] = [];
     inTransaction(this.db, () => {
-        for (const record of records) {
-          if (record.meta.kind === 'catalog') {
-            const catalog = catalogMetaSchema.parse(record.meta);
-            this.insertCatalog(catalog.applications, report);
-            continue;
-          }
-          const parsed = secretMetaSchema.safeParse(record.meta);
-          if (!parsed.success) {
-            report.skipped.push({ name: String(record.meta.name ?? '?'), reason: 'its description in the backup is not valid' });
-            continue;
-          }
-          const secret = parsed.data;
-          // The delegate restored values of a manager missing here into the built-in store; remote values it cannot move.
-          const managerId = record.versions[0]?.address.managerId ?? secret.managerId;
-          if (!managers.has(managerId)) {
-            report.skipped.push({
-              name: secret.name,
-              reason: `its value lives in a secret store (manager "${secret.managerId}") that does not exist in this store; add the manager, then create the secret again or as a reference`,
-            });
-            continue;
-          }
-          if (record.versions.some((version) => version.address.managerId !== managerId)) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
-          if (managerId !== secret.managerId) moved.push(secret.name);
-          prepared(this.db, 
-              'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at, reference, remote_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            )
-            .run(
-              secret.id,
-              secret.name,
-              secret.description,
-              secret.type,
-              JSON.stringify(secret.metadata),
-              managerId,
-              secret.currentVersion,
-              secret.createdAt,
-              secret.updatedAt,
-              managerId === secret.managerId ? (secret.reference ?? null) : null,
-              managerId === secret.managerId ? (secret.remoteName ?? null) : null,
-            );
-          this.catalog.writeScope('secret', secret.id, secret.scope);
-          for (const version of record.versions) {
-            const meta = versionMetaSchema.parse(version.meta);
-            if (version.address.secretId !== secret.id || version.address.version !== meta.version) throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
-            prepared(this.db, 
-                `INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts, remote_reference, remote_version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-              )
-              .run(
-                secret.id,
-                meta.version,
-                version.encrypted.ciphertext,
-                version.encrypted.wrappedKey,
-                version.encrypted.keyringVersion,
-                meta.createdAt,
-                meta.createdBy,
-                JSON.stringify(meta.facts),
-                version.encrypted.remote?.reference ?? null,
-                version.encrypted.remote?.versionId ?? null,
-              );
-            report.versions += 1;
-          }
-          report.secrets += 1;
+      for (const record of records) {
+        if (record.meta.kind === 'catalog') {
+          const catalog = catalogMetaSchema.parse(record.meta);
+          this.insertCatalog(catalog.applications, report);
+          continue;
         }
-        if (moved.length > 0) report.movedToBuiltIn = moved;
-        this.audit.append({
-          actor: this.actor,
-          action: 'backup.restore',
-          target: null,
-          outcome: 'success',
-          detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped${moved.length ? `; ${moved.length} moved to the built-in store` : ''}`,
-        });
+        const parsed = secretMetaSchema.safeParse(record.meta);
+        if (!parsed.success) {
+          report.skipped.push({ name: String(record.meta.name ?? '?'), reason: 'its description in the backup is not valid' });
+          continue;
+        }
+        const secret = parsed.data;
+        // The delegate restored values of a manager missing here into the built-in store; remote values it cannot move.
+        const managerId = record.versions[0]?.address.managerId ?? secret.managerId;
+        if (!managers.has(managerId)) {
+          report.skipped.push({
+            name: secret.name,
+            reason: `its value lives in a secret store (manager "${secret.managerId}") that does not exist in this store; add the manager, then create the secret again or as a reference`,
+          });
+          continue;
+        }
+        if (record.versions.some((version) => version.address.managerId !== managerId))
+          throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
+        if (managerId !== secret.managerId) moved.push(secret.name);
+        prepared(
+          this.db,
+          'INSERT INTO secrets (id, name, description, type, metadata, manager_id, current_version, created_at, updated_at, reference, remote_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          secret.id,
+          secret.name,
+          secret.description,
+          secret.type,
+          JSON.stringify(secret.metadata),
+          managerId,
+          secret.currentVersion,
+          secret.createdAt,
+          secret.updatedAt,
+          managerId === secret.managerId ? (secret.reference ?? null) : null,
+          managerId === secret.managerId ? (secret.remoteName ?? null) : null,
+        );
+        this.catalog.writeScope('secret', secret.id, secret.scope);
+        for (const version of record.versions) {
+          const meta = versionMetaSchema.parse(version.meta);
+          if (version.address.secretId !== secret.id || version.address.version !== meta.version)
+            throw new AppError('TAMPERED', `The backup's versions of "${secret.name}" do not match.`);
+          prepared(
+            this.db,
+            `INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, facts, remote_reference, remote_version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            secret.id,
+            meta.version,
+            version.encrypted.ciphertext,
+            version.encrypted.wrappedKey,
+            version.encrypted.keyringVersion,
+            meta.createdAt,
+            meta.createdBy,
+            JSON.stringify(meta.facts),
+            version.encrypted.remote?.reference ?? null,
+            version.encrypted.remote?.versionId ?? null,
+          );
+          report.versions += 1;
+        }
+        report.secrets += 1;
+      }
+      if (moved.length > 0) report.movedToBuiltIn = moved;
+      this.audit.append({
+        actor: this.actor,
+        action: 'backup.restore',
+        target: null,
+        outcome: 'success',
+        detail: `${report.secrets} secrets, ${report.versions} versions, ${report.applications} applications; ${report.skipped.length} skipped${moved.length ? `; ${moved.length} moved to the built-in store` : ''}`,
       });
+    });
     await this.audit.sealPending();
     return report;
   }
@@ -272,7 +272,13 @@ export class BackupService {
       prepared(this.db, 'INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)').run(app.id, app.name, now);
       report.applications += 1;
       for (const env of app.environments) {
-        prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(env.id, app.id, env.name, env.type, now);
+        prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          env.id,
+          app.id,
+          env.name,
+          env.type,
+          now,
+        );
         report.environments += 1;
       }
     }

@@ -108,8 +108,7 @@ export class CatalogService {
 
   private environment(id: string): Environment & { applicationId: string } {
     const row = prepared(this.db, 'SELECT id, application_id AS applicationId, name, type FROM environments WHERE id = ?').get(id) as
-      | (Environment & { applicationId: string })
-      | undefined;
+      (Environment & { applicationId: string }) | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such environment: it may have been deleted.');
     return row;
   }
@@ -118,7 +117,13 @@ export class CatalogService {
     const app = this.application(applicationId);
     try {
       const id = randomUUID();
-      prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(id, applicationId, name, type, new Date().toISOString());
+      prepared(this.db, 'INSERT INTO environments (id, application_id, name, type, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        applicationId,
+        name,
+        type,
+        new Date().toISOString(),
+      );
       return { id, name, type };
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `${app.name} already has an environment named "${name}".`);
@@ -144,8 +149,10 @@ export class CatalogService {
 
   /** Removes the entries that name an application or environment; reports the secrets that lost entries, and those left with none. */
   private removeEntries(column: 'application_id' | 'environment_id', id: string): ScopeRemovalReport {
-    const owners = prepared(this.db, `SELECT DISTINCT s.id, s.name FROM scope_entries e JOIN secrets s ON s.id = e.owner_id WHERE e.owner_kind = 'secret' AND e.${column} = ? ORDER BY s.name COLLATE NOCASE`)
-      .all(id) as { id: string; name: string }[];
+    const owners = prepared(
+      this.db,
+      `SELECT DISTINCT s.id, s.name FROM scope_entries e JOIN secrets s ON s.id = e.owner_id WHERE e.owner_kind = 'secret' AND e.${column} = ? ORDER BY s.name COLLATE NOCASE`,
+    ).all(id) as { id: string; name: string }[];
     prepared(this.db, `DELETE FROM scope_entries WHERE ${column} = ?`).run(id);
     const remaining = prepared(this.db, "SELECT COUNT(*) AS n FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?");
     return {
@@ -157,28 +164,29 @@ export class CatalogService {
   deleteApplication(id: string): { name: string; report: ScopeRemovalReport } {
     const app = this.application(id);
     return inTransaction(this.db, () => {
-        const report = this.removeEntries('application_id', id);
-        prepared(this.db, 'DELETE FROM applications WHERE id = ?').run(id);
-        return { name: app.name, report };
-      });
+      const report = this.removeEntries('application_id', id);
+      prepared(this.db, 'DELETE FROM applications WHERE id = ?').run(id);
+      return { name: app.name, report };
+    });
   }
 
   deleteEnvironment(id: string): { name: string; report: ScopeRemovalReport } {
     const env = this.environment(id);
     return inTransaction(this.db, () => {
-        const report = this.removeEntries('environment_id', id);
-        prepared(this.db, 'DELETE FROM environments WHERE id = ?').run(id);
-        return { name: env.name, report };
-      });
+      const report = this.removeEntries('environment_id', id);
+      prepared(this.db, 'DELETE FROM environments WHERE id = ?').run(id);
+      return { name: env.name, report };
+    });
   }
 
   /** Turns a consumer's names into ids; an unknown name is a typed error naming it. */
   resolveConsumer(consumer: Consumer): ResolvedConsumer {
     const app = prepared(this.db, 'SELECT id FROM applications WHERE name = ?').get(consumer.application) as { id: string } | undefined;
     if (!app) throw new AppError('NOT_FOUND', `No application named "${consumer.application}".`);
-    const env = prepared(this.db, 'SELECT id, application_id AS applicationId, type FROM environments WHERE application_id = ? AND name = ?').get(app.id, consumer.environment) as
-      | KnownEnvironment
-      | undefined;
+    const env = prepared(this.db, 'SELECT id, application_id AS applicationId, type FROM environments WHERE application_id = ? AND name = ?').get(
+      app.id,
+      consumer.environment,
+    ) as KnownEnvironment | undefined;
     if (!env) throw new AppError('NOT_FOUND', `Application "${consumer.application}" has no environment named "${consumer.environment}".`);
     return { applicationId: app.id, environment: env };
   }
@@ -187,8 +195,10 @@ export class CatalogService {
     const byOwner = new Map<string, ScopeEntry[]>(ids.map((id) => [id, []]));
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      const rows = prepared(this.db, `SELECT owner_id, application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = ? AND owner_id IN (${slice.map(() => '?').join(',')})`)
-        .all(kind, ...slice) as EntryRow[];
+      const rows = prepared(
+        this.db,
+        `SELECT owner_id, application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = ? AND owner_id IN (${slice.map(() => '?').join(',')})`,
+      ).all(kind, ...slice) as EntryRow[];
       for (const row of rows) {
         byOwner.get(row.owner_id)?.push({ applicationId: row.application_id, environmentId: row.environment_id, environmentType: row.environment_type });
       }
@@ -201,7 +211,8 @@ export class CatalogService {
     const index = this.environmentIndex();
     const apps = new Set((prepared(this.db, 'SELECT id FROM applications').all() as { id: string }[]).map((row) => row.id));
     for (const entry of entries) {
-      if (entry.applicationId !== null && !apps.has(entry.applicationId)) throw new AppError('NOT_FOUND', 'A scope entry names an application that does not exist.');
+      if (entry.applicationId !== null && !apps.has(entry.applicationId))
+        throw new AppError('NOT_FOUND', 'A scope entry names an application that does not exist.');
       if (entry.environmentId !== null) {
         const env = index.get(entry.environmentId);
         if (!env) throw new AppError('NOT_FOUND', 'A scope entry names an environment that does not exist.');
@@ -217,18 +228,24 @@ export class CatalogService {
     prepared(this.db, `UPDATE ${table} SET scoped = ?, scope_to_account = ? WHERE id = ?`).run(scope.scoped ? 1 : 0, scope.scopeToAccount ? 1 : 0, ownerId);
     prepared(this.db, 'DELETE FROM scope_entries WHERE owner_kind = ? AND owner_id = ?').run(kind, ownerId);
     if (!scope.scoped) return;
-    const insert = prepared(this.db, 'INSERT INTO scope_entries (owner_kind, owner_id, application_id, environment_id, environment_type) VALUES (?, ?, ?, ?, ?)');
+    const insert = prepared(
+      this.db,
+      'INSERT INTO scope_entries (owner_kind, owner_id, application_id, environment_id, environment_type) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const entry of scope.entries) insert.run(kind, ownerId, entry.applicationId, entry.environmentId, entry.environmentType);
   }
 
   listManagers(): ManagerSummary[] {
-    const rows = prepared(this.db, 
-        `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account, m.public_config, m.health, m.created_at, m.updated_at,
+    const rows = prepared(
+      this.db,
+      `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account, m.public_config, m.health, m.created_at, m.updated_at,
                 (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
          FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
-      )
-      .all() as ManagerRow[];
-    const scopes = this.readScopes('manager', rows.map((row) => row.id));
+    ).all() as ManagerRow[];
+    const scopes = this.readScopes(
+      'manager',
+      rows.map((row) => row.id),
+    );
     return rows.map((row) => {
       const publicConfig = JSON.parse(row.public_config) as Record<string, unknown>;
       const health = row.health ? (JSON.parse(row.health) as Omit<ManagerHealth, 'renewal'>) : null;
@@ -258,7 +275,8 @@ export class CatalogService {
 
   /** A manager's name and scope, without counting its secrets: cheap enough to ask for every write. */
   managerScope(id: string): { name: string; scope: UsageScope } {
-    const row = prepared(this.db, 'SELECT name, scoped, scope_to_account FROM managers WHERE id = ?').get(id) as { name: string; scoped: number; scope_to_account: number } | undefined;
+    const row = prepared(this.db, 'SELECT name, scoped, scope_to_account FROM managers WHERE id = ?').get(id) as
+      { name: string; scoped: number; scope_to_account: number } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No secret manager "${id}".`);
     if (row.scoped === 0) return { name: row.name, scope: { scoped: false, scopeToAccount: row.scope_to_account === 1, entries: [] } };
     return { name: row.name, scope: { scoped: true, scopeToAccount: row.scope_to_account === 1, entries: this.readScopes('manager', [id]).get(id) ?? [] } };

@@ -86,9 +86,10 @@ export class ManagersService {
   ) {}
 
   private record(id: string): ManagerRecord {
-    const row = prepared(this.db, 'SELECT id, name, kind, is_default, read_only, config_ciphertext, config_keyring_version, config_version, public_config FROM managers WHERE id = ?').get(id) as
-      | ManagerRecord
-      | undefined;
+    const row = prepared(
+      this.db,
+      'SELECT id, name, kind, is_default, read_only, config_ciphertext, config_keyring_version, config_version, public_config FROM managers WHERE id = ?',
+    ).get(id) as ManagerRecord | undefined;
     if (!row) throw new AppError('NOT_FOUND', 'No such secret manager: it may have been removed.');
     return row;
   }
@@ -156,7 +157,8 @@ export class ManagersService {
 
   /** The newest intermediate key of a KMS manager, or null before its first secret. */
   currentIntermediateKey(managerId: string): IntermediateKeyRecord | null {
-    const row = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(managerId) as IntermediateKeyRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(managerId) as
+      IntermediateKeyRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -230,7 +232,13 @@ export class ManagersService {
     this.vault.requireUnlocked();
     this.assertNameFree(request.name);
     const id = randomUUID();
-    const configured = await this.delegate.request({ op: 'manager.configure', sealed: request.sealedConfig, name: request.name, managerId: id, kind: request.kind });
+    const configured = await this.delegate.request({
+      op: 'manager.configure',
+      sealed: request.sealedConfig,
+      name: request.name,
+      managerId: id,
+      kind: request.kind,
+    });
     const now = new Date().toISOString();
     try {
       inTransaction(this.db, () => {
@@ -239,8 +247,24 @@ export class ManagersService {
           this.db,
           `INSERT INTO managers (id, name, kind, is_default, read_only, created_at, updated_at, config_ciphertext, config_keyring_version, config_version, public_config)
            VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 1, ?)`,
-        ).run(id, request.name, request.kind, request.readOnly ? 1 : 0, now, now, configured.config.ciphertext, configured.config.keyringVersion, JSON.stringify(configured.publicConfig));
-        this.audit.append({ actor: this.actor, action: 'manager.add', target: request.name, outcome: 'success', detail: `${request.kind}${request.readOnly || configured.readOnly ? ', read-only' : ''}` });
+        ).run(
+          id,
+          request.name,
+          request.kind,
+          request.readOnly ? 1 : 0,
+          now,
+          now,
+          configured.config.ciphertext,
+          configured.config.keyringVersion,
+          JSON.stringify(configured.publicConfig),
+        );
+        this.audit.append({
+          actor: this.actor,
+          action: 'manager.add',
+          target: request.name,
+          outcome: 'success',
+          detail: `${request.kind}${request.readOnly || configured.readOnly ? ', read-only' : ''}`,
+        });
       });
     } catch (error) {
       if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -262,10 +286,19 @@ export class ManagersService {
     const secretCount = (prepared(this.db, 'SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(row.id) as { n: number }).n;
     let configured: { config: { ciphertext: string; keyringVersion: number }; publicConfig: Record<string, unknown>; readOnly: boolean } | null = null;
     if (request.sealedConfig) {
-      configured = await this.delegate.request({ op: 'manager.configure', sealed: request.sealedConfig, name, managerId: row.id, kind, previous: this.context(row.id) });
+      configured = await this.delegate.request({
+        op: 'manager.configure',
+        sealed: request.sealedConfig,
+        name,
+        managerId: row.id,
+        kind,
+        previous: this.context(row.id),
+      });
       if (secretCount > 0) {
         const before = JSON.parse(row.public_config) as Record<string, unknown>;
-        const changed = IDENTITY_FIELDS[kind].filter((field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(configured!.publicConfig[field] ?? null));
+        const changed = IDENTITY_FIELDS[kind].filter(
+          (field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(configured!.publicConfig[field] ?? null),
+        );
         if (changed.length > 0) {
           throw new AppError(
             'INVALID_REQUEST',
@@ -279,9 +312,16 @@ export class ManagersService {
     const readOnlyFlag = request.readOnly === undefined ? row.read_only : request.readOnly ? 1 : 0;
     const readOnly = effectiveReadOnly(kind, readOnlyFlag, publicConfig);
     if (readOnly && row.is_default === 1) {
-      throw new AppError('READ_ONLY', `"${row.name}" is the default manager, and a read-only manager cannot be the default. Make another manager the default first.`);
+      throw new AppError(
+        'READ_ONLY',
+        `"${row.name}" is the default manager, and a read-only manager cannot be the default. Make another manager the default first.`,
+      );
     }
-    const changes = [name !== row.name ? `renamed from "${row.name}"` : null, configured ? 'configuration' : null, readOnlyFlag !== row.read_only ? (readOnlyFlag ? 'read-only' : 'writable') : null].filter(Boolean);
+    const changes = [
+      name !== row.name ? `renamed from "${row.name}"` : null,
+      configured ? 'configuration' : null,
+      readOnlyFlag !== row.read_only ? (readOnlyFlag ? 'read-only' : 'writable') : null,
+    ].filter(Boolean);
     const now = new Date().toISOString();
     try {
       inTransaction(this.db, () => {
@@ -319,7 +359,10 @@ export class ManagersService {
     const row = this.external(id, 'removed');
     const count = (prepared(this.db, 'SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(id) as { n: number }).n;
     if (count > 0) {
-      throw new AppError('MANAGER_IN_USE', `"${row.name}" still holds ${count} secret${count === 1 ? '' : 's'} (references included). Delete or move ${count === 1 ? 'it' : 'them'} first.`);
+      throw new AppError(
+        'MANAGER_IN_USE',
+        `"${row.name}" still holds ${count} secret${count === 1 ? '' : 's'} (references included). Delete or move ${count === 1 ? 'it' : 'them'} first.`,
+      );
     }
     if (row.is_default === 1) throw new AppError('INVALID_REQUEST', `"${row.name}" is the default manager. Make another manager the default first.`);
     inTransaction(this.db, () => {
@@ -336,10 +379,17 @@ export class ManagersService {
   async setDefault(id: string): Promise<ManagerSummary> {
     this.vault.requireUnlocked();
     const info = this.info(id);
-    if (info.readOnly) throw new AppError('READ_ONLY', `"${info.name}" is read-only, and a read-only manager cannot be the default: new secrets could not be stored in it.`);
+    if (info.readOnly)
+      throw new AppError('READ_ONLY', `"${info.name}" is read-only, and a read-only manager cannot be the default: new secrets could not be stored in it.`);
     inTransaction(this.db, () => {
       prepared(this.db, 'UPDATE managers SET is_default = CASE WHEN id = ? THEN 1 ELSE 0 END').run(id);
-      this.audit.append({ actor: this.actor, action: 'manager.default', target: info.name, outcome: 'success', detail: 'new secrets go here; existing secrets stay where they are' });
+      this.audit.append({
+        actor: this.actor,
+        action: 'manager.default',
+        target: info.name,
+        outcome: 'success',
+        detail: 'new secrets go here; existing secrets stay where they are',
+      });
     });
     await this.audit.sealPending();
     return this.summary(id);
@@ -358,7 +408,13 @@ export class ManagersService {
         : 'The test failed.';
     const warnings = [...result.warnings];
     if (renewal?.state === 'paused') warnings.push(renewal.lastError?.message ?? 'Token renewal is paused after repeated failures.');
-    const health: Omit<ManagerHealth, 'renewal'> = { lastCheckAt: new Date().toISOString(), ok: result.ok, summary: summary.slice(0, 2000), warnings, facts: result.facts };
+    const health: Omit<ManagerHealth, 'renewal'> = {
+      lastCheckAt: new Date().toISOString(),
+      ok: result.ok,
+      summary: summary.slice(0, 2000),
+      warnings,
+      facts: result.facts,
+    };
     inTransaction(this.db, () => {
       prepared(this.db, 'UPDATE managers SET health = ? WHERE id = ?').run(JSON.stringify(health), id);
       this.audit.append({
@@ -382,16 +438,25 @@ export class ManagersService {
 
   /** Secrets of a manager whose scope would not fit inside `scope`. */
   private outside(managerId: string, scope: UsageScope): { id: string; name: string; scope: UsageScope }[] {
-    const rows = prepared(this.db, 'SELECT id, name, scoped, scope_to_account FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(managerId) as {
+    const rows = prepared(this.db, 'SELECT id, name, scoped, scope_to_account FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(
+      managerId,
+    ) as {
       id: string;
       name: string;
       scoped: number;
       scope_to_account: number;
     }[];
-    const entries = this.catalog.readScopes('secret', rows.map((row) => row.id));
+    const entries = this.catalog.readScopes(
+      'secret',
+      rows.map((row) => row.id),
+    );
     const index = this.catalog.environmentIndex();
     return rows
-      .map((row) => ({ id: row.id, name: row.name, scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: entries.get(row.id) ?? [] } }))
+      .map((row) => ({
+        id: row.id,
+        name: row.name,
+        scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: entries.get(row.id) ?? [] },
+      }))
       .filter((secret) => !scopeWithin(secret.scope, scope, index));
   }
 
@@ -409,19 +474,25 @@ export class ManagersService {
     }
     const index = this.catalog.environmentIndex();
     inTransaction(this.db, () => {
-        this.catalog.writeScope('manager', id, normalized);
-        for (const secret of conflicts) {
-          this.catalog.writeScope('secret', secret.id, narrowScope(secret.scope, normalized, index));
-          this.audit.append({ actor: this.actor, action: 'secret.scope', target: secret.name, outcome: 'success', detail: `narrowed to fit manager "${manager.name}"` });
-        }
+      this.catalog.writeScope('manager', id, normalized);
+      for (const secret of conflicts) {
+        this.catalog.writeScope('secret', secret.id, narrowScope(secret.scope, normalized, index));
         this.audit.append({
           actor: this.actor,
-          action: 'manager.scope',
-          target: manager.name,
+          action: 'secret.scope',
+          target: secret.name,
           outcome: 'success',
-          detail: normalized.scoped ? `${normalized.entries.length} entries; ${conflicts.length} secret(s) narrowed` : 'unscoped',
+          detail: `narrowed to fit manager "${manager.name}"`,
         });
+      }
+      this.audit.append({
+        actor: this.actor,
+        action: 'manager.scope',
+        target: manager.name,
+        outcome: 'success',
+        detail: normalized.scoped ? `${normalized.entries.length} entries; ${conflicts.length} secret(s) narrowed` : 'unscoped',
       });
+    });
     return { manager: this.catalog.manager(id), narrowed: conflicts.map((secret) => secret.name) };
   }
 
@@ -448,5 +519,12 @@ interface IntermediateKeyRow {
 }
 
 function toRecord(row: IntermediateKeyRow): IntermediateKeyRecord {
-  return { id: row.id, managerId: row.manager_id, wrappedKey: row.wrapped_key, kmsKeyVersion: row.kms_key_version, createdAt: row.created_at, useCount: row.use_count };
+  return {
+    id: row.id,
+    managerId: row.manager_id,
+    wrappedKey: row.wrapped_key,
+    kmsKeyVersion: row.kms_key_version,
+    createdAt: row.created_at,
+    useCount: row.use_count,
+  };
 }

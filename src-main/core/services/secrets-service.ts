@@ -80,7 +80,9 @@ export interface VersionRow {
 }
 
 /** A stored version as the delegate reads it. */
-export function encryptedOf(row: Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version' | 'intermediate_key_id' | 'remote_reference' | 'remote_version'>): EncryptedVersion {
+export function encryptedOf(
+  row: Pick<VersionRow, 'ciphertext' | 'wrapped_key' | 'keyring_version' | 'intermediate_key_id' | 'remote_reference' | 'remote_version'>,
+): EncryptedVersion {
   return {
     ciphertext: row.ciphertext,
     wrappedKey: row.wrapped_key,
@@ -145,7 +147,7 @@ export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limi
   if (query) {
     if (useTrigram && trigramEligible(query)) {
       // The trigram index narrows the candidates (its LIKE treats _ as a wildcard); instr keeps exact matches.
-      clauses.push("s.rowid IN (SELECT rowid FROM secrets_name_search WHERE name LIKE ?) AND instr(lower(s.name), lower(?)) > 0");
+      clauses.push('s.rowid IN (SELECT rowid FROM secrets_name_search WHERE name LIKE ?) AND instr(lower(s.name), lower(?)) > 0');
       params.push(`%${query}%`, query);
     } else {
       clauses.push('instr(lower(s.name), lower(?)) > 0');
@@ -179,8 +181,11 @@ export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limi
 export function listWhere(db: Database, request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>): { where: string; params: unknown[] } {
   const selective =
     trigramEligible(request.query) &&
-    (prepared(db, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM secrets_name_search WHERE name LIKE ? LIMIT ${TRIGRAM_SELECTIVE_LIMIT})`).get(`%${request.query.trim()}%`) as { n: number }).n <
-      TRIGRAM_SELECTIVE_LIMIT;
+    (
+      prepared(db, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM secrets_name_search WHERE name LIKE ? LIMIT ${TRIGRAM_SELECTIVE_LIMIT})`).get(
+        `%${request.query.trim()}%`,
+      ) as { n: number }
+    ).n < TRIGRAM_SELECTIVE_LIMIT;
   return listFilter(request, selective);
 }
 
@@ -201,7 +206,9 @@ export class SecretsService {
     if (external.length === 0) return { managers: [], intermediateKeys: [] };
     return {
       managers: this.managers.contexts(external.map((item) => item.address.managerId)),
-      intermediateKeys: this.managers.intermediateKeys(external.flatMap((item) => (item.encrypted.intermediateKeyId ? [item.encrypted.intermediateKeyId] : []))),
+      intermediateKeys: this.managers.intermediateKeys(
+        external.flatMap((item) => (item.encrypted.intermediateKeyId ? [item.encrypted.intermediateKeyId] : [])),
+      ),
     };
   }
 
@@ -209,7 +216,10 @@ export class SecretsService {
   private writableManager(managerId: string): ManagerInfo {
     const manager = this.managers.info(managerId);
     if (manager.readOnly) {
-      throw new AppError('READ_ONLY', `"${manager.name}" is a read-only manager: Strongroom stores no new values in it. References to its existing secrets still work.`);
+      throw new AppError(
+        'READ_ONLY',
+        `"${manager.name}" is a read-only manager: Strongroom stores no new values in it. References to its existing secrets still work.`,
+      );
     }
     return manager;
   }
@@ -250,7 +260,12 @@ export class SecretsService {
     }
   }
 
-  private record(action: Parameters<AuditLog['append']>[0]['action'], target: string | null, outcome: 'success' | 'failure', detail: string | null = null): void {
+  private record(
+    action: Parameters<AuditLog['append']>[0]['action'],
+    target: string | null,
+    outcome: 'success' | 'failure',
+    detail: string | null = null,
+  ): void {
     this.audit.append({ actor: this.actor, action, target, outcome, detail });
   }
 
@@ -259,7 +274,10 @@ export class SecretsService {
   }
 
   private summaries(rows: SecretRow[]): SecretSummary[] {
-    const scopes = this.catalog.readScopes('secret', rows.map((row) => row.id));
+    const scopes = this.catalog.readScopes(
+      'secret',
+      rows.map((row) => row.id),
+    );
     const factsOf = prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?');
     return rows.map((row) => ({
       id: row.id,
@@ -282,8 +300,15 @@ export class SecretsService {
     const { where, params } = listWhere(this.db, request);
     const total = (prepared(this.db, `SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
     const direction = request.direction === 'desc' ? 'DESC' : 'ASC';
-    const order = SORT_COLUMNS[request.sort].split(', ').map((column) => `${column} ${direction}`).join(', ');
-    const rows = prepared(this.db, `SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, request.limit, request.offset) as SecretRow[];
+    const order = SORT_COLUMNS[request.sort]
+      .split(', ')
+      .map((column) => `${column} ${direction}`)
+      .join(', ');
+    const rows = prepared(this.db, `SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+      ...params,
+      request.limit,
+      request.offset,
+    ) as SecretRow[];
     return { total, items: this.summaries(rows) };
   }
 
@@ -313,14 +338,18 @@ export class SecretsService {
 
   private assertNamesFree(names: string[]): void {
     const taken = this.checkNames(names);
-    if (taken.length > 0) throw new AppError('NAME_TAKEN', taken.length === 1 ? `A secret named "${taken[0]}" already exists.` : `These names are taken: ${taken.join(', ')}.`);
+    if (taken.length > 0)
+      throw new AppError('NAME_TAKEN', taken.length === 1 ? `A secret named "${taken[0]}" already exists.` : `These names are taken: ${taken.join(', ')}.`);
   }
 
   private checkFitsManager(scope: UsageScope, managerId: string): void {
     const manager = this.catalog.managerScope(managerId);
     // An unscoped manager holds anything; skip building the environment index.
     if (manager.scope.scoped && !scopeWithin(scope, manager.scope, this.catalog.environmentIndex())) {
-      throw new AppError('INVALID_REQUEST', `This scope is wider than the scope of the manager "${manager.name}". Narrow it to fit inside the manager's scope.`);
+      throw new AppError(
+        'INVALID_REQUEST',
+        `This scope is wider than the scope of the manager "${manager.name}". Narrow it to fit inside the manager's scope.`,
+      );
     }
   }
 
@@ -379,12 +408,28 @@ export class SecretsService {
             );
             targets.forEach((target, i) => {
               const item = items[i]!;
-              insertSecret.run(target.address.secretId, target.name, item.description ?? null, item.type, JSON.stringify(item.metadata), manager.id, now, now, remote ? target.name : null);
+              insertSecret.run(
+                target.address.secretId,
+                target.name,
+                item.description ?? null,
+                item.type,
+                JSON.stringify(item.metadata),
+                manager.id,
+                now,
+                now,
+                remote ? target.name : null,
+              );
               this.catalog.writeScope('secret', target.address.secretId, item.scope);
               this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
             });
             const where = manager.id === LOCAL_MANAGER_ID ? null : `in ${manager.name}`;
-            for (const target of targets) this.record('secret.create', target.name, 'success', [target.address.type === 'text' ? null : target.address.type, where].filter(Boolean).join(' ') || null);
+            for (const target of targets)
+              this.record(
+                'secret.create',
+                target.name,
+                'success',
+                [target.address.type === 'text' ? null : target.address.type, where].filter(Boolean).join(' ') || null,
+              );
           }),
       );
     } catch (error) {
@@ -413,7 +458,10 @@ export class SecretsService {
     }
     const scope = request.scope?.scoped ? { ...request.scope, entries: this.catalog.validateEntries(request.scope.entries) } : (request.scope ?? UNSCOPED);
     this.checkFitsManager(scope, manager.id);
-    const { versionId } = await this.delegate.request({ op: 'secrets.checkReference', manager: this.managers.context(manager.id)!, reference: request.reference }, MANAGER_TIMEOUT_MS);
+    const { versionId } = await this.delegate.request(
+      { op: 'secrets.checkReference', manager: this.managers.context(manager.id)!, reference: request.reference },
+      MANAGER_TIMEOUT_MS,
+    );
     const id = randomUUID();
     const now = new Date().toISOString();
     const keyringVersion = (prepared(this.db, 'SELECT MAX(version) AS v FROM keyring').get() as { v: number }).v;
@@ -425,8 +473,18 @@ export class SecretsService {
         ).run(id, request.name, request.description ?? null, manager.id, now, now, request.reference);
         this.catalog.writeScope('secret', id, scope);
         // No version id: a reference reads whatever the store holds now (or the version the reference itself names).
-        this.insertVersion({ secretId: id, version: 1, type: 'text', managerId: manager.id }, { ciphertext: '', wrappedKey: '', keyringVersion, remote: { reference: request.reference, versionId: null } }, {}, now);
-        this.record('secret.create', request.name, 'success', `reference to ${request.reference} in ${manager.name} (version ${versionId} when checked)`.slice(0, 500));
+        this.insertVersion(
+          { secretId: id, version: 1, type: 'text', managerId: manager.id },
+          { ciphertext: '', wrappedKey: '', keyringVersion, remote: { reference: request.reference, versionId: null } },
+          {},
+          now,
+        );
+        this.record(
+          'secret.create',
+          request.name,
+          'success',
+          `reference to ${request.reference} in ${manager.name} (version ${versionId} when checked)`.slice(0, 500),
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
@@ -468,7 +526,8 @@ export class SecretsService {
       'SELECT ciphertext, wrapped_key, keyring_version, intermediate_key_id, remote_reference, remote_version FROM secret_versions WHERE secret_id = ? AND version = ?',
     ).get(row.id, version) as Parameters<typeof encryptedOf>[0] | undefined;
     if (!stored) {
-      if (version !== row.current_version) throw new AppError('NOT_FOUND', `Secret "${row.name}" has no version ${version} (it may have been pruned by the retention setting).`);
+      if (version !== row.current_version)
+        throw new AppError('NOT_FOUND', `Secret "${row.name}" has no version ${version} (it may have been pruned by the retention setting).`);
       throw new AppError('TAMPERED', `Secret "${row.name}" has no stored value for version ${version}.`);
     }
     return { address: { secretId: row.id, version, type: row.type, managerId: row.manager_id }, encrypted: encryptedOf(stored) };
@@ -491,7 +550,9 @@ export class SecretsService {
       const resolved = consumer ? this.catalog.resolveConsumer(consumer) : null;
       const manager = this.catalog.managerScope(row.manager_id);
       allowed = scopeAllows(this.scopeOf(row), resolved) && scopeAllows(manager.scope, resolved);
-      reason = allowed ? '' : `Secret "${row.name}" is not in scope for ${consumer ? `application "${consumer.application}", environment "${consumer.environment}"` : 'use outside an application (give --app and --env)'}.`;
+      reason = allowed
+        ? ''
+        : `Secret "${row.name}" is not in scope for ${consumer ? `application "${consumer.application}", environment "${consumer.environment}"` : 'use outside an application (give --app and --env)'}.`;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       reason = error.message;
@@ -538,7 +599,10 @@ export class SecretsService {
   versions(id: string): SecretVersion[] {
     this.vault.requireUnlocked();
     const row = this.byId(id);
-    const rows = prepared(this.db, 'SELECT version, keyring_version, facts, created_at, created_by, remote_version FROM secret_versions WHERE secret_id = ? ORDER BY version DESC').all(id) as VersionRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT version, keyring_version, facts, created_at, created_by, remote_version FROM secret_versions WHERE secret_id = ? ORDER BY version DESC',
+    ).all(id) as VersionRow[];
     return rows.map((version) => ({
       version: version.version,
       createdAt: version.created_at,
@@ -551,27 +615,34 @@ export class SecretsService {
   }
 
   /** Writes a new current version; the caller supplies its ciphertext. */
-  private commitNewVersion(row: SecretRow, address: SecretAddress, encrypted: EncryptedVersion, facts: SecretFacts, changes: { name?: string; description?: string | null; metadata?: Record<string, unknown> }, detail: string, action: 'secret.update' | 'secret.rollback') {
+  private commitNewVersion(
+    row: SecretRow,
+    address: SecretAddress,
+    encrypted: EncryptedVersion,
+    facts: SecretFacts,
+    changes: { name?: string; description?: string | null; metadata?: Record<string, unknown> },
+    detail: string,
+    action: 'secret.update' | 'secret.rollback',
+  ) {
     const now = new Date().toISOString();
     try {
       inTransaction(this.db, () => {
-          // Guard against a concurrent change: the version we encrypted for must still be next.
-          if (this.byId(row.id).current_version !== row.current_version) {
-            throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
-          }
-          this.insertVersion(address, encrypted, facts, now);
-          prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, metadata = ?, current_version = ?, updated_at = ? WHERE id = ?')
-            .run(
-              changes.name ?? row.name,
-              changes.description === undefined ? row.description : changes.description,
-              changes.metadata ? JSON.stringify(changes.metadata) : row.metadata,
-              address.version,
-              now,
-              row.id,
-            );
-          this.pruneVersions(row.id, address.version);
-          this.record(action, changes.name ?? row.name, 'success', detail);
-        });
+        // Guard against a concurrent change: the version we encrypted for must still be next.
+        if (this.byId(row.id).current_version !== row.current_version) {
+          throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
+        }
+        this.insertVersion(address, encrypted, facts, now);
+        prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, metadata = ?, current_version = ?, updated_at = ? WHERE id = ?').run(
+          changes.name ?? row.name,
+          changes.description === undefined ? row.description : changes.description,
+          changes.metadata ? JSON.stringify(changes.metadata) : row.metadata,
+          address.version,
+          now,
+          row.id,
+        );
+        this.pruneVersions(row.id, address.version);
+        this.record(action, changes.name ?? row.name, 'success', detail);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${changes.name}" already exists.`);
       throw error;
@@ -620,15 +691,27 @@ export class SecretsService {
             manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
           ),
         ({ versions }) =>
-          this.commitNewVersion(row, address, versions[0]!, versions[0]!.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update'),
+          this.commitNewVersion(
+            row,
+            address,
+            versions[0]!,
+            versions[0]!.facts,
+            { name: request.name, description: request.description, metadata },
+            changes.join('; '),
+            'secret.update',
+          ),
       );
     } else {
       try {
         inTransaction(this.db, () => {
-            prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?')
-              .run(request.name ?? row.name, request.description === undefined ? row.description : request.description, changes.length ? new Date().toISOString() : row.updated_at, row.id);
-            this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
-          });
+          prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?').run(
+            request.name ?? row.name,
+            request.description === undefined ? row.description : request.description,
+            changes.length ? new Date().toISOString() : row.updated_at,
+            row.id,
+          );
+          this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
+        });
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', `A secret named "${request.name}" already exists.`);
         throw error;
@@ -663,7 +746,16 @@ export class SecretsService {
           },
           manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
         ),
-      ({ versions }) => this.commitNewVersion(row, address, versions[0]!, JSON.parse(facts) as SecretFacts, {}, `version ${address.version} restores version ${toVersion}`, 'secret.rollback'),
+      ({ versions }) =>
+        this.commitNewVersion(
+          row,
+          address,
+          versions[0]!,
+          JSON.parse(facts) as SecretFacts,
+          {},
+          `version ${address.version} restores version ${toVersion}`,
+          'secret.rollback',
+        ),
     );
     await this.sealAudit();
     return this.get(id);
@@ -675,17 +767,25 @@ export class SecretsService {
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     this.checkFitsManager(normalized, row.manager_id);
     inTransaction(this.db, () => {
-        this.catalog.writeScope('secret', id, normalized);
-        prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
-        this.record('secret.scope', row.name, 'success', normalized.scoped ? `${normalized.entries.length} entries${normalized.scopeToAccount ? ', account' : ''}` : 'unscoped');
-      });
+      this.catalog.writeScope('secret', id, normalized);
+      prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+      this.record(
+        'secret.scope',
+        row.name,
+        'success',
+        normalized.scoped ? `${normalized.entries.length} entries${normalized.scopeToAccount ? ', account' : ''}` : 'unscoped',
+      );
+    });
     await this.sealAudit();
     return this.get(id);
   }
 
   private refuseReference(row: SecretRow, what: string): void {
     if (row.reference !== null) {
-      throw new AppError('INVALID_REQUEST', `"${row.name}" is a reference to ${row.reference}. ${what} live${what.endsWith('s') ? '' : 's'} in the remote store: change ${what.endsWith('s') ? 'them' : 'it'} there.`);
+      throw new AppError(
+        'INVALID_REQUEST',
+        `"${row.name}" is a reference to ${row.reference}. ${what} live${what.endsWith('s') ? '' : 's'} in the remote store: change ${what.endsWith('s') ? 'them' : 'it'} there.`,
+      );
     }
   }
 
@@ -706,15 +806,18 @@ export class SecretsService {
       if (manager.readOnly) {
         detail += `; the remote value was left in read-only manager ${manager.name}`;
       } else if (current.encrypted.remote) {
-        await this.delegate.request({ op: 'secrets.deleteRemote', manager: this.managers.context(manager.id)!, reference: current.encrypted.remote.reference }, MANAGER_TIMEOUT_MS);
+        await this.delegate.request(
+          { op: 'secrets.deleteRemote', manager: this.managers.context(manager.id)!, reference: current.encrypted.remote.reference },
+          MANAGER_TIMEOUT_MS,
+        );
         detail += `; deleted from ${manager.name}`;
       }
     }
     inTransaction(this.db, () => {
-        prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
-        prepared(this.db, 'DELETE FROM secrets WHERE id = ?').run(id);
-        this.record('secret.delete', row.name, 'success', detail);
-      });
+      prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
+      prepared(this.db, 'DELETE FROM secrets WHERE id = ?').run(id);
+      this.record('secret.delete', row.name, 'success', detail);
+    });
     await this.sealAudit();
   }
 }

@@ -79,24 +79,32 @@ export class VaultService {
     if (this.initialized) throw new AppError('ALREADY_INITIALIZED', 'This store already exists. Unlock it instead.');
     const created = await this.delegate.request({ op: 'keyring.create', sealed: sealedPassphrase });
     inTransaction(this.db, () => {
-        if ((prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
-          throw new AppError('ALREADY_INITIALIZED', 'This store was created meanwhile by another Strongroom process.');
-        }
-        this.insertKeyring(created.keyring);
-        this.meta.set(AUDIT_KEY, created.auditKey);
-      });
+      if ((prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
+        throw new AppError('ALREADY_INITIALIZED', 'This store was created meanwhile by another Strongroom process.');
+      }
+      this.insertKeyring(created.keyring);
+      this.meta.set(AUDIT_KEY, created.auditKey);
+    });
     this.unlockedFlag = true;
     this.audit.append({ actor: this.actor, action: 'vault.create', target: null, outcome: 'success', detail: 'keyring version 1' });
     await this.audit.sealPending();
   }
 
   private insertKeyring(entry: KeyringEntry): void {
-    prepared(this.db, 'INSERT INTO keyring (version, kdf, wrapped_key, created_at) VALUES (?, ?, ?, ?)')
-      .run(entry.version, JSON.stringify(entry.kdf), entry.wrappedKey, new Date().toISOString());
+    prepared(this.db, 'INSERT INTO keyring (version, kdf, wrapped_key, created_at) VALUES (?, ?, ?, ?)').run(
+      entry.version,
+      JSON.stringify(entry.kdf),
+      entry.wrappedKey,
+      new Date().toISOString(),
+    );
   }
 
   private readKeyring(): { keyring: KeyringEntry[]; auditKey: WrappedByKeyring } {
-    const rows = prepared(this.db, 'SELECT version, kdf, wrapped_key FROM keyring ORDER BY version').all() as { version: number; kdf: string; wrapped_key: string }[];
+    const rows = prepared(this.db, 'SELECT version, kdf, wrapped_key FROM keyring ORDER BY version').all() as {
+      version: number;
+      kdf: string;
+      wrapped_key: string;
+    }[];
     const keyring = rows.map((row) => keyringEntrySchema.parse({ version: row.version, kdf: JSON.parse(row.kdf), wrappedKey: row.wrapped_key }));
     const auditKey = wrappedByKeyringSchema.parse(this.meta.get(AUDIT_KEY));
     return { keyring, auditKey };
