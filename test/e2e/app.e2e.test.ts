@@ -13,6 +13,7 @@ import {
   launchBrowser,
   openApp,
   startBridge,
+  tearDown,
   type OpenedApp,
   type RunningBridge,
 } from './bridge-harness.js';
@@ -69,22 +70,14 @@ describe.skipIf(!chromiumAvailable())('renderer over the loopback bridge (e2e)',
     await open();
   });
 
-  afterAll(async () => {
-    // Each step runs even if the one before it fails, so the server never outlives the test.
-    try {
-      await app?.context.close();
-    } finally {
-      try {
-        await browser?.close();
-      } finally {
-        try {
-          await bridge?.stop();
-        } finally {
-          rmSync(dataDir, { recursive: true, force: true });
-        }
-      }
-    }
-  });
+  afterAll(() =>
+    tearDown(
+      () => app?.context.close(),
+      () => browser?.close(),
+      () => bridge?.stop(),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('first run: refuses a short or mismatched passphrase, then creates the store', async () => {
     await page.getByRole('heading', { name: 'Create your store' }).waitFor();

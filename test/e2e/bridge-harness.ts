@@ -132,3 +132,28 @@ export async function openApp(browser: Browser, bridge: RunningBridge): Promise<
   await page.goto(bridge.url);
   return { context, page, consoleErrors };
 }
+
+/** The first-run screen: chooses the master passphrase and waits for the unlocked app. */
+export async function createStoreInUi(page: Page, passphrase: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Create your store' }).waitFor();
+  await page.getByLabel('Master passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Repeat passphrase', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Create store' }).click();
+  await page.getByRole('button', { name: 'Lock now' }).waitFor();
+}
+
+/**
+ * Runs every teardown step even when one before it throws, so a failing test
+ * never leaves a server running or a folder behind; rethrows the first error.
+ */
+export async function tearDown(...steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first !== undefined) throw first;
+}

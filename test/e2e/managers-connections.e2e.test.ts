@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openApp, startBridge, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
@@ -45,24 +45,22 @@ describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (
     app = await openApp(browser, bridge);
     page = app.page;
     page.setDefaultTimeout(20_000);
-    await page.getByRole('heading', { name: 'Create your store' }).waitFor();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByLabel('Repeat passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Create store' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await createStoreInUi(page, PASSPHRASE);
   });
 
-  afterAll(async () => {
-    await app?.context.close();
-    await browser?.close();
-    await bridge?.stop();
-    await sshd?.stop();
-    await vault?.close();
-    await aws?.close();
-    await gcp?.close();
-    await azure?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() =>
+    tearDown(
+      () => app?.context.close(),
+      () => browser?.close(),
+      () => bridge?.stop(),
+      () => sshd?.stop(),
+      () => vault?.close(),
+      () => aws?.close(),
+      () => gcp?.close(),
+      () => azure?.close(),
+      () => dir && rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('adds a HashiCorp Vault manager with a sealed token and tests it read-only', async () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Managers' }).click();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openApp, startBridge, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
 const EXPORT_PASSPHRASE = 'seven yellow kites over harbour';
@@ -34,13 +34,7 @@ describe.skipIf(!chromiumAvailable())('scopes, versions, search, backup and impo
     page.setDefaultTimeout(15_000);
   }
 
-  async function createStore(): Promise<void> {
-    await page.getByRole('heading', { name: 'Create your store' }).waitFor();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByLabel('Repeat passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Create store' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
-  }
+  const createStore = () => createStoreInUi(page, PASSPHRASE);
 
   async function createText(name: string, value: string): Promise<void> {
     await page.getByRole('button', { name: 'New secret' }).click();
@@ -81,22 +75,15 @@ describe.skipIf(!chromiumAvailable())('scopes, versions, search, backup and impo
     await createStore();
   });
 
-  afterAll(async () => {
-    try {
-      for (const app of opened) await app.context.close();
-    } finally {
-      try {
-        await browser?.close();
-      } finally {
-        try {
-          await bridge?.stop();
-          await second?.stop();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }
-    }
-  });
+  afterAll(() =>
+    tearDown(
+      ...opened.map((app) => () => app.context.close()),
+      () => browser?.close(),
+      () => bridge?.stop(),
+      () => second?.stop(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('creates, renames and checks applications and their typed environments', async () => {
     await section('Applications').click();

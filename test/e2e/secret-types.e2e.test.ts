@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openApp, startBridge, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
 const KEY_PASSPHRASE = 'key passphrase 7';
@@ -60,28 +60,17 @@ describe.skipIf(!chromiumAvailable())('secret types through the UI (e2e)', () =>
     app = await openApp(browser, bridge);
     page = app.page;
     page.setDefaultTimeout(15_000);
-    await page.getByRole('heading', { name: 'Create your store' }).waitFor();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByLabel('Repeat passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Create store' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await createStoreInUi(page, PASSPHRASE);
   });
 
-  afterAll(async () => {
-    try {
-      await app?.context.close();
-    } finally {
-      try {
-        await browser?.close();
-      } finally {
-        try {
-          await bridge?.stop();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }
-    }
-  });
+  afterAll(() =>
+    tearDown(
+      () => app?.context.close(),
+      () => browser?.close(),
+      () => bridge?.stop(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('SSH credential with a key file: loads the key from a file, then shows its type and SHA256 fingerprint', async () => {
     const dialog = await newSecret('SSH credential', 'web_ssh');
