@@ -12,5 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     target: 'es2022',
+    // The bundle is read from disk (app:// or the loopback bridge), never over a network: one chunk is fine.
+    chunkSizeWarningLimit: 2048,
   },
 });
