@@ -43,6 +43,7 @@ import { runListBench } from './list-bench.js';
 import { runKmsBench } from './kms-bench.js';
 import { benchSshPassword } from './ssh-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
+import { median } from './median.js';
 
 const SECRETS = 1000;
 const BATCH_SIZES = [100, 1000] as const;
@@ -53,11 +54,6 @@ const SERVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'main', 'serve
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 const pbkdf2Async = promisify(pbkdf2);
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
   // A collection in the middle of a sample would be charged to whichever side was unlucky.

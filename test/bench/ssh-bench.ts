@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { testSshCredential, knownHostsFrom } from '../../src-delegate/connection/ssh/index.js';
 import { generateKey, referenceSsh, startSshd } from '../fixtures/sshd.js';
+import { median } from './median.js';
 
 export interface SshBenchResult {
   iterations: number;
@@ -16,11 +17,6 @@ export interface SshBenchResult {
   ratio: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 export async function benchSshPassword(iterations = 10): Promise<SshBenchResult> {
   const sshd = await startSshd();

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testWinrmCredential } from '../../src-delegate/connection/winrm/index.js';
 import { startWinrmEmulator } from './winrm-emulator.js';
+import { median } from '../bench/median.js';
 
 export interface WinrmBenchResult {
   iterations: number;
@@ -21,11 +22,6 @@ export interface WinrmBenchResult {
   ratio: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** The repository root, found from this file whether it runs from source or from dist/. */
 function repoRoot(): string {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkCertificate, parseCertificateListing, type CertificateInfo } from '../../src-delegate/connection/ssh/certificate.js';
 import { sshCredentialSchema, sshTargetSchema } from '../../src-delegate/connection/ssh/credential.js';
-import { clockSkewSeconds, kerberosFailure, krb5Conf, parseKlist } from '../../src-delegate/connection/ssh/kerberos.js';
+import { krb5Conf } from '../../src-delegate/connection/krb5-conf.js';
+import { clockSkewSeconds, kerberosFailure, parseKlist } from '../../src-delegate/connection/ssh/kerberos.js';
 import { testSshCredential } from '../../src-delegate/connection/ssh/index.js';
 import { judgeHostKey, knownHostsFrom, knownHostsLine, preferredHostKeyAlgorithms } from '../../src-delegate/connection/ssh/known-hosts.js';
 import { openSshFailure } from '../../src-delegate/connection/ssh/openssh-client.js';

@@ -7,7 +7,7 @@
  */
 import { ConnectionFailure, type StageDetail } from '../report.js';
 import type { PrivateDir } from './private-dir.js';
-import { runTool, toolEnv } from './tool.js';
+import { runTool, toolEnv } from '../tool.js';
 
 export interface CertificateInfo {
   /** e.g. `ssh-ed25519-cert-v01@openssh.com`. */

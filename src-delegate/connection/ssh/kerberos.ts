@@ -9,31 +9,11 @@ import { copyFile, chmod, constants } from 'node:fs/promises';
 import { ConnectionFailure, type StageDetail } from '../report.js';
 import type { KerberosCredential } from './credential.js';
 import type { PrivateDir } from './private-dir.js';
-import { runTool, toolEnv } from './tool.js';
+import { runTool, toolEnv } from '../tool.js';
+import { krb5Conf } from '../krb5-conf.js';
 
 type Details = Record<string, StageDetail>;
 type Step = 'kinit-password' | 'kinit-keytab' | 'kvno';
-
-/**
- * No DNS canonicalisation or reverse lookups, so kvno and ssh both ask for
- * `host/<name as given>`; TCP first, so an unreachable KDC fails fast rather
- * than after UDP retries. MIT reads a realm's block only when its braces sit
- * on lines of their own.
- */
-export function krb5Conf(realm: string, kdc: string | undefined, serviceHost: string): string {
-  const lines = [
-    '[libdefaults]',
-    `    default_realm = ${realm}`,
-    `    dns_lookup_kdc = ${kdc ? 'false' : 'true'}`,
-    '    dns_lookup_realm = false',
-    '    dns_canonicalize_hostname = false',
-    '    rdns = false',
-    '    udp_preference_limit = 1',
-  ];
-  if (kdc) lines.push('[realms]', `    ${realm} = {`, `        kdc = ${kdc}`, '    }');
-  lines.push('[domain_realm]', `    ${serviceHost} = ${realm}`, '');
-  return lines.join('\n');
-}
 
 export function servicePrincipalFor(host: string, realm: string): string {
   return `host/${host.toLowerCase()}@${realm}`;

@@ -15,7 +15,7 @@
 import { ConnectionFailure } from '../report.js';
 import { hostKeyAlgorithmsFor, knownHostsLine, type SeenHostKey } from './known-hosts.js';
 import type { PrivateDir } from './private-dir.js';
-import { runTool, toolEnv, type ToolRun } from './tool.js';
+import { runTool, toolEnv, type ToolRun } from '../tool.js';
 
 export type OpenSshAuth =
   | { kind: 'certificate'; keyPath: string; certificatePath: string }

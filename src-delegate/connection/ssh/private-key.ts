@@ -13,7 +13,7 @@ const { utils } = ssh2;
 import { ConnectionFailure } from '../report.js';
 import { fingerprintOf } from './known-hosts.js';
 import type { PrivateDir } from './private-dir.js';
-import { runTool, toolEnv } from './tool.js';
+import { runTool, toolEnv } from '../tool.js';
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 

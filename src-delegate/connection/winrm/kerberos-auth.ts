@@ -9,13 +9,14 @@
  * environment that native code never sees: Kerberos tests must run on the
  * main thread of their process (the delegate's), and refuse otherwise.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { KerberosClient } from 'kerberos';
+import { krb5Conf } from '../krb5-conf.js';
 import { ConnectionFailure, type ConnectionErrorCode, type StageDetail } from '../report.js';
+import { runTool, type ToolRun } from '../tool.js';
 import { CONF_SAFE, type WinrmCredential } from './credential.js';
 import { CfxContext, krb5MessageFromGss, parseApReq, sessionKeysFrom, type Key } from './kerberos-crypto.js';
 import type { MessageSealer } from './transport.js';
@@ -80,12 +81,12 @@ export async function kinit(credential: WinrmCredential, host: string, timeoutMs
     // The password goes to kinit on stdin; only the cache and config paths are in its environment.
     const stdin = credential.keytabPath ? '' : `${credential.password ?? ''}\n`;
     const before = Date.now();
-    const result = await runTool('kinit', args, env, stdin, timeoutMs);
+    const result = await runKerberosTool('kinit', args, env, stdin, timeoutMs);
     if (result.status !== 0) {
-      const message = result.stderr.trim() || `kinit exited with ${result.status}`;
+      const message = result.timedOut ? `kinit did not finish within ${timeoutMs} ms` : result.stderr.trim() || `kinit exited with ${result.status}`;
       throw new ConnectionFailure(result.timedOut ? 'TIMEOUT' : classifyKerberosError(message), message);
     }
-    const listed = await runTool('klist', [], env, '', timeoutMs);
+    const listed = await runKerberosTool('klist', [], env, '', timeoutMs);
     Object.assign(details, parseKlist(listed.stdout, before));
     return { dir, ccachePath, env, principal };
   } catch (error) {
@@ -94,28 +95,19 @@ export async function kinit(credential: WinrmCredential, host: string, timeoutMs
   }
 }
 
-export async function removeLogin(login: KerberosLogin): Promise<void> {
-  await rm(login.dir, { recursive: true, force: true });
+/** MIT's tools with only the login's cache and config in their environment, in the C locale klist's dates are parsed in. */
+async function runKerberosTool(command: string, args: string[], env: KerberosLogin['env'], stdin: string, timeoutMs: number): Promise<ToolRun> {
+  const toolEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) toolEnv[name] = value;
+  try {
+    return await runTool(command, args, { env: toolEnv, stdin, timeoutMs });
+  } catch (error) {
+    throw new ConnectionFailure('INTERNAL', `cannot run ${command}: ${(error as Error).message}`);
+  }
 }
 
-// MIT profiles read a realm's block only when its braces sit on lines of their own.
-function krb5Conf(realm: string, kdc: string, host: string): string {
-  return [
-    '[libdefaults]',
-    `    default_realm = ${realm}`,
-    '    dns_lookup_kdc = false',
-    '    dns_lookup_realm = false',
-    '    dns_canonicalize_hostname = false',
-    '    rdns = false',
-    '    udp_preference_limit = 1',
-    '[realms]',
-    `    ${realm} = {`,
-    `        kdc = ${kdc}`,
-    '    }',
-    '[domain_realm]',
-    `    ${host} = ${realm}`,
-    '',
-  ].join('\n');
+export async function removeLogin(login: KerberosLogin): Promise<void> {
+  await rm(login.dir, { recursive: true, force: true });
 }
 
 /**
@@ -139,41 +131,6 @@ export function parseKlist(output: string, requestedAt: number): Record<string, 
     ticketService: line[3]!,
     clockSkewSeconds: Math.round((start.getTime() - Math.floor(requestedAt / 1000) * 1000) / 1000),
   };
-}
-
-interface ToolResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-function runTool(command: string, args: string[], env: Record<string, string | undefined>, stdin: string, timeoutMs: number): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { PATH: process.env.PATH, LC_ALL: 'C', LANG: 'C', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new ConnectionFailure('INTERNAL', `cannot run ${command}: ${error.message}`));
-    });
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr: timedOut ? `${command} did not finish within ${timeoutMs} ms` : stderr, timedOut });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
 }
 
 let environmentQueue: Promise<unknown> = Promise.resolve();
