@@ -1,7 +1,7 @@
 // Lint enforces the process boundaries (docs/architecture.md, "Layers"):
-// the renderer imports nothing from main or the delegate but the contract,
-// main imports only the delegate's protocol, and the delegate imports neither
-// electron nor main. Only the shell imports electron.
+// src-shared imports only zod, @hpke/core and itself; the renderer imports
+// only src-shared; main imports src-shared and no delegate file; the delegate
+// imports neither electron nor main. Only the shell imports electron.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -11,12 +11,13 @@ const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'ht
 
 const rules = {
   electron: { name: 'electron', message: 'Only src-main/shell imports electron.' },
-  rendererToMain: { regex: 'src-main/(?!ipc/contract(\\.js)?$)', message: 'The renderer may import only src-main/ipc/contract from main.' },
-  rendererToDelegate: { regex: 'src-delegate/', message: 'The renderer reaches the delegate only through the contract.' },
+  rendererToMain: { regex: 'src-main/', message: 'The renderer reaches main only through src-shared/contract.' },
+  rendererToDelegate: { regex: 'src-delegate/', message: 'The renderer reaches the delegate only through src-shared/contract.' },
   rendererToNode: { regex: '^node:', message: 'The renderer runs sandboxed: no Node modules.' },
-  mainToDelegate: { regex: 'src-delegate/(?!protocol(\\.js)?$)', message: 'Main may import only src-delegate/protocol; delegate internals stay in the delegate.' },
+  mainToDelegate: { regex: 'src-delegate/', message: 'Main talks to the delegate through src-shared/delegate-protocol; delegate internals stay in the delegate.' },
   anyToRenderer: { regex: 'src-renderer/', message: 'Nothing imports renderer code.' },
   delegateToMain: { regex: 'src-main/', message: 'The delegate never imports main.' },
+  sharedToOthers: { regex: '^(?!zod$|@hpke/core$|\\./(?!.*\\.\\./)).*', message: 'src-shared may import only zod, @hpke/core and itself.' },
   coreToShell: { regex: '(^|/)shell/', message: 'The Electron-free core never imports the shell.' },
 };
 
@@ -57,6 +58,12 @@ export default tseslint.config(
     files: ['src-main/shell/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [rules.mainToDelegate, rules.anyToRenderer] }],
+    },
+  },
+  {
+    files: ['src-shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [rules.sharedToOthers] }],
     },
   },
   {

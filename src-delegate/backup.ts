@@ -7,7 +7,7 @@
  * truncated chunks fail. Plaintext exists only inside the delegate.
  */
 import { randomBytes } from 'node:crypto';
-import type { BackupHeader, SecretAddress } from './protocol.js';
+import type { BackupHeader, SecretAddress } from '../src-shared/delegate-protocol.js';
 import { DEFAULT_KDF, deriveKek } from './keyring.js';
 import { AeadError, open, seal } from './aead.js';
 

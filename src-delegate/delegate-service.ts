@@ -1,6 +1,6 @@
 /**
  * The delegate's operations, independent of transport so they can be tested
- * in memory. Requests arrive already validated against protocol.ts.
+ * in memory. Requests arrive already validated against src-shared/delegate-protocol.ts.
  */
 import {
   MIN_PASSPHRASE_LENGTH,
@@ -19,10 +19,10 @@ import {
   type SealBinding,
   type SealRecipient,
   type SealedMessage,
-} from './protocol.js';
+} from '../src-shared/delegate-protocol.js';
 import { Keyring, WrongPassphraseError } from './keyring.js';
 import { decryptVersion, encryptVersion, newDataKey, openValue, sealValue } from './envelope.js';
-import type { EncryptedVersion, SecretAddress, SecretFacts } from './protocol.js';
+import type { EncryptedVersion, SecretAddress, SecretFacts } from '../src-shared/delegate-protocol.js';
 import { z } from 'zod';
 import { ProviderError, type ProviderTestResult } from './providers/provider.js';
 import type { VaultStore } from './providers/vault.js';

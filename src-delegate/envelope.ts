@@ -5,7 +5,7 @@
  * or version fails to decrypt.
  */
 import { randomBytes } from 'node:crypto';
-import type { EncryptedVersion, SecretAddress } from './protocol.js';
+import type { EncryptedVersion, SecretAddress } from '../src-shared/delegate-protocol.js';
 import type { Keyring } from './keyring.js';
 import { open, seal } from './aead.js';
 

@@ -6,7 +6,7 @@
  */
 import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { KdfParams, KeyringEntry, WrappedByKeyring } from './protocol.js';
+import type { KdfParams, KeyringEntry, WrappedByKeyring } from '../src-shared/delegate-protocol.js';
 import { AeadError, open, seal } from './aead.js';
 
 const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;

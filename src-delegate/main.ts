@@ -2,7 +2,7 @@
  * The delegate process. It is the only process that holds key material and
  * plaintext. It speaks JSON strings over Electron's utilityProcess port when
  * it has one, and over Node's fork IPC channel otherwise; every message is
- * size-checked and parsed with protocol.ts before it is acted on.
+ * size-checked and parsed with src-shared/delegate-protocol.ts before it is acted on.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -10,7 +10,7 @@ import {
   delegateEnvelopeSchema,
   delegateRequestSchema,
   type DelegateReply,
-} from './protocol.js';
+} from '../src-shared/delegate-protocol.js';
 import { DelegateFailure, DelegateService } from './delegate-service.js';
 import { DelegateLog } from './delegate-log.js';
 import { Sanitizer } from './sanitizer.js';

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
-import { crossFieldIssues, secretPayloadSchemas, type FieldIssue, type SecretType } from './secret-types.js';
-import type { SecretFacts } from './protocol.js';
+import { crossFieldIssues, secretPayloadSchemas, type FieldIssue, type SecretType } from '../src-shared/secret-types.js';
+import type { SecretFacts } from '../src-shared/delegate-protocol.js';
 
 export class InvalidSecretError extends Error {
   constructor(readonly issues: FieldIssue[]) {

@@ -3,11 +3,12 @@
  * into the input of the SSH or WinRM tester, and runs it. The payload exists
  * only here, inside the delegate; the report that leaves is masked.
  */
-import { ConnectionFailure, type ConnectionReport, type StageListener } from './report.js';
+import { ConnectionFailure, type StageListener } from './report.js';
+import type { ConnectionReport } from '../../src-shared/connection-report.js';
 import { knownHostsFrom, seenHostKey, testSshCredential, type SshCredential } from './ssh/index.js';
 import { testWinrmCredential } from './winrm/index.js';
-import { defaultWinrmPort, type SecretType } from '../secret-types.js';
-import type { KnownHostEntry } from '../protocol.js';
+import { defaultWinrmPort, type SecretType } from '../../src-shared/secret-types.js';
+import type { KnownHostEntry } from '../../src-shared/delegate-protocol.js';
 
 export class NotACredentialError extends Error {}
 

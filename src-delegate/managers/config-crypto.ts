@@ -3,7 +3,7 @@
  * version, with the manager's id and kind as AAD, so a configuration copied to
  * another manager's row (or relabelled as another kind) does not open.
  */
-import type { EncryptedConfig, ProviderKind } from '../protocol.js';
+import type { EncryptedConfig, ProviderKind } from '../../src-shared/delegate-protocol.js';
 import type { Keyring } from '../keyring.js';
 import { open, seal } from '../aead.js';
 

@@ -7,7 +7,7 @@
  * managers come with their IntermediateKeys, all sharing the delegate's one
  * IntermediateKeyCache, which locking clears.
  */
-import type { ManagerContext, ProviderKind } from '../protocol.js';
+import type { ManagerContext, ProviderKind } from '../../src-shared/delegate-protocol.js';
 import type { Keyring } from '../keyring.js';
 import { AeadError } from '../aead.js';
 import { IntermediateKeyCache, IntermediateKeys } from '../providers/intermediate-keys.js';

@@ -5,7 +5,7 @@
  * which main may store and show.
  */
 import type { z } from 'zod';
-import type { ProviderKind } from '../protocol.js';
+import type { ProviderKind } from '../../src-shared/delegate-protocol.js';
 import type { KeyManager, SecretStore } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
 import * as awsSecretsManager from '../providers/aws-secrets-manager.js';

@@ -20,7 +20,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { SecretAddress } from '../protocol.js';
+import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 import { dataKeyAad } from '../envelope.js';
 import { open, seal } from '../aead.js';
 import { ProviderError, type KeyManager } from './provider.js';

@@ -7,9 +7,9 @@
  * fields included: the configuration only ever exists in the delegate), and
  * a factory. Every provider passes test/integration/providers-conformance.test.ts.
  */
-import type { ProviderErrorCode } from './provider-error-codes.js';
+import type { ProviderErrorCode } from '../../src-shared/provider-error-codes.js';
 
-export { providerErrorCodes, type ProviderErrorCode } from './provider-error-codes.js';
+export { providerErrorCodes, type ProviderErrorCode } from '../../src-shared/provider-error-codes.js';
 
 /** Socket errors that mean the endpoint cannot be reached: every provider reports them as UNREACHABLE. */
 export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);

@@ -28,7 +28,7 @@ import {
   type ScopeEntry,
   type SecretSummary,
   externalManagerKinds,
-} from '../ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { randomUUID } from 'node:crypto';
 import { readHiddenLine } from './prompt.js';
 import { SecretInputError, SecretUsageError, parseScopeSpec, secretFromOptions } from './secret-input.js';

@@ -1,4 +1,4 @@
-import type { AppEvent, Channel, IpcResult } from '../ipc/contract.js';
+import type { AppEvent, Channel, IpcResult } from '../../src-shared/contract.js';
 import type { DelegateSpawner } from './delegate/delegate-channel.js';
 
 /** Who is driving the core: recorded as the actor of every audit entry. */

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRouter } from '../ipc/router.js';
-import { SEAL_SUITE, type AppEvent, type AuditAction, type ScopeRemovalReport } from '../ipc/contract.js';
+import { SEAL_SUITE, type AppEvent, type AuditAction, type ScopeRemovalReport } from '../../src-shared/contract.js';
 import type { AppCore, AppCoreOptions } from './app-core-types.js';
 import { toAppError } from './app-error.js';
 import { forkDelegate } from './delegate/node-delegate-channel.js';

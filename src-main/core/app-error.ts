@@ -1,6 +1,6 @@
-import type { IpcError, IpcErrorCode } from '../ipc/contract.js';
+import type { IpcError, IpcErrorCode } from '../../src-shared/contract.js';
 import { DelegateCallError, type SupervisorErrorCode } from './delegate/supervisor.js';
-import type { ProviderErrorCode } from '../../src-delegate/protocol.js';
+import type { ProviderErrorCode } from '../../src-shared/delegate-protocol.js';
 
 /** A failure the renderer should see as a typed error. Its message is shown to the user. */
 export class AppError extends Error {

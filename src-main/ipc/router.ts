@@ -4,7 +4,7 @@
  * its channel's schema, and turns every outcome into a typed IpcResult.
  * It never throws and never echoes request contents into errors.
  */
-import { MAX_REQUEST_CHARS, channels, type Channel, type ChannelResult, type IpcResult, type ParsedRequest } from './contract.js';
+import { MAX_REQUEST_CHARS, channels, type Channel, type ChannelResult, type IpcResult, type ParsedRequest } from '../../src-shared/contract.js';
 
 export type Handlers = {
   [C in Channel]: (request: ParsedRequest<C>) => Promise<ChannelResult<C>> | ChannelResult<C>;
@@ -12,7 +12,7 @@ export type Handlers = {
 
 export interface RouterHooks {
   /** Turns a thrown value into a typed error. */
-  toError(error: unknown): import('./contract.js').IpcError;
+  toError(error: unknown): import('../../src-shared/contract.js').IpcError;
   /** Called before every valid request is handled (the idle timer listens). */
   onRequest?(channel: Channel): void;
 }

@@ -8,7 +8,7 @@
 import { ipcMain } from 'electron';
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import type { AppCore } from '../core/app-core-types.js';
-import type { Channel, IpcResult } from '../ipc/contract.js';
+import type { Channel, IpcResult } from '../../src-shared/contract.js';
 import { isAppUrl } from './app-origin.js';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './ipc-channels.js';
 

@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import type { API_GLOBAL, AppEvent, Channel, StrongroomApi } from '../ipc/contract.js';
+import type { API_GLOBAL, AppEvent, Channel, StrongroomApi } from '../../src-shared/contract.js';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './ipc-channels.js';
 
 // Listed here rather than imported: importing the contract's values would

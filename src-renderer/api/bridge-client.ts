@@ -12,7 +12,7 @@ import {
   type ChannelRequest,
   type IpcResult,
   type StrongroomApi,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { ConnectionLostError } from '../lib/errors.js';
 import { reconnectDelay } from '../lib/reconnect.js';
 import type { ConnectionState } from '../lib/session-state.js';

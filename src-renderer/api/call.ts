@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { channels, type Channel, type ChannelRequest, type ChannelResult } from '../../src-main/ipc/contract.js';
+import { channels, type Channel, type ChannelRequest, type ChannelResult } from '../../src-shared/contract.js';
 import { IpcCallError } from '../lib/errors.js';
 import { getApi } from './connection.js';
 

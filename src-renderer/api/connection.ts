@@ -2,7 +2,7 @@
  * Finds the API: Electron's preload exposes it as a global; in a browser the
  * loopback bridge serves it over a WebSocket on the page's own origin.
  */
-import { API_GLOBAL, BRIDGE_SOCKET_PATH, type StrongroomApi } from '../../src-main/ipc/contract.js';
+import { API_GLOBAL, BRIDGE_SOCKET_PATH, type StrongroomApi } from '../../src-shared/contract.js';
 import type { ConnectionState } from '../lib/session-state.js';
 import { BridgeClient } from './bridge-client.js';
 

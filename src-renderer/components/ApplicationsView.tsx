@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { entityNameSchema, environmentTypes, type Application, type Environment, type EnvironmentType, type ScopeRemovalReport } from '../../src-main/ipc/contract.js';
+import { entityNameSchema, environmentTypes, type Application, type Environment, type EnvironmentType, type ScopeRemovalReport } from '../../src-shared/contract.js';
 import { describeError, isIpcError } from '../lib/errors.js';
 import { describeRemovalReport, environmentTypeLabels } from '../lib/scope.js';
 import {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ChannelResult } from '../../src-main/ipc/contract.js';
+import type { ChannelResult } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { AUDIT_PAGE_SIZE, describeVerification, pageInfo } from '../lib/audit.js';
 import { describeError } from '../lib/errors.js';

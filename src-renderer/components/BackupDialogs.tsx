@@ -1,5 +1,5 @@
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import { MAX_LARGE_REQUEST_CHARS, MIN_PASSPHRASE_LENGTH, type ImportedSecret, type RestoreReport } from '../../src-main/ipc/contract.js';
+import { MAX_LARGE_REQUEST_CHARS, MIN_PASSPHRASE_LENGTH, type ImportedSecret, type RestoreReport } from '../../src-shared/contract.js';
 import { describeError, isIpcError } from '../lib/errors.js';
 import { progressText, type ImportPreview } from '../lib/import-preview.js';
 import { validateNewPassphrase } from '../lib/passphrase.js';

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { MIN_PASSPHRASE_LENGTH } from '../../src-main/ipc/contract.js';
+import { MIN_PASSPHRASE_LENGTH } from '../../src-shared/contract.js';
 import { describeError } from '../lib/errors.js';
 import { validateNewPassphrase } from '../lib/passphrase.js';
 import { createVault } from '../state/session.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SecretSummary, SecretVersion } from '../../src-main/ipc/contract.js';
+import type { SecretSummary, SecretVersion } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';

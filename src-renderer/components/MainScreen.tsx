@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../src-main/ipc/contract.js';
+import type { Settings } from '../../src-shared/contract.js';
 import { useAutoLock } from '../hooks/use-auto-lock.js';
 import { useShortcuts } from '../hooks/use-shortcuts.js';
 import { describeError } from '../lib/errors.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ManagerSummary, UsageScope } from '../../src-main/ipc/contract.js';
+import type { ManagerSummary, UsageScope } from '../../src-shared/contract.js';
 import { describeError, isIpcError } from '../lib/errors.js';
 import { describeScope } from '../lib/scope.js';
 import { reloadCatalog, setManagerScope } from '../state/catalog.js';

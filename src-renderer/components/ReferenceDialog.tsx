@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { secretNameSchema, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { secretNameSchema, type SecretSummary } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { describeError } from '../lib/errors.js';
 import { dispatchSecrets, useCatalog } from '../state/stores.js';

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { UsageScope } from '../../src-main/ipc/contract.js';
+import type { UsageScope } from '../../src-shared/contract.js';
 import { describeError } from '../lib/errors.js';
 import {
   changeRowApplication,

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SecretSummary } from '../../src-main/ipc/contract.js';
+import type { SecretSummary } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
 import { formatDateTime } from '../lib/format.js';

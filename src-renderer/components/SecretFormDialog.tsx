@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { secretTypes, type SecretSummary, type SecretType } from '../../src-main/ipc/contract.js';
+import { secretTypes, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
 import {
   changesFrom,
   errorsFromServer,

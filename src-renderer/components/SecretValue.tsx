@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SecretType } from '../../src-main/ipc/contract.js';
+import type { SecretType } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
 import { payloadField, secretFieldsOf } from '../lib/secret-types.js';

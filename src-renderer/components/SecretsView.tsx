@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { secretTypes, type SecretType } from '../../src-main/ipc/contract.js';
+import { secretTypes, type SecretType } from '../../src-shared/contract.js';
 import { plural } from '../lib/format.js';
 import { ROW_HEIGHT, filtersActive, listRequest, rowAt, visibleRange, type ListFilters, type SortKey } from '../lib/secret-list.js';
 import { secretSummaryLine, secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';

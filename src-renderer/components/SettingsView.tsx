@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { settingsSchema, type Settings } from '../../src-main/ipc/contract.js';
+import { settingsSchema, type Settings } from '../../src-shared/contract.js';
 import { describeError } from '../lib/errors.js';
 import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';

@@ -1,5 +1,5 @@
 import { useRef, useState, type ChangeEvent, type ReactNode } from 'react';
-import type { ManagerSummary, SecretType } from '../../src-main/ipc/contract.js';
+import type { ManagerSummary, SecretType } from '../../src-shared/contract.js';
 import { readFileBytes, readFileText } from '../state/files.js';
 import {
   bytesToBase64,

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import type { IpcErrorCode } from '../../src-main/ipc/contract.js';
+import type { IpcErrorCode } from '../../src-shared/contract.js';
 import { describeError, isIpcError } from '../lib/errors.js';
 import { secondsUntil, unlockErrorText } from '../lib/retry-countdown.js';
 import { useNow } from '../hooks/use-now.js';

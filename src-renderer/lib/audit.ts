@@ -1,4 +1,4 @@
-import type { ChannelResult } from '../../src-main/ipc/contract.js';
+import type { ChannelResult } from '../../src-shared/contract.js';
 
 export const AUDIT_PAGE_SIZE = 50;
 

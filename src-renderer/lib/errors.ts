@@ -1,4 +1,4 @@
-import type { Channel, IpcError, IpcErrorCode } from '../../src-main/ipc/contract.js';
+import type { Channel, IpcError, IpcErrorCode } from '../../src-shared/contract.js';
 
 /** A call that main answered with an error: carries the contract's IpcError unchanged. */
 export class IpcCallError extends Error {

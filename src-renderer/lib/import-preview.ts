@@ -3,7 +3,7 @@
  * before anything is written (each row, the file's problems, the names that
  * clash with the store), and the batches the import is sent in.
  */
-import type { ImportParseResult, ImportedSecret } from '../../src-main/ipc/contract.js';
+import type { ImportParseResult, ImportedSecret } from '../../src-shared/contract.js';
 
 /** secrets.createMany takes at most this many values in one sealed batch. */
 export const IMPORT_BATCH = 1000;

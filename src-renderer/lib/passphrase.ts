@@ -1,5 +1,5 @@
 /** First-run passphrase checks and the words the strength meter shows. */
-import { MIN_PASSPHRASE_LENGTH } from '../../src-main/ipc/contract.js';
+import { MIN_PASSPHRASE_LENGTH } from '../../src-shared/contract.js';
 
 export interface PassphraseErrors {
   passphrase?: string;

@@ -1,4 +1,4 @@
-import type { IpcErrorCode } from '../../src-main/ipc/contract.js';
+import type { IpcErrorCode } from '../../src-shared/contract.js';
 
 /** When the next unlock attempt is allowed, or null when it is allowed now. */
 export function retryDeadline(now: number, retryAfterMs: number | undefined): number | null {

@@ -3,7 +3,7 @@
  * environment, an environment type, or all), converted to and from the
  * contract's entries, and the sentence that says what a scope allows.
  */
-import type { Application, EnvironmentType, ScopeEntry, UsageScope } from '../../src-main/ipc/contract.js';
+import type { Application, EnvironmentType, ScopeEntry, UsageScope } from '../../src-shared/contract.js';
 
 /** 'all', 'type:production', 'type:non-production' or 'env:<id>'. */
 export type EnvironmentChoice = 'all' | `type:${EnvironmentType}` | `env:${string}`;

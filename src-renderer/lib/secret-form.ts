@@ -4,7 +4,7 @@ import {
   descriptionSchema,
   secretNameSchema,
   type SecretSummary,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { IpcCallError, describeError } from './errors.js';
 
 export interface SecretFormValues {

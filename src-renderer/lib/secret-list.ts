@@ -5,7 +5,7 @@
  * sequence of the current query) so a reply to an older query or an older
  * refresh is never shown as current.
  */
-import type { ChannelRequest, SecretSummary, SecretType, secretSortKeys } from '../../src-main/ipc/contract.js';
+import type { ChannelRequest, SecretSummary, SecretType, secretSortKeys } from '../../src-shared/contract.js';
 
 export const LIST_PAGE_SIZE = 100;
 /** Pages kept in memory; those farthest from what was last loaded go first. */

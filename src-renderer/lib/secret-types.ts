@@ -1,5 +1,5 @@
 /** How the detail view names secret types and shows their non-secret fields. */
-import type { SecretType } from '../../src-main/ipc/contract.js';
+import type { SecretType } from '../../src-shared/contract.js';
 
 export const secretTypeLabels: Record<SecretType, string> = {
   text: 'Encrypted text',

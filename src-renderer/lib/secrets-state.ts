@@ -2,7 +2,7 @@
  * The opened secret and its one revealed value, as a pure reducer. The list
  * itself, its filters and its pages live in secret-list.ts.
  */
-import type { SecretSummary } from '../../src-main/ipc/contract.js';
+import type { SecretSummary } from '../../src-shared/contract.js';
 
 export interface Revealed {
   id: string;

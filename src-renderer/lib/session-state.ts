@@ -2,7 +2,7 @@
  * Which screen the app shows, as a pure reducer over what main reports.
  * The zustand store only holds the result.
  */
-import type { AppEvent, AppStatus, Settings } from '../../src-main/ipc/contract.js';
+import type { AppEvent, AppStatus, Settings } from '../../src-shared/contract.js';
 import { retryDeadline } from './retry-countdown.js';
 
 export type Phase = 'connecting' | 'first-run' | 'locked' | 'unlocked';

@@ -12,7 +12,7 @@ import {
   secretPayloadSchemas,
   type SecretSummary,
   type SecretType,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { IpcCallError, describeError } from './errors.js';
 
 /** A file chosen in the form: its non-secret facts and its content, base64. */

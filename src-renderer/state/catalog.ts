@@ -1,5 +1,5 @@
 /** Applications, environments and secret managers: loading them, changing them, and a manager's scope. */
-import type { EnvironmentType, ScopeRemovalReport, UsageScope } from '../../src-main/ipc/contract.js';
+import type { EnvironmentType, ScopeRemovalReport, UsageScope } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { refreshList } from './secrets.js';
 import { useCatalog } from './stores.js';

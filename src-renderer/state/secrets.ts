@@ -6,7 +6,7 @@ import {
   type SecretSummary,
   type SecretType,
   type UsageScope,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { getApi } from '../api/connection.js';
 import { describeError } from '../lib/errors.js';

@@ -9,7 +9,7 @@ import {
   type AppEvent,
   type AppStatus,
   type Settings,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { call, onCallError } from '../api/call.js';
 import { getConnection } from '../api/connection.js';
 import { isIpcError, type IpcCallError } from '../lib/errors.js';

@@ -3,7 +3,7 @@
  * through a pure reducer in lib/, so the transitions are tested there.
  */
 import { create } from 'zustand';
-import type { Application, ManagerSummary } from '../../src-main/ipc/contract.js';
+import type { Application, ManagerSummary } from '../../src-shared/contract.js';
 import { initialListState, listReducer, type ListAction, type ListState } from '../lib/secret-list.js';
 import { initialSecretsState, secretsReducer, type SecretsAction, type SecretsState } from '../lib/secrets-state.js';
 import { initialSessionState, sessionReducer, type SessionAction, type SessionState } from '../lib/session-state.js';

@@ -34,11 +34,11 @@ import {
   type Channel,
   type ChannelRequest,
   type ChannelResult,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 import { openDatabase } from '../../src-main/core/store/database.js';
 import { open, seal } from '../../src-delegate/aead.js';
 import { dataKeyAad, valueAad } from '../../src-delegate/envelope.js';
-import type { SecretAddress } from '../../src-delegate/protocol.js';
+import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 import { runListBench } from './list-bench.js';
 import { runKmsBench } from './kms-bench.js';
 import { benchSshPassword } from './ssh-bench.js';

@@ -19,7 +19,7 @@ import * as awsKms from '../../src-delegate/providers/aws-kms.js';
 import { IntermediateKeyCache, IntermediateKeys } from '../../src-delegate/providers/intermediate-keys.js';
 import { open, seal } from '../../src-delegate/aead.js';
 import { valueAad } from '../../src-delegate/envelope.js';
-import type { SecretAddress } from '../../src-delegate/protocol.js';
+import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 
 export interface KmsBenchOptions {
   /** Secrets created and revealed (default 1,000). */

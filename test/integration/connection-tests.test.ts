@@ -11,7 +11,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { runCli } from '../../src-main/cli/cli-app.js';
-import { sealBindings, sealValues, type AppEvent } from '../../src-main/ipc/contract.js';
+import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
 import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
 import { startWinrmEmulator, type WinrmEmulator } from '../emulators/winrm-emulator.js';

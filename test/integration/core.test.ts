@@ -26,7 +26,7 @@ describe('core: secrets on a real store', () => {
   });
 
   it('refuses a short passphrase, and a passphrase sealed for another operation, at creation', async () => {
-    const { sealValues, sealBindings } = await import('../../src-main/ipc/contract.js');
+    const { sealValues, sealBindings } = await import('../../src-shared/contract.js');
     const { delegatePublicKey } = await call(core, 'app.status', {});
     const short = await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), ['short']);
     expect((await callError(core, 'vault.create', { sealedPassphrase: short })).code).toBe('WEAK_PASSPHRASE');
@@ -67,7 +67,7 @@ describe('core: secrets on a real store', () => {
     const a = await createSecret(core, 'first', 'value one');
     const b = await createSecret(core, 'second', 'value two');
     const status = await call(core, 'app.status', {});
-    const { sealValues, sealBindings } = await import('../../src-main/ipc/contract.js');
+    const { sealValues, sealBindings } = await import('../../src-shared/contract.js');
     const sealedForA = await sealValues(status.delegatePublicKey!, sealBindings.secretUpdate(a.id), ['swapped']);
     expect((await callError(core, 'secrets.update', { id: b.id, sealedValue: sealedForA })).code).toBe('SEAL_INVALID');
     expect(await reveal(core, b.id)).toBe('value two');
@@ -99,7 +99,7 @@ describe('core: secrets on a real store', () => {
     }
     expect(items.every((entry) => entry.sealed)).toBe(true);
     const copy = await call(core, 'secrets.list', {});
-    const { createSealRecipient } = await import('../../src-main/ipc/contract.js');
+    const { createSealRecipient } = await import('../../src-shared/contract.js');
     const recipient = await createSealRecipient();
     await call(core, 'secrets.reveal', { id: copy.items[0]!.id, recipientPublicKey: recipient.publicKey, purpose: 'copy' });
     expect((await call(core, 'audit.list', { limit: 1 })).items[0]).toMatchObject({ action: 'secret.copy', outcome: 'success', actor: 'desktop' });

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { MAX_DELEGATE_MESSAGE_CHARS } from '../../src-delegate/protocol.js';
+import { MAX_DELEGATE_MESSAGE_CHARS } from '../../src-shared/delegate-protocol.js';
 import { DELEGATE_ENTRY, call, callError, createSecret, createVault, requireBuild, reveal, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 
 function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
@@ -78,7 +78,7 @@ describe('delegate timeouts', () => {
   it('fails a request the delegate does not answer in time with a typed error, and changes nothing', async () => {
     // Creating a keyring runs scrypt over 128 MiB, which takes far longer than this timeout.
     core = await startCore(dir.path, { delegateTimeoutMs: 50 });
-    const { sealValues, sealBindings } = await import('../../src-main/ipc/contract.js');
+    const { sealValues, sealBindings } = await import('../../src-shared/contract.js');
     const { delegatePublicKey } = await call(core, 'app.status', {});
     const sealed = await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), ['a long enough passphrase']);
     const attempt = await callError(core, 'vault.create', { sealedPassphrase: sealed });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../src-main/core/services/audit-log.js';
-import { sealBindings, sealValues, type SecretMetadata, type SecretPayload, type SecretType } from '../../src-main/ipc/contract.js';
+import { sealBindings, sealValues, type SecretMetadata, type SecretPayload, type SecretType } from '../../src-shared/contract.js';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { call, createSecret, createVault, startCore, updateValue } from '../support/core-harness.js';
 

@@ -20,7 +20,7 @@ import {
 } from '../../src-delegate/providers/intermediate-keys.js';
 import { AeadError } from '../../src-delegate/aead.js';
 import { ProviderError, type KeyManager } from '../../src-delegate/providers/provider.js';
-import type { SecretAddress } from '../../src-delegate/protocol.js';
+import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 
 const MANAGER = 'manager-aws';
 let aws: AwsEmulator;

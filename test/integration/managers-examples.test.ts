@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keepStoredSecrets, kinds, publicConfig, secretValues } from '../../src-delegate/managers/registry.js';
-import type { ProviderKind } from '../../src-delegate/protocol.js';
+import type { ProviderKind } from '../../src-shared/delegate-protocol.js';
 import { REPO_ROOT } from '../support/core-harness.js';
 
 const examples = join(REPO_ROOT, 'docs', 'examples');

@@ -4,7 +4,7 @@
  * core's channels as the renderer would.
  */
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { createSealRecipient, sealBindings, sealValues, type ChannelRequest, type ManagerSummary, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { createSealRecipient, sealBindings, sealValues, type ChannelRequest, type ManagerSummary, type SecretSummary } from '../../src-shared/contract.js';
 import { call } from '../support/core-harness.js';
 
 export type ExternalKind = ChannelRequest<'managers.add'>['kind'];

@@ -401,7 +401,7 @@ describe('rules across managers', () => {
 
   it('fetches the lists a form can offer: Vault KV mounts and Azure vaults', async () => {
     const key = (await call(core, 'app.status', {})).delegatePublicKey!;
-    const { sealValues, sealBindings } = await import('../../src-main/ipc/contract.js');
+    const { sealValues, sealBindings } = await import('../../src-shared/contract.js');
     const vaultOptions = await call(core, 'managers.fetchOptions', {
       kind: 'vault',
       sealedConfig: await sealValues(key, sealBindings.managerConfig(''), [JSON.stringify({ url: vault.endpoint, auth: { method: 'token', token: vault.credentials.token } })]),

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { sealBindings, sealValues } from '../../src-main/ipc/contract.js';
+import { sealBindings, sealValues } from '../../src-shared/contract.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { generateKey, startSshd, type SshdUser, type TestKey, type TestSshd } from '../fixtures/sshd.js';
 import { call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';

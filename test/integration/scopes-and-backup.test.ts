@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { createSealRecipient, sealBindings, sealValues, type ScopeEntry } from '../../src-main/ipc/contract.js';
+import { createSealRecipient, sealBindings, sealValues, type ScopeEntry } from '../../src-shared/contract.js';
 import { call, callError, createSecret, createVault, reveal, startCore, tempDir } from '../support/core-harness.js';
 
 describe('usage scopes through the core', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { createSealRecipient, sealBindings, sealValues, type IpcError, type SecretSummary, type SecretType } from '../../src-main/ipc/contract.js';
+import { createSealRecipient, sealBindings, sealValues, type IpcError, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
 import { call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
 
 describe('secret types', () => {

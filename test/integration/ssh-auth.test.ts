@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport, ReportStage } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/connection-report.js';
 import { knownHostsFrom, testSshCredential, type SshCredential, type SshTestOptions } from '../../src-delegate/connection/ssh/index.js';
 import { generateKey, referenceSsh, startSshd, type ReferenceAuth, type SshdUser, type TestKey, type TestSshd } from '../fixtures/sshd.js';
 

@@ -4,7 +4,7 @@
 // the system ssh client with the same key and certificate, and the tester's
 // verdict must agree with ssh's exit status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport, ReportStage } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/connection-report.js';
 import { knownHostsFrom, testSshCredential, type SshCertificateCredential, type SshTestOptions } from '../../src-delegate/connection/ssh/index.js';
 import { createUserCa, generateKey, referenceSsh, startSshd, type SshdUser, type TestKey, type TestSshd, type TestUserCa } from '../fixtures/sshd.js';
 

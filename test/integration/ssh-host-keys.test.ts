@@ -4,7 +4,7 @@
 // known hosts, and the tester's verdict must agree with ssh's exit status.
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport, ReportStage } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/connection-report.js';
 import {
   knownHostsFrom,
   seenHostKey,

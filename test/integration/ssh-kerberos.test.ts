@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport, ReportStage } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/connection-report.js';
 import {
   knownHostsFrom,
   testSshCredential,

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testWinrmCredential } from '../../src-delegate/connection/winrm/index.js';
 import type { WinrmCredentialInput } from '../../src-delegate/connection/winrm/index.js';
-import type { ConnectionReport, ReportStage } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/connection-report.js';
 import { Sanitizer } from '../../src-delegate/sanitizer.js';
 import { createTestCertificates, startWinrmEmulator, type WinrmEmulator } from '../emulators/winrm-emulator.js';
 

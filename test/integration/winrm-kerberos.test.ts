@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport } from '../../src-shared/connection-report.js';
 import type { WinrmCredentialInput } from '../../src-delegate/connection/winrm/index.js';
 import { startKdc, type TestKdc } from '../fixtures/kdc.js';
 import { bundleEntry, createTestCertificates, startWinrmEmulatorProcess, type WinrmEmulator } from '../emulators/winrm-emulator.js';

@@ -15,7 +15,7 @@ import {
   type ChannelRequest,
   type ChannelResult,
   type IpcError,
-} from '../../src-main/ipc/contract.js';
+} from '../../src-shared/contract.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const DELEGATE_ENTRY = join(REPO_ROOT, 'dist', 'delegate', 'main.js');

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Keyring, WrongPassphraseError } from '../../src-delegate/keyring.js';
 import { decryptVersion, encryptVersion } from '../../src-delegate/envelope.js';
 import { AeadError, open, seal } from '../../src-delegate/aead.js';
-import { createSealRecipient, sealBindings, sealValues } from '../../src-delegate/sealed-box.js';
-import type { EncryptedVersion, SecretAddress } from '../../src-delegate/protocol.js';
+import { createSealRecipient, sealBindings, sealValues } from '../../src-shared/sealed-box.js';
+import type { EncryptedVersion, SecretAddress } from '../../src-shared/delegate-protocol.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 

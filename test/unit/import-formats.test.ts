@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseDotenv, parseImportFile } from '../../src-main/ipc/import-formats.js';
+import { parseCsv, parseDotenv, parseImportFile } from '../../src-shared/import-formats.js';
 
 describe('.env import', () => {
   it('reads names and values the way shells and dotenv do', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bridgeRequestFrameSchema, type AppEvent } from '../../src-main/ipc/contract.js';
+import { bridgeRequestFrameSchema, type AppEvent } from '../../src-shared/contract.js';
 import { BridgeClient, type SocketLike } from '../../src-renderer/api/bridge-client.js';
 import { ConnectionLostError } from '../../src-renderer/lib/errors.js';
 import type { ConnectionState } from '../../src-renderer/lib/session-state.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNSCOPED, secretTypes, type Application, type ConnectionReport, type ConnectionTestRecord, type ReportStage, type UsageScope } from '../../src-main/ipc/contract.js';
+import { UNSCOPED, secretTypes, type Application, type ConnectionReport, type ConnectionTestRecord, type ReportStage, type UsageScope } from '../../src-shared/contract.js';
 import {
   applicationOptions,
   checkTestForm,

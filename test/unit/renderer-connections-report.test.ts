@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionReport, ReportStage } from '../../src-main/ipc/contract.js';
-import { connectionErrorCodes } from '../../src-delegate/connection/report.js';
+import type { ConnectionReport, ReportStage } from '../../src-shared/contract.js';
+import { connectionErrorCodes } from '../../src-shared/connection-report.js';
 import {
   canTrustHostKey,
   detailLabel,

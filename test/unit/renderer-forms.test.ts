@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_PASSPHRASE_LENGTH, UNSCOPED, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { MIN_PASSPHRASE_LENGTH, UNSCOPED, type SecretSummary } from '../../src-shared/contract.js';
 import { describeVerification, pageInfo } from '../../src-renderer/lib/audit.js';
 import { ConnectionLostError, IpcCallError, describeError } from '../../src-renderer/lib/errors.js';
 import { strengthWarning, validateNewPassphrase } from '../../src-renderer/lib/passphrase.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { externalManagerKinds } from '../../src-main/ipc/contract.js';
+import { externalManagerKinds } from '../../src-shared/contract.js';
 import { configSchema as awsKmsSchema } from '../../src-delegate/providers/aws-kms.js';
 import { configSchema as awsSmSchema } from '../../src-delegate/providers/aws-secrets-manager.js';
 import { configSchema as gcpSchema } from '../../src-delegate/providers/gcp-kms.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ManagerHealth, ProviderTestResult } from '../../src-main/ipc/contract.js';
+import type { ManagerHealth, ProviderTestResult } from '../../src-shared/contract.js';
 import { configSummary, factLabel, factRows, formatSeconds, healthView, relativeTime, renewalLine, testVerdict } from '../../src-renderer/features/managers/manager-health.js';
 import { kindLabel } from '../../src-renderer/features/managers/manager-fields.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { UNSCOPED, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { UNSCOPED, type SecretSummary } from '../../src-shared/contract.js';
 import {
   LIST_PAGE_SIZE,
   MAX_CACHED_PAGES,

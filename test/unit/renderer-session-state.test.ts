@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppStatus } from '../../src-main/ipc/contract.js';
+import type { AppStatus } from '../../src-shared/contract.js';
 import {
   initialSessionState,
   phaseOf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNSCOPED, type Application, type ImportParseResult, type SecretSummary } from '../../src-main/ipc/contract.js';
+import { UNSCOPED, type Application, type ImportParseResult, type SecretSummary } from '../../src-shared/contract.js';
 import { IpcCallError } from '../../src-renderer/lib/errors.js';
 import { buildPreview, chunk, importBatches, progressText } from '../../src-renderer/lib/import-preview.js';
 import {

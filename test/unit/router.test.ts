@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createRouter, type Handlers } from '../../src-main/ipc/router.js';
-import { MAX_REQUEST_CHARS } from '../../src-main/ipc/contract.js';
+import { MAX_REQUEST_CHARS } from '../../src-shared/contract.js';
 import { AppError, toAppError } from '../../src-main/core/app-error.js';
 
 function routerWith(overrides: Partial<Handlers>) {

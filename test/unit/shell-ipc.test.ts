@@ -2,7 +2,7 @@
 // never throws across, and sends events only to that window.
 import type { WebContents } from 'electron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppEvent, Channel, IpcResult } from '../../src-main/ipc/contract.js';
+import type { AppEvent, Channel, IpcResult } from '../../src-shared/contract.js';
 
 const electron = vi.hoisted(() => ({ ipcMain: { handle: vi.fn() } }));
 vi.mock('electron', () => electron);

@@ -1,8 +1,8 @@
 // The preload exposes one global with two functions: it refuses channels
 // outside the contract and never hands the page an IPC event or ipcRenderer.
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_GLOBAL, channelNames } from '../../src-main/ipc/contract.js';
-import type { StrongroomApi } from '../../src-main/ipc/contract.js';
+import { API_GLOBAL, channelNames } from '../../src-shared/contract.js';
+import type { StrongroomApi } from '../../src-shared/contract.js';
 
 const electron = vi.hoisted(() => ({
   contextBridge: { exposeInMainWorld: vi.fn() },

@@ -1,6 +1,6 @@
 /** Usage-scope semantics, table-driven: coverage, containment, intersection, narrowing. */
 import { describe, expect, it } from 'vitest';
-import type { ScopeEntry, UsageScope } from '../../src-main/ipc/contract.js';
+import type { ScopeEntry, UsageScope } from '../../src-shared/contract.js';
 import {
   entryWithin,
   intersectEntries,

@@ -5,7 +5,8 @@
  * certificate for another key. A server's refusal says only "Permission
  * denied"; these checks say why.
  */
-import { ConnectionFailure, type StageDetail } from '../report.js';
+import { ConnectionFailure } from '../report.js';
+import type { StageDetail } from '../../../src-shared/connection-report.js';
 import type { PrivateDir } from './private-dir.js';
 import { runTool, toolEnv } from '../tool.js';
 

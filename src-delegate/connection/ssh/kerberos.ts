@@ -6,7 +6,8 @@
  * under a krb5.conf generated for the credential's realm alone.
  */
 import { copyFile, chmod, constants } from 'node:fs/promises';
-import { ConnectionFailure, type StageDetail } from '../report.js';
+import { ConnectionFailure } from '../report.js';
+import type { StageDetail } from '../../../src-shared/connection-report.js';
 import type { KerberosCredential } from './credential.js';
 import type { PrivateDir } from './private-dir.js';
 import { runTool, toolEnv } from '../tool.js';

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectionReport } from '../report.js';
+import type { ConnectionReport } from '../../../src-shared/connection-report.js';
 
 export const knownHostKeySchema = z.strictObject({
   /** The key blob's type as in known_hosts: `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`… */

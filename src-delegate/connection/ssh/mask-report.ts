@@ -3,7 +3,7 @@
  * through the delegate's sanitizer: server output, tool messages and paths
  * can all echo a secret back.
  */
-import type { ConnectionReport, ReportStage } from '../report.js';
+import type { ConnectionReport, ReportStage } from '../../../src-shared/connection-report.js';
 
 export type Mask = (text: string) => string;
 

@@ -4,7 +4,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import { Socket } from 'node:net';
-import { ConnectionFailure, type StageDetail } from '../report.js';
+import { ConnectionFailure } from '../report.js';
+import type { StageDetail } from '../../../src-shared/connection-report.js';
 
 type Details = Record<string, StageDetail>;
 

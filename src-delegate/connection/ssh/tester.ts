@@ -8,14 +8,8 @@
  * checked the same way for every kind, and ssh is then told to trust only
  * that key.
  */
-import {
-  ConnectionFailure,
-  ReportBuilder,
-  type ConnectionError,
-  type ConnectionReport,
-  type StageDetail,
-  type StageListener,
-} from '../report.js';
+import { ConnectionFailure, ReportBuilder, type StageListener } from '../report.js';
+import type { ConnectionError, ConnectionReport, StageDetail } from '../../../src-shared/connection-report.js';
 import { checkCertificate, certificateDetails, inspectCertificate } from './certificate.js';
 import type { z } from 'zod';
 import {

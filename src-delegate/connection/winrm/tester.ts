@@ -8,15 +8,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP, Socket, connect as netConnect } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import {
-  ConnectionFailure,
-  ReportBuilder,
-  type ConnectionError,
-  type ConnectionReport,
-  type ReportStage,
-  type StageDetail,
-  type StageListener,
-} from '../report.js';
+import { ConnectionFailure, ReportBuilder, type StageListener } from '../report.js';
+import type { ConnectionError, ConnectionReport, ReportStage, StageDetail } from '../../../src-shared/connection-report.js';
 import { winrmCredentialSchema, winrmTargetSchema, type WinrmCredential, type WinrmTarget, type WinrmTestOptions } from './credential.js';
 import { KerberosInitiator, kinit, removeLogin, withKerberosEnvironment, type KerberosLogin } from './kerberos-auth.js';
 import {

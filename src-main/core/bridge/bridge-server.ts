@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BRIDGE_SOCKET_PATH, MAX_LARGE_REQUEST_CHARS, bridgeRequestFrameSchema, type BridgeReplyFrame } from '../../ipc/contract.js';
+import { BRIDGE_SOCKET_PATH, MAX_LARGE_REQUEST_CHARS, bridgeRequestFrameSchema, type BridgeReplyFrame } from '../../../src-shared/contract.js';
 import type { AppCore } from '../app-core-types.js';
 
 const COOKIE = 'strongroom_session';

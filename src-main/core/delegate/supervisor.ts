@@ -18,7 +18,7 @@ import {
   type DelegateRequestInput,
   type DelegateResult,
   type ProviderFailure,
-} from '../../../src-delegate/protocol.js';
+} from '../../../src-shared/delegate-protocol.js';
 import type { DelegateChannel, DelegateSpawner } from './delegate-channel.js';
 import type { Logger } from '../logging/logger.js';
 

@@ -7,7 +7,7 @@
  *
  * test/unit/usage-scope.test.ts holds the table-driven tests of every rule.
  */
-import type { EnvironmentType, ScopeEntry, UsageScope } from '../../ipc/contract.js';
+import type { EnvironmentType, ScopeEntry, UsageScope } from '../../../src-shared/contract.js';
 
 export interface KnownEnvironment {
   id: string;

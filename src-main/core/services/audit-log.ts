@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
-import { canonicalJson } from '../../../src-delegate/protocol.js';
-import type { AuditAction, AuditEntry } from '../../ipc/contract.js';
+import { canonicalJson } from '../../../src-shared/delegate-protocol.js';
+import type { AuditAction, AuditEntry } from '../../../src-shared/contract.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 
 export interface AuditRecord {

@@ -17,8 +17,8 @@
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { environmentTypes, scopeEntrySchema, secretTypes, type Application, type RestoreReport, type SealedMessage } from '../../ipc/contract.js';
-import { backupHeaderSchema, secretFactsSchema, type DelegateResult, type EncryptedVersion, type SecretAddress } from '../../../src-delegate/protocol.js';
+import { environmentTypes, scopeEntrySchema, secretTypes, type Application, type RestoreReport, type SealedMessage } from '../../../src-shared/contract.js';
+import { backupHeaderSchema, secretFactsSchema, type DelegateResult, type EncryptedVersion, type SecretAddress } from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';

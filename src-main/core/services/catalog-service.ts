@@ -19,7 +19,7 @@ import {
   type ScopeEntry,
   type ScopeRemovalReport,
   type UsageScope,
-} from '../../ipc/contract.js';
+} from '../../../src-shared/contract.js';
 import { AppError } from '../app-error.js';
 import { normalizeEntries, type EnvironmentIndex, type KnownEnvironment, type ResolvedConsumer } from '../scope/usage-scope.js';
 

@@ -8,13 +8,13 @@
  * trusted from here.
  */
 import type { Database } from 'better-sqlite3';
-import { testableSecretTypes, type ConnectionReport, type ConnectionTestRecord, type KnownHost, type ParsedRequest } from '../../ipc/contract.js';
+import { testableSecretTypes, type ConnectionReport, type ConnectionTestRecord, type KnownHost, type ParsedRequest } from '../../../src-shared/contract.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { AuditLog } from './audit-log.js';
 import type { ManagersService } from './managers-service.js';
-import type { ManagerContext } from '../../../src-delegate/protocol.js';
+import type { ManagerContext } from '../../../src-shared/delegate-protocol.js';
 import type { SecretsService } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
 

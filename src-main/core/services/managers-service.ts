@@ -23,8 +23,8 @@ import {
   type ParsedRequest,
   type ProviderTestResult,
   type UsageScope,
-} from '../../ipc/contract.js';
-import type { IntermediateKeyRecord, ManagerContext, ProviderKind } from '../../../src-delegate/protocol.js';
+} from '../../../src-shared/contract.js';
+import type { IntermediateKeyRecord, ManagerContext, ProviderKind } from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { narrowScope, scopeWithin } from '../scope/usage-scope.js';

@@ -23,7 +23,7 @@ import {
   type SecretType,
   type SecretVersion,
   type UsageScope,
-} from '../../ipc/contract.js';
+} from '../../../src-shared/contract.js';
 import {
   sealBindings,
   type EncryptedVersion,
@@ -31,7 +31,7 @@ import {
   type ManagerContext,
   type SecretAddress,
   type SecretFacts,
-} from '../../../src-delegate/protocol.js';
+} from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { scopeAllows, scopeWithin } from '../scope/usage-scope.js';

@@ -6,8 +6,8 @@
  */
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
-import type { SealedMessage, Settings } from '../../ipc/contract.js';
-import { keyringEntrySchema, wrappedByKeyringSchema, type KeyringEntry, type WrappedByKeyring } from '../../../src-delegate/protocol.js';
+import type { SealedMessage, Settings } from '../../../src-shared/contract.js';
+import { keyringEntrySchema, wrappedByKeyringSchema, type KeyringEntry, type WrappedByKeyring } from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';

@@ -1,5 +1,5 @@
 import { Fragment, useEffect, useState } from 'react';
-import type { ConnectionTestRecord } from '../../../src-main/ipc/contract.js';
+import type { ConnectionTestRecord } from '../../../src-shared/contract.js';
 import { FormError } from '../../components/FormError.js';
 import { LoadingStatus } from '../../components/LoadingStatus.js';
 import { TableHead } from '../../components/TableHead.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SecretSummary } from '../../../src-main/ipc/contract.js';
+import type { SecretSummary } from '../../../src-shared/contract.js';
 import { ConnectionTestDialog } from './ConnectionTestDialog.js';
 import { isTestableSecret } from './connection-form.js';
 import './connections.css';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useReducer, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { Application, SecretSummary } from '../../../src-main/ipc/contract.js';
+import type { Application, SecretSummary } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/FormError.js';
 import { useNow } from '../../hooks/use-now.js';

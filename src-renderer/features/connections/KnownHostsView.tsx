@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { KnownHost } from '../../../src-main/ipc/contract.js';
+import type { KnownHost } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
 import { LoadingStatus } from '../../components/LoadingStatus.js';

@@ -13,7 +13,7 @@ import {
   type ReportStage,
   type SecretSummary,
   type UsageScope,
-} from '../../../src-main/ipc/contract.js';
+} from '../../../src-shared/contract.js';
 
 export type TestableType = (typeof testableSecretTypes)[number];
 

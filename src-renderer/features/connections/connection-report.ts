@@ -2,9 +2,9 @@
  * Reading a connection test: stage names, each stage's details as labelled
  * rows (fingerprints, methods offered and used, probe output, ticket expiry,
  * TLS subject/issuer/expiry), the verdict, and an actionable hint for every
- * error code of src-delegate/connection/report.ts.
+ * error code of src-shared/connection-report.ts.
  */
-import type { ConnectionReport, ReportStage } from '../../../src-main/ipc/contract.js';
+import type { ConnectionReport, ReportStage } from '../../../src-shared/contract.js';
 
 export type StageName = ReportStage['stage'];
 export type ReportKind = ConnectionReport['kind'];

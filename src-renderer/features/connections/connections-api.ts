@@ -1,5 +1,5 @@
 /** Connection tests, their history and the known-hosts store, against main. */
-import type { ChannelResult, ConnectionTestRecord, KnownHost, ReportStage } from '../../../src-main/ipc/contract.js';
+import type { ChannelResult, ConnectionTestRecord, KnownHost, ReportStage } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import type { ConsumerChoice } from './connection-form.js';

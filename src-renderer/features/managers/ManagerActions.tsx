@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { useSubscription } from '../../hooks/use-subscription.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { followManagerChanges } from './managers-api.js';

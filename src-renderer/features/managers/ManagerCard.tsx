@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { ManagerHealth } from './ManagerHealth.js';
 import { ManagerRowActions } from './ManagerRowActions.js';
 import { configSummary } from './manager-health.js';

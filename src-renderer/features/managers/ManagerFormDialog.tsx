@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { externalManagerKinds, managerRoles, type ManagerSummary } from '../../../src-main/ipc/contract.js';
+import { externalManagerKinds, managerRoles, type ManagerSummary } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { DialogActions } from '../../components/DialogActions.js';
 import { FormError } from '../../components/FormError.js';

@@ -1,4 +1,4 @@
-import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { formatDateTime } from '../../lib/format.js';
 import { healthView } from './manager-health.js';
 import './managers.css';

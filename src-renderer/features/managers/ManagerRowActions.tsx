@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ManagerSummary } from '../../../src-main/ipc/contract.js';
+import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';

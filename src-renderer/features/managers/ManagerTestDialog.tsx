@@ -1,4 +1,4 @@
-import type { ManagerSummary, ProviderTestResult } from '../../../src-main/ipc/contract.js';
+import type { ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/FormError.js';
 import { factRows, testVerdict } from './manager-health.js';

@@ -11,7 +11,7 @@
  * (`credentials.secretAccessKey`). Keys that start with `$` are form-only
  * choices that decide which fields show; they are never sent.
  */
-import type { ManagerKind } from '../../../src-main/ipc/contract.js';
+import type { ManagerKind } from '../../../src-shared/contract.js';
 
 export type ExternalKind = Exclude<ManagerKind, 'local'>;
 

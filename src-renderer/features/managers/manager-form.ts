@@ -4,7 +4,7 @@
  * managers.fetchOptions takes, the values an edit starts from, and main's
  * refusals put under the fields they concern.
  */
-import { entityNameSchema, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-main/ipc/contract.js';
+import { entityNameSchema, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-shared/contract.js';
 import { IpcCallError, describeError } from '../../lib/errors.js';
 import {
   isRequired,

@@ -3,7 +3,7 @@
  * readable values (token TTL, renewability, AppRole secret-id expiry first),
  * the renewal loop's state, and one line for a table cell.
  */
-import type { ManagerHealth, ManagerSummary, ProviderTestResult, RenewalStatus } from '../../../src-main/ipc/contract.js';
+import type { ManagerHealth, ManagerSummary, ProviderTestResult, RenewalStatus } from '../../../src-shared/contract.js';
 
 type FactValue = string | number | boolean | null;
 

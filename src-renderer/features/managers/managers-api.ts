@@ -5,7 +5,7 @@
  * partial configuration that fetchOptions reads. After every change the
  * catalog (managers and applications) is reloaded.
  */
-import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type ProviderTestResult } from '../../../src-main/ipc/contract.js';
+import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import { reloadCatalog } from '../../state/catalog.js';

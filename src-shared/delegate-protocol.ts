@@ -1,5 +1,6 @@
 /**
- * The main → delegate contract. The delegate serves it, so it owns it.
+ * The main → delegate contract. It lives in the shared layer because both
+ * main and the delegate read it; the delegate serves it.
  *
  * Every request the delegate receives is parsed with `delegateRequestSchema`
  * before anything else happens; every reply main receives is parsed with the
@@ -41,12 +42,11 @@ export {
 } from './secret-types.js';
 export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './secret-types.js';
 import { secretTypes } from './secret-types.js';
-import { connectionErrorCodes } from './connection/report.js';
-// The codes live on their own, so the renderer (which reaches this file through the contract) loads no provider code.
-import { providerErrorCodes } from './providers/provider-error-codes.js';
+import { connectionReportSchema, reportStageSchema } from './connection-report.js';
+import { providerErrorCodes } from './provider-error-codes.js';
 
-export { providerErrorCodes } from './providers/provider-error-codes.js';
-export type { ProviderErrorCode } from './providers/provider-error-codes.js';
+export { providerErrorCodes } from './provider-error-codes.js';
+export type { ProviderErrorCode } from './provider-error-codes.js';
 
 /** Largest message either side accepts, in UTF-16 code units of its JSON text. */
 export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
@@ -189,32 +189,6 @@ const backupRecordInSchema = z.strictObject({
   versions: z.array(storedVersionSchema.extend({ meta: z.record(z.string(), z.unknown()) })).max(10_000),
 });
 
-/** The staged report of a connection test (connection/report.ts), as it crosses to main. Every string in it is already masked. */
-const stageDetailSchema = z.union([z.string().max(8192), z.number(), z.boolean(), z.null(), z.array(z.string().max(8192)).max(64)]);
-export const reportStageSchema = z.strictObject({
-  stage: z.enum(['dns', 'tcp', 'tls', 'handshake', 'auth', 'probe', 'kerberos']),
-  status: z.enum(['ok', 'failed', 'skipped']),
-  durationMs: z.number(),
-  details: z.record(z.string().max(64), stageDetailSchema),
-});
-export const connectionReportSchema = z.strictObject({
-  kind: z.enum(['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm']),
-  host: z.string().max(253),
-  port: z.number().int(),
-  ok: z.boolean(),
-  startedAt: z.string().max(64),
-  totalMs: z.number(),
-  stages: z.array(reportStageSchema).max(32),
-  error: z
-    .strictObject({
-      code: z.enum(connectionErrorCodes),
-      message: z.string().max(4000),
-      details: z.record(z.string().max(64), stageDetailSchema).optional(),
-    })
-    .nullable(),
-});
-export type ConnectionReportWire = z.infer<typeof connectionReportSchema>;
-export type ReportStageWire = z.infer<typeof reportStageSchema>;
 
 export const knownHostEntrySchema = z.strictObject({
   host: z.string().min(1).max(253),

@@ -3,12 +3,12 @@
  *
  * `channels` maps every channel to the zod schemas of its request and result.
  * The router parses every request with its schema where it arrives; nothing
- * outside this map crosses the boundary. The renderer imports this file and
- * nothing else from main or the delegate; the sealing helpers it needs are
- * re-exported here from the delegate's protocol, which defines that format.
+ * outside this map crosses the boundary. The renderer reaches main through
+ * this file alone; the sealing helpers it needs are re-exported here.
  */
 import { z } from 'zod';
-import { MAX_BATCH, connectionReportSchema, reportStageSchema, secretTypes, sealedMessageSchema } from '../../src-delegate/protocol.js';
+import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
+import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 
 export {
   MAX_FILE_BYTES,
@@ -23,10 +23,10 @@ export {
   secretMetadataSchemas,
   secretPayloadSchemas,
   secretTypes,
-} from '../../src-delegate/protocol.js';
-export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from '../../src-delegate/protocol.js';
-export { connectionReportSchema, reportStageSchema } from '../../src-delegate/protocol.js';
-export type { ConnectionReportWire as ConnectionReport, ReportStageWire as ReportStage } from '../../src-delegate/protocol.js';
+} from './delegate-protocol.js';
+export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from './delegate-protocol.js';
+export { connectionReportSchema, reportStageSchema } from './connection-report.js';
+export type { ConnectionReport, ReportStage } from './connection-report.js';
 
 /** The secret types a connection test accepts. */
 export const testableSecretTypes = ['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm'] as const;
