@@ -6,10 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   childPids,
-  chromiumAvailable,
   launchBrowser,
   openApp,
   startBridge,
@@ -17,14 +16,14 @@ import {
   type OpenedApp,
   type RunningBridge,
 } from './bridge-harness.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
 const FIRST_VALUE = 'hunter2-first-value';
 const SECOND_VALUE = 'hunter2-second-value\nwith a second line';
 
-if (!chromiumAvailable()) console.log('Chromium not installed at /usr/lib/chromium/chromium: skipping the bridge e2e');
 
-describe.skipIf(!chromiumAvailable())('renderer over the loopback bridge (e2e)', () => {
+describeNeeding(['chromium'], 'renderer over the loopback bridge (e2e)', () => {
   let dataDir: string;
   let bridge: RunningBridge | undefined;
   let browser: Browser | undefined;

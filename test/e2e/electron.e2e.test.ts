@@ -26,11 +26,10 @@ function findElectronBinary(): string | null {
 }
 
 const electronBinary = findElectronBinary();
-if (electronBinary === null) {
-  console.log('Electron binary not installed: skipping Electron e2e (see README)');
-}
+const SKIP_REASON = 'the Electron binary is not installed (see README)';
+if (electronBinary === null) console.log(`skipping Electron e2e: ${SKIP_REASON}`);
 
-describe.skipIf(electronBinary === null)('Electron shell (e2e)', () => {
+describe.skipIf(electronBinary === null)(electronBinary === null ? `Electron shell (e2e) [skipped: ${SKIP_REASON}]` : 'Electron shell (e2e)', () => {
   let dataHome: string;
   let app: ElectronApplication;
   let page: Page;

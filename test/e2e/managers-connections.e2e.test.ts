@@ -6,19 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
 import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'managers and connections e2e passphrase';
 
-if (!chromiumAvailable()) console.log('Chromium not installed at /usr/lib/chromium/chromium: skipping the managers/connections e2e');
 
-describe.skipIf(!chromiumAvailable())('managers and connection tests in the UI (e2e)', () => {
+describeNeeding(['chromium'], 'managers and connection tests in the UI (e2e)', () => {
   let dir: string;
   let bridge: RunningBridge | undefined;
   let browser: Browser | undefined;

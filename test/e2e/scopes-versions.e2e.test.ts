@@ -6,13 +6,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
 const EXPORT_PASSPHRASE = 'seven yellow kites over harbour';
 
-describe.skipIf(!chromiumAvailable())('scopes, versions, search, backup and import (e2e)', () => {
+describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)', () => {
   let dir: string;
   let bridge: RunningBridge | undefined;
   let second: RunningBridge | undefined;

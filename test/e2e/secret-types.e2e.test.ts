@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
 const KEY_PASSPHRASE = 'key passphrase 7';
 
-describe.skipIf(!chromiumAvailable())('secret types through the UI (e2e)', () => {
+describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
   let dir: string;
   let bridge: RunningBridge | undefined;
   let browser: Browser | undefined;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKdc, type TestKdc } from '../fixtures/kdc.js';
+import { describeNeeding, PYTHON } from '../fixtures/system-tools.js';
 import {
   bundleEntry,
   createTestCertificates,
@@ -19,7 +20,6 @@ import {
   type WinrmEmulator,
 } from './winrm-emulator.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./pywinrm-client.py', import.meta.url));
 const ALICE = { domain: 'EMULATOR', username: 'alice', password: 'alice-Pa55word!' };
 const users: EmulatorUser[] = [ALICE, { username: 'localadmin', password: 'local-Pa55word!' }];
@@ -83,7 +83,7 @@ function pywinrm(request: Record<string, unknown>, env: Record<string, string> =
 const ntlm = (endpoint: string, extra: Record<string, unknown> = {}) =>
   pywinrm({ endpoint, transport: 'ntlm', username: 'EMULATOR\\alice', password: ALICE.password, ...extra }, legacyOpenssl);
 
-describe('pywinrm against the emulator: Basic and NTLM', () => {
+describeNeeding(['python3-winrm'], 'pywinrm against the emulator: Basic and NTLM', () => {
   it('run_cmd over Basic on HTTPS, validating the certificate with the test CA', async () => {
     const result = await pywinrm({ endpoint: https.endpoint, transport: 'basic', username: 'EMULATOR\\alice', password: ALICE.password, ca_trust_path: tls.caPath, command: 'hostname' });
     expect(result).toMatchObject({ ok: true, results: [{ status_code: 0, std_out: 'WIN-EMULATOR\r\n' }] });
@@ -139,7 +139,7 @@ describe('pywinrm against the emulator: Basic and NTLM', () => {
   });
 });
 
-describe('pywinrm against the emulator: Kerberos', () => {
+describeNeeding(['python3-winrm', 'python3-requests-kerberos', 'krb5kdc', 'kdb5_util', 'kadmin.local', 'kinit'], 'pywinrm against the emulator: Kerberos', () => {
   let kdc: TestKdc;
   let krbDir: string;
   let kerberosHttps: WinrmEmulator & { pid: number };

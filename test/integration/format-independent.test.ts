@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { chainHash } from '../../src-main/core/services/audit-log.js';
 import { sealBindings, sealValues, type SecretMetadata, type SecretPayload, type SecretType } from '../../src-shared/contract.js';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { call, createSecret, createVault, startCore, updateValue } from '../support/core-harness.js';
+import { describeNeeding, PYTHON } from '../fixtures/system-tools.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'strongroom.js');
 const CLI_BUNDLE = join(ROOT, 'dist', 'main', 'cli.js');
-const PYTHON = '/usr/bin/python3';
 const DECRYPTOR = join(ROOT, 'test', 'integration', 'decrypt-store.py');
 
 // The passphrase reaches each side in a different form, neither of them NFC
@@ -112,7 +112,6 @@ async function copyOfStore(name: string): Promise<string> {
 
 beforeAll(async () => {
   if (!existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: build first with "node scripts/build.mjs" (npm test builds before vitest runs).`);
-  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: this test needs Debian's python3 with python3-cryptography.`);
   work = mkdtempSync(join(tmpdir(), 'strongroom-format-'));
   dataDir = join(work, 'store');
   database = join(dataDir, 'strongroom.db');
@@ -133,7 +132,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('an independent decryptor written from docs/format.md', () => {
+describeNeeding(['python3-cryptography'], 'an independent decryptor written from docs/format.md', () => {
   it('decrypts the current version of every secret the CLI stored and finds the audit trail intact', async () => {
     const outcome = await decrypt(database);
     expect(outcome.stderr).toBe('');
@@ -197,7 +196,7 @@ describe('an independent decryptor written from docs/format.md', () => {
   });
 });
 
-describe('the same decryptor on typed secrets and on a backup the core exports', () => {
+describeNeeding(['python3-cryptography'], 'the same decryptor on typed secrets and on a backup the core exports', () => {
   let typedDatabase: string;
   let backupFile: string;
   let fingerprint: string;

@@ -76,7 +76,8 @@ for (const live of LIVE.filter((candidate) => !available(candidate))) {
   console.log(`live ${live.kind} run skipped: set ${live.needs.join(', ')} to run it against a real account`);
 }
 
-describe.skipIf(!LIVE.some(available))('secret managers against real accounts (opt-in)', () => {
+const liveTitle = 'secret managers against real accounts (opt-in)';
+describe.skipIf(!LIVE.some(available))(LIVE.some(available) ? liveTitle : `${liveTitle} [skipped: no STRONGROOM_LIVE_* account configured]`, () => {
   const dir = tempDir();
   let core: AppCore;
   beforeAll(async () => {
