@@ -39,7 +39,7 @@ describe('.ci/run installs what the tests need', () => {
     const spawnedByName = /(?<![.\w])(?:spawn|spawnSync|execFileSync|execFile|run|runTool|runKerberosTool)\(\s*'([^' ]+)'/g;
     const described = new Set<string>(Object.values(systemTools).flatMap((tool) => ('executable' in tool ? [basename(tool.executable)] : [])));
     const found = new Map<string, string>();
-    for (const file of [...sourceFiles(join(ROOT, 'test')), ...sourceFiles(join(ROOT, 'src-delegate'))]) {
+    for (const file of ['test', 'src-delegate', 'src-shared'].flatMap((dir) => sourceFiles(join(ROOT, dir)))) {
       for (const [, command = ''] of readFileSync(file, 'utf8').matchAll(spawnedByName)) found.set(basename(command), file);
     }
     expect(found.size).toBeGreaterThan(5);
