@@ -9,6 +9,8 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 export class AeadError extends Error {}
+/** The bytes are not a Strongroom blob at all (too short, unknown format byte): damage, not a wrong key. */
+export class AeadFormatError extends AeadError {}
 
 export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
@@ -20,7 +22,7 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
 
 export function open(key: Buffer, blob: Buffer, aad: Buffer): Buffer {
   if (blob.length < 1 + NONCE_BYTES + TAG_BYTES || blob[0] !== BLOB_FORMAT_VERSION) {
-    throw new AeadError('unknown blob format');
+    throw new AeadFormatError('not a blob of a known format');
   }
   const nonce = blob.subarray(1, 1 + NONCE_BYTES);
   const tag = blob.subarray(blob.length - TAG_BYTES);

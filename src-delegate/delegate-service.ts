@@ -20,7 +20,7 @@ import {
   type SealRecipient,
   type SealedMessage,
 } from '../src-shared/delegate-protocol.js';
-import { Keyring, WrongPassphraseError } from './keyring.js';
+import { DamagedKeyringError, Keyring, WrongPassphraseError } from './keyring.js';
 import { decryptVersion, encryptVersion, newDataKey, openValue, sealValue } from './envelope.js';
 import type { EncryptedVersion, SecretAddress, SecretFacts } from '../src-shared/delegate-protocol.js';
 import { z } from 'zod';
@@ -358,6 +358,8 @@ export class DelegateService {
       const created = await Keyring.create(passphrase);
       this.lock();
       this.keyring = created.keyring;
+      // lock() forgot every tracked value, this passphrase too: it must stay masked.
+      this.trackValue(passphrase);
       this.log.write('info', 'keyring created', { keyringVersion: 1 });
       return { keyring: created.entry, auditKey: created.auditKey };
     },
@@ -377,15 +379,15 @@ export class DelegateService {
           this.log.write('warn', 'unlock failed: wrong passphrase');
           throw new DelegateFailure('WRONG_PASSPHRASE', 'Wrong passphrase.');
         }
+        if (error instanceof DamagedKeyringError) {
+          this.log.write('error', 'unlock failed: damaged key blob', { error: error.message });
+          throw new DelegateFailure('DECRYPT_FAILED', error.message);
+        }
         throw error;
       }
     },
 
-    'keyring.lock': async () => {
-      this.lock();
-      this.log.write('info', 'locked: key material wiped');
-      return {};
-    },
+    'keyring.status': async () => ({ unlocked: this.keyring !== null }),
 
     'secrets.encrypt': async (request) => {
       const keyring = this.requireKeyring();

@@ -7,7 +7,7 @@
 import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KdfParams, KeyringEntry, WrappedByKeyring } from '../src-shared/delegate-protocol.js';
-import { AeadError, open, seal } from './aead.js';
+import { AeadError, AeadFormatError, open, seal } from './aead.js';
 
 const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -15,6 +15,12 @@ const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, key
 export const DEFAULT_KDF: Omit<KdfParams, 'salt'> = { algorithm: 'scrypt', N: 2 ** 17, r: 8, p: 1 };
 
 export class WrongPassphraseError extends Error {}
+
+/**
+ * A stored key blob is malformed, or fails authentication under a key the
+ * passphrase did open: the passphrase is right and the store is damaged.
+ */
+export class DamagedKeyringError extends Error {}
 
 export async function deriveKek(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   // NFC so the same passphrase typed on different platforms derives the same key.
@@ -56,25 +62,38 @@ export class Keyring {
     }
   }
 
-  /** Unwraps every keyring version; any failure means the passphrase is wrong (or the row was tampered with). */
+  /**
+   * Unwraps every keyring version, then the audit key. Only the oldest
+   * version failing authentication means a wrong passphrase: once it opened,
+   * the passphrase is proven right, so any later failure, and any blob that
+   * is not a blob at all, is damage and is named as such.
+   */
   static async unlock(passphrase: string, entries: KeyringEntry[], auditKey: WrappedByKeyring): Promise<Keyring> {
     const masterKeys = new Map<number, Buffer>();
     try {
-      for (const entry of entries) {
+      const ordered = [...entries].sort((a, b) => a.version - b.version);
+      for (const [index, entry] of ordered.entries()) {
         const kek = await deriveKek(passphrase, entry.kdf);
         try {
           masterKeys.set(entry.version, open(kek, Buffer.from(entry.wrappedKey, 'base64'), keyringAad(entry.version)));
+        } catch (error) {
+          if (!(error instanceof AeadError)) throw error;
+          if (index === 0 && !(error instanceof AeadFormatError)) throw new WrongPassphraseError('wrong passphrase');
+          throw new DamagedKeyringError(`The stored keyring version ${entry.version} is damaged (${error.message}): the passphrase is right, but this key cannot be opened.`);
         } finally {
           kek.fill(0);
         }
       }
       const auditMaster = masterKeys.get(auditKey.keyringVersion);
-      if (!auditMaster) throw new WrongPassphraseError('the audit key names an unknown keyring version');
-      const auditKeyBytes = open(auditMaster, Buffer.from(auditKey.wrapped, 'base64'), auditKeyAad);
-      return new Keyring(masterKeys, auditKeyBytes);
+      if (!auditMaster) throw new DamagedKeyringError(`The stored audit key names keyring version ${auditKey.keyringVersion}, which the store does not have.`);
+      try {
+        return new Keyring(masterKeys, open(auditMaster, Buffer.from(auditKey.wrapped, 'base64'), auditKeyAad));
+      } catch (error) {
+        if (!(error instanceof AeadError)) throw error;
+        throw new DamagedKeyringError(`The stored audit key is damaged (${error.message}): the passphrase is right, but the audit trail's key cannot be opened.`);
+      }
     } catch (error) {
       for (const key of masterKeys.values()) key.fill(0);
-      if (error instanceof AeadError) throw new WrongPassphraseError('wrong passphrase');
       throw error;
     }
   }

@@ -209,7 +209,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     keyring: z.array(keyringEntrySchema).min(1).max(64),
     auditKey: wrappedByKeyringSchema,
   }),
-  z.strictObject({ op: z.literal('keyring.lock') }),
+  z.strictObject({ op: z.literal('keyring.status') }),
   z.strictObject({
     op: z.literal('secrets.encrypt'),
     sealed: sealedMessageSchema,
@@ -318,7 +318,8 @@ export const delegateResultSchemas = {
   hello: z.strictObject({ publicKey: base64.max(128), suite: z.string(), pid: z.number().int() }),
   'keyring.create': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
   'keyring.unlock': z.strictObject({ keyringVersion: z.number().int() }),
-  'keyring.lock': z.strictObject({}),
+  /** Whether this process holds keys: main reconciles its own view with it. */
+  'keyring.status': z.strictObject({ unlocked: z.boolean() }),
   /** `intermediateKeys`: every intermediate key created or used (main upserts them by id). */
   'secrets.encrypt': z.strictObject({
     versions: z.array(encryptedVersionSchema.extend({ facts: secretFactsSchema })),

@@ -79,9 +79,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const idle = new IdleTimer(
     () => theVault.settings().autoLockMinutes * 60_000,
     () => {
-      if (!theVault.unlocked) return;
-      theVault.lock('idle').then(
-        () => emit({ type: 'vault.locked', reason: 'idle' }),
+      theVault.lockIfUnlocked('idle').then(
+        (locked) => locked && emit({ type: 'vault.locked', reason: 'idle' }),
         (error: unknown) => logger.log('error', 'auto-lock failed', { error: String(error) }),
       );
     },

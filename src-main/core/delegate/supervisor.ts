@@ -147,16 +147,21 @@ export class DelegateSupervisor {
     });
   }
 
-  private handleExit(channel: DelegateChannel, code: number | null): void {
-    if (this.channel !== channel) return;
+  /** Forgets the current process and fails what it was still working on. */
+  private detach(why: (op: DelegateOp) => string): void {
     this.channel = null;
     this.ready = null;
     this.publicKeyValue = null;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
-      pending.reject(new DelegateCallError('DELEGATE_UNAVAILABLE', `The delegate stopped during ${pending.op}; nothing was changed. Try again.`));
+      pending.reject(new DelegateCallError('DELEGATE_UNAVAILABLE', why(pending.op)));
       this.pending.delete(id);
     }
+  }
+
+  private handleExit(channel: DelegateChannel, code: number | null): void {
+    if (this.channel !== channel) return;
+    this.detach((op) => `The delegate stopped during ${op}; nothing was changed. Try again.`);
     if (this.stopped) return;
     if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.restarts = 0;
     const delay = RESTART_BACKOFF_MS[Math.min(this.restarts, RESTART_BACKOFF_MS.length - 1)]!;
@@ -220,6 +225,23 @@ export class DelegateSupervisor {
     });
   }
 
+  /**
+   * Replaces the delegate with a fresh process at once, without backoff and
+   * without reporting a crash: the old process and every byte it held are
+   * gone when this resolves (on lock, and after an unlock main gave up on).
+   * Requests in flight fail with DELEGATE_UNAVAILABLE.
+   */
+  async restart(reason: string): Promise<void> {
+    if (this.stopped) return;
+    const channel = this.channel;
+    if (channel) {
+      this.detach((op) => `The delegate was restarted (${reason}) during ${op}; nothing was changed.`);
+      await killAndWait(channel);
+      this.options.logger.log('info', 'delegate restarted', { reason, oldPid: channel.pid });
+    }
+    await this.start();
+  }
+
   /** Kills the delegate (tests use it to prove restarts work). */
   kill(): void {
     this.channel?.kill();
@@ -230,12 +252,16 @@ export class DelegateSupervisor {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const channel = this.channel;
     if (!channel) return;
-    // Bounded: a process that is already gone never reports its exit again.
-    const exited = new Promise<void>((resolve) => {
-      channel.onExit(() => resolve());
-      setTimeout(resolve, 2000).unref();
-    });
-    channel.kill();
-    await exited;
+    await killAndWait(channel);
   }
+}
+
+/** Bounded: a process that is already gone never reports its exit again. */
+function killAndWait(channel: DelegateChannel): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    channel.onExit(() => resolve());
+    setTimeout(resolve, 2000).unref();
+  });
+  channel.kill();
+  return exited;
 }

@@ -1,8 +1,13 @@
 /**
  * Creating, unlocking and locking the store. Main never sees the passphrase:
  * it relays the sealed value to the delegate and stores the wrapped keyring
- * the delegate returns. Failed unlocks are counted in the store itself, so a
- * restarted app or a scripted CLI cannot skip the growing delay.
+ * the delegate returns.
+ *
+ * Unlock attempts go one at a time, and each is counted in the store itself
+ * before the delegate sees it, so parallel guesses, a restarted app or a
+ * scripted CLI cannot skip the growing delay, and an attempt main gave up on
+ * still counts. Locking replaces the delegate process, so nothing it held
+ * survives in memory.
  */
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
@@ -30,6 +35,8 @@ export function unlockDelayMs(failures: number): number {
 
 export class VaultService {
   private unlockedFlag = false;
+  /** The tail of the unlock queue. */
+  private unlockQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -77,7 +84,14 @@ export class VaultService {
 
   async create(sealedPassphrase: SealedMessage): Promise<void> {
     if (this.initialized) throw new AppError('ALREADY_INITIALIZED', 'This store already exists. Unlock it instead.');
-    const created = await this.delegate.request({ op: 'keyring.create', sealed: sealedPassphrase });
+    let created;
+    try {
+      created = await this.delegate.request({ op: 'keyring.create', sealed: sealedPassphrase });
+    } catch (error) {
+      // The delegate may hold a keyring main never stored; it must not stay in memory.
+      if (error instanceof DelegateCallError && error.code === 'DELEGATE_TIMEOUT') await this.delegate.restart('create timed out').catch(() => undefined);
+      throw error;
+    }
     inTransaction(this.db, () => {
       if ((prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
         throw new AppError('ALREADY_INITIALIZED', 'This store was created meanwhile by another Strongroom process.');
@@ -99,39 +113,100 @@ export class VaultService {
     );
   }
 
+  /** The stored keyring and audit key; a row main cannot even parse is damage, never a wrong passphrase. */
   private readKeyring(): { keyring: KeyringEntry[]; auditKey: WrappedByKeyring } {
     const rows = prepared(this.db, 'SELECT version, kdf, wrapped_key FROM keyring ORDER BY version').all() as {
       version: number;
       kdf: string;
       wrapped_key: string;
     }[];
-    const keyring = rows.map((row) => keyringEntrySchema.parse({ version: row.version, kdf: JSON.parse(row.kdf), wrappedKey: row.wrapped_key }));
-    const auditKey = wrappedByKeyringSchema.parse(this.meta.get(AUDIT_KEY));
+    const parsed = (what: string, read: () => unknown, schema: { safeParse(value: unknown): { success: boolean; data?: unknown } }) => {
+      let value: unknown;
+      try {
+        value = read();
+      } catch {
+        value = undefined;
+      }
+      const result = schema.safeParse(value);
+      if (!result.success) throw new AppError('TAMPERED', `The store's ${what} is damaged: it cannot be read. Restore the store from a backup with "import".`);
+      return result.data;
+    };
+    const keyring = rows.map((row) =>
+      parsed(`keyring version ${row.version}`, () => ({ version: row.version, kdf: JSON.parse(row.kdf) as unknown, wrappedKey: row.wrapped_key }), keyringEntrySchema),
+    ) as KeyringEntry[];
+    const auditKey = parsed('audit key (meta "keyring.auditKey")', () => this.meta.get(AUDIT_KEY), wrappedByKeyringSchema) as WrappedByKeyring;
     return { keyring, auditKey };
   }
 
-  async unlock(sealedPassphrase: SealedMessage): Promise<void> {
+  /** One attempt at a time: a guess waits for the one before it, and so meets the delay that one set. */
+  unlock(sealedPassphrase: SealedMessage): Promise<void> {
+    const attempt = this.unlockQueue.then(() => this.attemptUnlock(sealedPassphrase));
+    this.unlockQueue = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async attemptUnlock(sealedPassphrase: SealedMessage): Promise<void> {
     if (!this.initialized) throw new AppError('NOT_INITIALIZED', 'No store exists yet. Create one first.');
-    const wait = this.retryAfterMs();
-    if (wait > 0) {
-      throw new AppError('RATE_LIMITED', `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`, { retryAfterMs: wait });
-    }
-    try {
-      await this.delegate.request({ op: 'keyring.unlock', sealed: sealedPassphrase, ...this.readKeyring() });
-    } catch (error) {
-      if (error instanceof DelegateCallError && error.code === 'WRONG_PASSPHRASE') {
-        const failures = (this.meta.get<Failures>(FAILURES_KEY)?.count ?? 0) + 1;
-        this.meta.set(FAILURES_KEY, { count: failures, lastAt: Date.now() });
-        this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'failure', detail: `wrong passphrase (attempt ${failures})` });
-        const retryAfterMs = unlockDelayMs(failures);
-        throw new AppError('WRONG_PASSPHRASE', `Wrong passphrase. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    const stored = this.readKeyring();
+    // Checked and counted in one write transaction, so another Strongroom process cannot slip a guess in between.
+    const { attempt, before } = inTransaction(this.db, () => {
+      const wait = this.retryAfterMs();
+      if (wait > 0) {
+        throw new AppError('RATE_LIMITED', `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`, { retryAfterMs: wait });
       }
-      throw error;
+      const previous = this.meta.get<Failures>(FAILURES_KEY);
+      const count = (previous?.count ?? 0) + 1;
+      this.meta.set(FAILURES_KEY, { count, lastAt: Date.now() });
+      return { attempt: count, before: previous };
+    });
+    try {
+      await this.delegate.request({ op: 'keyring.unlock', sealed: sealedPassphrase, ...stored });
+    } catch (error) {
+      throw await this.failedUnlock(error, attempt, before);
     }
     this.meta.delete(FAILURES_KEY);
     this.unlockedFlag = true;
-    this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'success', detail: null });
+    this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'success', detail: attempt > 1 ? `after ${attempt - 1} counted attempt(s)` : null });
     await this.audit.sealPending();
+  }
+
+  /** Records and audits a failed attempt; returns what the caller is told. */
+  private async failedUnlock(error: unknown, attempt: number, before: Failures | null): Promise<unknown> {
+    const code = error instanceof DelegateCallError ? error.code : null;
+    const fail = (detail: string) => this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'failure', detail });
+    // These never tested the passphrase (or proved it right): the attempt is not counted.
+    if (code === 'SEAL_INVALID' || code === 'BAD_REQUEST' || code === 'DECRYPT_FAILED') {
+      inTransaction(this.db, () => (before ? this.meta.set(FAILURES_KEY, before) : this.meta.delete(FAILURES_KEY)));
+      if (code === 'DECRYPT_FAILED') {
+        fail('damaged key blob: not counted as a failed attempt');
+        return new AppError('TAMPERED', `${(error as Error).message} Restore the store from a backup with "import". This was not counted as a failed attempt.`);
+      }
+      return error;
+    }
+    if (code === 'WRONG_PASSPHRASE') {
+      const retryAfterMs = this.countFailure(attempt);
+      fail(`wrong passphrase (attempt ${attempt}); next attempt allowed after ${Math.ceil(retryAfterMs / 1000)} s`);
+      return new AppError('WRONG_PASSPHRASE', `Wrong passphrase. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    }
+    if (code === 'DELEGATE_TIMEOUT') {
+      // The delegate may still finish and hold keys while main says locked: replace it, so both agree the store is locked.
+      const restarted = await this.delegate.restart('unlock timed out').then(
+        () => 'the delegate was restarted, so the store stays locked',
+        () => 'the delegate could not be restarted',
+      );
+      const retryAfterMs = this.countFailure(attempt);
+      fail(`no answer in time (attempt ${attempt}, counted); ${restarted}`);
+      return new AppError('DELEGATE_TIMEOUT', `The unlock did not finish in time and was cancelled; the store stays locked. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
+    }
+    this.countFailure(attempt);
+    fail(`${code ?? 'unexpected error'} (attempt ${attempt}, counted)`);
+    return error;
+  }
+
+  /** The delay runs from when the attempt ended; returns it. */
+  private countFailure(attempt: number): number {
+    this.meta.set(FAILURES_KEY, { count: attempt, lastAt: Date.now() });
+    return unlockDelayMs(attempt);
   }
 
   async lock(reason: string): Promise<void> {
@@ -141,7 +216,30 @@ export class VaultService {
       await this.audit.sealPending().catch(() => undefined);
     }
     this.unlockedFlag = false;
-    await this.delegate.request({ op: 'keyring.lock' });
+    // Wiping buffers cannot reach copies V8 made of strings, nor freed heap: a new process holds nothing of the old one's.
+    await this.delegate.restart(`lock: ${reason}`);
+  }
+
+  /**
+   * The idle lock. It asks the delegate too, so a delegate that holds keys
+   * main counted as locked is never skipped. Returns whether it locked.
+   */
+  async lockIfUnlocked(reason: string): Promise<boolean> {
+    if (this.unlockedFlag) {
+      await this.lock(reason);
+      return true;
+    }
+    const status = await this.delegate.request({ op: 'keyring.status' }).catch(() => null);
+    if (status && !status.unlocked) return false;
+    this.audit.append({
+      actor: this.actor,
+      action: 'vault.lock',
+      target: null,
+      outcome: 'success',
+      detail: `${reason}: ${status ? 'the delegate held keys main had counted as locked' : 'the delegate did not say whether it held keys'}`,
+    });
+    await this.lock(reason);
+    return true;
   }
 
   requireUnlocked(): void {
