@@ -306,6 +306,7 @@ export const auditActions = [
   'manager.remove',
   'manager.default',
   'manager.test',
+  'audit.break',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -537,6 +538,8 @@ export const channels = {
       problem: z.string().nullable(),
     }),
   },
+  /** After a break in the tail of the trail was looked into: records it in the trail and lets Strongroom write again. */
+  'audit.acceptBreak': { request: empty, result: z.object({ problem: z.string(), firstBrokenSeq: z.number().int() }) },
 } as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;
@@ -562,6 +565,7 @@ export const ipcErrorCodes = [
   'SCOPE_CONFLICT',
   'SEAL_INVALID',
   'TAMPERED',
+  'AUDIT_BROKEN',
   'READ_ONLY',
   'MANAGER_IN_USE',
   'PROVIDER_AUTH_FAILED',

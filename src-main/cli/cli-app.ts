@@ -45,7 +45,9 @@ const USAGE = `Usage: strongroom [--data-dir DIR] [--passphrase-file FILE] <comm
 
 Store:
   init                                   create a new store
-  audit verify
+  audit verify                           check the trail (and every secret's row)
+  audit accept-break                     after a break in the trail's end was looked
+                                         into: record it and allow writes again
   export --out FILE --export-passphrase-file F
   import --from FILE [--export-passphrase-file F] [--manager M]
                                          a backup (restored into an empty store),
@@ -158,6 +160,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
   init: { args: 0, unlock: false },
   'audit verify': { args: 0, unlock: true },
+  'audit accept-break': { args: 0, unlock: true },
   export: { args: 0, unlock: true },
   import: { args: 0, unlock: true },
   'secret create': { args: 0, unlock: true },
@@ -577,6 +580,11 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
         const verdict = await session.call('audit.verify', {});
         if (!verdict.intact) throw new UserError(`Audit chain broken at entry ${verdict.firstBrokenSeq}: ${verdict.problem}`);
         session.write(`Audit chain intact: ${verdict.checked} entries verified.\n`);
+        break;
+      }
+      case 'audit accept-break': {
+        const accepted = await session.call('audit.acceptBreak', {});
+        session.say(`Recorded the break at entry ${accepted.firstBrokenSeq} in the audit trail (${accepted.problem}); writes are allowed again.`);
         break;
       }
       case 'export': {

@@ -66,8 +66,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
     theVault.requireUnlocked();
-    const result = change();
-    audit.append({ actor: options.actor, action, target, outcome: 'success', detail });
+    // One transaction, so a change the trail refuses to record is not made either.
+    const result = inTransaction(db, () => {
+      const changed = change();
+      audit.append({ actor: options.actor, action, target, outcome: 'success', detail });
+      return changed;
+    });
     await audit.sealPending();
     return result;
   };
@@ -150,8 +154,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'apps.rename': ({ id, name }) => recorded('app.update', name, 'renamed', () => catalog.renameApplication(id, name)),
       'apps.delete': async ({ id }) => {
         theVault.requireUnlocked();
-        const { name, report } = catalog.deleteApplication(id);
-        return recorded('app.delete', name, removalDetail(report), () => report);
+        const report = inTransaction(db, () => {
+          const { name, report } = catalog.deleteApplication(id);
+          audit.append({ actor: options.actor, action: 'app.delete', target: name, outcome: 'success', detail: removalDetail(report) });
+          return report;
+        });
+        await audit.sealPending();
+        return report;
       },
       'envs.create': ({ applicationId, name, type }) => recorded('env.create', name, type, () => catalog.createEnvironment(applicationId, name, type)),
       'envs.update': ({ id, name, type }) =>
@@ -164,8 +173,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         ),
       'envs.delete': async ({ id }) => {
         theVault.requireUnlocked();
-        const { name, report } = catalog.deleteEnvironment(id);
-        return recorded('env.delete', name, removalDetail(report), () => report);
+        const report = inTransaction(db, () => {
+          const { name, report } = catalog.deleteEnvironment(id);
+          audit.append({ actor: options.actor, action: 'env.delete', target: name, outcome: 'success', detail: removalDetail(report) });
+          return report;
+        });
+        await audit.sealPending();
+        return report;
       },
       'managers.list': async () => ({ items: await managers.list() }),
       'managers.add': async (request) => {
@@ -216,16 +230,25 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'audit.verify': async () => {
         theVault.requireUnlocked();
-        const verdict = await audit.verify();
-        audit.append({
-          actor: options.actor,
-          action: 'audit.verify',
-          target: null,
-          outcome: verdict.intact ? 'success' : 'failure',
-          detail: verdict.intact ? `${verdict.checked} entries intact` : verdict.problem,
-        });
-        await audit.sealPending();
+        const { repairedBreak, ...verdict } = await audit.verify();
+        // A broken tail takes no entries: writing past it would hide where it was cut.
+        if (!audit.recordedBreak()) {
+          const repaired = repairedBreak ? `; a break found ${repairedBreak.detectedAt} (${repairedBreak.problem}) is no longer there` : '';
+          audit.append({
+            actor: options.actor,
+            action: 'audit.verify',
+            target: null,
+            outcome: verdict.intact ? 'success' : 'failure',
+            detail: (verdict.intact ? `${verdict.checked} entries intact${repaired}` : verdict.problem)?.slice(0, 500) ?? null,
+          });
+          await audit.sealPending();
+        }
         return verdict;
+      },
+      'audit.acceptBreak': async () => {
+        theVault.requireUnlocked();
+        const { problem, firstBrokenSeq } = await audit.acceptBreak(options.actor);
+        return { problem, firstBrokenSeq };
       },
     },
     {

@@ -56,6 +56,7 @@ const CHANNELS: Record<Channel, true> = {
   'knownHosts.remove': true,
   'audit.list': true,
   'audit.verify': true,
+  'audit.acceptBreak': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';
 

@@ -71,13 +71,15 @@ export class VaultService {
 
   updateSettings(changes: Partial<Settings>): Settings {
     const settings = { ...this.settings(), ...changes };
-    this.meta.set(SETTINGS_KEY, settings);
-    this.audit.append({
-      actor: this.actor,
-      action: 'settings.update',
-      target: null,
-      outcome: 'success',
-      detail: `auto-lock after ${settings.autoLockMinutes} min; keep ${settings.versionRetention} versions`,
+    inTransaction(this.db, () => {
+      this.meta.set(SETTINGS_KEY, settings);
+      this.audit.append({
+        actor: this.actor,
+        action: 'settings.update',
+        target: null,
+        outcome: 'success',
+        detail: `auto-lock after ${settings.autoLockMinutes} min; keep ${settings.versionRetention} versions`,
+      });
     });
     return settings;
   }
@@ -96,11 +98,12 @@ export class VaultService {
       if ((prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0) {
         throw new AppError('ALREADY_INITIALIZED', 'This store was created meanwhile by another Strongroom process.');
       }
+      // The first entry is written with the keyring, so a created store always has a trail: an empty one was wiped.
+      this.audit.append({ actor: this.actor, action: 'vault.create', target: null, outcome: 'success', detail: 'keyring version 1' });
       this.insertKeyring(created.keyring);
       this.meta.set(AUDIT_KEY, created.auditKey);
     });
     this.unlockedFlag = true;
-    this.audit.append({ actor: this.actor, action: 'vault.create', target: null, outcome: 'success', detail: 'keyring version 1' });
     await this.audit.sealPending();
   }
 
@@ -166,6 +169,8 @@ export class VaultService {
     }
     this.meta.delete(FAILURES_KEY);
     this.unlockedFlag = true;
+    // With a broken trail the store still unlocks, so the break can be examined and accepted; every write is refused.
+    if (this.audit.detectBreak()) return;
     this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'success', detail: attempt > 1 ? `after ${attempt - 1} counted attempt(s)` : null });
     await this.audit.sealPending();
   }
@@ -173,7 +178,10 @@ export class VaultService {
   /** Records and audits a failed attempt; returns what the caller is told. */
   private async failedUnlock(error: unknown, attempt: number, before: Failures | null): Promise<unknown> {
     const code = error instanceof DelegateCallError ? error.code : null;
-    const fail = (detail: string) => this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'failure', detail });
+    // A broken trail takes no entries; the failure still counts towards the delay.
+    const fail = (detail: string) => {
+      if (!this.audit.detectBreak()) this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'failure', detail });
+    };
     // These never tested the passphrase (or proved it right): the attempt is not counted.
     if (code === 'SEAL_INVALID' || code === 'BAD_REQUEST' || code === 'DECRYPT_FAILED') {
       inTransaction(this.db, () => (before ? this.meta.set(FAILURES_KEY, before) : this.meta.delete(FAILURES_KEY)));
@@ -210,7 +218,7 @@ export class VaultService {
   }
 
   async lock(reason: string): Promise<void> {
-    if (this.unlockedFlag) {
+    if (this.unlockedFlag && !this.audit.detectBreak()) {
       this.audit.append({ actor: this.actor, action: 'vault.lock', target: null, outcome: 'success', detail: reason });
       // Sealed now, while the key is still there; if that fails it is sealed at the next unlock.
       await this.audit.sealPending().catch(() => undefined);
