@@ -36,6 +36,7 @@ import type { DelegateLog } from './delegate-log.js';
 import { InvalidSecretError, inspectSecret } from './secret-inspector.js';
 import { BackupSession, DamagedBackupError, WrongBackupPassphraseError, type BackupRecordPlain } from './backup.js';
 import { NotACredentialError, runConnectionTest } from './connection/run-connection-test.js';
+import { createMigrationHandlers } from './migration-handlers.js';
 
 export class DelegateFailure extends Error {
   constructor(
@@ -346,6 +347,14 @@ export class DelegateService {
       throw error;
     }
   }
+
+  private readonly migration = createMigrationHandlers({
+    requireKeyring: () => this.requireKeyring(),
+    openValues: (keyring, items, managers, records) => this.openValues(keyring, items, managers, records),
+    storeValues: (keyring, manager, items, current) => this.storeValues(keyring, manager, items, current),
+    pool: () => this.managers,
+    fail: (code, message) => new DelegateFailure(code, message),
+  });
 
   private readonly handlers: Handlers = {
     hello: async () => ({ publicKey: this.recipient.publicKey, suite: SEAL_SUITE, pid: process.pid }),
@@ -683,6 +692,8 @@ export class DelegateService {
       await provider.delete(request.reference);
       return {};
     },
+
+    ...this.migration,
 
     'audit.mac': async (request) => {
       const key = this.requireKeyring().auditKey;

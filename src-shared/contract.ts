@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
+import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
+export * from './migration-contract.js';
 
 export {
   MAX_FILE_BYTES,
@@ -307,6 +309,9 @@ export const auditActions = [
   'manager.default',
   'manager.test',
   'audit.break',
+  'secret.migrate',
+  'migration.start',
+  'migration.cancel',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -540,6 +545,7 @@ export const channels = {
   },
   /** After a break in the tail of the trail was looked into: records it in the trail and lets Strongroom write again. */
   'audit.acceptBreak': { request: empty, result: z.object({ problem: z.string(), firstBrokenSeq: z.number().int() }) },
+  ...migrationChannels,
 } as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;
@@ -605,6 +611,7 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('secrets.changed') }),
   z.object({ type: z.literal('managers.changed') }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
+  migrationProgressEventSchema,
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

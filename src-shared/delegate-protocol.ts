@@ -301,6 +301,35 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('manager.status') }),
   z.strictObject({ op: z.literal('secrets.checkReference'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
   z.strictObject({ op: z.literal('secrets.deleteRemote'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
+  /** Migration (docs/migration.md): the byte size of each stored value, read in here; main learns sizes only. */
+  z.strictObject({
+    op: z.literal('migration.measure'),
+    items: z.array(storedVersionSchema).min(1).max(MAX_BATCH),
+    managers: z.array(managerContextSchema).max(64).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
+  }),
+  /** Which of these names already hold a value in the secret store. */
+  z.strictObject({ op: z.literal('migration.probe'), manager: managerContextSchema, names: z.array(z.string().min(1).max(512)).min(1).max(MAX_BATCH) }),
+  /**
+   * Copies one secret's versions, in order, out of their manager: `target` ones into `target` (the built-in store
+   * when absent), `local` ones (history that stays readable here) re-encrypted by the keyring. The values never leave.
+   */
+  z.strictObject({
+    op: z.literal('migration.write'),
+    items: z.array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, placement: z.enum(['target', 'local']) })).min(1).max(MAX_BATCH),
+    remoteName: z.string().min(1).max(512).optional(),
+    target: managerContextSchema.optional(),
+    managers: z.array(managerContextSchema).max(64).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
+    intermediateKey: intermediateKeyRecordSchema.nullable().optional(),
+  }),
+  /** Reads each written copy back and compares it with its source, byte for byte. */
+  z.strictObject({
+    op: z.literal('migration.verify'),
+    items: z.array(z.strictObject({ from: storedVersionSchema, written: storedVersionSchema })).min(1).max(MAX_BATCH),
+    managers: z.array(managerContextSchema).max(64).default([]),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
+  }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
   z.strictObject({
     op: z.literal('audit.verify'),
@@ -379,6 +408,10 @@ export const delegateResultSchemas = {
   'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
   'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
   'secrets.deleteRemote': z.strictObject({}),
+  'migration.measure': z.strictObject({ sizes: z.array(z.number().int().min(0)) }),
+  'migration.probe': z.strictObject({ taken: z.array(z.string().max(512)) }),
+  'migration.write': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),
+  'migration.verify': z.strictObject({ equal: z.array(z.boolean()) }),
 } satisfies Record<DelegateOp, z.ZodType>;
 export type DelegateResult<Op extends DelegateOp> = z.infer<(typeof delegateResultSchemas)[Op]>;
 

@@ -109,6 +109,7 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
     kind,
     maxValueBytes: MAX_VALUE_BYTES,
     checkName,
+    locate: (name) => config.namePrefix + name,
 
     async put(name, value) {
       const refused = checkName(name);

@@ -137,6 +137,7 @@ export function create(input: AzureKeyVaultConfigInput, options: AzureStoreOptio
     maxValueBytes: MAX_VALUE_BYTES,
 
     checkName,
+    locate: (name) => name,
 
     async put(name, value) {
       const refusal = checkName(name);

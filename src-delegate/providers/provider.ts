@@ -69,6 +69,8 @@ export interface SecretStore {
   checkName(name: string): string | null;
   /** The largest value this store accepts, in bytes. */
   readonly maxValueBytes: number;
+  /** The reference put(name) writes to, so a name can be looked up before anything is written. */
+  locate(name: string): string;
   /** Writes a value under the manager's base path or prefix; returns the remote reference and version id. */
   put(name: string, value: string): Promise<{ reference: string; versionId: string }>;
   get(reference: string, versionId?: string): Promise<StoredValue>;

@@ -164,6 +164,7 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
     kind,
     maxValueBytes: MAX_VALUE_BYTES,
     checkName,
+    locate: (name) => `${joinPath(config.basePath, name)}#${VALUE_KEY}`,
 
     async put(name, value) {
       refuseWhenReadOnly('write secrets');

@@ -31,6 +31,8 @@ import {
 } from '../../src-shared/contract.js';
 import { randomUUID } from 'node:crypto';
 import { readHiddenLine } from './prompt.js';
+import { UsageError, UserError } from './cli-errors.js';
+import { MIGRATE_OPTIONS, MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, migrateCommand } from './migrate-command.js';
 import { SecretInputError, SecretUsageError, parseScopeSpec, secretFromOptions } from './secret-input.js';
 
 export interface CliIo {
@@ -89,6 +91,8 @@ Secret managers (docs/managers.md):
   manager options --kind vault|azure-key-vault --config FILE [--json]
                                          the KV mounts or vaults those credentials see
 
+${MIGRATE_USAGE}
+
 Applications:
   app create A | app delete A | app list [--json]
   env create A E --type prod|nonprod | env delete A E
@@ -102,8 +106,6 @@ terminal; never from an argument or the environment. Values read from stdin
 lose one trailing newline. Without --app/--env, only unscoped or
 account-scoped secrets reveal.`;
 
-class UsageError extends Error {}
-class UserError extends Error {}
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -142,7 +144,7 @@ const OPTIONS = {
   port: { type: 'string' },
   mount: { type: 'string' },
   role: { type: 'string' },
-  secret: { type: 'string' },
+  secret: { type: 'string', multiple: true },
   host: { type: 'string' },
   'accept-new-host-key': { type: 'boolean' },
   manager: { type: 'string' },
@@ -152,12 +154,13 @@ const OPTIONS = {
   'read-only': { type: 'boolean' },
   writable: { type: 'boolean' },
   rename: { type: 'string' },
+  ...MIGRATE_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 /** Commands: how many positional arguments each takes after its words, and whether it needs an unlocked store. */
-const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
+const COMMANDS: Record<string, { args: number; unlock: boolean; optionalArgs?: number }> = {
   init: { args: 0, unlock: false },
   'audit verify': { args: 0, unlock: true },
   'audit accept-break': { args: 0, unlock: true },
@@ -185,6 +188,11 @@ const COMMANDS: Record<string, { args: number; unlock: boolean }> = {
   'manager default': { args: 1, unlock: true },
   'manager remove': { args: 1, unlock: true },
   'manager options': { args: 0, unlock: true },
+  migrate: { args: 0, unlock: true },
+  'migrate status': { args: 0, optionalArgs: 1, unlock: true },
+  'migrate report': { args: 1, unlock: true },
+  'migrate resume': { args: 1, unlock: true },
+  'migrate cancel': { args: 1, unlock: true },
 };
 
 function describe(error: IpcError): string {
@@ -193,7 +201,7 @@ function describe(error: IpcError): string {
   return error.message;
 }
 
-class Session {
+export class Session {
   constructor(
     readonly core: AppCore,
     readonly io: CliIo,
@@ -508,12 +516,13 @@ function stageLine(stage: ReportStage): string {
 /** `test ssh` and `test winrm`: the live stage log on stderr, the report as JSON on stdout with --json. */
 async function testConnection(session: Session, kind: 'ssh' | 'winrm'): Promise<number> {
   const { values } = session;
-  if (!values.secret || !values.host) throw new UsageError(`"test ${kind}" needs --secret N and --host H.`);
+  const secretName = values.secret?.at(-1);
+  if (!secretName || !values.host) throw new UsageError(`"test ${kind}" needs --secret N and --host H.`);
   if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
   if (kind === 'winrm' && values['accept-new-host-key']) throw new UsageError('--accept-new-host-key is for SSH.');
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !Number.isInteger(port)) throw new UsageError('--port must be a number.');
-  const secret = await session.findSecret(values.secret);
+  const secret = await session.findSecret(secretName);
   const isWinrm = secret.type === 'winrm';
   if (isWinrm !== (kind === 'winrm')) throw new UserError(`"${secret.name}" is a ${secret.type} secret: use "test ${isWinrm ? 'winrm' : 'ssh'}".`);
   const testId = randomUUID();
@@ -551,13 +560,15 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const single = positionals[0] === 'init' || positionals[0] === 'export' || positionals[0] === 'import';
+  const single =
+    positionals[0] === 'init' || positionals[0] === 'export' || positionals[0] === 'import' || (positionals[0] === 'migrate' && !MIGRATE_SUBCOMMANDS.includes(positionals[1] ?? ''));
   const command = single ? positionals[0]! : positionals.slice(0, 2).join(' ');
   const spec = COMMANDS[command];
   if (!spec) throw new UsageError(positionals.length ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
   const args = positionals.slice(single ? 1 : 2);
   if (args.length < spec.args) throw new UsageError(`"${command}" needs ${spec.args === 1 ? 'a name' : `${spec.args} names`}.`);
-  if (args.length > spec.args) throw new UsageError(`Unexpected argument "${args[spec.args]}".`);
+  const most = spec.args + (spec.optionalArgs ?? 0);
+  if (args.length > most) throw new UsageError(`Unexpected argument "${args[most]}".`);
 
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const core = await createAppCore({ ...coreOptions, dataDir, actor: 'cli' });
@@ -687,6 +698,12 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
       case 'manager remove':
       case 'manager options':
         return await managerCommand(session, command, first);
+      case 'migrate':
+      case 'migrate status':
+      case 'migrate report':
+      case 'migrate resume':
+      case 'migrate cancel':
+        return await migrateCommand(session, command, first);
       case 'test ssh':
         return await testConnection(session, 'ssh');
       case 'test winrm':

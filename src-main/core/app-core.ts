@@ -22,6 +22,7 @@ import { BackupService } from './services/backup-service.js';
 import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
+import { MigrationService } from './migration/migration-service.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -62,6 +63,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor, managers);
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, options.actor);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, options.actor, managers);
+  const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, options.actor, emit);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -223,6 +225,23 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'knownHosts.remove': async ({ host, port, keyType }) => {
         await connections.removeKnownHost(host, port, keyType);
         return {};
+      },
+      'migration.preview': (request) => migrations.preview(request),
+      'migration.start': (request) => migrations.start(request),
+      'migration.pause': ({ runId }) => migrations.pause(runId),
+      'migration.resume': ({ runId }) => migrations.resume(runId),
+      'migration.cancel': ({ runId }) => migrations.cancel(runId),
+      'migration.status': ({ runId }) => {
+        theVault.requireUnlocked();
+        return migrations.status(runId);
+      },
+      'migration.list': () => {
+        theVault.requireUnlocked();
+        return { items: migrations.list() };
+      },
+      'migration.report': ({ runId, limit, offset }) => {
+        theVault.requireUnlocked();
+        return migrations.report(runId, limit, offset);
       },
       'audit.list': ({ limit, offset }) => {
         theVault.requireUnlocked();

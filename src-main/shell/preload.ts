@@ -57,6 +57,14 @@ const CHANNELS: Record<Channel, true> = {
   'audit.list': true,
   'audit.verify': true,
   'audit.acceptBreak': true,
+  'migration.preview': true,
+  'migration.start': true,
+  'migration.pause': true,
+  'migration.resume': true,
+  'migration.cancel': true,
+  'migration.status': true,
+  'migration.list': true,
+  'migration.report': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';
 

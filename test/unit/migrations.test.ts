@@ -83,6 +83,26 @@ describe('migrations', () => {
     expect(() => db.prepare("INSERT INTO intermediate_keys VALUES ('ik2', 'm1', 'w', 'v', 'yesterday', 0)").run()).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
+  it('6: adds migration runs and their journal, which outlives the secrets it names and goes with its run', () => {
+    db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 5);
+    expect(migrate(db, 6)).toBe(6);
+    expect(tables(db)).toEqual(expect.arrayContaining(['migration_items', 'migration_runs']));
+    expect(indexes(db)).toEqual(expect.arrayContaining(['migration_items_state', 'migration_items_secret']));
+    db.prepare(
+      "INSERT INTO migration_runs (id, source_manager_id, target_manager_id, all_versions, delete_source, concurrency, state, actor, created_at, updated_at) VALUES ('r1', 'local', 'm1', 0, 0, 16, 'running', 'cli', 'now', 'now')",
+    ).run();
+    expect(() =>
+      db.prepare("INSERT INTO migration_runs (id, source_manager_id, target_manager_id, all_versions, delete_source, concurrency, state, actor, created_at, updated_at) VALUES ('r2', 'a', 'b', 0, 0, 1, 'sleeping', 'cli', 'now', 'now')").run(),
+    ).toThrow(/CHECK/);
+    db.prepare("INSERT INTO migration_items (run_id, seq, secret_id, secret_name, state, updated_at) VALUES ('r1', 0, 'gone-secret', 'db', 'planned', 'now')").run();
+    expect(() => db.prepare("INSERT INTO migration_items (run_id, seq, secret_id, secret_name, state, updated_at) VALUES ('r1', 1, 's2', 'x', 'half-moved', 'now')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO migration_items (run_id, seq, secret_id, secret_name, state, updated_at) VALUES ('nope', 0, 's3', 'x', 'planned', 'now')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM migration_runs WHERE id = 'r1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM migration_items').get()).toEqual({ n: 0 });
+  });
+
   it('is idempotent, and refuses a store written by a newer schema', () => {
     const dir = tempDir();
     try {

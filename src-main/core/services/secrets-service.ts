@@ -627,8 +627,9 @@ export class SecretsService {
     const now = new Date().toISOString();
     try {
       inTransaction(this.db, () => {
-        // Guard against a concurrent change: the version we encrypted for must still be next.
-        if (this.byId(row.id).current_version !== row.current_version) {
+        // Guard against a concurrent change: the version we encrypted for must still be next, in the same manager (a migration may have moved it).
+        const latest = this.byId(row.id);
+        if (latest.current_version !== row.current_version || latest.manager_id !== row.manager_id) {
           throw new AppError('INVALID_REQUEST', 'The secret was changed meanwhile. Reload it and try again.');
         }
         this.insertVersion(address, encrypted, facts, now);

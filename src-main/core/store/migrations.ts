@@ -223,6 +223,55 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'migration runs and their per-secret journal (docs/migration.md)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE migration_runs (
+          id                TEXT PRIMARY KEY,
+          source_manager_id TEXT NOT NULL,
+          target_manager_id TEXT NOT NULL,
+          all_versions      INTEGER NOT NULL,
+          delete_source     INTEGER NOT NULL,
+          concurrency       INTEGER NOT NULL,
+          -- Provider requests per second for this run; NULL: each kind's published quotas.
+          rate_per_second   REAL,
+          state             TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'finished')),
+          actor             TEXT NOT NULL,
+          created_at        TEXT NOT NULL,
+          updated_at        TEXT NOT NULL,
+          finished_at       TEXT
+        ) STRICT;
+
+        -- One row per secret of a run: planned -> written -> verified -> switched -> source_removed, or failed / cancelled.
+        -- It outlives the secret (no foreign key), so the report stays complete.
+        CREATE TABLE migration_items (
+          run_id         TEXT NOT NULL REFERENCES migration_runs(id) ON DELETE CASCADE,
+          seq            INTEGER NOT NULL,
+          secret_id      TEXT NOT NULL,
+          secret_name    TEXT NOT NULL,
+          -- Secret stores: the name the value is written under in the target (it owns that name while the run lives).
+          target_name    TEXT,
+          renamed        INTEGER NOT NULL DEFAULT 0,
+          state          TEXT NOT NULL CHECK (state IN ('planned', 'written', 'verified', 'switched', 'source_removed', 'failed', 'cancelled')),
+          reason         TEXT,
+          detail         TEXT,
+          -- The secret's current version when it was copied: a change meanwhile re-plans the copy.
+          source_version INTEGER,
+          -- JSON: the copies written (version, placement, encrypted form), kept until the switch and after, for the report and cleanup.
+          written        TEXT,
+          -- JSON: remote references left in the source after the switch (removed only with delete_source).
+          source_refs    TEXT,
+          attempts       INTEGER NOT NULL DEFAULT 0,
+          updated_at     TEXT NOT NULL,
+          PRIMARY KEY (run_id, secret_id)
+        ) STRICT;
+        CREATE INDEX migration_items_state ON migration_items (run_id, state, seq);
+        CREATE INDEX migration_items_secret ON migration_items (secret_id, state);
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */

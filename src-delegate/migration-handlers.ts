@@ -1,0 +1,141 @@
+/**
+ * The delegate's side of a migration (docs/migration.md): measure values,
+ * probe target names, copy one secret's versions from its manager into
+ * another, and read the copies back to compare them. Values are opened and
+ * written here only; main receives sizes, names, references and verdicts.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DelegateRequest, DelegateResult, EncryptedVersion, IntermediateKeyRecord, ManagerContext, SecretAddress } from '../src-shared/delegate-protocol.js';
+import type { Keyring } from './keyring.js';
+import { encryptVersion } from './envelope.js';
+import type { ManagerPool } from './managers/manager-pool.js';
+import { ProviderError } from './providers/provider.js';
+
+type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
+type Request<Op extends string> = Extract<DelegateRequest, { op: Op }>;
+
+/** What the handlers borrow from the delegate service. */
+export interface MigrationDeps {
+  requireKeyring(): Keyring;
+  openValues(keyring: Keyring, items: Stored[], managers: ManagerContext[], records: IntermediateKeyRecord[]): Promise<string[]>;
+  storeValues(
+    keyring: Keyring,
+    manager: ManagerContext | undefined,
+    items: { address: SecretAddress; payload: string; remoteName?: string | undefined }[],
+    current: IntermediateKeyRecord | null,
+  ): Promise<{ versions: EncryptedVersion[]; intermediateKeys: IntermediateKeyRecord[] }>;
+  pool(): ManagerPool;
+  fail(code: 'BAD_REQUEST' | 'DECRYPT_FAILED', message: string): Error;
+}
+
+/** Digests of the values last written, so a verify right after its write reads only the copy, not the source again. */
+const DIGEST_CACHE_LIMIT = 50_000;
+/** Names probed at once within one request; main runs several requests side by side. */
+const PROBE_CONCURRENCY = 8;
+
+export function createMigrationHandlers(deps: MigrationDeps) {
+  // A per-process key: the digests never leave this process and mean nothing after a restart (verify then re-reads the source).
+  const digestKey = randomBytes(32);
+  const written = new Map<string, Buffer>();
+  const digest = (value: string) => createHmac('sha256', digestKey).update(value, 'utf8').digest();
+  const keyOf = (address: SecretAddress) => `${address.secretId}\0${address.version}\0${address.managerId}`;
+  const remember = (address: SecretAddress, value: string) => {
+    if (written.size >= DIGEST_CACHE_LIMIT) written.delete(written.keys().next().value!);
+    written.set(keyOf(address), digest(value));
+  };
+
+  return {
+    'migration.measure': async (request: Request<'migration.measure'>): Promise<DelegateResult<'migration.measure'>> => {
+      const keyring = deps.requireKeyring();
+      const values = await deps.openValues(keyring, request.items, request.managers, request.intermediateKeys);
+      return { sizes: values.map((value) => Buffer.byteLength(value, 'utf8')) };
+    },
+
+    'migration.probe': async (request: Request<'migration.probe'>): Promise<DelegateResult<'migration.probe'>> => {
+      const keyring = deps.requireKeyring();
+      const { provider } = deps.pool().store(keyring, request.manager);
+      const found = new Array<boolean>(request.names.length).fill(false);
+      let next = 0;
+      const worker = async () => {
+        while (next < request.names.length) {
+          const i = next++;
+          try {
+            await provider.get(provider.locate(request.names[i]!));
+            found[i] = true;
+          } catch (error) {
+            if (error instanceof ProviderError && error.code === 'NOT_FOUND') continue;
+            // Something is there, just not in the shape Strongroom writes: still taken.
+            if (error instanceof ProviderError && error.code === 'INVALID') found[i] = true;
+            else throw error;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, request.names.length) }, worker));
+      const taken = request.names.filter((_, i) => found[i]);
+      return { taken };
+    },
+
+    'migration.write': async (request: Request<'migration.write'>): Promise<DelegateResult<'migration.write'>> => {
+      const keyring = deps.requireKeyring();
+      const secretId = request.items[0]!.from.address.secretId;
+      for (const item of request.items) {
+        if (item.from.address.secretId !== secretId || item.to.secretId !== secretId || item.to.type !== item.from.address.type) {
+          throw deps.fail('BAD_REQUEST', 'One migration write copies versions of one secret, as versions of that same secret.');
+        }
+        if (item.to.managerId !== (request.target?.id ?? 'local')) throw deps.fail('BAD_REQUEST', 'Every copy is addressed to the target manager.');
+      }
+      const values = await deps.openValues(
+        keyring,
+        request.items.map((item) => item.from),
+        request.managers,
+        request.intermediateKeys,
+      );
+      const versions: EncryptedVersion[] = new Array<EncryptedVersion>(request.items.length);
+      const toTarget = request.items.flatMap((item, i) => (item.placement === 'target' ? [i] : []));
+      let intermediateKeys: IntermediateKeyRecord[] = [];
+      if (toTarget.length > 0) {
+        // In order: a secret store keeps the versions in the order they are written.
+        const stored = await deps.storeValues(
+          keyring,
+          request.target,
+          toTarget.map((i) => ({ address: request.items[i]!.to, payload: values[i]!, remoteName: request.remoteName })),
+          request.intermediateKey ?? null,
+        );
+        toTarget.forEach((i, j) => (versions[i] = stored.versions[j]!));
+        intermediateKeys = stored.intermediateKeys;
+      }
+      request.items.forEach((item, i) => {
+        if (item.placement === 'local') versions[i] = encryptVersion(keyring, item.to, Buffer.from(values[i]!, 'utf8'));
+        remember(item.to, values[i]!);
+      });
+      return { versions, intermediateKeys };
+    },
+
+    'migration.verify': async (request: Request<'migration.verify'>): Promise<DelegateResult<'migration.verify'>> => {
+      const keyring = deps.requireKeyring();
+      const copies = await deps.openValues(
+        keyring,
+        request.items.map((item) => item.written),
+        request.managers,
+        request.intermediateKeys,
+      );
+      const missing = request.items.flatMap((item, i) => (written.has(keyOf(item.written.address)) ? [] : [i]));
+      const sources =
+        missing.length > 0
+          ? await deps.openValues(
+              keyring,
+              missing.map((i) => request.items[i]!.from),
+              request.managers,
+              request.intermediateKeys,
+            )
+          : [];
+      const expected = new Map(missing.map((i, j) => [i, digest(sources[j]!)]));
+      return {
+        equal: request.items.map((item, i) => {
+          const want = expected.get(i) ?? written.get(keyOf(item.written.address))!;
+          return timingSafeEqual(want, digest(copies[i]!));
+        }),
+      };
+    },
+  };
+}

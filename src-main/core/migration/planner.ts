@@ -1,0 +1,226 @@
+/**
+ * The preview of a migration: every selected secret is classified as "move",
+ * "rename" (with the name it gets in the target) or "fail" with a reason,
+ * before anything changes. The limits come from each kind's description
+ * (kind-limits.ts); sizes are measured inside the delegate, which alone sees
+ * the values; taken names are probed in the target store.
+ */
+import type { Database } from 'better-sqlite3';
+import type { ManagerKind, MigrationFailReason, MigrationPreview, MigrationPreviewItem, ParsedRequest } from '../../../src-shared/contract.js';
+import { MAX_BATCH } from '../../../src-shared/delegate-protocol.js';
+import { AppError } from '../app-error.js';
+import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import { scopeWithin } from '../scope/usage-scope.js';
+import type { CatalogService } from '../services/catalog-service.js';
+import type { ManagerInfo, ManagersService } from '../services/managers-service.js';
+import type { SecretRow, SecretsService } from '../services/secrets-service.js';
+import { prepared } from '../store/prepared.js';
+import type { MigrationJournal } from './journal.js';
+import { limitsOf, type KindLimits } from './kind-limits.js';
+
+export type PlanRequest = ParsedRequest<'migration.preview'>;
+
+/** Reading values to measure them may retry throttling: give it time. */
+export const MANAGER_TIMEOUT_MS = 180_000;
+
+/** The delegate reads this many remote values at once per request (its REMOTE_CONCURRENCY and PROBE_CONCURRENCY). */
+const REMOTE_BATCH = 8;
+
+/** Runs `work` over `list` in batches, `parallel` batches at a time. */
+async function inBatches<T>(list: T[], size: number, parallel: number, work: (batch: T[]) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const start = next;
+      next += size;
+      await work(list.slice(start, start + size));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+}
+
+export interface Plan {
+  source: ManagerInfo;
+  target: ManagerInfo;
+  limits: KindLimits;
+  rows: Map<string, SecretRow>;
+  preview: MigrationPreview;
+}
+
+export class MigrationPlanner {
+  constructor(
+    private readonly db: Database,
+    private readonly delegate: DelegateSupervisor,
+    private readonly secrets: SecretsService,
+    private readonly managers: ManagersService,
+    private readonly catalog: CatalogService,
+    private readonly journal: MigrationJournal,
+  ) {}
+
+  publicConfig(managerId: string): Record<string, unknown> {
+    const row = prepared(this.db, 'SELECT public_config FROM managers WHERE id = ?').get(managerId) as { public_config: string } | undefined;
+    return JSON.parse(row?.public_config ?? '{}') as Record<string, unknown>;
+  }
+
+  limits(manager: ManagerInfo): KindLimits {
+    return limitsOf(manager.kind as ManagerKind, this.publicConfig(manager.id));
+  }
+
+  /** The kept versions of a secret, oldest first. */
+  versionNumbers(secretId: string): number[] {
+    return (prepared(this.db, 'SELECT version FROM secret_versions WHERE secret_id = ? ORDER BY version').all(secretId) as { version: number }[]).map((row) => row.version);
+  }
+
+  private selectRows(request: PlanRequest, sourceId: string): SecretRow[] {
+    const all = prepared(this.db, 'SELECT rowid, * FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(sourceId) as SecretRow[];
+    if (!request.secretIds && !request.names) return all;
+    const ids = new Set(request.secretIds ?? []);
+    const names = new Set((request.names ?? []).map((name) => name.toLowerCase()));
+    const picked = all.filter((row) => ids.has(row.id) || names.has(row.name.toLowerCase()));
+    const found = new Set(picked.flatMap((row) => [row.id, row.name.toLowerCase()]));
+    const missing = [...(request.secretIds ?? []), ...(request.names ?? [])].filter((key) => !found.has(key.toLowerCase()) && !found.has(key));
+    if (missing.length > 0) {
+      throw new AppError('NOT_FOUND', `Not in the source manager: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}.`);
+    }
+    return picked;
+  }
+
+  async plan(request: PlanRequest, concurrency: number): Promise<Plan> {
+    if (request.sourceManagerId === request.targetManagerId) throw new AppError('INVALID_REQUEST', 'The source and the target are the same manager.');
+    const source = this.managers.info(request.sourceManagerId);
+    const target = this.managers.info(request.targetManagerId);
+    const limits = this.limits(target);
+    const rows = this.selectRows(request, source.id);
+    const busy = this.journal.busySecretIds();
+    const targetScope = this.catalog.managerScope(target.id).scope;
+    const environments = targetScope.scoped ? this.catalog.environmentIndex() : new Map();
+
+    const items: MigrationPreviewItem[] = rows.map((row) => {
+      const versions = request.allVersions ? this.versionNumbers(row.id).length : 1;
+      const fail = (reason: MigrationFailReason, detail: string) => ({ reason, detail });
+      let verdict: { reason: MigrationFailReason; detail: string } | null = null;
+      let targetName: string | null = null;
+      if (target.role === 'secret-store' && limits.nameRule) {
+        const rule = limits.nameRule;
+        const edited = request.renames[row.id];
+        targetName = edited ?? (rule.pattern.test(row.name) && row.name.length <= rule.maxLength ? row.name : rule.fit(row.name));
+        if (!rule.pattern.test(targetName) || targetName.length > rule.maxLength) {
+          verdict = fail('name-invalid', `"${targetName}" does not fit ${target.name}'s names (${rule.pattern.source}, at most ${rule.maxLength} characters).`);
+        }
+      }
+      if (busy.has(row.id)) verdict = fail('in-another-run', 'Another unfinished migration is moving this secret.');
+      else if (target.readOnly) verdict = fail('target-read-only', `"${target.name}" is read-only: Strongroom writes no values into it.`);
+      else if (request.deleteSource && source.readOnly && row.remote_name !== null && row.reference === null)
+        verdict = fail('source-read-only', `"${source.name}" is read-only: its copy cannot be removed.`);
+      else if (targetScope.scoped && !scopeWithin(this.secrets.scopeOf(row), targetScope, environments))
+        verdict = fail('scope-outside-target', `The secret's scope does not fit inside the scope of "${target.name}".`);
+      else if (request.allVersions && !limits.keepsVersions && versions > 1)
+        verdict = fail('versions-not-kept', `"${target.name}" keeps only the current value, and this secret has ${versions} versions.`);
+      return {
+        secretId: row.id,
+        name: row.name,
+        outcome: verdict ? 'fail' : targetName !== null && targetName !== row.name ? 'rename' : 'move',
+        targetName,
+        reason: verdict?.reason ?? null,
+        detail: verdict?.detail ?? null,
+        versions,
+        sizeBytes: 0,
+        isReference: row.reference !== null,
+      };
+    });
+
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    await this.measure(items, byId, request.allVersions, limits, target, concurrency);
+    if (target.role === 'secret-store' && limits.nameRule) {
+      this.refuseClashes(items, target, limits.nameRule.caseInsensitive);
+      await this.refuseTaken(items, target, concurrency);
+    }
+    const counts = { move: 0, rename: 0, fail: 0 };
+    for (const item of items) counts[item.outcome]++;
+    return { source, target, limits, rows: byId, preview: { items, counts } };
+  }
+
+  /** Sizes are read inside the delegate, in batches: only the numbers come back. */
+  private async measure(
+    items: MigrationPreviewItem[],
+    rows: Map<string, SecretRow>,
+    allVersions: boolean,
+    limits: KindLimits,
+    target: ManagerInfo,
+    concurrency: number,
+  ): Promise<void> {
+    const wanted = items.filter((item) => item.outcome !== 'fail');
+    const stored = wanted.flatMap((item) => {
+      const row = rows.get(item.secretId)!;
+      const versions = allVersions ? this.versionNumbers(row.id) : [row.current_version];
+      return versions.map((version) => ({ item, stored: this.secrets.storedVersion(row, version) }));
+    });
+    // Remote values are read REMOTE_BATCH at a time per request, with requests side by side up to the concurrency.
+    const remote = stored.some((entry) => entry.stored.encrypted.remote);
+    await inBatches(stored, remote ? REMOTE_BATCH : MAX_BATCH, remote ? Math.ceil(concurrency / REMOTE_BATCH) : 1, async (batch) => {
+      const versions = batch.map((entry) => entry.stored);
+      const { sizes } = await this.delegate.request({ op: 'migration.measure', items: versions, ...this.secrets.dependencies(versions) }, MANAGER_TIMEOUT_MS);
+      batch.forEach((entry, i) => (entry.item.sizeBytes = Math.max(entry.item.sizeBytes, sizes[i]!)));
+    });
+    for (const item of wanted) {
+      if (item.sizeBytes > limits.maxValueBytes) {
+        Object.assign(item, {
+          outcome: 'fail',
+          reason: 'too-large',
+          detail: `${item.sizeBytes} bytes; "${target.name}" keeps values up to ${limits.maxValueBytes} bytes.`,
+        });
+      }
+    }
+  }
+
+  /** Two secrets may not land on one name, nor on the name of a secret the target already holds. */
+  private refuseClashes(items: MigrationPreviewItem[], target: ManagerInfo, caseInsensitive: boolean): void {
+    const key = (name: string) => (caseInsensitive ? name.toLowerCase() : name);
+    const held = new Set(
+      (prepared(this.db, 'SELECT remote_name FROM secrets WHERE manager_id = ? AND remote_name IS NOT NULL').all(target.id) as { remote_name: string }[]).map((row) =>
+        key(row.remote_name),
+      ),
+    );
+    const claims = new Map<string, MigrationPreviewItem[]>();
+    for (const item of items) {
+      if (item.targetName === null || item.reason === 'name-invalid') continue;
+      claims.set(key(item.targetName), [...(claims.get(key(item.targetName)) ?? []), item]);
+    }
+    for (const [name, claimants] of claims) {
+      if (claimants.length < 2 && !held.has(name)) continue;
+      for (const item of claimants) {
+        if (item.outcome === 'fail' && item.reason !== null) continue;
+        const others = claimants.filter((other) => other !== item).map((other) => other.name);
+        Object.assign(item, {
+          outcome: 'fail',
+          reason: 'name-clash',
+          detail: held.has(name)
+            ? `"${item.targetName}" is the name of a secret "${target.name}" already holds for Strongroom.`
+            : `"${item.targetName}" is also the target name of ${others.join(', ')}. Edit one of the names.`,
+        });
+      }
+    }
+  }
+
+  /** A name that already holds a value in the target store is never written over: Strongroom did not write it. */
+  private async refuseTaken(items: MigrationPreviewItem[], target: ManagerInfo, concurrency: number): Promise<void> {
+    const candidates = items.filter((item) => item.outcome !== 'fail' && item.targetName !== null);
+    const context = this.managers.context(target.id)!;
+    await inBatches(candidates, REMOTE_BATCH, Math.ceil(concurrency / REMOTE_BATCH), async (batch) => {
+      const { taken } = await this.delegate.request(
+        { op: 'migration.probe', manager: context, names: batch.map((item) => item.targetName!) },
+        MANAGER_TIMEOUT_MS,
+      );
+      const set = new Set(taken);
+      for (const item of batch) {
+        if (set.has(item.targetName!)) {
+          Object.assign(item, {
+            outcome: 'fail',
+            reason: 'name-taken',
+            detail: `"${item.targetName}" already exists in "${target.name}", and Strongroom did not write it. Give the secret another target name.`,
+          });
+        }
+      }
+    });
+  }
+}

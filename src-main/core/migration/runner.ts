@@ -1,0 +1,392 @@
+/**
+ * Runs the open items of one migration run, `concurrency` at a time, each
+ * through planned → written → verified → switched (→ source_removed). Every
+ * step is idempotent and journaled before the next begins, so a run stopped
+ * anywhere (pause, kill -9 of this process or of the delegate) continues from
+ * the journal: a copy written but not switched is verified or rewritten under
+ * the same target name, never under a second one.
+ *
+ * Each provider has a token bucket for reads and one for writes; a throttling
+ * answer slows its bucket and the step is tried again, it does not fail the item.
+ */
+import type { Database } from 'better-sqlite3';
+import type { IntermediateKeyRecord, ManagerContext, SecretAddress } from '../../../src-shared/delegate-protocol.js';
+import type { MigrationFailReason } from '../../../src-shared/contract.js';
+import { AppError, toAppError } from '../app-error.js';
+import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import type { AuditLog } from '../services/audit-log.js';
+import type { ManagerInfo, ManagersService } from '../services/managers-service.js';
+import type { SecretRow, SecretsService } from '../services/secrets-service.js';
+import { inTransaction, prepared } from '../store/prepared.js';
+import type { ItemRow, MigrationJournal, RunRow, WrittenRecord } from './journal.js';
+import type { KindLimits } from './kind-limits.js';
+import { MANAGER_TIMEOUT_MS, type MigrationPlanner } from './planner.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** A step that fails for another reason than throttling is tried this many times before its item fails. */
+const MAX_ATTEMPTS = 3;
+/** Failures that mean the delegate cannot work now: the run stops and resumes later, nothing fails. */
+const INTERRUPTING = new Set(['LOCKED', 'NOT_INITIALIZED', 'DELEGATE_UNAVAILABLE', 'DELEGATE_TIMEOUT']);
+/** The audit trail is sealed after this many moves, and at the end. */
+const SEAL_EVERY = 500;
+
+export interface RunnerDeps {
+  db: Database;
+  delegate: DelegateSupervisor;
+  secrets: SecretsService;
+  managers: ManagersService;
+  audit: AuditLog;
+  journal: MigrationJournal;
+  planner: MigrationPlanner;
+  actor: string;
+}
+
+interface Buckets {
+  read: TokenBucket;
+  write: TokenBucket;
+}
+
+export class MigrationRunner {
+  private stopping: 'pause' | 'cancel' | 'interrupt' | null = null;
+  private interruption: string | null = null;
+  private readonly buckets = new Map<string, Buckets>();
+  private readonly moves: number[] = [];
+  private sinceSeal = 0;
+  private sealing: Promise<void> = Promise.resolve();
+  private readonly source: ManagerInfo;
+  private readonly target: ManagerInfo;
+  private readonly sourceLimits: KindLimits;
+  private readonly targetLimits: KindLimits;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    private readonly run: RunRow,
+    private readonly onProgress: () => void,
+  ) {
+    this.source = deps.managers.info(run.source_manager_id);
+    this.target = deps.managers.info(run.target_manager_id);
+    this.sourceLimits = deps.planner.limits(this.source);
+    this.targetLimits = deps.planner.limits(this.target);
+  }
+
+  /** Why the run stopped without finishing (the delegate went away, the store locked), or null. */
+  get interruptedBy(): string | null {
+    return this.interruption;
+  }
+
+  /** Items moved per second over the last ten seconds. */
+  ratePerSecond(): number {
+    const now = Date.now();
+    while (this.moves.length > 0 && this.moves[0]! < now - 10_000) this.moves.shift();
+    if (this.moves.length < 2) return this.moves.length;
+    return this.moves.length / Math.max(1, (now - this.moves[0]!) / 1000);
+  }
+
+  pause(): void {
+    this.stopping ??= 'pause';
+  }
+
+  cancel(): void {
+    this.stopping = 'cancel';
+  }
+
+  /** Works until every item is finished, or until paused, cancelled or interrupted. Resolves with whether every item is finished. */
+  async execute(): Promise<boolean> {
+    const queue = this.deps.journal.openItems(this.run.id, this.run.delete_source === 1);
+    let next = 0;
+    const worker = async () => {
+      while (!this.stopping && next < queue.length) {
+        const item = queue[next++]!;
+        await this.advance(item.secret_id);
+        this.onProgress();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.run.concurrency, queue.length)) }, worker));
+    await this.seal(true);
+    return !this.stopping;
+  }
+
+  private bucketsOf(manager: ManagerInfo, limits: KindLimits): Buckets {
+    let buckets = this.buckets.get(manager.id);
+    if (!buckets) {
+      const override = this.run.rate_per_second;
+      buckets = {
+        read: new TokenBucket(override ?? limits.quota.readsPerSecond),
+        write: new TokenBucket(override ?? limits.quota.writesPerSecond),
+      };
+      this.buckets.set(manager.id, buckets);
+    }
+    return buckets;
+  }
+
+  private get sourceBuckets(): Buckets {
+    return this.bucketsOf(this.source, this.sourceLimits);
+  }
+
+  private get targetBuckets(): Buckets {
+    return this.bucketsOf(this.target, this.targetLimits);
+  }
+
+  /** Takes one item as far as it goes; every step's outcome is in the journal before the next step starts. */
+  private async advance(secretId: string): Promise<void> {
+    for (;;) {
+      if (this.stopping) return;
+      const item = this.deps.journal.item(this.run.id, secretId);
+      let step: (() => Promise<void>) | null;
+      switch (item.state) {
+        case 'planned':
+          step = () => this.write(item);
+          break;
+        case 'written':
+          step = () => this.verify(item);
+          break;
+        case 'verified':
+          step = async () => this.switchOver(item);
+          break;
+        case 'switched':
+          step = this.run.delete_source === 1 ? () => this.removeSource(item) : null;
+          break;
+        default:
+          step = null;
+      }
+      if (!step) return;
+      try {
+        await step();
+      } catch (error) {
+        this.handleFailure(item, error);
+      }
+    }
+  }
+
+  private handleFailure(item: ItemRow, error: unknown): void {
+    const appError = toAppError(error);
+    if (appError.code === 'PROVIDER_THROTTLED') {
+      // Slow down the providers this step used; the step is tried again and the item does not fail.
+      const observed = Math.max(1, this.ratePerSecond() * 3);
+      for (const buckets of [this.sourceBuckets, this.targetBuckets]) {
+        buckets.read.throttled(appError.extra.retryAfterMs, observed);
+        buckets.write.throttled(appError.extra.retryAfterMs, observed);
+      }
+      return;
+    }
+    if (INTERRUPTING.has(appError.code)) {
+      this.interruption = appError.message;
+      this.stopping = 'interrupt';
+      return;
+    }
+    const attempts = item.attempts + 1;
+    const reason: MigrationFailReason = item.state === 'switched' ? 'source-remove-failed' : item.state === 'written' ? 'verify-failed' : 'copy-failed';
+    if (attempts >= MAX_ATTEMPTS || appError.code === 'INVALID_REQUEST' || appError.code === 'READ_ONLY') {
+      const detail = item.state === 'switched' ? `The secret moved; its copy in "${this.source.name}" stays: ${appError.message}` : appError.message;
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'failed', reason, detail: detail.slice(0, 500), attempts });
+    } else {
+      this.deps.journal.update(this.run.id, item.secret_id, { attempts, detail: appError.message.slice(0, 500) });
+    }
+  }
+
+  private row(secretId: string): SecretRow | null {
+    return (prepared(this.deps.db, 'SELECT rowid, * FROM secrets WHERE id = ?').get(secretId) as SecretRow | undefined) ?? null;
+  }
+
+  private fail(item: ItemRow, reason: MigrationFailReason, detail: string): void {
+    this.deps.journal.update(this.run.id, item.secret_id, { state: 'failed', reason, detail });
+  }
+
+  /** The row is still where the copy was planned from; otherwise false, after recording why. */
+  private stillInSource(item: ItemRow, row: SecretRow | null): row is SecretRow {
+    if (!row) {
+      this.fail(item, 'secret-deleted', 'The secret was deleted during the migration.');
+      return false;
+    }
+    if (row.manager_id !== this.source.id) {
+      this.fail(item, 'copy-failed', 'The secret was moved to another manager during the migration.');
+      return false;
+    }
+    return true;
+  }
+
+  private targetAddress(row: SecretRow, version: number): SecretAddress {
+    return { secretId: row.id, version, type: row.type, managerId: this.target.id };
+  }
+
+  private contexts(extra: ManagerContext[]): ManagerContext[] {
+    return [...new Map(extra.map((context) => [context.id, context])).values()];
+  }
+
+  private isRemote(manager: ManagerInfo): boolean {
+    return manager.role !== 'local';
+  }
+
+  /** planned → written: the delegate copies every kept version; the moving ones into the target. */
+  private async write(item: ItemRow): Promise<void> {
+    const row = this.row(item.secret_id);
+    if (!this.stillInSource(item, row)) return;
+    const versions = this.deps.planner.versionNumbers(row.id);
+    const moving = new Set(this.run.all_versions === 1 ? versions : [row.current_version]);
+    const items = versions.map((version) => ({
+      from: this.deps.secrets.storedVersion(row, version),
+      to: this.targetAddress(row, version),
+      placement: moving.has(version) ? ('target' as const) : ('local' as const),
+    }));
+    const sources = this.deps.secrets.dependencies(items.map((entry) => entry.from));
+    const targetContext = this.deps.managers.context(this.target.id);
+    const remoteReads = items.filter((entry) => entry.from.encrypted.remote).length;
+    await this.sourceBuckets.read.take(remoteReads);
+    if (this.isRemote(this.target)) await this.targetBuckets.write.take(moving.size);
+    const send = (intermediateKey?: IntermediateKeyRecord | null) =>
+      this.deps.delegate.request(
+        {
+          op: 'migration.write',
+          items,
+          ...(item.target_name !== null && this.target.role === 'secret-store' ? { remoteName: item.target_name } : {}),
+          ...(targetContext ? { target: targetContext } : {}),
+          managers: this.contexts([...sources.managers, ...(targetContext ? [targetContext] : [])]),
+          intermediateKeys: sources.intermediateKeys,
+          ...(intermediateKey !== undefined ? { intermediateKey } : {}),
+        },
+        MANAGER_TIMEOUT_MS,
+      );
+    const commit = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[] }) => {
+      const written: WrittenRecord = {
+        copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
+        intermediateKeys: result.intermediateKeys,
+      };
+      inTransaction(this.deps.db, () => {
+        if (result.intermediateKeys.length > 0) this.deps.managers.saveIntermediateKeys(result.intermediateKeys);
+        this.deps.journal.update(this.run.id, item.secret_id, { state: 'written', written: JSON.stringify(written), source_version: row.current_version });
+      });
+    };
+    if (this.target.role === 'key-manager') {
+      // Wraps under a KMS manager's current intermediate key count its uses: one at a time per manager, as every write there.
+      await this.deps.managers.exclusive(this.target.id, async () => commit(await send(this.deps.managers.currentIntermediateKey(this.target.id))));
+    } else {
+      commit(await send());
+    }
+    this.sourceBuckets.read.succeeded();
+    this.targetBuckets.write.succeeded();
+  }
+
+  /** written → verified: read each copy back and compare it with its source inside the delegate; a mismatch is written again. */
+  private async verify(item: ItemRow): Promise<void> {
+    const row = this.row(item.secret_id);
+    if (!this.stillInSource(item, row)) return;
+    const written = JSON.parse(item.written!) as WrittenRecord;
+    const kept = new Set(this.deps.planner.versionNumbers(row.id));
+    if (row.current_version !== item.source_version || written.copies.some((copy) => !kept.has(copy.version))) {
+      // Changed or pruned meanwhile: copy again, so the update moves with it.
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned' });
+      return;
+    }
+    const items = written.copies.map((copy) => ({
+      from: this.deps.secrets.storedVersion(row, copy.version),
+      written: { address: this.targetAddress(row, copy.version), encrypted: copy.encrypted },
+    }));
+    await this.targetBuckets.read.take(written.copies.filter((copy) => copy.placement === 'target').length);
+    const { equal } = await this.deps.delegate.request(
+      { op: 'migration.verify', items, ...this.deps.secrets.dependencies([...items.map((entry) => entry.from), ...items.map((entry) => entry.written)]) },
+      MANAGER_TIMEOUT_MS,
+    );
+    this.targetBuckets.read.succeeded();
+    if (equal.every(Boolean)) {
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'verified' });
+    } else if (item.attempts + 1 >= MAX_ATTEMPTS) {
+      this.fail(item, 'verify-failed', 'The copy read back from the target differs from the source.');
+    } else {
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned', attempts: item.attempts + 1, detail: 'the copy differed from the source; written again' });
+    }
+  }
+
+  /** verified → switched: the secret's versions and manager change in one transaction, with the journal and the audit entry. */
+  private switchOver(item: ItemRow): void {
+    const written = JSON.parse(item.written!) as WrittenRecord;
+    inTransaction(this.deps.db, () => {
+      const row = this.row(item.secret_id);
+      if (!this.stillInSource(item, row)) return;
+      const kept = this.deps.planner.versionNumbers(row.id);
+      const copies = new Map(written.copies.map((copy) => [copy.version, copy]));
+      if (row.current_version !== item.source_version || kept.some((version) => !copies.has(version))) {
+        this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned' });
+        return;
+      }
+      const sourceRefs =
+        row.reference === null
+          ? [
+              ...new Set(
+                (
+                  prepared(this.deps.db, 'SELECT remote_reference FROM secret_versions WHERE secret_id = ? AND remote_reference IS NOT NULL').all(row.id) as {
+                    remote_reference: string;
+                  }[]
+                ).map((version) => version.remote_reference),
+              ),
+            ]
+          : [];
+      const update = prepared(
+        this.deps.db,
+        `UPDATE secret_versions SET ciphertext = ?, wrapped_key = ?, keyring_version = ?, intermediate_key_id = ?, remote_reference = ?, remote_version = ?
+         WHERE secret_id = ? AND version = ?`,
+      );
+      for (const version of kept) {
+        const { encrypted } = copies.get(version)!;
+        update.run(
+          encrypted.ciphertext,
+          encrypted.wrappedKey,
+          encrypted.keyringVersion,
+          encrypted.intermediateKeyId ?? null,
+          encrypted.remote?.reference ?? null,
+          encrypted.remote?.versionId ?? null,
+          row.id,
+          version,
+        );
+      }
+      prepared(this.deps.db, 'UPDATE secrets SET manager_id = ?, remote_name = ?, reference = NULL, updated_at = ? WHERE id = ?').run(
+        this.target.id,
+        this.target.role === 'secret-store' ? item.target_name : null,
+        new Date().toISOString(),
+        row.id,
+      );
+      const moved = written.copies.filter((copy) => copy.placement === 'target').length;
+      const detail = [
+        `from "${this.source.name}" to "${this.target.name}"`,
+        item.renamed === 1 ? `as "${item.target_name}"` : null,
+        `${moved} version(s) moved${kept.length > moved ? `, ${kept.length - moved} older kept here` : ''}`,
+        row.reference !== null ? `was a reference to ${row.reference}, now a copy` : null,
+        `run ${this.run.id}`,
+      ]
+        .filter(Boolean)
+        .join('; ');
+      this.deps.audit.append({ actor: this.deps.actor, action: 'secret.migrate', target: row.name, outcome: 'success', detail });
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'switched', source_refs: JSON.stringify(sourceRefs), detail: null });
+    });
+    if (this.deps.journal.item(this.run.id, item.secret_id).state === 'switched') {
+      this.moves.push(Date.now());
+      this.sinceSeal++;
+      void this.seal(false);
+    }
+  }
+
+  /** switched → source_removed (delete-source only): the source's copies go, by that store's own rules. */
+  private async removeSource(item: ItemRow): Promise<void> {
+    const refs = JSON.parse(item.source_refs ?? '[]') as string[];
+    if (refs.length > 0) {
+      const context = this.deps.managers.context(this.source.id);
+      if (!context) throw new AppError('INTERNAL', 'A remote source copy without a source manager.');
+      for (const reference of refs) {
+        await this.sourceBuckets.write.take(1);
+        await this.deps.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference }, MANAGER_TIMEOUT_MS);
+        this.sourceBuckets.write.succeeded();
+      }
+    }
+    this.deps.journal.update(this.run.id, item.secret_id, {
+      state: 'source_removed',
+      detail: refs.length > 0 ? `removed from "${this.source.name}"` : 'no copy outside this store',
+    });
+  }
+
+  /** Seals the audit entries of the moves, every SEAL_EVERY moves and at the end; one sealing at a time. */
+  private seal(force: boolean): Promise<void> {
+    if (!force && this.sinceSeal < SEAL_EVERY) return this.sealing;
+    this.sinceSeal = 0;
+    this.sealing = this.sealing.then(() => this.deps.audit.sealPending()).catch(() => undefined);
+    return this.sealing;
+  }
+}

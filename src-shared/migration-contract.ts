@@ -1,0 +1,129 @@
+/**
+ * The migration channels (docs/migration.md): preview, start, pause, resume,
+ * cancel, status and report of moving secrets from one manager to another.
+ * Spread into `channels` by contract.ts; the renderer and the CLI use them alike.
+ */
+import { z } from 'zod';
+
+const idSchema = z.string().uuid();
+const managerIdSchema = z.string().min(1).max(64);
+
+/** Why a secret cannot move, decided before anything changes (preview) or found while moving (run). */
+export const migrationFailReasons = [
+  'too-large',
+  'target-read-only',
+  'source-read-only',
+  'scope-outside-target',
+  'name-taken',
+  'name-clash',
+  'name-invalid',
+  'versions-not-kept',
+  'in-another-run',
+  'secret-deleted',
+  'copy-failed',
+  'verify-failed',
+  'source-remove-failed',
+] as const;
+export type MigrationFailReason = (typeof migrationFailReasons)[number];
+
+export const migrationItemStates = ['planned', 'written', 'verified', 'switched', 'source_removed', 'failed', 'cancelled'] as const;
+export type MigrationItemState = (typeof migrationItemStates)[number];
+
+export const migrationRunStates = ['running', 'paused', 'cancelled', 'finished'] as const;
+
+/** Which secrets, between which managers, how. */
+export const migrationPlanRequestSchema = z.strictObject({
+  sourceManagerId: managerIdSchema,
+  targetManagerId: managerIdSchema,
+  /** The secrets to move, by id or by name; every secret of the source when both are absent. */
+  secretIds: z.array(idSchema).max(100_000).optional(),
+  names: z.array(z.string().min(1).max(128)).max(100_000).optional(),
+  allVersions: z.boolean().default(false),
+  deleteSource: z.boolean().default(false),
+  /** Edited target names, by secret id (secret-store targets). */
+  renames: z.record(idSchema, z.string().min(1).max(512)).default({}),
+});
+
+export const migrationPreviewItemSchema = z.object({
+  secretId: idSchema,
+  name: z.string(),
+  outcome: z.enum(['move', 'rename', 'fail']),
+  /** Secret-store targets: the name the value is written under. */
+  targetName: z.string().nullable(),
+  reason: z.enum(migrationFailReasons).nullable(),
+  detail: z.string().nullable(),
+  versions: z.number().int(),
+  /** The largest value among the versions that move, in bytes. */
+  sizeBytes: z.number().int(),
+  isReference: z.boolean(),
+});
+export type MigrationPreviewItem = z.infer<typeof migrationPreviewItemSchema>;
+
+export const migrationPreviewSchema = z.object({
+  items: z.array(migrationPreviewItemSchema),
+  counts: z.object({ move: z.number().int(), rename: z.number().int(), fail: z.number().int() }),
+});
+export type MigrationPreview = z.infer<typeof migrationPreviewSchema>;
+
+export const migrationRunSchema = z.object({
+  id: idSchema,
+  sourceManagerId: z.string(),
+  targetManagerId: z.string(),
+  allVersions: z.boolean(),
+  deleteSource: z.boolean(),
+  concurrency: z.number().int(),
+  ratePerSecond: z.number().nullable(),
+  state: z.enum(migrationRunStates),
+  /** Running but not being worked on by this process (the app or the command that ran it was stopped): resume it. */
+  interrupted: z.boolean(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+  /** Secrets moved per second over the last seconds, and the time left at that rate. */
+  ratePerSecondNow: z.number(),
+  etaSeconds: z.number().nullable(),
+  lastError: z.string().nullable(),
+});
+export type MigrationRun = z.infer<typeof migrationRunSchema>;
+
+export const migrationReportItemSchema = z.object({
+  secretId: z.string(),
+  name: z.string(),
+  targetName: z.string().nullable(),
+  renamed: z.boolean(),
+  state: z.enum(migrationItemStates),
+  outcome: z.enum(['moved', 'renamed', 'failed', 'cancelled', 'pending']),
+  reason: z.enum(migrationFailReasons).nullable(),
+  detail: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type MigrationReportItem = z.infer<typeof migrationReportItemSchema>;
+
+const runIdRequest = z.strictObject({ runId: idSchema });
+
+export const migrationChannels = {
+  'migration.preview': { request: migrationPlanRequestSchema, result: migrationPreviewSchema },
+  'migration.start': {
+    request: migrationPlanRequestSchema.extend({
+      concurrency: z.number().int().min(1).max(256).default(16),
+      /** Provider requests per second, per provider; absent: each kind's published quotas. */
+      ratePerSecond: z.number().positive().max(1_000_000).optional(),
+    }),
+    result: migrationRunSchema,
+  },
+  'migration.pause': { request: runIdRequest, result: migrationRunSchema },
+  'migration.resume': { request: runIdRequest, result: migrationRunSchema },
+  'migration.cancel': { request: runIdRequest, result: migrationRunSchema },
+  'migration.status': { request: runIdRequest, result: migrationRunSchema },
+  'migration.list': { request: z.strictObject({}), result: z.object({ items: z.array(migrationRunSchema) }) },
+  'migration.report': {
+    request: runIdRequest.extend({ limit: z.number().int().min(1).max(100_000).default(1000), offset: z.number().int().min(0).default(0) }),
+    result: z.object({ total: z.number().int(), items: z.array(migrationReportItemSchema) }),
+  },
+} as const;
+
+/** Pushed while a run moves: at most a few times a second, and at every state change. */
+export const migrationProgressEventSchema = z.object({ type: z.literal('migration.progress'), run: migrationRunSchema });
