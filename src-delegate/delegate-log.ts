@@ -20,9 +20,21 @@ export class DelegateLog {
     }
   }
 
+  /**
+   * Masks the message and every string among the fields, before they are
+   * serialized: the record's keys and fixed fields are never masked, so a
+   * value such as "warn" cannot turn `"level":"warn"` into a tell.
+   */
   write(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
     if (!this.file) return;
-    const line = JSON.stringify({ at: new Date().toISOString(), level, process: 'delegate', pid: process.pid, message, ...fields });
-    appendFileSync(this.file, `${this.sanitizer.mask(line)}\n`, { mode: 0o600 });
+    const line = JSON.stringify({ at: new Date().toISOString(), level, process: 'delegate', pid: process.pid, message: this.sanitizer.mask(message), ...(this.masked(fields) as object) });
+    appendFileSync(this.file, `${line}\n`, { mode: 0o600 });
+  }
+
+  private masked(value: unknown): unknown {
+    if (typeof value === 'string') return this.sanitizer.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.masked(item));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.masked(item)]));
+    return value;
   }
 }

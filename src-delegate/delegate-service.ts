@@ -137,7 +137,7 @@ export class DelegateService {
 
   private trackValue(value: string): void {
     if (!this.sanitizer.track(value)) {
-      this.log.write('warn', 'a handled value is too short to mask safely in logs', { length: value.length });
+      this.log.write('warn', 'a handled value, or one of its lines, is too short to mask safely in logs', { length: value.length });
     }
   }
 

@@ -41,6 +41,7 @@ import { dataKeyAad, valueAad } from '../../src-delegate/envelope.js';
 import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 import { runListBench } from './list-bench.js';
 import { runKmsBench } from './kms-bench.js';
+import { runSanitizerBench } from './sanitizer-bench.js';
 import { benchSshPassword } from './ssh-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
 import { median } from './median.js';
@@ -442,6 +443,25 @@ async function main(): Promise<void> {
       kmsRow('reveal, intermediate keys + cache', kms.intermediate.reveal),
     ]);
     console.log(`\nIntermediate keys make ${kms.revealCallReduction.toFixed(0)}x fewer KMS calls on reveal (goal: at least 10x).`);
+
+    const sanitizer = runSanitizerBench();
+    console.log(`\nSanitizer: one ${sanitizer.lineChars}-character log line, ${sanitizer.forms.toLocaleString('en-US')} tracked forms (the cap)\n`);
+    printTable([
+      {
+        measure: 'mask one log line (indexed)',
+        stack: `${sanitizer.maskUs.toFixed(1)} µs`,
+        baseline: `${sanitizer.previousScanUs.toFixed(0)} µs`,
+        ratio: `${(sanitizer.maskUs / sanitizer.previousScanUs).toFixed(4)}x`,
+        note: 'baseline: one includes() per form, longest first (the previous sanitizer)',
+      },
+      {
+        measure: 'mask one log line (indexed)',
+        stack: `${sanitizer.maskUs.toFixed(1)} µs`,
+        baseline: `${sanitizer.stringifyUs.toFixed(1)} µs`,
+        ratio: `${(sanitizer.maskUs / sanitizer.stringifyUs).toFixed(2)}x`,
+        note: 'baseline: JSON.stringify of the same record',
+      },
+    ]);
 
     const ssh = await benchSshPassword();
     const winrm = await benchWinrmNtlm();
