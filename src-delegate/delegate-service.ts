@@ -37,6 +37,7 @@ import { InvalidSecretError, inspectSecret } from './secret-inspector.js';
 import { BackupSession, DamagedBackupError, WrongBackupPassphraseError, type BackupRecordPlain } from './backup.js';
 import { NotACredentialError, runConnectionTest } from './connection/run-connection-test.js';
 import { createMigrationHandlers } from './migration-handlers.js';
+import { probeOptionalTools } from './connection/optional-tools-probe.js';
 
 export class DelegateFailure extends Error {
   constructor(
@@ -669,6 +670,8 @@ export class DelegateService {
       }
       return { failed };
     },
+
+    'tools.probe': async () => ({ present: await probeOptionalTools() }),
 
     'manager.status': async () => ({
       renewal: this.managers.renewalStatuses().map(({ managerId, status }) => ({

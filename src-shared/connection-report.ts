@@ -33,6 +33,8 @@ export const connectionErrorCodes = [
   'WSMAN_FAULT',
   'PROBE_FAILED',
   'SCOPE_DENIED',
+  /** A system tool or addon the test needs is not installed; details name it and its package. */
+  'MISSING_TOOL',
   'INTERNAL',
 ] as const;
 export type ConnectionErrorCode = (typeof connectionErrorCodes)[number];

@@ -11,6 +11,7 @@ import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
 export * from './migration-contract.js';
+import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export {
   MAX_FILE_BYTES,
@@ -522,6 +523,8 @@ export const channels = {
   },
   /** Trusts the new host key a finished test saw, after the user compared its fingerprint. */
   'connections.trustHostKey': { request: z.strictObject({ testId: idSchema }), result: knownHostSchema },
+  /** Which optional tools (kerberos addon, Kerberos client, OpenSSH client) the delegate found, so a form can say what a test would lack. */
+  'connections.tools': { request: empty, result: z.object({ present: optionalToolPresenceSchema }) },
   'knownHosts.list': { request: empty, result: z.object({ items: z.array(knownHostSchema) }) },
   'knownHosts.remove': {
     request: z.strictObject({ host: hostNameSchema, port: z.number().int().min(1).max(65535), keyType: z.string().max(64) }),

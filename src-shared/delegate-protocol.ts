@@ -44,6 +44,7 @@ export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './se
 import { secretTypes } from './secret-types.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { providerErrorCodes } from './provider-error-codes.js';
+import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export { providerErrorCodes } from './provider-error-codes.js';
 export type { ProviderErrorCode } from './provider-error-codes.js';
@@ -299,6 +300,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   /** Opens providers ahead of use: after an unlock, so Vault token renewal runs while the store is unlocked. */
   z.strictObject({ op: z.literal('manager.open'), managers: z.array(managerContextSchema).max(1000) }),
   z.strictObject({ op: z.literal('manager.status') }),
+  z.strictObject({ op: z.literal('tools.probe') }),
   z.strictObject({ op: z.literal('secrets.checkReference'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
   z.strictObject({ op: z.literal('secrets.deleteRemote'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
   /** Migration (docs/migration.md): the byte size of each stored value, read in here; main learns sizes only. */
@@ -405,6 +407,7 @@ export const delegateResultSchemas = {
   /** The managers that could not be opened (their configuration no longer opens), by id. */
   'manager.open': z.strictObject({ failed: z.array(z.string()) }),
   /** Vault managers the delegate holds open, with their token renewal loops. */
+  'tools.probe': z.strictObject({ present: optionalToolPresenceSchema }),
   'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
   'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
   'secrets.deleteRemote': z.strictObject({}),

@@ -4,6 +4,8 @@
  * bounded output: a hostile server must not fill the delegate's memory.
  */
 import { spawn } from 'node:child_process';
+import { toolProviding } from '../../src-shared/optional-tools.js';
+import { missingTool } from './optional-tools-probe.js';
 
 const MAX_OUTPUT_CHARS = 64 * 1024;
 
@@ -57,9 +59,11 @@ export function runTool(command: string, args: string[], options: ToolOptions): 
       partialLine = lines.pop() ?? '';
       for (const line of lines) options.onStderrLine(line.replace(/\r$/, ''));
     });
-    child.once('error', (error) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error);
+      // A tool that is not installed is a typed failure naming its package, not an internal error.
+      const provider = error.code === 'ENOENT' ? toolProviding(command) : null;
+      reject(provider ? missingTool(provider) : error);
     });
     child.once('close', (status) => {
       clearTimeout(timer);

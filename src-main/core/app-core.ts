@@ -221,6 +221,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'connections.test': (request) => connections.test(request),
       'connections.history': ({ secretId, limit }) => ({ items: connections.history(secretId, limit) }),
       'connections.trustHostKey': ({ testId }) => connections.trustHostKey(testId),
+      'connections.tools': () => delegate.request({ op: 'tools.probe' }),
       'knownHosts.list': () => ({ items: connections.knownHosts() }),
       'knownHosts.remove': async ({ host, port, keyType }) => {
         await connections.removeKnownHost(host, port, keyType);

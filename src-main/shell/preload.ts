@@ -52,6 +52,7 @@ const CHANNELS: Record<Channel, true> = {
   'connections.test': true,
   'connections.history': true,
   'connections.trustHostKey': true,
+  'connections.tools': true,
   'knownHosts.list': true,
   'knownHosts.remove': true,
   'audit.list': true,

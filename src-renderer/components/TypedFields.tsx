@@ -13,6 +13,7 @@ import {
 } from '../lib/typed-secret.js';
 import { describeError } from '../lib/errors.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
+import { MissingToolsNotice } from './MissingToolsNotice.js';
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
@@ -341,7 +342,12 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
         break;
     }
   }
-  return <>{fields}</>;
+  return (
+    <>
+      {fields}
+      <MissingToolsNotice type={type} auth={values.auth} />
+    </>
+  );
 }
 
 /** A masked single-line secret with its own Show toggle. */

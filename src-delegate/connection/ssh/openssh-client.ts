@@ -112,7 +112,7 @@ export async function startOpenSshLogin(options: OpenSshOptions): Promise<OpenSs
     (run) => {
       if (!authenticated) onAuthFailed(openSshFailure(run, auth.kind));
     },
-    (error: unknown) => onAuthFailed(new ConnectionFailure('INTERNAL', `Cannot run the system ssh client: ${(error as Error).message}`)),
+    (error: unknown) => onAuthFailed(error instanceof ConnectionFailure ? error : new ConnectionFailure('INTERNAL', `Cannot run the system ssh client: ${(error as Error).message}`)),
   );
   // A caller that fails before awaiting the login must not leave an unhandled rejection behind.
   authPromise.catch(() => undefined);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { KerberosClient } from 'kerberos';
+import { loadKerberosAddon } from '../optional-tools-probe.js';
 import { krb5Conf } from '../krb5-conf.js';
 import { ConnectionFailure } from '../report.js';
 import type { ConnectionErrorCode, StageDetail } from '../../../src-shared/connection-report.js';
@@ -58,6 +59,8 @@ export interface KerberosLogin {
 
 
 export async function kinit(credential: WinrmCredential, host: string, timeoutMs: number, details: Record<string, StageDetail>): Promise<KerberosLogin> {
+  // Without the addon no ticket could be used: say so before asking the KDC for one.
+  await loadKerberosAddon();
   const realm = realmOf(credential);
   // The schema checks these too; the krb5.conf written below must never depend on a caller having parsed first.
   for (const value of [realm, host, credential.kdc ?? realm]) {
@@ -100,11 +103,7 @@ export async function kinit(credential: WinrmCredential, host: string, timeoutMs
 async function runKerberosTool(command: string, args: string[], env: KerberosLogin['env'], stdin: string, timeoutMs: number): Promise<ToolRun> {
   const toolEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' };
   for (const [name, value] of Object.entries(env)) if (value !== undefined) toolEnv[name] = value;
-  try {
-    return await runTool(command, args, { env: toolEnv, stdin, timeoutMs });
-  } catch (error) {
-    throw new ConnectionFailure('INTERNAL', `cannot run ${command}: ${(error as Error).message}`);
-  }
+  return runTool(command, args, { env: toolEnv, stdin, timeoutMs });
 }
 
 export async function removeLogin(login: KerberosLogin): Promise<void> {
@@ -170,7 +169,7 @@ export class KerberosInitiator {
   ) {}
 
   static async start(login: KerberosLogin, host: string): Promise<KerberosInitiator> {
-    const kerberos = (await import('kerberos')).default;
+    const kerberos = await loadKerberosAddon();
     try {
       // The addon reads `flags` (its type declarations say `gssFlag`, which it ignores).
       const options = {

@@ -261,6 +261,7 @@ const hints: Record<ConnectionErrorCode, string> = {
   ENCRYPTION_REQUIRED: 'The server refuses unencrypted messages. Use HTTPS (Use SSL), or NTLM or Kerberos, which encrypt messages over HTTP.',
   WSMAN_FAULT: 'The WS-Management service answered with a fault (code and message above). Check that the user may use remote management (Remote Management Users) and the WinRM configuration.',
   PROBE_FAILED: 'The login worked but the probe command failed. The account may have no shell, a restricted shell, or no rights to run commands.',
+  MISSING_TOOL: 'This machine lacks a tool the test needs; the message names the package to install for each platform. Install it, then restart Strongroom and test again.',
   SCOPE_DENIED: 'This credential may not be used by the chosen application and environment. Pick another one, or widen the credential’s usage scope.',
   INTERNAL: 'Strongroom failed unexpectedly; the message says where. Try again, and report it if it persists.',
 };
