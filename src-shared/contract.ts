@@ -587,6 +587,7 @@ export const ipcErrorCodes = [
   'PROVIDER_ERROR',
   'DELEGATE_UNAVAILABLE',
   'DELEGATE_TIMEOUT',
+  'BUSY',
   'INTERNAL',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
@@ -631,6 +632,12 @@ export interface StrongroomApi {
 export const API_GLOBAL = 'strongroom';
 /** The bridge's WebSocket path. */
 export const BRIDGE_SOCKET_PATH = '/api';
+/** The WebSocket subprotocol the bridge speaks; the server echoes it. */
+export const BRIDGE_PROTOCOL = 'strongroom.v1';
+/** The page secret rides in a second offered subprotocol: a browser can set no other header on a WebSocket. */
+export const BRIDGE_PAGE_SECRET_PROTOCOL_PREFIX = 'strongroom.page.';
+/** The launch redirect's URL fragment (`#session=...`) that hands the page its secret. */
+export const BRIDGE_PAGE_SECRET_FRAGMENT = 'session';
 
 /** A frame the renderer sends over the bridge's WebSocket. */
 export const bridgeRequestFrameSchema = z.strictObject({

@@ -1,7 +1,8 @@
 /**
  * The StrongroomApi over the loopback bridge's WebSocket, for when the
  * renderer runs in a plain browser instead of Electron. The bridge
- * authenticates the socket with the cookie it set when the page loaded.
+ * authenticates the socket with the cookie it set when the page loaded plus
+ * the page secret the caller's openSocket offers (see bridge-session.ts).
  */
 import { z } from 'zod';
 import {

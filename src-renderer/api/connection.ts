@@ -5,6 +5,7 @@
 import { API_GLOBAL, BRIDGE_SOCKET_PATH, type StrongroomApi } from '../../src-shared/contract.js';
 import type { ConnectionState } from '../lib/session-state.js';
 import { BridgeClient } from './bridge-client.js';
+import { bridgeProtocols, takePageSecret } from './bridge-session.js';
 
 export interface Connection {
   api: StrongroomApi;
@@ -31,7 +32,8 @@ async function connect(): Promise<Connection> {
   const api = preloadApi();
   // IPC to main cannot drop the way a socket can.
   if (api) return { api, state: 'open', onStateChange: () => () => {} };
-  const client = new BridgeClient(bridgeUrl());
+  const protocols = bridgeProtocols(takePageSecret());
+  const client = new BridgeClient(bridgeUrl(), (url) => new WebSocket(url, protocols));
   await client.ready;
   return {
     api: client,

@@ -40,6 +40,7 @@ const messages: Partial<Record<IpcErrorCode, string>> = {
   DELEGATE_UNAVAILABLE: 'The vault service is not running. Try again in a moment.',
   DELEGATE_TIMEOUT: 'The vault service did not answer in time. Try again.',
   TOO_LARGE: 'That is too large to store.',
+  BUSY: 'Too many requests at once. Try again in a moment.',
 };
 
 /** One sentence for a banner or an inline error. */

@@ -17,7 +17,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pbkdf2, randomBytes, randomUUID, scrypt } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +25,6 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
-  BRIDGE_SOCKET_PATH,
   createSealRecipient,
   sealBindings,
   sealValues,
@@ -45,6 +43,7 @@ import { runSanitizerBench } from './sanitizer-bench.js';
 import { benchSshPassword } from './ssh-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
 import { median } from './median.js';
+import { handshakeHeaders, openSocket, redeemLaunchUrl } from '../support/bridge-wire.js';
 
 const SECRETS = 1000;
 const BATCH_SIZES = [100, 1000] as const;
@@ -114,18 +113,6 @@ function startServer(dataDir: string): Promise<Server> {
   });
 }
 
-/** Exchanges the launch token for the session cookie, as the renderer's first page load does. */
-function sessionCookie(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(url, (response) => {
-      response.resume();
-      const cookie = response.headers['set-cookie']?.[0]?.split(';')[0];
-      if (response.statusCode !== 303 || !cookie) reject(new Error(`expected 303 with a session cookie, got ${response.statusCode}`));
-      else resolve(cookie);
-    }).on('error', reject);
-  });
-}
-
 export class BridgeClient {
   private nextId = 1;
   private readonly pending = new Map<number, (frame: Extract<BridgeReplyFrame, { id: number }>) => void>();
@@ -140,15 +127,10 @@ export class BridgeClient {
     });
   }
 
-  static async connect(url: string): Promise<BridgeClient> {
-    const cookie = await sessionCookie(url);
-    const { origin, host } = new URL(url);
-    const socket = new WebSocket(`ws://${host}${BRIDGE_SOCKET_PATH}`, { headers: { Cookie: cookie, Origin: origin } });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return new BridgeClient(socket);
+  /** Spends the launch URL on a session, as the renderer's first page load does, and opens its socket. */
+  static async connect(launchUrl: string): Promise<BridgeClient> {
+    const session = await redeemLaunchUrl(launchUrl);
+    return new BridgeClient(await openSocket(session.port, handshakeHeaders(session)));
   }
 
   call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {

@@ -18,8 +18,10 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface RunningBridge {
-  /** The one-time URL serve.js printed, token included. */
+  /** The launch URL serve.js printed first; it works once. */
   url: string;
+  /** Asks serve.js for a new launch URL (a line on its stdin); each works once. */
+  launchUrl(): Promise<string>;
   /** http://127.0.0.1:PORT, for granting permissions. */
   origin: string;
   pid: number;
@@ -38,7 +40,7 @@ export async function startBridge(dataDir: string): Promise<RunningBridge> {
   if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run "npm run build" first (npm test does).`);
   const child = spawn(process.execPath, [SERVE_ENTRY, '--data-dir', dataDir, '--no-open'], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -82,8 +84,19 @@ export async function startBridge(dataDir: string): Promise<RunningBridge> {
   }
 
   const announced = JSON.parse(firstLine) as { url: string; pid: number };
+  // serve.js answers each stdin line with one stdout line, in order.
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  child.stdin.on('error', () => {}); // EPIPE once serve.js has exited; launchUrl reports that itself
+  const launchUrl = () =>
+    new Promise<string>((resolveUrl, reject) => {
+      if (exited) return reject(new Error('serve.js has exited'));
+      waiting.push((line) => resolveUrl((JSON.parse(line) as { url: string }).url));
+      child.stdin.write('\n');
+    });
   return {
     url: announced.url,
+    launchUrl,
     origin: new URL(announced.url).origin,
     pid: announced.pid,
     stderr: () => stderr,
@@ -129,7 +142,7 @@ export async function openApp(browser: Browser, bridge: RunningBridge): Promise<
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
-  await page.goto(bridge.url);
+  await page.goto(await bridge.launchUrl());
   return { context, page, consoleErrors };
 }
 

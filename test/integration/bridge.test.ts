@@ -1,47 +1,20 @@
-/** The loopback bridge's gatekeeping: token, cookie, Host, Origin, and no CORS. */
-import { request } from 'node:http';
+/** The loopback bridge's gatekeeping: one-time launch codes, the session cookie and page secret, Host, Origin, and no CORS. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { startBridge, type Bridge } from '../../src-main/core/bridge/bridge-server.js';
+import { MAX_SOCKETS_PER_SESSION, startBridge, type Bridge } from '../../src-main/core/bridge/bridge-server.js';
+import { BRIDGE_PAGE_SECRET_PROTOCOL_PREFIX, BRIDGE_PROTOCOL } from '../../src-shared/contract.js';
+import { ask, handshakeHeaders, httpGet as get, launchPageTarget, openSocket, redeemLaunchUrl, type BridgeSessionCredentials } from '../support/bridge-wire.js';
 import { startCore, tempDir } from '../support/core-harness.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function openSocket(port: number, headers: Record<string, string>): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
 
 describe('loopback bridge', () => {
   const dir = tempDir();
   const rendererDir = join(dir.path, 'renderer');
   let core: AppCore;
   let bridge: Bridge;
-  let token: string;
-  let cookie: string;
+  let session: BridgeSessionCredentials;
 
   beforeAll(async () => {
     mkdirSync(rendererDir);
@@ -49,7 +22,6 @@ describe('loopback bridge', () => {
     writeFileSync(join(dir.path, 'outside.txt'), 'outside the renderer folder');
     core = await startCore(join(dir.path, 'data'));
     bridge = await startBridge({ core, rendererDir });
-    token = new URL(bridge.url).searchParams.get('token')!;
   });
   afterAll(async () => {
     await bridge?.close();
@@ -57,23 +29,45 @@ describe('loopback bridge', () => {
     dir.remove();
   });
 
-  it('listens on 127.0.0.1 with a 256-bit token in the URL', () => {
-    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+  it('listens on 127.0.0.1 with a 256-bit code in each launch URL, a new one every time', () => {
+    const again = bridge.launchUrl();
+    for (const url of [bridge.url, again]) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(new URL(url).searchParams.get('token')!, 'base64url')).toHaveLength(32);
+    }
+    expect(again).not.toBe(bridge.url);
   });
 
-  it('exchanges the token for an HttpOnly, SameSite=Strict cookie and drops it from the address bar', async () => {
-    const reply = await get(bridge.port, `/?token=${token}`);
-    expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
+  it('exchanges the code once for an HttpOnly, SameSite=Strict cookie that is not the code, and a page that moves to an address whose fragment holds the page secret', async () => {
+    const code = new URL(bridge.url).searchParams.get('token')!;
+    const reply = await get(bridge.port, `/?token=${code}`);
+    expect(reply.status).toBe(200);
+    const target = launchPageTarget(reply.body);
+    expect(target.path).toBe('/');
+    expect(target.pageSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const setCookie = String(reply.headers['set-cookie']);
+    expect(setCookie).toMatch(new RegExp(`^strongroom_session_${bridge.port}=[A-Za-z0-9_-]{43}; `));
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
-    cookie = setCookie.split(';')[0]!;
+    expect(setCookie).not.toContain(code);
+    expect(reply.body).not.toContain(code);
+    expect((await get(bridge.port, `/?token=${bridge.launchUrl().split('=')[1]}`, {}, 'HEAD')).status).toBe(405);
+
+    expect((await get(bridge.port, `/?token=${code}`)).status).toBe(403);
+    session = await redeemLaunchUrl(bridge.launchUrl());
+  });
+
+  it('runs the redeemed callback of a launch URL once, when it is used', async () => {
+    let redeemed = 0;
+    const url = bridge.launchUrl(() => redeemed++);
+    expect(redeemed).toBe(0);
+    await redeemLaunchUrl(url);
+    await expect(redeemLaunchUrl(url)).rejects.toThrow('403');
+    expect(redeemed).toBe(1);
   });
 
   it('serves the renderer with a strict CSP and no CORS headers', async () => {
-    const reply = await get(bridge.port, '/', { Cookie: cookie, Origin: 'http://evil.example' });
+    const reply = await get(bridge.port, '/', { Cookie: session.cookie, Origin: 'http://evil.example' });
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('Strongroom');
     expect(reply.headers['content-security-policy']).toContain("default-src 'self'");
@@ -89,43 +83,74 @@ describe('loopback bridge', () => {
     expect((await get(bridge.port, '/', headers)).status).toBe(status);
   });
 
-  it('refuses a wrong token', async () => {
+  it('refuses a wrong code', async () => {
     expect((await get(bridge.port, '/?token=wrong')).status).toBe(403);
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
-    expect((await get(bridge.port, '/', { Cookie: cookie, Host: 'attacker.example' })).status).toBe(421);
-    expect((await get(bridge.port, '/', { Cookie: cookie, Host: `localhost:${bridge.port}` })).status).toBe(421);
+    expect((await get(bridge.port, '/', { Cookie: session.cookie, Host: 'attacker.example' })).status).toBe(421);
+    expect((await get(bridge.port, '/', { Cookie: session.cookie, Host: `localhost:${bridge.port}` })).status).toBe(421);
   });
 
   it('refuses methods other than GET', async () => {
-    expect((await get(bridge.port, '/', { Cookie: cookie }, 'POST')).status).toBe(405);
+    expect((await get(bridge.port, '/', { Cookie: session.cookie }, 'POST')).status).toBe(405);
   });
 
   it('never serves files outside the renderer folder', async () => {
     for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/..%2foutside.txt', '/%E0%A4%A']) {
-      const reply = await get(bridge.port, path, { Cookie: cookie });
+      const reply = await get(bridge.port, path, { Cookie: session.cookie });
       expect(reply.status).toBeGreaterThanOrEqual(400);
       expect(reply.body).not.toContain('outside the renderer folder');
     }
   });
 
-  it('accepts the WebSocket only with the cookie and its own Origin', async () => {
-    const origin = `http://127.0.0.1:${bridge.port}`;
-    await expect(openSocket(bridge.port, { Origin: origin })).rejects.toThrow('403');
-    await expect(openSocket(bridge.port, { Cookie: cookie, Origin: 'http://evil.example' })).rejects.toThrow('403');
-    await expect(openSocket(bridge.port, { Cookie: cookie })).rejects.toThrow('403');
-    const socket = await openSocket(bridge.port, { Cookie: cookie, Origin: origin });
-    const reply = new Promise<unknown>((resolve) => socket.once('message', (data) => resolve(JSON.parse(data.toString()))));
-    socket.send(JSON.stringify({ id: 1, channel: 'app.status', request: {} }));
-    expect(await reply).toMatchObject({ id: 1, result: { ok: true, value: { initialized: false } } });
+  it('accepts the WebSocket only with the cookie, its page secret and its own Origin', async () => {
+    const other = await redeemLaunchUrl(bridge.launchUrl());
+    const refused = [
+      handshakeHeaders(session, { Cookie: undefined }),
+      handshakeHeaders(session, { Origin: 'http://evil.example' }),
+      handshakeHeaders(session, { Origin: undefined }),
+      // A leaked cookie alone: the page secret never leaves the page.
+      handshakeHeaders(session, { 'Sec-WebSocket-Protocol': BRIDGE_PROTOCOL }),
+      handshakeHeaders(session, { 'Sec-WebSocket-Protocol': `${BRIDGE_PROTOCOL}, ${BRIDGE_PAGE_SECRET_PROTOCOL_PREFIX}guess` }),
+      // Another session's page secret does not fit this cookie.
+      handshakeHeaders(session, { 'Sec-WebSocket-Protocol': `${BRIDGE_PROTOCOL}, ${BRIDGE_PAGE_SECRET_PROTOCOL_PREFIX}${other.pageSecret}` }),
+    ];
+    for (const headers of refused) await expect(openSocket(bridge.port, headers)).rejects.toThrow('403');
 
-    const typed = new Promise<unknown>((resolve) => socket.once('message', (data) => resolve(JSON.parse(data.toString()))));
-    socket.send(JSON.stringify({ id: 2, channel: 'secrets.list', request: { limit: 'all' } }));
-    expect(await typed).toMatchObject({ id: 2, result: { ok: false, error: { code: 'INVALID_REQUEST' } } });
+    const socket = await openSocket(bridge.port, handshakeHeaders(session));
+    expect(socket.protocol).toBe(BRIDGE_PROTOCOL);
+    expect(await ask(socket, { id: 1, channel: 'app.status', request: {} })).toMatchObject({ id: 1, result: { ok: true, value: { initialized: false } } });
+    expect(await ask(socket, { id: 2, channel: 'secrets.list', request: { limit: 'all' } })).toMatchObject({ id: 2, result: { ok: false, error: { code: 'INVALID_REQUEST' } } });
+    socket.close();
+  });
 
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  it('answers a frame that is not JSON, or lacks its request, with a typed error and keeps the socket open', async () => {
+    const socket = await openSocket(bridge.port, handshakeHeaders(session));
+    const replies: unknown[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
     socket.send('not json');
-    expect(await closed).toBe(1007);
+    socket.send(JSON.stringify({ id: 7, channel: 'vault.lock' }));
+    expect(await ask(socket, { id: 8, channel: 'app.status', request: {} })).toMatchObject({ result: { ok: true } });
+    expect(replies).toEqual([
+      { id: 0, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST' }) } },
+      { id: 7, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST', issues: [expect.objectContaining({ path: 'request' })] }) } },
+      expect.objectContaining({ id: 8 }),
+    ]);
+    socket.close();
+  });
+
+  it(`holds at most ${MAX_SOCKETS_PER_SESSION} sockets per session`, async () => {
+    const own = await redeemLaunchUrl(bridge.launchUrl());
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_SESSION; i++) sockets.push(await openSocket(bridge.port, handshakeHeaders(own)));
+    await expect(openSocket(bridge.port, handshakeHeaders(own))).rejects.toThrow('429');
+    const closed = new Promise((resolve) => sockets[0]!.once('close', resolve));
+    sockets[0]!.close();
+    await closed;
+    // The server may see the close a moment after the client does: ask until a slot is free.
+    let reopened = null;
+    while (!reopened) reopened = await openSocket(bridge.port, handshakeHeaders(own)).catch(() => null);
+    for (const socket of [...sockets.slice(1), reopened]) socket.close();
   });
 });

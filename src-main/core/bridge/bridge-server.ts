@@ -3,21 +3,29 @@
  * HTTP and WebSocket on 127.0.0.1 for tests and for machines without Electron.
  *
  * - It listens on 127.0.0.1 only, on a random port unless told otherwise.
- * - A 256-bit token, new at every launch, is exchanged once for an HttpOnly,
- *   SameSite=Strict cookie; every other request needs that cookie.
+ * - A launch URL carries a one-time code (see bridge-sessions.ts) that opens a
+ *   session: an HttpOnly, SameSite=Strict cookie for the app's files, plus a
+ *   page secret in the URL fragment that every WebSocket must offer too.
  * - Host must be 127.0.0.1:<port> (defeats DNS rebinding); the WebSocket's
  *   Origin must be this bridge's own origin. No CORS headers, ever.
+ * - One client holds at most MAX_SOCKETS_PER_SESSION sockets; frames and
+ *   requests in flight are bounded in bridge-socket.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BRIDGE_SOCKET_PATH, MAX_LARGE_REQUEST_CHARS, bridgeRequestFrameSchema, type BridgeReplyFrame } from '../../../src-shared/contract.js';
+import { BRIDGE_PAGE_SECRET_FRAGMENT, BRIDGE_PROTOCOL, BRIDGE_SOCKET_PATH, MAX_LARGE_REQUEST_CHARS, type BridgeReplyFrame } from '../../../src-shared/contract.js';
 import type { AppCore } from '../app-core-types.js';
+import { BridgeSessions, offeredPageSecret } from './bridge-sessions.js';
+import { serveSocket } from './bridge-socket.js';
 
-const COOKIE = 'strongroom_session';
+/** Sockets one session may hold open at once; the app needs one, a reconnect briefly two. */
+export const MAX_SOCKETS_PER_SESSION = 4;
+/** The largest frame: the largest request, JSON-escaped. A larger header closes the socket before its payload is read. */
+export const MAX_FRAME_BYTES = MAX_LARGE_REQUEST_CHARS * 2;
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -38,8 +46,12 @@ export interface BridgeOptions {
 }
 
 export interface Bridge {
-  /** The URL to open, token included. */
+  /** A launch URL made at start; it works once. */
   url: string;
+  /** A new launch URL that works once; `onRedeemed` runs when it is used. */
+  launchUrl(onRedeemed?: () => void): string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
   port: number;
   close(): Promise<void>;
 }
@@ -59,29 +71,21 @@ export function bridgeCsp(port: number): string {
   ].join('; ');
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function cookieValue(request: IncomingMessage): string | null {
+function cookieValue(request: IncomingMessage, name: string): string | null {
   for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
   }
   return null;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
-  const token = randomBytes(32).toString('base64url');
+  const sessions = new BridgeSessions();
   let port = 0;
   const origin = () => `http://127.0.0.1:${port}`;
+  // Cookies ignore ports: a per-port name keeps two bridges on one machine from overwriting each other's.
+  const cookieName = () => `strongroom_session_${port}`;
   const hostOk = (request: IncomingMessage) => request.headers.host === `127.0.0.1:${port}`;
-  const authenticated = (request: IncomingMessage) => {
-    const value = cookieValue(request);
-    return value !== null && sameSecret(value, token);
-  };
 
   const securityHeaders = (response: ServerResponse) => {
     response.setHeader('Content-Security-Policy', bridgeCsp(port));
@@ -105,13 +109,24 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const url = new URL(request.url ?? '/', origin());
     const offered = url.searchParams.get('token');
     if (offered !== null) {
-      if (!sameSecret(offered, token)) return deny(response, 403, 'This link is not valid. Use the URL Strongroom printed in the terminal.');
+      // A HEAD would spend the code on a page it never shows.
+      if (request.method !== 'GET') return deny(response, 405, 'Method not allowed.');
+      const opened = sessions.redeem(offered);
+      if (!opened) return deny(response, 403, 'This link was already used or is not valid. Ask Strongroom for a new one (press Enter where it runs).');
       securityHeaders(response);
-      // The token leaves the address bar at once; the cookie carries the session from here on.
-      response.writeHead(303, { Location: '/', 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
-      return response.end();
+      // Not a 303: a launch page in the data folder opens this URL from file://, and a browser withholds a
+      // SameSite=Strict cookie across a redirect that another site started. This page's own refresh is
+      // same-site, and it replaces the address with one whose fragment, which no server receives, holds the page secret.
+      response.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Set-Cookie': `${cookieName()}=${opened.cookie}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+      response.end(
+        `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><meta http-equiv="refresh" content="0;url=/#${BRIDGE_PAGE_SECRET_FRAGMENT}=${opened.pageSecret}"><title>Strongroom</title>\n`,
+      );
+      return;
     }
-    if (!authenticated(request)) return deny(response, 401, 'Open Strongroom with the URL it printed in the terminal.');
+    if (!sessions.byCookie(cookieValue(request, cookieName()))) return deny(response, 401, 'Open Strongroom with the URL it printed in the terminal.');
     let relative: string;
     try {
       relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
@@ -130,42 +145,38 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
   });
 
-  const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_LARGE_REQUEST_CHARS * 2 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    // The page secret is offered as a second subprotocol; only the bridge's own is ever echoed back.
+    handleProtocols: (protocols) => (protocols.has(BRIDGE_PROTOCOL) ? BRIDGE_PROTOCOL : false),
+  });
   const send = (socket: WebSocket, frame: BridgeReplyFrame) => {
     options.onTraffic?.('to-renderer', frame);
     socket.send(JSON.stringify(frame));
   };
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', origin());
-    if (!hostOk(request) || request.headers.origin !== origin() || url.pathname !== BRIDGE_SOCKET_PATH || !authenticated(request)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', async (data) => {
-        const text = data.toString();
-        let frame: unknown;
-        try {
-          frame = JSON.parse(text);
-        } catch {
-          return ws.close(1007, 'Frames must be JSON.');
-        }
-        options.onTraffic?.('from-renderer', frame);
-        const parsed = bridgeRequestFrameSchema.safeParse(frame);
-        if (!parsed.success) return ws.close(1007, 'Malformed frame.');
-        const result = await options.core.handle(parsed.data.channel, parsed.data.request);
-        if (ws.readyState === ws.OPEN) send(ws, { id: parsed.data.id, result });
-      });
-    });
+    };
+    socket.on('error', () => socket.destroy());
+    const url = new URL(request.url ?? '/', origin());
+    const session = sessions.byCookieAndPageSecret(cookieValue(request, cookieName()), offeredPageSecret(request.headers['sec-websocket-protocol']));
+    if (!hostOk(request) || request.headers.origin !== origin() || url.pathname !== BRIDGE_SOCKET_PATH || !session) return refuse('403 Forbidden');
+    if (session.sockets.size >= MAX_SOCKETS_PER_SESSION) return refuse('429 Too Many Requests');
+    wss.handleUpgrade(request, socket, head, (ws) =>
+      serveSocket(ws, session, {
+        handle: (channel, body) => options.core.handle(channel, body),
+        send,
+        onFrame: (frame) => options.onTraffic?.('from-renderer', frame),
+      }),
+    );
   });
 
   const unsubscribe = options.core.onEvent((event) => {
-    for (const socket of sockets) send(socket, { event });
+    for (const client of wss.clients) if (client.readyState === client.OPEN) send(client, { event });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -173,13 +184,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  const launchUrl = (onRedeemed?: () => void) => `${origin()}/?token=${sessions.issueLaunchCode(onRedeemed)}`;
 
   return {
-    url: `${origin()}/?token=${token}`,
+    url: launchUrl(),
+    launchUrl,
+    origin: origin(),
     port,
     async close() {
       unsubscribe();
-      for (const socket of sockets) socket.terminate();
+      for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
