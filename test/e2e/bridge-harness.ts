@@ -35,11 +35,19 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
+export interface StartOptions {
+  /** Let serve.js open this browser (it needs a DISPLAY, which `env` can give) instead of passing --no-open. */
+  browser?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Runs `node dist/main/serve.js --data-dir <dataDir> --no-open` and waits for its URL line. */
-export async function startBridge(dataDir: string): Promise<RunningBridge> {
+export async function startBridge(dataDir: string, options: StartOptions = {}): Promise<RunningBridge> {
   if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run "npm run build" first (npm test does).`);
-  const child = spawn(process.execPath, [SERVE_ENTRY, '--data-dir', dataDir, '--no-open'], {
+  const openArgs = options.browser ? ['--browser', options.browser] : ['--no-open'];
+  const child = spawn(process.execPath, [SERVE_ENTRY, '--data-dir', dataDir, ...openArgs], {
     cwd: REPO_ROOT,
+    env: options.env ?? process.env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
