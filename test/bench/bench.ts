@@ -40,6 +40,7 @@ import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
 import { runListBench } from './list-bench.js';
 import { runKmsBench } from './kms-bench.js';
 import { runSanitizerBench } from './sanitizer-bench.js';
+import { runMigrationBench } from './migration-bench.js';
 import { benchSshPassword } from './ssh-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
 import { median } from './median.js';
@@ -442,6 +443,27 @@ async function main(): Promise<void> {
         baseline: `${sanitizer.stringifyUs.toFixed(1)} µs`,
         ratio: `${(sanitizer.maskUs / sanitizer.stringifyUs).toFixed(2)}x`,
         note: 'baseline: JSON.stringify of the same record',
+      },
+    ]);
+
+    const migration = await runMigrationBench({ secrets: Number(process.env.MIGRATION_BENCH_SECRETS ?? 10_000) });
+    console.log(
+      `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret\n`,
+    );
+    printTable([
+      {
+        measure: `migrate, C = ${migration.concurrency}`,
+        stack: millis(migration.wallMs),
+        baseline: `bound ${millis(migration.lowerBoundMs)}`,
+        ratio: `${migration.ratio.toFixed(2)}x`,
+        note: 'baseline: N·k·L/C (goal: at most 1.10x)',
+      },
+      {
+        measure: 'migrate, C = 1 (one secret at a time)',
+        stack: millis(migration.sequential.scaledToAllMs),
+        baseline: millis(migration.wallMs),
+        ratio: `${(migration.sequential.scaledToAllMs / migration.wallMs).toFixed(1)}x`,
+        note: `measured on ${migration.sequential.sample} secrets (${millis(migration.sequential.wallMs)}), scaled to N; baseline: C = ${migration.concurrency}`,
       },
     ]);
 

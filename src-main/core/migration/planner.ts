@@ -130,7 +130,7 @@ export class MigrationPlanner {
     });
 
     const byId = new Map(rows.map((row) => [row.id, row]));
-    await this.measure(items, byId, request.allVersions, limits, target, concurrency);
+    await this.measure(items, byId, request.allVersions, limits, target, concurrency, this.limits(source));
     if (target.role === 'secret-store' && limits.nameRule) {
       this.refuseClashes(items, target, limits.nameRule.caseInsensitive);
       await this.refuseTaken(items, target, concurrency);
@@ -148,7 +148,10 @@ export class MigrationPlanner {
     limits: KindLimits,
     target: ManagerInfo,
     concurrency: number,
+    sourceLimits: KindLimits,
   ): Promise<void> {
+    // A source that keeps no value larger than the target does needs no measuring: every value it holds fits.
+    if (sourceLimits.maxValueBytes <= limits.maxValueBytes) return;
     const wanted = items.filter((item) => item.outcome !== 'fail');
     const stored = wanted.flatMap((item) => {
       const row = rows.get(item.secretId)!;

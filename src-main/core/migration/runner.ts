@@ -53,6 +53,7 @@ export class MigrationRunner {
   private readonly moves: number[] = [];
   private sinceSeal = 0;
   private sealing: Promise<void> = Promise.resolve();
+  private pending: { work: () => void; settle: (error?: unknown) => void }[] = [];
   private readonly source: ManagerInfo;
   private readonly target: ManagerInfo;
   private readonly sourceLimits: KindLimits;
@@ -106,6 +107,40 @@ export class MigrationRunner {
     return !this.stopping;
   }
 
+  /**
+   * Runs `work` in a transaction shared with the other workers' steps of this
+   * moment (group commit: one fsync for many items), each in its own
+   * savepoint, so one step's failure undoes that step alone. Resolves once
+   * the step is durable; the worker goes on only then.
+   */
+  private commit(work: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ work, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes = new Array<unknown>(batch.length).fill(undefined);
+    try {
+      inTransaction(this.deps.db, () =>
+        batch.forEach((entry, i) => {
+          try {
+            inTransaction(this.deps.db, entry.work);
+          } catch (error) {
+            outcomes[i] = error ?? new Error('step failed');
+          }
+        }),
+      );
+    } catch (error) {
+      batch.forEach((entry) => entry.settle(error ?? new Error('commit failed')));
+      return;
+    }
+    batch.forEach((entry, i) => entry.settle(outcomes[i]));
+  }
+
   private bucketsOf(manager: ManagerInfo, limits: KindLimits): Buckets {
     let buckets = this.buckets.get(manager.id);
     if (!buckets) {
@@ -141,7 +176,7 @@ export class MigrationRunner {
           step = () => this.verify(item);
           break;
         case 'verified':
-          step = async () => this.switchOver(item);
+          step = () => this.switchOver(item);
           break;
         case 'switched':
           step = this.run.delete_source === 1 ? () => this.removeSource(item) : null;
@@ -251,7 +286,7 @@ export class MigrationRunner {
         copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
         intermediateKeys: result.intermediateKeys,
       };
-      inTransaction(this.deps.db, () => {
+      return this.commit(() => {
         if (result.intermediateKeys.length > 0) this.deps.managers.saveIntermediateKeys(result.intermediateKeys);
         this.deps.journal.update(this.run.id, item.secret_id, { state: 'written', written: JSON.stringify(written), source_version: row.current_version });
       });
@@ -260,7 +295,7 @@ export class MigrationRunner {
       // Wraps under a KMS manager's current intermediate key count its uses: one at a time per manager, as every write there.
       await this.deps.managers.exclusive(this.target.id, async () => commit(await send(this.deps.managers.currentIntermediateKey(this.target.id))));
     } else {
-      commit(await send());
+      await commit(await send());
     }
     this.sourceBuckets.read.succeeded();
     this.targetBuckets.write.succeeded();
@@ -288,7 +323,7 @@ export class MigrationRunner {
     );
     this.targetBuckets.read.succeeded();
     if (equal.every(Boolean)) {
-      this.deps.journal.update(this.run.id, item.secret_id, { state: 'verified' });
+      await this.commit(() => this.deps.journal.update(this.run.id, item.secret_id, { state: 'verified' }));
     } else if (item.attempts + 1 >= MAX_ATTEMPTS) {
       this.fail(item, 'verify-failed', 'The copy read back from the target differs from the source.');
     } else {
@@ -297,9 +332,9 @@ export class MigrationRunner {
   }
 
   /** verified → switched: the secret's versions and manager change in one transaction, with the journal and the audit entry. */
-  private switchOver(item: ItemRow): void {
+  private async switchOver(item: ItemRow): Promise<void> {
     const written = JSON.parse(item.written!) as WrittenRecord;
-    inTransaction(this.deps.db, () => {
+    await this.commit(() => {
       const row = this.row(item.secret_id);
       if (!this.stillInSource(item, row)) return;
       const kept = this.deps.planner.versionNumbers(row.id);
@@ -376,10 +411,12 @@ export class MigrationRunner {
         this.sourceBuckets.write.succeeded();
       }
     }
-    this.deps.journal.update(this.run.id, item.secret_id, {
-      state: 'source_removed',
-      detail: refs.length > 0 ? `removed from "${this.source.name}"` : 'no copy outside this store',
-    });
+    await this.commit(() =>
+      this.deps.journal.update(this.run.id, item.secret_id, {
+        state: 'source_removed',
+        detail: refs.length > 0 ? `removed from "${this.source.name}"` : 'no copy outside this store',
+      }),
+    );
   }
 
   /** Seals the audit entries of the moves, every SEAL_EVERY moves and at the end; one sealing at a time. */

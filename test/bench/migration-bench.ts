@@ -1,0 +1,132 @@
+/**
+ * Migration benchmark: N secrets moved between two emulated secret stores
+ * (two AWS Secrets Manager emulators) with L ms of latency on every request,
+ * through the real core and delegate. The wall time is compared with the lower
+ * bound N·k·L/C, where k is the provider calls per secret the run made
+ * (counted by the emulators: the preview's name probes, the copy's read and
+ * write, the read-back that verifies it; sizes need no reads between two
+ * stores of the same limit) and C the
+ * concurrency. The sequential run (C = 1), the way tools that move one secret
+ * at a time work, is measured on a sample and scaled to N.
+ *
+ * The emulators run in this process and the delegate in its own, on the same
+ * machine: their CPU is part of the wall time.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
+import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
+import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+
+export interface MigrationBenchOptions {
+  secrets?: number;
+  latencyMs?: number;
+  concurrency?: number;
+  /** Secrets moved one at a time (C = 1) for the sequential figure. */
+  sequentialSample?: number;
+}
+
+export interface MigrationBenchResult {
+  secrets: number;
+  latencyMs: number;
+  concurrency: number;
+  callsPerSecret: number;
+  wallMs: number;
+  lowerBoundMs: number;
+  ratio: number;
+  sequential: { sample: number; wallMs: number; scaledToAllMs: number };
+}
+
+const DELEGATE = join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
+
+async function call<C extends Channel>(core: AppCore, channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
+  const result = await core.handle(channel, request);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value as ChannelResult<C>;
+}
+
+async function migrateAndWait(core: AppCore, request: ChannelRequest<'migration.start'>): Promise<MigrationRun> {
+  let run = await call(core, 'migration.start', request);
+  while (run.state === 'running' && !run.interrupted) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run = await call(core, 'migration.status', { runId: run.id });
+  }
+  if (run.state !== 'finished' || run.failed > 0) throw new Error(`the benchmark migration did not finish cleanly: ${JSON.stringify(run)}`);
+  return run;
+}
+
+const calls = (emulators: AwsEmulator[]) => emulators.reduce((sum, emulator) => sum + emulator.calls.count('secretsmanager:*'), 0);
+
+export async function runMigrationBench(options: MigrationBenchOptions = {}): Promise<MigrationBenchResult> {
+  const count = options.secrets ?? 10_000;
+  const latencyMs = options.latencyMs ?? 20;
+  const concurrency = options.concurrency ?? 32;
+  const sample = Math.min(options.sequentialSample ?? 200, count);
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-bench-'));
+  const emulators = await Promise.all([startAwsEmulator(), startAwsEmulator()]);
+  const [source, target] = emulators as [AwsEmulator, AwsEmulator];
+  const core = await createAppCore({ dataDir: dir, actor: 'desktop', delegateEntry: DELEGATE });
+  try {
+    const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
+    await call(core, 'vault.create', { sealedPassphrase: await sealValues(await publicKey(), sealBindings.vaultCreate(), ['benchmark passphrase']) });
+    const addStore = async (name: string, emulator: AwsEmulator) =>
+      call(core, 'managers.add', {
+        name,
+        kind: 'aws-secrets-manager',
+        readOnly: false,
+        sealedConfig: await sealValues(await publicKey(), sealBindings.managerConfig(name), [
+          JSON.stringify({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials }, namePrefix: 'bench/' }),
+        ]),
+      });
+    const from = await addStore('source store', source);
+    const to = await addStore('target store', target);
+
+    // Fill the source without latency: the benchmark times the migration, not the setup.
+    const fill = async (prefix: string, n: number) => {
+      const ids: string[] = [];
+      for (let start = 0; start < n; start += 1000) {
+        const names = Array.from({ length: Math.min(1000, n - start) }, (_, i) => `${prefix}-${start + i}`);
+        const values = names.map(() => randomBytes(24).toString('base64url'));
+        const sealedValues = await sealValues(await publicKey(), sealBindings.secretCreate(names), values);
+        const { items } = await call(core, 'secrets.createMany', { items: names.map((name) => ({ name })), sealedValues, managerId: from.id });
+        ids.push(...items.map((item) => item.id));
+      }
+      return ids;
+    };
+    const bulk = await fill('bulk', count);
+    const sequentialIds = await fill('one-at-a-time', sample);
+    for (const emulator of emulators) emulator.setFaults({ latencyMs });
+    // The emulators publish no quota; the run is bounded by latency and concurrency alone.
+    const ratePerSecond = 1_000_000;
+
+    const before = calls(emulators);
+    let started = performance.now();
+    await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond });
+    const wallMs = performance.now() - started;
+    const callsPerSecret = (calls(emulators) - before) / count;
+    const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
+
+    started = performance.now();
+    await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: sequentialIds, concurrency: 1, ratePerSecond });
+    const sequentialMs = performance.now() - started;
+
+    return {
+      secrets: count,
+      latencyMs,
+      concurrency,
+      callsPerSecret: Math.round(callsPerSecret * 100) / 100,
+      wallMs: Math.round(wallMs),
+      lowerBoundMs: Math.round(lowerBoundMs),
+      ratio: Math.round((wallMs / lowerBoundMs) * 100) / 100,
+      sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
+    };
+  } finally {
+    await core.close();
+    await Promise.allSettled(emulators.map((emulator) => emulator.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
