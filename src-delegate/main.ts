@@ -11,7 +11,8 @@ import {
   delegateRequestSchema,
   type DelegateReply,
 } from '../src-shared/delegate-protocol.js';
-import { DelegateFailure, DelegateService } from './delegate-service.js';
+import { DelegateService } from './delegate-service.js';
+import { DelegateFailure } from './delegate-failure.js';
 import { DelegateLog } from './delegate-log.js';
 import { Sanitizer } from './sanitizer.js';
 

@@ -1,0 +1,57 @@
+/** Testing a credential against its host, with stages reported live, and which optional tools such tests can use here. */
+import { ProviderError } from '../providers/provider.js';
+import type { VaultStore } from '../providers/vault.js';
+import { NotACredentialError, runConnectionTest } from '../connection/run-connection-test.js';
+import { probeOptionalTools } from '../connection/optional-tools-probe.js';
+import { DelegateFailure } from '../delegate-failure.js';
+import { openValues } from './stored-values.js';
+import type { DelegateContext, DelegateHandlers } from './context.js';
+
+/** Per network step; a wrong password alone costs about 3 s of PAM delay. */
+const CONNECTION_STAGE_TIMEOUT_MS = 20_000;
+
+export function connectionTestHandlers(ctx: DelegateContext) {
+  return {
+    'connection.test': async (request) => {
+      const keyring = ctx.requireKeyring();
+      const [payloadText = ''] = await openValues(ctx, keyring, [request.secret], request.managers, request.intermediateKeys);
+      const signer = request.signer;
+      const signPublicKey = signer
+        ? async (publicKey: string, username: string): Promise<string> => {
+            const { provider, kind } = ctx.managers.store(keyring, signer);
+            if (kind !== 'vault') throw new ProviderError('INVALID', 'Only a HashiCorp Vault manager can sign SSH keys.');
+            const metadata = request.secret.metadata;
+            const signed = await (provider as VaultStore).signPublicKey({ mount: String(metadata.mount), role: String(metadata.role), publicKey, validPrincipals: [username] });
+            return signed.certificate;
+          }
+        : undefined;
+      let payload: Record<string, string | undefined>;
+      try {
+        payload = JSON.parse(payloadText) as Record<string, string | undefined>;
+      } catch {
+        throw new DelegateFailure('BAD_REQUEST', 'Only credentials can be tested, not text or file secrets.');
+      }
+      try {
+        const outcome = await runConnectionTest({
+          type: request.secret.address.type,
+          metadata: request.secret.metadata,
+          payload,
+          target: request.target,
+          knownHosts: request.knownHosts,
+          acceptNewHostKey: request.acceptNewHostKey,
+          mask: (text) => ctx.sanitizer.mask(text),
+          onStage: (stage) => ctx.emit({ event: 'connection.stage', testId: request.testId, stage }),
+          timeoutMs: CONNECTION_STAGE_TIMEOUT_MS,
+          signPublicKey,
+        });
+        ctx.log.write('info', 'connection test finished', { testId: request.testId, ok: outcome.report.ok, code: outcome.report.error?.code ?? null });
+        return outcome;
+      } catch (error) {
+        if (error instanceof NotACredentialError) throw new DelegateFailure('BAD_REQUEST', error.message);
+        throw error;
+      }
+    },
+
+    'tools.probe': async () => ({ present: await probeOptionalTools() }),
+  } satisfies Partial<DelegateHandlers>;
+}

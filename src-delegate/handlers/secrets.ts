@@ -1,0 +1,105 @@
+/** Storing, re-encrypting and revealing secret values, and the remote values of secret stores. */
+import { sealBindings, sealValues, type DelegateRequest, type SecretFacts } from '../../src-shared/delegate-protocol.js';
+import { ProviderError } from '../providers/provider.js';
+import { InvalidSecretError, inspectSecret } from '../secret-inspector.js';
+import { DelegateFailure } from '../delegate-failure.js';
+import { openValues, storeValues } from './stored-values.js';
+import type { DelegateContext, DelegateHandlers } from './context.js';
+
+export function secretsHandlers(ctx: DelegateContext) {
+  return {
+    'secrets.encrypt': async (request) => {
+      const keyring = ctx.requireKeyring();
+      const values = await ctx.openSealed(request.sealed, request.binding);
+      checkTargetsMatchBinding(request);
+      if (values.length !== request.targets.length) {
+        throw new DelegateFailure('BAD_REQUEST', `The sealed batch holds ${values.length} values for ${request.targets.length} targets.`);
+      }
+      values.forEach((value) => ctx.trackPayload(value));
+      const facts: SecretFacts[] = [];
+      for (const [i, target] of request.targets.entries()) {
+        const payload = values[i]!;
+        try {
+          facts.push(await inspectSecret(target.address.type, target.metadata, payload));
+        } catch (error) {
+          if (error instanceof InvalidSecretError) {
+            const label = target.name ? `"${target.name}"` : 'this secret';
+            throw new DelegateFailure('INVALID_SECRET', ctx.sanitizer.mask(`The value of ${label} is not valid: ${error.message}`), error.issues);
+          }
+          throw error;
+        }
+      }
+      const stored = await storeValues(ctx, 
+        keyring,
+        request.manager,
+        request.targets.map((target, i) => ({ address: target.address, payload: values[i]!, remoteName: target.remoteName })),
+        request.intermediateKey ?? null,
+      );
+      return { versions: stored.versions.map((version, i) => ({ ...version, facts: facts[i]! })), intermediateKeys: stored.intermediateKeys };
+    },
+
+    'secrets.reencrypt': async (request) => {
+      const keyring = ctx.requireKeyring();
+      for (const item of request.items) {
+        if (item.to.secretId !== item.from.address.secretId || item.to.type !== item.from.address.type) {
+          throw new DelegateFailure('BAD_REQUEST', 'A version can only be re-encrypted as a version of the same secret.');
+        }
+      }
+      const targetId = request.items[0]!.to.managerId;
+      if (request.items.some((item) => item.to.managerId !== targetId)) throw new DelegateFailure('BAD_REQUEST', 'One re-encryption goes to one manager.');
+      const values = await openValues(ctx, keyring, request.items.map((item) => item.from), request.managers, request.intermediateKeys);
+      const target = request.managers.find((manager) => manager.id === targetId);
+      return storeValues(ctx, 
+        keyring,
+        target,
+        request.items.map((item, i) => ({ address: item.to, payload: values[i]!, remoteName: item.remoteName })),
+        request.intermediateKey ?? null,
+      );
+    },
+
+    'secrets.reveal': async (request) => {
+      const keyring = ctx.requireKeyring();
+      const values = await openValues(ctx, keyring, request.items, request.managers, request.intermediateKeys);
+      const binding = sealBindings.secretReveal(request.items.map((item) => item.address.secretId));
+      try {
+        return { sealed: await sealValues(request.recipientPublicKey, binding, values) };
+      } catch {
+        throw new DelegateFailure('BAD_REQUEST', 'The recipient public key is not a valid X25519 key.');
+      }
+    },
+
+    'secrets.checkReference': async (request) => {
+      const keyring = ctx.requireKeyring();
+      const { provider } = ctx.managers.store(keyring, request.manager);
+      const stored = await provider.readReference(request.reference);
+      ctx.trackPayload(stored.value);
+      return { versionId: stored.versionId.slice(0, 256) };
+    },
+
+    'secrets.deleteRemote': async (request) => {
+      const keyring = ctx.requireKeyring();
+      const { provider, readOnly } = ctx.managers.store(keyring, request.manager);
+      if (readOnly) throw new ProviderError('READ_ONLY', 'This manager is read-only: Strongroom cannot delete its remote values.');
+      await provider.delete(request.reference);
+      return {};
+    },
+  } satisfies Partial<DelegateHandlers>;
+}
+
+/**
+ * For creates, the renderer sealed the values together with their names; main
+ * must pair each value with the secret of that name, in order.
+ */
+function checkTargetsMatchBinding(request: Extract<DelegateRequest, { op: 'secrets.encrypt' }>): void {
+  const { purpose, bindings } = request.binding;
+  if (purpose === 'secret.create') {
+    const names = bindings.names;
+    const ok = Array.isArray(names) && names.length === request.targets.length && request.targets.every((t, i) => t.name === names[i] && t.address.version === 1);
+    if (!ok) throw new DelegateFailure('SEAL_INVALID', 'The targets do not match the names the values were sealed for.');
+  } else if (purpose === 'secret.update') {
+    const ok = request.targets.length === 1 && request.targets[0]!.address.secretId === bindings.secretId;
+    if (!ok) throw new DelegateFailure('SEAL_INVALID', 'The target does not match the secret the value was sealed for.');
+  } else {
+    throw new DelegateFailure('SEAL_INVALID', `Values sealed for "${purpose}" cannot be stored as secrets.`);
+  }
+}
