@@ -1,4 +1,4 @@
-import type { CliIo } from './cli-app.js';
+import type { CliIo } from './session.js';
 
 /** Reads one line from the terminal without echoing it. */
 export function readHiddenLine(io: CliIo, prompt: string): Promise<string> {

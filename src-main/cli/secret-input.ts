@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { MAX_FILE_BYTES, defaultWinrmPort, type SecretType } from '../../src-shared/contract.js';
+import { MAX_FILE_BYTES, defaultWinrmPort, secretTypes, type SecretType } from '../../src-shared/contract.js';
 
 export class SecretInputError extends Error {}
 export class SecretUsageError extends Error {}
@@ -29,6 +29,37 @@ export interface SecretOptions {
   port?: string;
   mount?: string;
   role?: string;
+}
+
+/** The `secret create` options each type takes; `value` names the choices where the help should list them. */
+export const secretTypeOptions: Record<SecretType, Record<string, { required?: boolean; value?: string }>> = {
+  text: {},
+  file: { file: { required: true } },
+  ssh: {
+    username: { required: true },
+    auth: { required: true, value: 'password|key|key-path' },
+    'key-file': {},
+    'key-path': {},
+    'key-passphrase-file': {},
+    port: {},
+  },
+  'ssh-kerberos': { principal: { required: true }, realm: { required: true }, kdc: {}, keytab: {}, port: {} },
+  'ssh-vault-certificate': { username: { required: true }, mount: { required: true }, role: { required: true }, 'key-file': {}, 'key-passphrase-file': {}, port: {} },
+  winrm: {
+    username: { required: true },
+    domain: {},
+    auth: { required: true, value: 'ntlm|kerberos|basic' },
+    realm: {},
+    keytab: {},
+    ssl: {},
+    'skip-cert-check': {},
+    'no-profile': {},
+    port: {},
+  },
+};
+
+export function isSecretType(value: string): value is SecretType {
+  return (secretTypes as readonly string[]).includes(value);
 }
 
 function readText(path: string, what: string): string {

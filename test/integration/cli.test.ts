@@ -74,6 +74,26 @@ describe('strongroom CLI', () => {
     expect(result.stderr).toContain('Usage: strongroom');
   });
 
+  it.each([
+    ['an option of another command', ['secret', 'list', '--keytab', '/x', '--ssl'], '"secret list" does not take --keytab.'],
+    ['an option of another secret type', ['secret', 'create', '--name', 'x', '--port', '99'], '--port does not apply to --type text.'],
+    ['an SSH option on a reference', ['secret', 'create', '--name', 'x', '--reference', 'a#b', '--manager', 'M', '--username', 'u'], '--username does not apply to a reference.'],
+    ['an SSH-only option on a WinRM test', ['test', 'winrm', '--secret', 's', '--host', 'h', '--accept-new-host-key'], '"test winrm" does not take --accept-new-host-key.'],
+  ])('exits 2 naming the flag, before touching the store, for %s', (_name, args, message) => {
+    const result = run(args, 'value');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(`strongroom: ${message}`);
+    expect(result.stderr).toContain(`Usage: strongroom ${args[0]} ${args[1]}`);
+  });
+
+  it('prints one command\'s options, from the same declarations the parser uses, with --help', () => {
+    const result = run(['secret', 'create', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('secret create --type ssh --username U --auth password|key|key-path');
+    expect(result.stdout).toContain('--port P');
+    expect(result.stdout).not.toContain('--accept-new-host-key');
+  });
+
   it('refuses to prompt when there is no terminal and no passphrase file', () => {
     const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, 'secret', 'list'], { input: '', encoding: 'utf8' });
     expect(result.status).toBe(1);

@@ -4,30 +4,13 @@
  * resume, cancel. Exit 0 when every item moved, 1 when any failed or the run
  * stopped before the end, 2 on usage errors.
  */
-import type { MigrationReportItem, MigrationRun } from '../../src-shared/contract.js';
-import { UsageError, UserError } from './cli-errors.js';
-import type { Session } from './cli-app.js';
+import type { MigrationReportItem, MigrationRun } from '../../../src-shared/contract.js';
+import { UsageError } from '../cli-errors.js';
+import { defineCommand } from '../command.js';
+import type { Session } from '../session.js';
 
-export const MIGRATE_SUBCOMMANDS = ['status', 'report', 'resume', 'cancel'];
-
-export const MIGRATE_OPTIONS = {
-  'all-versions': { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  'delete-source': { type: 'boolean' },
-  concurrency: { type: 'string' },
-  rate: { type: 'string' },
-  format: { type: 'string' },
-} as const;
-
-export const MIGRATE_USAGE = `Migration between managers (docs/migration.md):
-  migrate --from A --to B [--secret N]... [--all-versions] [--dry-run]
-          [--delete-source] [--concurrency C] [--rate R] [--json]
-                                         every secret of A (or the ones named) into B;
-                                         --dry-run lists what would move, be renamed or fail
-  migrate status [ID] [--json]           one run, or every run
-  migrate report ID [--format csv|json]  the outcome of every secret of a run
-  migrate resume ID                      continue a paused or interrupted run
-  migrate cancel ID                      stop a run; secrets not yet moved stay where they are`;
+const group = 'Migration between managers (docs/migration.md)';
+const json = { type: 'boolean', help: 'print JSON' } as const;
 
 /** How often the command looks at the run while it works. */
 const POLL_MS = 200;
@@ -51,7 +34,7 @@ function csvField(value: string | null | boolean): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function reportCsv(items: MigrationReportItem[]): string {
+function reportCsv(items: MigrationReportItem[]): string {
   const header = ['name', 'outcome', 'target_name', 'state', 'reason', 'detail', 'updated_at'];
   const lines = items.map((item) => [item.name, item.outcome, item.targetName, item.state, item.reason, item.detail, item.updatedAt].map(csvField).join(','));
   return `${[header.join(','), ...lines].join('\n')}\n`;
@@ -80,7 +63,7 @@ async function fullReport(session: Session, runId: string): Promise<MigrationRep
 }
 
 /** Watches the run until this process stops working on it; draws a progress bar when stdout is a terminal. */
-async function follow(session: Session, runId: string): Promise<number> {
+async function follow(session: Session, runId: string, json: boolean): Promise<number> {
   const tty = session.io.stdout.isTTY === true;
   let run = await session.call('migration.status', { runId });
   while (run.state === 'running' && !run.interrupted) {
@@ -90,7 +73,7 @@ async function follow(session: Session, runId: string): Promise<number> {
   }
   if (tty) session.io.stderr.write(`\r${progressLine(run)}\n`);
   const items = await fullReport(session, runId);
-  if (session.values.json) session.write(`${JSON.stringify({ run, items }, null, 2)}\n`);
+  if (json) session.write(`${JSON.stringify({ run, items }, null, 2)}\n`);
   const renamed = items.filter((item) => item.outcome === 'renamed');
   const failed = items.filter((item) => item.outcome === 'failed');
   session.say(`Migration ${runId}: ${run.done} of ${run.total} moved${renamed.length ? ` (${renamed.length} renamed)` : ''}, ${run.failed} failed.`);
@@ -103,15 +86,28 @@ async function follow(session: Session, runId: string): Promise<number> {
   return failed.length > 0 || run.state === 'cancelled' ? 1 : 0;
 }
 
-export async function migrateCommand(session: Session, command: string, first: string | undefined): Promise<number> {
-  const { values } = session;
-  switch (command) {
-    case 'migrate': {
-      if (!values.from || !values.to) throw new UsageError('"migrate" needs --from A and --to B.');
+export const migrateCommands = [
+  defineCommand({
+    words: 'migrate',
+    group,
+    summary: 'every secret of A (or the ones named) into B; --dry-run lists what would move, be renamed or fail',
+    options: {
+      from: { type: 'string', value: 'A', help: 'the manager the secrets leave' },
+      to: { type: 'string', value: 'B', help: 'the manager they go to' },
+      secret: { type: 'string', multiple: true, value: 'N', help: 'only this secret (repeat for more)' },
+      'all-versions': { type: 'boolean', help: 'move every version, not only the current one' },
+      'dry-run': { type: 'boolean', help: 'say what would happen; change nothing' },
+      'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
+      concurrency: { type: 'string', value: 'C', help: 'secrets moved at once, 1 to 256 (default 16)' },
+      rate: { type: 'string', value: 'R', help: 'at most R secrets a second' },
+      json,
+    },
+    required: ['from', 'to'],
+    async run(session, _args, values) {
       const concurrency = positiveInteger(values.concurrency, 'concurrency', 16);
       const ratePerSecond = positiveNumber(values.rate, 'rate');
-      const source = await session.findManager(values.from);
-      const target = await session.findManager(values.to);
+      const source = await session.findManager(values.from!);
+      const target = await session.findManager(values.to!);
       const request = {
         sourceManagerId: source.id,
         targetManagerId: target.id,
@@ -132,32 +128,59 @@ export async function migrateCommand(session: Session, command: string, first: s
       }
       const run = await session.call('migration.start', { ...request, concurrency, ...(ratePerSecond ? { ratePerSecond } : {}) });
       session.say(`Migration ${run.id} from "${source.name}" to "${target.name}": ${run.total} secret(s).`);
-      return follow(session, run.id);
-    }
-    case 'migrate status': {
-      const runs = first ? [await session.call('migration.status', { runId: first })] : (await session.call('migration.list', {})).items;
-      if (values.json) session.write(`${JSON.stringify(first ? runs[0] : runs, null, 2)}\n`);
+      return follow(session, run.id, values.json === true);
+    },
+  }),
+
+  defineCommand({
+    words: 'migrate status',
+    group,
+    summary: 'one run, or every run',
+    optionalArgs: ['ID'],
+    options: { json },
+    async run(session, [runId], values) {
+      const runs = runId ? [await session.call('migration.status', { runId })] : (await session.call('migration.list', {})).items;
+      if (values.json) session.write(`${JSON.stringify(runId ? runs[0] : runs, null, 2)}\n`);
       else for (const run of runs) session.write(`${statusLine(run)}\n`);
-      return 0;
-    }
-    case 'migrate report': {
+    },
+  }),
+
+  defineCommand({
+    words: 'migrate report',
+    group,
+    summary: 'the outcome of every secret of a run',
+    args: ['ID'],
+    options: { format: { type: 'string', value: 'csv|json', help: 'the report format (default csv)' } },
+    async run(session, [runId], values) {
       const format = values.format ?? 'csv';
       if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json.');
-      const items = await fullReport(session, first!);
+      const items = await fullReport(session, runId!);
       session.write(format === 'json' ? `${JSON.stringify(items, null, 2)}\n` : reportCsv(items));
-      return 0;
-    }
-    case 'migrate resume': {
-      const run = await session.call('migration.resume', { runId: first! });
+    },
+  }),
+
+  defineCommand({
+    words: 'migrate resume',
+    group,
+    summary: 'continue a paused or interrupted run',
+    args: ['ID'],
+    options: { json },
+    async run(session, [runId], values) {
+      const run = await session.call('migration.resume', { runId: runId! });
       session.say(`Resuming migration ${run.id}: ${run.done} of ${run.total} already moved.`);
-      return follow(session, run.id);
-    }
-    case 'migrate cancel': {
-      const run = await session.call('migration.cancel', { runId: first! });
+      return follow(session, run.id, values.json === true);
+    },
+  }),
+
+  defineCommand({
+    words: 'migrate cancel',
+    group,
+    summary: 'stop a run; secrets not yet moved stay where they are',
+    args: ['ID'],
+    options: {},
+    async run(session, [runId]) {
+      const run = await session.call('migration.cancel', { runId: runId! });
       session.say(`Cancelled migration ${run.id}: ${run.done} moved before the cancel, ${run.cancelled} stay where they were.`);
-      return 0;
-    }
-    default:
-      throw new UserError(`Unknown command "${command}".`);
-  }
-}
+    },
+  }),
+];

@@ -1,0 +1,171 @@
+/** Secret manager commands (docs/managers.md). */
+import { readFileSync } from 'node:fs';
+import { externalManagerKinds, sealBindings, sealValues, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
+import { UsageError, UserError } from '../cli-errors.js';
+import { defineCommand } from '../command.js';
+import type { Session } from '../session.js';
+
+const group = 'Secret managers (docs/managers.md)';
+const json = { type: 'boolean', help: 'print JSON' } as const;
+const config = {
+  type: 'string',
+  value: 'FILE',
+  help: 'the configuration as JSON, secret fields included; it is sealed to the delegate and stored encrypted',
+} as const;
+
+/** Reads a manager's configuration file. Its content is never echoed: it holds credentials. */
+function readConfigFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read the configuration file ${file}.`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+  } catch {
+    throw new UserError(`${file} is not a JSON object. docs/managers.md shows an example for each kind.`);
+  }
+  return text;
+}
+
+function kindOf(value: string | undefined): (typeof externalManagerKinds)[number] {
+  const kind = externalManagerKinds.find((candidate) => candidate === value);
+  if (!kind) throw new UsageError(`--kind must be one of ${externalManagerKinds.join(', ')}.`);
+  return kind;
+}
+
+function healthLine(manager: ManagerSummary): string {
+  if (manager.kind === 'local') return 'ok';
+  if (manager.health.lastCheckAt === null) return 'not tested';
+  return `${manager.health.ok ? 'ok' : 'FAILED'} at ${manager.health.lastCheckAt}${manager.health.warnings.length ? `, ${manager.health.warnings.length} warning(s)` : ''}`;
+}
+
+function printTest(session: Session, manager: ManagerSummary, result: ProviderTestResult): void {
+  session.say(`Testing "${manager.name}" (${manager.kind}), read-only:`);
+  for (const check of result.checks) session.say(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  for (const [key, value] of Object.entries(result.facts)) session.say(`     ${key}: ${String(value)}`);
+  for (const warning of result.warnings) session.say(`warning: ${warning}`);
+  session.say(result.ok ? 'Connection test passed.' : `Connection test failed${result.facts.errorCode ? ` (${String(result.facts.errorCode)})` : ''}.`);
+}
+
+export const managerCommands = [
+  defineCommand({
+    words: 'manager add',
+    group,
+    summary: 'connect a secret manager',
+    options: {
+      name: { type: 'string', value: 'M', help: 'what to call it' },
+      kind: { type: 'string', value: 'KIND', help: `one of ${externalManagerKinds.join(', ')}` },
+      config,
+      'read-only': { type: 'boolean', help: 'never write to it' },
+    },
+    required: ['name', 'kind', 'config'],
+    async run(session, _args, values) {
+      const name = values.name!;
+      const kind = kindOf(values.kind);
+      const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(name), [readConfigFile(values.config!)]);
+      const added = await session.call('managers.add', { name, kind, sealedConfig, readOnly: values['read-only'] === true });
+      session.say(`Added ${added.readOnly ? 'read-only ' : ''}${kind} manager "${added.name}". Check it with: strongroom manager test "${added.name}"`);
+    },
+  }),
+
+  defineCommand({
+    words: 'manager update',
+    group,
+    summary: "change a manager's credentials, name or write access",
+    args: ['M'],
+    options: {
+      config,
+      rename: { type: 'string', value: 'N', help: 'the new name' },
+      'read-only': { type: 'boolean', help: 'stop writing to it' },
+      writable: { type: 'boolean', help: 'write to it again' },
+    },
+    async run(session, [nameOrId], values) {
+      if (values['read-only'] && values.writable) throw new UsageError('Give --read-only or --writable, not both.');
+      const manager = await session.findManager(nameOrId!);
+      const name = values.rename ?? manager.name;
+      const sealedConfig = values.config ? await sealValues(await session.publicKey(), sealBindings.managerConfig(name), [readConfigFile(values.config)]) : undefined;
+      const readOnly = values['read-only'] ? true : values.writable ? false : undefined;
+      const updated = await session.call('managers.update', { id: manager.id, ...(values.rename ? { name } : {}), ...(sealedConfig ? { sealedConfig } : {}), ...(readOnly !== undefined ? { readOnly } : {}) });
+      session.say(`Updated manager "${updated.name}".${sealedConfig ? ' Its new credentials are untested: run "strongroom manager test".' : ''}`);
+    },
+  }),
+
+  defineCommand({
+    words: 'manager list',
+    group,
+    summary: 'managers, with their secrets and last health check',
+    options: { json },
+    async run(session, _args, values) {
+      const { items } = await session.call('managers.list', {});
+      if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+      else {
+        for (const item of items) {
+          const flags = [item.isDefault ? 'default' : null, item.readOnly ? 'read-only' : null].filter(Boolean).join(',');
+          session.write(`${item.name}\t${item.kind}\t${flags || '-'}\t${item.secretCount} secret(s)\t${healthLine(item)}\n`);
+        }
+      }
+    },
+  }),
+
+  defineCommand({
+    words: 'manager test',
+    group,
+    summary: 'read-only connection test; exit 1 when a check fails',
+    args: ['M'],
+    options: { json },
+    async run(session, [nameOrId], values) {
+      const manager = await session.findManager(nameOrId!);
+      if (manager.kind === 'local') throw new UserError('The built-in store needs no connection test.');
+      const { result, manager: tested } = await session.call('managers.test', { id: manager.id });
+      if (values.json) session.write(`${JSON.stringify({ manager: tested.name, kind: tested.kind, ...result, renewal: tested.health.renewal }, null, 2)}\n`);
+      else printTest(session, tested, result);
+      return result.ok ? 0 : 1;
+    },
+  }),
+
+  defineCommand({
+    words: 'manager default',
+    group,
+    summary: 'where new secrets go (existing ones stay)',
+    args: ['M'],
+    options: {},
+    async run(session, [nameOrId]) {
+      const manager = await session.findManager(nameOrId!);
+      await session.call('managers.setDefault', { id: manager.id });
+      session.say(`New secrets now go to "${manager.name}". Existing secrets stay where they are.`);
+    },
+  }),
+
+  defineCommand({
+    words: 'manager remove',
+    group,
+    summary: 'refused while M holds secrets',
+    args: ['M'],
+    options: {},
+    async run(session, [nameOrId]) {
+      const manager = await session.findManager(nameOrId!);
+      await session.call('managers.remove', { id: manager.id });
+      session.say(`Removed manager "${manager.name}".`);
+    },
+  }),
+
+  defineCommand({
+    words: 'manager options',
+    group,
+    summary: 'the KV mounts or vaults those credentials see',
+    options: { kind: { type: 'string', value: 'vault|azure-key-vault', help: 'the kind of the credentials' }, config, json },
+    required: ['kind', 'config'],
+    async run(session, _args, values) {
+      const kind = values.kind === 'vault' || values.kind === 'azure-key-vault' ? values.kind : null;
+      if (!kind) throw new UsageError('"manager options" needs --kind vault or --kind azure-key-vault.');
+      const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(''), [readConfigFile(values.config!)]);
+      const options = await session.call('managers.fetchOptions', { kind, sealedConfig });
+      if (values.json) session.write(`${JSON.stringify(options, null, 2)}\n`);
+      else if (options.kind === 'vault') for (const mount of options.mounts) session.write(`${mount.path}\t${mount.type}${mount.version ? ` v${mount.version}` : ''}\t${mount.description}\n`);
+      else for (const vault of options.vaults) session.write(`${vault.name}\t${vault.resourceGroup ?? '-'}\t${vault.location ?? '-'}\n`);
+    },
+  }),
+];

@@ -1,0 +1,243 @@
+/** Secret commands: create, list, reveal, update, version history, usage scope, delete. */
+import { createSealRecipient, sealBindings, sealValues, secretTypes, type Consumer, type ScopeEntry, type SecretSummary } from '../../../src-shared/contract.js';
+import { UsageError, UserError } from '../cli-errors.js';
+import { defineCommand, type CommandVariant } from '../command.js';
+import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFromOptions, secretTypeOptions } from '../secret-input.js';
+
+const group = 'Secrets';
+const json = { type: 'boolean', help: 'print JSON' } as const;
+
+const referenceVariant: CommandVariant = {
+  label: 'a reference',
+  options: { reference: { required: true }, type: { value: 'text' } },
+  requires: ['manager'],
+};
+const typeVariants = Object.entries(secretTypeOptions).map(
+  ([type, options]): CommandVariant => ({ label: `--type ${type}`, options: { type: { required: type !== 'text', value: type }, ...options } }),
+);
+
+const createSecret = defineCommand({
+  words: 'secret create',
+  group,
+  summary: 'value from stdin (secret fields too); M defaults to the default manager',
+  options: {
+    name: { type: 'string', value: 'N', help: 'the new secret' },
+    description: { type: 'string', value: 'D', help: 'what it is for' },
+    manager: { type: 'string', value: 'M', help: 'the manager that keeps the value' },
+    reference: { type: 'string', value: 'REF', help: 'refer to an existing secret instead: Vault path#key, AWS name#jsonKey, Azure name[/version]' },
+    type: { type: 'string', value: 'TYPE', help: `one of ${secretTypes.join(', ')} (default text)` },
+    file: { type: 'string', value: 'PATH', help: 'the file to store' },
+    username: { type: 'string', value: 'U', help: 'the login name' },
+    auth: { type: 'string', value: 'METHOD', help: 'how to log in' },
+    'key-file': { type: 'string', value: 'PATH', help: 'read the private key from PATH instead of stdin' },
+    'key-path': { type: 'string', value: 'PATH', help: 'the private key stays on disk at PATH on the machine that connects' },
+    'key-passphrase-file': { type: 'string', value: 'F', help: "read the key's passphrase from the first line of F" },
+    principal: { type: 'string', value: 'P', help: 'the Kerberos principal' },
+    realm: { type: 'string', value: 'R', help: 'the Kerberos realm' },
+    kdc: { type: 'string', value: 'HOST:PORT', help: 'the KDC (default: from DNS)' },
+    keytab: { type: 'string', value: 'PATH', help: 'get tickets from this keytab instead of a password on stdin' },
+    domain: { type: 'string', value: 'D', help: 'the Windows domain' },
+    ssl: { type: 'boolean', help: 'WinRM over HTTPS' },
+    'skip-cert-check': { type: 'boolean', help: "do not check the server's TLS certificate" },
+    'no-profile': { type: 'boolean', help: "do not load the user's profile" },
+    port: { type: 'string', value: 'P', help: 'the port to connect to' },
+    mount: { type: 'string', value: 'M', help: "the Vault SSH engine's mount" },
+    role: { type: 'string', value: 'R', help: 'the Vault SSH role that signs' },
+  },
+  required: ['name'],
+  variants: [referenceVariant, ...typeVariants],
+  variantOf(values) {
+    if (values.reference !== undefined) {
+      if (values.type !== undefined && values.type !== 'text') throw new UsageError('A reference is read as text; leave out --type.');
+      return referenceVariant;
+    }
+    const type = values.type ?? 'text';
+    if (!isSecretType(type)) throw new UsageError(`Unknown --type "${type}".`);
+    return typeVariants.find((variant) => variant.label === `--type ${type}`)!;
+  },
+  async run(session, _args, values) {
+    const name = values.name!;
+    if (values.reference !== undefined) {
+      const manager = await session.findManager(values.manager!);
+      const created = await session.call('secrets.createReference', { name, description: values.description, managerId: manager.id, reference: values.reference });
+      session.say(`Created "${name}", a reference to ${created.reference} in "${manager.name}" (checked by reading it; the value is not stored here).`);
+      return;
+    }
+    const manager = values.manager ? await session.findManager(values.manager) : null;
+    let secret;
+    try {
+      secret = await secretFromOptions(values, () => session.readStdin());
+    } catch (error) {
+      if (error instanceof SecretUsageError) throw new UsageError(error.message);
+      if (error instanceof SecretInputError) throw new UserError(error.message);
+      throw error;
+    }
+    const sealedValue = await sealValues(await session.publicKey(), sealBindings.secretCreate([name]), [secret.payload]);
+    const created = await session.call('secrets.create', {
+      name,
+      description: values.description,
+      type: secret.type,
+      metadata: secret.metadata,
+      sealedValue,
+      ...(manager ? { managerId: manager.id } : {}),
+    });
+    const facts = Object.entries(created.facts).map(([key, value]) => `${key} ${value}`).join(', ');
+    session.say(`Created ${created.type} secret "${name}"${manager ? ` in "${manager.name}"` : ''}${facts ? ` (${facts})` : ''}.`);
+  },
+});
+
+export const secretCommands = [
+  createSecret,
+
+  defineCommand({
+    words: 'secret list',
+    group,
+    summary: 'every secret: name, type, version, last change, description',
+    options: { json },
+    async run(session, _args, values) {
+      const items: SecretSummary[] = [];
+      for (let offset = 0; ; offset += 500) {
+        const page = await session.call('secrets.list', { limit: 500, offset });
+        items.push(...page.items);
+        if (items.length >= page.total || page.items.length === 0) break;
+      }
+      if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+      else for (const item of items) session.write(`${item.name}\t${item.type}\tv${item.version}\t${item.updatedAt}\t${item.description ?? ''}\n`);
+    },
+  }),
+
+  defineCommand({
+    words: 'secret reveal',
+    group,
+    summary: 'the value (or file bytes) to stdout',
+    args: ['N'],
+    options: {
+      version: { type: 'string', value: 'V', help: 'an older version' },
+      app: { type: 'string', value: 'A', help: 'reveal as application A (with --env)' },
+      env: { type: 'string', value: 'E', help: 'reveal as environment E of A (with --app)' },
+    },
+    async run(session, [name], values) {
+      if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
+      const consumer: Consumer | undefined = values.app && values.env ? { application: values.app, environment: values.env } : undefined;
+      const version = values.version === undefined ? undefined : Number(values.version);
+      if (version !== undefined && !Number.isInteger(version)) throw new UsageError('--version must be a number.');
+      const secret = await session.findSecret(name!);
+      const recipient = await createSealRecipient();
+      const { sealed } = await session.call('secrets.reveal', { id: secret.id, version, consumer, recipientPublicKey: recipient.publicKey, purpose: 'reveal' });
+      const [payload] = await recipient.open(sealed, sealBindings.secretReveal([secret.id]));
+      if (secret.type === 'file') {
+        session.io.stdout.write(Buffer.from((JSON.parse(payload!) as { contentBase64: string }).contentBase64, 'base64'));
+      } else if (secret.type === 'text') {
+        session.write(session.io.stdout.isTTY ? `${payload}\n` : payload!);
+      } else {
+        session.write(`${JSON.stringify(JSON.parse(payload!), null, 2)}\n`);
+      }
+    },
+  }),
+
+  defineCommand({
+    words: 'secret update',
+    group,
+    summary: 'new value from stdin',
+    args: ['N'],
+    options: {},
+    async run(session, [name]) {
+      const secret = await session.findSecret(name!);
+      if (secret.type !== 'text') throw new UserError(`"${secret.name}" is a ${secret.type} secret: update it in the app.`);
+      const value = await session.readStdin();
+      const sealedValue = await sealValues(await session.publicKey(), sealBindings.secretUpdate(secret.id), [value]);
+      const updated = await session.call('secrets.update', { id: secret.id, sealedValue });
+      session.say(`Updated secret "${secret.name}" to version ${updated.version}.`);
+    },
+  }),
+
+  defineCommand({
+    words: 'secret versions',
+    group,
+    summary: 'the version history',
+    args: ['N'],
+    options: { json },
+    async run(session, [name], values) {
+      const secret = await session.findSecret(name!);
+      const { items } = await session.call('secrets.versions', { id: secret.id });
+      if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+      else for (const item of items) session.write(`v${item.version}${item.current ? ' (current)' : ''}\t${item.createdAt}\t${item.createdBy}\n`);
+    },
+  }),
+
+  defineCommand({
+    words: 'secret rollback',
+    group,
+    summary: 'a new version equal to version V',
+    args: ['N'],
+    options: { to: { type: 'string', value: 'V', help: 'the version to return to' } },
+    required: ['to'],
+    async run(session, [name], values) {
+      const to = Number(values.to);
+      if (!Number.isInteger(to)) throw new UsageError('"secret rollback" needs --to V.');
+      const secret = await session.findSecret(name!);
+      const rolled = await session.call('secrets.rollback', { id: secret.id, toVersion: to });
+      session.say(`"${secret.name}" is now version ${rolled.version}, equal to version ${to}.`);
+    },
+  }),
+
+  defineCommand({
+    words: 'secret scope',
+    group,
+    summary: 'which applications and environments may use it',
+    args: ['N'],
+    options: {
+      add: { type: 'string', multiple: true, value: 'SPEC', help: 'allow SPEC: APP:ENV, APP:*, APP:prod, APP:nonprod or *:*' },
+      remove: { type: 'string', multiple: true, value: 'SPEC', help: 'no longer allow SPEC' },
+      account: { type: 'boolean', help: 'also allow use outside an application' },
+      'no-account': { type: 'boolean', help: 'no longer allow use outside an application' },
+      unscoped: { type: 'boolean', help: 'anyone may use it' },
+    },
+    async run(session, [name], values) {
+      const secret = await session.findSecret(name!);
+      const apps = (await session.call('apps.list', {})).items;
+      const toEntry = (spec: string): ScopeEntry => {
+        let parsed;
+        try {
+          parsed = parseScopeSpec(spec);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        const app = parsed.application === null ? null : apps.find((candidate) => candidate.name.toLowerCase() === parsed.application!.toLowerCase());
+        if (app === undefined) throw new UserError(`No application named "${parsed.application}".`);
+        let environmentId: string | null = null;
+        if (parsed.environment !== null) {
+          const env = app!.environments.find((candidate) => candidate.name.toLowerCase() === parsed.environment!.toLowerCase());
+          if (!env) throw new UserError(`Application "${app!.name}" has no environment named "${parsed.environment}".`);
+          environmentId = env.id;
+        }
+        return { applicationId: app?.id ?? null, environmentId, environmentType: parsed.environmentType };
+      };
+      const same = (a: ScopeEntry, b: ScopeEntry) => a.applicationId === b.applicationId && a.environmentId === b.environmentId && a.environmentType === b.environmentType;
+      const removals = (values.remove ?? []).map(toEntry);
+      const additions = (values.add ?? []).map(toEntry);
+      const entries = [...secret.scope.entries.filter((entry) => !removals.some((removal) => same(entry, removal))), ...additions];
+      const scopeToAccount = values.account ? true : values['no-account'] ? false : secret.scope.scopeToAccount;
+      const scoped = values.unscoped ? false : secret.scope.scoped || additions.length > 0 || values.account === true;
+      const updated = await session.call('secrets.setScope', { id: secret.id, scope: { scoped, scopeToAccount, entries: scoped ? entries : [] } });
+      session.say(
+        updated.scope.scoped
+          ? `"${name}" is scoped to ${updated.scope.entries.length} entr${updated.scope.entries.length === 1 ? 'y' : 'ies'}${updated.scope.scopeToAccount ? ' and the account' : ''}.`
+          : `"${name}" is unscoped.`,
+      );
+    },
+  }),
+
+  defineCommand({
+    words: 'secret delete',
+    group,
+    summary: 'delete it and its history',
+    args: ['N'],
+    options: {},
+    async run(session, [name]) {
+      const secret = await session.findSecret(name!);
+      await session.call('secrets.delete', { id: secret.id });
+      session.say(`Deleted secret "${secret.name}".`);
+    },
+  }),
+];

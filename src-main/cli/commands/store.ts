@@ -1,0 +1,90 @@
+/** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseImportFile, sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { UserError } from '../cli-errors.js';
+import { defineCommand } from '../command.js';
+
+const group = 'Store';
+
+export const storeCommands = [
+  defineCommand({
+    words: 'init',
+    group,
+    summary: 'create a new store',
+    options: {},
+    unlock: false,
+    async run(session, _args, values) {
+      const status = await session.call('app.status', {});
+      if (status.initialized) throw new UserError(`A store already exists in ${session.dataDir}.`);
+      const passphrase = await session.passphrase(values['passphrase-file'], true);
+      await session.call('vault.create', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultCreate(), [passphrase]) });
+      session.say(`Created a new store in ${session.dataDir}.`);
+    },
+  }),
+
+  defineCommand({
+    words: 'export',
+    group,
+    summary: 'write an encrypted backup of the whole store',
+    options: {
+      out: { type: 'string', value: 'FILE', help: 'the backup file to create (it must not exist yet)' },
+      'export-passphrase-file': { type: 'string', value: 'F', help: 'read the backup passphrase from the first line of F' },
+    },
+    required: ['out'],
+    async run(session, _args, values) {
+      const out = values.out!;
+      const exportPassphrase = await session.passphrase(values['export-passphrase-file'], true, 'backup passphrase');
+      const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupExport(), [exportPassphrase]);
+      const backup = await session.call('backup.export', { sealedPassphrase });
+      try {
+        writeFileSync(out, backup.content, { mode: 0o600, flag: 'wx' });
+      } catch {
+        throw new UserError(`Cannot write ${out} (it must not exist yet).`);
+      }
+      session.say(`Exported ${backup.secrets} secrets to ${out}.`);
+    },
+  }),
+
+  defineCommand({
+    words: 'import',
+    group,
+    summary: 'a backup (restored into an empty store), or .env / .csv text secrets',
+    options: {
+      from: { type: 'string', value: 'FILE', help: 'the backup, .env or .csv file' },
+      'export-passphrase-file': { type: 'string', value: 'F', help: "read a backup's passphrase from the first line of F" },
+      manager: { type: 'string', value: 'M', help: 'the manager .env / .csv secrets go to (default: the default manager)' },
+    },
+    required: ['from'],
+    async run(session, _args, values) {
+      const from = values.from!;
+      let content: string;
+      try {
+        content = readFileSync(from, 'utf8');
+      } catch {
+        throw new UserError(`Cannot read ${from}.`);
+      }
+      if (content.startsWith('{"format":"strongroom-backup"')) {
+        const passphrase = await session.passphrase(values['export-passphrase-file'], false, 'backup passphrase');
+        const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupRestore(), [passphrase]);
+        const report = await session.call('backup.restore', { sealedPassphrase, content });
+        session.say(`Restored ${report.secrets} secrets (${report.versions} versions), ${report.applications} applications, ${report.environments} environments.`);
+        for (const skipped of report.skipped) session.say(`Skipped "${skipped.name}": ${skipped.reason}.`);
+        return;
+      }
+      const parsed = parseImportFile(from, content);
+      if (parsed.problems.length > 0) {
+        throw new UserError(`Nothing imported: ${parsed.problems.map((problem) => (problem.line ? `line ${problem.line}: ${problem.message}` : problem.message)).join('; ')}`);
+      }
+      if (parsed.items.length === 0) throw new UserError(`${from} holds no secrets.`);
+      const { taken } = await session.call('secrets.checkNames', { names: parsed.items.map((item) => item.name) });
+      if (taken.length > 0) throw new UserError(`Nothing imported: these names already exist: ${taken.join(', ')}.`);
+      const managerId = values.manager ? (await session.findManager(values.manager)).id : undefined;
+      for (let i = 0; i < parsed.items.length; i += 1000) {
+        const batch = parsed.items.slice(i, i + 1000);
+        const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
+        await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues, ...(managerId ? { managerId } : {}) });
+      }
+      session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
+    },
+  }),
+];
