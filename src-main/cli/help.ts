@@ -15,7 +15,8 @@ function flag(name: string, options: OptionSpecs, value?: string): string {
 
 /** Required flags first, then the optional ones in brackets. */
 function flags(required: string[], optional: string[], options: OptionSpecs, value: (name: string) => string | undefined = () => undefined): string {
-  return [...required.map((name) => flag(name, options, value(name))), ...optional.map((name) => `[${flag(name, options, value(name))}]`)].join(' ');
+  const repeat = (name: string) => (options[name]!.multiple ? '...' : '');
+  return [...required.map((name) => flag(name, options, value(name)) + repeat(name)), ...optional.map((name) => `[${flag(name, options, value(name))}]${repeat(name)}`)].join(' ');
 }
 
 /** Options that belong to some form of the command rather than to all of them. */
