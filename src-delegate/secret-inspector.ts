@@ -36,7 +36,8 @@ export function inspectPrivateKey(key: string | Buffer, passphrase: string | und
     throw new InvalidSecretError([{ path: field, message: 'Not a private key in PEM or OpenSSH format (rsa, ecdsa or ed25519)' }]);
   }
   if (!first.isPrivateKey()) throw new InvalidSecretError([{ path: field, message: 'This is a public key; give the private key' }]);
-  return { keyType: first.type, fingerprint: sshFingerprint(first.getPublicSSH()) };
+  // Whether there is a passphrase at all, so the UI shows "none" instead of a masked nothing.
+  return { keyType: first.type, fingerprint: sshFingerprint(first.getPublicSSH()), keyPassphrase: passphrase ? 'set' : 'none' };
 }
 
 function expandHome(path: string): string {

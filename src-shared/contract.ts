@@ -31,6 +31,13 @@ export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPa
 export { connectionReportSchema, reportStageSchema } from './connection-report.js';
 export type { ConnectionReport, ReportStage } from './connection-report.js';
 
+/**
+ * The lowest zxcvbn score (0–4) a new master passphrase may have unless the
+ * user explicitly accepts a weak one; the first-run screen and `strongroom init`
+ * apply it. The delegate never sees a score: it checks only the length.
+ */
+export const MIN_PASSPHRASE_SCORE = 3;
+
 /** The secret types a connection test accepts. */
 export const testableSecretTypes = ['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm'] as const;
 
@@ -110,6 +117,8 @@ export const secretSummarySchema = z.object({
   updatedAt: z.string(),
   /** Set when the secret is a reference to an existing remote secret (read-only here: update and rollback are refused). */
   reference: z.string().nullable().default(null),
+  /** Where a secret store keeps the current version: its path, name or ARN as the store names it; null for values kept here. */
+  remoteLocation: z.string().nullable().default(null),
 });
 export type SecretSummary = z.infer<typeof secretSummarySchema>;
 
@@ -285,6 +294,7 @@ export const auditActions = [
   'secret.create',
   'secret.reveal',
   'secret.copy',
+  'secret.download',
   'secret.update',
   'secret.delete',
   'audit.verify',
@@ -316,9 +326,18 @@ export const auditActions = [
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
+/** Who an audit filter may ask for: the UI (desktop or browser), any CLI run, or connection tests. */
+export const auditActorKinds = ['ui', 'cli', 'connection-test'] as const;
+export type AuditActorKind = (typeof auditActorKinds)[number];
+
 export const auditEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
+  /**
+   * `desktop` (the Electron window), `bridge` (the UI in a browser), `cli:<pid>`
+   * (one CLI run; older entries say `cli`), each optionally followed by
+   * `/connection-test` for what a connection test did on its behalf.
+   */
   actor: z.string(),
   action: z.enum(auditActions),
   target: z.string().nullable(),
@@ -534,6 +553,14 @@ export const channels = {
     request: z.strictObject({
       limit: z.number().int().min(1).max(500).default(100),
       offset: z.number().int().min(0).default(0),
+      /** Entries whose target contains this text (a secret's name, case-insensitive). */
+      target: z.string().min(1).max(128).optional(),
+      actor: z.enum(auditActorKinds).optional(),
+      action: z.enum(auditActions).optional(),
+      /** Entries at or after this instant. */
+      since: z.iso.datetime({ offset: true }).optional(),
+      /** Entries before this instant. */
+      until: z.iso.datetime({ offset: true }).optional(),
     }),
     result: z.object({ total: z.number().int(), items: z.array(auditEntrySchema) }),
   },

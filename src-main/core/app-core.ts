@@ -13,7 +13,7 @@ import { DelegateSupervisor } from './delegate/supervisor.js';
 import { createFileLogger } from './logging/logger.js';
 import { openDatabase } from './store/database.js';
 import { inTransaction } from './store/prepared.js';
-import { AuditLog } from './services/audit-log.js';
+import { AuditLog, auditActor } from './services/audit-log.js';
 import { MetaStore } from './services/meta-store.js';
 import { SecretsService } from './services/secrets-service.js';
 import { CatalogService } from './services/catalog-service.js';
@@ -57,13 +57,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const meta = new MetaStore(db);
   const audit = new AuditLog(db, delegate);
-  vault = new VaultService(db, meta, delegate, audit, options.actor);
+  const actor = auditActor(options.actor, process.pid);
+  vault = new VaultService(db, meta, delegate, audit, actor);
   const catalog = new CatalogService(db);
-  const managers = new ManagersService(db, catalog, audit, options.actor, delegate, vault);
-  const secrets = new SecretsService(db, delegate, vault, audit, catalog, options.actor, managers);
-  const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, options.actor);
-  const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, options.actor, managers);
-  const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, options.actor, emit);
+  const managers = new ManagersService(db, catalog, audit, actor, delegate, vault);
+  const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers);
+  const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
+  const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
+  const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -71,7 +72,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     // One transaction, so a change the trail refuses to record is not made either.
     const result = inTransaction(db, () => {
       const changed = change();
-      audit.append({ actor: options.actor, action, target, outcome: 'success', detail });
+      audit.append({ actor, action, target, outcome: 'success', detail });
       return changed;
     });
     await audit.sealPending();
@@ -158,7 +159,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         const report = inTransaction(db, () => {
           const { name, report } = catalog.deleteApplication(id);
-          audit.append({ actor: options.actor, action: 'app.delete', target: name, outcome: 'success', detail: removalDetail(report) });
+          audit.append({ actor, action: 'app.delete', target: name, outcome: 'success', detail: removalDetail(report) });
           return report;
         });
         await audit.sealPending();
@@ -177,7 +178,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         const report = inTransaction(db, () => {
           const { name, report } = catalog.deleteEnvironment(id);
-          audit.append({ actor: options.actor, action: 'env.delete', target: name, outcome: 'success', detail: removalDetail(report) });
+          audit.append({ actor, action: 'env.delete', target: name, outcome: 'success', detail: removalDetail(report) });
           return report;
         });
         await audit.sealPending();
@@ -244,9 +245,9 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         return migrations.report(runId, limit, offset);
       },
-      'audit.list': ({ limit, offset }) => {
+      'audit.list': ({ limit, offset, ...filter }) => {
         theVault.requireUnlocked();
-        return audit.list(limit, offset);
+        return audit.list(limit, offset, filter);
       },
       'audit.verify': async () => {
         theVault.requireUnlocked();
@@ -255,7 +256,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         if (!audit.recordedBreak()) {
           const repaired = repairedBreak ? `; a break found ${repairedBreak.detectedAt} (${repairedBreak.problem}) is no longer there` : '';
           audit.append({
-            actor: options.actor,
+            actor,
             action: 'audit.verify',
             target: null,
             outcome: verdict.intact ? 'success' : 'failure',
@@ -267,7 +268,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'audit.acceptBreak': async () => {
         theVault.requireUnlocked();
-        const { problem, firstBrokenSeq } = await audit.acceptBreak(options.actor);
+        const { problem, firstBrokenSeq } = await audit.acceptBreak(actor);
         return { problem, firstBrokenSeq };
       },
     },

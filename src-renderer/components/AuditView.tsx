@@ -1,7 +1,18 @@
 import { useEffect, useState } from 'react';
-import type { ChannelResult } from '../../src-shared/contract.js';
+import { auditActions, auditActorKinds, type AuditAction, type AuditActorKind, type ChannelResult } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
-import { AUDIT_PAGE_SIZE, describeVerification, pageInfo } from '../lib/audit.js';
+import {
+  AUDIT_PAGE_SIZE,
+  auditActionLabel,
+  auditActionLabels,
+  auditActorFilterLabels,
+  auditActorLabel,
+  auditPeriods,
+  describeVerification,
+  pageInfo,
+  periodStart,
+  type AuditPeriod,
+} from '../lib/audit.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { Panel } from './Panel.js';
@@ -16,23 +27,48 @@ interface Loaded {
   error?: string;
 }
 
+interface AuditFilters {
+  target: string;
+  actor: AuditActorKind | '';
+  action: AuditAction | '';
+  period: AuditPeriod;
+}
+
+const noFilters: AuditFilters = { target: '', actor: '', action: '', period: 'any' };
+
 export function AuditView() {
   const [offset, setOffset] = useState(0);
   const [reloads, setReloads] = useState(0);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [verification, setVerification] = useState<{ text: string; intact: boolean } | null>(null);
+  const [filters, setFilters] = useState<AuditFilters>(noFilters);
 
-  const key = `${offset}:${reloads}`;
+  const key = `${offset}:${reloads}:${JSON.stringify(filters)}`;
   useEffect(() => {
     let live = true;
-    call('audit.list', { offset, limit: AUDIT_PAGE_SIZE })
+    const target = filters.target.trim();
+    const since = periodStart(filters.period, Date.now());
+    call('audit.list', {
+      offset,
+      limit: AUDIT_PAGE_SIZE,
+      ...(target ? { target } : {}),
+      ...(filters.actor ? { actor: filters.actor } : {}),
+      ...(filters.action ? { action: filters.action } : {}),
+      ...(since ? { since } : {}),
+    })
       .then((page) => live && setLoaded({ key, page }))
       .catch((err: unknown) => live && setLoaded({ key, error: describeError(err) }));
     return () => {
       live = false;
     };
-  }, [key, offset]);
+  }, [key, offset, filters]);
+
+  const changeFilters = (changes: Partial<AuditFilters>) => {
+    setOffset(0);
+    setFilters((f) => ({ ...f, ...changes }));
+  };
+  const filtered = JSON.stringify(filters) !== JSON.stringify(noFilters);
 
   const current = loaded?.key === key ? loaded : null;
   // Keep the previous page on screen while the next loads, instead of flashing empty.
@@ -78,6 +114,46 @@ export function AuditView() {
         {verification?.text}
       </p>
 
+      <div className="filters audit-filters" role="group" aria-label="Audit filters">
+        <input
+          type="search"
+          className="input"
+          aria-label="Secret filter"
+          placeholder="Secret name"
+          value={filters.target}
+          maxLength={128}
+          onChange={(e) => changeFilters({ target: e.target.value })}
+        />
+        <select className="input" aria-label="Actor filter" value={filters.actor} onChange={(e) => changeFilters({ actor: e.target.value as AuditActorKind | '' })}>
+          <option value="">Anyone</option>
+          {auditActorKinds.map((kind) => (
+            <option key={kind} value={kind}>
+              {auditActorFilterLabels[kind]}
+            </option>
+          ))}
+        </select>
+        <select className="input" aria-label="Action filter" value={filters.action} onChange={(e) => changeFilters({ action: e.target.value as AuditAction | '' })}>
+          <option value="">All actions</option>
+          {auditActions.map((action) => (
+            <option key={action} value={action}>
+              {auditActionLabels[action]}
+            </option>
+          ))}
+        </select>
+        <select className="input" aria-label="Time filter" value={filters.period} onChange={(e) => changeFilters({ period: e.target.value as AuditPeriod })}>
+          {(Object.keys(auditPeriods) as AuditPeriod[]).map((period) => (
+            <option key={period} value={period}>
+              {auditPeriods[period]}
+            </option>
+          ))}
+        </select>
+        {filtered && (
+          <button type="button" className="btn btn--small btn--ghost" onClick={() => changeFilters(noFilters)}>
+            Clear filters
+          </button>
+        )}
+      </div>
+
       {current?.error && (
         <div className="banner banner--danger" role="alert">
           {current.error}
@@ -86,11 +162,11 @@ export function AuditView() {
 
       {page && page.items.length === 0 ? (
         <div className="empty">
-          <p>No audit entries yet.</p>
+          <p>{filtered ? 'No audit entries match these filters.' : 'No audit entries yet.'}</p>
         </div>
       ) : (
         <div className="table-wrap">
-          <table className="table" aria-busy={!current}>
+          <table className="table" aria-label="Audit entries" aria-busy={!current}>
             <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Outcome', 'Seal']} />
             <tbody>
               {page?.items.map((entry) => (
@@ -99,8 +175,8 @@ export function AuditView() {
                   <td>
                     <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
                   </td>
-                  <td>{entry.actor}</td>
-                  <td className="mono">{entry.action}</td>
+                  <td title={entry.actor}>{auditActorLabel(entry.actor)}</td>
+                  <td title={entry.action}>{auditActionLabel(entry)}</td>
                   <td className="mono" title={entry.detail ?? undefined}>
                     {entry.target ?? '—'}
                   </td>

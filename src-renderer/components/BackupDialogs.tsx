@@ -11,6 +11,7 @@ import { DialogActions, DismissAction } from './DialogActions.js';
 import { FormError } from './FormError.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
+import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
 import { TableHead } from './TableHead.js';
 
 /** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
@@ -22,6 +23,7 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const strength = usePassphraseStrength(passphrase);
   const errors = submitted ? validateNewPassphrase(passphrase, confirm) : {};
 
   const submit = async (event: FormEvent) => {
@@ -65,10 +67,11 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
           autoComplete="new-password"
           autoFocus
         />
-        <StrengthMeter passphrase={passphrase} id="export-passphrase-strength" />
+        <StrengthMeter passphrase={passphrase} strength={strength} id="export-passphrase-strength" />
         <PassphraseField
           id="export-confirm"
           label="Repeat export passphrase"
+          toggleNoun="confirmation"
           value={confirm}
           onChange={setConfirm}
           error={errors.confirm}

@@ -1,29 +1,37 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { MIN_PASSPHRASE_LENGTH } from '../../src-shared/contract.js';
+import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
 import { describeError } from '../lib/errors.js';
-import { validateNewPassphrase } from '../lib/passphrase.js';
+import { isWeak, validateNewPassphrase } from '../lib/passphrase.js';
 import { createVault } from '../state/session.js';
 import { AuthLayout } from './AuthLayout.js';
 import { FormError } from './FormError.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
+import { loadEstimator } from './strength-estimator.js';
 
 export function FirstRunScreen() {
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [weakAccepted, setWeakAccepted] = useState(false);
   const [touched, setTouched] = useState({ passphrase: false, confirm: false });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const passphraseRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
+  const strength = usePassphraseStrength(passphrase);
 
-  const errors = validateNewPassphrase(passphrase, confirm);
+  const errors = validateNewPassphrase(passphrase, confirm, { score: strength?.score ?? null, weakAccepted });
+  const weak = passphrase.length >= MIN_PASSPHRASE_LENGTH && isWeak(strength?.score ?? null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched({ passphrase: true, confirm: true });
-    if (errors.passphrase || errors.confirm) {
-      (errors.passphrase ? passphraseRef : confirmRef).current?.focus();
+    // Submitted before the meter had rated it: rate it now, so a weak one is never let through.
+    const score = strength?.score ?? (await loadEstimator().then((check) => check(passphrase).score, () => null));
+    const found = validateNewPassphrase(passphrase, confirm, { score, weakAccepted });
+    if (found.passphrase || found.confirm) {
+      (found.passphrase ? passphraseRef : confirmRef).current?.focus();
       return;
     }
     setBusy(true);
@@ -55,12 +63,19 @@ export function FirstRunScreen() {
           inputRef={passphraseRef}
         />
         <p className="field__hint" id="new-passphrase-hint">
-          At least {MIN_PASSPHRASE_LENGTH} characters. A few unrelated words make a strong, memorable passphrase.
+          At least {MIN_PASSPHRASE_LENGTH} characters, rated Strong or better. A few unrelated words make a strong, memorable passphrase.
         </p>
-        <StrengthMeter passphrase={passphrase} id="new-passphrase-strength" />
+        <StrengthMeter passphrase={passphrase} strength={strength} id="new-passphrase-strength" />
+        {weak && (
+          <label className="choice">
+            <input type="checkbox" checked={weakAccepted} onChange={(e) => setWeakAccepted(e.target.checked)} />
+            Use this weak passphrase anyway
+          </label>
+        )}
         <PassphraseField
           id="confirm-passphrase"
           label="Repeat passphrase"
+          toggleNoun="confirmation"
           value={confirm}
           onChange={setConfirm}
           onBlur={() => setTouched((t) => ({ ...t, confirm: t.confirm || confirm.length > 0 }))}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SecretSummary, SecretVersion } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
+import { auditActorLabel } from '../lib/audit.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { formatBytes } from '../lib/typed-secret.js';
@@ -16,6 +17,13 @@ interface Loaded {
   at: string;
   items?: SecretVersion[];
   error?: string;
+}
+
+/** What the last column holds for this type: a file's size, a key's type and fingerprint. */
+function factsColumn(secret: SecretSummary): string {
+  if (secret.type === 'file') return 'Size';
+  if (secret.type === 'ssh-vault-certificate' || (secret.type === 'ssh' && secret.metadata.auth !== 'password')) return 'Key fingerprint';
+  return 'Details';
 }
 
 function factsText(facts: Record<string, string | number>): string {
@@ -72,18 +80,19 @@ export function HistoryPanel({ secret }: { secret: SecretSummary }) {
       <FormError message={current?.error} />
       <div className="table-wrap">
         <table className="table" aria-label="Versions" aria-busy={!current}>
-          <TableHead columns={['Version', 'Time', 'By', 'Key']} actionsLabel="Actions" />
+          <TableHead columns={['Version', 'Time', 'By', factsColumn(secret)]} actionsLabel="Actions" />
           <tbody>
             {items.map((version) => (
               <tr key={version.version}>
                 <td className="num">
                   v{version.version}
+                  {typeof version.facts.restoresVersion === 'number' && `: rollback of v${version.facts.restoresVersion}`}
                   {version.current && <span className="pill pill--sealed pill--inline">Current</span>}
                 </td>
                 <td>
                   <time dateTime={version.createdAt}>{formatDateTime(version.createdAt)}</time>
                 </td>
-                <td>{version.createdBy}</td>
+                <td>{auditActorLabel(version.createdBy)}</td>
                 <td className="mono history__facts">{factsText(version.facts)}</td>
                 <td className="history__actions">
                   <button
@@ -125,6 +134,7 @@ export function HistoryPanel({ secret }: { secret: SecretSummary }) {
               secretId={secret.id}
               type={secret.type}
               metadata={secret.metadata}
+              facts={items.find((item) => item.version === open.version)?.facts ?? {}}
               revealed={open.value}
               reveal={async () => {
                 const value = await fetchValue(secret.id, 'reveal', open.version);

@@ -5,6 +5,7 @@ import { useShortcuts } from '../hooks/use-shortcuts.js';
 import { describeError } from '../lib/errors.js';
 import { reloadCatalog } from '../state/catalog.js';
 import { lockVault } from '../state/session.js';
+import { goTo, sections, useNavigation } from '../state/navigation.js';
 import { showToast } from '../state/stores.js';
 import { ApplicationsView } from './ApplicationsView.js';
 import { AuditView } from './AuditView.js';
@@ -13,18 +14,8 @@ import { ManagersView } from './ManagersView.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
 
-type Section = 'secrets' | 'applications' | 'managers' | 'audit' | 'settings';
-
-const sections: { id: Section; label: string }[] = [
-  { id: 'secrets', label: 'Secrets' },
-  { id: 'applications', label: 'Applications' },
-  { id: 'managers', label: 'Managers' },
-  { id: 'audit', label: 'Audit' },
-  { id: 'settings', label: 'Settings' },
-];
-
 export function MainScreen({ settings }: { settings: Settings }) {
-  const [section, setSection] = useState<Section>('secrets');
+  const section = useNavigation((s) => s.section);
   const [creating, setCreating] = useState(false);
   const [focusSearchSignal, setFocusSearchSignal] = useState(0);
 
@@ -40,11 +31,11 @@ export function MainScreen({ settings }: { settings: Settings }) {
   useShortcuts({
     lock,
     'new-secret': () => {
-      setSection('secrets');
+      goTo('secrets');
       setCreating(true);
     },
     'focus-search': () => {
-      setSection('secrets');
+      goTo('secrets');
       setFocusSearchSignal((n) => n + 1);
     },
   });
@@ -60,7 +51,7 @@ export function MainScreen({ settings }: { settings: Settings }) {
               type="button"
               className="tabs__tab"
               aria-current={section === id ? 'page' : undefined}
-              onClick={() => setSection(id)}
+              onClick={() => goTo(id)}
             >
               {label}
             </button>

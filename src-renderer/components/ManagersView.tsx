@@ -9,9 +9,7 @@ import { Dialog } from './Dialog.js';
 import { Panel } from './Panel.js';
 import { ScopeEditor } from './ScopeEditor.js';
 import { TableHead } from './TableHead.js';
-import { ManagerActions, ManagerHealth, ManagerRowActions } from '../features/managers/index.js';
-
-const kindLabels: Record<string, string> = { local: 'Local (random key)', vault: 'HashiCorp Vault' };
+import { ManagerActions, ManagerHealth, ManagerRowActions, kindLabel } from '../features/managers/index.js';
 
 /** Edits a manager's scope; when its secrets would no longer fit, asks: narrow them too, or cancel. */
 function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onClose: () => void }) {
@@ -90,7 +88,7 @@ export function ManagersView() {
             {managers.map((manager) => (
               <tr key={manager.id}>
                 <td>{manager.name}</td>
-                <td>{kindLabels[manager.kind] ?? manager.kind}</td>
+                <td>{kindLabel(manager.kind)}</td>
                 <td>{manager.isDefault ? <span className="pill pill--sealed">Default</span> : '—'}</td>
                 <td className="num">{manager.secretCount.toLocaleString('en')}</td>
                 <td>
@@ -98,12 +96,7 @@ export function ManagersView() {
                 </td>
                 <td className="table__wrap">{describeScope(manager.scope, apps)}</td>
                 <td>
-                  <div className="row-actions">
-                    <button type="button" className="btn btn--small" aria-label={`Edit scope of ${manager.name}`} onClick={() => setEditing(manager)} disabled={manager.readOnly}>
-                      Edit scope
-                    </button>
-                    <ManagerRowActions manager={manager} compact />
-                  </div>
+                  <ManagerRowActions manager={manager} compact onEditScope={() => setEditing(manager)} />
                 </td>
               </tr>
             ))}

@@ -12,11 +12,13 @@ interface PassphraseFieldProps {
   autoFocus?: boolean;
   autoComplete: 'current-password' | 'new-password';
   inputRef?: Ref<HTMLInputElement>;
+  /** What the show/hide button names, so two such fields on one form have distinct buttons ("Show confirmation"). */
+  toggleNoun?: string;
 }
 
 /** A password input with a show/hide toggle and its error under it. */
 export function PassphraseField(props: PassphraseFieldProps) {
-  const { id, label, value, onChange, onBlur, error, describedBy, autoFocus, autoComplete, inputRef } = props;
+  const { id, label, value, onChange, onBlur, error, describedBy, autoFocus, autoComplete, inputRef, toggleNoun = 'passphrase' } = props;
   const [visible, setVisible] = useState(false);
   const errorId = `${id}-error`;
   const describedByIds = [error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined;
@@ -40,7 +42,7 @@ export function PassphraseField(props: PassphraseFieldProps) {
           aria-invalid={error ? true : undefined}
           aria-describedby={describedByIds}
         />
-        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun="passphrase" nounIn="title" />
+        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={toggleNoun} nounIn="label" />
       </div>
       {error && (
         <p className="field__error" id={errorId}>

@@ -14,8 +14,17 @@ import { ScopeEditor } from './ScopeEditor.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 import { FileValue, StructuredValue } from './SecretValue.js';
 import { ConnectionTestButton } from '../features/connections/index.js';
+import { kindLabel } from '../features/managers/index.js';
+import { describeError } from '../lib/errors.js';
 
 const MASK = '••••••';
+
+/** What a secret store calls the place a value is kept. */
+function remoteLocationLabel(kind: string | undefined): string {
+  if (kind === 'aws-secrets-manager') return 'Remote ARN or name';
+  if (kind === 'vault') return 'Remote path';
+  return 'Remote name';
+}
 
 /** The text type's one value: masked, revealed on request, copied with a timed clear. */
 function TextValue({ secret }: { secret: SecretSummary }) {
@@ -70,8 +79,11 @@ function TextValue({ secret }: { secret: SecretSummary }) {
 export function SecretDetail({ secret }: { secret: SecretSummary }) {
   const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
   const managers = useCatalog((s) => s.managers);
+  const apps = useCatalog((s) => s.apps);
   const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
   const manager = managers.find((candidate) => candidate.id === secret.managerId);
+  const secretStore = manager?.role === 'secret-store' ? manager : undefined;
+  const remoteLocation = secret.reference ?? secret.remoteLocation;
   const vaultManager = managers.find((candidate) => candidate.id === secret.metadata.vaultManagerId);
   const rows = typedDetailRows(secret.type, secret.metadata, secret.facts).map((row) =>
     row.label === 'Vault manager' && vaultManager ? { ...row, value: vaultManager.name } : row,
@@ -112,6 +124,7 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
             secretId={secret.id}
             type={secret.type}
             metadata={secret.metadata}
+            facts={secret.facts}
             revealed={revealed}
             reveal={() => revealSecret(secret.id)}
             onAllHidden={hideSecret}
@@ -123,8 +136,29 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
       <dl className="meta">
         <div>
           <dt>Type</dt>
-          <dd>{secretTypeLabels[secret.type]}</dd>
+          <dd>{secretStore ? `${secretTypeLabels[secret.type]}, kept in ${kindLabel(secretStore.kind)}` : secretTypeLabels[secret.type]}</dd>
         </div>
+        {remoteLocation && (
+          <div>
+            <dt>{remoteLocationLabel(secretStore?.kind)}</dt>
+            <dd className="meta__value meta__remote">
+              <span className="mono">{remoteLocation}</span>
+              <button
+                type="button"
+                className="btn btn--small btn--ghost"
+                aria-label={`Copy ${remoteLocationLabel(secretStore?.kind).toLowerCase()}`}
+                onClick={() =>
+                  void navigator.clipboard.writeText(remoteLocation).then(
+                    () => showToast('Location copied'),
+                    (err: unknown) => showToast(describeError(err)),
+                  )
+                }
+              >
+                Copy
+              </button>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Version</dt>
           <dd>{secret.version}</dd>
@@ -147,7 +181,7 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
         </div>
         <div>
           <dt>Usage scope</dt>
-          <dd>{shortScope(secret.scope)}</dd>
+          <dd>{shortScope(secret.scope, apps)}</dd>
         </div>
         {rows.map(({ label, value }) => (
           <div key={label}>

@@ -15,6 +15,8 @@ interface StructuredValueProps {
   secretId: string;
   type: SecretType;
   metadata: Record<string, unknown>;
+  /** What the delegate learnt from this version (whether its key has a passphrase). */
+  facts: Record<string, unknown>;
   /** The revealed payload JSON, or null while hidden. */
   revealed: string | null;
   /** Fetches the payload (once) so fields can be shown. */
@@ -27,13 +29,19 @@ interface StructuredValueProps {
 }
 
 /** The secret fields of a structured secret, each masked with its own reveal toggle. */
-export function StructuredValue({ secretId, type, metadata, revealed, reveal, onAllHidden, canCopy, labelPrefix = '' }: StructuredValueProps) {
-  const fields = secretFieldsOf(type, metadata);
+export function StructuredValue({ secretId, type, metadata, facts, revealed, reveal, onAllHidden, canCopy, labelPrefix = '' }: StructuredValueProps) {
+  const fields = secretFieldsOf(type, metadata, facts);
   const [shown, setShown] = useState<ReadonlySet<string>>(new Set());
   const { busy, error, run } = useBusyAction<string>();
 
   if (fields.length === 0) {
-    return <p className="field__hint">No secret fields: this secret names a keytab or ticket cache on this machine.</p>;
+    return (
+      <p className="field__hint">
+        {facts.keyPassphrase === 'none'
+          ? 'No secret fields: the key file is on this machine and has no passphrase.'
+          : 'No secret fields: this secret names a keytab or ticket cache on this machine.'}
+      </p>
+    );
   }
 
   const toggle = (key: string) => {

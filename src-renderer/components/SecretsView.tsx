@@ -21,32 +21,67 @@ interface SecretsViewProps {
 
 const sortLabels: Record<SortKey, string> = { name: 'Name', type: 'Type', updated: 'Last updated', created: 'Created' };
 
+/** A button that opens the type checkboxes; Esc or a click outside closes them and focus returns to the button. */
 function TypeFilter({ types, onChange }: { types: SecretType[]; onChange: (types: SecretType[]) => void }) {
+  const [open, setOpen] = useState(false);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
   const summary = types.length === 0 ? 'All types' : types.length === 1 ? secretTypeLabels[types[0]!] : `${types.length} types`;
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointerDown = (event: PointerEvent) => {
+      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, [open]);
+
   return (
-    <details className="type-filter">
-      <summary className="input type-filter__summary" aria-label={`Type filter: ${summary}`}>
+    <div
+      ref={rootRef}
+      className="type-filter"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) {
+          event.preventDefault();
+          event.stopPropagation();
+          setOpen(false);
+          buttonRef.current?.focus();
+        }
+      }}
+    >
+      <button
+        ref={buttonRef}
+        type="button"
+        className="input type-filter__summary"
+        aria-label={`Type filter: ${summary}`}
+        aria-expanded={open}
+        aria-controls="type-filter-menu"
+        onClick={() => setOpen((o) => !o)}
+      >
         {summary}
-      </summary>
-      <fieldset className="type-filter__menu">
-        <legend className="visually-hidden">Show types</legend>
-        {secretTypes.map((type) => (
-          <label key={type} className="choice">
-            <input
-              type="checkbox"
-              checked={types.includes(type)}
-              onChange={(e) => onChange(e.target.checked ? [...types, type] : types.filter((t) => t !== type))}
-            />
-            {secretTypeLabels[type]}
-          </label>
-        ))}
-        {types.length > 0 && (
-          <button type="button" className="btn btn--small btn--ghost" onClick={() => onChange([])}>
-            Show all types
-          </button>
-        )}
-      </fieldset>
-    </details>
+      </button>
+      {open && (
+        <fieldset className="type-filter__menu" id="type-filter-menu">
+          <legend className="visually-hidden">Show types</legend>
+          {secretTypes.map((type) => (
+            <label key={type} className="choice">
+              <input
+                type="checkbox"
+                checked={types.includes(type)}
+                onChange={(e) => onChange(e.target.checked ? [...types, type] : types.filter((t) => t !== type))}
+              />
+              {secretTypeLabels[type]}
+            </label>
+          ))}
+          {types.length > 0 && (
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => onChange([])}>
+              Show all types
+            </button>
+          )}
+        </fieldset>
+      )}
+    </div>
   );
 }
 
@@ -137,6 +172,17 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
     searchSecrets(value);
   };
 
+  // A secret just added must show in the list beside its details, so a search or filter that hides it goes.
+  const showAdded = (message: string) => {
+    if (!filtersActive(useSecretList.getState().filters)) {
+      showToast(message);
+      return;
+    }
+    setText('');
+    changeFilters({ query: '', types: [], managerId: '', applicationId: '', environmentId: '' });
+    showToast(`${message}. Search and filters cleared so it shows in the list`);
+  };
+
   const scrollToRow = (index: number) => {
     const element = listRef.current;
     if (!element) return;
@@ -193,6 +239,13 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
     }
   };
 
+  // A secret kept outside the built-in store says where, so the list shows which store holds what.
+  const externalManagers = new Map(managers.filter((m) => m.role !== 'local').map((m) => [m.id, m.name]));
+  const withStore = (line: string, managerId: string) => {
+    const store = externalManagers.get(managerId);
+    return store ? [line, `in ${store}`].filter(Boolean).join(' · ') : line;
+  };
+
   const anyFilter = filtersActive(filters);
   const summary = !loaded ? 'Loading…' : anyFilter ? plural(total, 'match', 'matches') : plural(total, 'secret');
   const selectedApp = apps.find((app) => app.id === filters.applicationId);
@@ -229,7 +282,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
         </span>
         <span className="secret-row__text">
           <span className="secret-row__name">{secret.name}</span>
-          <span className="secret-row__summary">{secretSummaryLine(secret)}</span>
+          <span className="secret-row__summary">{withStore(secretSummaryLine(secret), secret.managerId)}</span>
         </span>
       </div>,
     );
@@ -239,23 +292,23 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
   return (
     <div className="secrets">
       <div className="secrets__list-pane">
+        <div className="search">
+          <input
+            ref={searchRef}
+            type="search"
+            className="input search__input"
+            placeholder="Search secrets"
+            aria-label="Search secrets"
+            aria-keyshortcuts="/"
+            value={text}
+            onChange={(e) => onText(e.target.value)}
+            onKeyDown={onSearchKeyDown}
+            maxLength={MAX_QUERY_CHARS}
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </div>
         <div className="toolbar">
-          <div className="search">
-            <input
-              ref={searchRef}
-              type="search"
-              className="input search__input"
-              placeholder="Search secrets"
-              aria-label="Search secrets"
-              aria-keyshortcuts="/ Control+K"
-              value={text}
-              onChange={(e) => onText(e.target.value)}
-              onKeyDown={onSearchKeyDown}
-              maxLength={MAX_QUERY_CHARS}
-              spellCheck={false}
-              autoComplete="off"
-            />
-          </div>
           <button
             type="button"
             className="btn btn--primary"
@@ -359,13 +412,8 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           </div>
         )}
       </div>
-      {creating && (
-        <SecretFormDialog
-          onClose={() => onCreatingChange(false)}
-          onSaved={(secret) => showToast(`Created ${secret.name}`)}
-        />
-      )}
-      {referencing && <ReferenceDialog onClose={() => setReferencing(false)} onSaved={(secret) => showToast(`Added reference ${secret.name}`)} />}
+      {creating && <SecretFormDialog onClose={() => onCreatingChange(false)} onSaved={(secret) => showAdded(`Created ${secret.name}`)} />}
+      {referencing && <ReferenceDialog onClose={() => setReferencing(false)} onSaved={(secret) => showAdded(`Added reference ${secret.name}`)} />}
     </div>
   );
 }

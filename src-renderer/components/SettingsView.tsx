@@ -106,7 +106,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
         {field(
           'autoLockMinutes',
           'Auto-lock after (minutes)',
-          'The vault locks itself after this long without keyboard or mouse activity. Ctrl+L locks at once.',
+          'The store locks itself after this long without keyboard or mouse activity. Ctrl+L locks at once.',
           1,
           1440,
         )}

@@ -1,30 +1,15 @@
-import { useEffect, useState } from 'react';
 import { strengthLabels, strengthWarning } from '../lib/passphrase.js';
-import { loadEstimator, type Strength } from './strength-estimator.js';
+import type { Strength } from './strength-estimator.js';
 
 interface StrengthMeterProps {
   passphrase: string;
+  /** The estimator's rating of `passphrase`; null while it is still rating it. */
+  strength: Strength | null;
   id: string;
 }
 
-export function StrengthMeter({ passphrase, id }: StrengthMeterProps) {
-  const [estimate, setEstimate] = useState<(Strength & { of: string }) | null>(null);
-
-  useEffect(() => {
-    if (!passphrase) return;
-    let live = true;
-    loadEstimator()
-      .then((check) => {
-        if (live) setEstimate({ ...check(passphrase), of: passphrase });
-      })
-      // Without the estimator the meter stays empty; the length rule still applies.
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, [passphrase]);
-
-  const current = estimate && estimate.of === passphrase ? estimate : null;
+export function StrengthMeter({ passphrase, strength, id }: StrengthMeterProps) {
+  const current = passphrase ? strength : null;
   const warning = current && strengthWarning(current.warning);
   return (
     <div className="strength" data-score={current ? current.score : 'none'}>

@@ -1,21 +1,36 @@
 /** First-run passphrase checks and the words the strength meter shows. */
-import { MIN_PASSPHRASE_LENGTH } from '../../src-shared/contract.js';
+import { MIN_PASSPHRASE_LENGTH, MIN_PASSPHRASE_SCORE } from '../../src-shared/contract.js';
 
 export interface PassphraseErrors {
   passphrase?: string;
   confirm?: string;
 }
 
-export function validateNewPassphrase(passphrase: string, confirm: string): PassphraseErrors {
+export type StrengthScore = 0 | 1 | 2 | 3 | 4;
+
+/** How strong the passphrase is, and whether the user accepted a weak one anyway. */
+export interface StrengthVerdict {
+  /** null while the estimator has not rated this passphrase yet. */
+  score: StrengthScore | null;
+  weakAccepted: boolean;
+}
+
+/** Too weak to accept without the user saying so: zxcvbn below MIN_PASSPHRASE_SCORE. */
+export function isWeak(score: StrengthScore | null): boolean {
+  return score !== null && score < MIN_PASSPHRASE_SCORE;
+}
+
+/** Length and match always; strength only where a verdict is given (the master passphrase). */
+export function validateNewPassphrase(passphrase: string, confirm: string, strength: StrengthVerdict = { score: null, weakAccepted: true }): PassphraseErrors {
   const errors: PassphraseErrors = {};
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
     errors.passphrase = `Use at least ${MIN_PASSPHRASE_LENGTH} characters`;
+  } else if (isWeak(strength.score) && !strength.weakAccepted) {
+    errors.passphrase = `This passphrase is ${strengthLabels[strength.score!].toLowerCase()}: choose a stronger one, or tick “Use this weak passphrase anyway”`;
   }
   if (confirm !== passphrase) errors.confirm = 'The passphrases do not match';
   return errors;
 }
-
-export type StrengthScore = 0 | 1 | 2 | 3 | 4;
 
 export const strengthLabels: Record<StrengthScore, string> = {
   0: 'Very weak',

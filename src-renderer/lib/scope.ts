@@ -107,12 +107,12 @@ export function describeScope(scope: UsageScope, apps: Application[]): string {
   return `Usable by ${parts.join('; ')}${scope.scopeToAccount ? '; and outside applications (account level)' : ''}.`;
 }
 
-/** A short form for lists: "Unscoped", "2 entries", "No application". */
-export function shortScope(scope: UsageScope): string {
+/** The entries themselves, for the detail view: "billing · prod; web · Production + account", "Unscoped", "No application". */
+export function shortScope(scope: UsageScope, apps: Application[]): string {
   if (!scope.scoped) return 'Unscoped';
-  const n = scope.entries.length;
-  const entries = n === 0 ? (scope.scopeToAccount ? 'Account only' : 'No application') : `${n} ${n === 1 ? 'entry' : 'entries'}`;
-  return n > 0 && scope.scopeToAccount ? `${entries} + account` : entries;
+  if (scope.entries.length === 0) return scope.scopeToAccount ? 'Account only' : 'No application';
+  const entries = scope.entries.map((entry) => describeEntry(entry, apps)).join('; ');
+  return scope.scopeToAccount ? `${entries} + account` : entries;
 }
 
 /** The report after deleting an application or environment, as sentences. */

@@ -89,20 +89,24 @@ export function secretSummaryLine(secret: { type: SecretType; description: strin
   return parts.filter(Boolean).join(' · ');
 }
 
-/** The secret fields a stored secret has, given its metadata; each is revealed on its own. */
-export function secretFieldsOf(type: SecretType, metadata: Record<string, unknown>): { key: string; label: string; multiline: boolean }[] {
+/**
+ * The secret fields a stored secret has, given its metadata and facts; each is
+ * revealed on its own. A key the delegate found without a passphrase has no
+ * passphrase field: there is nothing to show, copy or audit.
+ */
+export function secretFieldsOf(type: SecretType, metadata: Record<string, unknown>, facts: Record<string, unknown> = {}): { key: string; label: string; multiline: boolean }[] {
   const privateKey = { key: 'privateKey', label: 'Private key', multiline: true };
-  const keyPassphrase = { key: 'keyPassphrase', label: 'Key passphrase', multiline: false };
+  const keyPassphrase = facts.keyPassphrase === 'none' ? [] : [{ key: 'keyPassphrase', label: 'Key passphrase', multiline: false }];
   const password = { key: 'password', label: 'Password', multiline: false };
   switch (type) {
     case 'ssh':
       if (metadata.auth === 'password') return [password];
-      if (metadata.auth === 'key') return [privateKey, keyPassphrase];
-      return [keyPassphrase];
+      if (metadata.auth === 'key') return [privateKey, ...keyPassphrase];
+      return keyPassphrase;
     case 'ssh-kerberos':
       return metadata.tgtSource === 'password' ? [password] : [];
     case 'ssh-vault-certificate':
-      return [privateKey, keyPassphrase];
+      return [privateKey, ...keyPassphrase];
     case 'winrm':
       return metadata.auth === 'kerberos' && metadata.kerberosSource === 'keytab' ? [] : [password];
     default:
@@ -141,10 +145,14 @@ export function typedDetailRows(type: SecretType, metadata: Record<string, unkno
     mediaType: 'Media type',
     keyType: 'Key type',
     fingerprint: 'Fingerprint',
+    restoresVersion: 'Rollback of version',
+    keyPassphrase: 'Key passphrase',
   };
   const valueLabels: Record<string, string> = {
     key: 'Key file',
     'key-path': 'Key path on this machine',
+    none: 'None',
+    set: 'Set (shown under Secret fields)',
     password: 'Password',
     keytab: 'Keytab',
     'ticket-cache': 'Existing ticket cache',
@@ -160,7 +168,7 @@ export function typedDetailRows(type: SecretType, metadata: Record<string, unkno
     const value = displayValue(raw);
     if (value === null) continue;
     if (key === 'size') out.push({ label: 'Size', value: formatSize(Number(raw)) });
-    else out.push({ label: labels[key] ?? fieldLabel(key), value: valueLabels[value] && ['auth', 'tgtSource', 'kerberosSource'].includes(key) ? valueLabels[value] : value });
+    else out.push({ label: labels[key] ?? fieldLabel(key), value: valueLabels[value] && ['auth', 'tgtSource', 'kerberosSource', 'keyPassphrase'].includes(key) ? valueLabels[value] : value });
   }
   if (type === 'ssh-vault-certificate' && !metadata.vaultManagerId) out.push({ label: 'Vault manager', value: 'None yet (signing needs one)' });
   return out;

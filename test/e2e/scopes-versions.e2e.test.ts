@@ -235,7 +235,8 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
     await table.getByRole('cell', { name: '3', exact: true }).waitFor();
 
     const narrowTo = async () => {
-      await page.getByRole('button', { name: 'Edit scope of Built-in store' }).click();
+      await page.getByRole('button', { name: 'More actions for Built-in store' }).click();
+      await page.getByRole('menuitem', { name: 'Edit usage scope…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Usage scope of Built-in store' });
       await dialog.getByLabel('Scoped', { exact: true }).check();
       await setEntry(dialog, 1, 'website', 'Production');
@@ -267,7 +268,8 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
     await form.getByRole('alert').getByText('This scope is wider than the scope of the manager "Built-in store".', { exact: false }).waitFor();
 
     await section('Managers').click();
-    await page.getByRole('button', { name: 'Edit scope of Built-in store' }).click();
+    await page.getByRole('button', { name: 'More actions for Built-in store' }).click();
+    await page.getByRole('menuitem', { name: 'Edit usage scope…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Usage scope of Built-in store' });
     await dialog.getByLabel('Unscoped (any application)').check();
     await dialog.getByRole('button', { name: 'Save scope' }).click();

@@ -17,6 +17,7 @@ const original: SecretSummary = {
   facts: {},
   managerId: 'local',
   reference: null,
+  remoteLocation: null,
   scope: UNSCOPED,
   version: 3,
   createdAt: '2026-01-01T00:00:00.000Z',
@@ -96,6 +97,15 @@ describe('first-run passphrase', () => {
     const long = 'correct horse battery staple';
     expect(validateNewPassphrase(long, 'correct horse battery stapel').confirm).toMatch(/do not match/);
     expect(validateNewPassphrase(long, long)).toEqual({});
+  });
+
+  it('refuses a passphrase rated below Strong unless the user accepts a weak one', () => {
+    const common = 'password1234';
+    expect(validateNewPassphrase(common, common, { score: 1, weakAccepted: false }).passphrase).toMatch(/weak.*anyway/);
+    expect(validateNewPassphrase(common, common, { score: 1, weakAccepted: true })).toEqual({});
+    expect(validateNewPassphrase(common, common, { score: 3, weakAccepted: false })).toEqual({});
+    // Not rated yet: the screen rates it before submitting, so nothing is refused on a guess.
+    expect(validateNewPassphrase(common, common, { score: null, weakAccepted: false })).toEqual({});
   });
 
   it('translates zxcvbn warning keys and drops unknown ones', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ManagerHealth, ProviderTestResult } from '../../src-shared/contract.js';
-import { configSummary, factLabel, factRows, formatSeconds, healthView, relativeTime, renewalLine, testVerdict } from '../../src-renderer/features/managers/manager-health.js';
+import { configSummary, describeWhen, factLabel, factRows, formatSeconds, humanizeInstants, healthView, relativeTime, renewalLine, testVerdict } from '../../src-renderer/features/managers/manager-health.js';
 import { kindLabel } from '../../src-renderer/features/managers/manager-fields.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -22,6 +22,13 @@ describe('durations and times', () => {
     expect(formatSeconds(3600)).toBe('1 h');
     expect(formatSeconds(3 * 86_400 + 4 * 3600 + 59)).toBe('3 d 4 h');
     expect(formatSeconds(-90)).toBe('-1 min 30 s');
+  });
+
+  it('writes instants as dates, never as ISO strings', () => {
+    // Noon UTC is the same calendar day in every time zone from UTC-11 to UTC+11.
+    expect(describeWhen('2026-04-01T12:00:00Z', NOW)).toBe('in 31 days, on 1 Apr 2026');
+    expect(describeWhen('2026-02-01T12:00:00Z', NOW)).toBe('28 days ago, on 1 Feb 2026');
+    expect(humanizeInstants('logins fail after 2026-04-01T12:00:00Z.', NOW)).toBe('logins fail after 1 Apr 2026 (in 31 days).');
   });
 
   it('says how far away a time is', () => {
@@ -59,9 +66,9 @@ describe('a Vault test result', () => {
     const rows = factRows(result.facts, NOW);
     expect(rows.slice(0, 4).map((row) => [row.label, row.value])).toEqual([
       ['Token TTL', '1 h'],
-      ['Token expires', '2026-03-01T13:00:00Z (in 1 h)'],
+      ['Token expires', expect.stringMatching(/^in 1 h, on [12] Mar 2026 at \d\d:00$/)],
       ['Token renewable', 'Yes'],
-      ['AppRole secret id expires', '2026-03-02T08:00:00Z (in 20 h)'],
+      ['AppRole secret id expires', expect.stringMatching(/^in 20 h, on [123] Mar 2026 at \d\d:00$/)],
     ]);
     expect(rows.find((row) => row.key === 'readOnly')?.value).toBe('No');
     expect(rows.find((row) => row.key === 'capabilities secret/data/strongroom/*')?.label).toBe('Capabilities secret/data/strongroom/*');

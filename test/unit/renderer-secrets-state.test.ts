@@ -32,6 +32,7 @@ function secret(name: string, overrides: Partial<SecretSummary> = {}): SecretSum
     facts: {},
     managerId: 'local',
     reference: null,
+    remoteLocation: null,
     scope: UNSCOPED,
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',

@@ -117,7 +117,7 @@ describe('structured secret forms → metadata and payload', () => {
 
   it('edits: prefilled from metadata, secret fields empty, and a change is detected whatever the key order', () => {
     const stored: SecretSummary = {
-      id: '00000000-0000-4000-8000-000000000001', name: 'w', description: null, type: 'winrm', facts: {}, managerId: 'local', reference: null, scope: UNSCOPED, version: 1,
+      id: '00000000-0000-4000-8000-000000000001', name: 'w', description: null, type: 'winrm', facts: {}, managerId: 'local', reference: null, remoteLocation: null, scope: UNSCOPED, version: 1,
       createdAt: '', updatedAt: '',
       metadata: { domain: 'CORP', username: 'admin', auth: 'ntlm', useSsl: true, skipCertCheck: false, useNoProfile: false, allowBasicOverHttp: false, port: 5986 },
     };
@@ -196,8 +196,8 @@ describe('scope editor', () => {
     expect(describeScope(scope, apps)).toBe(
       'Usable by billing · prod; All applications · Non-Production; (deleted application) · all environments; and outside applications (account level).',
     );
-    expect(shortScope(scope)).toBe('3 entries + account');
-    expect(shortScope(UNSCOPED)).toBe('Unscoped');
+    expect(shortScope(scope, apps)).toBe('billing · prod; All applications · Non-Production; (deleted application) · all environments + account');
+    expect(shortScope(UNSCOPED, apps)).toBe('Unscoped');
   });
 
   it('says what deleting an application or environment did', () => {

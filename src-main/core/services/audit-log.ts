@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import { canonicalJson } from '../../../src-shared/delegate-protocol.js';
-import type { AuditAction, AuditEntry } from '../../../src-shared/contract.js';
+import type { AuditAction, AuditActorKind, AuditEntry } from '../../../src-shared/contract.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 
@@ -57,6 +57,59 @@ export interface AuditVerdict {
 
 const HEAD_KEY = 'audit.head';
 const BREAK_KEY = 'audit.break';
+
+export interface AuditFilter {
+  target?: string | undefined;
+  actor?: AuditActorKind | undefined;
+  action?: AuditAction | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+const actorConditions: Record<AuditActorKind, string> = {
+  ui: "actor IN ('desktop', 'bridge')",
+  cli: "(actor = 'cli' OR (actor LIKE 'cli:%' AND actor NOT LIKE '%/connection-test'))",
+  'connection-test': "actor LIKE '%/connection-test'",
+};
+
+/** The WHERE clause of a filtered audit listing; every value is a bound parameter. */
+function filterClause(filter: AuditFilter): { where: string; params: (string | number)[] } {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.target) {
+    conditions.push('instr(lower(target), ?) > 0');
+    params.push(filter.target.toLowerCase());
+  }
+  if (filter.actor) conditions.push(actorConditions[filter.actor]);
+  if (filter.action) {
+    conditions.push('action = ?');
+    params.push(filter.action);
+  }
+  // Stored instants are ISO strings in UTC, which sort as text; normalize the bounds the same way.
+  if (filter.since) {
+    conditions.push('at >= ?');
+    params.push(new Date(filter.since).toISOString());
+  }
+  if (filter.until) {
+    conditions.push('at < ?');
+    params.push(new Date(filter.until).toISOString());
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/**
+ * Who an audit entry names (the format auditEntrySchema documents): the
+ * desktop window, the browser UI over the bridge, or the CLI with its
+ * process id, so two CLI runs can be told apart.
+ */
+export function auditActor(client: 'desktop' | 'bridge' | 'cli', pid: number): string {
+  return client === 'cli' ? `cli:${pid}` : client;
+}
+
+/** The actor of what a connection test does on behalf of `actor`. */
+export function connectionTestActor(actor: string): string {
+  return `${actor}/connection-test`;
+}
 const BATCH = 1000;
 
 export function chainHash(previousHash: string, row: Omit<AuditRow, 'hash' | 'mac'>): string {
@@ -219,9 +272,10 @@ export class AuditLog {
     return row ? (JSON.parse(row.value) as AuditHead) : null;
   }
 
-  list(limit: number, offset: number): { total: number; items: AuditEntry[] } {
-    const total = (prepared(this.db, 'SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
-    const rows = prepared(this.db, 'SELECT * FROM audit_log ORDER BY seq DESC LIMIT ? OFFSET ?').all(limit, offset) as AuditRow[];
+  list(limit: number, offset: number, filter: AuditFilter = {}): { total: number; items: AuditEntry[] } {
+    const { where, params } = filterClause(filter);
+    const total = (prepared(this.db, `SELECT COUNT(*) AS n FROM audit_log ${where}`).get(...params) as { n: number }).n;
+    const rows = prepared(this.db, `SELECT * FROM audit_log ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as AuditRow[];
     return {
       total,
       items: rows.map((row) => ({

@@ -12,7 +12,7 @@ import { testableSecretTypes, type ConnectionReport, type ConnectionTestRecord, 
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { inTransaction, prepared } from '../store/prepared.js';
-import type { AuditLog } from './audit-log.js';
+import { connectionTestActor, type AuditLog } from './audit-log.js';
 import type { ManagersService } from './managers-service.js';
 import type { ManagerContext } from '../../../src-shared/delegate-protocol.js';
 import type { SecretsService } from './secrets-service.js';
@@ -73,7 +73,7 @@ export class ConnectionTestService {
     const port = request.port ?? defaultPort;
     const host = request.host.toLowerCase();
     const consumer = request.consumer ? `${request.consumer.application}/${request.consumer.environment}` : null;
-    this.secrets.resolve(row, request.consumer ?? null);
+    this.secrets.resolve(row, request.consumer ?? null, connectionTestActor(this.actor));
 
     const stored = this.secrets.storedVersion(row);
     let signer: ManagerContext | undefined;
@@ -120,7 +120,7 @@ export class ConnectionTestService {
         sawNewKey ? JSON.stringify(seenHostKey) : null,
       );
       this.audit.append({
-        actor: this.actor,
+        actor: connectionTestActor(this.actor),
         action: 'connection.test',
         target: row.name,
         outcome: report.ok ? 'success' : 'failure',

@@ -265,8 +265,9 @@ export class SecretsService {
     target: string | null,
     outcome: 'success' | 'failure',
     detail: string | null = null,
+    actor = this.actor,
   ): void {
-    this.audit.append({ actor: this.actor, action, target, outcome, detail });
+    this.audit.append({ actor, action, target, outcome, detail });
   }
 
   private async sealAudit(): Promise<void> {
@@ -278,21 +279,25 @@ export class SecretsService {
       'secret',
       rows.map((row) => row.id),
     );
-    const factsOf = prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?');
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      description: row.description,
-      type: row.type,
-      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-      facts: JSON.parse((factsOf.get(row.id, row.current_version) as { facts: string } | undefined)?.facts ?? '{}') as SecretFacts,
-      managerId: row.manager_id,
-      version: row.current_version,
-      scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      reference: row.reference,
-    }));
+    const currentOf = prepared(this.db, 'SELECT facts, remote_reference FROM secret_versions WHERE secret_id = ? AND version = ?');
+    return rows.map((row) => {
+      const current = currentOf.get(row.id, row.current_version) as { facts: string; remote_reference: string | null } | undefined;
+      return {
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        type: row.type,
+        metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+        facts: JSON.parse(current?.facts ?? '{}') as SecretFacts,
+        managerId: row.manager_id,
+        version: row.current_version,
+        scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        reference: row.reference,
+        remoteLocation: current?.remote_reference ?? null,
+      };
+    });
   }
 
   list(request: ListQuery): { total: number; items: SecretSummary[] } {
@@ -542,7 +547,8 @@ export class SecretsService {
    * null, an account-level user such as the CLI without --app/--env) use this
    * secret? Checks the secret's scope and its manager's, and audits the answer.
    */
-  resolve(row: SecretRow, consumer: Consumer | null): void {
+  /** Checks the secret's scope for `consumer` and audits the check under `actor` (a connection test names itself). */
+  resolve(row: SecretRow, consumer: Consumer | null, actor = this.actor): void {
     const context = consumer ? `${consumer.application}/${consumer.environment}` : 'account level';
     let allowed = false;
     let reason = '';
@@ -557,14 +563,14 @@ export class SecretsService {
       if (!(error instanceof AppError)) throw error;
       reason = error.message;
     }
-    this.record('secret.resolve', row.name, allowed ? 'success' : 'failure', `consumer ${context}`);
+    this.record('secret.resolve', row.name, allowed ? 'success' : 'failure', `consumer ${context}`, actor);
     if (!allowed) throw new AppError('SCOPE_DENIED', reason);
   }
 
   async reveal(request: ParsedRequest<'secrets.reveal'>, enforceScope: boolean): Promise<{ sealed: SealedMessage }> {
     this.vault.requireUnlocked();
     const row = this.byId(request.id);
-    const action = request.purpose === 'copy' ? 'secret.copy' : 'secret.reveal';
+    const action = request.purpose === 'copy' ? 'secret.copy' : request.purpose === 'download' ? 'secret.download' : 'secret.reveal';
     try {
       if (enforceScope || request.consumer) this.resolve(row, request.consumer ?? null);
       const items = [this.storedVersion(row, request.version ?? row.current_version)];
@@ -572,7 +578,7 @@ export class SecretsService {
         { op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items, ...this.dependencies(items) },
         row.manager_id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
       );
-      this.record(action, row.name, 'success', `version ${request.version ?? row.current_version}${request.purpose === 'download' ? ' (download)' : ''}`);
+      this.record(action, row.name, 'success', `version ${request.version ?? row.current_version}`);
       return result;
     } catch (error) {
       this.record(action, row.name, 'failure', error instanceof Error ? error.message.slice(0, 200) : null);
@@ -752,7 +758,7 @@ export class SecretsService {
           row,
           address,
           versions[0]!,
-          JSON.parse(facts) as SecretFacts,
+          rollbackFacts(JSON.parse(facts) as SecretFacts, toVersion),
           {},
           `version ${address.version} restores version ${toVersion}`,
           'secret.rollback',
@@ -821,4 +827,10 @@ export class SecretsService {
     });
     await this.sealAudit();
   }
+}
+
+/** A rolled-back version keeps the facts of the value it restores, and says which version that was (the history shows "v3: rollback of v1"). */
+export function rollbackFacts(restored: SecretFacts, toVersion: number): SecretFacts {
+  const { restoresVersion: _earlier, ...facts } = restored;
+  return { ...facts, restoresVersion: toVersion };
 }

@@ -3,7 +3,6 @@ import type { KnownHost } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
 import { LoadingStatus } from '../../components/LoadingStatus.js';
-import { Panel } from '../../components/Panel.js';
 import { TableHead } from '../../components/TableHead.js';
 import { describeError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
@@ -14,7 +13,7 @@ import './connections.css';
 type Loaded = { version: number; hosts: KnownHost[] | null; error: string | null };
 
 /**
- * The SSH host keys trusted so far (host, port, key type, SHA256 fingerprint).
+ * The Settings section listing the SSH host keys trusted so far (host, port, key type, SHA256 fingerprint).
  * Removing one makes the next test ask again: the way to accept an expected key change.
  */
 export function KnownHostsView() {
@@ -45,19 +44,16 @@ export function KnownHostsView() {
 
   const loading = loaded.version !== version;
   return (
-    <Panel
-      titleId="known-hosts-title"
-      title="Known hosts"
-      subtitle="SSH host keys trusted after a connection test. A host whose key no longer matches is refused until its old key is removed here."
-      className="conn-known-hosts"
-      actions={
-        <div className="panel__actions">
-          <button type="button" className="btn" onClick={() => setVersion((v) => v + 1)} disabled={loading} aria-busy={loading}>
-            Refresh
-          </button>
-        </div>
-      }
-    >
+    <section className="settings-section" aria-labelledby="known-hosts-title">
+      <div className="settings-section__header">
+        <h3 id="known-hosts-title" className="section-title">
+          Known hosts
+        </h3>
+        <button type="button" className="btn btn--small" onClick={() => setVersion((v) => v + 1)} disabled={loading} aria-busy={loading} aria-label="Refresh known hosts">
+          Refresh
+        </button>
+      </div>
+      <p className="field__hint">SSH host keys trusted after a connection test. A host whose key no longer matches is refused until its old key is removed here.</p>
       <FormError message={loaded.error} />
       {loaded.hosts === null ? (
         !loaded.error && (
@@ -105,6 +101,6 @@ export function KnownHostsView() {
           onClose={() => setRemoving(null)}
         />
       )}
-    </Panel>
+    </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { RowMenu } from '../../components/RowMenu.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { ManagerTestDialog, type ManagerTestOutcome } from './ManagerTestDialog.js';
@@ -12,15 +13,18 @@ interface ManagerRowActionsProps {
   manager: ManagerSummary;
   /** Smaller buttons for a table row. */
   compact?: boolean;
+  /** Offers "Edit usage scope…" in the row menu. */
+  onEditScope?: () => void;
 }
 
 type Open = 'test' | 'edit' | 'remove' | null;
 
 /**
- * A manager's actions: Test connection, Set as default, Edit, Remove.
- * The built-in store can only be made the default.
+ * A manager's actions: Test and Edit as buttons, the rarer ones (usage
+ * scope, Set as default, Remove) in a row menu so a table row stays one line.
+ * The built-in store can only be made the default and scoped.
  */
-export function ManagerRowActions({ manager, compact = false }: ManagerRowActionsProps) {
+export function ManagerRowActions({ manager, compact = false, onEditScope }: ManagerRowActionsProps) {
   const [open, setOpen] = useState<Open>(null);
   const [testing, setTesting] = useState(false);
   const [outcome, setOutcome] = useState<ManagerTestOutcome | null>(null);
@@ -69,30 +73,28 @@ export function ManagerRowActions({ manager, compact = false }: ManagerRowAction
       <span className="mgr-actions">
         {!isLocal && (
           <button type="button" className={`btn${size}`} onClick={() => void runTest()} disabled={testing} aria-busy={testing} aria-label={`Test connection of ${manager.name}`}>
-            {testing ? 'Testing…' : 'Test connection'}
+            {testing ? 'Testing…' : 'Test'}
           </button>
         )}
-        <button
-          type="button"
-          className={`btn${size}`}
-          onClick={() => void makeDefault()}
-          disabled={blocked !== null || settingDefault}
-          aria-busy={settingDefault}
-          title={blocked ?? 'New secrets go to the default manager; existing secrets stay where they are'}
-          aria-label={`Set ${manager.name} as default`}
-        >
-          Set as default
-        </button>
         {!isLocal && (
-          <>
-            <button type="button" className={`btn${size}`} onClick={() => setOpen('edit')} aria-label={`Edit ${manager.name}`}>
-              Edit
-            </button>
-            <button type="button" className={`btn btn--danger-ghost${size}`} onClick={() => setOpen('remove')} aria-label={`Remove ${manager.name}`}>
-              Remove
-            </button>
-          </>
+          <button type="button" className={`btn${size}`} onClick={() => setOpen('edit')} aria-label={`Edit ${manager.name}`}>
+            Edit
+          </button>
         )}
+        <RowMenu
+          label={`More actions for ${manager.name}`}
+          items={[
+            ...(onEditScope
+              ? [{ label: 'Edit usage scope…', onSelect: onEditScope, disabledReason: manager.readOnly ? 'This manager is read-only' : null }]
+              : []),
+            {
+              label: settingDefault ? 'Setting as default…' : 'Set as default',
+              onSelect: () => void makeDefault(),
+              disabledReason: blocked ?? (settingDefault ? 'Already being set' : null),
+            },
+            ...(isLocal ? [] : [{ label: 'Remove…', onSelect: () => setOpen('remove'), danger: true }]),
+          ]}
+        />
       </span>
       <span className="dialog-host">
         {open === 'test' && <ManagerTestDialog manager={manager} busy={testing} outcome={outcome} onRetest={() => void runTest()} onClose={() => setOpen(null)} />}

@@ -1,7 +1,7 @@
 import type { ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/FormError.js';
-import { factRows, testVerdict } from './manager-health.js';
+import { factRows, humanizeInstants, testVerdict } from './manager-health.js';
 import './managers.css';
 
 export interface ManagerTestOutcome {
@@ -46,14 +46,14 @@ export function ManagerTestDialog({ manager, busy, outcome, onRetest, onClose }:
                   </span>
                   <span className="visually-hidden">{check.ok ? 'Passed: ' : 'Failed: '}</span>
                   <span className="mgr-checks__name">{check.name}</span>
-                  <span className="mgr-checks__detail">{check.detail}</span>
+                  <span className="mgr-checks__detail">{humanizeInstants(check.detail, outcome!.at)}</span>
                 </li>
               ))}
             </ol>
             {result.warnings.length > 0 && (
               <ul className="mgr-warnings" aria-label="Warnings">
                 {result.warnings.map((warning) => (
-                  <li key={warning}>{warning}</li>
+                  <li key={warning}>{humanizeInstants(warning, outcome!.at)}</li>
                 ))}
               </ul>
             )}

@@ -56,7 +56,7 @@ export interface ManagerFieldDef {
 }
 
 export const managerKindLabels: Record<ManagerKind, string> = {
-  local: 'Built-in store',
+  local: 'Built-in store (offline)',
   'aws-kms': 'AWS KMS',
   'gcp-kms': 'Google Cloud KMS',
   'aws-secrets-manager': 'AWS Secrets Manager',

@@ -38,11 +38,39 @@ interface FactSpec {
   key?: boolean;
 }
 
-const when = (value: FactValue, now: number): string => {
-  if (typeof value !== 'string') return display(value);
-  const relative = relativeTime(value, now);
-  return relative ? `${value} (${relative})` : value;
-};
+const DAY_MS = 86_400_000;
+const calendarDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+const clockTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+/** How far away an instant is ("in 31 days", "in 3 h") and its date (with the time within two days). */
+function instantParts(at: number, now: number): { relative: string; date: string } {
+  const delta = at - now;
+  const far = Math.abs(delta) >= 2 * DAY_MS;
+  const days = Math.round(Math.abs(delta) / DAY_MS);
+  const relative = far ? (delta > 0 ? `in ${days} days` : `${days} days ago`) : relativeTime(new Date(at).toISOString(), now)!;
+  const date = far ? calendarDate.format(at) : `${calendarDate.format(at)} at ${clockTime.format(at)}`;
+  return { relative, date };
+}
+
+/** "in 31 days, on 2 Jan 2027"; within two days the time too: "in 3 h, on 1 Mar 2026 at 15:00". Unparseable text is shown as given. */
+export function describeWhen(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const { relative, date } = instantParts(at, now);
+  return `${relative}, on ${date}`;
+}
+
+/** Providers write instants into their messages as ISO strings; show them as dates: "2 Jan 2027 (in 31 days)". */
+export function humanizeInstants(text: string, now: number): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})/g, (iso) => {
+    const at = Date.parse(iso);
+    if (Number.isNaN(at)) return iso;
+    const { relative, date } = instantParts(at, now);
+    return `${date} (${relative})`;
+  });
+}
+
+const when = (value: FactValue, now: number): string => (typeof value === 'string' ? describeWhen(value, now) : display(value));
 
 const factSpecs: Record<string, FactSpec> = {
   tokenTtlSeconds: { label: 'Token TTL', key: true, format: (v) => (v === null ? 'Never expires' : typeof v === 'number' ? formatSeconds(v) : display(v)) },
