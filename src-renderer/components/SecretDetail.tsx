@@ -146,7 +146,7 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
               <button
                 type="button"
                 className="btn btn--small btn--ghost"
-                aria-label={`Copy ${remoteLocationLabel(secretStore?.kind).toLowerCase()}`}
+                aria-label={`Copy ${remoteLocationLabel(secretStore?.kind).replace(/^Remote/, 'remote')}`}
                 onClick={() =>
                   void navigator.clipboard.writeText(remoteLocation).then(
                     () => showToast('Location copied'),

@@ -33,23 +33,23 @@ function TypeFilter({ types, onChange }: { types: SecretType[]; onChange: (types
     const onPointerDown = (event: PointerEvent) => {
       if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
     };
+    // On the document: "Show all types" removes itself, which leaves focus on the body.
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || document.querySelector('dialog[open]')) return;
+      event.preventDefault();
+      setOpen(false);
+      buttonRef.current?.focus();
+    };
     document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('pointerdown', onPointerDown);
+      document.removeEventListener('keydown', onKeyDown);
+    };
   }, [open]);
 
   return (
-    <div
-      ref={rootRef}
-      className="type-filter"
-      onKeyDown={(event) => {
-        if (event.key === 'Escape' && open) {
-          event.preventDefault();
-          event.stopPropagation();
-          setOpen(false);
-          buttonRef.current?.focus();
-        }
-      }}
-    >
+    <div ref={rootRef} className="type-filter">
       <button
         ref={buttonRef}
         type="button"
@@ -75,7 +75,14 @@ function TypeFilter({ types, onChange }: { types: SecretType[]; onChange: (types
             </label>
           ))}
           {types.length > 0 && (
-            <button type="button" className="btn btn--small btn--ghost" onClick={() => onChange([])}>
+            <button
+              type="button"
+              className="btn btn--small btn--ghost"
+              onClick={() => {
+                onChange([]);
+                buttonRef.current?.focus();
+              }}
+            >
               Show all types
             </button>
           )}

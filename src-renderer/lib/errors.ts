@@ -31,14 +31,14 @@ export function isIpcError(err: unknown, ...codes: IpcErrorCode[]): err is IpcCa
 }
 
 const messages: Partial<Record<IpcErrorCode, string>> = {
-  LOCKED: 'The vault is locked.',
+  LOCKED: 'The store is locked.',
   WRONG_PASSPHRASE: 'Wrong passphrase.',
   RATE_LIMITED: 'Too many unlock attempts.',
   NAME_TAKEN: 'A secret with this name already exists.',
   NOT_FOUND: 'This secret no longer exists.',
-  SEAL_INVALID: 'The vault service restarted while this was being sent. Please try again.',
-  DELEGATE_UNAVAILABLE: 'The vault service is not running. Try again in a moment.',
-  DELEGATE_TIMEOUT: 'The vault service did not answer in time. Try again.',
+  SEAL_INVALID: 'Strongroom’s key service restarted while this was being sent. Please try again.',
+  DELEGATE_UNAVAILABLE: 'Strongroom’s key service is not running. Try again in a moment.',
+  DELEGATE_TIMEOUT: 'Strongroom’s key service did not answer in time. Try again.',
   TOO_LARGE: 'That is too large to store.',
   BUSY: 'Too many requests at once. Try again in a moment.',
 };

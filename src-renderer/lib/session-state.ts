@@ -49,9 +49,9 @@ export function lockNotice(cause: LockCause): string | null {
     case 'idle':
       return 'Locked after a period of inactivity.';
     case 'delegate-restarted':
-      return 'The vault service restarted, so the vault was locked. Unlock to continue.';
+      return 'Strongroom’s key service restarted, so the store was locked. Unlock to continue.';
     case 'unexpected':
-      return 'The vault was locked.';
+      return 'The store was locked.';
   }
 }
 

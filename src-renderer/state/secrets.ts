@@ -94,7 +94,7 @@ export async function fetchValue(id: string, purpose: 'reveal' | 'copy' | 'downl
   const recipient = await createSealRecipient();
   const { sealed } = await call('secrets.reveal', { id, recipientPublicKey: recipient.publicKey, purpose, ...(version === undefined ? {} : { version }) });
   const [value] = await recipient.open(sealed, sealBindings.secretReveal([id]));
-  if (value === undefined) throw new Error('The vault sent back no value.');
+  if (value === undefined) throw new Error('The store sent back no value.');
   return value;
 }
 

@@ -97,23 +97,36 @@ export async function delegateKey(): Promise<string> {
   for (;;) {
     const key = (await refreshStatus()).delegatePublicKey;
     if (key) return key;
-    if (Date.now() >= deadline) throw new Error('The vault service is not available. Try again in a moment.');
+    if (Date.now() >= deadline) throw new Error('Strongroom’s key service is not available. Try again in a moment.');
     await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
   }
 }
 
+/**
+ * Seals to the delegate's key and sends; if the delegate was replaced in
+ * between (locking replaces it), its new key is fetched and the call made
+ * once more. Nothing was opened the first time, so repeating is safe.
+ */
+async function withDelegateKey<T>(send: (key: string) => Promise<T>): Promise<T> {
+  try {
+    return await send(await delegateKey());
+  } catch (err) {
+    if (!isIpcError(err, 'SEAL_INVALID')) throw err;
+    dispatchSession({ type: 'delegate-key-stale' });
+    return send(await delegateKey());
+  }
+}
+
 export async function createVault(passphrase: string): Promise<void> {
-  const sealedPassphrase = await sealValues(await delegateKey(), sealBindings.vaultCreate(), [passphrase]);
-  await call('vault.create', { sealedPassphrase });
+  await withDelegateKey(async (key) => call('vault.create', { sealedPassphrase: await sealValues(key, sealBindings.vaultCreate(), [passphrase]) }));
   const status = await refreshStatus();
   // The user has just typed the passphrase twice; do not make them type it a third time.
   if (!status.unlocked) await unlockVault(passphrase);
 }
 
 export async function unlockVault(passphrase: string): Promise<void> {
-  const sealedPassphrase = await sealValues(await delegateKey(), sealBindings.vaultUnlock(), [passphrase]);
   try {
-    await call('vault.unlock', { sealedPassphrase });
+    await withDelegateKey(async (key) => call('vault.unlock', { sealedPassphrase: await sealValues(key, sealBindings.vaultUnlock(), [passphrase]) }));
   } catch (err) {
     if (isIpcError(err, 'WRONG_PASSPHRASE', 'RATE_LIMITED')) {
       dispatchSession({ type: 'unlock-refused', retryAfterMs: err.retryAfterMs, now: Date.now() });

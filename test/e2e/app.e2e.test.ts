@@ -197,8 +197,9 @@ describeNeeding(['chromium'], 'renderer over the loopback bridge (e2e)', () => {
 
   it('lists the audit trail and verifies the chain', async () => {
     await page.getByRole('button', { name: 'Audit', exact: true }).click();
-    await page.getByRole('cell', { name: 'secret.create' }).first().waitFor();
-    await page.getByRole('cell', { name: 'secret.delete' }).first().waitFor();
+    const entries = page.getByRole('table', { name: 'Audit entries' });
+    await entries.getByRole('cell', { name: 'Created', exact: true }).first().waitFor();
+    await entries.getByRole('cell', { name: 'Deleted', exact: true }).first().waitFor();
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByRole('status', { name: 'Chain verification' }).getByText(/^Chain intact: \d+ entries checked\.$/).waitFor();
   });
@@ -253,7 +254,7 @@ describeNeeding(['chromium'], 'renderer over the loopback bridge (e2e)', () => {
     const delegates = childPids(bridge.pid);
     expect(delegates).toHaveLength(1);
     process.kill(delegates[0]!, 'SIGKILL');
-    await page.getByText('The vault service restarted, so the vault was locked. Unlock to continue.').waitFor();
+    await page.getByText('Strongroom’s key service restarted, so the store was locked. Unlock to continue.').waitFor();
     // At once, while the new delegate may still be starting: the passphrase must be sealed to its new key.
     await unlock(PASSPHRASE);
     await option('db-main').click();

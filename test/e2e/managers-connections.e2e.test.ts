@@ -216,6 +216,17 @@ describeNeeding(['chromium'], 'managers and connection tests in the UI (e2e)', (
     await page.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe(`value kept by ${spec.kind}`);
     expect(spec.used()).toBeGreaterThan(before);
+
+    if (['HashiCorp Vault', 'AWS Secrets Manager', 'Azure Key Vault'].includes(spec.kind)) {
+      // A secret store's secret says which store holds it and where, in the details and in the list.
+      const row = page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: secretName, exact: true });
+      expect(await row.textContent()).toContain(`in ${spec.name}`);
+      expect(await page.locator('.meta div').filter({ has: page.getByText('Type', { exact: true }) }).locator('dd').textContent()).toBe(
+        `Encrypted text, kept in ${spec.kind}`,
+      );
+      await page.getByRole('button', { name: /^Copy remote (path|name|ARN or name)$/ }).click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(secretName);
+    }
   });
 
   it('tests an SSH credential against a real sshd: unknown host key first, trusted after the fingerprint is shown', async () => {

@@ -129,7 +129,8 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
     await setEntry(form, 1, 'billing', 'Production');
     await form.getByText('Usable by billing · Production.').waitFor();
     await form.getByRole('button', { name: 'Save scope' }).click();
-    await page.locator('.meta div').filter({ hasText: 'Usage scope' }).getByText('1 entry').waitFor();
+    // The summary writes the entries out, not a count.
+    await page.locator('.meta div').filter({ hasText: 'Usage scope' }).getByText('billing · Production', { exact: true }).waitFor();
 
     await option('qa_only').click();
     await page.getByRole('heading', { name: 'qa_only', exact: true }).waitFor();
@@ -205,7 +206,10 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
     await confirm.getByText('This creates version 4 with the value of version 1.', { exact: false }).waitFor();
     await confirm.getByRole('button', { name: 'Roll back' }).click();
     await confirm.waitFor({ state: 'detached' });
-    await versions.getByRole('cell', { name: /^v4/ }).waitFor();
+    // The new version says which one it restored, and the last column says what it holds.
+    await versions.getByRole('cell', { name: /^v4: rollback of v1/ }).waitFor();
+    expect(await versions.getByRole('columnheader', { name: 'Details' }).count()).toBe(1);
+    expect(await versions.getByRole('cell', { name: 'UI (browser)' }).count()).toBe(4);
     await page.getByRole('button', { name: 'Reveal', exact: true }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe('value-1');
   });

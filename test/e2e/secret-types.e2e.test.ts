@@ -91,7 +91,9 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     expect(await key.textContent()).toBe('••••••');
     await page.getByRole('button', { name: 'Show private key' }).click();
     await expect.poll(() => key.textContent()).toContain('BEGIN OPENSSH PRIVATE KEY');
-    expect(await page.getByRole('textbox', { name: 'Key passphrase', exact: true }).textContent()).toBe('••••••');
+    // The key has no passphrase: nothing to show, copy or audit, and the detail says so.
+    expect(await detailValue('Key passphrase').textContent()).toBe('None');
+    expect(await page.getByRole('button', { name: 'Show key passphrase' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Hide private key' }).click();
     await expect.poll(() => key.textContent()).toBe('••••••');
   });
@@ -273,6 +275,14 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     expect(readFileSync(saved).equals(bytes)).toBe(true);
     // The temporary link is gone again.
     expect(await page.evaluate(() => document.querySelectorAll('a[download]').length)).toBe(0);
+
+    // The audit trail says Downloaded, not Revealed.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Audit' }).click();
+    await page.getByRole('searchbox', { name: 'Secret filter' }).fill('keystore');
+    const entries = page.getByRole('table', { name: 'Audit entries' });
+    await entries.getByRole('cell', { name: 'Downloaded', exact: true }).waitFor();
+    expect(await entries.getByRole('cell', { name: 'Revealed', exact: true }).count()).toBe(0);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Secrets' }).click();
   });
 
   it('shows each type with its own row look and filters by type', async () => {
@@ -280,13 +290,20 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     expect(await list.getByRole('option').count()).toBe(7);
     expect(await option('keystore').locator('.type-badge').textContent()).toBe('FILE');
     expect(await option('krb_ssh').locator('.type-badge').textContent()).toBe('KRB');
-    await page.getByLabel(/^Type filter/).click();
+    const typeFilter = page.getByRole('button', { name: /^Type filter/ });
+    await typeFilter.click();
+    expect(await typeFilter.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('group', { name: 'Show types' }).waitFor();
     await page.getByRole('checkbox', { name: 'SSH credential' }).check();
     await page.getByText('3 matches').waitFor();
     await page.getByRole('checkbox', { name: 'WinRM credential' }).check();
     await page.getByText('4 matches').waitFor();
     await page.getByRole('button', { name: 'Show all types' }).click();
     await page.getByText('7 secrets').waitFor();
+    // Esc closes the group and gives focus back to its toggle.
+    await page.keyboard.press('Escape');
+    await page.getByRole('group', { name: 'Show types' }).waitFor({ state: 'detached' });
+    expect(await typeFilter.evaluate((button) => button === document.activeElement)).toBe(true);
   });
 
   it('logged no errors in the page', () => {

@@ -80,7 +80,16 @@ describe('usage scopes through the core', () => {
     const { items } = await call(desktop, 'audit.list', { limit: 50 });
     const resolves = items.filter((item) => item.action === 'secret.resolve');
     expect(resolves.some((item) => item.outcome === 'failure' && item.detail === 'consumer web/prod' && item.target === 'billing_prod_db')).toBe(true);
-    expect(resolves.some((item) => item.outcome === 'success' && item.actor === 'cli')).toBe(true);
+    // The CLI is named with its process id (this core runs in the test's process).
+    expect(resolves.some((item) => item.outcome === 'success' && item.actor === `cli:${process.pid}`)).toBe(true);
+
+    // The trail filters by actor, action, target text and time, in main.
+    const byCli = await call(desktop, 'audit.list', { limit: 500, actor: 'cli', action: 'secret.resolve', target: 'PROD' });
+    expect(byCli.items.length).toBeGreaterThan(0);
+    expect(byCli.items.every((item) => item.actor === `cli:${process.pid}` && item.action === 'secret.resolve' && item.target?.includes('prod'))).toBe(true);
+    expect(byCli.total).toBe(byCli.items.length);
+    const later = await call(desktop, 'audit.list', { limit: 500, since: new Date(Date.now() + 60_000).toISOString() });
+    expect(later).toEqual({ total: 0, items: [] });
   });
 
   it('filters the list by application and by environment', async () => {

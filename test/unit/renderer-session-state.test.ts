@@ -58,7 +58,7 @@ describe('session phases', () => {
   it('notices a lock it was not told about when a fresh status says locked', () => {
     const state = run({ type: 'status', status: status({ unlocked: true }), now: 0 }, { type: 'status', status: status(), now: 0 });
     expect(state.phase).toBe('locked');
-    expect(state.notice).toBe('The vault was locked.');
+    expect(state.notice).toBe('The store was locked.');
   });
 
   it('clears the notice once unlocked', () => {
