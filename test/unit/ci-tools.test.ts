@@ -9,7 +9,7 @@ import { systemTools } from '../fixtures/system-tools.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** Priority "required" in Debian: present on every installation, even a minimal container. */
-const DEBIAN_ALWAYS_PRESENT = new Set(['coreutils', 'libc-bin', 'util-linux', 'passwd']);
+const DEBIAN_ALWAYS_PRESENT = new Set(['coreutils', 'libc-bin', 'util-linux', 'passwd', 'dash']);
 
 function ciPackages(): Set<string> {
   const script = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
