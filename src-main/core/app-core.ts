@@ -96,7 +96,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const route = createRouter(
     {
       'app.status': async () => {
-        // A restarting delegate has no sealing key yet; wait for it rather than hand the renderer nothing to seal to.
+        // A restarting delegate has no sealing key yet, and one being replaced by a lock has a key about to go: wait for the new one.
+        await theVault.settled();
         await delegate.start().catch(() => undefined);
         return {
           initialized: theVault.initialized,

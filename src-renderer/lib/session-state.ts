@@ -73,7 +73,8 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
       // The first cause wins: after an idle lock main reports our own vault.lock as 'user'.
       const notice = state.phase === 'locked' ? state.notice : lockNotice(action.cause);
       const locked = { ...state, phase: 'locked' as const, notice, status: state.status && { ...state.status, unlocked: false } };
-      return action.cause === 'delegate-restarted' ? sessionReducer(locked, { type: 'delegate-key-stale' }) : locked;
+      // Every lock replaces the delegate process, and with it the key values are sealed to.
+      return sessionReducer(locked, { type: 'delegate-key-stale' });
     }
     case 'delegate-key-stale':
       return state.status ? { ...state, status: { ...state.status, delegatePublicKey: null } } : state;

@@ -111,10 +111,10 @@ describe('an unlock that times out in main', () => {
     const timedOut = await callError(core, 'vault.unlock', await sealedUnlock(core));
     expect(timedOut.code).toBe('DELEGATE_TIMEOUT');
     expect(timedOut.retryAfterMs).toBeGreaterThan(0);
-    // The delegate that may have finished unwrapping the keyring is gone; its successor holds nothing.
+    // The delegate that may have finished unwrapping the keyring is gone; the next one starts empty.
     expect(alive(delegateBefore)).toBe(false);
-    expect(core.delegatePid).not.toBe(delegateBefore);
     expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+    expect(core.delegatePid).not.toBe(delegateBefore);
     await core.close();
 
     // After a restart of the app the count goes on: the next wrong guess is attempt 2, with a doubled delay.
@@ -126,7 +126,7 @@ describe('an unlock that times out in main', () => {
     expect(await unlockAudit(core)).toEqual([
       { outcome: 'success', detail: 'after 2 counted attempt(s)' },
       { outcome: 'failure', detail: 'wrong passphrase (attempt 2); next attempt allowed after 2 s' },
-      { outcome: 'failure', detail: 'no answer in time (attempt 1, counted); the delegate was restarted, so the store stays locked' },
+      { outcome: 'failure', detail: 'no answer in time (attempt 1, counted); the delegate was stopped, so the store stays locked' },
     ]);
   });
 });

@@ -91,10 +91,11 @@ describe('session phases', () => {
     expect(state.status?.settings.autoLockMinutes).toBe(5);
   });
 
-  it('forgets the delegate key when the delegate restarts, so nothing is sealed to the old one', () => {
+  it('forgets the delegate key on every lock (each replaces the delegate), so nothing is sealed to the old one', () => {
     const unlocked = run({ type: 'status', status: status({ unlocked: true }), now: 0 });
-    expect(sessionReducer(unlocked, { type: 'locked', cause: 'delegate-restarted' }).status?.delegatePublicKey).toBeNull();
-    expect(sessionReducer(unlocked, { type: 'locked', cause: 'user' }).status?.delegatePublicKey).toBe('AAAA');
+    for (const cause of ['delegate-restarted', 'user', 'idle', 'unexpected'] as const) {
+      expect(sessionReducer(unlocked, { type: 'locked', cause }).status?.delegatePublicKey).toBeNull();
+    }
     const stale = sessionReducer(unlocked, { type: 'delegate-key-stale' });
     expect(stale.status?.delegatePublicKey).toBeNull();
     expect(stale.phase).toBe('unlocked');

@@ -226,20 +226,23 @@ export class DelegateSupervisor {
   }
 
   /**
-   * Replaces the delegate with a fresh process at once, without backoff and
-   * without reporting a crash: the old process and every byte it held are
-   * gone when this resolves (on lock, and after an unlock main gave up on).
-   * Requests in flight fail with DELEGATE_UNAVAILABLE.
+   * Ends the delegate process now, without backoff and without reporting a
+   * crash: the process and every byte it held are gone when this resolves
+   * (on lock, and after an unlock main gave up on). Requests in flight fail
+   * with DELEGATE_UNAVAILABLE; the next request, or `start()`, starts a
+   * fresh process with a new sealing key.
    */
-  async restart(reason: string): Promise<void> {
-    if (this.stopped) return;
+  async discard(reason: string): Promise<void> {
     const channel = this.channel;
-    if (channel) {
-      this.detach((op) => `The delegate was restarted (${reason}) during ${op}; nothing was changed.`);
-      await killAndWait(channel);
-      this.options.logger.log('info', 'delegate restarted', { reason, oldPid: channel.pid });
-    }
-    await this.start();
+    if (!channel) return;
+    this.detach((op) => `The delegate was stopped (${reason}) during ${op}; nothing was changed.`);
+    await killAndWait(channel);
+    this.options.logger.log('info', 'delegate discarded', { reason, pid: channel.pid });
+  }
+
+  /** Whether a delegate process is running (or starting). */
+  get running(): boolean {
+    return this.channel !== null;
   }
 
   /** Kills the delegate (tests use it to prove restarts work). */

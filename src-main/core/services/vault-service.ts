@@ -37,6 +37,7 @@ export class VaultService {
   private unlockedFlag = false;
   /** The tail of the unlock queue. */
   private unlockQueue: Promise<unknown> = Promise.resolve();
+  private lockInProgress: Promise<void> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -91,7 +92,7 @@ export class VaultService {
       created = await this.delegate.request({ op: 'keyring.create', sealed: sealedPassphrase });
     } catch (error) {
       // The delegate may hold a keyring main never stored; it must not stay in memory.
-      if (error instanceof DelegateCallError && error.code === 'DELEGATE_TIMEOUT') await this.delegate.restart('create timed out').catch(() => undefined);
+      if (error instanceof DelegateCallError && error.code === 'DELEGATE_TIMEOUT') await this.delegate.discard('create timed out').catch(() => undefined);
       throw error;
     }
     inTransaction(this.db, () => {
@@ -149,6 +150,7 @@ export class VaultService {
   }
 
   private async attemptUnlock(sealedPassphrase: SealedMessage): Promise<void> {
+    await this.settled();
     if (!this.initialized) throw new AppError('NOT_INITIALIZED', 'No store exists yet. Create one first.');
     const stored = this.readKeyring();
     // Checked and counted in one write transaction, so another Strongroom process cannot slip a guess in between.
@@ -198,12 +200,12 @@ export class VaultService {
     }
     if (code === 'DELEGATE_TIMEOUT') {
       // The delegate may still finish and hold keys while main says locked: replace it, so both agree the store is locked.
-      const restarted = await this.delegate.restart('unlock timed out').then(
-        () => 'the delegate was restarted, so the store stays locked',
-        () => 'the delegate could not be restarted',
+      const stopped = await this.delegate.discard('unlock timed out').then(
+        () => 'the delegate was stopped, so the store stays locked',
+        () => 'the delegate could not be stopped',
       );
       const retryAfterMs = this.countFailure(attempt);
-      fail(`no answer in time (attempt ${attempt}, counted); ${restarted}`);
+      fail(`no answer in time (attempt ${attempt}, counted); ${stopped}`);
       return new AppError('DELEGATE_TIMEOUT', `The unlock did not finish in time and was cancelled; the store stays locked. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
     }
     this.countFailure(attempt);
@@ -217,15 +219,29 @@ export class VaultService {
     return unlockDelayMs(attempt);
   }
 
-  async lock(reason: string): Promise<void> {
+  /** Locks; while it runs, `settled()` waits for it. */
+  lock(reason: string): Promise<void> {
+    const locking = this.replaceDelegate(reason).finally(() => {
+      if (this.lockInProgress === locking) this.lockInProgress = null;
+    });
+    this.lockInProgress = locking;
+    return locking;
+  }
+
+  /** Resolves when no lock is replacing the delegate, so the sealing key main reports is the new process's. */
+  async settled(): Promise<void> {
+    await this.lockInProgress?.catch(() => undefined);
+  }
+
+  private async replaceDelegate(reason: string): Promise<void> {
     if (this.unlockedFlag && !this.audit.detectBreak()) {
       this.audit.append({ actor: this.actor, action: 'vault.lock', target: null, outcome: 'success', detail: reason });
       // Sealed now, while the key is still there; if that fails it is sealed at the next unlock.
       await this.audit.sealPending().catch(() => undefined);
     }
     this.unlockedFlag = false;
-    // Wiping buffers cannot reach copies V8 made of strings, nor freed heap: a new process holds nothing of the old one's.
-    await this.delegate.restart(`lock: ${reason}`);
+    // Wiping buffers cannot reach copies V8 made of strings, nor freed heap: a process that has ended leaves nothing.
+    await this.delegate.discard(`lock: ${reason}`);
   }
 
   /**
@@ -237,6 +253,7 @@ export class VaultService {
       await this.lock(reason);
       return true;
     }
+    if (!this.delegate.running) return false;
     const status = await this.delegate.request({ op: 'keyring.status' }).catch(() => null);
     if (status && !status.unlocked) return false;
     this.audit.append({
