@@ -1,5 +1,8 @@
 /** A typed failure of a delegate operation: main receives its code, masked message and field issues. */
 import type { DelegateErrorCode, ProviderFailure } from '../src-shared/delegate-protocol.js';
+import { ConfigDamagedError } from './managers/manager-pool.js';
+import { ProviderError } from './providers/provider.js';
+import type { Sanitizer } from './sanitizer.js';
 
 export class DelegateFailure extends Error {
   constructor(
@@ -8,7 +11,21 @@ export class DelegateFailure extends Error {
     readonly issues?: { path: string; message: string }[],
     /** PROVIDER: what the secret manager said, typed. */
     readonly provider?: ProviderFailure,
+    /** A batch write to a secret store that failed part way: the names written and not removed again. */
+    readonly orphans?: string[],
   ) {
     super(message);
   }
+}
+
+/** Provider failures become PROVIDER errors, their messages masked here, before anything else sees them. */
+export function typedFailure(error: unknown, sanitizer: Sanitizer): unknown {
+  if (error instanceof ProviderError) {
+    const provider: ProviderFailure = { code: error.code };
+    if (error.extra.permission) provider.permission = sanitizer.mask(error.extra.permission).slice(0, 512);
+    if (error.extra.retryAfterMs !== undefined) provider.retryAfterMs = Math.max(0, Math.round(error.extra.retryAfterMs));
+    return new DelegateFailure('PROVIDER', sanitizer.mask(error.message), undefined, provider);
+  }
+  if (error instanceof ConfigDamagedError) return new DelegateFailure('DECRYPT_FAILED', error.message);
+  return error;
 }

@@ -4,12 +4,10 @@
  * Each domain's handlers live in handlers/; this combines them into one map
  * the compiler checks for completeness and types every failure.
  */
-import { createSealRecipient, type DelegateEvent, type DelegateRequest, type ProviderFailure } from '../src-shared/delegate-protocol.js';
-import { ProviderError } from './providers/provider.js';
-import { ConfigDamagedError } from './managers/manager-pool.js';
+import { createSealRecipient, type DelegateEvent, type DelegateRequest } from '../src-shared/delegate-protocol.js';
 import type { Sanitizer } from './sanitizer.js';
 import type { DelegateLog } from './delegate-log.js';
-import { DelegateFailure } from './delegate-failure.js';
+import { DelegateFailure, typedFailure } from './delegate-failure.js';
 import { DelegateContext, type DelegateHandlers } from './handlers/context.js';
 import { keyringHandlers } from './handlers/keyring.js';
 import { secretsHandlers } from './handlers/secrets.js';
@@ -55,14 +53,7 @@ export class DelegateService {
     }
   }
 
-  /** Provider failures become PROVIDER errors, their messages masked here, before anything else sees them. */
   private typed(error: unknown): unknown {
-    if (error instanceof ProviderError) {
-      const provider: ProviderFailure = { code: error.code };
-      if (error.extra.permission) provider.permission = this.context.sanitizer.mask(error.extra.permission).slice(0, 512);
-      if (error.extra.retryAfterMs !== undefined) provider.retryAfterMs = Math.max(0, Math.round(error.extra.retryAfterMs));
-      return new DelegateFailure('PROVIDER', this.context.sanitizer.mask(error.message), undefined, provider);
-    }
-    if (error instanceof ConfigDamagedError) return new DelegateFailure('DECRYPT_FAILED', error.message);
-    return error;
-  }}
+    return typedFailure(error, this.context.sanitizer);
+  }
+}

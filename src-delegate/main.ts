@@ -63,7 +63,13 @@ async function receive(raw: unknown): Promise<void> {
       reply({
         id: envelope.id,
         ok: false,
-        error: { code: error.code, message: sanitizer.mask(error.message).slice(0, 2000), ...(issues ? { issues } : {}), ...(provider ? { provider } : {}) },
+        error: {
+          code: error.code,
+          message: sanitizer.mask(error.message).slice(0, 2000),
+          ...(issues ? { issues } : {}),
+          ...(provider ? { provider } : {}),
+          ...(error.orphans ? { orphans: error.orphans.map((name) => name.slice(0, 128)) } : {}),
+        },
       });
     } else {
       log.write('error', 'operation failed unexpectedly', { op: parsed.data.op, error: String(error) });

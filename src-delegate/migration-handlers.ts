@@ -9,7 +9,6 @@ import type { DelegateRequest, DelegateResult, EncryptedVersion, IntermediateKey
 import type { Keyring } from './keyring.js';
 import { encryptVersion } from './envelope.js';
 import type { ManagerPool } from './managers/manager-pool.js';
-import { ProviderError } from './providers/provider.js';
 
 type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
 type Request<Op extends string> = Extract<DelegateRequest, { op: Op }>;
@@ -21,7 +20,7 @@ export interface MigrationDeps {
   storeValues(
     keyring: Keyring,
     manager: ManagerContext | undefined,
-    items: { address: SecretAddress; payload: string; remoteName?: string | undefined }[],
+    items: { address: SecretAddress; payload: string; remoteName?: string | undefined; remoteMode?: 'create' | 'overwrite' | undefined }[],
     current: IntermediateKeyRecord | null,
   ): Promise<{ versions: EncryptedVersion[]; intermediateKeys: IntermediateKeyRecord[] }>;
   pool(): ManagerPool;
@@ -59,15 +58,8 @@ export function createMigrationHandlers(deps: MigrationDeps) {
       const worker = async () => {
         while (next < request.names.length) {
           const i = next++;
-          try {
-            await provider.get(provider.locate(request.names[i]!));
-            found[i] = true;
-          } catch (error) {
-            if (error instanceof ProviderError && error.code === 'NOT_FOUND') continue;
-            // Something is there, just not in the shape Strongroom writes: still taken.
-            if (error instanceof ProviderError && error.code === 'INVALID') found[i] = true;
-            else throw error;
-          }
+          // The store's own check: a live secret, or a deleted one still blocking the name, is taken.
+          found[i] = await provider.exists(request.names[i]!);
         }
       };
       await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, request.names.length) }, worker));
@@ -98,7 +90,8 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         const stored = await deps.storeValues(
           keyring,
           request.target,
-          toTarget.map((i) => ({ address: request.items[i]!.to, payload: values[i]!, remoteName: request.remoteName })),
+          // The first copy creates the remote secret (refused if the name is taken), the rest are its versions.
+          toTarget.map((i, j) => ({ address: request.items[i]!.to, payload: values[i]!, remoteName: request.remoteName, remoteMode: j === 0 ? 'create' : 'overwrite' })),
           request.intermediateKey ?? null,
         );
         toTarget.forEach((i, j) => (versions[i] = stored.versions[j]!));

@@ -177,6 +177,11 @@ export const externalManagerKinds = ['aws-kms', 'gcp-kms', 'aws-secrets-manager'
 /** Key managers keep ciphertext locally and wrap keys in KMS; secret stores keep the value remotely. */
 export const managerRoles = { local: 'local', 'aws-kms': 'key-manager', 'gcp-kms': 'key-manager', 'aws-secrets-manager': 'secret-store', 'azure-key-vault': 'secret-store', vault: 'secret-store' } as const;
 
+/** Whether a manager keeps older values readable by version: every kind does, except Vault's KV v1 engine, which keeps only the latest value. */
+export function keepsVersions(kind: ManagerKind, publicConfig: Record<string, unknown>): boolean {
+  return !(kind === 'vault' && (publicConfig.engine as { version?: unknown } | undefined)?.version === 1);
+}
+
 const factValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** What a read-only connection test found (the provider's ProviderTestResult). */
@@ -399,6 +404,11 @@ export const channels = {
       sealedValue: sealedMessageSchema,
       /** The manager to keep it in; the default manager when absent. */
       managerId: managerIdSchema.optional(),
+      /**
+       * Secret stores: the name is already taken there by a secret Strongroom did not write, and the user
+       * confirmed taking it over (a new version on top of it). Without it such a create fails with REMOTE_EXISTS.
+       */
+      adopt: z.boolean().default(false),
     }),
     result: secretSummarySchema,
     maxChars: MAX_LARGE_REQUEST_CHARS,
@@ -522,7 +532,14 @@ export const channels = {
     result: secretSummarySchema,
     maxChars: MAX_LARGE_REQUEST_CHARS,
   },
-  'secrets.delete': { request: z.strictObject({ id: idSchema }), result: empty },
+  'secrets.delete': {
+    request: z.strictObject({
+      id: idSchema,
+      /** Secret stores: remove only the entry here and leave every remote version in place. */
+      keepRemote: z.boolean().default(false),
+    }),
+    result: empty,
+  },
   'connections.test': {
     request: z.strictObject({
       /** Chosen by the renderer so it can match live `connection.stage` events to this test. */
@@ -612,6 +629,8 @@ export const ipcErrorCodes = [
   'PROVIDER_TLS_UNTRUSTED',
   'PROVIDER_CONFLICT',
   'PROVIDER_ERROR',
+  /** A create in a secret store found the name already taken there by a secret Strongroom did not write. */
+  'REMOTE_EXISTS',
   'DELEGATE_UNAVAILABLE',
   'DELEGATE_TIMEOUT',
   'BUSY',

@@ -201,6 +201,9 @@ export type KnownHostEntry = z.infer<typeof knownHostEntrySchema>;
 
 const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: base64.max(64) });
 
+/** How a write to a secret store treats a name already taken there (see WriteMode in providers/provider.ts). */
+const remoteModeSchema = z.enum(['create', 'overwrite']).default('create');
+
 export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('hello') }),
   z.strictObject({ op: z.literal('keyring.create'), sealed: sealedMessageSchema }),
@@ -223,6 +226,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
           metadata: z.record(z.string(), z.unknown()),
           /** Secret stores: the name the value is written under (the store adds its base path or prefix). */
           remoteName: z.string().min(1).max(128).optional(),
+          /** Secret stores: `create` (the default) refuses a name already taken remotely; `overwrite` adds a version. */
+          remoteMode: remoteModeSchema,
         }),
       )
       .min(1)
@@ -235,7 +240,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('secrets.reencrypt'),
     items: z
-      .array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, remoteName: z.string().min(1).max(128).optional() }))
+      .array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, remoteName: z.string().min(1).max(128).optional(), remoteMode: remoteModeSchema }))
       .min(1)
       .max(MAX_BATCH),
     /** Every manager the items name (sources and targets). */
@@ -302,7 +307,15 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('manager.status') }),
   z.strictObject({ op: z.literal('tools.probe') }),
   z.strictObject({ op: z.literal('secrets.checkReference'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
-  z.strictObject({ op: z.literal('secrets.deleteRemote'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
+  z.strictObject({
+    op: z.literal('secrets.deleteRemote'),
+    manager: managerContextSchema,
+    reference: z.string().min(1).max(2048),
+    /** The version ids Strongroom wrote at the reference: only these (or the whole secret, when they are all it holds) are deleted. */
+    ownVersions: z.array(z.string().min(1).max(256)).max(100_000),
+    /** Whether Strongroom created the remote secret, rather than adopting one that was there. */
+    created: z.boolean(),
+  }),
   /** Migration (docs/migration.md): the byte size of each stored value, read in here; main learns sizes only. */
   z.strictObject({
     op: z.literal('migration.measure'),
@@ -410,7 +423,7 @@ export const delegateResultSchemas = {
   'tools.probe': z.strictObject({ present: optionalToolPresenceSchema }),
   'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
   'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
-  'secrets.deleteRemote': z.strictObject({}),
+  'secrets.deleteRemote': z.strictObject({ removed: z.enum(['secret', 'versions', 'nothing']), detail: z.string().max(2000) }),
   'migration.measure': z.strictObject({ sizes: z.array(z.number().int().min(0)) }),
   'migration.probe': z.strictObject({ taken: z.array(z.string().max(512)) }),
   'migration.write': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),
@@ -446,6 +459,8 @@ export const delegateErrorSchema = z.strictObject({
   issues: z.array(z.strictObject({ path: z.string().max(64), message: z.string().max(300) })).max(20).optional(),
   /** PROVIDER: what the secret manager said, typed. The message is already sanitized. */
   provider: providerFailureSchema.optional(),
+  /** A batch write to a secret store that failed part way: the names written and not removed again, left for cleanup. */
+  orphans: z.array(z.string().max(128)).max(MAX_BATCH).optional(),
 });
 export type DelegateError = z.infer<typeof delegateErrorSchema>;
 

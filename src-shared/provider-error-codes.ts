@@ -12,6 +12,8 @@ export const providerErrorCodes = [
   'TLS_UNTRUSTED',
   'INVALID',
   'CONFLICT',
+  /** A create found the name already taken in the store by a secret Strongroom did not write. */
+  'EXISTS',
   'READ_ONLY',
   'PROVIDER_ERROR',
 ] as const;

@@ -32,7 +32,7 @@ export function secretsHandlers(ctx: DelegateContext) {
       const stored = await storeValues(ctx, 
         keyring,
         request.manager,
-        request.targets.map((target, i) => ({ address: target.address, payload: values[i]!, remoteName: target.remoteName })),
+        request.targets.map((target, i) => ({ address: target.address, payload: values[i]!, remoteName: target.remoteName, remoteMode: target.remoteMode })),
         request.intermediateKey ?? null,
       );
       return { versions: stored.versions.map((version, i) => ({ ...version, facts: facts[i]! })), intermediateKeys: stored.intermediateKeys };
@@ -52,7 +52,7 @@ export function secretsHandlers(ctx: DelegateContext) {
       return storeValues(ctx, 
         keyring,
         target,
-        request.items.map((item, i) => ({ address: item.to, payload: values[i]!, remoteName: item.remoteName })),
+        request.items.map((item, i) => ({ address: item.to, payload: values[i]!, remoteName: item.remoteName, remoteMode: item.remoteMode })),
         request.intermediateKey ?? null,
       );
     },
@@ -80,8 +80,8 @@ export function secretsHandlers(ctx: DelegateContext) {
       const keyring = ctx.requireKeyring();
       const { provider, readOnly } = ctx.managers.store(keyring, request.manager);
       if (readOnly) throw new ProviderError('READ_ONLY', 'This manager is read-only: Strongroom cannot delete its remote values.');
-      await provider.delete(request.reference);
-      return {};
+      const deletion = await provider.delete(request.reference, { versions: request.ownVersions, created: request.created });
+      return { removed: deletion.removed, detail: ctx.sanitizer.mask(deletion.detail).slice(0, 2000) };
     },
   } satisfies Partial<DelegateHandlers>;
 }

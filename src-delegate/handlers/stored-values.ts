@@ -5,16 +5,16 @@
 import type { EncryptedVersion, IntermediateKeyRecord, ManagerContext, SecretAddress } from '../../src-shared/delegate-protocol.js';
 import type { Keyring } from '../keyring.js';
 import { decryptVersion, encryptVersion, newDataKey, openValue, sealValue } from '../envelope.js';
-import { ProviderError } from '../providers/provider.js';
+import { ProviderError, type SecretStore, type WriteMode } from '../providers/provider.js';
 import { AeadError } from '../aead.js';
-import { DelegateFailure } from '../delegate-failure.js';
+import { DelegateFailure, typedFailure } from '../delegate-failure.js';
 import type { DelegateContext } from './context.js';
 
 /** A stored version as main sends it. */
 type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
 
 /** A value on its way into a manager. */
-type Outgoing = { address: SecretAddress; payload: string; remoteName?: string | undefined };
+type Outgoing = { address: SecretAddress; payload: string; remoteName?: string | undefined; remoteMode?: WriteMode | undefined };
 
 /** Reads from a secret store in parallel, but not without bound. */
 const REMOTE_CONCURRENCY = 8;
@@ -155,9 +155,41 @@ export async function storeValues(
     }
   }
   const versions: EncryptedVersion[] = [];
+  const created: { name: string; reference: string; versionId: string }[] = [];
   for (const item of items) {
-    const written = await provider.put(item.remoteName!, item.payload);
+    const mode = item.remoteMode ?? 'create';
+    let written: { reference: string; versionId: string };
+    try {
+      written = await provider.put(item.remoteName!, item.payload, mode);
+    } catch (error) {
+      throw await undoBatch(ctx, provider, created, error);
+    }
+    if (mode === 'create') created.push({ name: item.remoteName!, ...written });
     versions.push({ ciphertext: '', wrappedKey: '', keyringVersion: keyring.currentVersion, remote: { reference: written.reference, versionId: written.versionId } });
   }
   return { versions, intermediateKeys: [] };
+}
+
+/**
+ * A batch write failed part way: main will record none of it, so the secrets
+ * this batch created are deleted again (each holds only the one version it
+ * wrote). Those that cannot be are named in the failure, for main to list.
+ */
+async function undoBatch(ctx: DelegateContext, provider: SecretStore, created: { name: string; reference: string; versionId: string }[], cause: unknown): Promise<unknown> {
+  const failure = typedFailure(cause, ctx.sanitizer);
+  if (created.length === 0 || !(failure instanceof DelegateFailure)) return failure;
+  const orphans: string[] = [];
+  for (const write of created) {
+    try {
+      await provider.delete(write.reference, { versions: [write.versionId], created: true });
+    } catch {
+      orphans.push(write.name);
+    }
+  }
+  ctx.log.write('warn', 'a batch write to a secret store failed part way', { written: created.length, leftBehind: orphans.length });
+  const note =
+    orphans.length === 0
+      ? ` The ${created.length} value(s) this batch had already written were deleted again.`
+      : ` ${orphans.length} value(s) this batch had written could not be deleted again and are listed for cleanup: ${orphans.join(', ')}.`;
+  return new DelegateFailure(failure.code, `${failure.message}${note}`, failure.issues, failure.provider, orphans.length ? orphans : undefined);
 }

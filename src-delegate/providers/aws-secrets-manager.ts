@@ -9,12 +9,13 @@ import { z } from 'zod';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ProviderError, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
+import { ProviderError, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
 import { awsCall, awsConnectionShape, clientSettings, credentialSource, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-secrets-manager';
@@ -111,7 +112,20 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
     checkName,
     locate: (name) => config.namePrefix + name,
 
-    async put(name, value) {
+    keepsVersions: true,
+
+    async exists(name) {
+      try {
+        // DescribeSecret also finds a secret scheduled for deletion, whose name cannot be reused.
+        await call(`looking up ${config.namePrefix + name}`, () => client.send(new DescribeSecretCommand({ SecretId: config.namePrefix + name })));
+        return true;
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === 'NOT_FOUND') return false;
+        throw error;
+      }
+    },
+
+    async put(name, value, mode) {
       const refused = checkName(name);
       if (refused) throw new ProviderError('INVALID', refused);
       const size = Buffer.byteLength(value, 'utf8');
@@ -124,6 +138,8 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
           return await client.send(new CreateSecretCommand({ Name: secretId, SecretString: value, ClientRequestToken: token, Description: 'Managed by Strongroom' }));
         } catch (error) {
           if ((error as { name?: string }).name !== 'ResourceExistsException') throw error;
+          // CreateSecret is atomic: a new secret never lands on one someone else made.
+          if (mode === 'create') throw new ProviderError('EXISTS', `${secretId} already exists in AWS Secrets Manager, and Strongroom did not write it.`);
           return client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: token }));
         }
       });
@@ -132,16 +148,28 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
 
     get: (reference, versionId) => readParsed(reference, versionId),
 
-    async delete(reference) {
+    async delete(reference, own): Promise<RemoteDeletion> {
       if (!reference.startsWith(config.namePrefix) || SECRET_ARN.test(reference)) {
         throw new ProviderError('INVALID', `Refusing to delete ${reference}: Strongroom deletes only secrets it created under "${config.namePrefix}".`);
       }
+      let described;
       try {
-        await call(`deleting ${reference}`, () => client.send(new DeleteSecretCommand({ SecretId: reference, RecoveryWindowInDays: config.recoveryWindowDays })));
+        described = await call(`looking up ${reference}`, () => client.send(new DescribeSecretCommand({ SecretId: reference })));
       } catch (error) {
         // Already gone is what the caller wanted.
-        if (!(error instanceof ProviderError && error.code === 'NOT_FOUND')) throw error;
+        if (error instanceof ProviderError && error.code === 'NOT_FOUND') return { removed: 'nothing', detail: `${reference} was already gone from AWS Secrets Manager.` };
+        throw error;
       }
+      if (described.DeletedDate) return { removed: 'nothing', detail: `${reference} was already scheduled for deletion in AWS Secrets Manager.` };
+      // AWS deletes whole secrets only: one holding a version someone else wrote stays.
+      const mine = new Set(own.versions);
+      const foreign = Object.keys(described.VersionIdsToStages ?? {}).filter((version) => !mine.has(version));
+      if (foreign.length > 0 || !own.created) {
+        const why = own.created ? `it holds ${foreign.length} version(s) Strongroom did not write` : 'Strongroom adopted it rather than creating it';
+        return { removed: 'nothing', detail: `${reference} kept in AWS Secrets Manager: ${why}.` };
+      }
+      await call(`deleting ${reference}`, () => client.send(new DeleteSecretCommand({ SecretId: reference, RecoveryWindowInDays: config.recoveryWindowDays })));
+      return { removed: 'secret', detail: `${reference} scheduled for deletion in AWS Secrets Manager (recoverable for ${config.recoveryWindowDays} days).` };
     },
 
     readReference: (reference) => readParsed(reference),

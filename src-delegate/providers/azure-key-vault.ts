@@ -15,7 +15,7 @@ import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
+import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 export const kind = 'azure-key-vault';
@@ -68,6 +68,12 @@ export const configSchema = connectionSchema.extend({
   vaultName: z.string().regex(/^(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, 'A vault name has 3–24 letters, digits and single dashes, starts with a letter and ends with a letter or digit.'),
   /** Override of https://<vaultName>.vault.azure.net, for emulators and private endpoints. */
   vaultUrl: httpsUrl.optional(),
+  /**
+   * Every secret Strongroom writes is named `<namePrefix><name>`, e.g. `strongroom-db-password`, so its
+   * secrets are recognisable in a shared vault and it never deletes outside the prefix. Azure names allow
+   * only letters, digits and dashes, so the prefix does too.
+   */
+  namePrefix: z.string().max(64).regex(/^[0-9A-Za-z-]*$/, 'A name prefix has only letters, digits and dashes, e.g. "strongroom-".').default(''),
 });
 
 export type AzureConnection = z.output<typeof connectionSchema>;
@@ -136,17 +142,39 @@ export function create(input: AzureKeyVaultConfigInput, options: AzureStoreOptio
     kind,
     maxValueBytes: MAX_VALUE_BYTES,
 
-    checkName,
-    locate: (name) => name,
+    checkName: (name) => (name.length === 0 ? 'A name is required.' : checkName(config.namePrefix + name)),
+    keepsVersions: true,
+    locate: (name) => config.namePrefix + name,
 
-    async put(name, value) {
-      const refusal = checkName(name);
+    async exists(name) {
+      const full = config.namePrefix + name;
+      try {
+        await call(`look up secret ${full}`, 'secrets/get', (c) => c.getSecret(full));
+        return true;
+      } catch (error) {
+        if (!(error instanceof ProviderError && error.code === 'NOT_FOUND')) throw error;
+      }
+      // A deleted secret still in its retention period blocks the name as well.
+      try {
+        await call(`look up deleted secret ${full}`, 'secrets/list', (c) => c.getDeletedSecret(full));
+        return true;
+      } catch (error) {
+        if (error instanceof ProviderError && (error.code === 'NOT_FOUND' || error.code === 'PERMISSION_DENIED')) return false;
+        throw error;
+      }
+    },
+
+    async put(name, value, mode) {
+      const full = config.namePrefix + name;
+      const refusal = store.checkName(name);
       if (refusal) throw new ProviderError('INVALID', refusal);
       const size = Buffer.byteLength(value, 'utf8');
       if (size > MAX_VALUE_BYTES) throw new ProviderError('INVALID', `Azure Key Vault holds values up to ${MAX_VALUE_BYTES} bytes; this one has ${size}.`);
-      const secret = await call(`write secret ${name}`, 'secrets/set', (c) => c.setSecret(name, value));
-      if (!secret.properties.version) throw new ProviderError('PROVIDER_ERROR', `Azure Key Vault did not return a version for secret ${name}.`);
-      return { reference: name, versionId: secret.properties.version };
+      // Azure has no conditional create: a look just before the write is the best it allows.
+      if (mode === 'create' && (await store.exists(name))) throw new ProviderError('EXISTS', `Secret ${full} already exists in Azure Key Vault ${config.vaultName}, and Strongroom did not write it.`);
+      const secret = await call(`write secret ${full}`, 'secrets/set', (c) => c.setSecret(full, value, { tags: { 'managed-by': 'strongroom' } }));
+      if (!secret.properties.version) throw new ProviderError('PROVIDER_ERROR', `Azure Key Vault did not return a version for secret ${full}.`);
+      return { reference: full, versionId: secret.properties.version };
     },
 
     async get(reference, versionId) {
@@ -154,16 +182,38 @@ export function create(input: AzureKeyVaultConfigInput, options: AzureStoreOptio
       return read(parsed.name, versionId ?? parsed.version);
     },
 
-    async delete(reference) {
+    async delete(reference, own): Promise<RemoteDeletion> {
       const { name } = parseReference(reference, vaultUrl);
+      if (!name.startsWith(config.namePrefix)) {
+        throw new ProviderError('INVALID', `Refusing to delete ${name}: Strongroom deletes only secrets it created under the prefix "${config.namePrefix}".`);
+      }
+      let versions: string[];
+      try {
+        versions = await call(`list versions of secret ${name}`, 'secrets/list', async (c) => {
+          const found: string[] = [];
+          for await (const properties of c.listPropertiesOfSecretVersions(name)) if (properties.version) found.push(properties.version);
+          return found;
+        });
+      } catch (error) {
+        // Already gone: a removal interrupted half way can simply be repeated.
+        if (error instanceof ProviderError && error.code === 'NOT_FOUND') return { removed: 'nothing', detail: `Secret ${name} was already gone from Azure Key Vault.` };
+        throw error;
+      }
+      // Azure deletes whole secrets only: one holding a version someone else wrote stays.
+      const mine = new Set(own.versions);
+      const foreign = versions.filter((version) => !mine.has(version));
+      if (foreign.length > 0 || !own.created) {
+        const why = own.created ? `it holds ${foreign.length} version(s) Strongroom did not write` : 'Strongroom adopted it rather than creating it';
+        return { removed: 'nothing', detail: `Secret ${name} kept in Azure Key Vault: ${why}.` };
+      }
       // Soft delete: the vault keeps the secret recoverable for its retention period. The first poll is enough;
       // waiting for the deletion to finish would only matter before a purge or recover, which we never do.
       try {
         await call(`delete secret ${name}`, 'secrets/delete', (c) => c.beginDeleteSecret(name));
       } catch (error) {
-        // Already gone: a removal interrupted half way can simply be repeated.
         if (!(error instanceof ProviderError && error.code === 'NOT_FOUND')) throw error;
       }
+      return { removed: 'secret', detail: `Secret ${name} deleted from Azure Key Vault (recoverable during the vault's retention period).` };
     },
 
     async readReference(reference) {

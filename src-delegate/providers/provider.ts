@@ -62,6 +62,29 @@ export interface StoredValue {
   versionId: string;
 }
 
+/**
+ * How a write treats a name that already holds a secret in the store:
+ * - `create`: a new secret. Refused with EXISTS when anything is already there
+ *   (written by anyone, or soft-deleted and still recoverable), atomically
+ *   where the store can (Vault KV v2 check-and-set, AWS CreateSecret).
+ * - `overwrite`: a new version of a secret Strongroom already holds (update,
+ *   rollback), or of one the admin explicitly chose to adopt.
+ */
+export type WriteMode = 'create' | 'overwrite';
+
+/** What Strongroom wrote at a reference: the version ids, and whether it created the secret (or adopted one already there). */
+export interface OwnedWrites {
+  versions: readonly string[];
+  created: boolean;
+}
+
+/** What a delete did remotely: the whole secret, only the versions Strongroom wrote, or nothing. */
+export interface RemoteDeletion {
+  removed: 'secret' | 'versions' | 'nothing';
+  /** One sentence for the audit trail and the user. */
+  detail: string;
+}
+
 export interface SecretStore {
   readonly role: 'secret-store';
   readonly kind: string;
@@ -71,10 +94,27 @@ export interface SecretStore {
   readonly maxValueBytes: number;
   /** The reference put(name) writes to, so a name can be looked up before anything is written. */
   locate(name: string): string;
+  /** Whether the store keeps older versions readable by their version id (Vault KV v1 does not). */
+  readonly keepsVersions: boolean;
+  /**
+   * Whether anything is stored where `put(name)` would write: a live secret,
+   * or one deleted but still recoverable that blocks the name. The check that
+   * keeps Strongroom from taking over a secret it did not write; migrations
+   * call it for their targets too.
+   */
+  exists(name: string): Promise<boolean>;
   /** Writes a value under the manager's base path or prefix; returns the remote reference and version id. */
-  put(name: string, value: string): Promise<{ reference: string; versionId: string }>;
+  put(name: string, value: string, mode: WriteMode): Promise<{ reference: string; versionId: string }>;
   get(reference: string, versionId?: string): Promise<StoredValue>;
-  delete(reference: string): Promise<void>;
+  /**
+   * Deletes what Strongroom wrote at `reference`, and nothing else. When every
+   * version the store holds is one Strongroom wrote, the secret goes (the
+   * store's soft delete where it has one); otherwise a store that can delete
+   * single versions (Vault KV v2) destroys only Strongroom's, and the others
+   * leave the secret in place. A store without versions (KV v1) deletes only
+   * a secret Strongroom created.
+   */
+  delete(reference: string, own: OwnedWrites): Promise<RemoteDeletion>;
   /** Reads an existing secret by a user-supplied reference (Vault `path#key`, AWS `name#jsonKey`, Azure `name/version`). */
   readReference(reference: string): Promise<StoredValue>;
   test(): Promise<ProviderTestResult>;

@@ -71,6 +71,12 @@ export interface KvV2VersionMetadata {
   version: number;
 }
 
+/** A KV v2 secret's metadata: every version the store still knows, by number. */
+export interface KvV2Metadata {
+  current_version: number;
+  versions: Record<string, { created_time: string; deletion_time: string; destroyed: boolean }>;
+}
+
 export interface KvV2Secret {
   data: Record<string, unknown> | null;
   metadata: KvV2VersionMetadata;
@@ -194,8 +200,19 @@ export class VaultClient {
     return this.data<KvV2Secret>({ method: 'GET', path: encodePath(mount, 'data', path), ...(version ? { query: { version: String(version) } } : {}), capability: 'read' });
   }
 
-  kvV2Write(mount: string, path: string, data: Record<string, unknown>): Promise<KvV2VersionMetadata> {
-    return this.data<KvV2VersionMetadata>({ method: 'POST', path: encodePath(mount, 'data', path), body: { data }, capability: 'create/update' });
+  /** With `cas: 0` Vault writes only when the path holds no secret at all (not even deleted versions), atomically. */
+  kvV2Write(mount: string, path: string, data: Record<string, unknown>, options: { cas?: number } = {}): Promise<KvV2VersionMetadata> {
+    const body = options.cas === undefined ? { data } : { data, options: { cas: options.cas } };
+    return this.data<KvV2VersionMetadata>({ method: 'POST', path: encodePath(mount, 'data', path), body, capability: 'create/update' });
+  }
+
+  kvV2Metadata(mount: string, path: string): Promise<KvV2Metadata> {
+    return this.data<KvV2Metadata>({ method: 'GET', path: encodePath(mount, 'metadata', path), capability: 'read' });
+  }
+
+  /** Destroys these versions' data for good, leaving the secret's other versions and its metadata. */
+  async kvV2Destroy(mount: string, path: string, versions: number[]): Promise<void> {
+    await this.send({ method: 'POST', path: encodePath(mount, 'destroy', path), body: { versions }, capability: 'update' });
   }
 
   /** Removes every version and the metadata of a KV v2 secret. */

@@ -166,7 +166,21 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
     checkName,
     locate: (name) => `${joinPath(config.basePath, name)}#${VALUE_KEY}`,
 
-    async put(name, value) {
+    keepsVersions: config.engine.version === 2,
+
+    async exists(name) {
+      const path = joinPath(config.basePath, name);
+      if (config.engine.version === 1) return found(() => retried((client) => client.kvV1Read(mount, path)));
+      try {
+        // The metadata knows a secret whose versions are all deleted, which a data read calls missing.
+        return await found(() => retried((client) => client.kvV2Metadata(mount, path)));
+      } catch (error) {
+        if (!(error instanceof ProviderError && error.code === 'PERMISSION_DENIED')) throw error;
+        return found(() => retried((client) => client.kvV2Read(mount, path)));
+      }
+    },
+
+    async put(name, value, mode) {
       refuseWhenReadOnly('write secrets');
       const refusal = checkName(name);
       if (refusal) throw new ProviderError('INVALID', refusal);
@@ -174,26 +188,60 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
       if (size > MAX_VALUE_BYTES) throw new ProviderError('INVALID', `Strongroom keeps Vault values up to ${MAX_VALUE_BYTES} bytes; this one has ${size}.`);
       const path = joinPath(config.basePath, name);
       const reference = `${path}#${VALUE_KEY}`;
+      const taken = () => new ProviderError('EXISTS', `${mount}/${path} already exists in Vault, and Strongroom did not write it.`);
       if (config.engine.version === 1) {
+        // KV v1 has no check-and-set: a read just before the write is the best it allows.
+        if (mode === 'create' && (await store.exists(name))) throw taken();
         await retried((client) => client.kvV1Write(mount, path, { [VALUE_KEY]: value }));
         return { reference, versionId: V1_VERSION };
       }
-      const written = await retried((client) => client.kvV2Write(mount, path, { [VALUE_KEY]: value }));
-      return { reference, versionId: String(written.version) };
+      try {
+        const written = await retried((client) => client.kvV2Write(mount, path, { [VALUE_KEY]: value }, mode === 'create' ? { cas: 0 } : {}));
+        return { reference, versionId: String(written.version) };
+      } catch (error) {
+        if (mode === 'create' && error instanceof ProviderError && error.code === 'INVALID' && /check-and-set/i.test(error.message)) throw taken();
+        throw error;
+      }
     },
 
     get: (reference, versionId) => read(reference, versionId),
 
-    async delete(reference) {
+    async delete(reference, own) {
       refuseWhenReadOnly('delete secrets');
       const { path } = parseReference(reference);
       // Only what Strongroom wrote lives under the base path; a referenced secret elsewhere must survive its reference.
       if (config.basePath && !path.startsWith(`${config.basePath}/`)) {
         throw new ProviderError('INVALID', `Refusing to delete ${path}: Strongroom deletes only secrets under its base path ${config.basePath}.`);
       }
-      // KV v2: every version and the metadata go, or the old values would stay readable.
-      if (config.engine.version === 2) await retried((client) => client.kvV2DeleteAll(mount, path));
-      else await retried((client) => client.kvV1Delete(mount, path));
+      const shown = `${mount}/${path}`;
+      if (config.engine.version === 1) {
+        // Without versions, "ours" is all or nothing: a KV v1 secret Strongroom adopted stays.
+        if (!own.created) return { removed: 'nothing', detail: `${shown} was left in Vault: Strongroom did not create it.` };
+        await retried((client) => client.kvV1Delete(mount, path));
+        return { removed: 'secret', detail: `${shown} deleted from Vault.` };
+      }
+      let metadata;
+      try {
+        metadata = await retried((client) => client.kvV2Metadata(mount, path));
+      } catch (error) {
+        // Already gone is what the caller wanted.
+        if (error instanceof ProviderError && error.code === 'NOT_FOUND') return { removed: 'nothing', detail: `${shown} was already gone from Vault.` };
+        throw error;
+      }
+      const mineSet = new Set(own.versions);
+      const present = Object.keys(metadata.versions);
+      const foreign = present.filter((version) => !mineSet.has(version));
+      if (foreign.length === 0 && own.created) {
+        // Every version is ours: the metadata goes too, or old values would stay readable.
+        await retried((client) => client.kvV2DeleteAll(mount, path));
+        return { removed: 'secret', detail: `${shown} deleted from Vault with its ${present.length} version(s).` };
+      }
+      const mine = present.filter((version) => mineSet.has(version) && !metadata.versions[version]!.destroyed).map(Number);
+      if (mine.length > 0) await retried((client) => client.kvV2Destroy(mount, path, mine));
+      return {
+        removed: mine.length > 0 ? 'versions' : 'nothing',
+        detail: `${shown} kept in Vault with ${foreign.length} version(s) Strongroom did not write${mine.length > 0 ? `; destroyed version(s) ${mine.join(', ')} that it wrote` : ''}.`,
+      };
     },
 
     readReference: (reference) => read(reference, undefined),
@@ -283,6 +331,17 @@ export function parseReference(reference: string): { path: string; key: string }
 }
 
 const joinPath = (...parts: string[]) => parts.filter(Boolean).join('/');
+
+/** Whether a read finds something: NOT_FOUND is "no", any other failure stays a failure. */
+async function found(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (error instanceof ProviderError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}
 
 function pick(data: Record<string, unknown>, key: string, path: string): string {
   if (!(key in data)) throw new ProviderError('NOT_FOUND', `${path} has no key "${key}"; it has: ${Object.keys(data).sort().join(', ') || 'no keys'}.`);
@@ -577,7 +636,12 @@ function requiredCapabilities(config: VaultConfig): { path: string; shown: strin
   }
   const data = { path: joinPath(config.engine.mount, 'data', probe), shown: under('data'), needs: config.readOnly ? ['read'] : ['create', 'read', 'update'] };
   if (config.readOnly) return [data];
-  return [data, { path: joinPath(config.engine.mount, 'metadata', probe), shown: under('metadata'), needs: ['delete'] }];
+  // Deleting reads the metadata to tell Strongroom's versions from others', and destroys only its own when others remain.
+  return [
+    data,
+    { path: joinPath(config.engine.mount, 'metadata', probe), shown: under('metadata'), needs: ['read', 'delete'] },
+    { path: joinPath(config.engine.mount, 'destroy', probe), shown: under('destroy'), needs: ['update'] },
+  ];
 }
 
 function formatDuration(seconds: number): string {

@@ -146,8 +146,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'secrets.rollback': ({ id, toVersion }) => secrets.rollback(id, toVersion),
       'secrets.setScope': ({ id, scope }) => secrets.setScope(id, scope),
       'secrets.update': (request) => secrets.update(request),
-      'secrets.delete': async ({ id }) => {
-        await secrets.delete(id);
+      'secrets.delete': async ({ id, keepRemote }) => {
+        await secrets.delete(id, { keepRemote });
         return {};
       },
       'apps.list': () => {

@@ -282,6 +282,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   setPolicy('strongroom', {
     'secret/data/strongroom/*': ['create', 'read', 'update', 'delete', 'list'],
     'secret/metadata/strongroom/*': ['read', 'delete', 'list'],
+    'secret/destroy/strongroom/*': ['update'],
     'kv/strongroom/*': ['create', 'read', 'update', 'delete', 'list'],
     [`${SSH_MOUNT}/sign/strongroom`]: ['update'],
     [`auth/${APPROLE_MOUNT}/role/strongroom/secret-id/lookup`]: ['update'],
@@ -689,6 +690,18 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
         mount.entries.delete(key);
         return { status: 204, body: null };
       }
+    }
+    if (operation === 'destroy' && key && (method === 'POST' || method === 'PUT')) {
+      count('kv-destroy-versions');
+      authorize(record, namespace, path, 'update');
+      for (const number of (body.versions as number[] | undefined) ?? []) {
+        const version = entry?.versions.get(number);
+        if (version) {
+          version.destroyed = true;
+          version.data = {};
+        }
+      }
+      return { status: 204, body: null };
     }
     if (operation === 'delete' && key && (method === 'POST' || method === 'PUT')) {
       count('kv-delete');

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { ProviderError, type SecretStore } from '../../src-delegate/providers/provider.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
@@ -21,7 +21,8 @@ import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js
 import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { call, callError, createSecret, createVault, reveal, startCore, tempDir } from '../support/core-harness.js';
-import { addManager, addManagerRequest, createIn, createInRequest, lockAndUnlock, revealVersion, sealConfig, updateIn, type ExternalKind } from './managers-harness.js';
+import { createSealRecipient, sealBindings, sealValues } from '../../src-shared/contract.js';
+import { addManager, addManagerRequest, createIn, createInRequest, delegateKey, lockAndUnlock, revealVersion, sealConfig, updateIn, type ExternalKind } from './managers-harness.js';
 
 const hex = () => randomBytes(3).toString('hex');
 
@@ -38,6 +39,8 @@ interface StoreSpec {
   direct(): SecretStore;
   /** How a secret Strongroom wrote is found in the store. */
   referenceFor(name: string): string;
+  /** Writes a value where Strongroom would write `name`, with the emulator's own API, outside Strongroom (a new secret or a new version). */
+  writeOutside(name: string, value: string): Promise<void>;
   invalidName?: string;
 }
 
@@ -86,6 +89,14 @@ const specs: StoreSpec[] = [
       return store;
     },
     referenceFor: (name) => `strongroom/${name}#value`,
+    writeOutside: async (name, value) => {
+      const response = await fetch(`${vault.endpoint}/v1/secret/data/strongroom/${name}`, {
+        method: 'POST',
+        headers: { 'X-Vault-Token': vault.credentials.rootToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ data: { value } }),
+      });
+      expect(response.ok).toBe(true);
+    },
   },
   {
     kind: 'azure-key-vault',
@@ -104,6 +115,9 @@ const specs: StoreSpec[] = [
       return store;
     },
     referenceFor: (name) => name,
+    writeOutside: async (name, value) => {
+      azure.seedSecret(name, value);
+    },
     invalidName: 'has_underscore',
   },
   {
@@ -127,6 +141,17 @@ const specs: StoreSpec[] = [
     },
     direct: () => awsSecretsManager.create({ region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials, namePrefix: 'strongroom/' }),
     referenceFor: (name) => `strongroom/${name}`,
+    writeOutside: async (name, value) => {
+      const client = new SecretsManagerClient({ region: aws.region, endpoint: aws.endpoint, credentials: { ...aws.credentials } });
+      try {
+        await client.send(new CreateSecretCommand({ Name: `strongroom/${name}`, SecretString: value }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceExistsException') throw error;
+        await client.send(new PutSecretValueCommand({ SecretId: `strongroom/${name}`, SecretString: value }));
+      } finally {
+        client.destroy();
+      }
+    },
   },
 ];
 
@@ -207,6 +232,75 @@ describe.each(specs)('$kind as a manager', (spec) => {
     );
     expect(gone).toBeInstanceOf(ProviderError);
     expect((gone as ProviderError).code).toBe(spec.kind === 'aws-secrets-manager' ? 'CONFLICT' : 'NOT_FOUND');
+  });
+
+  it('refuses to create over a remote secret it did not write, naming it and pointing to --reference and --adopt', async () => {
+    const name = `${label}-taken-${hex()}`;
+    await spec.writeOutside(name, 'the admin value');
+    const refused = await callError(core, 'secrets.create', await createInRequest(core, name, 'would overwrite it', managerId));
+    expect(refused.code).toBe('REMOTE_EXISTS');
+    expect(refused.message).toContain(name);
+    expect(refused.message).toContain('--reference');
+    expect(refused.message).toContain('--adopt');
+    expect((await call(core, 'secrets.list', { query: name })).total).toBe(0);
+    expect((await spec.direct().readReference(spec.referenceFor(name))).value).toBe('the admin value');
+  });
+
+  it('adopts a remote secret only when asked, and deleting it leaves what Strongroom did not write', async () => {
+    const name = `${label}-adopted-${hex()}`;
+    await spec.writeOutside(name, 'the admin value');
+    const adopted = await call(core, 'secrets.create', { ...(await createInRequest(core, name, 'adopted value', managerId)), adopt: true });
+    expect(await reveal(core, adopted.id)).toBe('adopted value');
+    const updated = await updateIn(core, adopted.id, 'updated value');
+    expect(updated.version).toBe(2);
+    await call(core, 'secrets.delete', { id: adopted.id });
+    // The remote secret is still there: Strongroom did not create it.
+    expect(await spec.direct().exists(name)).toBe(true);
+    if (spec.kind === 'vault') {
+      // KV v2 deletes versions: Strongroom's two went, the admin's first version stays readable.
+      expect((await spec.direct().get(spec.referenceFor(name), '1')).value).toBe('the admin value');
+      await expect(spec.direct().get(spec.referenceFor(name), '3')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } else {
+      expect((await spec.direct().readReference(spec.referenceFor(name))).value).toBe('updated value');
+    }
+    const audit = await call(core, 'audit.list', { limit: 5 });
+    expect(audit.items[0]).toMatchObject({ action: 'secret.delete', target: name });
+    expect(audit.items[0]!.detail).toMatch(spec.kind === 'vault' ? /did not write; destroyed version\(s\) 2, 3/ : /adopted it rather than creating it/);
+  });
+
+  it('keeps a secret it created when someone else wrote a version on top, and leaves everything with keepRemote', async () => {
+    const name = `${label}-shared-${hex()}`;
+    const created = await createIn(core, name, 'written by Strongroom', managerId);
+    await spec.writeOutside(name, 'written by an admin');
+    await call(core, 'secrets.delete', { id: created.id });
+    expect((await spec.direct().readReference(spec.referenceFor(name))).value).toBe('written by an admin');
+
+    const kept = await createIn(core, `${label}-kept-${hex()}`, 'kept remotely', managerId);
+    await call(core, 'secrets.delete', { id: kept.id, keepRemote: true });
+    expect((await call(core, 'secrets.list', { query: kept.name })).total).toBe(0);
+    expect((await spec.direct().readReference(spec.referenceFor(kept.name))).value).toBe('kept remotely');
+  });
+
+  it('a batch that fails part way leaves nothing behind: what it wrote is deleted again', async () => {
+    const names = [0, 1, 2].map((i) => `${label}-batch-${hex()}-${i}`);
+    await spec.writeOutside(names[2]!, 'already there');
+    const error = await callError(core, 'secrets.createMany', {
+      items: names.map((name) => ({ name })),
+      sealedValues: await sealValues(await delegateKey(core), sealBindings.secretCreate(names), ['a', 'b', 'c']),
+      managerId,
+    });
+    expect(error.code).toBe('REMOTE_EXISTS');
+    expect(error.message).toContain(names[2]);
+    // Deleted again (AWS and Azure: soft-deleted, so no longer readable).
+    for (const name of names.slice(0, 2)) await expect(spec.direct().readReference(spec.referenceFor(name))).rejects.toBeInstanceOf(ProviderError);
+    for (const name of names.slice(0, 2)) expect((await call(core, 'secrets.list', { query: name })).total).toBe(0);
+    expect((await spec.direct().readReference(spec.referenceFor(names[2]!))).value).toBe('already there');
+    const db = new BetterSqlite3(join(dir.path, 'store', 'strongroom.db'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT COUNT(*) AS n FROM remote_writes WHERE state = 'pending'").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('creates a reference to an existing remote secret, reads it, and leaves it when the reference is deleted', async () => {
@@ -320,6 +414,25 @@ describe('rules across managers', () => {
     await call(core, 'secrets.delete', { id: inline.id });
     await call(core, 'managers.remove', { id: flagged.id });
     await call(core, 'managers.remove', { id: readOnly.id });
+  });
+
+  it('Vault KV v1 keeps no versions: one version is shown, older reads and rollback are refused', async () => {
+    const manager = await addManager(core, 'Vault KV v1', 'vault', { ...vaultConfig(vault), engine: { mount: 'kv', version: 1 } });
+    const secret = await createIn(core, `kv1-${hex()}`, 'first value', manager.id);
+    expect((await updateIn(core, secret.id, 'second value')).version).toBe(2);
+    const { items } = await call(core, 'secrets.versions', { id: secret.id });
+    expect(items.map((item) => item.version)).toEqual([2]);
+    const recipient = await createSealRecipient();
+    const oldRead = await callError(core, 'secrets.reveal', { id: secret.id, version: 1, recipientPublicKey: recipient.publicKey, purpose: 'reveal' });
+    expect(oldRead.code).toBe('INVALID_REQUEST');
+    expect(oldRead.message).toMatch(/keeps no versions/);
+    const rollback = await callError(core, 'secrets.rollback', { id: secret.id, toVersion: 1 });
+    expect(rollback.code).toBe('INVALID_REQUEST');
+    expect(rollback.message).toMatch(/keeps no versions/);
+    expect(await reveal(core, secret.id)).toBe('second value');
+    expect(await revealVersion(core, secret.id, 2)).toBe('second value');
+    await call(core, 'secrets.delete', { id: secret.id });
+    await call(core, 'managers.remove', { id: manager.id });
   });
 
   it('references need a secret store', async () => {

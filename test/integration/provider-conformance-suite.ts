@@ -24,7 +24,10 @@
  * What it checks: round trips and versions, wrong credentials, not found,
  * throttling and 5xx recovery (and that retries stop), tampered ciphertext
  * (key managers) or a version that does not exist (stores), name and size
- * rules refused before any request, and a read-only connection test.
+ * rules refused before any request, a read-only connection test, and that a
+ * store never takes over or deletes what it did not write: a create over an
+ * existing remote secret fails with EXISTS, adopting takes an explicit
+ * overwrite, and a delete removes only Strongroom's versions.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +78,11 @@ export interface SecretStoreTarget extends CommonTarget<SecretStore> {
   seedReference(): Promise<{ reference: string; value: string }>;
   /** Write requests (create, update, delete) the server has received so far. */
   writeCalls(): number;
+  /**
+   * Writes a value where `put(name)` would write, the way an admin would, with the emulator's own API
+   * outside Strongroom: a new secret, or a new version of one that is there.
+   */
+  writeOutside(name: string, value: string): Promise<void>;
 }
 
 export type ConformanceTarget = KeyManagerTarget | SecretStoreTarget;
@@ -218,8 +226,9 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
       it('writes, reads and versions a value', async ({ skip }) => {
         const s = store(skip);
         const name = uniqueName();
-        const first = await s.provider.put(name, 'first value ✓ – ü');
-        const second = await s.provider.put(name, 'second value');
+        const first = await s.provider.put(name, 'first value ✓ – ü', 'create');
+        expect(first.reference).toBe(s.provider.locate(name));
+        const second = await s.provider.put(name, 'second value', 'overwrite');
         expect(second.reference).toBe(first.reference);
         expect(second.versionId).not.toBe(first.versionId);
         expect(await s.provider.get(first.reference)).toEqual({ value: 'second value', versionId: second.versionId });
@@ -230,7 +239,7 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
         const s = store(skip);
         await expectCode(s.provider.get(s.missingReference), 'NOT_FOUND');
         await expectCode(s.provider.readReference(s.missingReference), 'NOT_FOUND');
-        const { reference } = await s.provider.put(uniqueName(), 'value');
+        const { reference } = await s.provider.put(uniqueName(), 'value', 'create');
         await expectCode(s.provider.get(reference, s.missingVersionId), 'NOT_FOUND');
       });
 
@@ -244,9 +253,51 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
 
       it('deletes what it wrote', async ({ skip }) => {
         const s = store(skip);
-        const { reference } = await s.provider.put(uniqueName(), 'short-lived');
-        await s.provider.delete(reference);
-        await rejection(s.provider.get(reference));
+        const name = uniqueName();
+        const first = await s.provider.put(name, 'short-lived', 'create');
+        const second = await s.provider.put(name, 'shorter-lived', 'overwrite');
+        const deletion = await s.provider.delete(first.reference, { versions: [first.versionId, second.versionId], created: true });
+        expect(deletion.removed).toBe('secret');
+        await rejection(s.provider.get(first.reference));
+      });
+
+      it('refuses to create over a secret it did not write, leaving it as it was', async ({ skip }) => {
+        const s = store(skip);
+        const name = uniqueName();
+        expect(await s.provider.exists(name)).toBe(false);
+        await s.writeOutside(name, 'written by an admin');
+        expect(await s.provider.exists(name)).toBe(true);
+        const error = await expectCode(s.provider.put(name, 'would take it over', 'create'), 'EXISTS');
+        expect(error.message).toContain(name);
+        expect((await s.provider.get(s.provider.locate(name))).value).toBe('written by an admin');
+      });
+
+      it('adopts a secret only when told to, and its delete leaves what others wrote', async ({ skip }) => {
+        const s = store(skip);
+        const name = uniqueName();
+        await s.writeOutside(name, 'written by an admin');
+        const adopted = await s.provider.put(name, 'adopted value', 'overwrite');
+        expect((await s.provider.get(adopted.reference)).value).toBe('adopted value');
+        const deletion = await s.provider.delete(adopted.reference, { versions: [adopted.versionId], created: false });
+        expect(deletion.removed).not.toBe('secret');
+        expect(await s.provider.exists(name)).toBe(true);
+        if (deletion.removed === 'versions') {
+          // Only Strongroom's version went (Vault KV v2): the admin's is still there, and the latest readable value is no longer ours.
+          const left = await s.provider.get(adopted.reference).catch((failure: unknown) => failure);
+          expect(left instanceof ProviderError ? left.code : (left as { value: string }).value).not.toBe('adopted value');
+        } else {
+          expect((await s.provider.get(adopted.reference)).value).toBe('adopted value');
+        }
+      });
+
+      it('keeps a secret it created when someone else wrote a version on top', async ({ skip }) => {
+        const s = store(skip);
+        const name = uniqueName();
+        const mine = await s.provider.put(name, 'written by Strongroom', 'create');
+        await s.writeOutside(name, 'written by an admin');
+        const deletion = await s.provider.delete(mine.reference, { versions: [mine.versionId], created: true });
+        expect(deletion.removed).not.toBe('secret');
+        expect((await s.provider.get(mine.reference)).value).toBe('written by an admin');
       });
 
       it('refuses names that break its rules before any request', async ({ skip }) => {
@@ -256,7 +307,7 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
         const before = s.faults.calls();
         for (const name of s.invalidNames) {
           expect(s.provider.checkName(name), name).toEqual(expect.any(String));
-          await expectCode(s.provider.put(name, 'value'), 'INVALID');
+          await expectCode(s.provider.put(name, 'value', 'create'), 'INVALID');
         }
         expect(s.faults.calls()).toBe(before);
       });
@@ -265,12 +316,12 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
         const s = store(skip);
         const name = uniqueName();
         const before = s.faults.calls();
-        await expectCode(s.provider.put(name, 'x'.repeat(s.provider.maxValueBytes + 1)), 'INVALID');
+        await expectCode(s.provider.put(name, 'x'.repeat(s.provider.maxValueBytes + 1), 'create'), 'INVALID');
         // Multi-byte characters count as bytes, not characters.
-        await expectCode(s.provider.put(name, 'é'.repeat(Math.floor(s.provider.maxValueBytes / 2) + 1)), 'INVALID');
+        await expectCode(s.provider.put(name, 'é'.repeat(Math.floor(s.provider.maxValueBytes / 2) + 1), 'create'), 'INVALID');
         expect(s.faults.calls()).toBe(before);
         const largest = 'y'.repeat(s.provider.maxValueBytes);
-        const { reference } = await s.provider.put(name, largest);
+        const { reference } = await s.provider.put(name, largest, 'create');
         expect((await s.provider.get(reference)).value).toBe(largest);
       });
 

@@ -20,8 +20,10 @@ const total = (calls: Record<string, number>, ...operations: string[]) => operat
 describeProviderConformance('azure-key-vault', async (defer) => {
   const emulator = await startAzureKeyVaultEmulator();
   defer(() => emulator.close());
-  const provider = createAzure(azureConfig(emulator), { retry: conformanceRetry });
-  const wrongCredentials = createAzure({ ...azureConfig(emulator), clientSecret: 'not-the-client-secret' }, { retry: conformanceRetry });
+  // With a name prefix, as a manager in a shared vault would have.
+  const prefix = 'strongroom-';
+  const provider = createAzure({ ...azureConfig(emulator), namePrefix: prefix }, { retry: conformanceRetry });
+  const wrongCredentials = createAzure({ ...azureConfig(emulator), namePrefix: prefix, clientSecret: 'not-the-client-secret' }, { retry: conformanceRetry });
   defer(() => {
     provider.close();
     wrongCredentials.close();
@@ -46,6 +48,9 @@ describeProviderConformance('azure-key-vault', async (defer) => {
       return { reference: `${name}/${version}`, value: 'seeded by an admin' };
     },
     writeCalls: () => total(emulator.calls, 'setSecret', 'deleteSecret', 'purgeDeletedSecret'),
+    writeOutside: async (name, value) => {
+      emulator.seedSecret(`${prefix}${name}`, value);
+    },
   };
 });
 
@@ -83,7 +88,13 @@ for (const auth of ['token', 'approle'] as const) {
         admin.close();
         return { reference: `${path}#password`, value: 'seeded by an admin' };
       },
-      writeCalls: () => total(emulator.calls, 'kv-write', 'kv-delete', 'kv-destroy'),
+      writeCalls: () => total(emulator.calls, 'kv-write', 'kv-delete', 'kv-destroy', 'kv-destroy-versions'),
+      writeOutside: async (name, value) => {
+        const admin = new VaultClient({ url: emulator.endpoint });
+        admin.token = emulator.credentials.rootToken;
+        await admin.kvV2Write('secret', `${config.basePath}/${name}`, { value });
+        admin.close();
+      },
     };
   });
 }
@@ -123,7 +134,7 @@ describe('Azure Key Vault specifics', () => {
   it('follows the challenge flow: one bare request, one token, then bearer requests', async () => {
     const store = openAzure();
     const before = { ...azure.calls };
-    await store.put('challenge-flow', 'value');
+    await store.put('challenge-flow', 'value', 'overwrite');
     expect(azure.calls.challenge).toBe((before.challenge ?? 0) + 1);
     expect(azure.calls.token).toBe((before.token ?? 0) + 1);
     await store.get('challenge-flow');
@@ -132,7 +143,7 @@ describe('Azure Key Vault specifics', () => {
   });
 
   it('reports a bad client secret or tenant as AUTH_FAILED with Entra ID’s reason', async () => {
-    const badSecret = await rejection(openAzure({ clientSecret: 'wrong-secret' }).put('bad-secret', 'x'));
+    const badSecret = await rejection(openAzure({ clientSecret: 'wrong-secret' }).put('bad-secret', 'x', 'overwrite'));
     expect(badSecret.code).toBe('AUTH_FAILED');
     expect(badSecret.message).toContain('AADSTS7000215');
     const result = await openAzure({ tenantId: 'other-tenant.onmicrosoft.com' }).test();
@@ -156,7 +167,7 @@ describe('Azure Key Vault specifics', () => {
 
   it('names the access-policy permission that is missing', async () => {
     const store = openAzure();
-    await store.put('permission-check', 'x');
+    await store.put('permission-check', 'x', 'overwrite');
     azure.setPermissions(['set']);
     try {
       const error = await rejection(store.get('permission-check'));
@@ -172,18 +183,18 @@ describe('Azure Key Vault specifics', () => {
 
   it('reports a soft-deleted name as CONFLICT', async () => {
     const store = openAzure();
-    const { reference } = await store.put('soft-deleted', 'x');
-    await store.delete(reference);
-    await store.delete(reference);
-    const error = await rejection(store.put('soft-deleted', 'again'));
+    const { reference, versionId } = await store.put('soft-deleted', 'x', 'create');
+    expect(await store.delete(reference, { versions: [versionId], created: true })).toMatchObject({ removed: 'secret' });
+    expect(await store.delete(reference, { versions: [versionId], created: true })).toMatchObject({ removed: 'nothing' });
+    const error = await rejection(store.put('soft-deleted', 'again', 'overwrite'));
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('Recover or purge');
   });
 
   it('reads references as name, name/version or a secret identifier URL', async () => {
     const store = openAzure();
-    const first = await store.put('referenced', 'old');
-    await store.put('referenced', 'new');
+    const first = await store.put('referenced', 'old', 'overwrite');
+    await store.put('referenced', 'new', 'overwrite');
     expect((await store.readReference('referenced')).value).toBe('new');
     expect(await store.readReference(`referenced/${first.versionId}`)).toEqual({ value: 'old', versionId: first.versionId });
     expect((await store.readReference(`${azure.endpoint}/secrets/referenced/${first.versionId}`)).value).toBe('old');

@@ -3,7 +3,7 @@
  * Providers are the real modules with the real SDKs; only the endpoint is local.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeProviderConformance, conformanceRetry, type ConformanceFaults } from './provider-conformance-suite.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
@@ -102,6 +102,14 @@ describeProviderConformance('aws-secrets-manager', async (defer) => {
       return { reference: `${name}#password`, value: password };
     },
     writeCalls: () => ['CreateSecret', 'PutSecretValue', 'DeleteSecret'].reduce((sum, op) => sum + emulator.calls.count(`secretsmanager:${op}`), 0),
+    async writeOutside(name, value) {
+      try {
+        await admin.send(new CreateSecretCommand({ Name: prefix + name, SecretString: value }));
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ResourceExistsException') throw error;
+        await admin.send(new PutSecretValueCommand({ SecretId: prefix + name, SecretString: value }));
+      }
+    },
   };
 });
 

@@ -54,7 +54,7 @@ describe('proxy variables', () => {
     const before = trapped;
     const store = createAzure(azureConfig(azure), { retry: fastRetry });
     try {
-      const { reference } = await store.put('no-proxy', 'value');
+      const { reference } = await store.put('no-proxy', 'value', 'overwrite');
       expect((await store.get(reference)).value).toBe('value');
       expect((await store.test()).ok).toBe(true);
       const { vaultName: _name, vaultUrl: _url, ...connection } = azureConfig(azure);
@@ -69,7 +69,7 @@ describe('proxy variables', () => {
     const before = trapped;
     const store = createVault(vaultConfig(vault), { retry: fastRetry });
     try {
-      const { reference } = await store.put('no-proxy', 'value');
+      const { reference } = await store.put('no-proxy', 'value', 'overwrite');
       expect((await store.get(reference)).value).toBe('value');
       expect((await store.test()).ok).toBe(true);
     } finally {

@@ -78,8 +78,8 @@ async function rootClient(namespace?: string): Promise<VaultClient> {
 describe('KV engines', () => {
   it('keeps every KV v2 version and reads old ones by version id', async () => {
     const store = open();
-    const first = await store.put('kv2-versions', 'one');
-    const second = await store.put('kv2-versions', 'two');
+    const first = await store.put('kv2-versions', 'one', 'overwrite');
+    const second = await store.put('kv2-versions', 'two', 'overwrite');
     expect(first).toEqual({ reference: 'strongroom/kv2-versions#value', versionId: '1' });
     expect(second.versionId).toBe('2');
     expect(await store.get(first.reference)).toEqual({ value: 'two', versionId: '2' });
@@ -88,21 +88,21 @@ describe('KV engines', () => {
 
   it('deletes every version of a KV v2 secret', async () => {
     const store = open();
-    const { reference } = await store.put('kv2-delete', 'gone soon');
-    await store.put('kv2-delete', 'also gone');
-    await store.delete(reference);
+    const { reference } = await store.put('kv2-delete', 'gone soon', 'create');
+    await store.put('kv2-delete', 'also gone', 'overwrite');
+    expect(await store.delete(reference, { versions: ['1', '2'], created: true })).toMatchObject({ removed: 'secret' });
     expect((await rejection(store.get(reference, '1'))).code).toBe('NOT_FOUND');
     expect((await rejection(store.get(reference))).code).toBe('NOT_FOUND');
   });
 
   it('writes and overwrites KV v1 values, which have no versions', async () => {
     const store = open({ engine: { mount: 'kv', version: 1 } });
-    const first = await store.put('kv1-secret', 'one');
+    const first = await store.put('kv1-secret', 'one', 'overwrite');
     expect(first).toEqual({ reference: 'strongroom/kv1-secret#value', versionId: 'latest' });
-    await store.put('kv1-secret', 'two');
+    await store.put('kv1-secret', 'two', 'overwrite');
     expect(await store.get(first.reference, first.versionId)).toEqual({ value: 'two', versionId: 'latest' });
     expect((await rejection(store.get(first.reference, '1'))).code).toBe('INVALID');
-    await store.delete(first.reference);
+    await store.delete(first.reference, { versions: ['latest'], created: true });
     expect((await rejection(store.get(first.reference))).code).toBe('NOT_FOUND');
   });
 });
@@ -132,7 +132,7 @@ describe('references', () => {
 
   it('never deletes outside the base path, so deleting a reference leaves the remote secret', async () => {
     const store = open({ auth: { method: 'token', token: vault.credentials.rootToken } });
-    expect((await rejection(store.delete('apps/db#password'))).code).toBe('INVALID');
+    expect((await rejection(store.delete('apps/db#password', { versions: ['1'], created: true }))).code).toBe('INVALID');
     expect((await store.readReference('apps/db#username')).value).toBe('app');
   });
 
@@ -150,7 +150,7 @@ describe('authentication', () => {
     const { roleId, secretId } = vault.credentials.appRole;
     const store = open({ auth: { method: 'approle', roleId, secretId } });
     const logins = vault.calls.login ?? 0;
-    await Promise.all([store.put('approle-a', 'a'), store.put('approle-b', 'b')]);
+    await Promise.all([store.put('approle-a', 'a', 'overwrite'), store.put('approle-b', 'b', 'overwrite')]);
     expect(vault.calls.login).toBe(logins + 1);
     vault.expireLoginTokens();
     expect((await store.get('strongroom/approle-a#value')).value).toBe('a');
@@ -166,7 +166,7 @@ describe('authentication', () => {
     expect(approleTest.facts.errorCode).toBe('AUTH_FAILED');
     expect(approleTest.checks.at(-1)?.name).toBe('AppRole login');
     const token = open({ auth: { method: 'token', token: 'hvs.not-a-token' } });
-    expect((await rejection(token.put('x', 'y'))).code).toBe('AUTH_FAILED');
+    expect((await rejection(token.put('x', 'y', 'overwrite'))).code).toBe('AUTH_FAILED');
     const tokenTest = await token.test();
     expect(tokenTest.facts.errorCode).toBe('AUTH_FAILED');
     expect(tokenTest.checks).toEqual([{ name: 'token lookup', ok: false, detail: expect.stringContaining('rejected the token') }]);
@@ -175,7 +175,7 @@ describe('authentication', () => {
   it('names the capability a denied request needed', async () => {
     vault.setPolicy('no-read', { 'secret/data/strongroom/*': ['create', 'update'] });
     const store = open({ auth: { method: 'token', token: vault.createToken({ policies: ['no-read'] }) } });
-    await store.put('write-only', 'value');
+    await store.put('write-only', 'value', 'overwrite');
     const error = await rejection(store.get('strongroom/write-only#value'));
     expect(error.code).toBe('PERMISSION_DENIED');
     expect(error.extra.permission).toBe('read on secret/data/strongroom/write-only');
@@ -183,7 +183,7 @@ describe('authentication', () => {
 
   it('sends the namespace header, and namespaces keep their own secrets and tokens', async () => {
     const inTeam = open({ namespace: 'team-a', auth: { method: 'token', token: vault.credentials.rootToken } });
-    const { reference } = await inTeam.put('namespaced', 'team value');
+    const { reference } = await inTeam.put('namespaced', 'team value', 'overwrite');
     const inRoot = open({ auth: { method: 'token', token: vault.credentials.rootToken } });
     expect((await rejection(inRoot.get(reference))).code).toBe('NOT_FOUND');
     expect((await inTeam.get(reference)).value).toBe('team value');
@@ -198,12 +198,12 @@ describe('authentication', () => {
 describe('read-only managers', () => {
   it('refuse writes and deletes without calling Vault, and still read references', async () => {
     const writer = open();
-    const { reference } = await writer.put('read-only-target', 'kept');
+    const { reference } = await writer.put('read-only-target', 'kept', 'overwrite');
     const store = open({ readOnly: true });
     const writes = vault.calls['kv-write'] ?? 0;
-    const put = await rejection(store.put('read-only-new', 'value'));
+    const put = await rejection(store.put('read-only-new', 'value', 'overwrite'));
     expect(put.code).toBe('READ_ONLY');
-    expect((await rejection(store.delete(reference))).code).toBe('READ_ONLY');
+    expect((await rejection(store.delete(reference, { versions: ['1'], created: true }))).code).toBe('READ_ONLY');
     expect(vault.calls['kv-write'] ?? 0).toBe(writes);
     expect((await store.readReference(reference)).value).toBe('kept');
   });
@@ -254,14 +254,14 @@ describe('connection test', () => {
     expect(result.facts.appRole).toBe('strongroom');
     expect(Date.parse(String(result.facts.secretIdExpiresAt)) - Date.now()).toBeGreaterThan(6 * 86400 * 1000);
 
-    vault.setPolicy('short', { ...{ 'secret/data/strongroom/*': ['create', 'read', 'update'], 'secret/metadata/strongroom/*': ['delete'] }, 'auth/approle/role/short-lived/secret-id/lookup': ['update'] });
+    vault.setPolicy('short', { ...{ 'secret/data/strongroom/*': ['create', 'read', 'update'], 'secret/metadata/strongroom/*': ['read', 'delete'], 'secret/destroy/strongroom/*': ['update'] }, 'auth/approle/role/short-lived/secret-id/lookup': ['update'] });
     const shortLived = vault.createAppRole({ name: 'short-lived', policies: ['short'], secretIdTtlSeconds: 3600 });
     const warned = await open({ auth: { method: 'approle', ...shortLived } }).test();
     expect(warned.warnings.some((warning) => warning.startsWith('The AppRole secret id expires in'))).toBe(true);
   });
 
   it('says when the secret-id expiry cannot be looked up', async () => {
-    vault.setPolicy('no-lookup', { 'secret/data/strongroom/*': ['create', 'read', 'update'], 'secret/metadata/strongroom/*': ['delete'] });
+    vault.setPolicy('no-lookup', { 'secret/data/strongroom/*': ['create', 'read', 'update'], 'secret/metadata/strongroom/*': ['read', 'delete'], 'secret/destroy/strongroom/*': ['update'] });
     const role = vault.createAppRole({ name: 'no-lookup', policies: ['no-lookup'] });
     const result = await open({ auth: { method: 'approle', ...role } }).test();
     expect(result.ok).toBe(true);
@@ -389,7 +389,7 @@ describe('faults, limits and transport', () => {
     const store = open();
     const throttled = vault.calls.throttled ?? 0;
     vault.setFaults({ throttle: { count: 2, retryAfterSeconds: 0 } });
-    await store.put('after-throttling', 'value');
+    await store.put('after-throttling', 'value', 'overwrite');
     expect(vault.calls.throttled).toBe(throttled + 2);
     vault.setFaults({ serverErrors: { count: 2, status: 503 } });
     expect((await store.get('strongroom/after-throttling#value')).value).toBe('value');
@@ -405,10 +405,10 @@ describe('faults, limits and transport', () => {
     const writes = vault.calls['kv-write'] ?? 0;
     expect(store.checkName('nested/name')).toMatch(/'\/' would nest/);
     expect(store.checkName('ok_name-1.2')).toBeNull();
-    expect((await rejection(store.put('bad#name', 'x'))).code).toBe('INVALID');
-    expect((await rejection(store.put('too-big', 'x'.repeat(store.maxValueBytes + 1)))).code).toBe('INVALID');
+    expect((await rejection(store.put('bad#name', 'x', 'overwrite'))).code).toBe('INVALID');
+    expect((await rejection(store.put('too-big', 'x'.repeat(store.maxValueBytes + 1), 'overwrite'))).code).toBe('INVALID');
     expect(vault.calls['kv-write'] ?? 0).toBe(writes);
-    await store.put('just-fits', 'x'.repeat(store.maxValueBytes));
+    await store.put('just-fits', 'x'.repeat(store.maxValueBytes), 'overwrite');
   });
 
   it("maps storage's entry-size refusal to INVALID without retrying", async () => {
@@ -435,7 +435,7 @@ describe('faults, limits and transport', () => {
       const untrusted = create(base, { retry: fastRetry });
       configs.push(trusted, untrusted);
       expect(secure.endpoint).toMatch(/^https:/);
-      await trusted.put('over-tls', 'value');
+      await trusted.put('over-tls', 'value', 'overwrite');
       expect((await rejection(untrusted.get('strongroom/over-tls#value'))).code).toBe('TLS_UNTRUSTED');
     } finally {
       for (const store of configs) store.close();

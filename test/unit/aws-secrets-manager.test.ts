@@ -73,8 +73,8 @@ describe('references', () => {
   it('never deletes a secret outside its prefix, nor by ARN', async () => {
     const name = await seed('keep me');
     const before = emulator.calls.count('secretsmanager:DeleteSecret');
-    expect((await failure(store.delete(name))).code).toBe('INVALID');
-    expect((await failure(store.delete(`arn:aws:secretsmanager:us-east-1:111122223333:secret:${prefix}x-AbCdEf`))).code).toBe('INVALID');
+    expect((await failure(store.delete(name, { versions: [], created: true }))).code).toBe('INVALID');
+    expect((await failure(store.delete(`arn:aws:secretsmanager:us-east-1:111122223333:secret:${prefix}x-AbCdEf`, { versions: [], created: true }))).code).toBe('INVALID');
     expect(emulator.calls.count('secretsmanager:DeleteSecret')).toBe(before);
     expect((await store.readReference(name)).value).toBe('keep me');
   });
@@ -82,21 +82,21 @@ describe('references', () => {
 
 describe('writes and deletes', () => {
   it('deletes with the recovery window, never forcing', async () => {
-    const { reference } = await store.put('to-delete', 'gone soon');
-    await store.delete(reference);
+    const { reference, versionId } = await store.put('to-delete', 'gone soon', 'create');
+    expect(await store.delete(reference, { versions: [versionId], created: true })).toMatchObject({ removed: 'secret' });
     const described = await admin.send(new DescribeSecretCommand({ SecretId: reference }));
     expect(described.DeletedDate).toBeInstanceOf(Date);
     // Still restorable: the secret exists, marked for deletion.
     expect((await failure(store.get(reference))).code).toBe('CONFLICT');
     // Deleting again, or something already gone, is done.
-    await store.delete(reference);
-    await store.delete(`${prefix}never-existed`);
+    expect(await store.delete(reference, { versions: [versionId], created: true })).toMatchObject({ removed: 'nothing' });
+    expect(await store.delete(`${prefix}never-existed`, { versions: [], created: true })).toMatchObject({ removed: 'nothing' });
   });
 
   it('refuses to reuse a name scheduled for deletion, saying so', async () => {
-    const { reference } = await store.put('recycled', 'v1');
-    await store.delete(reference);
-    const error = await failure(store.put('recycled', 'v2'));
+    const { reference, versionId } = await store.put('recycled', 'v1', 'create');
+    await store.delete(reference, { versions: [versionId], created: true });
+    const error = await failure(store.put('recycled', 'v2', 'overwrite'));
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('scheduled for deletion');
   });

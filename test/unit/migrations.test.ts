@@ -103,6 +103,29 @@ describe('migrations', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM migration_items').get()).toEqual({ n: 0 });
   });
 
+  it('7: journals remote writes, taking over the versions Strongroom already wrote into secret stores', () => {
+    db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 6);
+    db.prepare("INSERT INTO keyring VALUES (1, '{}', 'w', 'now')").run();
+    db.prepare("INSERT INTO managers (id, name, kind, created_at, config_ciphertext, config_keyring_version, config_version) VALUES ('v', 'Vault', 'vault', 'now', 'ct', 1, 1)").run();
+    const secret = db.prepare("INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at, remote_name, reference) VALUES (?, ?, NULL, 'text', 'v', 2, 'now', 'now', ?, ?)");
+    secret.run('inline', 'db', 'db', null);
+    secret.run('ref', 'shared', null, 'apps/shared#key');
+    const version = db.prepare("INSERT INTO secret_versions (secret_id, version, ciphertext, wrapped_key, keyring_version, created_at, created_by, remote_reference, remote_version) VALUES (?, ?, '', '', 1, ?, 'cli', ?, ?)");
+    version.run('inline', 2, 't2', 'strongroom/db#value', '7');
+    version.run('inline', 3, 't3', 'strongroom/db#value', '8');
+    version.run('ref', 1, 't1', 'apps/shared#key', null);
+    expect(migrate(db, 7)).toBe(7);
+    expect(db.prepare('SELECT secret_id, remote_name, mode, state, reference, version_id FROM remote_writes ORDER BY version_id').all()).toEqual([
+      { secret_id: 'inline', remote_name: 'db', mode: 'create', state: 'written', reference: 'strongroom/db#value', version_id: '7' },
+      { secret_id: 'inline', remote_name: 'db', mode: 'overwrite', state: 'written', reference: 'strongroom/db#value', version_id: '8' },
+    ]);
+    expect(indexes(db)).toEqual(expect.arrayContaining(['remote_writes_secret', 'remote_writes_pending']));
+    expect(() => db.prepare("INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, created_at) VALUES ('v', 's', 'n', 'take', 'pending', 'now')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, created_at) VALUES ('nope', 's', 'n', 'create', 'pending', 'now')").run()).toThrow(/FOREIGN KEY/);
+  });
+
   it('is idempotent, and refuses a store written by a newer schema', () => {
     const dir = tempDir();
     try {

@@ -31,6 +31,8 @@ export class DelegateCallError extends Error {
     readonly issues?: { path: string; message: string }[],
     /** PROVIDER: the secret manager's typed failure. */
     readonly provider?: ProviderFailure,
+    /** A batch write to a secret store that failed part way: the names written remotely and not removed again. */
+    readonly orphans?: string[],
   ) {
     super(message);
   }
@@ -190,7 +192,7 @@ export class DelegateSupervisor {
     this.pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (!reply.ok) {
-      pending.reject(new DelegateCallError(reply.error.code, reply.error.message, reply.error.issues, reply.error.provider));
+      pending.reject(new DelegateCallError(reply.error.code, reply.error.message, reply.error.issues, reply.error.provider, reply.error.orphans));
       return;
     }
     const result = resultSchemas[pending.op].safeParse(reply.result);

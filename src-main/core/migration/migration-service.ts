@@ -167,8 +167,12 @@ export class MigrationService {
       if (item.written && context && target.role === 'secret-store' && !target.readOnly) {
         const copies = (JSON.parse(item.written) as WrittenRecord).copies.filter((copy) => copy.placement === 'target' && copy.encrypted.remote);
         const references = [...new Set(copies.map((copy) => copy.encrypted.remote!.reference))];
+        // This run created these copies: they are all the versions it may remove.
+        const ownVersions = copies.flatMap((copy) => (copy.encrypted.remote!.versionId ? [copy.encrypted.remote!.versionId] : []));
         try {
-          for (const reference of references) await this.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference }, MANAGER_TIMEOUT_MS);
+          for (const reference of references) {
+            await this.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference, ownVersions, created: true }, MANAGER_TIMEOUT_MS);
+          }
           if (references.length > 0) detail = `cancelled; its copy in "${target.name}" was removed`;
         } catch {
           detail = `cancelled; its copy in "${target.name}" could not be removed (${references.join(', ')})`;

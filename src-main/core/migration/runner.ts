@@ -373,6 +373,16 @@ export class MigrationRunner {
           version,
         );
       }
+      if (this.target.role === 'secret-store') {
+        // From now on these copies are Strongroom's in the target store: a later delete removes them (remote-writes.ts).
+        const targetCopies = written.copies.filter((copy) => copy.placement === 'target' && copy.encrypted.remote);
+        this.deps.secrets.remoteWrites.migrated(
+          this.target.id,
+          row.id,
+          item.target_name!,
+          targetCopies.map((copy) => ({ reference: copy.encrypted.remote!.reference, versionId: copy.encrypted.remote!.versionId })),
+        );
+      }
       prepared(this.deps.db, 'UPDATE secrets SET manager_id = ?, remote_name = ?, reference = NULL, updated_at = ? WHERE id = ?').run(
         this.target.id,
         this.target.role === 'secret-store' ? item.target_name : null,
@@ -405,11 +415,14 @@ export class MigrationRunner {
     if (refs.length > 0) {
       const context = this.deps.managers.context(this.source.id);
       if (!context) throw new AppError('INTERNAL', 'A remote source copy without a source manager.');
+      // Only what Strongroom wrote in the source goes: an adopted secret, or versions others wrote, stay (remote-writes.ts).
+      const own = this.deps.secrets.remoteWrites.owned(item.secret_id, this.source.id);
       for (const reference of refs) {
         await this.sourceBuckets.write.take(1);
-        await this.deps.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference }, MANAGER_TIMEOUT_MS);
+        await this.deps.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference, ownVersions: own.versions, created: own.created }, MANAGER_TIMEOUT_MS);
         this.sourceBuckets.write.succeeded();
       }
+      this.deps.secrets.remoteWrites.forget(item.secret_id, this.source.id);
     }
     await this.commit(() =>
       this.deps.journal.update(this.run.id, item.secret_id, {

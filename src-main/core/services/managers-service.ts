@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
+  keepsVersions,
   managerRoles,
   type ManagerHealth,
   type ManagerKind,
@@ -71,6 +72,8 @@ export interface ManagerInfo {
   role: 'local' | 'key-manager' | 'secret-store';
   readOnly: boolean;
   isDefault: boolean;
+  /** Whether older values stay readable by version (not in Vault KV v1). */
+  keepsVersions: boolean;
 }
 
 export class ManagersService {
@@ -105,6 +108,7 @@ export class ManagersService {
       role: managerRoles[kind] ?? 'local',
       readOnly: effectiveReadOnly(row.kind, row.read_only, JSON.parse(row.public_config) as Record<string, unknown>),
       isDefault: row.is_default === 1,
+      keepsVersions: keepsVersions(kind, JSON.parse(row.public_config) as Record<string, unknown>),
     };
   }
 

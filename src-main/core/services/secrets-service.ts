@@ -32,13 +32,14 @@ import {
   type SecretAddress,
   type SecretFacts,
 } from '../../../src-shared/delegate-protocol.js';
-import { AppError } from '../app-error.js';
-import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import { AppError, toAppError } from '../app-error.js';
+import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import { scopeAllows, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
 import { LOCAL_MANAGER_ID, type ManagerInfo, type ManagersService } from './managers-service.js';
 import type { VaultService } from './vault-service.js';
+import { RemoteWriteJournal, type PlannedWrite } from './remote-writes.js';
 
 export { LOCAL_MANAGER_ID } from './managers-service.js';
 
@@ -190,6 +191,8 @@ export function listWhere(db: Database, request: Omit<ListQuery, 'sort' | 'direc
 }
 
 export class SecretsService {
+  readonly remoteWrites: RemoteWriteJournal;
+
   constructor(
     private readonly db: Database,
     private readonly delegate: DelegateSupervisor,
@@ -198,7 +201,9 @@ export class SecretsService {
     private readonly catalog: CatalogService,
     private readonly actor: string,
     private readonly managers: ManagersService,
-  ) {}
+  ) {
+    this.remoteWrites = new RemoteWriteJournal(db);
+  }
 
   /** The managers and intermediate keys the delegate needs to open these stored versions. */
   dependencies(items: Stored[]): { managers: ManagerContext[]; intermediateKeys: IntermediateKeyRecord[] } {
@@ -229,12 +234,33 @@ export class SecretsService {
    * one at a time, from the newest intermediate key; the records the delegate
    * returns are saved in the same transaction as the versions, by `commit`.
    */
-  private async writeValues<T>(
+  private async writeValues<T extends { versions: EncryptedVersion[] }>(
     manager: ManagerInfo,
     send: (context: { manager?: ManagerContext; intermediateKey?: IntermediateKeyRecord | null }) => Promise<T & { intermediateKeys: IntermediateKeyRecord[] }>,
     commit: (result: T) => void,
+    planned: PlannedWrite[],
   ): Promise<void> {
     const context = this.managers.context(manager.id);
+    if (manager.role === 'secret-store') {
+      // Journaled first, so that a batch cut short still names what it may have left in the store.
+      const ids = this.remoteWrites.begin(manager.id, planned);
+      let result: T;
+      try {
+        result = await send(context ? { manager: context } : {});
+      } catch (error) {
+        const unknown = error instanceof DelegateCallError && (error.code === 'DELEGATE_UNAVAILABLE' || error.code === 'DELEGATE_TIMEOUT');
+        this.remoteWrites.failed(ids, unknown ? 'unknown' : error instanceof DelegateCallError ? (error.orphans ?? []) : []);
+        throw this.explainRemoteFailure(error, manager, planned);
+      }
+      inTransaction(this.db, () => {
+        commit(result);
+        this.remoteWrites.written(
+          ids,
+          result.versions.map((version) => ({ reference: version.remote?.reference ?? '', versionId: version.remote?.versionId ?? null })),
+        );
+      });
+      return;
+    }
     if (manager.role !== 'key-manager') {
       const result = await send(context ? { manager: context } : {});
       commit(result);
@@ -247,6 +273,19 @@ export class SecretsService {
         commit(result);
       });
     });
+  }
+
+  /** A name taken remotely: say so, and what to do instead. */
+  private explainRemoteFailure(error: unknown, manager: ManagerInfo, planned: PlannedWrite[]): unknown {
+    if (!(error instanceof DelegateCallError && error.provider?.code === 'EXISTS')) return error;
+    const pending = new Set(this.remoteWrites.pending(manager.id).map((write) => write.remoteName));
+    const ours = planned.some((write) => pending.has(write.remoteName))
+      ? ' An earlier Strongroom write to it was interrupted, so the value there may be one Strongroom left behind.'
+      : '';
+    return new AppError(
+      'REMOTE_EXISTS',
+      `${toAppError(error).message}${ours} Strongroom will not overwrite it: to use it as it is, create a reference to it (secret create --reference); to take it over and write a new version on top of it, create it again with --adopt (in the app: confirm "Adopt").`,
+    );
   }
 
   /** Vault-signed SSH credentials name the Vault manager that signs them. */
@@ -363,6 +402,7 @@ export class SecretsService {
       items: [{ name: request.name, description: request.description, type: request.type, metadata: request.metadata, scope: request.scope }],
       sealedValues: request.sealedValue,
       managerId: request.managerId,
+      adopt: request.adopt,
     });
     return created!;
   }
@@ -371,6 +411,8 @@ export class SecretsService {
     items: { name: string; description?: string | undefined; type?: SecretType; metadata?: Record<string, unknown>; scope?: UsageScope | undefined }[];
     sealedValues: SealedMessage;
     managerId?: string | undefined;
+    /** Secret stores: write on top of a remote secret of the same name that Strongroom did not create. */
+    adopt?: boolean;
   }): Promise<SecretSummary[]> {
     this.vault.requireUnlocked();
     const names = request.items.map((item) => item.name);
@@ -394,8 +436,11 @@ export class SecretsService {
       name: item.name,
       metadata: item.metadata,
       address: { secretId: randomUUID(), version: 1, type: item.type, managerId: manager.id } satisfies SecretAddress,
-      ...(remote ? { remoteName: item.name } : {}),
+      ...(remote ? { remoteName: item.name, remoteMode: request.adopt ? ('overwrite' as const) : ('create' as const) } : {}),
     }));
+    const planned: PlannedWrite[] = remote
+      ? targets.map((target) => ({ secretId: target.address.secretId, remoteName: target.name, mode: request.adopt ? 'adopt' : 'create' }))
+      : [];
     const now = new Date().toISOString();
     try {
       await this.writeValues(
@@ -427,7 +472,7 @@ export class SecretsService {
               this.catalog.writeScope('secret', target.address.secretId, item.scope);
               this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
             });
-            const where = manager.id === LOCAL_MANAGER_ID ? null : `in ${manager.name}`;
+            const where = manager.id === LOCAL_MANAGER_ID ? null : `in ${manager.name}${remote && request.adopt ? ', adopting the remote secret already there' : ''}`;
             for (const target of targets)
               this.record(
                 'secret.create',
@@ -436,6 +481,7 @@ export class SecretsService {
                 [target.address.type === 'text' ? null : target.address.type, where].filter(Boolean).join(' ') || null,
               );
           }),
+        planned,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('NAME_TAKEN', 'A secret with one of these names was created meanwhile.');
@@ -573,6 +619,7 @@ export class SecretsService {
     const action = request.purpose === 'copy' ? 'secret.copy' : request.purpose === 'download' ? 'secret.download' : 'secret.reveal';
     try {
       if (enforceScope || request.consumer) this.resolve(row, request.consumer ?? null);
+      this.refuseOldVersion(row, request.version ?? row.current_version, 'read');
       const items = [this.storedVersion(row, request.version ?? row.current_version)];
       const result = await this.delegate.request(
         { op: 'secrets.reveal', recipientPublicKey: request.recipientPublicKey, items, ...this.dependencies(items) },
@@ -609,7 +656,9 @@ export class SecretsService {
       this.db,
       'SELECT version, keyring_version, facts, created_at, created_by, remote_version FROM secret_versions WHERE secret_id = ? ORDER BY version DESC',
     ).all(id) as VersionRow[];
-    return rows.map((version) => ({
+    // A store without versions holds only the current value: older entries here would promise values that are gone.
+    const shown = row.remote_name !== null && !this.managers.info(row.manager_id).keepsVersions ? rows.filter((version) => version.version === row.current_version) : rows;
+    return shown.map((version) => ({
       version: version.version,
       createdAt: version.created_at,
       createdBy: version.created_by,
@@ -690,7 +739,7 @@ export class SecretsService {
                   address,
                   name: row.name,
                   metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>),
-                  ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name } : {}),
+                  ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name, remoteMode: 'overwrite' as const } : {}),
                 },
               ],
               ...context,
@@ -707,6 +756,7 @@ export class SecretsService {
             changes.join('; '),
             'secret.update',
           ),
+        this.plannedOverwrite(manager, row),
       );
     } else {
       try {
@@ -734,6 +784,7 @@ export class SecretsService {
     const row = this.byId(id);
     this.refuseReference(row, 'Its versions');
     if (toVersion === row.current_version) throw new AppError('INVALID_REQUEST', `Version ${toVersion} is already the current version.`);
+    this.refuseOldVersion(row, toVersion, 'rolled back to');
     const from = this.storedVersion(row, toVersion);
     const facts = (prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
     const address: SecretAddress = { ...from.address, version: row.current_version + 1 };
@@ -745,7 +796,7 @@ export class SecretsService {
         this.delegate.request(
           {
             op: 'secrets.reencrypt',
-            items: [{ from, to: address, ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name } : {}) }],
+            items: [{ from, to: address, ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name, remoteMode: 'overwrite' as const } : {}) }],
             // The source and the target are in the same manager.
             managers: context.manager ? [context.manager] : sources.managers,
             intermediateKeys: sources.intermediateKeys,
@@ -763,6 +814,7 @@ export class SecretsService {
           `version ${address.version} restores version ${toVersion}`,
           'secret.rollback',
         ),
+      this.plannedOverwrite(manager, row),
     );
     await this.sealAudit();
     return this.get(id);
@@ -787,6 +839,21 @@ export class SecretsService {
     return this.get(id);
   }
 
+  private plannedOverwrite(manager: ManagerInfo, row: SecretRow): PlannedWrite[] {
+    return manager.role === 'secret-store' ? [{ secretId: row.id, remoteName: row.remote_name ?? row.name, mode: 'overwrite' }] : [];
+  }
+
+  /** A store that keeps no versions (Vault KV v1) has only its latest value: an older one can be neither read nor restored. */
+  private refuseOldVersion(row: SecretRow, version: number, what: string): void {
+    if (version === row.current_version || row.remote_name === null) return;
+    const manager = this.managers.info(row.manager_id);
+    if (manager.keepsVersions) return;
+    throw new AppError(
+      'INVALID_REQUEST',
+      `"${row.name}" lives in ${manager.name}, which keeps no versions (Vault KV v1): only its current value exists, so version ${version} cannot be ${what}.`,
+    );
+  }
+
   private refuseReference(row: SecretRow, what: string): void {
     if (row.reference !== null) {
       throw new AppError(
@@ -797,11 +864,14 @@ export class SecretsService {
   }
 
   /**
-   * Deletes a secret. A value Strongroom wrote into a secret store is deleted
-   * there too (the store's own soft delete, where it has one), unless the
-   * manager is read-only; a reference never touches the remote secret.
+   * Deletes a secret. In a secret store, only what Strongroom wrote goes
+   * remotely (the journal knows which versions): the whole remote secret
+   * when every version there is Strongroom's, else only its own versions
+   * where the store can delete versions (Vault KV v2), else nothing. Nothing
+   * remote is touched with `keepRemote`, for a read-only manager, or for a
+   * reference.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options: { keepRemote?: boolean } = {}): Promise<void> {
     this.vault.requireUnlocked();
     const row = this.byId(id);
     let detail = `${row.current_version} version(s) removed`;
@@ -810,20 +880,30 @@ export class SecretsService {
     } else if (row.remote_name !== null) {
       const manager = this.managers.info(row.manager_id);
       const current = this.storedVersion(row);
-      if (manager.readOnly) {
+      if (options.keepRemote) {
+        detail += `; the remote value was left in ${manager.name} as asked`;
+      } else if (manager.readOnly) {
         detail += `; the remote value was left in read-only manager ${manager.name}`;
       } else if (current.encrypted.remote) {
-        await this.delegate.request(
-          { op: 'secrets.deleteRemote', manager: this.managers.context(manager.id)!, reference: current.encrypted.remote.reference },
+        const own = this.remoteWrites.owned(row.id, row.manager_id);
+        const deletion = await this.delegate.request(
+          {
+            op: 'secrets.deleteRemote',
+            manager: this.managers.context(manager.id)!,
+            reference: current.encrypted.remote.reference,
+            ownVersions: own.versions,
+            created: own.created,
+          },
           MANAGER_TIMEOUT_MS,
         );
-        detail += `; deleted from ${manager.name}`;
+        detail += `; ${manager.name}: ${deletion.detail}`;
       }
     }
     inTransaction(this.db, () => {
       prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?").run(id);
       prepared(this.db, 'DELETE FROM secrets WHERE id = ?').run(id);
-      this.record('secret.delete', row.name, 'success', detail);
+      this.remoteWrites.forget(id);
+      this.record('secret.delete', row.name, 'success', detail.slice(0, 1000));
     });
     await this.sealAudit();
   }

@@ -272,6 +272,38 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'a journal of writes to secret stores: what Strongroom owns there, and what a failed batch may have left',
+    up(db) {
+      db.exec(`
+        -- Every value Strongroom writes into a secret store, journaled: 'pending' from before the write until the
+        -- transaction that records the secret marks it 'written' with its version id. A pending row left behind names
+        -- a write a failed or interrupted batch may have left in the store (listed for cleanup). Written rows are what
+        -- Strongroom owns there: a delete removes only those versions. mode 'adopt' marks a secret Strongroom did not create.
+        CREATE TABLE remote_writes (
+          id          INTEGER PRIMARY KEY,
+          manager_id  TEXT NOT NULL REFERENCES managers(id),
+          secret_id   TEXT NOT NULL,
+          remote_name TEXT NOT NULL,
+          mode        TEXT NOT NULL CHECK (mode IN ('create', 'overwrite', 'adopt')),
+          state       TEXT NOT NULL CHECK (state IN ('pending', 'written')),
+          reference   TEXT,
+          version_id  TEXT,
+          created_at  TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX remote_writes_secret ON remote_writes (secret_id);
+        CREATE INDEX remote_writes_pending ON remote_writes (manager_id) WHERE state = 'pending';
+
+        -- Values Strongroom wrote before this journal: their versions still on record are its own.
+        INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, reference, version_id, created_at)
+          SELECT s.manager_id, s.id, s.remote_name, CASE WHEN v.version = (SELECT MIN(version) FROM secret_versions WHERE secret_id = s.id) THEN 'create' ELSE 'overwrite' END,
+                 'written', v.remote_reference, v.remote_version, v.created_at
+          FROM secrets s JOIN secret_versions v ON v.secret_id = s.id
+          WHERE s.remote_name IS NOT NULL AND s.reference IS NULL AND v.remote_version IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */
