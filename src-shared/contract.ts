@@ -689,7 +689,8 @@ export const BRIDGE_PAGE_SECRET_FRAGMENT = 'session';
 export const bridgeRequestFrameSchema = z.strictObject({
   id: z.number().int().min(1),
   channel: z.string().max(64),
-  request: z.unknown(),
+  // The router reads a missing request as {}; a frame must say {} itself, so a null can never lock the vault.
+  request: z.unknown().refine((value) => value !== null && value !== undefined, 'Required: a request without fields is {}.'),
 });
 /** A frame main sends over the bridge's WebSocket: a reply to one request, or an event. */
 export type BridgeReplyFrame = { id: number; result: IpcResult<Channel> } | { event: AppEvent };

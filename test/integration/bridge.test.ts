@@ -125,16 +125,20 @@ describe('loopback bridge', () => {
     socket.close();
   });
 
-  it('answers a frame that is not JSON, or lacks its request, with a typed error and keeps the socket open', async () => {
+  it('answers a frame that is not JSON, or lacks its request or sends null, with a typed error and keeps the socket open', async () => {
     const socket = await openSocket(bridge.port, handshakeHeaders(session));
     const replies: unknown[] = [];
     socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
     socket.send('not json');
     socket.send(JSON.stringify({ id: 7, channel: 'vault.lock' }));
+    // The router reads a missing request as {}: a null must not reach it (found by the message fuzzer).
+    socket.send(JSON.stringify({ id: 9, channel: 'vault.lock', request: null }));
     expect(await ask(socket, { id: 8, channel: 'app.status', request: {} })).toMatchObject({ result: { ok: true } });
+    const refusedRequest = (id: number) => ({ id, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST', issues: [expect.objectContaining({ path: 'request' })] }) } });
     expect(replies).toEqual([
       { id: 0, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST' }) } },
-      { id: 7, result: { ok: false, error: expect.objectContaining({ code: 'INVALID_REQUEST', issues: [expect.objectContaining({ path: 'request' })] }) } },
+      refusedRequest(7),
+      refusedRequest(9),
       expect.objectContaining({ id: 8 }),
     ]);
     socket.close();
