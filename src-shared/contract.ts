@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
+import { externalManagerKinds, managerKindSpec, type ManagerKind } from './manager-kinds.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
 export * from './migration-contract.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
@@ -170,16 +171,13 @@ export type Environment = z.infer<typeof environmentSchema>;
  * PROVIDER_UNREACHABLE, PROVIDER_TLS_UNTRUSTED, PROVIDER_CONFLICT, PROVIDER_ERROR; writes to a read-only
  * manager as READ_ONLY.
  */
-export const managerKinds = ['local', 'aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
-export type ManagerKind = (typeof managerKinds)[number];
-/** The kinds a user can add (`local` is built in). */
-export const externalManagerKinds = ['aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
-/** Key managers keep ciphertext locally and wrap keys in KMS; secret stores keep the value remotely. */
-export const managerRoles = { local: 'local', 'aws-kms': 'key-manager', 'gcp-kms': 'key-manager', 'aws-secrets-manager': 'secret-store', 'azure-key-vault': 'secret-store', vault: 'secret-store' } as const;
+/** The kinds, their roles and capabilities: one description per kind (manager-kinds.ts). */
+export { configSummary, externalManagerKinds, kindsWhere, managerKindSpec, managerKindSpecs, managerKinds, managerRoleLabels } from './manager-kinds.js';
+export type { ExternalManagerKind, ManagerKind, ManagerKindSpec, ManagerRole, NameRule } from './manager-kinds.js';
 
-/** Whether a manager keeps older values readable by version: every kind does, except Vault's KV v1 engine, which keeps only the latest value. */
+/** Whether a manager keeps older values readable by version (its kind's description says; Vault's KV v1 keeps only the latest value). */
 export function keepsVersions(kind: ManagerKind, publicConfig: Record<string, unknown>): boolean {
-  return !(kind === 'vault' && (publicConfig.engine as { version?: unknown } | undefined)?.version === 1);
+  return managerKindSpec(kind)?.keepsVersions(publicConfig) ?? true;
 }
 
 const factValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -44,6 +44,7 @@ export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './se
 import { secretTypes } from './secret-types.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { providerErrorCodes } from './provider-error-codes.js';
+import { externalManagerKinds, type ExternalManagerKind } from './manager-kinds.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export { providerErrorCodes } from './provider-error-codes.js';
@@ -129,9 +130,8 @@ export const intermediateKeyRecordSchema = z.strictObject({
 });
 export type IntermediateKeyRecord = z.infer<typeof intermediateKeyRecordSchema>;
 
-/** The manager kinds the delegate can open; `local` (the built-in store) needs no provider. */
-export const providerKinds = ['aws-kms', 'gcp-kms', 'aws-secrets-manager', 'azure-key-vault', 'vault'] as const;
-export type ProviderKind = (typeof providerKinds)[number];
+/** The manager kinds the delegate opens a provider for: every kind but `local` (the built-in store). */
+export type ProviderKind = ExternalManagerKind;
 
 /** A manager's configuration as main stores it: AES-256-GCM under a keyring version, bound to the manager's id and kind. */
 export const encryptedConfigSchema = z.strictObject({ ciphertext: base64.max(1_000_000), keyringVersion: z.number().int().min(1) });
@@ -140,7 +140,7 @@ export type EncryptedConfig = z.infer<typeof encryptedConfigSchema>;
 /** What the delegate needs to open a manager's provider: main sends it with every request that uses one. */
 export const managerContextSchema = z.strictObject({
   id: z.string().min(1).max(64),
-  kind: z.enum(providerKinds),
+  kind: z.enum(externalManagerKinds),
   /** Grows with every configuration change: the delegate caches providers by id and this. */
   configVersion: z.number().int().min(1),
   readOnly: z.boolean(),
@@ -295,7 +295,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     sealed: sealedMessageSchema,
     name: z.string().max(64),
     managerId: z.string().min(1).max(64),
-    kind: z.enum(providerKinds),
+    kind: z.enum(externalManagerKinds),
     /** On update: the stored configuration, whose secret fields the new one may leave out to keep them. */
     previous: managerContextSchema.optional(),
   }),

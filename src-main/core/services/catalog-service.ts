@@ -8,13 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
-  managerRoles,
+  managerKindSpec,
   type Application,
   type Consumer,
   type Environment,
   type EnvironmentType,
   type ManagerHealth,
-  type ManagerKind,
   type ManagerSummary,
   type ScopeEntry,
   type ScopeRemovalReport,
@@ -253,7 +252,7 @@ export class CatalogService {
         id: row.id,
         name: row.name,
         kind: row.kind,
-        role: managerRoles[row.kind as ManagerKind] ?? 'local',
+        role: managerKindSpec(row.kind)?.role ?? 'local',
         isDefault: row.is_default === 1,
         readOnly: effectiveReadOnly(row.kind, row.read_only, publicConfig),
         scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },

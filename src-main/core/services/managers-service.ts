@@ -16,7 +16,7 @@ import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
   keepsVersions,
-  managerRoles,
+  managerKindSpec,
   type ManagerHealth,
   type ManagerKind,
   type ManagerOptions,
@@ -105,7 +105,7 @@ export class ManagersService {
       id: row.id,
       name: row.name,
       kind,
-      role: managerRoles[kind] ?? 'local',
+      role: managerKindSpec(kind)?.role ?? 'local',
       readOnly: effectiveReadOnly(row.kind, row.read_only, JSON.parse(row.public_config) as Record<string, unknown>),
       isDefault: row.is_default === 1,
       keepsVersions: keepsVersions(kind, JSON.parse(row.public_config) as Record<string, unknown>),

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { externalManagerKinds, managerRoles, type ManagerSummary } from '../../../src-shared/contract.js';
+import { externalManagerKinds, managerKindSpecs, type ManagerSummary } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { DialogActions } from '../../components/DialogActions.js';
 import { FormError } from '../../components/FormError.js';
@@ -72,7 +72,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
   const [fetchState, setFetchState] = useState<FetchState>({ busy: false, error: null, choices: null });
   const [busy, setBusy] = useState(false);
 
-  const canBeReadOnly = managerRoles[kind] === 'secret-store';
+  const canBeReadOnly = managerKindSpecs[kind].role === 'secret-store';
   const fields = visibleManagerFields(kind, values);
   const basic = fields.filter((field) => !field.advanced);
   const advanced = fields.filter((field) => field.advanced);
@@ -103,7 +103,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
     setLocalErrors({});
     setFetchState({ busy: false, error: null, choices: null });
     setSubmitted(false);
-    if (managerRoles[next] !== 'secret-store') setReadOnly(false);
+    if (managerKindSpecs[next].role !== 'secret-store') setReadOnly(false);
   };
 
   const runFetch = async () => {
