@@ -23,6 +23,18 @@ describe('strongroom CLI', () => {
   });
   afterAll(() => dir.remove());
 
+  it('init refuses a weak master passphrase unless told to accept it', () => {
+    const weakFile = join(dir.path, 'weak');
+    const weakStore = join(dir.path, 'weak-store');
+    writeFileSync(weakFile, 'password1234\n', { mode: 0o600 });
+    const init = (...extra: string[]) => spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', weakStore, '--passphrase-file', weakFile, 'init', ...extra], { encoding: 'utf8' });
+    const refused = init();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--allow-weak-passphrase');
+    const accepted = init('--allow-weak-passphrase');
+    expect(accepted.status).toBe(0);
+  });
+
   it('init creates the store once', () => {
     expect(run(['init'])).toMatchObject({ code: 0 });
     const again = run(['init']);

@@ -1,6 +1,7 @@
 /** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseImportFile, sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { MIN_PASSPHRASE_SCORE, parseImportFile, sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 
@@ -11,12 +12,17 @@ export const storeCommands = [
     words: 'init',
     group,
     summary: 'create a new store',
-    options: {},
+    options: {
+      'allow-weak-passphrase': { type: 'boolean', help: 'accept a master passphrase zxcvbn rates below Strong' },
+    },
     unlock: false,
     async run(session, _args, values) {
       const status = await session.call('app.status', {});
       if (status.initialized) throw new UserError(`A store already exists in ${session.dataDir}.`);
       const passphrase = await session.passphrase(values['passphrase-file'], true);
+      if (!values['allow-weak-passphrase'] && (await passphraseScore(passphrase)) < MIN_PASSPHRASE_SCORE) {
+        throw new UserError('This passphrase is weak and easy to guess. Choose a stronger one (a few unrelated words), or pass --allow-weak-passphrase.');
+      }
       await session.call('vault.create', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultCreate(), [passphrase]) });
       session.say(`Created a new store in ${session.dataDir}.`);
     },
