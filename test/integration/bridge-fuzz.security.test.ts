@@ -17,7 +17,7 @@ import { channels, ipcErrorCodes } from '../../src-shared/contract.js';
 import { CANARY_VALUE, expectAnswering, expectStillServing, residentKiB, startFuzzTarget, storeDigest, type FuzzTarget } from '../support/bridge-target.js';
 import { buildFrame, handshakeHeaders, openRawSocket, openSocket, type FrameSpec } from '../support/bridge-wire.js';
 import { tempDir } from '../support/core-harness.js';
-import { FUZZ_FRAMES, FUZZ_MESSAGES, FUZZ_SEED, FuzzRandom, hostileObjectJson, hostileValueJson } from '../support/fuzz.js';
+import { FUZZ_FRAMES, FUZZ_IDLE_SECONDS, FUZZ_MESSAGES, FUZZ_SEED, FuzzRandom, hostileObjectJson, hostileValueJson } from '../support/fuzz.js';
 
 const CHANNELS = Object.keys(channels);
 const PLAUSIBLE_KEYS = ['id', 'name', 'description', 'limit', 'offset', 'query', 'sealedValue', 'sealedPassphrase', 'recipientPublicKey', 'purpose', 'managerId', 'type', 'version'];
@@ -158,6 +158,7 @@ describe(`bridge fuzzing (seed ${FUZZ_SEED}, ${FUZZ_MESSAGES} messages, ${FUZZ_F
     });
     socket.on('close', () => (closed = true));
     const rssBefore = residentKiB(target.bridge.pid);
+    console.log(`before: bridge RSS ${rssBefore} KiB, delegate RSS ${target.delegatePids.map(residentKiB).join(', ')} KiB`);
 
     let sent = 0;
     while (sent < FUZZ_MESSAGES) {
@@ -177,6 +178,10 @@ describe(`bridge fuzzing (seed ${FUZZ_SEED}, ${FUZZ_MESSAGES} messages, ${FUZZ_F
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     console.log(`message fuzz: ${replies.length} replies ${JSON.stringify(Object.fromEntries(codes))}; bridge RSS ${rssBefore} KiB before, ${residentKiB(target.bridge.pid)} KiB after`);
+    for (let second = 5; second <= FUZZ_IDLE_SECONDS; second += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      console.log(`idle ${second} s: bridge RSS ${residentKiB(target.bridge.pid)} KiB, delegate RSS ${target.delegatePids.map(residentKiB).join(', ')} KiB`);
+    }
     expect(replies).toHaveLength(FUZZ_MESSAGES);
     // Every reply is a typed refusal; none is ok, none is INTERNAL (something threw that should have been validated).
     expect([...codes.keys()].filter((code) => !(ipcErrorCodes as readonly string[]).includes(code) || code === 'INTERNAL')).toEqual([]);

@@ -5,10 +5,13 @@
  * STRONGROOM_FUZZ_SEED      the seed (default 1)
  * STRONGROOM_FUZZ_MESSAGES  messages per message-level fuzzer (default 2,000)
  * STRONGROOM_FUZZ_FRAMES    raw frames for the frame-level fuzzer (default 300)
+ * STRONGROOM_FUZZ_IDLE_SECONDS  after the message fuzzer, stay idle this long and print
+ *                           the bridge's memory every 5 s (a measurement, never asserted)
  */
 export const FUZZ_SEED = Number(process.env.STRONGROOM_FUZZ_SEED ?? 1);
 export const FUZZ_MESSAGES = Number(process.env.STRONGROOM_FUZZ_MESSAGES ?? 2_000);
 export const FUZZ_FRAMES = Number(process.env.STRONGROOM_FUZZ_FRAMES ?? 300);
+export const FUZZ_IDLE_SECONDS = Number(process.env.STRONGROOM_FUZZ_IDLE_SECONDS ?? 0);
 
 /** mulberry32: small, fast and good enough to pick test cases; not for anything secret. */
 export class FuzzRandom {
