@@ -89,6 +89,33 @@ describe('strongroom manager', () => {
     expect(missing.code).toBe(1);
   });
 
+  it('refuses to create over a remote secret it did not write, adopts it with --adopt, and deletes only its own versions', async () => {
+    const seeded = await fetch(`${vault.endpoint}/v1/secret/data/strongroom/taken`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': vault.credentials.rootToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { value: 'the admin value' } }),
+    });
+    expect(seeded.ok).toBe(true);
+    const refused = await cli(['secret', 'create', '--name', 'taken', '--manager', 'Team Vault'], 'ours');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('secret/strongroom/taken already exists');
+    expect(refused.stderr).toContain('--reference');
+    expect(refused.stderr).toContain('--adopt');
+    const adopted = await cli(['secret', 'create', '--name', 'taken', '--manager', 'Team Vault', '--adopt'], 'ours');
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect((await cli(['secret', 'reveal', 'taken'])).stdout).toBe('ours');
+    expect((await cli(['secret', 'delete', 'taken'])).code).toBe(0);
+    // Strongroom's version 2 is destroyed; the admin's version 1 is still there.
+    const read = async (version: number) =>
+      (await fetch(`${vault.endpoint}/v1/secret/data/strongroom/taken?version=${version}`, { headers: { 'X-Vault-Token': vault.credentials.rootToken } })).status;
+    expect(await read(1)).toBe(200);
+    expect(await read(2)).toBe(404);
+
+    expect((await cli(['secret', 'create', '--name', 'left-remote', '--manager', 'Team Vault'], 'stays')).code).toBe(0);
+    expect((await cli(['secret', 'delete', 'left-remote', '--keep-remote'])).stderr).toContain('its remote value was left in place');
+    expect((await fetch(`${vault.endpoint}/v1/secret/data/strongroom/left-remote`, { headers: { 'X-Vault-Token': vault.credentials.rootToken } })).status).toBe(200);
+  });
+
   it('lists Vault mounts for a form, and refuses what it cannot do', async () => {
     const options = await cli(['manager', 'options', '--kind', 'vault', '--config', file('conn.json', { url: vault.endpoint, auth: { method: 'token', token: vault.credentials.token } })]);
     expect(options.code, options.stderr).toBe(0);

@@ -25,6 +25,7 @@ const createSecret = defineCommand({
     description: { type: 'string', value: 'D', help: 'what it is for' },
     manager: { type: 'string', value: 'M', help: 'the manager that keeps the value' },
     reference: { type: 'string', value: 'REF', help: 'refer to an existing secret instead: Vault path#key, AWS name#jsonKey, Azure name[/version]' },
+    adopt: { type: 'boolean', help: 'secret stores: take over a remote secret of that name that Strongroom did not write, adding a version on top' },
     type: { type: 'string', value: 'TYPE', help: `one of ${secretTypes.join(', ')} (default text)` },
     file: { type: 'string', value: 'PATH', help: 'the file to store' },
     username: { type: 'string', value: 'U', help: 'the login name' },
@@ -49,6 +50,7 @@ const createSecret = defineCommand({
   variantOf(values) {
     if (values.reference !== undefined) {
       if (values.type !== undefined && values.type !== 'text') throw new UsageError('A reference is read as text; leave out --type.');
+      if (values.adopt) throw new UsageError('A reference never writes to the remote secret; leave out --adopt.');
       return referenceVariant;
     }
     const type = values.type ?? 'text';
@@ -80,6 +82,7 @@ const createSecret = defineCommand({
       metadata: secret.metadata,
       sealedValue,
       ...(manager ? { managerId: manager.id } : {}),
+      adopt: values.adopt === true,
     });
     const facts = Object.entries(created.facts).map(([key, value]) => `${key} ${value}`).join(', ');
     session.say(`Created ${created.type} secret "${name}"${manager ? ` in "${manager.name}"` : ''}${facts ? ` (${facts})` : ''}.`);
@@ -231,13 +234,13 @@ export const secretCommands = [
   defineCommand({
     words: 'secret delete',
     group,
-    summary: 'delete it and its history',
+    summary: 'delete it and its history; in a secret store, only what Strongroom wrote goes remotely',
     args: ['N'],
-    options: {},
-    async run(session, [name]) {
+    options: { 'keep-remote': { type: 'boolean', help: 'secret stores: leave every remote version in place, delete only the entry here' } },
+    async run(session, [name], values) {
       const secret = await session.findSecret(name!);
-      await session.call('secrets.delete', { id: secret.id });
-      session.say(`Deleted secret "${secret.name}".`);
+      await session.call('secrets.delete', { id: secret.id, keepRemote: values['keep-remote'] === true });
+      session.say(`Deleted secret "${secret.name}"${values['keep-remote'] ? ' here; its remote value was left in place' : ''}.`);
     },
   }),
 ];
