@@ -29,9 +29,14 @@ await Promise.all([
     entryPoints: {
       'delegate/main': 'src-delegate/main.ts',
       'main/cli': 'src-main/cli/strongroom.ts',
+      'main/agent': 'src-main/cli/session-agent.ts',
       'main/serve': 'src-main/core/serve.ts',
       'bench/bench': 'test/bench/bench.ts',
     },
+    // Shared code goes into chunks, and the CLI loads the core only when no session serves it:
+    // a command through a session starts with the socket client and the sealing code alone.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     outdir: out,
     outExtension: { '.js': '.js' },
   }),

@@ -10,15 +10,18 @@
  * The streams and core options are injected so tests can run it in-process
  * and watch every message main exchanges with the delegate.
  */
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAppCore, type AppCoreOptions } from '../core/app-core.js';
+import type { AppCoreOptions } from '../core/app-core-types.js';
+import { SessionClient } from '../core/session/session-client.js';
 import { defaultDataDir } from '../core/paths.js';
 import { sealBindings, sealValues } from '../../src-shared/contract.js';
 import { UsageError, UserError } from './cli-errors.js';
 import { globalOptions, type CommandSpec, type OptionSpecs, type OptionValues } from './command.js';
 import { commandHelp, usage } from './help.js';
-import { Session, type CliIo } from './session.js';
+import { NO_CORE, Session, type CliIo } from './session.js';
+import { sessionCommands } from './commands/session.js';
 import { storeCommands } from './commands/store.js';
 import { auditCommands } from './commands/audit.js';
 import { secretCommands } from './commands/secret.js';
@@ -28,11 +31,19 @@ import { connectionTestCommands } from './commands/connection-test.js';
 import { migrateCommands } from './commands/migrate.js';
 
 export type { CliIo } from './session.js';
-export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>>;
+export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>> & {
+  /** The built session agent; defaults to agent.js beside the built CLI. */
+  agentEntry?: string;
+};
+
+function defaultAgentEntry(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
+}
 
 /** In the order the help lists them. */
 const commands: readonly CommandSpec[] = [
   ...storeCommands,
+  ...sessionCommands,
   ...auditCommands,
   ...secretCommands,
   ...managerCommands,
@@ -139,6 +150,23 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
   }
 
   const dataDir = resolve((values['data-dir'] as string | undefined) ?? defaultDataDir());
+  if (command.withoutCore) return (await command.run(new Session(NO_CORE, io, dataDir, coreOptions.agentEntry ?? defaultAgentEntry()), args, values)) ?? 0;
+  if (command.unlock !== false) {
+    // An open session serves this folder unlocked: no passphrase, no key derivation, no core of our own.
+    const remote = await SessionClient.open(dataDir);
+    if (remote) {
+      try {
+        return (await command.run(new Session(remote, io, dataDir), args, values)) ?? 0;
+      } catch (error) {
+        if (error instanceof UsageError && !(error instanceof CommandUsageError)) throw new CommandUsageError(error.message, command);
+        throw error;
+      } finally {
+        remote.close();
+      }
+    }
+  }
+  // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
+  const { createAppCore } = await import('../core/app-core.js');
   const core = await createAppCore({ ...coreOptions, dataDir, actor: 'cli' });
   const session = new Session(core, io, dataDir);
   try {

@@ -57,6 +57,8 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   variantOf?: (values: OptionValues<O>) => CommandVariant;
   /** False for the one command that runs before a store exists. */
   unlock?: boolean;
+  /** The session commands (unlock, lock, status) talk to a session agent and open no store of their own. */
+  withoutCore?: boolean;
   /** Returns the exit code (0 when left out). */
   run(session: Session, args: string[], values: OptionValues<O & typeof globalOptions>): Promise<number | void>;
 }

@@ -20,11 +20,22 @@ function describe(error: IpcError): string {
   return error.message;
 }
 
+/** What a command needs of a core: this process's own, or the one an open session serves over its socket. */
+export type CoreAccess = Pick<AppCore, 'handle' | 'onEvent'>;
+
+/** For the commands that manage sessions and never touch a store themselves. */
+export const NO_CORE: CoreAccess = {
+  handle: async () => ({ ok: false, error: { code: 'INTERNAL', message: 'This command runs without a store.' } }),
+  onEvent: () => () => undefined,
+};
+
 export class Session {
   constructor(
-    readonly core: AppCore,
+    readonly core: CoreAccess,
     readonly io: CliIo,
     readonly dataDir: string,
+    /** The built session agent `strongroom unlock` starts. */
+    readonly agentEntry = '',
   ) {}
 
   async call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {

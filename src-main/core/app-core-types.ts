@@ -22,6 +22,8 @@ export interface AppCoreOptions {
 export interface AppCore {
   /** Routes one renderer request: validates it against the contract, never throws. */
   handle(channel: string, request: unknown): Promise<IpcResult<Channel>>;
+  /** The same, on behalf of another client (a CLI served by the session socket): audited as `actor`. */
+  handleAs(actor: string, channel: string, request: unknown): Promise<IpcResult<Channel>>;
   onEvent(listener: (event: AppEvent) => void): () => void;
   close(): Promise<void>;
   /** The running delegate's pid, for diagnostics (and for tests that kill it). */

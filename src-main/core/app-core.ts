@@ -22,6 +22,7 @@ import { BackupService } from './services/backup-service.js';
 import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
+import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
@@ -140,7 +141,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'secrets.createMany': async (request) => ({ items: await secrets.createMany(request) }),
       'secrets.createReference': (request) => secrets.createReference(request),
       // The CLI is a consumer: its reveals go through the scope check. The desktop app is the admin's console.
-      'secrets.reveal': (request) => secrets.reveal(request, options.actor === 'cli'),
+      'secrets.reveal': (request) => secrets.reveal(request, isCliRequest(options.actor)),
       'secrets.revealMany': (request) => secrets.revealMany(request),
       'secrets.versions': ({ id }) => ({ items: secrets.versions(id) }),
       'secrets.rollback': ({ id, toVersion }) => secrets.rollback(id, toVersion),
@@ -290,6 +291,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   return {
     handle: (channel, request) => route(channel, request),
+    handleAs: (actor, channel, request) => runAsActor(actor, () => route(channel, request)),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

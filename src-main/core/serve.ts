@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { createAppCore } from './app-core.js';
 import { startBridge } from './bridge/bridge-server.js';
 import { defaultDataDir } from './paths.js';
+import { serveSessionWhileUnlocked } from './session/app-session.js';
 
 const BROWSERS = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -40,6 +41,7 @@ const { values } = parseArgs({
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 const here = dirname(fileURLToPath(import.meta.url));
 const core = await createAppCore({ dataDir, actor: 'bridge' });
+serveSessionWhileUnlocked(core, dataDir);
 const bridge = await startBridge({ core, rendererDir: join(here, '..', 'renderer'), port: values.port ? Number(values.port) : 0 });
 
 process.stdout.write(`${JSON.stringify({ url: bridge.url, pid: process.pid })}\n`);

@@ -19,6 +19,7 @@ import { canonicalJson } from '../../../src-shared/delegate-protocol.js';
 import type { AuditAction, AuditActorKind, AuditEntry } from '../../../src-shared/contract.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import { currentActor } from '../request-actor.js';
 
 export interface AuditRecord {
   actor: string;
@@ -151,7 +152,8 @@ export class AuditLog {
 
   private appendUnchecked(record: AuditRecord): number {
     const last = this.lastRow();
-    const row = { ...record, seq: (last?.seq ?? 0) + 1, at: new Date().toISOString() };
+    // A CLI served by a session agent is named with its pid, whatever the core's own actor.
+    const row = { ...record, actor: currentActor(record.actor), seq: (last?.seq ?? 0) + 1, at: new Date().toISOString() };
     const hash = chainHash(last?.hash ?? '', row);
     prepared(this.db, 'INSERT INTO audit_log (seq, at, actor, action, target, outcome, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
       row.seq,

@@ -1,0 +1,36 @@
+/** Session commands: unlock once for a data folder, lock, and ask whether a session is open. */
+import { defineCommand } from '../command.js';
+import { DEFAULT_SESSION_TIMEOUT, lockCommand, statusCommand, unlockCommand } from '../session-commands.js';
+
+const group = 'Sessions';
+
+export const sessionCommands = [
+  defineCommand({
+    words: 'unlock',
+    group,
+    summary: 'open a session: later commands on this data folder need no passphrase until it has been idle for the timeout, or until "lock"',
+    options: { timeout: { type: 'string', value: 'DURATION', help: `idle time before the session locks, e.g. 90s, 15m, 2h (default ${DEFAULT_SESSION_TIMEOUT})` } },
+    unlock: false,
+    withoutCore: true,
+    run: (session, _args, values) =>
+      unlockCommand(session.io, session.dataDir, { timeout: values.timeout, agentEntry: session.agentEntry, passphrase: () => session.passphrase(values['passphrase-file'], false) }),
+  }),
+  defineCommand({
+    words: 'lock',
+    group,
+    summary: "end the session for this data folder (the app's too, when the app serves it)",
+    options: {},
+    unlock: false,
+    withoutCore: true,
+    run: (session) => lockCommand(session.io, session.dataDir),
+  }),
+  defineCommand({
+    words: 'status',
+    group,
+    summary: 'whether a session is open and when it locks; exit 0 when one is, 1 when none is',
+    options: { json: { type: 'boolean', help: 'print the status as JSON on stdout' } },
+    unlock: false,
+    withoutCore: true,
+    run: (session, _args, values) => statusCommand(session.io, session.dataDir, values.json === true),
+  }),
+];

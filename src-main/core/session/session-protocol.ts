@@ -1,0 +1,70 @@
+/**
+ * The session socket: where a CLI finds an unlocked core for its data folder
+ * (the session agent, or the app), and the frames both sides exchange. One
+ * JSON object per line. Values inside are sealed exactly as on the bridge:
+ * to the delegate on the way in, to the CLI's ephemeral key on the way out.
+ *
+ * Who may connect: the socket lives in the 0700 data folder and is 0600, and
+ * a client must first present the token the server wrote to a 0600 file
+ * beside it, so only the user who owns the folder (or root) gets in. Node
+ * exposes no SO_PEERCRED/getpeereid, so this filesystem check is the same-user
+ * guarantee on Linux and macOS alike.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const SESSION_SOCKET_FILE = 'session.sock';
+export const SESSION_TOKEN_FILE = 'session.token';
+/** Above the router's 2 MiB request cap, so oversized requests get its typed error. */
+export const MAX_FRAME_CHARS = 4 * 1024 * 1024;
+
+export function sessionSocketPath(dataDir: string): string {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\strongroom-${createHash('sha256').update(dataDir.toLowerCase()).digest('hex').slice(0, 32)}`;
+  return join(dataDir, SESSION_SOCKET_FILE);
+}
+
+export const sessionTokenPath = (dataDir: string) => join(dataDir, SESSION_TOKEN_FILE);
+
+export const sessionRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('hello'), id: z.number().int(), token: z.string().length(64), pid: z.number().int().positive() }),
+  z.strictObject({ kind: z.literal('call'), id: z.number().int(), channel: z.string().max(100), request: z.unknown() }),
+  z.strictObject({ kind: z.literal('status'), id: z.number().int() }),
+  z.strictObject({ kind: z.literal('lock'), id: z.number().int() }),
+]);
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+
+export const sessionStatusSchema = z.strictObject({
+  /** Who serves the socket: a session agent started by `strongroom unlock`, or the app. */
+  server: z.enum(['agent', 'app']),
+  pid: z.number().int(),
+  /** Null when the app serves the socket: its own idle lock decides, and locking it closes the session. */
+  idleTimeoutMs: z.number().int().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+
+export const sessionReplySchema = z.union([
+  z.strictObject({ id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ id: z.number().int(), ok: z.literal(false), error: z.strictObject({ code: z.string(), message: z.string() }).passthrough() }),
+  z.strictObject({ event: z.unknown() }),
+]);
+export type SessionReply = z.infer<typeof sessionReplySchema>;
+
+/** Splits a stream into lines, refusing a line longer than the cap. */
+export function lineReader(onLine: (line: string) => void, onTooLong: () => void): (chunk: Buffer) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += chunk.toString('utf8');
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      onLine(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+    if (pending.length > MAX_FRAME_CHARS) {
+      pending = '';
+      onTooLong();
+    }
+  };
+}

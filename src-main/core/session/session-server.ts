@@ -1,0 +1,175 @@
+/**
+ * Serves an unlocked core on the data folder's session socket, for CLIs:
+ * each request runs through the same router as the app's, as `cli (pid N)`.
+ * Stops serving (and locks) after the idle timeout, on `lock`, and whenever
+ * the core locks for any other reason, so locking either side locks both.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { AppCore } from '../app-core-types.js';
+import { IdleTimer } from '../idle-timer.js';
+import { cliActor } from '../request-actor.js';
+import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
+
+/** idle: the timeout passed; lock: a client asked; locked: the core locked itself (the app's Lock, its idle timer); signal: the process is told to end. */
+export type SessionStopReason = 'idle' | 'lock' | 'locked' | 'signal';
+
+export interface SessionServerOptions {
+  core: AppCore;
+  dataDir: string;
+  server: SessionStatus['server'];
+  /** Null: no idle timer of its own (the app's idle lock closes the session). */
+  idleTimeoutMs: number | null;
+  onStop?: (reason: SessionStopReason) => void;
+}
+
+export interface SessionServer {
+  status(): SessionStatus;
+  stop(reason: SessionStopReason): Promise<void>;
+}
+
+export class SessionBusyError extends Error {}
+
+/** True when something answers on the socket; a file left by a killed server does not. */
+export function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startSessionServer(options: SessionServerOptions): Promise<SessionServer> {
+  const { core, dataDir } = options;
+  const path = sessionSocketPath(dataDir);
+  if (await socketAnswers(path)) throw new SessionBusyError(`A session is already open for ${dataDir}.`);
+  // A stale socket from a killed server: nothing answers, so it is safe to replace.
+  if (process.platform !== 'win32') rmSync(path, { force: true });
+
+  const token = randomBytes(32).toString('hex');
+  const tokenPath = sessionTokenPath(dataDir);
+  writeFileSync(tokenPath, token, { mode: 0o600 });
+  chmodSync(tokenPath, 0o600);
+
+  const connections = new Set<Socket>();
+  /** Connections that presented the token, and the pid each named. */
+  const greeted = new Set<Socket>();
+  let lastActivity = Date.now();
+  let stopped = false;
+  /** A client's lock is answered before the session closes; the lock event it causes must not close it first. */
+  let lockRequested = false;
+  const idleTimeoutMs = options.idleTimeoutMs;
+  const idle =
+    idleTimeoutMs === null
+      ? null
+      : new IdleTimer(
+          () => idleTimeoutMs,
+          () => void stop('idle'),
+        );
+
+  const send = (socket: Socket, reply: SessionReply) => {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+  };
+
+  const status = (): SessionStatus => ({
+    server: options.server,
+    pid: process.pid,
+    idleTimeoutMs,
+    expiresAt: idleTimeoutMs === null ? null : new Date(lastActivity + idleTimeoutMs).toISOString(),
+  });
+
+  const unsubscribe = core.onEvent((event) => {
+    if (event.type === 'vault.locked' && !lockRequested) void stop('locked');
+    else if (event.type === 'connection.stage') for (const socket of greeted) send(socket, { event });
+  });
+
+  const server: Server = createServer((socket) => {
+    let actor: string | null = null;
+    connections.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      connections.delete(socket);
+      greeted.delete(socket);
+    });
+    const refuse = (id: number, message: string) => {
+      send(socket, { id, ok: false, error: { code: 'SESSION_REFUSED', message } });
+      socket.end();
+    };
+    socket.on(
+      'data',
+      lineReader(
+        (line) => {
+          let frame;
+          try {
+            frame = sessionRequestSchema.parse(JSON.parse(line));
+          } catch {
+            refuse(0, 'Not a session request.');
+            return;
+          }
+          if (frame.kind === 'hello') {
+            const given = Buffer.from(frame.token);
+            if (given.length !== token.length || !timingSafeEqual(given, Buffer.from(token))) {
+              refuse(frame.id, 'Wrong session token.');
+              return;
+            }
+            actor = cliActor(frame.pid);
+            greeted.add(socket);
+            send(socket, { id: frame.id, ok: true, value: status() });
+            return;
+          }
+          if (actor === null) {
+            refuse(frame.id, 'Say hello with the session token first.');
+            return;
+          }
+          if (frame.kind === 'status') {
+            send(socket, { id: frame.id, ok: true, value: status() });
+            return;
+          }
+          if (frame.kind === 'lock') {
+            lockRequested = true;
+            void core.handleAs(actor, 'vault.lock', {}).then(async () => {
+              send(socket, { id: frame.id, ok: true, value: {} });
+              await stop('lock');
+            });
+            return;
+          }
+          lastActivity = Date.now();
+          idle?.reset();
+          void core.handleAs(actor, frame.channel, frame.request).then((result) => send(socket, { id: frame.id, ...result }));
+        },
+        () => refuse(0, 'Request too large.'),
+      ),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  if (process.platform !== 'win32') chmodSync(path, 0o600);
+  idle?.reset();
+
+  async function stop(reason: SessionStopReason): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    idle?.stop();
+    unsubscribe();
+    for (const socket of connections) socket.end();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of connections) socket.destroy();
+    // Another server may have taken the folder over since; its token must stay.
+    try {
+      if (readFileSync(tokenPath, 'utf8') === token) rmSync(tokenPath, { force: true });
+    } catch {
+      // already gone
+    }
+    if (reason === 'idle' || reason === 'signal') await core.handle('vault.lock', {});
+    options.onStop?.(reason);
+  }
+
+  return { status, stop };
+}

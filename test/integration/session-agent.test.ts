@@ -1,0 +1,206 @@
+/**
+ * `strongroom unlock` / `lock` / `status`: the session agent serving a data
+ * folder to later CLIs through the real built CLI, and the app (its core
+ * with serve.ts's session wiring) serving the same socket. No timed
+ * assertion: idle expiry uses a one-second timeout and waits for the agent
+ * to exit on its own.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
+import { sessionSocketPath } from '../../src-main/core/session/session-protocol.js';
+import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { missingToolsReason } from '../fixtures/system-tools.js';
+
+const CANARY = 'session-canary-7Qx2Lm9Pz4';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(dataDir: string, args: string[], options: { stdin?: string; passphraseFile?: string } = {}): Promise<Run> {
+  const argv = [CLI_ENTRY, '--data-dir', dataDir, ...(options.passphraseFile ? ['--passphrase-file', options.passphraseFile] : []), ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function exited(pid: number): Promise<void> {
+  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+async function agentPid(dataDir: string): Promise<number> {
+  const status = await cli(dataDir, ['status', '--json']);
+  expect(status.status, status.stderr).toBe(0);
+  return (JSON.parse(status.stdout) as { pid: number }).pid;
+}
+
+describe('session agent', () => {
+  const dir = tempDir('strongroom-session-');
+  const passphraseFile = join(dir.path, 'passphrase');
+  let store: string;
+  const agents = new Set<number>();
+
+  beforeAll(async () => {
+    requireBuild();
+    writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+    store = join(dir.path, 'store');
+    expect((await cli(store, ['init'], { passphraseFile })).status).toBe(0);
+    expect((await cli(store, ['secret', 'create', '--name', 'db_password'], { passphraseFile, stdin: CANARY })).status).toBe(0);
+  });
+
+  const unlock = async (timeout: string) => {
+    const unlocked = await cli(store, ['unlock', '--timeout', timeout], { passphraseFile });
+    expect(unlocked.status, unlocked.stderr).toBe(0);
+    const pid = Number(/session agent \(pid (\d+)\)/.exec(unlocked.stderr)?.[1]);
+    agents.add(pid);
+    return pid;
+  };
+
+  afterEach(async () => {
+    await cli(store, ['lock']);
+    for (const pid of agents) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    agents.clear();
+  });
+
+  afterAll(() => dir.remove());
+
+  it('unlock, use without a passphrase from two CLIs at once, audited with their pids, then lock', async () => {
+    const pid = await unlock('1h');
+    const status = JSON.parse((await cli(store, ['status', '--json'])).stdout) as { open: boolean; server: string; expiresAt: string };
+    expect(status).toMatchObject({ open: true, server: 'agent' });
+    expect(Date.parse(status.expiresAt)).toBeGreaterThan(Date.now());
+
+    const [first, second] = await Promise.all([cli(store, ['secret', 'reveal', 'db_password']), cli(store, ['secret', 'reveal', 'db_password'])]);
+    expect(first).toMatchObject({ status: 0, stdout: CANARY });
+    expect(second).toMatchObject({ status: 0, stdout: CANARY });
+
+    const db = new BetterSqlite3(join(store, 'strongroom.db'), { readonly: true });
+    const actors = db.prepare("SELECT DISTINCT actor FROM audit_log WHERE action = 'secret.reveal'").all() as { actor: string }[];
+    db.close();
+    expect(actors.filter(({ actor }) => /^cli \(pid \d+\)$/.test(actor))).toHaveLength(2);
+
+    const locked = await cli(store, ['lock']);
+    expect(locked.status).toBe(0);
+    await exited(pid);
+    expect((await cli(store, ['status'])).status).toBe(1);
+    // Without a session, a command needs the passphrase again.
+    const refused = await cli(store, ['secret', 'reveal', 'db_password']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/No master passphrase/);
+  });
+
+  it('locks and exits on its own after the idle timeout', async () => {
+    const pid = await unlock('1s');
+    await exited(pid);
+    expect((await cli(store, ['status'])).status).toBe(1);
+    expect(existsSync(sessionSocketPath(store))).toBe(false);
+  });
+
+  it('a socket left by a killed agent is stale: commands fall back to the passphrase, and unlock replaces it', async () => {
+    const pid = await unlock('1h');
+    process.kill(pid, 'SIGKILL');
+    await exited(pid);
+    expect(existsSync(sessionSocketPath(store))).toBe(true);
+    expect((await cli(store, ['status'])).status).toBe(1);
+    expect(await cli(store, ['secret', 'reveal', 'db_password'], { passphraseFile })).toMatchObject({ status: 0, stdout: CANARY });
+    await unlock('1h');
+    expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+  });
+
+  it('refuses a wrong passphrase and leaves no agent behind', async () => {
+    const wrong = join(dir.path, 'wrong');
+    writeFileSync(wrong, 'not the passphrase at all\n', { mode: 0o600 });
+    const unlocked = await cli(store, ['unlock'], { passphraseFile: wrong });
+    expect(unlocked.status).toBe(1);
+    expect((await cli(store, ['status'])).status).toBe(1);
+  });
+
+  const gcoreMissing = missingToolsReason(['gcore']);
+  it.skipIf(gcoreMissing !== null)(`the revealed value never reaches the agent's memory${gcoreMissing ? ` [skipped: ${gcoreMissing}]` : ''}`, async () => {
+    const pid = await unlock('1h');
+    expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+    const prefix = join(dir.path, 'agent-core');
+    const dumped = spawnSync('gcore', ['-o', prefix, String(pid)], { encoding: 'utf8' });
+    expect(dumped.status, dumped.stderr).toBe(0);
+    const file = readdirSync(dir.path).find((name) => name.startsWith('agent-core'))!;
+    const memory = readFileSync(join(dir.path, file));
+    rmSync(join(dir.path, file));
+    // The dump is searchable: the secret's name, which main does hold, is in it.
+    expect(memory.includes(Buffer.from('db_password'))).toBe(true);
+    expect(memory.includes(Buffer.from(CANARY))).toBe(false);
+    expect(memory.includes(Buffer.from(CANARY, 'utf16le'))).toBe(false);
+  });
+
+  const otherUserMissing = process.getuid?.() !== 0 ? 'root, to create and become a second user' : missingToolsReason(['useradd', 'setpriv']);
+  it.skipIf(otherUserMissing !== null)(`a second OS user cannot connect to the socket${otherUserMissing ? ` [skipped: ${otherUserMissing}]` : ''}`, async () => {
+    // A folder every user may traverse, so only the data folder's and the socket's own modes keep the other user out.
+    const shared = join('/tmp', `strongroom-shared-${process.pid}`);
+    mkdirSync(shared, { recursive: true });
+    chmodSync(shared, 0o755);
+    const sharedStore = join(shared, 'store');
+    try {
+      expect((await cli(sharedStore, ['init'], { passphraseFile })).status).toBe(0);
+      const unlocked = await cli(sharedStore, ['unlock', '--timeout', '1h'], { passphraseFile });
+      expect(unlocked.status, unlocked.stderr).toBe(0);
+      agents.add(await agentPid(sharedStore));
+      if (spawnSync('id', ['strongroom-other']).status !== 0) expect(spawnSync('useradd', ['--no-create-home', 'strongroom-other']).status).toBe(0);
+      const uid = spawnSync('id', ['-u', 'strongroom-other'], { encoding: 'utf8' }).stdout.trim();
+      const probe = `require('net').connect(${JSON.stringify(sessionSocketPath(sharedStore))}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); })`;
+      const asOther = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, '-e', probe], { encoding: 'utf8' });
+      expect(asOther.stdout.trim()).toBe('EACCES');
+      const asOwner = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+      expect(asOwner.stdout.trim()).toBe('connected');
+    } finally {
+      await cli(sharedStore, ['lock']);
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('the app serves the same session: the CLI uses it, and locking either side locks both', async () => {
+    const app = await startCore(store);
+    try {
+      serveSessionWhileUnlocked(app, store);
+      await call(app, 'vault.unlock', await sealedUnlock(app));
+      let status = await cli(store, ['status', '--json']);
+      while (status.status !== 0) status = await cli(store, ['status', '--json']);
+      expect(JSON.parse(status.stdout)).toMatchObject({ open: true, server: 'app', pid: process.pid, expiresAt: null });
+      expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+
+      // The CLI's lock locks the app.
+      expect((await cli(store, ['lock'])).status).toBe(0);
+      expect((await call(app, 'app.status', {})).unlocked).toBe(false);
+
+      // The app's lock closes the session.
+      await call(app, 'vault.unlock', await sealedUnlock(app));
+      status = await cli(store, ['status']);
+      while (status.status !== 0) status = await cli(store, ['status']);
+      await call(app, 'vault.lock', {});
+      expect((await cli(store, ['status'])).status).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
