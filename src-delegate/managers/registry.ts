@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ProviderKind } from '../../src-shared/delegate-protocol.js';
+import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import type { KeyManager, SecretStore } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
 import * as awsSecretsManager from '../providers/aws-secrets-manager.js';
@@ -18,43 +19,31 @@ export interface ProviderHooks {
   onRenewalStatus?: (status: vault.VaultRenewalStatus) => void;
 }
 
+/** How the delegate opens a kind; its role and secret fields are in its description (src-shared/manager-kinds.ts). */
 export interface KindSpec {
-  role: 'key-manager' | 'secret-store';
   configSchema: z.ZodType;
-  /** Dotted paths of the secret fields. */
-  secretPaths: string[];
   create(config: unknown, hooks: ProviderHooks): KeyManager | SecretStore;
 }
 
 export const kinds: Record<ProviderKind, KindSpec> = {
   'aws-kms': {
-    role: 'key-manager',
     configSchema: awsKms.configSchema,
-    secretPaths: ['credentials.secretAccessKey', 'credentials.sessionToken'],
     create: (config) => awsKms.create(config as awsKms.AwsKmsConfig),
   },
   'gcp-kms': {
-    role: 'key-manager',
     configSchema: gcpKms.configSchema,
-    secretPaths: ['serviceAccount.private_key', 'accessToken'],
     create: (config) => gcpKms.create(config as gcpKms.GcpKmsConfig),
   },
   'aws-secrets-manager': {
-    role: 'secret-store',
     configSchema: awsSecretsManager.configSchema,
-    secretPaths: ['credentials.secretAccessKey', 'credentials.sessionToken'],
     create: (config) => awsSecretsManager.create(config as awsSecretsManager.AwsSecretsManagerConfig),
   },
   'azure-key-vault': {
-    role: 'secret-store',
     configSchema: azureKeyVault.configSchema,
-    secretPaths: ['clientSecret'],
     create: (config) => azureKeyVault.create(config as azureKeyVault.AzureKeyVaultConfigInput),
   },
   vault: {
-    role: 'secret-store',
     configSchema: vault.configSchema,
-    secretPaths: ['auth.token', 'auth.secretId'],
     create: (config, hooks) => vault.create(config as vault.VaultConfigInput, { onStatus: hooks.onRenewalStatus }),
   },
 };
@@ -64,7 +53,7 @@ const SECRET_NAME = /secret|token|password|passphrase|private_?key|credential_?k
 
 function isSecretPath(kind: ProviderKind, path: string[]): boolean {
   const dotted = path.join('.');
-  if (kinds[kind].secretPaths.includes(dotted)) return true;
+  if (managerKindSpecs[kind].secretFields.includes(dotted)) return true;
   const last = path[path.length - 1] ?? '';
   // Key ids and client ids name something; they are not secret.
   return SECRET_NAME.test(last) && !/(_id|Id)$/.test(last);

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { secretNameSchema, type SecretSummary } from '../../src-shared/contract.js';
+import { managerKindSpec, secretNameSchema, type SecretSummary } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { describeError } from '../lib/errors.js';
 import { dispatchSecrets, useCatalog } from '../state/stores.js';
@@ -8,12 +8,10 @@ import { Dialog } from './Dialog.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
 import { FormError } from './FormError.js';
 
-/** How each store names an existing secret. */
-const referenceHints: Record<string, string> = {
-  vault: 'path#key, relative to the KV mount, e.g. apps/billing/db#password',
-  'aws-secrets-manager': 'name#jsonKey or an ARN, e.g. prod/billing/db#password',
-  'azure-key-vault': 'name, or name/version for one version, e.g. billing-db-password',
-};
+/** How a store names an existing secret, from its kind's description; null for kinds that take no references. */
+function referenceHint(kind: string): string | null {
+  return managerKindSpec(kind)?.reference?.hint ?? null;
+}
 
 /**
  * A secret that points at a value already kept in a secret store. The store
@@ -21,7 +19,7 @@ const referenceHints: Record<string, string> = {
  * deleting the reference leaves the remote secret alone.
  */
 export function ReferenceDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (secret: SecretSummary) => void }) {
-  const stores = useCatalog((s) => s.managers).filter((manager) => manager.kind in referenceHints);
+  const stores = useCatalog((s) => s.managers).filter((manager) => referenceHint(manager.kind) !== null);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [managerId, setManagerId] = useState(stores[0]?.id ?? '');
@@ -101,7 +99,7 @@ export function ReferenceDialog({ onClose, onSaved }: { onClose: () => void; onS
               aria-describedby="reference-hint"
             />
             <p id="reference-hint" className="field__hint">
-              {referenceHints[kind]}. It is read once now to check it; the value stays in the store.
+              {referenceHint(kind)}. It is read once now to check it; the value stays in the store.
             </p>
           </div>
           <FormError message={error} />

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SecretSummary } from '../../src-shared/contract.js';
+import { managerKindSpec, type SecretSummary } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
 import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
 import { formatDateTime } from '../lib/format.js';
@@ -19,11 +19,9 @@ import { describeError } from '../lib/errors.js';
 
 const MASK = '••••••';
 
-/** What a secret store calls the place a value is kept. */
+/** What a secret store calls the place a value is kept, from its kind's description. */
 function remoteLocationLabel(kind: string | undefined): string {
-  if (kind === 'aws-secrets-manager') return 'Remote ARN or name';
-  if (kind === 'vault') return 'Remote path';
-  return 'Remote name';
+  return (kind === undefined ? undefined : managerKindSpec(kind)?.remoteNameLabel) ?? 'Remote name';
 }
 
 /** The text type's one value: masked, revealed on request, copied with a timed clear. */

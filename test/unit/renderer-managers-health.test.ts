@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManagerHealth, ProviderTestResult } from '../../src-shared/contract.js';
-import { configSummary, describeWhen, factLabel, factRows, formatSeconds, humanizeInstants, healthView, relativeTime, renewalLine, testVerdict } from '../../src-renderer/features/managers/manager-health.js';
+import { describeWhen, factLabel, factRows, formatSeconds, humanizeInstants, healthView, relativeTime, renewalLine, testVerdict } from '../../src-renderer/features/managers/manager-health.js';
+import { configSummary } from '../../src-shared/contract.js';
 import { kindLabel } from '../../src-renderer/features/managers/manager-fields.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -116,10 +117,10 @@ describe('health', () => {
   });
 
   it('sums up what a manager points at', () => {
-    expect(configSummary({ kind: 'vault', publicConfig: { url: 'https://v:8200', engine: { mount: 'secret', version: 2 }, basePath: 'prod' } })).toBe('https://v:8200 · secret (KV v2) · prod');
-    expect(configSummary({ kind: 'aws-secrets-manager', publicConfig: { region: 'us-east-1', namePrefix: 'sr/' } })).toBe('sr/* · us-east-1');
-    expect(configSummary({ kind: 'gcp-kms', publicConfig: { projectId: 'acme', location: 'eu', keyRing: 'r', keyName: 'k' } })).toBe('acme · eu · r/k');
-    expect(configSummary({ kind: 'local', publicConfig: {} })).toBe('');
+    expect(configSummary('vault', { url: 'https://v:8200', engine: { mount: 'secret', version: 2 }, basePath: 'prod' })).toBe('https://v:8200 · secret (KV v2) · prod');
+    expect(configSummary('aws-secrets-manager', { region: 'us-east-1', namePrefix: 'sr/' })).toBe('sr/* · us-east-1');
+    expect(configSummary('gcp-kms', { projectId: 'acme', location: 'eu', keyRing: 'r', keyName: 'k' })).toBe('acme · eu · r/k');
+    expect(configSummary('local', {})).toBe('');
     expect(kindLabel('azure-key-vault')).toBe('Azure Key Vault');
     expect(kindLabel('something-new')).toBe('something-new');
   });

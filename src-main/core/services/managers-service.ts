@@ -17,6 +17,7 @@ import type { Database } from 'better-sqlite3';
 import {
   keepsVersions,
   managerKindSpec,
+  managerKindSpecs,
   type ManagerHealth,
   type ManagerKind,
   type ManagerOptions,
@@ -39,19 +40,6 @@ export const LOCAL_MANAGER_ID = 'local';
 /** Provider calls retry throttling and 5xx with backoff; a test or a listing may take a while. */
 const PROVIDER_TIMEOUT_MS = 120_000;
 
-/**
- * The configuration fields that locate what a manager already holds. While it
- * holds secrets they may not change: the key that wrapped their intermediate
- * keys, or the store and mount their references point into, must stay.
- * Credentials, endpoints overrides and prefixes for new writes may change.
- */
-const IDENTITY_FIELDS: Record<ProviderKind, string[]> = {
-  'aws-kms': ['region', 'keyArn'],
-  'gcp-kms': ['projectId', 'location', 'keyRing', 'keyName'],
-  'aws-secrets-manager': ['region'],
-  'azure-key-vault': ['vaultName', 'vaultUrl', 'environment'],
-  vault: ['url', 'namespace', 'engine'],
-};
 
 interface ManagerRecord {
   id: string;
@@ -300,7 +288,7 @@ export class ManagersService {
       });
       if (secretCount > 0) {
         const before = JSON.parse(row.public_config) as Record<string, unknown>;
-        const changed = IDENTITY_FIELDS[kind].filter(
+        const changed = managerKindSpecs[kind].identityFields.filter(
           (field) => JSON.stringify(before[field] ?? null) !== JSON.stringify(configured!.publicConfig[field] ?? null),
         );
         if (changed.length > 0) {

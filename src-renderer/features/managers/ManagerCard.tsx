@@ -2,8 +2,8 @@ import { useId } from 'react';
 import type { ManagerSummary } from '../../../src-shared/contract.js';
 import { ManagerHealth } from './ManagerHealth.js';
 import { ManagerRowActions } from './ManagerRowActions.js';
-import { configSummary } from './manager-health.js';
-import { kindLabel, managerRoleLabels } from './manager-fields.js';
+import { configSummary, managerRoleLabels } from '../../../src-shared/contract.js';
+import { kindLabel } from './manager-fields.js';
 import './managers.css';
 
 interface ManagerCardProps {
@@ -13,7 +13,7 @@ interface ManagerCardProps {
 /** One manager: kind and role, default and read-only marks, what it points at, its health and its actions. */
 export function ManagerCard({ manager }: ManagerCardProps) {
   const titleId = useId();
-  const summary = configSummary(manager);
+  const summary = configSummary(manager.kind, manager.publicConfig);
   return (
     <article className="mgr-card" aria-labelledby={titleId}>
       <header className="mgr-card__head">

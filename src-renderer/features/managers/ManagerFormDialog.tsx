@@ -8,8 +8,6 @@ import { ManagerField, fieldDomId } from './ManagerField.js';
 import {
   initialManagerValues,
   kindLabel,
-  managerKindHints,
-  managerKindLabels,
   visibleManagerFields,
   type ExternalKind,
   type ManagerFieldDef,
@@ -240,8 +238,8 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
                   <label key={candidate} className={`mgr-kind-card${candidate === kind ? ' is-checked' : ''}`}>
                     <input type="radio" name="manager-kind" value={candidate} checked={candidate === kind} onChange={() => chooseKind(candidate)} />
                     <span className="mgr-kind-card__text">
-                      <span className="mgr-kind-card__label">{managerKindLabels[candidate]}</span>
-                      <span className="mgr-kind-card__hint">{managerKindHints[candidate]}</span>
+                      <span className="mgr-kind-card__label">{managerKindSpecs[candidate].label}</span>
+                      <span className="mgr-kind-card__hint">{managerKindSpecs[candidate].hint}</span>
                     </span>
                   </label>
                 ))}

@@ -10,5 +10,6 @@ export { ManagerFormDialog } from './ManagerFormDialog.js';
 export { ManagerHealth } from './ManagerHealth.js';
 export { ManagerRowActions } from './ManagerRowActions.js';
 export { ManagerTestDialog } from './ManagerTestDialog.js';
-export { kindLabel, managerKindLabels, managerRoleLabels } from './manager-fields.js';
-export { configSummary, healthView } from './manager-health.js';
+export { kindLabel } from './manager-fields.js';
+export { managerRoleLabels } from '../../../src-shared/contract.js';
+export { healthView } from './manager-health.js';

@@ -11,7 +11,7 @@
  * (`credentials.secretAccessKey`). Keys that start with `$` are form-only
  * choices that decide which fields show; they are never sent.
  */
-import type { ManagerKind } from '../../../src-shared/contract.js';
+import { managerKindSpec, type ManagerKind } from '../../../src-shared/contract.js';
 
 export type ExternalKind = Exclude<ManagerKind, 'local'>;
 
@@ -55,31 +55,9 @@ export interface ManagerFieldDef {
   fileAccept?: string;
 }
 
-export const managerKindLabels: Record<ManagerKind, string> = {
-  local: 'Built-in store (offline)',
-  'aws-kms': 'AWS KMS',
-  'gcp-kms': 'Google Cloud KMS',
-  'aws-secrets-manager': 'AWS Secrets Manager',
-  'azure-key-vault': 'Azure Key Vault',
-  vault: 'HashiCorp Vault',
-};
-
-export const managerKindHints: Record<ExternalKind, string> = {
-  'aws-kms': 'Key manager: values stay here, encrypted under keys that AWS KMS wraps',
-  'gcp-kms': 'Key manager: values stay here, encrypted under keys that Cloud KMS wraps',
-  'aws-secrets-manager': 'Secret store: values are kept in AWS under a name prefix',
-  'azure-key-vault': 'Secret store: values are kept in one Azure key vault',
-  vault: 'Secret store: values are kept in a KV engine (v1 or v2)',
-};
-
-export const managerRoleLabels: Record<'local' | 'key-manager' | 'secret-store', string> = {
-  local: 'Local',
-  'key-manager': 'Key manager',
-  'secret-store': 'Secret store',
-};
-
+/** A kind's label from its description; a name no kind has (a row from a newer version) shows as itself. */
 export function kindLabel(kind: string): string {
-  return (managerKindLabels as Record<string, string>)[kind] ?? kind;
+  return managerKindSpec(kind)?.label ?? kind;
 }
 
 // The patterns below copy the providers' zod schemas.

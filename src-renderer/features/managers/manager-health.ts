@@ -207,34 +207,3 @@ export function healthView(health: ManagerHealth, kind: ManagerSummary['kind']):
   if (renewal?.tone === 'bad' && tone === 'ok') tone = 'warn';
   return { tone, label, lastCheckAt: health.lastCheckAt, summary: health.summary, warnings: health.warnings, renewal };
 }
-
-/** The public configuration, shortened to what identifies the manager (endpoint, key, vault, mount). */
-export function configSummary(manager: Pick<ManagerSummary, 'kind' | 'publicConfig'>): string {
-  const c = manager.publicConfig;
-  const get = (path: string): string => {
-    let node: unknown = Object.hasOwn(c, path) ? c[path] : c;
-    if (!Object.hasOwn(c, path)) {
-      for (const part of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
-    }
-    return typeof node === 'string' || typeof node === 'number' ? String(node) : '';
-  };
-  switch (manager.kind) {
-    case 'aws-kms':
-      return [get('keyArn'), get('region')].filter(Boolean).join(' · ');
-    case 'aws-secrets-manager':
-      return [get('namePrefix') && `${get('namePrefix')}*`, get('region')].filter(Boolean).join(' · ');
-    case 'gcp-kms':
-      return [get('projectId'), get('location'), get('keyRing') && get('keyName') ? `${get('keyRing')}/${get('keyName')}` : ''].filter(Boolean).join(' · ');
-    case 'azure-key-vault':
-      return [get('vaultName'), get('vaultUrl')].filter(Boolean).join(' · ');
-    case 'vault': {
-      const mount = get('engine.mount');
-      const version = get('engine.version');
-      return [get('url'), get('namespace') && `ns ${get('namespace')}`, mount && `${mount}${version ? ` (KV v${version})` : ''}`, get('basePath')]
-        .filter(Boolean)
-        .join(' · ');
-    }
-    default:
-      return '';
-  }
-}
