@@ -44,6 +44,8 @@ export function MainScreen({ settings }: { settings: Settings }) {
     <div className="shell">
       <header className="topbar">
         <Brand decorative />
+        {/* One h1 per page; each view's title is an h2 under it. */}
+        <h1 className="visually-hidden">Strongroom</h1>
         <nav className="tabs" aria-label="Sections">
           {sections.map(({ id, label }) => (
             <button
