@@ -17,6 +17,7 @@ import { connectionTestHandlers } from './handlers/connection-tests.js';
 import { auditHandlers } from './handlers/audit.js';
 import { openValues, storeValues } from './handlers/stored-values.js';
 import { createMigrationHandlers } from './migration-handlers.js';
+import { createRotationHandlers } from './keyring-rotation-handlers.js';
 
 export class DelegateService {
   private readonly handlers: DelegateHandlers;
@@ -34,6 +35,11 @@ export class DelegateService {
         openValues: (keyring, items, managers, records) => openValues(context, keyring, items, managers, records),
         storeValues: (keyring, manager, items, current) => storeValues(context, keyring, manager, items, current),
         pool: () => context.managers,
+        fail: (code, message) => new DelegateFailure(code, message),
+      }),
+      ...createRotationHandlers({
+        requireKeyring: () => context.requireKeyring(),
+        openSealed: (sealed, binding) => context.openSealed(sealed, binding),
         fail: (code, message) => new DelegateFailure(code, message),
       }),
     } satisfies DelegateHandlers;

@@ -98,6 +98,35 @@ export class Keyring {
     }
   }
 
+  /**
+   * Adds keyring version `version` (a new master key under the passphrase, with
+   * today's KDF parameters) and re-wraps the audit key under it. The passphrase
+   * must open the current version. A version of that number held from an
+   * attempt main never stored is replaced.
+   */
+  async addVersion(passphrase: string, current: KeyringEntry, version: number): Promise<{ entry: KeyringEntry; auditKey: WrappedByKeyring }> {
+    const check = await deriveKek(passphrase, current.kdf);
+    try {
+      open(check, Buffer.from(current.wrappedKey, 'base64'), keyringAad(current.version));
+    } catch (error) {
+      if (error instanceof AeadError) throw new WrongPassphraseError('wrong passphrase');
+      throw error;
+    } finally {
+      check.fill(0);
+    }
+    const kdf: KdfParams = { ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') };
+    const kek = await deriveKek(passphrase, kdf);
+    const masterKey = randomBytes(32);
+    try {
+      const entry: KeyringEntry = { version, kdf, wrappedKey: seal(kek, masterKey, keyringAad(version)).toString('base64') };
+      this.masterKeys.get(version)?.fill(0);
+      this.masterKeys.set(version, masterKey);
+      return { entry, auditKey: { keyringVersion: version, wrapped: seal(masterKey, this.auditKeyBytes, auditKeyAad).toString('base64') } };
+    } finally {
+      kek.fill(0);
+    }
+  }
+
   get currentVersion(): number {
     return Math.max(...this.masterKeys.keys());
   }

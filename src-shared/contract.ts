@@ -326,6 +326,7 @@ export const auditActions = [
   'secret.migrate',
   'migration.start',
   'migration.cancel',
+  'keyring.rotate',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

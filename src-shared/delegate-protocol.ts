@@ -316,6 +316,14 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     /** Whether Strongroom created the remote secret, rather than adopting one that was there. */
     created: z.boolean(),
   }),
+  /** Master key rotation (docs/migration.md): a new keyring version under the same passphrase. */
+  z.strictObject({ op: z.literal('keyring.rotate'), sealed: sealedMessageSchema, current: keyringEntrySchema, version: z.number().int().min(2) }),
+  /** Data keys and manager configurations re-wrapped under the current keyring version. */
+  z.strictObject({
+    op: z.literal('keyring.rewrap'),
+    dataKeys: z.array(z.strictObject({ address: secretAddressSchema, wrapped: wrappedByKeyringSchema })).max(MAX_BATCH),
+    configs: z.array(z.strictObject({ managerId: z.string().min(1).max(64), kind: z.enum(providerKinds), config: encryptedConfigSchema })).max(MAX_BATCH),
+  }),
   /** Migration (docs/migration.md): the byte size of each stored value, read in here; main learns sizes only. */
   z.strictObject({
     op: z.literal('migration.measure'),
@@ -424,6 +432,8 @@ export const delegateResultSchemas = {
   'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
   'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
   'secrets.deleteRemote': z.strictObject({ removed: z.enum(['secret', 'versions', 'nothing']), detail: z.string().max(2000) }),
+  'keyring.rotate': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
+  'keyring.rewrap': z.strictObject({ dataKeys: z.array(wrappedByKeyringSchema), configs: z.array(encryptedConfigSchema) }),
   'migration.measure': z.strictObject({ sizes: z.array(z.number().int().min(0)) }),
   'migration.probe': z.strictObject({ taken: z.array(z.string().max(512)) }),
   'migration.write': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),

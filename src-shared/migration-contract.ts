@@ -4,6 +4,7 @@
  * Spread into `channels` by contract.ts; the renderer and the CLI use them alike.
  */
 import { z } from 'zod';
+import { sealedMessageSchema } from './delegate-protocol.js';
 
 const idSchema = z.string().uuid();
 const managerIdSchema = z.string().min(1).max(64);
@@ -122,6 +123,11 @@ export const migrationChannels = {
   'migration.report': {
     request: runIdRequest.extend({ limit: z.number().int().min(1).max(100_000).default(1000), offset: z.number().int().min(0).default(0) }),
     result: z.object({ total: z.number().int(), items: z.array(migrationReportItemSchema) }),
+  },
+  /** Master key rotation: a new keyring version; every data key, manager configuration and the audit key re-wrapped under it. */
+  'keyring.rotate': {
+    request: z.strictObject({ sealedPassphrase: sealedMessageSchema }),
+    result: z.object({ version: z.number().int(), dataKeys: z.number().int(), configs: z.number().int(), dropped: z.array(z.number().int()), resumed: z.boolean() }),
   },
 } as const;
 

@@ -113,6 +113,7 @@ export async function sealValues(recipientPublicKey: string, binding: SealBindin
 export const sealBindings = {
   vaultCreate: (): SealBinding => ({ purpose: 'vault.create', bindings: {} }),
   vaultUnlock: (): SealBinding => ({ purpose: 'vault.unlock', bindings: {} }),
+  keyringRotate: (): SealBinding => ({ purpose: 'keyring.rotate', bindings: {} }),
   secretCreate: (names: string[]): SealBinding => ({ purpose: 'secret.create', bindings: { names } }),
   secretUpdate: (secretId: string): SealBinding => ({ purpose: 'secret.update', bindings: { secretId } }),
   secretReveal: (secretIds: string[]): SealBinding => ({ purpose: 'secret.reveal', bindings: { secretIds } }),

@@ -29,6 +29,7 @@ import { managerCommands } from './commands/manager.js';
 import { appCommands } from './commands/app.js';
 import { connectionTestCommands } from './commands/connection-test.js';
 import { migrateCommands } from './commands/migrate.js';
+import { keyringCommands } from './commands/keyring.js';
 
 export type { CliIo } from './session.js';
 export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>> & {
@@ -48,6 +49,7 @@ const commands: readonly CommandSpec[] = [
   ...secretCommands,
   ...managerCommands,
   ...migrateCommands,
+  ...keyringCommands,
   ...appCommands,
   ...connectionTestCommands,
 ];

@@ -24,6 +24,7 @@ import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
 import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
+import { KeyringRotation } from './migration/keyring-rotation.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -66,6 +67,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
+  const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -247,6 +249,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         return migrations.report(runId, limit, offset);
       },
+      'keyring.rotate': ({ sealedPassphrase }) => rotation.rotate(sealedPassphrase),
       'audit.list': ({ limit, offset, ...filter }) => {
         theVault.requireUnlocked();
         return audit.list(limit, offset, filter);

@@ -66,6 +66,7 @@ const CHANNELS: Record<Channel, true> = {
   'migration.status': true,
   'migration.list': true,
   'migration.report': true,
+  'keyring.rotate': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';
 

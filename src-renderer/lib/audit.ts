@@ -62,6 +62,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'secret.migrate': 'Migrated to another manager',
   'migration.start': 'Started a migration',
   'migration.cancel': 'Cancelled a migration',
+  'keyring.rotate': 'Rotated the master key',
 };
 
 /**
