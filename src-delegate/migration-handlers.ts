@@ -90,8 +90,14 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         const stored = await deps.storeValues(
           keyring,
           request.target,
-          // The first copy creates the remote secret (refused if the name is taken), the rest are its versions.
-          toTarget.map((i, j) => ({ address: request.items[i]!.to, payload: values[i]!, remoteName: request.remoteName, remoteMode: j === 0 ? 'create' : 'overwrite' })),
+          // The first copy creates the remote secret (refused if the name is taken), the rest are its versions;
+          // a copy the run may already have written (main says so) adds versions to its own secret.
+          toTarget.map((i, j) => ({
+            address: request.items[i]!.to,
+            payload: values[i]!,
+            remoteName: request.remoteName,
+            remoteMode: j === 0 && !request.overwrite ? ('create' as const) : ('overwrite' as const),
+          })),
           request.intermediateKey ?? null,
         );
         toTarget.forEach((i, j) => (versions[i] = stored.versions[j]!));

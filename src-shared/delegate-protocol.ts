@@ -341,6 +341,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     op: z.literal('migration.write'),
     items: z.array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, placement: z.enum(['target', 'local']) })).min(1).max(MAX_BATCH),
     remoteName: z.string().min(1).max(512).optional(),
+    /** The run's own earlier attempt may have created the target name (a resume, a copy again): write a new version there. */
+    overwrite: z.boolean().default(false),
     target: managerContextSchema.optional(),
     managers: z.array(managerContextSchema).max(64).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),

@@ -92,11 +92,11 @@ export class MigrationService {
       });
     });
     await this.audit.sealPending();
-    this.launch(id);
+    this.launch(id, false);
     return this.status(id);
   }
 
-  private launch(id: string): void {
+  private launch(id: string, resumed: boolean): void {
     if (this.active.has(id)) return;
     this.interruptions.delete(id);
     const run = this.requireRun(id);
@@ -104,6 +104,7 @@ export class MigrationService {
       { db: this.db, delegate: this.delegate, secrets: this.secrets, managers: this.managers, audit: this.audit, journal: this.journal, planner: this.planner, actor: this.actor },
       run,
       () => this.progress(id, false),
+      resumed,
     );
     const done = runner.execute().then(
       (finished) => {
@@ -144,7 +145,7 @@ export class MigrationService {
     // A pause still finishing its current steps must end before a new runner starts.
     await this.settled(id);
     this.journal.setRunState(id, 'running');
-    this.launch(id);
+    this.launch(id, true);
     return this.status(id);
   }
 

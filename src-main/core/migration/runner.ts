@@ -63,6 +63,8 @@ export class MigrationRunner {
     private readonly deps: RunnerDeps,
     private readonly run: RunRow,
     private readonly onProgress: () => void,
+    /** Whether this run worked before (a resume): its items may already have created their target names. */
+    private readonly resumed: boolean,
   ) {
     this.source = deps.managers.info(run.source_manager_id);
     this.target = deps.managers.info(run.target_manager_id);
@@ -274,6 +276,7 @@ export class MigrationRunner {
           op: 'migration.write',
           items,
           ...(item.target_name !== null && this.target.role === 'secret-store' ? { remoteName: item.target_name } : {}),
+          overwrite: this.resumed || item.written !== null || item.attempts > 0,
           ...(targetContext ? { target: targetContext } : {}),
           managers: this.contexts([...sources.managers, ...(targetContext ? [targetContext] : [])]),
           intermediateKeys: sources.intermediateKeys,
