@@ -322,7 +322,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('keyring.rewrap'),
     dataKeys: z.array(z.strictObject({ address: secretAddressSchema, wrapped: wrappedByKeyringSchema })).max(MAX_BATCH),
-    configs: z.array(z.strictObject({ managerId: z.string().min(1).max(64), kind: z.enum(providerKinds), config: encryptedConfigSchema })).max(MAX_BATCH),
+    configs: z.array(z.strictObject({ managerId: z.string().min(1).max(64), kind: z.enum(externalManagerKinds), config: encryptedConfigSchema })).max(MAX_BATCH),
   }),
   /** Migration (docs/migration.md): the byte size of each stored value, read in here; main learns sizes only. */
   z.strictObject({
