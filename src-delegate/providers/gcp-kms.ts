@@ -110,6 +110,14 @@ interface GoogleErrorBody {
  * GaxiosError: the HTTP status in `status` and Google's JSON error body as the
  * message, not as a decoded GoogleError.
  */
+/** The predefined role that grants a Cloud KMS permission: reading a key's metadata is the viewer's, not the encrypter/decrypter's. */
+function roleGranting(permission: string): string {
+  if (permission.startsWith('cloudkms.cryptoKeys.get') || permission.startsWith('cloudkms.cryptoKeyVersions.get') || permission.startsWith('cloudkms.cryptoKeyVersions.list')) {
+    return 'roles/cloudkms.viewer';
+  }
+  return 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
+}
+
 function mapGcpError(error: unknown, endpoint: string, what: string): ProviderError {
   if (error instanceof ProviderError) return error;
   const e = (error ?? {}) as { code?: unknown; status?: unknown; message?: string; name?: string; response?: { headers?: { get(name: string): string | null } } };
@@ -136,7 +144,7 @@ function mapGcpError(error: unknown, endpoint: string, what: string): ProviderEr
   if (status === 'PERMISSION_DENIED' || httpStatus === 403) {
     const permission = body.details?.find((d) => d.metadata?.permission)?.metadata?.permission ?? /Permission '([^']+)' denied/.exec(detail)?.[1];
     const missing = permission
-      ? `the credentials lack ${permission} (or the key does not exist: Google does not say which). Grant roles/cloudkms.cryptoKeyEncrypterDecrypter on the key`
+      ? `the credentials lack ${permission} (or the key does not exist: Google does not say which). Grant ${roleGranting(permission)} on the key`
       : detail;
     return new ProviderError('PERMISSION_DENIED', `Permission denied while ${what}: ${missing}.`, permission ? { permission } : {});
   }

@@ -118,6 +118,9 @@ describe('provider against the emulator', () => {
     expect(result.ok).toBe(true);
     expect(result.checks.map((check) => check.ok)).toEqual([false, true]);
     expect(result.warnings.join(' ')).toContain(permissions.getKey);
+    // Reading the key's metadata is the viewer role's permission: the hint must not send the admin to the role they already have.
+    expect(result.checks[0]!.detail).toContain('Grant roles/cloudkms.viewer');
+    expect(result.checks[0]!.detail).not.toContain('cryptoKeyEncrypterDecrypter');
   });
 
   it('names the missing permission', async () => {
