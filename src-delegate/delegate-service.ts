@@ -15,6 +15,7 @@ import { backupHandlers } from './handlers/backup.js';
 import { managerHandlers } from './handlers/managers.js';
 import { connectionTestHandlers } from './handlers/connection-tests.js';
 import { auditHandlers } from './handlers/audit.js';
+import { rowIntegrityHandlers } from './handlers/row-integrity.js';
 import { openValues, storeValues } from './handlers/stored-values.js';
 import { createMigrationHandlers } from './migration-handlers.js';
 import { createRotationHandlers } from './keyring-rotation-handlers.js';
@@ -30,6 +31,7 @@ export class DelegateService {
       ...managerHandlers(context),
       ...connectionTestHandlers(context),
       ...auditHandlers(context),
+      ...rowIntegrityHandlers(context),
       ...createMigrationHandlers({
         requireKeyring: () => context.requireKeyring(),
         openValues: (keyring, items, managers, records) => openValues(context, keyring, items, managers, records),

@@ -8,6 +8,7 @@ import { randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { KdfParams, KeyringEntry, WrappedByKeyring } from '../src-shared/delegate-protocol.js';
 import { AeadError, AeadFormatError, open, seal } from './aead.js';
+import { rowMacKey } from './row-mac.js';
 
 const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -42,10 +43,14 @@ const auditKeyAad = Buffer.from('strongroom/audit-key/v1', 'utf8');
 
 /** The unlocked keyring: master keys by version, and the audit MAC key. */
 export class Keyring {
+  private rowMacKeyBytes: Buffer;
+
   private constructor(
     private readonly masterKeys: Map<number, Buffer>,
     private auditKeyBytes: Buffer,
-  ) {}
+  ) {
+    this.rowMacKeyBytes = rowMacKey(auditKeyBytes);
+  }
 
   /** Creates a new keyring at version 1, with a fresh audit MAC key. */
   static async create(passphrase: string): Promise<{ keyring: Keyring; entry: KeyringEntry; auditKey: WrappedByKeyring }> {
@@ -141,11 +146,18 @@ export class Keyring {
     return this.auditKeyBytes;
   }
 
+  /** The key of the `secrets` row MACs, derived from the audit key. */
+  get rowMacKey(): Buffer {
+    return this.rowMacKeyBytes;
+  }
+
   /** Overwrites every key byte; the object is unusable afterwards. */
   wipe(): void {
     for (const key of this.masterKeys.values()) key.fill(0);
     this.masterKeys.clear();
     this.auditKeyBytes.fill(0);
     this.auditKeyBytes = Buffer.alloc(0);
+    this.rowMacKeyBytes.fill(0);
+    this.rowMacKeyBytes = Buffer.alloc(0);
   }
 }

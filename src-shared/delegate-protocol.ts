@@ -204,6 +204,35 @@ const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: bas
 /** How a write to a secret store treats a name already taken there (see WriteMode in providers/provider.ts). */
 const remoteModeSchema = z.enum(['create', 'overwrite']).default('create');
 
+/**
+ * The fields of a `secrets` row that decide which value a consumer gets, as
+ * the row MAC covers them (format.md 5.7). Limits are generous: an edited row
+ * must still reach the MAC check and fail there, naming the secret.
+ */
+export const secretRowFieldsSchema = z.strictObject({
+  id: z.string().min(1).max(256),
+  name: z.string().max(4096),
+  type: z.string().max(256),
+  managerId: z.string().max(256),
+  currentVersion: z.number().int(),
+  reference: z.string().max(8192).nullable(),
+  remoteName: z.string().max(4096).nullable(),
+  scoped: z.boolean(),
+  scopeToAccount: z.boolean(),
+  scopeEntries: z
+    .array(
+      z.strictObject({
+        applicationId: z.string().max(256).nullable(),
+        environmentId: z.string().max(256).nullable(),
+        environmentType: z.string().max(256).nullable(),
+      }),
+    )
+    .max(10_000),
+  /** The length of the audit trail when the row was written: a shorter trail was replaced. */
+  auditSeq: z.number().int().min(0),
+});
+export type SecretRowFields = z.infer<typeof secretRowFieldsSchema>;
+
 export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('hello') }),
   z.strictObject({ op: z.literal('keyring.create'), sealed: sealedMessageSchema }),
@@ -356,6 +385,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
   }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
+  z.strictObject({ op: z.literal('rows.mac'), rows: z.array(secretRowFieldsSchema).min(1).max(1000) }),
   z.strictObject({
     op: z.literal('audit.verify'),
     entries: z.array(auditHashSchema.extend({ mac: base64.max(64) })).max(10_000),
@@ -402,6 +432,7 @@ export const delegateResultSchemas = {
   }),
   /** `macs[i]` authenticates `entries[i]`; `headMac` authenticates the last entry as the head of the chain. */
   'audit.mac': z.strictObject({ macs: z.array(base64.max(64)), headMac: base64.max(64) }),
+  'rows.mac': z.strictObject({ macs: z.array(base64.max(64)) }),
   'audit.verify': z.strictObject({
     firstBadSeq: z.number().int().nullable(),
     headValid: z.boolean(),
