@@ -327,6 +327,7 @@ export const auditActions = [
   'migration.start',
   'migration.cancel',
   'keyring.rotate',
+  'secrets.authenticate',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -587,6 +588,8 @@ export const channels = {
       checked: z.number().int(),
       firstBrokenSeq: z.number().int().nullable(),
       problem: z.string().nullable(),
+      /** Secrets whose row failed its integrity MAC (format.md 5.7): each is refused wherever it would be used. */
+      tamperedSecrets: z.array(z.object({ name: z.string(), problem: z.string() })),
     }),
   },
   /** After a break in the tail of the trail was looked into: records it in the trail and lets Strongroom write again. */

@@ -14,6 +14,7 @@ import { createFileLogger } from './logging/logger.js';
 import { openDatabase } from './store/database.js';
 import { inTransaction } from './store/prepared.js';
 import { AuditLog, auditActor } from './services/audit-log.js';
+import { RowIntegrity } from './services/row-integrity.js';
 import { MetaStore } from './services/meta-store.js';
 import { SecretsService } from './services/secrets-service.js';
 import { CatalogService } from './services/catalog-service.js';
@@ -62,8 +63,9 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const actor = auditActor(options.actor, process.pid);
   vault = new VaultService(db, meta, delegate, audit, actor);
   const catalog = new CatalogService(db);
-  const managers = new ManagersService(db, catalog, audit, actor, delegate, vault);
-  const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers);
+  const rows = new RowIntegrity(db, delegate, audit);
+  const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
+  const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows);
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
@@ -113,12 +115,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'vault.create': async ({ sealedPassphrase }) => {
         await theVault.create(sealedPassphrase);
+        await rows.authenticateExisting(actor);
         idle.reset();
         emit({ type: 'vault.unlocked' });
         return {};
       },
       'vault.unlock': async ({ sealedPassphrase }) => {
         await theVault.unlock(sealedPassphrase);
+        // Rows from before row MACs get theirs once; a broken trail takes no entries, so that waits until it is whole.
+        if (!audit.recordedBreak()) await rows.authenticateExisting(actor);
         await managers.openRenewing();
         idle.reset();
         emit({ type: 'vault.unlocked' });
@@ -161,8 +166,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'apps.rename': ({ id, name }) => recorded('app.update', name, 'renamed', () => catalog.renameApplication(id, name)),
       'apps.delete': async ({ id }) => {
         theVault.requireUnlocked();
+        const seals = await rows.seal(rows.plannedWithoutEntriesNaming('application', id));
         const report = inTransaction(db, () => {
           const { name, report } = catalog.deleteApplication(id);
+          rows.store(seals);
           audit.append({ actor, action: 'app.delete', target: name, outcome: 'success', detail: removalDetail(report) });
           return report;
         });
@@ -180,8 +187,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         ),
       'envs.delete': async ({ id }) => {
         theVault.requireUnlocked();
+        const seals = await rows.seal(rows.plannedWithoutEntriesNaming('environment', id));
         const report = inTransaction(db, () => {
           const { name, report } = catalog.deleteEnvironment(id);
+          rows.store(seals);
           audit.append({ actor, action: 'env.delete', target: name, outcome: 'success', detail: removalDetail(report) });
           return report;
         });
@@ -217,7 +226,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'managers.fetchOptions': (request) => managers.fetchOptions(request),
       'managers.setScope': async ({ id, scope, narrowSecrets }) => {
         theVault.requireUnlocked();
-        const result = managers.setScope(id, scope, narrowSecrets);
+        const result = await managers.setScope(id, scope, narrowSecrets);
         await audit.sealPending();
         return result;
       },
@@ -256,7 +265,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'audit.verify': async () => {
         theVault.requireUnlocked();
-        const { repairedBreak, ...verdict } = await audit.verify();
+        const { repairedBreak, ...chain } = await audit.verify();
+        const tamperedSecrets = (await rows.tampered()).map(({ name, problem }) => ({ name, problem }));
+        const verdict =
+          chain.intact && tamperedSecrets.length > 0
+            ? {
+                ...chain,
+                intact: false,
+                problem: `${tamperedSecrets.length} secret(s) failed their integrity check: ${tamperedSecrets.map((row) => row.name).join(', ')}`.slice(0, 2000),
+                tamperedSecrets,
+              }
+            : { ...chain, tamperedSecrets };
         // A broken tail takes no entries: writing past it would hide where it was cut.
         if (!audit.recordedBreak()) {
           const repaired = repairedBreak ? `; a break found ${repairedBreak.detectedAt} (${repairedBreak.problem}) is no longer there` : '';
@@ -274,6 +293,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'audit.acceptBreak': async () => {
         theVault.requireUnlocked();
         const { problem, firstBrokenSeq } = await audit.acceptBreak(actor);
+        await rows.reanchor();
         return { problem, firstBrokenSeq };
       },
     },

@@ -10,7 +10,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
 
-describe('audit trail: cuts, a deleted head and a wipe are detected and stop writes', () => {
+// Each test runs several CLI processes, each deriving the key with scrypt: allow for a busy machine.
+describe('audit trail: cuts, a deleted head and a wipe are detected and stop writes', { timeout: 300_000 }, () => {
   let dir: ReturnType<typeof tempDir>;
   let dataDir: string;
   let passphraseFile: string;
@@ -41,7 +42,7 @@ describe('audit trail: cuts, a deleted head and a wipe are detected and stop wri
     expect(run(['init']).code).toBe(0);
     for (const name of ['alpha', 'beta', 'gamma']) expect(run(['secret', 'create', '--name', name], `${name} value`).code).toBe(0);
     expect(run(['audit', 'verify']).code).toBe(0);
-  });
+  }, 300_000);
   afterAll(() => template.remove());
   beforeEach(() => {
     dir = tempDir();
@@ -99,8 +100,9 @@ describe('audit trail: cuts, a deleted head and a wipe are detected and stop wri
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/wiped/);
     expect(trail()).toEqual([]);
+    // Refused either by the trail check or by the row check (the rows expect a longer trail).
     const update = run(['secret', 'update', 'alpha'], 'new value');
     expect(update.code).toBe(1);
-    expect(update.stderr).toMatch(/audit trail is broken/);
+    expect(update.stderr).toMatch(/audit trail is broken|the audit trail has 0 entries/);
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Decrypts a Strongroom store or backup without any Strongroom code.
 
-Written from docs/format.md (store format 1, schema 5, backup version 1)
+Written from docs/format.md (store format 1, schema 8, backup version 1)
 alone, with the Python standard library and the `cryptography` package's
 AESGCM, so that it checks the document as much as the store: if the two drift
 apart, this program fails.
@@ -13,7 +13,10 @@ The passphrase is the first line of stdin. For a store, prints one JSON object:
 
     {"secrets": {name: current payload, ...},
      "audit": {"intact": bool, "checked": n, "pending": n,
-               "firstBrokenSeq": seq or null, "problem": text or null}}
+               "firstBrokenSeq": seq or null, "problem": text or null},
+     "rows": {"checked": n, "tampered": {name: problem, ...}}}
+
+("rows" from schema 8: the secrets rows whose MAC does not hold.)
 
 plus, when the store has any, "external": {name: "kms" or "remote", ...}: the
 secrets whose current value needs a KMS or lives in a remote store (schema 5),
@@ -23,8 +26,9 @@ and for a backup `{"secrets": {name: current payload, ...}}`. A payload is
 printed as the text of a `text` secret and as a JSON object for every other
 type.
 
-Exit status: 0 decrypted (and, for a store, the audit trail intact); 3
-decrypted but the audit trail is not intact; 1 could not decrypt (wrong
+Exit status: 0 decrypted (and, for a store, the audit trail intact and
+every row authentic); 3 decrypted but the audit trail is not intact or a
+row is not authentic; 1 could not decrypt (wrong
 passphrase, altered key, value or backup, unsupported format); 2 usage.
 """
 
@@ -41,7 +45,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+# From schema 8 every secrets row carries a MAC over the fields that decide which value it gives (section 5.7).
+ROW_MAC_SCHEMA = 8
 SECRET_TYPES = ("text", "file", "ssh", "ssh-kerberos", "ssh-vault-certificate", "winrm")
 BLOB_VERSION = 0x01
 NONCE_BYTES = 12
@@ -225,11 +231,67 @@ def audit_mac(audit_key, label, seq, hash_text):
     return base64.b64encode(digest).decode("ascii")
 
 
-def verify_audit(db, master_keys):
+def open_audit_key(db, master_keys):
     wrapped = meta(db, "keyring.auditKey")
     if wrapped is None or wrapped.get("keyringVersion") not in master_keys:
         raise DecryptError("the audit key is missing or names an unknown keyring version")
-    audit_key = open_blob(master_keys[wrapped["keyringVersion"]], b64(wrapped["wrapped"]), b"strongroom/audit-key/v1")
+    return open_blob(master_keys[wrapped["keyringVersion"]], b64(wrapped["wrapped"]), b"strongroom/audit-key/v1")
+
+
+def hkdf_sha256(ikm, info, length=32):
+    # RFC 5869 with an empty salt, which HMAC treats like HashLen zero bytes.
+    prk = hmac.new(b"", ikm, hashlib.sha256).digest()
+    okm, block, counter = b"", b"", 1
+    while len(okm) < length:
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
+        okm += block
+        counter += 1
+    return okm[:length]
+
+
+def verify_rows(db, audit_key):
+    """Section 5.7: every secrets row's MAC, and the trail length it expects."""
+    key = hkdf_sha256(audit_key, b"strongroom/row-mac-key/v1")
+    trail_length = db.execute("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetchone()[0]
+    db.row_factory = sqlite3.Row
+    tampered = {}
+    checked = 0
+    for row in db.execute("SELECT * FROM secrets ORDER BY name").fetchall():
+        checked += 1
+        if row["row_mac"] is None or row["audit_seq"] is None:
+            tampered[row["name"]] = "no MAC"
+            continue
+        if row["audit_seq"] > trail_length:
+            tampered[row["name"]] = "the audit trail is shorter than when it was written"
+            continue
+        entries = [
+            {"applicationId": e["application_id"], "environmentId": e["environment_id"], "environmentType": e["environment_type"]}
+            for e in db.execute(
+                "SELECT application_id, environment_id, environment_type FROM scope_entries WHERE owner_kind = 'secret' AND owner_id = ?", (row["id"],)
+            ).fetchall()
+        ]
+        entries.sort(key=lambda entry: canonical_json(entry).encode("utf-16-be"))
+        fields = {
+            "id": row["id"],
+            "name": row["name"],
+            "type": row["type"],
+            "managerId": row["manager_id"],
+            "currentVersion": row["current_version"],
+            "reference": row["reference"],
+            "remoteName": row["remote_name"],
+            "scoped": row["scoped"] == 1,
+            "scopeToAccount": row["scope_to_account"] == 1,
+            "scopeEntries": entries,
+            "auditSeq": row["audit_seq"],
+        }
+        message = b"strongroom/secret-row/v1\x00" + canonical_json(fields).encode("utf-8")
+        expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii")
+        if not hmac.compare_digest(expected, row["row_mac"]):
+            tampered[row["name"]] = "the row does not match its MAC"
+    return {"checked": checked, "tampered": tampered}
+
+
+def verify_audit(db, audit_key):
     head = meta(db, "audit.head")
     head_seq = head["seq"] if head else 0
     checked = 0
@@ -306,14 +368,16 @@ def main(argv):
         master_keys = unlock(db, passphrase)
         external = {}
         secrets = current_values(db, master_keys, external)
-        audit = verify_audit(db, master_keys)
+        audit_key = open_audit_key(db, master_keys)
+        audit = verify_audit(db, audit_key)
+        rows = verify_rows(db, audit_key) if schema >= ROW_MAC_SCHEMA else None
     except DecryptError as error:
         print(f"decrypt-store: {error}", file=sys.stderr)
         return 1
     finally:
         db.close()
-    print_json({"secrets": secrets, "audit": audit, **({"external": external} if external else {})})
-    return 0 if audit["intact"] else 3
+    print_json({"secrets": secrets, "audit": audit, **({"rows": rows} if rows is not None else {}), **({"external": external} if external else {})})
+    return 0 if audit["intact"] and not (rows and rows["tampered"]) else 3
 
 
 if __name__ == "__main__":

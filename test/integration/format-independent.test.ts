@@ -47,6 +47,7 @@ const EXPORT_SEALED_FORM = EXPORT_STDIN_FORM.normalize('NFD');
 interface Decrypted {
   secrets: Record<string, string | Record<string, unknown>>;
   audit: { intact: boolean; checked: number; pending: number; firstBrokenSeq: number | null; problem: string | null };
+  rows?: { checked: number; tampered: Record<string, string> };
 }
 
 const running = new Set<ChildProcess>();
@@ -144,6 +145,26 @@ describeNeeding(['python3-cryptography'], 'an independent decryptor written from
     const entries = (db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
     db.close();
     expect(result.audit).toEqual({ intact: true, checked: entries, pending: 0, firstBrokenSeq: null, problem: null });
+    expect(result.rows).toEqual({ checked: Object.keys(VALUES).length + 1, tampered: {} });
+  });
+
+  it('reports secrets rows whose names were swapped or whose current version was moved back by their MACs', async () => {
+    const copy = await copyOfStore('forged-rows');
+    const db = new BetterSqlite3(copy);
+    const [first, second] = Object.keys(VALUES);
+    db.transaction(() => {
+      db.prepare("UPDATE secrets SET name = 'swap_tmp' WHERE name = ?").run(first);
+      db.prepare('UPDATE secrets SET name = ? WHERE name = ?').run(first, second);
+      db.prepare("UPDATE secrets SET name = ? WHERE name = 'swap_tmp'").run(second);
+      db.prepare('UPDATE secrets SET current_version = 1 WHERE name = ?').run(ROTATED.name);
+    })();
+    db.close();
+
+    const outcome = await decrypt(copy);
+    expect(outcome.code).toBe(3);
+    const result = JSON.parse(outcome.stdout) as Decrypted;
+    expect(result.audit.intact).toBe(true);
+    expect(Object.keys(result.rows!.tampered).sort()).toEqual([first!, second!, ROTATED.name].sort());
   });
 
   it('exits non-zero and prints no secrets when the passphrase is wrong', async () => {

@@ -126,6 +126,14 @@ describe('migrations', () => {
     expect(() => db.prepare("INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, created_at) VALUES ('nope', 's', 'n', 'create', 'pending', 'now')").run()).toThrow(/FOREIGN KEY/);
   });
 
+  it('8: adds the row MAC and the trail length it covers to secrets, NULL for rows from before (MACed at the next unlock)', () => {
+    db = new BetterSqlite3(':memory:');
+    migrate(db, 7);
+    db.prepare("INSERT INTO secrets (id, name, type, manager_id, current_version, created_at, updated_at) VALUES ('s1', 'old', 'text', 'local', 1, 'now', 'now')").run();
+    expect(migrate(db, 8)).toBe(8);
+    expect(db.prepare('SELECT name, row_mac, audit_seq FROM secrets').get()).toEqual({ name: 'old', row_mac: null, audit_seq: null });
+  });
+
   it('is idempotent, and refuses a store written by a newer schema', () => {
     const dir = tempDir();
     try {

@@ -179,10 +179,10 @@ describe('audit helpers', () => {
   });
 
   it('describes a verification', () => {
-    expect(describeVerification({ intact: true, checked: 12, firstBrokenSeq: null, problem: null })).toBe(
+    expect(describeVerification({ intact: true, checked: 12, firstBrokenSeq: null, problem: null, tamperedSecrets: [] })).toBe(
       'Chain intact: 12 entries checked.',
     );
-    expect(describeVerification({ intact: false, checked: 12, firstBrokenSeq: 7, problem: 'hash mismatch' })).toBe(
+    expect(describeVerification({ intact: false, checked: 12, firstBrokenSeq: 7, problem: 'hash mismatch', tamperedSecrets: [] })).toBe(
       'Chain broken at entry 7: hash mismatch (12 entries checked).',
     );
   });

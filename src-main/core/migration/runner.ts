@@ -337,6 +337,11 @@ export class MigrationRunner {
   /** verified → switched: the secret's versions and manager change in one transaction, with the journal and the audit entry. */
   private async switchOver(item: ItemRow): Promise<void> {
     const written = JSON.parse(item.written!) as WrittenRecord;
+    // The row MAC covers the manager, remote name and reference: sealed before, stored with the switch.
+    const rows = this.deps.secrets.rows;
+    const seals = rows.exists(item.secret_id)
+      ? await rows.seal([rows.planned(item.secret_id, { managerId: this.target.id, remoteName: this.target.role === 'secret-store' ? item.target_name : null, reference: null })])
+      : [];
     await this.commit(() => {
       const row = this.row(item.secret_id);
       if (!this.stillInSource(item, row)) return;
@@ -392,6 +397,7 @@ export class MigrationRunner {
         new Date().toISOString(),
         row.id,
       );
+      this.deps.secrets.rows.store(seals);
       const moved = written.copies.filter((copy) => copy.placement === 'target').length;
       const detail = [
         `from "${this.source.name}" to "${this.target.name}"`,

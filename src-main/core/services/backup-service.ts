@@ -23,6 +23,7 @@ import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
+import { scopeFields, tamperedError } from './row-integrity.js';
 import { encryptedOf, type SecretRow, type SecretsService, type VersionRow } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
 
@@ -80,6 +81,9 @@ export class BackupService {
 
   async export(sealedPassphrase: SealedMessage): Promise<{ fileName: string; content: string; secrets: number }> {
     this.vault.requireUnlocked();
+    // A forged row would be carried into the backup and come back authenticated by a restore.
+    const [tampered] = await this.secrets.rows.tampered();
+    if (tampered) throw tamperedError(tampered.name, tampered.problem);
     const { header } = await this.delegate.request({ op: 'backup.exportBegin', sealed: sealedPassphrase });
     const lines = [JSON.stringify(header)];
     let index = 0;
@@ -185,6 +189,29 @@ export class BackupService {
     }
     await this.delegate.request({ op: 'backup.restoreEnd', chunks: chunkLines.length, line: lines[lines.length - 1]! });
 
+    // Each restored row is sealed as it will be written; RowIntegrity.store checks that it was.
+    const seals = await this.secrets.rows.seal(
+      records.flatMap((record) => {
+        const parsed = record.meta.kind === 'catalog' ? null : secretMetaSchema.safeParse(record.meta);
+        if (!parsed?.success) return [];
+        const secret = parsed.data;
+        const managerId = record.versions[0]?.address.managerId ?? secret.managerId;
+        if (!managers.has(managerId)) return [];
+        const own = managerId === secret.managerId;
+        return [
+          this.secrets.rows.created({
+            id: secret.id,
+            name: secret.name,
+            type: secret.type,
+            managerId,
+            currentVersion: secret.currentVersion,
+            reference: own ? (secret.reference ?? null) : null,
+            remoteName: own ? (secret.remoteName ?? null) : null,
+            ...scopeFields(secret.scope),
+          }),
+        ];
+      }),
+    );
     const report: RestoreReport = { secrets: 0, versions: 0, applications: 0, environments: 0, skipped: [] };
     const moved: string[] = [];
     inTransaction(this.db, () => {
@@ -253,6 +280,7 @@ export class BackupService {
         }
         report.secrets += 1;
       }
+      this.secrets.rows.store(seals);
       if (moved.length > 0) report.movedToBuiltIn = moved;
       this.audit.append({
         actor: this.actor,

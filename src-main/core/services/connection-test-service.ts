@@ -65,6 +65,7 @@ export class ConnectionTestService {
   async test(request: ParsedRequest<'connections.test'>): Promise<{ testId: string; report: ConnectionReport; hostKeyTrusted: boolean }> {
     this.vault.requireUnlocked();
     const row = this.secrets.byId(request.secretId);
+    await this.secrets.rows.check([row.id]);
     if (!(testableSecretTypes as readonly string[]).includes(row.type)) {
       throw new AppError('INVALID_REQUEST', 'Only SSH, SSH via Kerberos, Vault-signed SSH certificate and WinRM credentials can be tested.');
     }

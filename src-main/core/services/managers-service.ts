@@ -33,6 +33,7 @@ import { narrowScope, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
 import { effectiveReadOnly, type CatalogService } from './catalog-service.js';
 import type { VaultService } from './vault-service.js';
+import { scopeFields, type RowIntegrity } from './row-integrity.js';
 
 /** The built-in random-key store. */
 export const LOCAL_MANAGER_ID = 'local';
@@ -74,6 +75,7 @@ export class ManagersService {
     private readonly actor: string,
     private readonly delegate: DelegateSupervisor,
     private readonly vault: VaultService,
+    private readonly rows: RowIntegrity,
   ) {}
 
   private record(id: string): ManagerRecord {
@@ -452,7 +454,7 @@ export class ManagersService {
       .filter((secret) => !scopeWithin(secret.scope, scope, index));
   }
 
-  setScope(id: string, scope: UsageScope, narrowSecrets: boolean): { manager: ManagerSummary; narrowed: string[] } {
+  async setScope(id: string, scope: UsageScope, narrowSecrets: boolean): Promise<{ manager: ManagerSummary; narrowed: string[] }> {
     const manager = this.catalog.manager(id);
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     const conflicts = this.outside(id, normalized);
@@ -465,10 +467,12 @@ export class ManagersService {
       );
     }
     const index = this.catalog.environmentIndex();
+    const narrowed = conflicts.map((secret) => ({ secret, scope: narrowScope(secret.scope, normalized, index) }));
+    const seals = await this.rows.seal(narrowed.map(({ secret, scope: narrow }) => this.rows.planned(secret.id, scopeFields(narrow))));
     inTransaction(this.db, () => {
       this.catalog.writeScope('manager', id, normalized);
-      for (const secret of conflicts) {
-        this.catalog.writeScope('secret', secret.id, narrowScope(secret.scope, normalized, index));
+      for (const { secret, scope: narrow } of narrowed) {
+        this.catalog.writeScope('secret', secret.id, narrow);
         this.audit.append({
           actor: this.actor,
           action: 'secret.scope',
@@ -484,6 +488,7 @@ export class ManagersService {
         outcome: 'success',
         detail: normalized.scoped ? `${normalized.entries.length} entries; ${conflicts.length} secret(s) narrowed` : 'unscoped',
       });
+      this.rows.store(seals);
     });
     return { manager: this.catalog.manager(id), narrowed: conflicts.map((secret) => secret.name) };
   }

@@ -40,6 +40,7 @@ import type { CatalogService } from './catalog-service.js';
 import { LOCAL_MANAGER_ID, type ManagerInfo, type ManagersService } from './managers-service.js';
 import type { VaultService } from './vault-service.js';
 import { RemoteWriteJournal, type PlannedWrite } from './remote-writes.js';
+import { scopeFields, type RowIntegrity, type RowSeal } from './row-integrity.js';
 
 export { LOCAL_MANAGER_ID } from './managers-service.js';
 
@@ -201,6 +202,8 @@ export class SecretsService {
     private readonly catalog: CatalogService,
     private readonly actor: string,
     private readonly managers: ManagersService,
+    /** The integrity MACs of secrets rows; every write to a row's deciding fields goes through it. */
+    readonly rows: RowIntegrity,
   ) {
     this.remoteWrites = new RemoteWriteJournal(db);
   }
@@ -442,6 +445,20 @@ export class SecretsService {
       ? targets.map((target) => ({ secretId: target.address.secretId, remoteName: target.name, mode: request.adopt ? 'adopt' : 'create' }))
       : [];
     const now = new Date().toISOString();
+    const seals = await this.rows.seal(
+      targets.map((target, i) =>
+        this.rows.created({
+          id: target.address.secretId,
+          name: target.name,
+          type: target.address.type,
+          managerId: manager.id,
+          currentVersion: 1,
+          reference: null,
+          remoteName: remote ? target.name : null,
+          ...scopeFields(items[i]!.scope),
+        }),
+      ),
+    );
     try {
       await this.writeValues(
         manager,
@@ -472,6 +489,7 @@ export class SecretsService {
               this.catalog.writeScope('secret', target.address.secretId, item.scope);
               this.insertVersion(target.address, versions[i]!, versions[i]!.facts, now);
             });
+            this.rows.store(seals);
             const where = manager.id === LOCAL_MANAGER_ID ? null : `in ${manager.name}${remote && request.adopt ? ', adopting the remote secret already there' : ''}`;
             for (const target of targets)
               this.record(
@@ -515,6 +533,9 @@ export class SecretsService {
     );
     const id = randomUUID();
     const now = new Date().toISOString();
+    const seals = await this.rows.seal([
+      this.rows.created({ id, name: request.name, type: 'text', managerId: manager.id, currentVersion: 1, reference: request.reference, remoteName: null, ...scopeFields(scope) }),
+    ]);
     const keyringVersion = (prepared(this.db, 'SELECT MAX(version) AS v FROM keyring').get() as { v: number }).v;
     try {
       inTransaction(this.db, () => {
@@ -530,6 +551,7 @@ export class SecretsService {
           {},
           now,
         );
+        this.rows.store(seals);
         this.record(
           'secret.create',
           request.name,
@@ -618,6 +640,7 @@ export class SecretsService {
     const row = this.byId(request.id);
     const action = request.purpose === 'copy' ? 'secret.copy' : request.purpose === 'download' ? 'secret.download' : 'secret.reveal';
     try {
+      await this.rows.check([row.id]);
       if (enforceScope || request.consumer) this.resolve(row, request.consumer ?? null);
       this.refuseOldVersion(row, request.version ?? row.current_version, 'read');
       const items = [this.storedVersion(row, request.version ?? row.current_version)];
@@ -638,6 +661,7 @@ export class SecretsService {
   async revealMany(request: ParsedRequest<'secrets.revealMany'>): Promise<{ sealed: SealedMessage }> {
     this.vault.requireUnlocked();
     const rows = request.ids.map((id) => this.byId(id));
+    await this.rows.check(rows.map((row) => row.id));
     const items = rows.map((row) => this.storedVersion(row));
     const dependencies = this.dependencies(items);
     const result = await this.delegate.request(
@@ -678,6 +702,7 @@ export class SecretsService {
     changes: { name?: string; description?: string | null; metadata?: Record<string, unknown> },
     detail: string,
     action: 'secret.update' | 'secret.rollback',
+    seals: RowSeal[],
   ) {
     const now = new Date().toISOString();
     try {
@@ -697,6 +722,7 @@ export class SecretsService {
           row.id,
         );
         this.pruneVersions(row.id, address.version);
+        this.rows.store(seals);
         this.record(action, changes.name ?? row.name, 'success', detail);
       });
     } catch (error) {
@@ -726,6 +752,7 @@ export class SecretsService {
       if (metadata) this.checkSigner(row.type, metadata);
       const address: SecretAddress = { secretId: row.id, version: row.current_version + 1, type: row.type, managerId: row.manager_id };
       changes.push(`value (version ${address.version})`);
+      const seals = await this.rows.seal([this.rows.planned(row.id, { name: request.name ?? row.name, currentVersion: address.version })]);
       await this.writeValues(
         manager,
         (context) =>
@@ -755,10 +782,12 @@ export class SecretsService {
             { name: request.name, description: request.description, metadata },
             changes.join('; '),
             'secret.update',
+            seals,
           ),
         this.plannedOverwrite(manager, row),
       );
     } else {
+      const seals = await this.rows.seal([this.rows.planned(row.id, { name: request.name ?? row.name })]);
       try {
         inTransaction(this.db, () => {
           prepared(this.db, 'UPDATE secrets SET name = ?, description = ?, updated_at = ? WHERE id = ?').run(
@@ -767,6 +796,7 @@ export class SecretsService {
             changes.length ? new Date().toISOString() : row.updated_at,
             row.id,
           );
+          this.rows.store(seals);
           this.record('secret.update', request.name ?? row.name, 'success', changes.join('; ') || 'no change');
         });
       } catch (error) {
@@ -789,6 +819,7 @@ export class SecretsService {
     const facts = (prepared(this.db, 'SELECT facts FROM secret_versions WHERE secret_id = ? AND version = ?').get(id, toVersion) as { facts: string }).facts;
     const address: SecretAddress = { ...from.address, version: row.current_version + 1 };
     const manager = this.writableManager(row.manager_id);
+    const seals = await this.rows.seal([this.rows.planned(row.id, { currentVersion: address.version })]);
     const sources = this.dependencies([from]);
     await this.writeValues(
       manager,
@@ -813,6 +844,7 @@ export class SecretsService {
           {},
           `version ${address.version} restores version ${toVersion}`,
           'secret.rollback',
+          seals,
         ),
       this.plannedOverwrite(manager, row),
     );
@@ -825,8 +857,10 @@ export class SecretsService {
     const row = this.byId(id);
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     this.checkFitsManager(normalized, row.manager_id);
+    const seals = await this.rows.seal([this.rows.planned(id, scopeFields(normalized))]);
     inTransaction(this.db, () => {
       this.catalog.writeScope('secret', id, normalized);
+      this.rows.store(seals);
       prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
       this.record(
         'secret.scope',
@@ -874,6 +908,8 @@ export class SecretsService {
   async delete(id: string, options: { keepRemote?: boolean } = {}): Promise<void> {
     this.vault.requireUnlocked();
     const row = this.byId(id);
+    // A swapped name must not make "delete A" delete B.
+    await this.rows.check([row.id]);
     let detail = `${row.current_version} version(s) removed`;
     if (row.reference !== null) {
       detail = `reference removed; ${row.reference} left in place`;

@@ -304,6 +304,18 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    description: 'an integrity MAC over the fields of each secrets row that decide which value a consumer gets',
+    up(db) {
+      db.exec(`
+        -- Both are written by RowIntegrity (src-main/core/services/row-integrity.ts); rows from before are MACed at the next unlock.
+        ALTER TABLE secrets ADD COLUMN row_mac TEXT;
+        -- The length of the audit trail when the row was written, covered by row_mac: a shorter trail was replaced.
+        ALTER TABLE secrets ADD COLUMN audit_seq INTEGER;
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */
