@@ -18,6 +18,7 @@ import { SessionClient } from '../core/session/session-client.js';
 import { defaultDataDir } from '../core/paths.js';
 import { sealBindings, sealValues } from '../../src-shared/contract.js';
 import { UsageError, UserError } from './cli-errors.js';
+import { pathsInitWouldCreate, removeCreated } from './init-cleanup.js';
 import { globalOptions, type CommandSpec, type OptionSpecs, type OptionValues } from './command.js';
 import { commandHelp, usage } from './help.js';
 import { NO_CORE, Session, type CliIo } from './session.js';
@@ -169,6 +170,9 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
   }
   // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
   const { createAppCore } = await import('../core/app-core.js');
+  // A refused init leaves nothing behind: what it would create is noted before the core creates it.
+  const createdByInit = command.words === 'init' ? pathsInitWouldCreate(dataDir) : [];
+  let failed = true;
   const core = await createAppCore({ ...coreOptions, dataDir, actor: 'cli' });
   const session = new Session(core, io, dataDir);
   try {
@@ -178,13 +182,16 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
       const passphrase = await session.passphrase(values['passphrase-file'] as string | undefined, false);
       await session.call('vault.unlock', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultUnlock(), [passphrase]) });
     }
-    return (await command.run(session, args, values)) ?? 0;
+    const code = (await command.run(session, args, values)) ?? 0;
+    failed = false;
+    return code;
   } catch (error) {
     if (error instanceof UsageError && !(error instanceof CommandUsageError)) throw new CommandUsageError(error.message, command);
     throw error;
   } finally {
     await core.handle('vault.lock', {});
     await core.close();
+    if (failed) removeCreated(createdByInit);
   }
 }
 

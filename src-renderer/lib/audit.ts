@@ -63,6 +63,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'migration.start': 'Started a migration',
   'migration.cancel': 'Cancelled a migration',
   'keyring.rotate': 'Rotated the master key',
+  'secrets.authenticate': 'Gave existing secrets an integrity MAC',
 };
 
 /**

@@ -10,8 +10,10 @@ export const auditCommands = [
     options: {},
     async run(session) {
       const verdict = await session.call('audit.verify', {});
-      if (!verdict.intact) throw new UserError(`Audit chain broken at entry ${verdict.firstBrokenSeq}: ${verdict.problem}`);
-      session.write(`Audit chain intact: ${verdict.checked} entries verified.\n`);
+      for (const secret of verdict.tamperedSecrets) session.write(`${secret.name}: ${secret.problem}\n`);
+      if (verdict.firstBrokenSeq !== null) throw new UserError(`Audit chain broken at entry ${verdict.firstBrokenSeq}: ${verdict.problem}`);
+      if (!verdict.intact) throw new UserError(`${verdict.tamperedSecrets.length} secret(s) failed their integrity check (listed above); they are refused wherever they would be used.`);
+      session.write(`Audit chain intact: ${verdict.checked} entries verified; every secret's row is authentic.\n`);
     },
   }),
 
