@@ -27,7 +27,7 @@ describe('damaged stores: clear errors, nothing silently re-created', { timeout:
 
   it('leaves no files behind when init refuses a too-short passphrase', () => {
     const fresh = join(dir.path, 'fresh');
-    const refused = run(fresh, ['init'], shortFile);
+    const refused = run(fresh, ['init', '--allow-weak-passphrase'], shortFile);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/at least 10 characters/);
     expect(existsSync(fresh)).toBe(false);
@@ -36,7 +36,7 @@ describe('damaged stores: clear errors, nothing silently re-created', { timeout:
     const existing = join(dir.path, 'existing');
     mkdirSync(existing, { mode: 0o700 });
     writeFileSync(join(existing, 'notes.txt'), 'mine');
-    expect(run(existing, ['init'], shortFile).code).toBe(1);
+    expect(run(existing, ['init', '--allow-weak-passphrase'], shortFile).code).toBe(1);
     expect(readdirSync(existing)).toEqual(['notes.txt']);
   });
 
