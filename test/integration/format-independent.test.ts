@@ -283,7 +283,7 @@ describeNeeding(['python3-cryptography'], 'the same decryptor on typed secrets a
       .prepare("SELECT v.facts FROM secrets s JOIN secret_versions v ON v.secret_id = s.id AND v.version = s.current_version WHERE s.name = 'deploy-key'")
       .get() as { facts: string };
     db.close();
-    expect(JSON.parse(facts.facts)).toEqual({ keyType: 'ssh-ed25519', fingerprint });
+    expect(JSON.parse(facts.facts)).toEqual({ keyType: 'ssh-ed25519', fingerprint, keyPassphrase: 'none' });
   });
 
   it('decrypts the backup to the same current values as the store', async () => {
