@@ -146,7 +146,7 @@ describe('canary: provider credentials never reach main', () => {
     expect((await cli(['export', '--out', join(dir.path, 'backup.srbackup'), '--export-passphrase-file', join(dir.path, 'passphrase')])).code).toBe(0);
     for (const manager of ['kms', 'vault', 'azure', 'awssm']) expect((await cli(['secret', 'delete', `in-${manager}`])).code).toBe(0);
     for (const manager of ['kms', 'vault', 'azure', 'awssm', 'azure-wrong']) expect((await cli(['manager', 'remove', manager])).code).toBe(0);
-  });
+  }, 300_000); // some 25 CLI commands, each starting its own delegate and deriving the key
 
   it('main never saw a credential: not in its messages, the SQLite files, the logs or the output', () => {
     expect(traffic.length).toBeGreaterThan(100);
