@@ -51,7 +51,7 @@ describe('secret types', () => {
     const result = await create(name, 'ssh', { username: 'deploy', auth: 'key' }, { privateKey: keys[key]!.private, keyPassphrase: passphrase });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value.facts).toEqual({ keyType, fingerprint: keys[key]!.fingerprint });
+    expect(result.value.facts).toEqual({ keyType, fingerprint: keys[key]!.fingerprint, keyPassphrase: passphrase ? 'set' : 'none' });
     expect(result.value.metadata).toEqual({ username: 'deploy', auth: 'key', port: 22 });
     expect(JSON.parse(await reveal(result.value.id))).toMatchObject({ privateKey: keys[key]!.private });
   });
