@@ -65,6 +65,8 @@ function run(command: string, args: string[], input = ''): Promise<Outcome> {
       running.delete(child);
       resolve({ code, stdout, stderr });
     });
+    // A decryptor that refuses early (a wrong passphrase) may exit before reading its input; its exit code and stderr are the outcome.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
