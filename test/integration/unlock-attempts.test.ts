@@ -9,7 +9,15 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { forkDelegate } from '../../src-main/core/delegate/node-delegate-channel.js';
+import { DelegateSupervisor } from '../../src-main/core/delegate/supervisor.js';
+import { createFileLogger } from '../../src-main/core/logging/logger.js';
+import { openDatabase } from '../../src-main/core/store/database.js';
+import { AuditLog } from '../../src-main/core/services/audit-log.js';
+import { MetaStore } from '../../src-main/core/services/meta-store.js';
+import { VaultService } from '../../src-main/core/services/vault-service.js';
+import { sealBindings, sealValues, type KeyringEntry, type WrappedByKeyring } from '../../src-shared/delegate-protocol.js';
+import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 
 const WRONG = 'definitely not the passphrase';
 
@@ -199,5 +207,52 @@ describe('a damaged key blob', () => {
     expect(truncated.code).toBe('TAMPERED');
     expect(truncated.message).toMatch(/keyring version 1 is damaged/);
     expect((await call(core, 'app.status', {})).unlockRetryAfterMs).toBe(0);
+  });
+});
+
+describe('the idle lock', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('ends a delegate that holds keys main counted as locked, audits it, and leaves an empty one alone', async () => {
+    const core = await startCore(dir.path);
+    await createVault(core);
+    await core.close();
+
+    // The real services over the real file and delegate, so the delegate can be unlocked behind the vault's back.
+    const db = openDatabase(dir.path);
+    const delegate = new DelegateSupervisor({
+      spawn: forkDelegate,
+      entry: DELEGATE_ENTRY,
+      logDir: join(dir.path, 'logs'),
+      logger: createFileLogger(join(dir.path, 'logs'), 'test'),
+      timeoutMs: 30_000,
+      onRestart: () => undefined,
+    });
+    try {
+      const meta = new MetaStore(db);
+      const vault = new VaultService(db, meta, delegate, new AuditLog(db, delegate), 'desktop');
+      await delegate.start();
+      const rows = db.prepare('SELECT version, kdf, wrapped_key FROM keyring').all() as { version: number; kdf: string; wrapped_key: string }[];
+      const keyring: KeyringEntry[] = rows.map((row) => ({ version: row.version, kdf: JSON.parse(row.kdf) as KeyringEntry['kdf'], wrappedKey: row.wrapped_key }));
+      const sealed = await sealValues(delegate.publicKey!, sealBindings.vaultUnlock(), [PASSPHRASE]);
+      await delegate.request({ op: 'keyring.unlock', sealed, keyring, auditKey: meta.get<WrappedByKeyring>('keyring.auditKey')! });
+      expect(vault.unlocked).toBe(false);
+      expect(await delegate.request({ op: 'keyring.status' })).toEqual({ unlocked: true });
+
+      const holding = delegate.pid!;
+      expect(await vault.lockIfUnlocked('idle')).toBe(true);
+      expect(alive(holding)).toBe(false);
+      const lastLock = db.prepare("SELECT detail FROM audit_log WHERE action = 'vault.lock' ORDER BY seq DESC LIMIT 1").get() as { detail: string };
+      expect(lastLock.detail).toBe('idle: the delegate held keys main had counted as locked');
+
+      await delegate.start();
+      const empty = delegate.pid!;
+      expect(await vault.lockIfUnlocked('idle')).toBe(false);
+      expect(alive(empty)).toBe(true);
+    } finally {
+      await delegate.stop();
+      db.close();
+    }
   });
 });
