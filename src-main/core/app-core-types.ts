@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type { AppEvent, Channel, IpcResult } from '../../src-shared/contract.js';
 import type { DelegateSpawner } from './delegate/delegate-channel.js';
 
@@ -16,6 +17,8 @@ export interface AppCoreOptions {
   delegateTimeoutMs?: number;
   /** Observes every message main sends to or receives from the delegate (security tests). */
   onDelegateTraffic?: (direction: 'to-delegate' | 'from-delegate', message: unknown) => void;
+  /** The time the unlock delay and the idle lock read; tests pass a clock they move by hand. */
+  clock?: Clock;
 }
 
 /** The Electron-free main process: store, services, IPC router and delegate supervisor. */

@@ -23,6 +23,7 @@ import { BackupService } from './services/backup-service.js';
 import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { IdleTimer } from './idle-timer.js';
+import { systemClock } from './clock.js';
 import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
 import { KeyringRotation } from './migration/keyring-rotation.js';
@@ -35,6 +36,7 @@ export function defaultDelegateEntry(): string {
 }
 
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const clock = options.clock ?? systemClock;
   const logDir = join(options.dataDir, 'logs');
   const db = openDatabase(options.dataDir);
   const logger = createFileLogger(logDir, options.actor);
@@ -61,7 +63,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const meta = new MetaStore(db);
   const audit = new AuditLog(db, delegate);
   const actor = auditActor(options.actor, process.pid);
-  vault = new VaultService(db, meta, delegate, audit, actor);
+  vault = new VaultService(db, meta, delegate, audit, actor, clock);
   const catalog = new CatalogService(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
@@ -89,6 +91,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       : null;
 
   const idle = new IdleTimer(
+    clock,
     () => theVault.settings().autoLockMinutes * 60_000,
     () => {
       theVault.lockIfUnlocked('idle').then(

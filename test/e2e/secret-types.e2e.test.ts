@@ -246,7 +246,8 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     await field(dialog, 'File').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 1) });
     await fieldError(dialog, 'file').getByText(/^This file is 10\.0 MiB \(10,485,761 bytes\); files are limited to 10 MiB$/).waitFor();
     await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await page.waitForTimeout(300);
+    // The refused submit sends nothing and moves focus to the field that is wrong.
+    await page.waitForFunction(() => document.activeElement?.id === 'secret-file');
     expect(await dialog.isVisible()).toBe(true);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });

@@ -11,8 +11,11 @@ describe('strongroom CLI', () => {
   const passphraseFile = join(dir.path, 'passphrase');
   const wrongFile = join(dir.path, 'wrong');
 
-  const run = (args: string[], input = '', file = passphraseFile) => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', file, ...args], { input, encoding: 'utf8' });
+  /** The first test's store, made with a weak passphrase. */
+  const weakStore = join(dir.path, 'weak-store');
+
+  const run = (args: string[], input = '', file = passphraseFile, store = dataDir) => {
+    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', store, '--passphrase-file', file, ...args], { input, encoding: 'utf8' });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
@@ -25,7 +28,6 @@ describe('strongroom CLI', () => {
 
   it('init refuses a weak master passphrase unless told to accept it', () => {
     const weakFile = join(dir.path, 'weak');
-    const weakStore = join(dir.path, 'weak-store');
     writeFileSync(weakFile, 'password1234\n', { mode: 0o600 });
     const init = (...extra: string[]) => spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', weakStore, '--passphrase-file', weakFile, 'init', ...extra], { encoding: 'utf8' });
     const refused = init();
@@ -61,14 +63,13 @@ describe('strongroom CLI', () => {
   });
 
   it.each([
-    ['a wrong passphrase', ['secret', 'list'], wrongFile, /Wrong passphrase/],
-    ['an unknown secret', ['secret', 'reveal', 'missing'], passphraseFile, /No secret named "missing"/],
-    ['an invalid name', ['secret', 'create', '--name', 'has space'], passphraseFile, /Use only letters, digits, - and _/],
-    ['a missing passphrase file', ['secret', 'list'], join(dir.path, 'nope'), /Cannot read the passphrase file/],
-  ])('exits 1 with one line on stderr for %s', async (_name, args, file, message) => {
-    // A wrong passphrase makes the next attempt wait; wait it out so cases stay independent.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const result = run(args, 'value', file);
+    // A wrong passphrase makes the next attempt on its store wait, so it goes to the first test's store, which nothing else uses.
+    ['a wrong passphrase', ['secret', 'list'], wrongFile, /Wrong passphrase/, weakStore],
+    ['an unknown secret', ['secret', 'reveal', 'missing'], passphraseFile, /No secret named "missing"/, dataDir],
+    ['an invalid name', ['secret', 'create', '--name', 'has space'], passphraseFile, /Use only letters, digits, - and _/, dataDir],
+    ['a missing passphrase file', ['secret', 'list'], join(dir.path, 'nope'), /Cannot read the passphrase file/, dataDir],
+  ])('exits 1 with one line on stderr for %s', (_name, args, file, message, store) => {
+    const result = run(args, 'value', file, store);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);

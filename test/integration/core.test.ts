@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { chainHash } from '../../src-main/core/services/audit-log.js';
 import { call, callError, createSecret, createVault, reveal, sealedUnlock, startCore, tempDir, updateValue } from '../support/core-harness.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 describe('core: secrets on a real store', () => {
   const dir = tempDir();
+  const clock = new ManualClock();
   let core: AppCore;
 
   beforeAll(async () => {
-    core = await startCore(dir.path);
+    core = await startCore(dir.path, { clock });
   });
   afterAll(async () => {
     await core?.close();
@@ -86,7 +88,9 @@ describe('core: secrets on a real store', () => {
     expect(limited.retryAfterMs).toBeGreaterThan(0);
     expect((await call(core, 'app.status', {})).unlockRetryAfterMs).toBeGreaterThan(0);
 
-    await new Promise((resolve) => setTimeout(resolve, limited.retryAfterMs! + 50));
+    clock.advance(limited.retryAfterMs! - 1);
+    expect((await callError(core, 'vault.unlock', await sealedUnlock(core))).code).toBe('RATE_LIMITED');
+    clock.advance(1);
     await call(core, 'vault.unlock', await sealedUnlock(core));
     expect((await call(core, 'secrets.list', {})).total).toBe(3);
   });
@@ -111,6 +115,26 @@ describe('core: secrets on a real store', () => {
     expect((await callError(core, 'settings.update', { versionRetention: 3 })).code).toBe('INVALID_REQUEST');
     expect((await callError(core, 'settings.update', { autoLockMinutes: 0 })).code).toBe('INVALID_REQUEST');
     expect((await call(core, 'app.status', {})).settings.autoLockMinutes).toBe(5);
+  });
+
+  it('locks itself after the auto-lock time without requests, and each request starts the wait again', async () => {
+    const locked = new Promise<unknown>((resolve) => {
+      const stop = core.onEvent((event) => {
+        if (event.type === 'vault.locked') {
+          stop();
+          resolve(event);
+        }
+      });
+    });
+    clock.advance(4 * 60_000);
+    await call(core, 'secrets.list', {});
+    clock.advance(4 * 60_000);
+    expect((await call(core, 'app.status', {})).unlocked).toBe(true);
+    clock.advance(60_000);
+    expect(await locked).toEqual({ type: 'vault.locked', reason: 'idle' });
+    expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+    expect((await callError(core, 'secrets.list', {})).code).toBe('LOCKED');
+    await call(core, 'vault.unlock', await sealedUnlock(core));
   });
 });
 

@@ -16,6 +16,7 @@ import { openDatabase } from '../../src-main/core/store/database.js';
 import { AuditLog } from '../../src-main/core/services/audit-log.js';
 import { MetaStore } from '../../src-main/core/services/meta-store.js';
 import { VaultService } from '../../src-main/core/services/vault-service.js';
+import { systemClock } from '../../src-main/core/clock.js';
 import { sealBindings, sealValues, type KeyringEntry, type WrappedByKeyring } from '../../src-shared/delegate-protocol.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 
@@ -231,7 +232,7 @@ describe('the idle lock', () => {
     });
     try {
       const meta = new MetaStore(db);
-      const vault = new VaultService(db, meta, delegate, new AuditLog(db, delegate), 'desktop');
+      const vault = new VaultService(db, meta, delegate, new AuditLog(db, delegate), 'desktop', systemClock);
       await delegate.start();
       const rows = db.prepare('SELECT version, kdf, wrapped_key FROM keyring').all() as { version: number; kdf: string; wrapped_key: string }[];
       const keyring: KeyringEntry[] = rows.map((row) => ({ version: row.version, kdf: JSON.parse(row.kdf) as KeyringEntry['kdf'], wrappedKey: row.wrapped_key }));

@@ -16,6 +16,7 @@ import { keyringEntrySchema, wrappedByKeyringSchema, type KeyringEntry, type Wra
 import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';
+import type { Clock } from '../clock.js';
 import type { MetaStore } from './meta-store.js';
 
 const AUDIT_KEY = 'keyring.auditKey';
@@ -45,6 +46,7 @@ export class VaultService {
     private readonly delegate: DelegateSupervisor,
     private readonly audit: AuditLog,
     private readonly actor: string,
+    private readonly clock: Clock,
   ) {}
 
   get unlocked(): boolean {
@@ -60,7 +62,7 @@ export class VaultService {
     return (prepared(this.db, 'SELECT COUNT(*) AS n FROM keyring').get() as { n: number }).n > 0;
   }
 
-  retryAfterMs(now = Date.now()): number {
+  retryAfterMs(now = this.clock.now()): number {
     const failures = this.meta.get<Failures>(FAILURES_KEY);
     if (!failures) return 0;
     return Math.max(0, failures.lastAt + unlockDelayMs(failures.count) - now);
@@ -161,7 +163,7 @@ export class VaultService {
       }
       const previous = this.meta.get<Failures>(FAILURES_KEY);
       const count = (previous?.count ?? 0) + 1;
-      this.meta.set(FAILURES_KEY, { count, lastAt: Date.now() });
+      this.meta.set(FAILURES_KEY, { count, lastAt: this.clock.now() });
       return { attempt: count, before: previous };
     });
     try {
@@ -215,7 +217,7 @@ export class VaultService {
 
   /** The delay runs from when the attempt ended; returns it. */
   private countFailure(attempt: number): number {
-    this.meta.set(FAILURES_KEY, { count: attempt, lastAt: Date.now() });
+    this.meta.set(FAILURES_KEY, { count: attempt, lastAt: this.clock.now() });
     return unlockDelayMs(attempt);
   }
 

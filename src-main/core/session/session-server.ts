@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AppCore } from '../app-core-types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { IdleTimer } from '../idle-timer.js';
 import { cliActor } from '../request-actor.js';
 import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
@@ -22,6 +23,8 @@ export interface SessionServerOptions {
   /** Null: no idle timer of its own (the app's idle lock closes the session). */
   idleTimeoutMs: number | null;
   onStop?: (reason: SessionStopReason) => void;
+  /** The time the idle expiry reads; tests pass a clock they move by hand. */
+  clock?: Clock;
 }
 
 export interface SessionServer {
@@ -58,7 +61,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   const connections = new Set<Socket>();
   /** Connections that presented the token, and the pid each named. */
   const greeted = new Set<Socket>();
-  let lastActivity = Date.now();
+  const clock = options.clock ?? systemClock;
+  let lastActivity = clock.now();
   let stopped = false;
   /** A client's lock is answered before the session closes; the lock event it causes must not close it first. */
   let lockRequested = false;
@@ -67,6 +71,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     idleTimeoutMs === null
       ? null
       : new IdleTimer(
+          clock,
           () => idleTimeoutMs,
           () => void stop('idle'),
         );
@@ -137,7 +142,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
             });
             return;
           }
-          lastActivity = Date.now();
+          lastActivity = clock.now();
           idle?.reset();
           void core.handleAs(actor, frame.channel, frame.request).then((result) => send(socket, { id: frame.id, ...result }));
         },
