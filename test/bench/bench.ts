@@ -9,10 +9,12 @@
  * - the KDF (scrypt) against PBKDF2-SHA256 at 600,000 iterations;
  * - unlock to first list against the KDF alone;
  * - the secret list at 100,000 secrets against the same SQL with no IPC
- *   (list-bench.ts).
+ *   (list-bench.ts);
+ * - CLI commands through a session and without one (session-bench.ts).
  *
- * Run with `npm run bench` (which builds dist/ first). It never fails on a
- * missed goal: it reports it.
+ * Run with `npm run bench` (which builds dist/ first); `npm run bench --
+ * session list` runs only the sections named (see SECTIONS). It never fails
+ * on a missed goal: it reports it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pbkdf2, randomBytes, randomUUID, scrypt } from 'node:crypto';
@@ -21,7 +23,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
@@ -42,6 +44,7 @@ import { runKmsBench } from './kms-bench.js';
 import { runSanitizerBench } from './sanitizer-bench.js';
 import { runMigrationBench } from './migration-bench.js';
 import { benchSshPassword } from './ssh-bench.js';
+import { runSessionBench } from './session-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
 import { median } from './median.js';
 import { handshakeHeaders, openSocket, redeemLaunchUrl } from '../support/bridge-wire.js';
@@ -51,6 +54,15 @@ const BATCH_SIZES = [100, 1000] as const;
 const GOAL = 0.25;
 const PASSPHRASE = 'bench passphrase, long enough';
 const SERVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'main', 'serve.js');
+const SECTIONS = ['stack', 'list', 'kms', 'sanitizer', 'migration', 'connections', 'session'] as const;
+
+/** The sections named on the command line, or all of them. */
+function selectedSections(): Set<string> {
+  const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
+  const unknown = positionals.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`Unknown bench section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}.`);
+  return new Set(positionals.length ? positionals : SECTIONS);
+}
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 const pbkdf2Async = promisify(pbkdf2);
@@ -294,198 +306,263 @@ function printTable(rows: Row[]): void {
   rows.forEach((row) => console.log(line(row)));
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run "npm run bench", which builds dist/ first.`);
-  const root = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
+/** Throughput through the whole stack, cold start, the KDF, and unlock to first list. */
+async function benchStack(root: string): Promise<void> {
   const started = performance.now();
   const rows: Row[] = [];
   const verdicts: string[] = [];
   const throughputRatios: number[] = [];
+  // Interleaved, so a slow spell on the machine lands on both sides of a ratio.
+  const noop: number[] = [];
+  const cold: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    noop.push(await nodeNoop());
+    cold.push(await coldStart(join(root, `cold-${i}`)));
+  }
+  const scryptMs: number[] = [];
+  const pbkdf2Ms: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    scryptMs.push(await scryptOnce());
+    pbkdf2Ms.push(await pbkdf2Once());
+  }
+
+  const server = await startServer(join(root, 'stack'));
+  const client = await BridgeClient.connect(server.url);
+  const baseline = baselineStore(join(root, 'baseline'));
   try {
-    // Interleaved, so a slow spell on the machine lands on both sides of a ratio.
-    const noop: number[] = [];
-    const cold: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      noop.push(await nodeNoop());
-      cold.push(await coldStart(join(root, `cold-${i}`)));
+    const { delegatePublicKey } = await client.call('app.status', {});
+    await client.call('vault.create', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), [PASSPHRASE]) });
+
+    const base = { create: [] as number[], reveal: [] as number[] };
+    const stack = Object.fromEntries(BATCH_SIZES.map((size) => [size, { create: [] as number[], reveal: [] as number[] }]));
+    for (let rep = 0; rep < 3; rep++) {
+      const b = await baseline.run(`base-r${rep}`);
+      base.create.push(b.createMs);
+      base.reveal.push(b.revealMs);
+      for (const size of BATCH_SIZES) {
+        const s = await stackCreateReveal(client, delegatePublicKey!, `b${size}-r${rep}`, size);
+        stack[size]!.create.push(s.createMs);
+        stack[size]!.reveal.push(s.revealMs);
+      }
     }
-    const scryptMs: number[] = [];
-    const pbkdf2Ms: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      scryptMs.push(await scryptOnce());
-      pbkdf2Ms.push(await pbkdf2Once());
+    for (const op of ['create', 'reveal'] as const) {
+      const baseMs = median(base[op]);
+      for (const size of BATCH_SIZES) {
+        const stackMs = median(stack[size]![op]);
+        const ratio = baseMs / stackMs;
+        const met = ratio >= GOAL;
+        throughputRatios.push(ratio);
+        verdicts.push(`${op}/${size} ${ratio.toFixed(2)}${met ? '' : ' (missed)'}`);
+        rows.push({
+          measure: `${op} ${SECRETS.toLocaleString('en-US')} secrets, batch ${size}`,
+          stack: perSecond(stackMs),
+          baseline: perSecond(baseMs),
+          ratio: `${ratio.toFixed(2)}`,
+          note: `stack/baseline throughput; goal >= ${GOAL}: ${met ? 'met' : 'NOT met'}`,
+        });
+      }
     }
 
-    const server = await startServer(join(root, 'stack'));
-    const client = await BridgeClient.connect(server.url);
-    const baseline = baselineStore(join(root, 'baseline'));
-    try {
-      const { delegatePublicKey } = await client.call('app.status', {});
-      await client.call('vault.create', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultCreate(), [PASSPHRASE]) });
-
-      const base = { create: [] as number[], reveal: [] as number[] };
-      const stack = Object.fromEntries(BATCH_SIZES.map((size) => [size, { create: [] as number[], reveal: [] as number[] }]));
-      for (let rep = 0; rep < 3; rep++) {
-        const b = await baseline.run(`base-r${rep}`);
-        base.create.push(b.createMs);
-        base.reveal.push(b.revealMs);
-        for (const size of BATCH_SIZES) {
-          const s = await stackCreateReveal(client, delegatePublicKey!, `b${size}-r${rep}`, size);
-          stack[size]!.create.push(s.createMs);
-          stack[size]!.reveal.push(s.revealMs);
-        }
-      }
-      for (const op of ['create', 'reveal'] as const) {
-        const baseMs = median(base[op]);
-        for (const size of BATCH_SIZES) {
-          const stackMs = median(stack[size]![op]);
-          const ratio = baseMs / stackMs;
-          const met = ratio >= GOAL;
-          throughputRatios.push(ratio);
-          verdicts.push(`${op}/${size} ${ratio.toFixed(2)}${met ? '' : ' (missed)'}`);
-          rows.push({
-            measure: `${op} ${SECRETS.toLocaleString('en-US')} secrets, batch ${size}`,
-            stack: perSecond(stackMs),
-            baseline: perSecond(baseMs),
-            ratio: `${ratio.toFixed(2)}`,
-            note: `stack/baseline throughput; goal >= ${GOAL}: ${met ? 'met' : 'NOT met'}`,
-          });
-        }
-      }
-
-      const unlock: number[] = [];
-      for (let rep = 0; rep < 3; rep++) {
-        await client.call('vault.lock', {});
-        unlock.push(
-          await timed(async () => {
-            await client.call('vault.unlock', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultUnlock(), [PASSPHRASE]) });
-            const page = await client.call('secrets.list', { query: '', limit: 100, offset: 0 });
-            if (page.items.length !== 100) throw new Error(`the first page holds ${page.items.length} secrets, expected 100`);
-          }),
-        );
-        // More KDF samples next to the unlocks it is the baseline of, so drift over the run does not skew that ratio.
-        scryptMs.push(await scryptOnce());
-      }
-
-      const kdf = median(scryptMs);
-      const coldRatio = median(cold) / median(noop);
-      const kdfRatio = kdf / median(pbkdf2Ms);
-      const unlockRatio = median(unlock) / kdf;
-      rows.push(
-        { measure: 'cold start to first app.status', stack: millis(median(cold)), baseline: millis(median(noop)), ratio: `${coldRatio.toFixed(1)}x`, note: 'baseline: node -e 0, spawn to exit' },
-        { measure: 'KDF: scrypt N=2^17 r=8 p=1', stack: millis(kdf), baseline: millis(median(pbkdf2Ms)), ratio: `${kdfRatio.toFixed(2)}x`, note: 'baseline: PBKDF2-SHA256, 600,000 iterations' },
-        { measure: 'unlock + first list page', stack: millis(median(unlock)), baseline: millis(kdf), ratio: `${unlockRatio.toFixed(2)}x`, note: 'baseline: the scrypt derivation alone' },
+    const unlock: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      await client.call('vault.lock', {});
+      unlock.push(
+        await timed(async () => {
+          await client.call('vault.unlock', { sealedPassphrase: await sealValues(delegatePublicKey!, sealBindings.vaultUnlock(), [PASSPHRASE]) });
+          const page = await client.call('secrets.list', { query: '', limit: 100, offset: 0 });
+          if (page.items.length !== 100) throw new Error(`the first page holds ${page.items.length} secrets, expected 100`);
+        }),
       );
-      verdicts.push(`cold start ${coldRatio.toFixed(1)}x node`, `scrypt ${kdfRatio.toFixed(2)}x PBKDF2`, `unlock ${unlockRatio.toFixed(2)}x KDF`);
-    } finally {
-      client.close();
-      baseline.close();
-      await stop(server.child);
+      // More KDF samples next to the unlocks it is the baseline of, so drift over the run does not skew that ratio.
+      scryptMs.push(await scryptOnce());
     }
 
-    console.log(`Strongroom benchmark: node ${process.version}, ${availableParallelism()} CPUs; medians (throughput and unlock of 3 runs, cold start of 5, scrypt of 6, PBKDF2 of 3)\n`);
-    printTable(rows);
-    const met = throughputRatios.filter((ratio) => ratio >= GOAL).length;
-    console.log(
-      `\nSummary: ${met}/${throughputRatios.length} throughput ratios meet the ${GOAL} goal [${verdicts.join('; ')}] in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    const kdf = median(scryptMs);
+    const coldRatio = median(cold) / median(noop);
+    const kdfRatio = kdf / median(pbkdf2Ms);
+    const unlockRatio = median(unlock) / kdf;
+    rows.push(
+      { measure: 'cold start to first app.status', stack: millis(median(cold)), baseline: millis(median(noop)), ratio: `${coldRatio.toFixed(1)}x`, note: 'baseline: node -e 0, spawn to exit' },
+      { measure: 'KDF: scrypt N=2^17 r=8 p=1', stack: millis(kdf), baseline: millis(median(pbkdf2Ms)), ratio: `${kdfRatio.toFixed(2)}x`, note: 'baseline: PBKDF2-SHA256, 600,000 iterations' },
+      { measure: 'unlock + first list page', stack: millis(median(unlock)), baseline: millis(kdf), ratio: `${unlockRatio.toFixed(2)}x`, note: 'baseline: the scrypt derivation alone' },
     );
+    verdicts.push(`cold start ${coldRatio.toFixed(1)}x node`, `scrypt ${kdfRatio.toFixed(2)}x PBKDF2`, `unlock ${unlockRatio.toFixed(2)}x KDF`);
+  } finally {
+    client.close();
+    baseline.close();
+    await stop(server.child);
+  }
 
-    const listStarted = performance.now();
-    const list = await runListBench(join(root, 'list'), {
-      async serve(dataDir) {
-        const server = await startServer(dataDir);
-        const listClient = await BridgeClient.connect(server.url);
-        return {
-          client: listClient,
-          async stop() {
-            listClient.close();
-            await stop(server.child);
-          },
-        };
-      },
-      timed,
-      median,
-    });
-    console.log(`\n${list.title}\n`);
-    printTable(list.rows);
-    console.log(`\n${list.notes.join('\n')}\nList benchmark in ${((performance.now() - listStarted) / 1000).toFixed(1)} s`);
+  console.log(`Strongroom benchmark: node ${process.version}, ${availableParallelism()} CPUs; medians (throughput and unlock of 3 runs, cold start of 5, scrypt of 6, PBKDF2 of 3)\n`);
+  printTable(rows);
+  const met = throughputRatios.filter((ratio) => ratio >= GOAL).length;
+  console.log(
+    `\nSummary: ${met}/${throughputRatios.length} throughput ratios meet the ${GOAL} goal [${verdicts.join('; ')}] in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
 
-    const kms = await runKmsBench();
-    console.log(`\nKMS envelope: ${kms.secrets.toLocaleString('en-US')} secrets against the AWS KMS emulator with ${kms.latencyMs} ms latency, concurrency ${kms.concurrency}\n`);
-    const kmsRow = (measure: string, phase: { kmsCalls: number; wallMs: number; lowerBoundMs: number; ratio: number }): Row => ({
-      measure,
-      stack: `${millis(phase.wallMs)}, ${phase.kmsCalls} KMS calls`,
-      baseline: `bound ${millis(phase.lowerBoundMs)}`,
-      ratio: `${phase.ratio.toFixed(2)}x`,
-      note: 'baseline: max(N·k/R, ⌈N/C⌉·k·L)',
-    });
-    printTable([
-      kmsRow('create, one KMS call per data key', kms.direct.create),
-      kmsRow('reveal, one KMS call per data key', kms.direct.reveal),
-      kmsRow('create, intermediate keys + cache', kms.intermediate.create),
-      kmsRow('reveal, intermediate keys + cache', kms.intermediate.reveal),
-    ]);
-    console.log(`\nIntermediate keys make ${kms.revealCallReduction.toFixed(0)}x fewer KMS calls on reveal (goal: at least 10x).`);
+/** The secret list at 100,000 secrets (list-bench.ts). */
+async function benchList(root: string): Promise<void> {
+  const listStarted = performance.now();
+  const list = await runListBench(join(root, 'list'), {
+    async serve(dataDir) {
+      const server = await startServer(dataDir);
+      const listClient = await BridgeClient.connect(server.url);
+      return {
+        client: listClient,
+        async stop() {
+          listClient.close();
+          await stop(server.child);
+        },
+      };
+    },
+    timed,
+    median,
+  });
+  console.log(`\n${list.title}\n`);
+  printTable(list.rows);
+  console.log(`\n${list.notes.join('\n')}\nList benchmark in ${((performance.now() - listStarted) / 1000).toFixed(1)} s`);
+}
 
-    const sanitizer = runSanitizerBench();
-    console.log(`\nSanitizer: one ${sanitizer.lineChars}-character log line, ${sanitizer.forms.toLocaleString('en-US')} tracked forms (the cap)\n`);
-    printTable([
-      {
-        measure: 'mask one log line (indexed)',
-        stack: `${sanitizer.maskUs.toFixed(1)} µs`,
-        baseline: `${sanitizer.previousScanUs.toFixed(0)} µs`,
-        ratio: `${(sanitizer.maskUs / sanitizer.previousScanUs).toFixed(4)}x`,
-        note: 'baseline: one includes() per form, longest first (the previous sanitizer)',
-      },
-      {
-        measure: 'mask one log line (indexed)',
-        stack: `${sanitizer.maskUs.toFixed(1)} µs`,
-        baseline: `${sanitizer.stringifyUs.toFixed(1)} µs`,
-        ratio: `${(sanitizer.maskUs / sanitizer.stringifyUs).toFixed(2)}x`,
-        note: 'baseline: JSON.stringify of the same record',
-      },
-    ]);
+/** KMS envelope encryption against the AWS KMS emulator. */
+async function benchKms(): Promise<void> {
+  const kms = await runKmsBench();
+  console.log(`\nKMS envelope: ${kms.secrets.toLocaleString('en-US')} secrets against the AWS KMS emulator with ${kms.latencyMs} ms latency, concurrency ${kms.concurrency}\n`);
+  const kmsRow = (measure: string, phase: { kmsCalls: number; wallMs: number; lowerBoundMs: number; ratio: number }): Row => ({
+    measure,
+    stack: `${millis(phase.wallMs)}, ${phase.kmsCalls} KMS calls`,
+    baseline: `bound ${millis(phase.lowerBoundMs)}`,
+    ratio: `${phase.ratio.toFixed(2)}x`,
+    note: 'baseline: max(N·k/R, ⌈N/C⌉·k·L)',
+  });
+  printTable([
+    kmsRow('create, one KMS call per data key', kms.direct.create),
+    kmsRow('reveal, one KMS call per data key', kms.direct.reveal),
+    kmsRow('create, intermediate keys + cache', kms.intermediate.create),
+    kmsRow('reveal, intermediate keys + cache', kms.intermediate.reveal),
+  ]);
+  console.log(`\nIntermediate keys make ${kms.revealCallReduction.toFixed(0)}x fewer KMS calls on reveal (goal: at least 10x).`);
+}
 
-    const migration = await runMigrationBench({ secrets: Number(process.env.MIGRATION_BENCH_SECRETS ?? 10_000) });
-    console.log(
-      `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret\n`,
-    );
-    printTable([
-      {
-        measure: `migrate, C = ${migration.concurrency}`,
-        stack: millis(migration.wallMs),
-        baseline: `bound ${millis(migration.lowerBoundMs)}`,
-        ratio: `${migration.ratio.toFixed(2)}x`,
-        note: 'baseline: N·k·L/C (goal: at most 1.10x)',
-      },
-      {
-        measure: 'migrate, C = 1 (one secret at a time)',
-        stack: millis(migration.sequential.scaledToAllMs),
-        baseline: millis(migration.wallMs),
-        ratio: `${(migration.sequential.scaledToAllMs / migration.wallMs).toFixed(1)}x`,
-        note: `measured on ${migration.sequential.sample} secrets (${millis(migration.sequential.wallMs)}), scaled to N; baseline: C = ${migration.concurrency}`,
-      },
-    ]);
+/** Masking a log line against the tracked secret forms. */
+async function benchSanitizer(): Promise<void> {
+  const sanitizer = runSanitizerBench();
+  console.log(`\nSanitizer: one ${sanitizer.lineChars}-character log line, ${sanitizer.forms.toLocaleString('en-US')} tracked forms (the cap)\n`);
+  printTable([
+    {
+      measure: 'mask one log line (indexed)',
+      stack: `${sanitizer.maskUs.toFixed(1)} µs`,
+      baseline: `${sanitizer.previousScanUs.toFixed(0)} µs`,
+      ratio: `${(sanitizer.maskUs / sanitizer.previousScanUs).toFixed(4)}x`,
+      note: 'baseline: one includes() per form, longest first (the previous sanitizer)',
+    },
+    {
+      measure: 'mask one log line (indexed)',
+      stack: `${sanitizer.maskUs.toFixed(1)} µs`,
+      baseline: `${sanitizer.stringifyUs.toFixed(1)} µs`,
+      ratio: `${(sanitizer.maskUs / sanitizer.stringifyUs).toFixed(2)}x`,
+      note: 'baseline: JSON.stringify of the same record',
+    },
+  ]);
+}
 
-    const ssh = await benchSshPassword();
-    const winrm = await benchWinrmNtlm();
-    console.log('\nConnection tests against local servers\n');
-    printTable([
-      {
-        measure: 'SSH password test (DNS, TCP, host key, auth probe, login, whoami)',
-        stack: millis(ssh.oursMedianMs),
-        baseline: millis(ssh.sshMedianMs),
-        ratio: `${ssh.ratio.toFixed(2)}x`,
-        note: `baseline: ssh -o BatchMode=yes with a key, whoami; median of ${ssh.iterations}`,
-      },
-      {
-        measure: 'WinRM NTLM test (Identify, NTLM with sealing, shell, hostname + whoami)',
-        stack: millis(winrm.oursMedianMs),
-        baseline: millis(winrm.pywinrmMedianMs),
-        ratio: `${winrm.ratio.toFixed(2)}x`,
-        note: `baseline: pywinrm run_cmd against the same emulator; median of ${winrm.iterations}`,
-      },
-    ]);
+/** Migration between two AWS Secrets Manager emulators. */
+async function benchMigration(): Promise<void> {
+  const migration = await runMigrationBench({ secrets: Number(process.env.MIGRATION_BENCH_SECRETS ?? 10_000) });
+  console.log(
+    `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret\n`,
+  );
+  printTable([
+    {
+      measure: `migrate, C = ${migration.concurrency}`,
+      stack: millis(migration.wallMs),
+      baseline: `bound ${millis(migration.lowerBoundMs)}`,
+      ratio: `${migration.ratio.toFixed(2)}x`,
+      note: 'baseline: N·k·L/C (goal: at most 1.10x)',
+    },
+    {
+      measure: 'migrate, C = 1 (one secret at a time)',
+      stack: millis(migration.sequential.scaledToAllMs),
+      baseline: millis(migration.wallMs),
+      ratio: `${(migration.sequential.scaledToAllMs / migration.wallMs).toFixed(1)}x`,
+      note: `measured on ${migration.sequential.sample} secrets (${millis(migration.sequential.wallMs)}), scaled to N; baseline: C = ${migration.concurrency}`,
+    },
+  ]);
+}
+
+/** The delegate's SSH and WinRM testers against local servers. */
+async function benchConnections(): Promise<void> {
+  const ssh = await benchSshPassword();
+  const winrm = await benchWinrmNtlm();
+  console.log('\nConnection tests against local servers\n');
+  printTable([
+    {
+      measure: 'SSH password test (DNS, TCP, host key, auth probe, login, whoami)',
+      stack: millis(ssh.oursMedianMs),
+      baseline: millis(ssh.sshMedianMs),
+      ratio: `${ssh.ratio.toFixed(2)}x`,
+      note: `baseline: ssh -o BatchMode=yes with a key, whoami; median of ${ssh.iterations}`,
+    },
+    {
+      measure: 'WinRM NTLM test (Identify, NTLM with sealing, shell, hostname + whoami)',
+      stack: millis(winrm.oursMedianMs),
+      baseline: millis(winrm.pywinrmMedianMs),
+      ratio: `${winrm.ratio.toFixed(2)}x`,
+      note: `baseline: pywinrm run_cmd against the same emulator; median of ${winrm.iterations}`,
+    },
+  ]);
+}
+
+/** CLI commands as a script runs them, through a session and without one (session-bench.ts). */
+async function benchSession(): Promise<void> {
+  const session = await runSessionBench();
+  const through = session.revealThroughSession;
+  const without = session.revealWithoutSession;
+  const ssh = session.sshThroughSession;
+  const ratio = (figure: { oursMs: number; baselineMs: number }) => figure.oursMs / figure.baselineMs;
+  const overKdfS = (without.oursMs - without.baselineMs) / 1000;
+  console.log(`\nCLI commands, each spawned as a script would; medians of ${session.runs} runs, interleaved with their baseline\n`);
+  printTable([
+    {
+      measure: 'secret reveal through a session',
+      stack: millis(through.oursMs),
+      baseline: millis(through.baselineMs),
+      ratio: `${ratio(through).toFixed(2)}x`,
+      note: `baseline: node -e 0; goal <= 2.0x: ${ratio(through) <= 2 ? 'met' : 'NOT met'}`,
+    },
+    {
+      measure: 'secret reveal without a session',
+      stack: millis(without.oursMs),
+      baseline: millis(without.baselineMs),
+      ratio: `${ratio(without).toFixed(2)}x`,
+      note: `baseline: the KDF alone (scrypt, the store's parameters); KDF + ${overKdfS.toFixed(2)} s, goal <= KDF + 0.3 s: ${overKdfS <= 0.3 ? 'met' : 'NOT met'}`,
+    },
+    {
+      measure: 'test ssh through a session',
+      stack: millis(ssh.oursMs),
+      baseline: millis(ssh.baselineMs),
+      ratio: `${ratio(ssh).toFixed(2)}x`,
+      note: `baseline: ssh -o BatchMode=yes with a key, true, same sshd; goal <= 1.5x: ${ratio(ssh) <= 1.5 ? 'met' : 'NOT met'}`,
+    },
+  ]);
+}
+
+const sectionRuns: Record<(typeof SECTIONS)[number], (root: string) => Promise<void>> = {
+  stack: benchStack,
+  list: benchList,
+  kms: benchKms,
+  sanitizer: benchSanitizer,
+  migration: benchMigration,
+  connections: benchConnections,
+  session: benchSession,
+};
+
+async function main(): Promise<void> {
+  const sections = selectedSections();
+  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run "npm run bench", which builds dist/ first.`);
+  const root = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
+  try {
+    for (const name of SECTIONS) if (sections.has(name)) await sectionRuns[name](root);
   } finally {
     await Promise.all([...children].map(stop));
     rmSync(root, { recursive: true, force: true });
