@@ -70,6 +70,19 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows);
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
+  // The search index exists only while the store is unlocked; built right after the unlock answers.
+  listeners.add((event) => {
+    if (event.type === 'vault.locked') secrets.closeSearchIndex();
+    if (event.type !== 'vault.unlocked') return;
+    setImmediate(() => {
+      try {
+        if (theVault.unlocked) secrets.openSearchIndex();
+      } catch (error) {
+        // The first list builds it again, and reports the error to its caller.
+        logger.log('error', 'building the search index failed', { error: String(error) });
+      }
+    });
+  });
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor);
   const theVault = vault;

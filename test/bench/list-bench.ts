@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { sealBindings, sealValues, secretMetadataSchemas, type SecretType } from '../../src-shared/contract.js';
-import { listWhere } from '../../src-main/core/services/secrets-service.js';
+import { listWhere } from '../../src-main/core/services/secret-list-query.js';
 import { openDatabase } from '../../src-main/core/store/database.js';
 import { DATABASE_FILE } from '../../src-main/core/paths.js';
 // Types only: bench.ts is the entry point and runs when imported.

@@ -41,6 +41,8 @@ import { LOCAL_MANAGER_ID, type ManagerInfo, type ManagersService } from './mana
 import type { VaultService } from './vault-service.js';
 import { RemoteWriteJournal, type PlannedWrite } from './remote-writes.js';
 import { scopeFields, type RowIntegrity, type RowSeal } from './row-integrity.js';
+import type { ListQuery } from './secret-list-query.js';
+import { SecretSearchIndex } from './secret-search-index.js';
 
 export { LOCAL_MANAGER_ID } from './managers-service.js';
 
@@ -108,91 +110,10 @@ export function parseMetadata(type: SecretType, metadata: unknown): Record<strin
   return parsed.data as Record<string, unknown>;
 }
 
-export interface ListQuery {
-  query: string;
-  types?: SecretType[];
-  managerId?: string;
-  applicationId?: string;
-  environmentId?: string;
-  sort: 'name' | 'type' | 'updated' | 'created';
-  direction: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-}
-
-const SORT_COLUMNS: Record<ListQuery['sort'], string> = {
-  name: 's.name COLLATE NOCASE',
-  type: 's.type, s.name COLLATE NOCASE',
-  updated: 's.updated_at',
-  created: 's.created_at',
-};
-
-/** Past this many trigram hits, scanning names in index order is cheaper than the trigram lookup. */
-export const TRIGRAM_SELECTIVE_LIMIT = 2000;
-
-/** Whether a name query can use the trigram index at all (it needs three characters). */
-export function trigramEligible(query: string): boolean {
-  const trimmed = query.trim();
-  return trimmed.length >= 3 && /^[A-Za-z0-9_-]+$/.test(trimmed);
-}
-
-/**
- * Builds the WHERE clause of a list query; every filter is an indexed lookup.
- * A name query uses the trigram index when it is selective; a broad one
- * ("prod" among 100,000) is faster as instr() over names walked in index
- * order, where the page stops after its 100 rows.
- */
-export function listFilter(request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>, useTrigram = true): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const query = request.query.trim();
-  if (query) {
-    if (useTrigram && trigramEligible(query)) {
-      // The trigram index narrows the candidates (its LIKE treats _ as a wildcard); instr keeps exact matches.
-      clauses.push('s.rowid IN (SELECT rowid FROM secrets_name_search WHERE name LIKE ?) AND instr(lower(s.name), lower(?)) > 0');
-      params.push(`%${query}%`, query);
-    } else {
-      clauses.push('instr(lower(s.name), lower(?)) > 0');
-      params.push(query);
-    }
-  }
-  if (request.types?.length) {
-    clauses.push(`s.type IN (${request.types.map(() => '?').join(',')})`);
-    params.push(...request.types);
-  }
-  if (request.managerId) {
-    clauses.push('s.manager_id = ?');
-    params.push(request.managerId);
-  }
-  if (request.environmentId) {
-    clauses.push(
-      `s.id IN (SELECT e.owner_id FROM scope_entries e JOIN environments env ON env.id = ?
-                WHERE e.owner_kind = 'secret'
-                  AND (e.application_id IS NULL OR e.application_id = env.application_id)
-                  AND (e.environment_id = env.id OR e.environment_type = env.type OR (e.environment_id IS NULL AND e.environment_type IS NULL)))`,
-    );
-    params.push(request.environmentId);
-  } else if (request.applicationId) {
-    clauses.push("s.id IN (SELECT owner_id FROM scope_entries WHERE owner_kind = 'secret' AND (application_id = ? OR application_id IS NULL))");
-    params.push(request.applicationId);
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
-/** The WHERE clause SecretsService.list runs: probes the trigram index's selectivity first. */
-export function listWhere(db: Database, request: Omit<ListQuery, 'sort' | 'direction' | 'limit' | 'offset'>): { where: string; params: unknown[] } {
-  const selective =
-    trigramEligible(request.query) &&
-    (
-      prepared(db, `SELECT COUNT(*) AS n FROM (SELECT 1 FROM secrets_name_search WHERE name LIKE ? LIMIT ${TRIGRAM_SELECTIVE_LIMIT})`).get(
-        `%${request.query.trim()}%`,
-      ) as { n: number }
-    ).n < TRIGRAM_SELECTIVE_LIMIT;
-  return listFilter(request, selective);
-}
-
 export class SecretsService {
   readonly remoteWrites: RemoteWriteJournal;
+  /** Names and sort fields for the list, in memory while the store is unlocked (secret-search-index.ts). */
+  private searchIndex: SecretSearchIndex | null = null;
 
   constructor(
     private readonly db: Database,
@@ -344,19 +265,25 @@ export class SecretsService {
 
   list(request: ListQuery): { total: number; items: SecretSummary[] } {
     this.vault.requireUnlocked();
-    const { where, params } = listWhere(this.db, request);
-    const total = (prepared(this.db, `SELECT COUNT(*) AS n FROM secrets s ${where}`).get(...params) as { n: number }).n;
-    const direction = request.direction === 'desc' ? 'DESC' : 'ASC';
-    const order = SORT_COLUMNS[request.sort]
-      .split(', ')
-      .map((column) => `${column} ${direction}`)
-      .join(', ');
-    const rows = prepared(this.db, `SELECT s.rowid, s.* FROM secrets s ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
-      ...params,
-      request.limit,
-      request.offset,
-    ) as SecretRow[];
-    return { total, items: this.summaries(rows) };
+    const { total, rowids } = this.openSearchIndex().page(request);
+    const byRowid = new Map(
+      (prepared(this.db, 'SELECT rowid, * FROM secrets WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as SecretRow[]).map((row) => [
+        row.rowid,
+        row,
+      ]),
+    );
+    return { total, items: this.summaries(rowids.map((rowid) => byRowid.get(rowid)!)) };
+  }
+
+  /** Builds the search index (at unlock, or at the first list after it). */
+  openSearchIndex(): SecretSearchIndex {
+    this.searchIndex ??= SecretSearchIndex.build(this.db);
+    return this.searchIndex;
+  }
+
+  /** Drops the search index at lock: names stay out of memory while the store is locked. */
+  closeSearchIndex(): void {
+    this.searchIndex = null;
   }
 
   get(id: string): SecretSummary {
