@@ -29,6 +29,8 @@ export {
   secretTypes,
 } from './delegate-protocol.js';
 export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from './delegate-protocol.js';
+export { secretTypeDescriptions } from './secret-types.js';
+export type { SecretTypeDescription } from './secret-types.js';
 export { connectionReportSchema, reportStageSchema } from './connection-report.js';
 export type { ConnectionReport, ReportStage } from './connection-report.js';
 

@@ -4,8 +4,10 @@ interface DialogProps {
   title: string;
   onClose: () => void;
   children: ReactNode;
-  /** Wider layout for forms. */
-  size?: 'small' | 'medium';
+  /** Wider layout for forms; the command palette's own shape. */
+  size?: 'small' | 'medium' | 'palette';
+  /** For a dialog whose first control says what it is: the title still names it for assistive technology. */
+  hideTitle?: boolean;
 }
 
 /**
@@ -14,7 +16,7 @@ interface DialogProps {
  * Focus goes to the element marked data-autofocus and returns to the opener
  * on close.
  */
-export function Dialog({ title, onClose, children, size = 'small' }: DialogProps) {
+export function Dialog({ title, onClose, children, size = 'small', hideTitle = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const requestClose = useEffectEvent(() => onClose());
@@ -43,7 +45,7 @@ export function Dialog({ title, onClose, children, size = 'small' }: DialogProps
 
   return (
     <dialog ref={ref} className={`dialog dialog--${size}`} aria-labelledby={titleId}>
-      <h2 id={titleId} className="dialog__title">
+      <h2 id={titleId} className={hideTitle ? 'visually-hidden' : 'dialog__title'}>
         {title}
       </h2>
       {children}

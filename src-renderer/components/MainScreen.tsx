@@ -5,7 +5,8 @@ import { useShortcuts } from '../hooks/use-shortcuts.js';
 import { describeError } from '../lib/errors.js';
 import { reloadCatalog } from '../state/catalog.js';
 import { lockVault } from '../state/session.js';
-import { goTo, sections, useNavigation } from '../state/navigation.js';
+import { goTo, request, sections, useNavigation } from '../state/navigation.js';
+import { CommandPalette, modifierLabel } from '../features/palette/index.js';
 import { showToast } from '../state/stores.js';
 import { ApplicationsView } from './ApplicationsView.js';
 import { AuditView } from './AuditView.js';
@@ -16,7 +17,7 @@ import { SettingsView } from './SettingsView.js';
 
 export function MainScreen({ settings }: { settings: Settings }) {
   const section = useNavigation((s) => s.section);
-  const [creating, setCreating] = useState(false);
+  const [paletteOpen, setPaletteOpen] = useState(false);
   const [focusSearchSignal, setFocusSearchSignal] = useState(0);
 
   useAutoLock(settings.autoLockMinutes);
@@ -28,16 +29,17 @@ export function MainScreen({ settings }: { settings: Settings }) {
 
   const lock = () => void lockVault('user').catch((err: unknown) => showToast(describeError(err)));
 
+  const focusSearch = () => {
+    goTo('secrets');
+    setFocusSearchSignal((n) => n + 1);
+  };
+  const modifier = modifierLabel(navigator.platform);
+
   useShortcuts({
     lock,
-    'new-secret': () => {
-      goTo('secrets');
-      setCreating(true);
-    },
-    'focus-search': () => {
-      goTo('secrets');
-      setFocusSearchSignal((n) => n + 1);
-    },
+    'new-secret': () => request({ kind: 'new-secret', type: 'text' }),
+    'focus-search': focusSearch,
+    palette: () => setPaletteOpen(true),
   });
 
   return (
@@ -59,20 +61,31 @@ export function MainScreen({ settings }: { settings: Settings }) {
             </button>
           ))}
         </nav>
-        <button type="button" className="btn btn--ghost" onClick={lock} aria-keyshortcuts="Control+L" title="Lock now (Ctrl+L)">
+        <button
+          type="button"
+          className="btn btn--ghost topbar__palette"
+          onClick={() => setPaletteOpen(true)}
+          aria-haspopup="dialog"
+          aria-keyshortcuts={modifier === 'Cmd' ? 'Meta+K' : 'Control+K'}
+          title={`Commands (${modifier}+K)`}
+        >
+          Commands <kbd className="topbar__kbd" aria-hidden="true">{modifier}+K</kbd>
+        </button>
+        <button type="button" className="btn btn--ghost" onClick={lock} aria-keyshortcuts={modifier === 'Cmd' ? 'Meta+L' : 'Control+L'} title={`Lock now (${modifier}+L)`}>
           <span className="lock-icon" aria-hidden="true" />
           Lock now
         </button>
       </header>
       <main className="content">
         {section === 'secrets' && (
-          <SecretsView creating={creating} onCreatingChange={setCreating} focusSearchSignal={focusSearchSignal} />
+          <SecretsView focusSearchSignal={focusSearchSignal} />
         )}
         {section === 'applications' && <ApplicationsView />}
         {section === 'managers' && <ManagersView />}
         {section === 'audit' && <AuditView />}
         {section === 'settings' && <SettingsView settings={settings} />}
       </main>
+      {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} onLock={lock} onFocusSearch={focusSearch} />}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { secretTypes, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
+import { secretTypeDescriptions, secretTypes, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
 import {
   changesFrom,
   errorsFromServer,
@@ -33,30 +33,23 @@ import { VisibilityToggle } from './VisibilityToggle.js';
 interface SecretFormDialogProps {
   /** The secret being edited; absent when creating one. */
   secret?: SecretSummary;
+  /** The type a new secret starts as (the command palette offers one per type). */
+  initialType?: SecretType;
   onClose: () => void;
   onSaved: (secret: SecretSummary) => void;
 }
 
-const typeHints: Record<SecretType, string> = {
-  text: 'A password, token or any text',
-  file: 'A certificate, keystore or any file up to 10 MiB',
-  ssh: 'User name with a key, key path or password',
-  'ssh-kerberos': 'A principal and realm; ticket from keytab, password or cache',
-  'ssh-vault-certificate': 'A private key signed by Vault at connect time',
-  winrm: 'Windows remote management: NTLM, Kerberos or Basic',
-};
-
 type AllErrors = SecretFormErrors & TypedErrors;
 
-export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogProps) {
+export function SecretFormDialog({ secret, initialType = 'text', onClose, onSaved }: SecretFormDialogProps) {
   const mode = secret ? 'edit' : 'create';
-  const [type, setType] = useState<SecretType>(secret?.type ?? 'text');
+  const [type, setType] = useState<SecretType>(secret?.type ?? initialType);
   const [values, setValues] = useState<SecretFormValues>({
     name: secret?.name ?? '',
     description: secret?.description ?? '',
     value: '',
   });
-  const [typed, setTyped] = useState<TypedValues>(() => (secret ? typedValuesFrom(secret) : initialTypedValues('text')));
+  const [typed, setTyped] = useState<TypedValues>(() => (secret ? typedValuesFrom(secret) : initialTypedValues(initialType)));
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<AllErrors>({});
   const [pickErrors, setPickErrors] = useState<TypedErrors>({});
@@ -184,7 +177,7 @@ export function SecretFormDialog({ secret, onClose, onSaved }: SecretFormDialogP
                   </span>
                   <span className="type-card__text">
                     <span className="type-card__label">{secretTypeLabels[candidate]}</span>
-                    <span className="type-card__hint">{typeHints[candidate]}</span>
+                    <span className="type-card__hint">{secretTypeDescriptions[candidate].hint}</span>
                   </span>
                 </label>
               ))}

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { secretTypes, type SecretType } from '../../src-shared/contract.js';
+import { useIntent } from '../hooks/use-intent.js';
 import { plural } from '../lib/format.js';
 import { ROW_HEIGHT, filtersActive, listRequest, rowAt, visibleRange, type ListFilters, type SortKey } from '../lib/secret-list.js';
 import { secretSummaryLine, secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';
@@ -13,8 +14,6 @@ import { ReferenceDialog } from './ReferenceDialog.js';
 const MAX_QUERY_CHARS = 128;
 
 interface SecretsViewProps {
-  creating: boolean;
-  onCreatingChange: (creating: boolean) => void;
   /** Changes whenever a shortcut asks for the search box. */
   focusSearchSignal: number;
 }
@@ -117,7 +116,7 @@ function FilterSelect({ label, allLabel, value, items, onChange, disabledReason 
   );
 }
 
-export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: SecretsViewProps) {
+export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   const list = useSecretList();
   const selected = useSecrets((s) => s.selected);
   const apps = useCatalog((s) => s.apps);
@@ -161,6 +160,9 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
   const filtersKey = JSON.stringify(listRequest(filters));
   const [activeAt, setActiveAt] = useState({ key: filtersKey, index: 0 });
   const [referencing, setReferencing] = useState(false);
+  const [creating, setCreating] = useState<SecretType | null>(null);
+  useIntent('new-secret', ({ type }) => setCreating(type));
+  useIntent('new-reference', () => setReferencing(true));
   const active = activeAt.key === filtersKey ? activeAt.index : 0;
   const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
 
@@ -319,7 +321,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           <button
             type="button"
             className="btn btn--primary"
-            onClick={() => onCreatingChange(true)}
+            onClick={() => setCreating('text')}
             aria-keyshortcuts="Control+N"
             title="New secret (Ctrl+N)"
           >
@@ -419,7 +421,7 @@ export function SecretsView({ creating, onCreatingChange, focusSearchSignal }: S
           </div>
         )}
       </div>
-      {creating && <SecretFormDialog onClose={() => onCreatingChange(false)} onSaved={(secret) => showAdded(`Created ${secret.name}`)} />}
+      {creating && <SecretFormDialog initialType={creating} onClose={() => setCreating(null)} onSaved={(secret) => showAdded(`Created ${secret.name}`)} />}
       {referencing && <ReferenceDialog onClose={() => setReferencing(false)} onSaved={(secret) => showAdded(`Added reference ${secret.name}`)} />}
     </div>
   );

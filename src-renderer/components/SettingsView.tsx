@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { settingsSchema, type Settings } from '../../src-shared/contract.js';
+import { useIntent } from '../hooks/use-intent.js';
 import { describeError } from '../lib/errors.js';
 import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';
@@ -32,6 +33,8 @@ export function SettingsView({ settings }: { settings: Settings }) {
   const [dialog, setDialog] = useState<'export' | 'restore' | 'import' | null>(null);
   const [empty, setEmpty] = useState<boolean | null>(null);
   const [checks, setChecks] = useState(0);
+  useIntent('export-backup', () => setDialog('export'));
+  useIntent('import', () => setDialog('import'));
 
   // Restore is offered only into an empty store; ask again after anything that may have filled it.
   useEffect(() => {

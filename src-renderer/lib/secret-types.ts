@@ -1,14 +1,8 @@
 /** How the detail view names secret types and shows their non-secret fields. */
-import type { SecretType } from '../../src-shared/contract.js';
+import { secretTypeDescriptions, secretTypes, type SecretType } from '../../src-shared/contract.js';
 
-export const secretTypeLabels: Record<SecretType, string> = {
-  text: 'Encrypted text',
-  file: 'Encrypted file',
-  ssh: 'SSH credential',
-  'ssh-kerberos': 'SSH via Kerberos',
-  'ssh-vault-certificate': 'Vault-signed SSH certificate',
-  winrm: 'WinRM credential',
-};
+/** Each type's name, from its one description. */
+export const secretTypeLabels = Object.fromEntries(secretTypes.map((type) => [type, secretTypeDescriptions[type].label])) as Record<SecretType, string>;
 
 /** Only text values are typed in this window; other types carry structured payloads. */
 export function valueEditable(type: SecretType): boolean {
@@ -41,14 +35,7 @@ export function detailRows(...records: Record<string, unknown>[]): { label: stri
 }
 
 /** The short badge a list row shows for its type. */
-export const secretTypeBadges: Record<SecretType, string> = {
-  text: 'TXT',
-  file: 'FILE',
-  ssh: 'SSH',
-  'ssh-kerberos': 'KRB',
-  'ssh-vault-certificate': 'CERT',
-  winrm: 'WIN',
-};
+export const secretTypeBadges = Object.fromEntries(secretTypes.map((type) => [type, secretTypeDescriptions[type].badge])) as Record<SecretType, string>;
 
 const winrmAuthLabels: Record<string, string> = { ntlm: 'NTLM', kerberos: 'Kerberos', basic: 'Basic' };
 const sshAuthLabels: Record<string, string> = { key: 'key', 'key-path': 'key path', password: 'password' };

@@ -1,5 +1,7 @@
 /**
- * The opened secret and its one revealed value, as a pure reducer. The list
+ * The opened secret, its one revealed value and the secrets opened lately
+ * (what the command palette offers first), as a pure reducer. Nothing here
+ * outlives a lock. The list
  * itself, its filters and its pages live in secret-list.ts.
  */
 import type { SecretSummary } from '../../src-shared/contract.js';
@@ -14,6 +16,15 @@ export interface SecretsState {
   /** Kept apart from the list so the detail stays put when a search filters it out. */
   selected: SecretSummary | null;
   revealed: Revealed | null;
+  /** Secrets opened or revealed in this session, the latest first; names only, never values. */
+  recent: SecretSummary[];
+}
+
+/** How many recent secrets the command palette lists. */
+export const RECENT_LIMIT = 8;
+
+function remember(recent: SecretSummary[], secret: SecretSummary): SecretSummary[] {
+  return [secret, ...recent.filter((s) => s.id !== secret.id)].slice(0, RECENT_LIMIT);
 }
 
 export type SecretsAction =
@@ -27,6 +38,7 @@ export type SecretsAction =
 export const initialSecretsState: SecretsState = {
   selected: null,
   revealed: null,
+  recent: [],
 };
 
 export function secretsReducer(state: SecretsState, action: SecretsAction): SecretsState {
@@ -35,10 +47,11 @@ export function secretsReducer(state: SecretsState, action: SecretsAction): Secr
       return {
         ...state,
         selected: action.secret,
+        recent: action.secret ? remember(state.recent, action.secret) : state.recent,
         revealed: state.revealed && state.revealed.id === action.secret?.id ? state.revealed : null,
       };
     case 'revealed':
-      return state.selected?.id === action.id ? { ...state, revealed: { id: action.id, value: action.value } } : state;
+      return state.selected?.id === action.id ? { ...state, revealed: { id: action.id, value: action.value }, recent: remember(state.recent, state.selected) } : state;
     case 'hide':
       return { ...state, revealed: null };
     case 'saved': {
@@ -47,6 +60,7 @@ export function secretsReducer(state: SecretsState, action: SecretsAction): Secr
       return {
         ...state,
         selected: state.selected?.id === secret.id ? secret : state.selected,
+        recent: state.recent.map((s) => (s.id === secret.id ? secret : s)),
         revealed: staleReveal ? null : state.revealed,
       };
     }
@@ -55,6 +69,7 @@ export function secretsReducer(state: SecretsState, action: SecretsAction): Secr
         ...state,
         selected: state.selected?.id === action.id ? null : state.selected,
         revealed: state.revealed?.id === action.id ? null : state.revealed,
+        recent: state.recent.filter((s) => s.id !== action.id),
       };
     case 'wipe':
       return initialSecretsState;

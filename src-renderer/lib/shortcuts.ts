@@ -1,6 +1,6 @@
 /** Global keyboard shortcuts, decided from the key alone so they can be tested without a DOM. */
 
-export type ShortcutAction = 'lock' | 'new-secret' | 'focus-search';
+export type ShortcutAction = 'lock' | 'new-secret' | 'focus-search' | 'palette';
 
 export interface KeyPress {
   key: string;
@@ -20,7 +20,7 @@ export function matchShortcut(press: KeyPress): ShortcutAction | null {
   if (mod && key === 'l') return 'lock';
   if (press.dialogOpen) return null;
   if (mod && key === 'n') return 'new-secret';
-  if (mod && key === 'k') return 'focus-search';
+  if (mod && key === 'k') return 'palette';
   if (key === '/' && !press.inTextField && !press.ctrlKey && !press.metaKey && !press.altKey) return 'focus-search';
   return null;
 }

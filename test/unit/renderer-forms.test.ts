@@ -154,7 +154,8 @@ describe('shortcuts', () => {
     expect(matchShortcut(press({ key: 'l', ctrlKey: true }))).toBe('lock');
     expect(matchShortcut(press({ key: 'L', metaKey: true }))).toBe('lock');
     expect(matchShortcut(press({ key: 'n', ctrlKey: true }))).toBe('new-secret');
-    expect(matchShortcut(press({ key: 'k', ctrlKey: true, inTextField: true }))).toBe('focus-search');
+    expect(matchShortcut(press({ key: 'k', ctrlKey: true, inTextField: true }))).toBe('palette');
+    expect(matchShortcut(press({ key: 'K', metaKey: true }))).toBe('palette');
     expect(matchShortcut(press({ key: 'n', ctrlKey: true, shiftKey: true }))).toBeNull();
     expect(matchShortcut(press({ key: 'l' }))).toBeNull();
   });
@@ -168,6 +169,7 @@ describe('shortcuts', () => {
     expect(matchShortcut(press({ key: 'l', ctrlKey: true, dialogOpen: true }))).toBe('lock');
     expect(matchShortcut(press({ key: 'n', ctrlKey: true, dialogOpen: true }))).toBeNull();
     expect(matchShortcut(press({ key: '/', dialogOpen: true }))).toBeNull();
+    expect(matchShortcut(press({ key: 'k', ctrlKey: true, dialogOpen: true }))).toBeNull();
   });
 });
 

@@ -18,7 +18,7 @@ import {
   type ListAction,
   type ListState,
 } from '../../src-renderer/lib/secret-list.js';
-import { initialSecretsState, secretsReducer, type SecretsAction, type SecretsState } from '../../src-renderer/lib/secrets-state.js';
+import { RECENT_LIMIT, initialSecretsState, secretsReducer, type SecretsAction, type SecretsState } from '../../src-renderer/lib/secrets-state.js';
 
 let counter = 0;
 function secret(name: string, overrides: Partial<SecretSummary> = {}): SecretSummary {
@@ -187,6 +187,18 @@ describe('selection and revealed values', () => {
     expect(renamed.selected?.name).toBe('renamed');
     expect(run(start, { type: 'saved', secret: { ...a, version: 2 }, valueChanged: true }).revealed).toBeNull();
     expect(run(start, { type: 'saved', secret: { ...a, version: 2 }, valueChanged: false }).revealed).toBeNull();
+  });
+
+  it('remembers opened and revealed secrets, latest first, without values', () => {
+    const c = secret('gamma');
+    let state = run(initialSecretsState, { type: 'select', secret: a }, { type: 'select', secret: b }, { type: 'select', secret: c });
+    expect(state.recent.map((s) => s.name)).toEqual(['gamma', 'beta', 'alpha']);
+    state = run(state, { type: 'select', secret: a }, { type: 'revealed', id: a.id, value: 'v' }, { type: 'saved', secret: { ...b, name: 'beta2' }, valueChanged: false });
+    expect(state.recent.map((s) => s.name)).toEqual(['alpha', 'gamma', 'beta2']);
+    expect(JSON.stringify(state.recent)).not.toContain('"v"');
+    expect(run(state, { type: 'deleted', id: c.id }).recent.map((s) => s.name)).toEqual(['alpha', 'beta2']);
+    const many = Array.from({ length: RECENT_LIMIT + 3 }, (_, i) => secret(`s${i}`));
+    expect(run(initialSecretsState, ...many.map((s) => ({ type: 'select' as const, secret: s }))).recent).toHaveLength(RECENT_LIMIT);
   });
 
   it('forgets a deleted secret, and everything on lock', () => {

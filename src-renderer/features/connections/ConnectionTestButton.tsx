@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useIntent } from '../../hooks/use-intent.js';
 import type { SecretSummary } from '../../../src-shared/contract.js';
 import { ConnectionTestDialog } from './ConnectionTestDialog.js';
 import { isTestableSecret } from './connection-form.js';
@@ -14,6 +15,7 @@ interface ConnectionTestButtonProps {
 export function ConnectionTestButton({ secret, compact = false }: ConnectionTestButtonProps) {
   const [open, setOpen] = useState(false);
   const [lastHost, setLastHost] = useState('');
+  useIntent('test-credential', () => setOpen(true), ({ secretId }) => secretId === secret.id);
   if (!isTestableSecret(secret)) return null;
   return (
     <>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ManagerSummary } from '../../../src-shared/contract.js';
+import { useIntent } from '../../hooks/use-intent.js';
 import { useSubscription } from '../../hooks/use-subscription.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { followManagerChanges } from './managers-api.js';
@@ -17,6 +18,7 @@ interface ManagerActionsProps {
 /** The "Add manager" button and its dialog (kind picker, per-kind form, Fetch for Vault mounts and Azure vaults). */
 export function ManagerActions({ onAdded }: ManagerActionsProps) {
   const [adding, setAdding] = useState(false);
+  useIntent('add-manager', () => setAdding(true));
   useManagerChanges();
   return (
     <>
