@@ -9,6 +9,7 @@ import type { DelegateRequest, DelegateResult, EncryptedVersion, IntermediateKey
 import type { Keyring } from './keyring.js';
 import { encryptVersion } from './envelope.js';
 import type { ManagerPool } from './managers/manager-pool.js';
+import { ProviderError } from './providers/provider.js';
 
 type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
 type Request<Op extends string> = Extract<DelegateRequest, { op: Op }>;
@@ -31,6 +32,32 @@ export interface MigrationDeps {
 const DIGEST_CACHE_LIMIT = 50_000;
 /** Names probed at once within one request; main runs several requests side by side. */
 const PROBE_CONCURRENCY = 8;
+
+/**
+ * An earlier attempt journaled a create at the target name and may have made
+ * it before it was stopped. Nothing there: nothing to claim. A value equal to
+ * one of the secret's own versions: that attempt wrote it, and it is claimed
+ * (the copies then go on top of it as new versions). Anything else is not
+ * Strongroom's: refused as taken, never written over.
+ */
+async function reclaim(deps: MigrationDeps, keyring: Keyring, request: Request<'migration.write'>, values: string[]): Promise<{ reference: string; versionId: string | null }[]> {
+  if (!request.target || !request.remoteName) return [];
+  const { provider } = deps.pool().store(keyring, request.target);
+  if (!(await provider.exists(request.remoteName))) return [];
+  const reference = provider.locate(request.remoteName);
+  let found;
+  try {
+    found = await provider.get(reference);
+  } catch (error) {
+    // A name blocked by a deleted secret: not a value this run left.
+    if (error instanceof ProviderError && error.code === 'NOT_FOUND') found = null;
+    else throw error;
+  }
+  if (found === null || !values.includes(found.value)) {
+    throw new ProviderError('EXISTS', `"${request.remoteName}" already exists in the target, and its value is none this secret had: Strongroom did not write it.`);
+  }
+  return [{ reference, versionId: found.versionId }];
+}
 
 export function createMigrationHandlers(deps: MigrationDeps) {
   // A per-process key: the digests never leave this process and mean nothing after a restart (verify then re-reads the source).
@@ -85,6 +112,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
       const versions: EncryptedVersion[] = new Array<EncryptedVersion>(request.items.length);
       const toTarget = request.items.flatMap((item, i) => (item.placement === 'target' ? [i] : []));
       let intermediateKeys: IntermediateKeyRecord[] = [];
+      const claimed = request.reclaim && toTarget.length > 0 ? await reclaim(deps, keyring, request, values) : [];
       if (toTarget.length > 0) {
         // In order: a secret store keeps the versions in the order they are written.
         const stored = await deps.storeValues(
@@ -96,7 +124,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
             address: request.items[i]!.to,
             payload: values[i]!,
             remoteName: request.remoteName,
-            remoteMode: j === 0 && !request.overwrite ? ('create' as const) : ('overwrite' as const),
+            remoteMode: j === 0 && !request.overwrite && claimed.length === 0 ? ('create' as const) : ('overwrite' as const),
           })),
           request.intermediateKey ?? null,
         );
@@ -107,7 +135,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         if (item.placement === 'local') versions[i] = encryptVersion(keyring, item.to, Buffer.from(values[i]!, 'utf8'));
         remember(item.to, values[i]!);
       });
-      return { versions, intermediateKeys };
+      return { versions, intermediateKeys, claimed };
     },
 
     'migration.verify': async (request: Request<'migration.verify'>): Promise<DelegateResult<'migration.verify'>> => {

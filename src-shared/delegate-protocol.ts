@@ -370,8 +370,13 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     op: z.literal('migration.write'),
     items: z.array(z.strictObject({ from: storedVersionSchema, to: secretAddressSchema, placement: z.enum(['target', 'local']) })).min(1).max(MAX_BATCH),
     remoteName: z.string().min(1).max(512).optional(),
-    /** The run's own earlier attempt may have created the target name (a resume, a copy again): write a new version there. */
+    /** The run already owns the target name (its earlier copy is journaled): write a new version there. */
     overwrite: z.boolean().default(false),
+    /**
+     * An earlier attempt journaled a create it may not have finished (a kill, a lost answer): if the name holds a
+     * value, it is this run's only when it equals one of the secret's own versions; it is then claimed, not written again.
+     */
+    reclaim: z.boolean().default(false),
     target: managerContextSchema.optional(),
     managers: z.array(managerContextSchema).max(64).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
@@ -469,7 +474,12 @@ export const delegateResultSchemas = {
   'keyring.rewrap': z.strictObject({ dataKeys: z.array(wrappedByKeyringSchema), configs: z.array(encryptedConfigSchema) }),
   'migration.measure': z.strictObject({ sizes: z.array(z.number().int().min(0)) }),
   'migration.probe': z.strictObject({ taken: z.array(z.string().max(512)) }),
-  'migration.write': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),
+  'migration.write': z.strictObject({
+    versions: z.array(encryptedVersionSchema),
+    intermediateKeys: z.array(intermediateKeyRecordSchema).default([]),
+    /** reclaim: the value an interrupted attempt left at the name, found equal to one of the secret's versions. */
+    claimed: z.array(z.strictObject({ reference: z.string().max(4096), versionId: z.string().max(256).nullable() })).default([]),
+  }),
   'migration.verify': z.strictObject({ equal: z.array(z.boolean()) }),
 } satisfies Record<DelegateOp, z.ZodType>;
 export type DelegateResult<Op extends DelegateOp> = z.infer<(typeof delegateResultSchemas)[Op]>;

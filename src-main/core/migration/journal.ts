@@ -53,6 +53,11 @@ export interface WrittenRecord {
   copies: WrittenCopy[];
   /** KMS targets: the intermediate keys the copies need (saved with the copies). */
   intermediateKeys: IntermediateKeyRecord[];
+  /**
+   * Secret-store targets: remote versions this run wrote earlier under the same name and no copy uses any more
+   * (an interrupted attempt it claimed, a copy written again after an update). They are owned from the switch on.
+   */
+  claimed?: { reference: string; versionId: string | null }[];
 }
 
 /** Items still to be worked on: everything not finished, plus switched items whose source copy must go. */

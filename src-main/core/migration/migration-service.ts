@@ -92,11 +92,11 @@ export class MigrationService {
       });
     });
     await this.audit.sealPending();
-    this.launch(id, false);
+    this.launch(id);
     return this.status(id);
   }
 
-  private launch(id: string, resumed: boolean): void {
+  private launch(id: string): void {
     if (this.active.has(id)) return;
     this.interruptions.delete(id);
     const run = this.requireRun(id);
@@ -104,7 +104,6 @@ export class MigrationService {
       { db: this.db, delegate: this.delegate, secrets: this.secrets, managers: this.managers, audit: this.audit, journal: this.journal, planner: this.planner, actor: this.actor },
       run,
       () => this.progress(id, false),
-      resumed,
     );
     const done = runner.execute().then(
       (finished) => {
@@ -145,7 +144,7 @@ export class MigrationService {
     // A pause still finishing its current steps must end before a new runner starts.
     await this.settled(id);
     this.journal.setRunState(id, 'running');
-    this.launch(id, true);
+    this.launch(id);
     return this.status(id);
   }
 
@@ -166,14 +165,20 @@ export class MigrationService {
     for (const item of open) {
       let detail = 'cancelled before it moved';
       if (item.written && context && target.role === 'secret-store' && !target.readOnly) {
-        const copies = (JSON.parse(item.written) as WrittenRecord).copies.filter((copy) => copy.placement === 'target' && copy.encrypted.remote);
-        const references = [...new Set(copies.map((copy) => copy.encrypted.remote!.reference))];
+        const written = JSON.parse(item.written) as WrittenRecord;
+        const copies = [
+          ...(written.claimed ?? []),
+          ...written.copies.flatMap((copy) => (copy.placement === 'target' && copy.encrypted.remote ? [copy.encrypted.remote] : [])),
+        ];
+        const references = [...new Set(copies.map((copy) => copy.reference))];
         // This run created these copies: they are all the versions it may remove.
-        const ownVersions = copies.flatMap((copy) => (copy.encrypted.remote!.versionId ? [copy.encrypted.remote!.versionId] : []));
+        const ownVersions = copies.flatMap((copy) => (copy.versionId ? [copy.versionId] : []));
         try {
           for (const reference of references) {
             await this.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference, ownVersions, created: true }, MANAGER_TIMEOUT_MS);
           }
+          // Removed: the pending create that named them owns nothing any more.
+          if (item.target_name !== null) this.secrets.remoteWrites.clearPending(target.id, item.secret_id, item.target_name);
           if (references.length > 0) detail = `cancelled; its copy in "${target.name}" was removed`;
         } catch {
           detail = `cancelled; its copy in "${target.name}" could not be removed (${references.join(', ')})`;

@@ -207,7 +207,11 @@ export class MigrationPlanner {
 
   /** A name that already holds a value in the target store is never written over: Strongroom did not write it. */
   private async refuseTaken(items: MigrationPreviewItem[], target: ManagerInfo, concurrency: number): Promise<void> {
-    const candidates = items.filter((item) => item.outcome !== 'fail' && item.targetName !== null);
+    // A name where an earlier migration of the same secret journaled a create it may have made is probed by the
+    // write itself, which claims the value only when it is one of the secret's own (migration-handlers.ts).
+    const candidates = items.filter(
+      (item) => item.outcome !== 'fail' && item.targetName !== null && !this.secrets.remoteWrites.isPending(target.id, item.secretId, item.targetName),
+    );
     const context = this.managers.context(target.id)!;
     await inBatches(candidates, REMOTE_BATCH, Math.ceil(concurrency / REMOTE_BATCH), async (batch) => {
       const { taken } = await this.delegate.request(

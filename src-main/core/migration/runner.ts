@@ -63,8 +63,6 @@ export class MigrationRunner {
     private readonly deps: RunnerDeps,
     private readonly run: RunRow,
     private readonly onProgress: () => void,
-    /** Whether this run worked before (a resume): its items may already have created their target names. */
-    private readonly resumed: boolean,
   ) {
     this.source = deps.managers.info(run.source_manager_id);
     this.target = deps.managers.info(run.target_manager_id);
@@ -211,6 +209,14 @@ export class MigrationRunner {
       this.stopping = 'interrupt';
       return;
     }
+    if (appError.code === 'REMOTE_EXISTS' && item.state === 'planned' && item.target_name !== null) {
+      // The create (or the claim of an interrupted one) found a value Strongroom did not write: it is never written over.
+      inTransaction(this.deps.db, () => {
+        this.deps.secrets.remoteWrites.clearPending(this.target.id, item.secret_id, item.target_name!);
+        this.fail(item, 'name-taken', appError.message.slice(0, 500));
+      });
+      return;
+    }
     const attempts = item.attempts + 1;
     const reason: MigrationFailReason = item.state === 'switched' ? 'source-remove-failed' : item.state === 'written' ? 'verify-failed' : 'copy-failed';
     if (attempts >= MAX_ATTEMPTS || appError.code === 'INVALID_REQUEST' || appError.code === 'READ_ONLY') {
@@ -267,6 +273,20 @@ export class MigrationRunner {
     }));
     const sources = this.deps.secrets.dependencies(items.map((entry) => entry.from));
     const targetContext = this.deps.managers.context(this.target.id);
+    const remoteName = item.target_name !== null && this.target.role === 'secret-store' ? item.target_name : null;
+    // Copies of this run already journaled under the name are its own: new copies go on top of them.
+    const earlier = item.written ? (JSON.parse(item.written) as WrittenRecord) : null;
+    const owned = earlier
+      ? [...(earlier.claimed ?? []), ...earlier.copies.flatMap((copy) => (copy.placement === 'target' && copy.encrypted.remote ? [copy.encrypted.remote] : []))]
+      : [];
+    // A create journaled as pending, by an attempt whose outcome never reached the journal, may have been made.
+    let reclaim = false;
+    if (remoteName !== null && owned.length === 0) {
+      const writes = this.deps.secrets.remoteWrites;
+      reclaim = writes.isPending(this.target.id, row.id, remoteName);
+      // Journaled before the write, so that whatever a kill leaves at the name is owned by this entry.
+      if (!reclaim) await this.commit(() => writes.beginMigration(this.target.id, row.id, remoteName));
+    }
     const remoteReads = items.filter((entry) => entry.from.encrypted.remote).length;
     await this.sourceBuckets.read.take(remoteReads);
     if (this.isRemote(this.target)) await this.targetBuckets.write.take(moving.size);
@@ -275,8 +295,9 @@ export class MigrationRunner {
         {
           op: 'migration.write',
           items,
-          ...(item.target_name !== null && this.target.role === 'secret-store' ? { remoteName: item.target_name } : {}),
-          overwrite: this.resumed || item.written !== null || item.attempts > 0,
+          ...(remoteName !== null ? { remoteName } : {}),
+          overwrite: owned.length > 0,
+          reclaim,
           ...(targetContext ? { target: targetContext } : {}),
           managers: this.contexts([...sources.managers, ...(targetContext ? [targetContext] : [])]),
           intermediateKeys: sources.intermediateKeys,
@@ -284,10 +305,11 @@ export class MigrationRunner {
         },
         MANAGER_TIMEOUT_MS,
       );
-    const commit = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[] }) => {
+    const commit = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[]; claimed: NonNullable<WrittenRecord['claimed']> }) => {
       const written: WrittenRecord = {
         copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
         intermediateKeys: result.intermediateKeys,
+        ...(remoteName !== null ? { claimed: [...owned, ...result.claimed] } : {}),
       };
       return this.commit(() => {
         if (result.intermediateKeys.length > 0) this.deps.managers.saveIntermediateKeys(result.intermediateKeys);
@@ -384,12 +406,10 @@ export class MigrationRunner {
       if (this.target.role === 'secret-store') {
         // From now on these copies are Strongroom's in the target store: a later delete removes them (remote-writes.ts).
         const targetCopies = written.copies.filter((copy) => copy.placement === 'target' && copy.encrypted.remote);
-        this.deps.secrets.remoteWrites.migrated(
-          this.target.id,
-          row.id,
-          item.target_name!,
-          targetCopies.map((copy) => ({ reference: copy.encrypted.remote!.reference, versionId: copy.encrypted.remote!.versionId })),
-        );
+        this.deps.secrets.remoteWrites.migrated(this.target.id, row.id, item.target_name!, [
+          ...(written.claimed ?? []),
+          ...targetCopies.map((copy) => ({ reference: copy.encrypted.remote!.reference, versionId: copy.encrypted.remote!.versionId })),
+        ]);
       }
       prepared(this.deps.db, 'UPDATE secrets SET manager_id = ?, remote_name = ?, reference = NULL, updated_at = ? WHERE id = ?').run(
         this.target.id,

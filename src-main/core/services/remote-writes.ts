@@ -64,12 +64,40 @@ export class RemoteWriteJournal {
     });
   }
 
+  /** Whether a write of this secret under this name is journaled as pending: an earlier attempt may have made it. */
+  isPending(managerId: string, secretId: string, remoteName: string): boolean {
+    return (
+      prepared(this.db, "SELECT 1 FROM remote_writes WHERE manager_id = ? AND secret_id = ? AND remote_name = ? AND state = 'pending' LIMIT 1").get(
+        managerId,
+        secretId,
+        remoteName,
+      ) !== undefined
+    );
+  }
+
+  /** Journals a migration's create at a name as pending (call inside a transaction committed before the write). */
+  beginMigration(managerId: string, secretId: string, remoteName: string): void {
+    prepared(this.db, "INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, created_at) VALUES (?, ?, ?, 'create', 'pending', ?)").run(
+      managerId,
+      secretId,
+      remoteName,
+      new Date().toISOString(),
+    );
+  }
+
+  /** A migration's pending create turned out not to be made, or not Strongroom's (the name was taken): nothing to own. */
+  clearPending(managerId: string, secretId: string, remoteName: string): void {
+    prepared(this.db, "DELETE FROM remote_writes WHERE manager_id = ? AND secret_id = ? AND remote_name = ? AND state = 'pending'").run(managerId, secretId, remoteName);
+  }
+
   /**
-   * Copies a migration wrote into a store, recorded when the secret switches to it (inside that transaction):
-   * the first created the remote secret, the rest are versions on top.
+   * Copies a migration wrote into a store, settled when the secret switches to it (inside that transaction): its
+   * pending create becomes written; the first copy created the remote secret, the rest are versions on top.
+   * `copies` lists, in order, versions an interrupted attempt left and the run claimed, then the ones it wrote.
    */
   migrated(managerId: string, secretId: string, remoteName: string, copies: { reference: string; versionId: string | null }[]): void {
     const now = new Date().toISOString();
+    this.clearPending(managerId, secretId, remoteName);
     const insert = prepared(
       this.db,
       "INSERT INTO remote_writes (manager_id, secret_id, remote_name, mode, state, reference, version_id, created_at) VALUES (?, ?, ?, ?, 'written', ?, ?, ?)",
