@@ -55,6 +55,12 @@ export interface ManagerKindSpec {
   signsSshCertificates: boolean;
   /** Its configuration carries a `readOnly` flag the provider itself enforces (every kind also honours main's flag). */
   supportsReadOnly: boolean;
+  /**
+   * The provider's published default request quota, per second, for reading and for writing a value; null when
+   * it publishes none (the built-in store, Vault, whose operator may set rate-limit quotas). A migration's token
+   * buckets start from it (docs/migration.md).
+   */
+  requestQuota: { readsPerSecond: number; writesPerSecond: number } | null;
   /** The public configuration, shortened to what identifies the manager; `get` reads a dotted path as text ('' when absent). */
   summary(get: (path: string) => string): string[];
 }
@@ -107,6 +113,7 @@ const local = {
   renewsToken: false,
   signsSshCertificates: false,
   supportsReadOnly: false,
+  requestQuota: null,
   summary: () => [],
 } satisfies ManagerKindSpec;
 
@@ -126,6 +133,8 @@ export const managerKindSpecs = describeKinds({
     identityFields: ['region', 'keyArn'],
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
     wrapLimitBytes: 4096,
+    // Encrypt and Decrypt share 5,500 requests per second in most regions.
+    requestQuota: { readsPerSecond: 5_500, writesPerSecond: 5_500 },
     summary: (get) => [get('keyArn'), get('region')],
   },
   'gcp-kms': {
@@ -135,6 +144,8 @@ export const managerKindSpecs = describeKinds({
     identityFields: ['projectId', 'location', 'keyRing', 'keyName'],
     secretFields: ['serviceAccount.private_key', 'accessToken'],
     wrapLimitBytes: 64 * 1024,
+    // Cryptographic requests: 60,000 per minute per project.
+    requestQuota: { readsPerSecond: 1_000, writesPerSecond: 1_000 },
     summary: (get) => [get('projectId'), get('location'), get('keyRing') && get('keyName') ? `${get('keyRing')}/${get('keyName')}` : ''],
   },
   'aws-secrets-manager': {
@@ -147,6 +158,8 @@ export const managerKindSpecs = describeKinds({
     reference: { syntax: 'name#jsonKey or ARN', hint: 'name#jsonKey or an ARN, e.g. prod/billing/db#password' },
     remoteNameLabel: 'Remote ARN or name',
     maxValueBytes: 64 * 1024,
+    // GetSecretValue 10,000 per second; CreateSecret and PutSecretValue 50 per second.
+    requestQuota: { readsPerSecond: 10_000, writesPerSecond: 50 },
     // The prefix counts towards AWS's 512 characters.
     nameRule: (config) => nameRule('A-Za-z0-9/_+=.@-', AWS_NAME_MAX_LENGTH - stringAt(config, 'namePrefix').length, false),
     summary: (get) => [get('namePrefix') && `${get('namePrefix')}*`, get('region')],
@@ -160,6 +173,8 @@ export const managerKindSpecs = describeKinds({
     secretFields: ['clientSecret'],
     reference: { syntax: 'name[/version]', hint: 'name, or name/version for one version, e.g. billing-db-password' },
     maxValueBytes: 25 * 1024,
+    // 4,000 secret transactions per 10 seconds per vault.
+    requestQuota: { readsPerSecond: 400, writesPerSecond: 400 },
     nameRule: () => nameRule('0-9A-Za-z-', 127, true),
     fetchesOptions: true,
     summary: (get) => [get('vaultName'), get('vaultUrl')],

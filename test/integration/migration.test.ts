@@ -26,7 +26,8 @@ let core: AppCore;
 let aws: AwsEmulator;
 let azure: AzureKeyVaultEmulator;
 let vault: VaultEmulator;
-const ids: Record<'kms' | 'vault' | 'azure' | 'awssm' | 'vaultReadOnly' | 'vaultScoped', string> = {
+const ids: Record<'kms' | 'vault' | 'azure' | 'awssm' | 'vaultReadOnly' | 'vaultScoped' | 'vaultKv1', string> = {
+  vaultKv1: '',
   kms: '',
   vault: '',
   azure: '',
@@ -57,6 +58,7 @@ beforeAll(async () => {
   ids.awssm = (await addManager(core, 'awssm', 'aws-secrets-manager', awsSmConfig('strongroom/'))).id;
   ids.vaultReadOnly = (await addManager(core, 'vault-ro', 'vault', { ...vaultConfig(vault), basePath: 'readonly' }, true)).id;
   ids.vaultScoped = (await addManager(core, 'vault-scoped', 'vault', { ...vaultConfig(vault), basePath: 'scoped' })).id;
+  ids.vaultKv1 = (await addManager(core, 'vault-kv1', 'vault', { ...vaultConfig(vault), engine: { mount: 'kv', version: 1 } })).id;
 });
 
 afterAll(async () => {
@@ -244,11 +246,26 @@ describe('preview: every reason, from a real case, before anything changes', () 
     const scoped = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vaultScoped, secretIds: [plain.id] });
     expect(scoped.items[0]).toMatchObject({ outcome: 'fail', reason: 'scope-outside-target' });
 
-    const versions = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: [versioned.id], allVersions: true });
+    // Vault KV v1 keeps one value per path (its kind's keepsVersions, from the engine in its configuration).
+    const versions = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vaultKv1, secretIds: [versioned.id], allVersions: true });
     expect(versions.items[0]).toMatchObject({ outcome: 'fail', reason: 'versions-not-kept', versions: 2 });
     // The current version alone moves.
-    const current = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: [versioned.id] });
+    const current = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vaultKv1, secretIds: [versioned.id] });
     expect(current.items[0]).toMatchObject({ outcome: 'move' });
+  });
+
+  it('AWS Secrets Manager keeps versions: every version moves there, in order, each readable by its version id', async () => {
+    const tag = hex();
+    const versioned = await createIn(core, `awsv-${tag}`, 'first of awsv');
+    await updateIn(core, versioned.id, 'second of awsv');
+    const preview = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: [versioned.id], allVersions: true });
+    expect(preview.items[0]).toMatchObject({ outcome: 'move', versions: 2 });
+    const run = await migrate({ sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: [versioned.id], allVersions: true });
+    expect(run).toMatchObject({ state: 'finished', done: 1, failed: 0 });
+    expect([await revealVersion(core, versioned.id, 1), await revealNow(versioned.id)]).toEqual(['first of awsv', 'second of awsv']);
+    const remote = query<{ remote_version: string | null }>('SELECT remote_version FROM secret_versions WHERE secret_id = ? ORDER BY version', versioned.id);
+    expect(remote.every((row) => row.remote_version !== null)).toBe(true);
+    expect(new Set(remote.map((row) => row.remote_version)).size).toBe(2);
   });
 
   it('a run records refused items as failed with their reason, moves the rest, and exits with failures in the report', async () => {

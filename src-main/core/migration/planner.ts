@@ -1,12 +1,14 @@
 /**
  * The preview of a migration: every selected secret is classified as "move",
  * "rename" (with the name it gets in the target) or "fail" with a reason,
- * before anything changes. The limits come from each kind's description
- * (kind-limits.ts); sizes are measured inside the delegate, which alone sees
- * the values; taken names are probed in the target store.
+ * before anything changes. The limits and rules come from each kind's
+ * description (src-shared/manager-kinds.ts), read through `rules` alone;
+ * sizes are measured inside the delegate, which alone sees the values; taken
+ * names are probed in the target store.
  */
 import type { Database } from 'better-sqlite3';
-import type { ManagerKind, MigrationFailReason, MigrationPreview, MigrationPreviewItem, ParsedRequest } from '../../../src-shared/contract.js';
+import type { MigrationFailReason, MigrationPreview, MigrationPreviewItem, ParsedRequest } from '../../../src-shared/contract.js';
+import { managerKindSpec, type NameRule } from '../../../src-shared/manager-kinds.js';
 import { MAX_BATCH } from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
@@ -16,7 +18,6 @@ import type { ManagerInfo, ManagersService } from '../services/managers-service.
 import type { SecretRow, SecretsService } from '../services/secrets-service.js';
 import { prepared } from '../store/prepared.js';
 import type { MigrationJournal } from './journal.js';
-import { limitsOf, type KindLimits } from './kind-limits.js';
 
 export type PlanRequest = ParsedRequest<'migration.preview'>;
 
@@ -39,10 +40,20 @@ async function inBatches<T>(list: T[], size: number, parallel: number, work: (ba
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
 }
 
+/** What a migration reads from a kind's description, for one manager's configuration. */
+export interface KindRules {
+  maxValueBytes: number;
+  /** Null: any Strongroom name fits (the built-in store and key managers keep values here). */
+  nameRule: NameRule | null;
+  keepsVersions: boolean;
+  /** Requests per second; Infinity where the kind publishes no quota. */
+  quota: { readsPerSecond: number; writesPerSecond: number };
+}
+
 export interface Plan {
   source: ManagerInfo;
   target: ManagerInfo;
-  limits: KindLimits;
+  limits: KindRules;
   rows: Map<string, SecretRow>;
   preview: MigrationPreview;
 }
@@ -62,8 +73,16 @@ export class MigrationPlanner {
     return JSON.parse(row?.public_config ?? '{}') as Record<string, unknown>;
   }
 
-  limits(manager: ManagerInfo): KindLimits {
-    return limitsOf(manager.kind as ManagerKind, this.publicConfig(manager.id));
+  limits(manager: ManagerInfo): KindRules {
+    const spec = managerKindSpec(manager.kind);
+    if (!spec) throw new AppError('INVALID_REQUEST', `"${manager.name}" is of a kind this version of Strongroom does not know (${manager.kind}).`);
+    const config = this.publicConfig(manager.id);
+    return {
+      maxValueBytes: spec.maxValueBytes,
+      nameRule: spec.nameRule(config),
+      keepsVersions: spec.keepsVersions(config),
+      quota: spec.requestQuota ?? { readsPerSecond: Infinity, writesPerSecond: Infinity },
+    };
   }
 
   /** The kept versions of a secret, oldest first. */
@@ -145,10 +164,10 @@ export class MigrationPlanner {
     items: MigrationPreviewItem[],
     rows: Map<string, SecretRow>,
     allVersions: boolean,
-    limits: KindLimits,
+    limits: KindRules,
     target: ManagerInfo,
     concurrency: number,
-    sourceLimits: KindLimits,
+    sourceLimits: KindRules,
   ): Promise<void> {
     // A source that keeps no value larger than the target does needs no measuring: every value it holds fits.
     if (sourceLimits.maxValueBytes <= limits.maxValueBytes) return;

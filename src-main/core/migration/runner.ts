@@ -19,8 +19,7 @@ import type { ManagerInfo, ManagersService } from '../services/managers-service.
 import type { SecretRow, SecretsService } from '../services/secrets-service.js';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { ItemRow, MigrationJournal, RunRow, WrittenRecord } from './journal.js';
-import type { KindLimits } from './kind-limits.js';
-import { MANAGER_TIMEOUT_MS, type MigrationPlanner } from './planner.js';
+import { MANAGER_TIMEOUT_MS, type KindRules, type MigrationPlanner } from './planner.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** A step that fails for another reason than throttling is tried this many times before its item fails. */
@@ -56,8 +55,8 @@ export class MigrationRunner {
   private pending: { work: () => void; settle: (error?: unknown) => void }[] = [];
   private readonly source: ManagerInfo;
   private readonly target: ManagerInfo;
-  private readonly sourceLimits: KindLimits;
-  private readonly targetLimits: KindLimits;
+  private readonly sourceLimits: KindRules;
+  private readonly targetLimits: KindRules;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -141,7 +140,7 @@ export class MigrationRunner {
     batch.forEach((entry, i) => entry.settle(outcomes[i]));
   }
 
-  private bucketsOf(manager: ManagerInfo, limits: KindLimits): Buckets {
+  private bucketsOf(manager: ManagerInfo, limits: KindRules): Buckets {
     let buckets = this.buckets.get(manager.id);
     if (!buckets) {
       const override = this.run.rate_per_second;
