@@ -2,9 +2,16 @@
 // (CLI, bridge, benchmark), the Electron shell and preload, and the renderer.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
+const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+// Pure-JS packages every command loads are bundled in: Node resolves and compiles one
+// chunk instead of zod's and HPKE's hundred-odd files, which is most of a CLI start.
+const bundledPackages = new Set(['zod', '@hpke/core', '@hpke/common']);
+const externalPackages = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies, ...manifest.devDependencies })
+  .filter((name) => !bundledPackages.has(name))
+  .flatMap((name) => [name, `${name}/*`]);
 // Build beside dist/ and swap at the end, so a test or app running from dist/
 // never sees a half-written build.
 const out = `${root}.dist-next`;
@@ -20,12 +27,12 @@ const nodeCommon = {
 };
 
 await Promise.all([
-  // ESM for the Node-run entry points; dependencies stay in node_modules
-  // (better-sqlite3 is native and must not be bundled).
+  // ESM for the Node-run entry points.
   build({
     ...nodeCommon,
     format: 'esm',
-    packages: 'external',
+    // Native addons and the heavy SDKs stay in node_modules (better-sqlite3 must not be bundled).
+    external: externalPackages,
     entryPoints: {
       'delegate/main': 'src-delegate/main.ts',
       'main/cli': 'src-main/cli/strongroom.ts',

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import ssh2 from 'ssh2';
+import { ssh2 } from './ssh2-package.js';
 import { crossFieldIssues, secretPayloadSchemas, type FieldIssue, type SecretType } from '../src-shared/secret-types.js';
 import type { SecretFacts } from '../src-shared/delegate-protocol.js';
 
@@ -25,7 +25,7 @@ export function sshFingerprint(publicKeyBlob: Buffer): string {
 
 /** Parses a private key; throws InvalidSecretError naming the field at fault. */
 export function inspectPrivateKey(key: string | Buffer, passphrase: string | undefined, field: string): SecretFacts {
-  const parsed = ssh2.utils.parseKey(key, passphrase);
+  const parsed = ssh2().utils.parseKey(key, passphrase);
   const first = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!first || first instanceof Error) {
     const reason = first instanceof Error ? first.message : 'no key found';

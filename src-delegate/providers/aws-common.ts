@@ -14,7 +14,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type * as StsSdk from '@aws-sdk/client-sts';
+import { lazyPackage } from '../lazy-package.js';
 import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
@@ -27,6 +28,7 @@ export interface ProviderOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+const stsSdk = lazyPackage<typeof StsSdk>('@aws-sdk/client-sts');
 
 const endpointSchema = z
   .string()
@@ -94,6 +96,7 @@ export function credentialSource(connection: AwsConnection, options: ProviderOpt
   const role = connection.assumeRole;
   if (!role) return { provider: async () => staticKeys, expiresAt: () => null };
 
+  const { AssumeRoleCommand, STSClient } = stsSdk();
   const sts = new STSClient({ ...clientSettings(connection, 'sts', options), credentials: staticKeys });
   const stsEndpoint = serviceEndpoint(connection, 'sts');
   let current: AwsIdentity | null = null;

@@ -11,11 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import type * as KmsSdk from '@aws-sdk/client-kms';
+import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type KeyManager, type ProviderTestResult } from './provider.js';
 import { awsCall, awsConnectionShape, clientSettings, credentialSource, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-kms';
+const kmsSdk = lazyPackage<typeof KmsSdk>('@aws-sdk/client-kms');
 
 const keyArnPattern = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[\w/-]{1,250})$/;
 
@@ -38,6 +40,7 @@ export function create(input: AwsKmsConfig, options: ProviderOptions = {}): KeyM
   const config = parsed.data;
   const endpoint = serviceEndpoint(config, 'kms');
   const source = credentialSource(config, options);
+  const { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } = kmsSdk();
   const client = new KMSClient({ ...clientSettings(config, 'kms', options), credentials: source.provider });
   const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
   const isAlias = keyArnPattern.exec(config.keyArn)?.[3]?.startsWith('alias/') === true;

@@ -6,19 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
 import { awsCall, awsConnectionShape, clientSettings, credentialSource, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-secrets-manager';
+const secretsManagerSdk = lazyPackage<typeof SecretsManagerSdk>('@aws-sdk/client-secrets-manager');
 
 /** AWS's name rule: ASCII letters, digits and /_+=.@- only, at most 512 characters. */
 const NAME_CHARS = /^[A-Za-z0-9/_+=.@-]+$/;
@@ -73,6 +67,7 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
   const config = parsed.data;
   const endpoint = serviceEndpoint(config, 'secretsmanager');
   const source = credentialSource(config, options);
+  const { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } = secretsManagerSdk();
   const client = new SecretsManagerClient({ ...clientSettings(config, 'secretsmanager', options), credentials: source.provider });
   const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
 

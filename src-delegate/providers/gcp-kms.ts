@@ -18,12 +18,17 @@ import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { KeyManagementServiceClient } from '@google-cloud/kms';
-import { JWT, OAuth2Client } from 'google-auth-library';
+import type * as GcpKmsSdk from '@google-cloud/kms';
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
+import type * as GoogleAuthSdk from 'google-auth-library';
+import type { JWT, OAuth2Client } from 'google-auth-library';
+import { lazyPackage } from '../lazy-package.js';
 import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type KeyManager, type ProviderTestResult } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 export const kind = 'gcp-kms';
+const gcpKmsSdk = lazyPackage<typeof GcpKmsSdk>('@google-cloud/kms');
+const googleAuthSdk = lazyPackage<typeof GoogleAuthSdk>('google-auth-library');
 
 export interface GcpKmsOptions {
   /** Retries of throttled, 5xx and corrupted calls; defaults to DEFAULT_RETRY. */
@@ -183,6 +188,7 @@ export function create(input: GcpKmsConfig, options: GcpKmsOptions = {}): KeyMan
       ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ...(config.caCertificate ? { ca: [...rootCertificates, config.caCertificate] } : {}) })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const account = config.serviceAccount;
+  const { JWT, OAuth2Client } = googleAuthSdk();
   let authClient: JWT | OAuth2Client;
   if (account) {
     authClient = new JWT({ email: account.client_email, key: account.private_key, keyId: account.private_key_id });
@@ -198,6 +204,7 @@ export function create(input: GcpKmsConfig, options: GcpKmsOptions = {}): KeyMan
       return request;
     },
   });
+  const { KeyManagementServiceClient } = gcpKmsSdk();
   const client = new KeyManagementServiceClient({
     fallback: 'rest',
     apiEndpoint: url.hostname,

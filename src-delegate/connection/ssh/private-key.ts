@@ -6,10 +6,8 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import ssh2, { type ParsedKey } from 'ssh2';
-
-// ssh2 is CommonJS and Node's ESM loader cannot see `utils` as a named export.
-const { utils } = ssh2;
+import type { ParsedKey } from 'ssh2';
+import { ssh2 } from '../../ssh2-package.js';
 import { ConnectionFailure } from '../report.js';
 import { fingerprintOf } from './known-hosts.js';
 import type { PrivateDir } from './private-dir.js';
@@ -40,8 +38,8 @@ export function parsePrivateKey(text: string, passphrase?: string): PrivateKey {
   let normalized = `${text.trim().replace(/\r\n/g, '\n')}\n`;
   if (PKCS8_BEGIN.test(normalized)) normalized = fromPkcs8(normalized, passphrase);
   if (!SUPPORTED_BEGIN.test(normalized)) throw unsupported(normalized);
-  const encrypted = isEncryptedError(utils.parseKey(normalized));
-  const result = utils.parseKey(normalized, passphrase);
+  const encrypted = isEncryptedError(ssh2().utils.parseKey(normalized));
+  const result = ssh2().utils.parseKey(normalized, passphrase);
   if (result instanceof Error) {
     if (isEncryptedError(result)) {
       throw wrongPassphrase(passphrase);

@@ -6,7 +6,8 @@
  * into awaited steps, each with its own deadline.
  */
 import type { Socket } from 'node:net';
-import { Client, type AnyAuthMethod, type NextAuthHandler, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import type { AnyAuthMethod, NextAuthHandler, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
+import { ssh2 } from '../../ssh2-package.js';
 import { ConnectionFailure } from '../report.js';
 import { judgeHostKey, preferredHostKeyAlgorithms, seenHostKeyOf, type HostKeyStatus, type KnownHostKey, type SeenHostKey } from './known-hosts.js';
 
@@ -42,7 +43,7 @@ export interface ProbeResult {
 export class Ssh2Session {
   hostKey: SeenHostKey | null = null;
   hostKeyStatus: HostKeyStatus | null = null;
-  private readonly client = new Client();
+  private readonly client = new (ssh2().Client)();
   private readonly events: SessionEvent[] = [];
   private waiter: { resolve: (event: SessionEvent) => void; reject: (error: ConnectionFailure) => void } | null = null;
   private failure: ConnectionFailure | null = null;
