@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv, parseDotenv, parseImportFile } from '../../src-shared/import-formats.js';
 
 describe('.env import', () => {
-  it('reads names and values the way shells and dotenv do', () => {
+  it('reads names and values the way dotenv does', () => {
     const text = [
       '# comment',
       'export DB_PASSWORD=hunter2',
-      'API_KEY = "quoted \\"value\\"\\nsecond line"',
+      'API_KEY = "first line\\nsecond line"',
       "SINGLE='no $expansion \\n here'",
       'INLINE=value # trailing comment',
       'EMPTY=',
@@ -15,7 +15,7 @@ describe('.env import', () => {
     expect(parseDotenv(text)).toEqual({
       items: [
         { name: 'DB_PASSWORD', value: 'hunter2' },
-        { name: 'API_KEY', value: 'quoted "value"\nsecond line' },
+        { name: 'API_KEY', value: 'first line\nsecond line' },
         { name: 'SINGLE', value: 'no $expansion \\n here' },
         { name: 'INLINE', value: 'value' },
         { name: 'EMPTY', value: '' },
@@ -24,10 +24,38 @@ describe('.env import', () => {
     });
   });
 
-  it('reports lines it cannot read, with their numbers', () => {
-    expect(parseDotenv('GOOD=1\nnot a line\nbad.name=2').problems).toEqual([
-      { line: 2, message: 'Expected NAME=value' },
-      { line: 3, message: '"bad.name" is not a valid secret name (letters, digits, - and _)' },
+  it('drops the quotes of a quoted value followed by a comment', () => {
+    expect(parseDotenv('A="q" # c\nB=\'s p\'   # note').items).toEqual([
+      { name: 'A', value: 'q' },
+      { name: 'B', value: 's p' },
+    ]);
+  });
+
+  it('reads a quoted value over several lines and numbers the lines after it', () => {
+    expect(parseDotenv('CERT="-----BEGIN-----\nabc\n-----END-----"\n\n\nbroken line\nOK=1')).toEqual({
+      items: [
+        { name: 'CERT', value: '-----BEGIN-----\nabc\n-----END-----' },
+        { name: 'OK', value: '1' },
+      ],
+      problems: [{ line: 6, message: 'Expected NAME=value' }],
+    });
+  });
+
+  it('reports an unclosed quote on its own line and reads on after it', () => {
+    expect(parseDotenv('A=1\n\nB="never closed\nC=3\n')).toEqual({
+      items: [
+        { name: 'A', value: '1' },
+        { name: 'C', value: '3' },
+      ],
+      problems: [{ line: 3, message: 'The value opens a " quote that is never closed' }],
+    });
+  });
+
+  it('reports lines it cannot read, with their numbers after blank lines and CRLF', () => {
+    expect(parseDotenv('GOOD=1\r\n\r\n\r\nnot a line\r\nbad.name=2\r\ngood=3').problems).toEqual([
+      { line: 4, message: 'Expected NAME=value' },
+      { line: 5, message: '"bad.name" is not a valid secret name (letters, digits, - and _)' },
+      { line: 6, message: '"good" appears more than once (first on line 1)' },
     ]);
   });
 });
@@ -44,14 +72,33 @@ describe('CSV import', () => {
     });
   });
 
+  it('numbers rows by their first line, after blank lines and multi-line fields', () => {
+    expect(parseCsv('name,value\n\n\nok,1\nmulti,"x\ny"\n\nbad name,2\nok,3').problems).toEqual([
+      { line: 8, message: '"bad name" is not a valid secret name (letters, digits, - and _)' },
+      { line: 9, message: '"ok" appears more than once (first on line 4)' },
+    ]);
+  });
+
+  it('refuses an unterminated quote at the line it opens, without quoting the value', () => {
+    const parsed = parseCsv('name,value\na,1\n\nb,"s3cret-unterminated\nc,2\nd,3\n');
+    expect(parsed).toEqual({ items: [], problems: [{ line: 4, message: 'A quoted field opens here and is never closed' }] });
+  });
+
+  it('refuses stray quotes with the line, without quoting the value', () => {
+    expect(parseCsv('name,value\na,1\nb,s3cret"x\n').problems).toEqual([
+      { line: 3, message: 'A quote inside an unquoted field (quote the whole field and double any quote in it)' },
+    ]);
+    expect(JSON.stringify(parseCsv('name,value\nb,"s3cret"x\n'))).not.toContain('s3cret');
+  });
+
   it('needs name and value columns', () => {
     expect(parseCsv('key,secret\na,b').problems[0]?.message).toContain('"name" and "value"');
   });
 });
 
 describe('parseImportFile', () => {
-  it('picks the parser by extension and reports duplicate names', () => {
-    expect(parseImportFile('secrets.CSV', 'name,value\na,1\nA,2').problems).toEqual([{ line: 0, message: '"A" appears more than once' }]);
+  it('picks the parser by extension and reports repeated names case-insensitively', () => {
+    expect(parseImportFile('secrets.CSV', 'name,value\na,1\nA,2').problems).toEqual([{ line: 3, message: '"A" appears more than once (first on line 2)' }]);
     expect(parseImportFile('prod.env', 'a=1').items).toEqual([{ name: 'a', value: '1' }]);
   });
 });

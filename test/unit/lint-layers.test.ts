@@ -36,7 +36,7 @@ describe('layers lint rule', () => {
     expect(errors.get('src-renderer/through-contract.ts')).toEqual([
       'strongroom/layers: src-renderer may reach only src-renderer, src-shared, not src-delegate/keyring.ts, reached through src-shared/contract.ts → src-delegate/keyring.ts.',
     ]);
-    expect(errors.get('src-shared/reads-files.ts')).toEqual(['strongroom/layers: src-shared may load only zod, @hpke/core, not node:fs.']);
+    expect(errors.get('src-shared/reads-files.ts')).toEqual(['strongroom/layers: src-shared may load only zod, @hpke/core, dotenv, csv-parse, not node:fs.']);
     expect(errors.get('src-main/computed-import.ts')).toEqual([expect.stringContaining('computed import() cannot be checked')]);
   });
 
