@@ -29,6 +29,7 @@ import { secretCommands } from './commands/secret.js';
 import { managerCommands } from './commands/manager.js';
 import { appCommands } from './commands/app.js';
 import { connectionTestCommands } from './commands/connection-test.js';
+import { knownHostsCommands } from './commands/known-hosts.js';
 import { migrateCommands } from './commands/migrate.js';
 import { keyringCommands } from './commands/keyring.js';
 
@@ -53,6 +54,7 @@ const commands: readonly CommandSpec[] = [
   ...keyringCommands,
   ...appCommands,
   ...connectionTestCommands,
+  ...knownHostsCommands,
 ];
 
 type ParseOptions = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;

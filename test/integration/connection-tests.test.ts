@@ -149,4 +149,31 @@ describe('connection tests through main', () => {
     expect(audit.items.some((entry) => entry.action === 'hostkey.trust')).toBe(true);
     expect((await callError(core, 'connections.test', { testId: randomUUID(), secretId: ids.ssh!, host: 'bad host!' })).code).toBe('INVALID_REQUEST');
   });
+
+  it('strongroom known-hosts list and remove: a CLI-only admin forgets a host key, audited like the app does', async () => {
+    const hostPort = `127.0.0.1:${sshd.port}`;
+    const listed = await cli(['known-hosts', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const trusted = (JSON.parse(listed.stdout) as { host: string; port: number; keyType: string; fingerprint: string }[]).filter((known) => known.port === sshd.port);
+    expect(trusted).toHaveLength(1);
+    expect(sshd.hostKeys.map((key) => key.fingerprint)).toContain(trusted[0]!.fingerprint);
+    expect((await cli(['known-hosts', 'list'])).stdout).toContain(`${hostPort}\t${trusted[0]!.keyType}\t${trusted[0]!.fingerprint}`);
+
+    const removed = await cli(['known-hosts', 'remove', hostPort]);
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toContain(`Removed the ${trusted[0]!.keyType} key of ${hostPort}`);
+    expect((await call(core, 'knownHosts.list', {})).items.filter((known) => known.port === sshd.port)).toEqual([]);
+    const audit = await call(core, 'audit.list', { action: 'hostkey.remove', actor: 'cli' });
+    expect(audit.items[0]).toMatchObject({ target: hostPort, outcome: 'success', detail: trusted[0]!.keyType, actor: expect.stringMatching(/^cli/) });
+
+    // The key is unknown again: a test stops at it until the admin accepts the new one.
+    const unknown = await cli(['test', 'ssh', '--secret', 'ssh_ok', '--host', '127.0.0.1', '--json']);
+    expect(JSON.parse(unknown.stdout).error.code).toBe('HOST_KEY_UNKNOWN');
+
+    const again = await cli(['known-hosts', 'remove', hostPort]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`No host key is stored for ${hostPort}`);
+    expect((await cli(['known-hosts', 'remove', '127.0.0.1:99999'])).code).toBe(2);
+    expect((await cli(['known-hosts', 'remove'])).code).toBe(2);
+  });
 });
