@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
-import { sessionSocketPath } from '../../src-main/core/session/session-protocol.js';
+import { sessionSocketPath, sessionTokenPath } from '../../src-main/core/session/session-protocol.js';
 import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { missingToolsReason } from '../fixtures/system-tools.js';
 
 const CANARY = 'session-canary-7Qx2Lm9Pz4';
 
 interface Run {
+  pid: number;
   status: number | null;
   stdout: string;
   stderr: string;
@@ -32,7 +33,7 @@ function cli(dataDir: string, args: string[], options: { stdin?: string; passphr
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.once('close', (status) => resolve({ pid: child.pid!, status, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
 }
@@ -86,6 +87,15 @@ describe('session agent', () => {
 
   afterAll(() => dir.remove());
 
+  const revealActors = () => {
+    const db = new BetterSqlite3(join(store, 'strongroom.db'), { readonly: true });
+    try {
+      return (db.prepare("SELECT actor FROM audit_log WHERE action = 'secret.reveal'").all() as { actor: string }[]).map(({ actor }) => actor);
+    } finally {
+      db.close();
+    }
+  };
+
   it('unlock, use without a passphrase from two CLIs at once, audited with their pids, then lock', async () => {
     const pid = await unlock('1h');
     const status = JSON.parse((await cli(store, ['status', '--json'])).stdout) as { open: boolean; server: string; expiresAt: string };
@@ -96,10 +106,8 @@ describe('session agent', () => {
     expect(first).toMatchObject({ status: 0, stdout: CANARY });
     expect(second).toMatchObject({ status: 0, stdout: CANARY });
 
-    const db = new BetterSqlite3(join(store, 'strongroom.db'), { readonly: true });
-    const actors = db.prepare("SELECT DISTINCT actor FROM audit_log WHERE action = 'secret.reveal'").all() as { actor: string }[];
-    db.close();
-    expect(actors.filter(({ actor }) => /^cli \(pid \d+\)$/.test(actor))).toHaveLength(2);
+    // Each reveal is audited under the CLI that asked, by its pid, as without a session.
+    expect(revealActors()).toEqual(expect.arrayContaining([`cli:${first.pid}`, `cli:${second.pid}`]));
 
     const locked = await cli(store, ['lock']);
     expect(locked.status).toBe(0);
@@ -109,6 +117,27 @@ describe('session agent', () => {
     const refused = await cli(store, ['secret', 'reveal', 'db_password']);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/No master passphrase/);
+  });
+
+  it('without a session, the audit trail names the CLI with its pid too, and the CLI filter of the audit list finds both', async () => {
+    const own = await cli(store, ['secret', 'reveal', 'db_password'], { passphraseFile });
+    expect(own).toMatchObject({ status: 0, stdout: CANARY });
+    expect(revealActors()).toContain(`cli:${own.pid}`);
+
+    await unlock('1h');
+    const served = await cli(store, ['secret', 'reveal', 'db_password']);
+    expect(served).toMatchObject({ status: 0, stdout: CANARY });
+    expect(revealActors()).toContain(`cli:${served.pid}`);
+    expect((await cli(store, ['lock'])).status).toBe(0);
+
+    const app = await startCore(store);
+    try {
+      await call(app, 'vault.unlock', await sealedUnlock(app));
+      const byCli = await call(app, 'audit.list', { actor: 'cli', action: 'secret.reveal', limit: 500 });
+      expect(byCli.items.map((item) => item.actor)).toEqual(expect.arrayContaining([`cli:${own.pid}`, `cli:${served.pid}`]));
+    } finally {
+      await app.close();
+    }
   });
 
   it('locks and exits on its own after the idle timeout', async () => {
@@ -177,6 +206,57 @@ describe('session agent', () => {
       rmSync(shared, { recursive: true, force: true });
     }
   });
+
+  const peerCheckMissing = process.getuid?.() !== 0 ? 'root, to create and become a second user' : missingToolsReason(['useradd', 'setpriv', 'ss']);
+  it.skipIf(peerCheckMissing !== null)(
+    `the peer check itself refuses another user, even with the socket reachable and the token known${peerCheckMissing ? ` [skipped: ${peerCheckMissing}]` : ''}`,
+    async () => {
+      const shared = join('/tmp', `strongroom-peer-${process.pid}`);
+      mkdirSync(shared, { recursive: true });
+      chmodSync(shared, 0o755);
+      const sharedStore = join(shared, 'store');
+      try {
+        expect((await cli(sharedStore, ['init'], { passphraseFile })).status).toBe(0);
+        const unlocked = await cli(sharedStore, ['unlock', '--timeout', '1h'], { passphraseFile });
+        expect(unlocked.status, unlocked.stderr).toBe(0);
+        agents.add(await agentPid(sharedStore));
+        // Take away every filesystem barrier: the folder and socket open to all, the token in a world-readable file.
+        chmodSync(sharedStore, 0o755);
+        chmodSync(sessionSocketPath(sharedStore), 0o666);
+        const tokenCopy = join(shared, 'token');
+        writeFileSync(tokenCopy, readFileSync(sessionTokenPath(sharedStore)), { mode: 0o644 });
+        if (spawnSync('id', ['strongroom-other']).status !== 0) expect(spawnSync('useradd', ['--no-create-home', 'strongroom-other']).status).toBe(0);
+        const uid = spawnSync('id', ['-u', 'strongroom-other'], { encoding: 'utf8' }).stdout.trim();
+        // Connects, says hello with the token and a pid (its own unless told), and prints the reply.
+        const hello = (claimedPid: string) =>
+          `const token = require('fs').readFileSync(${JSON.stringify(tokenCopy)}, 'utf8').trim();
+           const socket = require('net').connect(${JSON.stringify(sessionSocketPath(sharedStore))}, () => socket.write(JSON.stringify({ kind: 'hello', id: 1, token, pid: ${claimedPid} }) + '\\n'));
+           socket.on('data', (data) => { console.log(String(data).split('\\n')[0]); process.exit(0); });
+           socket.on('error', (error) => { console.log(error.code); process.exit(0); });`;
+        const reply = (run: { stdout: string; stderr: string }) => {
+          try {
+            return JSON.parse(run.stdout) as { ok: boolean; error?: { code: string; message: string } };
+          } catch {
+            throw new Error(`no reply: ${run.stdout} ${run.stderr}`);
+          }
+        };
+
+        const asOther = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, '-e', hello('process.pid')], { encoding: 'utf8' });
+        expect(reply(asOther)).toMatchObject({ ok: false, error: { code: 'SESSION_REFUSED', message: expect.stringMatching(/runs as uid \d+, not as the session's user/) } });
+
+        // Naming a process of the session's user does not help: that process is not at the other end.
+        const lying = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, '-e', hello(String(process.pid))], { encoding: 'utf8' });
+        expect(reply(lying)).toMatchObject({ ok: false, error: { code: 'SESSION_REFUSED', message: expect.stringMatching(/is not the one at the other end/) } });
+
+        const asOwner = spawnSync(process.execPath, ['-e', hello('process.pid')], { encoding: 'utf8' });
+        expect(reply(asOwner)).toMatchObject({ ok: true });
+      } finally {
+        await cli(sharedStore, ['lock']);
+        rmSync(shared, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   it('the app serves the same session: the CLI uses it, and locking either side locks both', async () => {
     const app = await startCore(store);

@@ -6,9 +6,10 @@
  *
  * Who may connect: the socket lives in the 0700 data folder and is 0600, and
  * a client must first present the token the server wrote to a 0600 file
- * beside it, so only the user who owns the folder (or root) gets in. Node
- * exposes no SO_PEERCRED/getpeereid, so this filesystem check is the same-user
- * guarantee on Linux and macOS alike.
+ * beside it, so only the user who owns the folder (or root) gets in. On
+ * Linux the server also checks the connection's peer credentials (see
+ * peer-credentials.ts): the process that says hello must be the one at the
+ * other end, running as the session's user.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 /**
  * Serves an unlocked core on the data folder's session socket, for CLIs:
- * each request runs through the same router as the app's, as `cli (pid N)`.
+ * each request runs through the same router as the app's, as `cli:<pid>`
+ * (the pid the peer check verified on Linux).
  * Stops serving (and locks) after the idle timeout, on `lock`, and whenever
  * the core locks for any other reason, so locking either side locks both.
  */
@@ -11,6 +12,7 @@ import type { AppCore } from '../app-core-types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { IdleTimer } from '../idle-timer.js';
 import { cliActor } from '../request-actor.js';
+import { peerOf } from './peer-credentials.js';
 import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
 
 /** idle: the timeout passed; lock: a client asked; locked: the core locked itself (the app's Lock, its idle timer); signal: the process is told to end. */
@@ -94,6 +96,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
 
   const server: Server = createServer((socket) => {
     let actor: string | null = null;
+    const peer = peerOf(socket);
     connections.add(socket);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -121,9 +124,15 @@ export async function startSessionServer(options: SessionServerOptions): Promise
               refuse(frame.id, 'Wrong session token.');
               return;
             }
-            actor = cliActor(frame.pid);
-            greeted.add(socket);
-            send(socket, { id: frame.id, ok: true, value: status() });
+            void peer.verify(frame.pid).then((verdict) => {
+              if (verdict.kind === 'refused') {
+                refuse(frame.id, verdict.reason);
+                return;
+              }
+              actor = cliActor(frame.pid);
+              greeted.add(socket);
+              send(socket, { id: frame.id, ok: true, value: status() });
+            });
             return;
           }
           if (actor === null) {
