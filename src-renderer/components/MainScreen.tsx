@@ -12,6 +12,7 @@ import { ApplicationsView } from './ApplicationsView.js';
 import { AuditView } from './AuditView.js';
 import { Brand } from './Brand.js';
 import { ManagersView } from './ManagersView.js';
+import { MigrationView } from '../features/migration/index.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
 
@@ -82,6 +83,7 @@ export function MainScreen({ settings }: { settings: Settings }) {
         )}
         {section === 'applications' && <ApplicationsView />}
         {section === 'managers' && <ManagersView />}
+        {section === 'migration' && <MigrationView />}
         {section === 'audit' && <AuditView />}
         {section === 'settings' && <SettingsView settings={settings} />}
       </main>

@@ -7,6 +7,7 @@ import { saveSettings } from '../state/session.js';
 import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupDialogs.js';
 import { Panel } from './Panel.js';
 import { KnownHostsView } from '../features/connections/index.js';
+import { RotateMasterKeySection } from '../features/migration/index.js';
 
 type Field = keyof Settings;
 
@@ -163,6 +164,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
           </div>
         </div>
       </section>
+      <RotateMasterKeySection />
       <KnownHostsView />
       {dialog === 'export' && <ExportBackupDialog onClose={() => setDialog(null)} />}
       {dialog === 'restore' && <RestoreBackupDialog onClose={() => setDialog(null)} onRestored={() => setChecks((n) => n + 1)} />}

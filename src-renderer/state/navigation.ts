@@ -6,12 +6,13 @@
 import { create } from 'zustand';
 import type { SecretType } from '../../src-shared/contract.js';
 
-export type Section = 'secrets' | 'applications' | 'managers' | 'audit' | 'settings';
+export type Section = 'secrets' | 'applications' | 'managers' | 'migration' | 'audit' | 'settings';
 
 export const sections: { id: Section; label: string }[] = [
   { id: 'secrets', label: 'Secrets' },
   { id: 'applications', label: 'Applications' },
   { id: 'managers', label: 'Managers' },
+  { id: 'migration', label: 'Migration' },
   { id: 'audit', label: 'Audit' },
   { id: 'settings', label: 'Settings' },
 ];

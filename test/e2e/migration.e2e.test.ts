@@ -1,0 +1,304 @@
+// The migration view and the master key rotation in the real UI, through the
+// loopback bridge with Chromium, against the Azure Key Vault emulator: a
+// preview that says what moves, what is renamed and what fails and why; an
+// edited target name, refused when it clashes; a run from the built-in store
+// into Azure with its progress, pause, resume and cancel; the report, kept and
+// exported as CSV and JSON; and axe on the view and its dialogs in both themes.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
+
+const PASSPHRASE = 'migration view e2e passphrase 7431';
+const TARGET = 'azure-target';
+/** Over Azure's 25 KiB limit. */
+const BIG_VALUE = 'b'.repeat(30_000);
+const CHOSEN = ['alpha', 'beta', 'with_underscore', 'taken', 'big', 'edit_me'];
+const BULK = Array.from({ length: 24 }, (_, i) => `bulk_${String(i).padStart(2, '0')}`);
+
+describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', () => {
+  let dir: string;
+  let bridge: RunningBridge | undefined;
+  let browser: Browser | undefined;
+  let app: OpenedApp | undefined;
+  let azure: AzureKeyVaultEmulator | undefined;
+  let page: Page;
+
+  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  // Labels may carry "(optional)" after them; a field, never its show or fetch button.
+  const byLabel = (scope: Locator, label: string) =>
+    scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).and(scope.locator('textarea, select, input:not([type="file"])'));
+  const previewTable = () => page.getByRole('table', { name: 'Migration preview' });
+  // A row is named by its cells in order; the first is the secret's name.
+  const rowOf = (table: Locator, name: string) => table.getByRole('row', { name: new RegExp(`^${name} `) });
+  const previewRow = (name: string) => rowOf(previewTable(), name);
+  const reportRow = (name: string) => rowOf(page.getByRole('table', { name: 'Migration report' }), name);
+
+  /** Opens a secret through the search box (the list draws only the rows in view), reveals it, and waits for `expected`. */
+  async function expectRevealed(name: string, expected: string): Promise<void> {
+    await section('Secrets').click();
+    await page.getByRole('searchbox', { name: 'Search secrets' }).fill(name);
+    await page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name, exact: true }).click();
+    await page.getByRole('heading', { name, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Reveal', exact: true }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe(expected);
+  }
+
+  /** Picks the manager whose option starts with `name` (options read "name (kind)"). */
+  async function chooseManager(label: string, name: string): Promise<void> {
+    const select = page.getByLabel(label, { exact: true });
+    const labels = await select.locator('option').allTextContents();
+    const wanted = labels.find((text) => text.startsWith(`${name} `));
+    if (!wanted) throw new Error(`no manager "${name}" among ${labels.join(' | ')}`);
+    await select.selectOption({ label: wanted });
+  }
+
+  async function violations(): Promise<string[]> {
+    const result = await new AxeBuilder({ page }).analyze();
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  }
+
+  /** axe in the light and the dark theme, as the page is now. */
+  async function violationsInBothThemes(): Promise<Record<string, string[]>> {
+    const found: Record<string, string[]> = {};
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      found[scheme] = await violations();
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    return found;
+  }
+
+  /** A download's text: the save picker is hidden so saveFile takes its <a download> path, as headless Chromium needs. */
+  async function downloadText(click: () => Promise<void>): Promise<{ name: string; text: string }> {
+    await page.evaluate(() => {
+      (window as unknown as Record<string, unknown>).showSaveFilePicker = undefined;
+    });
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    const path = join(dir, download.suggestedFilename());
+    await download.saveAs(path);
+    return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+  }
+
+  async function importEnv(fileName: string, entries: Record<string, string>): Promise<void> {
+    const file = join(dir, fileName);
+    writeFileSync(file, Object.entries(entries).map(([name, value]) => `${name}=${value}\n`).join(''));
+    await section('Settings').click();
+    await page.getByRole('button', { name: 'Import .env/CSV…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import .env or CSV' });
+    await dialog.getByLabel('File to import').setInputFiles(file);
+    const n = Object.keys(entries).length;
+    await dialog.getByRole('button', { name: `Import ${n} secrets` }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-e2e-'));
+    azure = await startAzureKeyVaultEmulator();
+    bridge = await startBridge(join(dir, 'store'));
+    browser = await launchBrowser();
+    app = await openApp(browser, bridge);
+    page = app.page;
+    page.setDefaultTimeout(30_000);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await createStoreInUi(page, PASSPHRASE);
+
+    await importEnv('chosen.env', {
+      alpha: 'alpha-value',
+      beta: 'beta-value',
+      with_underscore: 'renamed-value',
+      taken: 'mine-not-theirs',
+      big: BIG_VALUE,
+      edit_me: 'edited-value',
+    });
+    await importEnv('bulk.env', Object.fromEntries(BULK.map((name) => [name, `${name}-value`])));
+    // An admin wrote this into the vault outside Strongroom: it is never written over.
+    azure.seedSecret('taken', 'written by an admin');
+
+    await section('Managers').click();
+    await page.getByRole('button', { name: 'Add manager' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add manager' });
+    await dialog.getByRole('radio', { name: /^Azure Key Vault/ }).check();
+    const config = azureConfig(azure);
+    await byLabel(dialog, 'Name').fill(TARGET);
+    await byLabel(dialog, 'Tenant id').fill(config.tenantId);
+    await byLabel(dialog, 'Client id').fill(config.clientId);
+    await byLabel(dialog, 'Client secret').fill(config.clientSecret);
+    await byLabel(dialog, 'Vault name').fill(config.vaultName);
+    await dialog.getByRole('button', { name: 'Advanced settings' }).click();
+    await byLabel(dialog, 'Vault URL').fill(config.vaultUrl);
+    await byLabel(dialog, 'Sign-in authority').fill(config.authorityHost);
+    await byLabel(dialog, 'Resource Manager URL').fill(config.resourceManagerUrl);
+    await byLabel(dialog, 'CA certificate').fill(config.caCertificate);
+    await dialog.getByRole('button', { name: 'Add manager' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: TARGET, exact: true }).waitFor();
+  }, 180_000);
+
+  afterAll(() =>
+    tearDown(
+      () => app?.context.close(),
+      () => browser?.close(),
+      () => bridge?.stop(),
+      () => azure?.close(),
+      () => dir && rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
+
+  it('previews chosen secrets: each will move, be renamed, or fail with its reason; nothing is written', async () => {
+    const writesBefore = azure!.calls.setSecret ?? 0;
+    await section('Migration').click();
+    await page.getByRole('heading', { name: 'Migration', level: 2 }).waitFor();
+    await chooseManager('From (source)', 'Built-in store');
+    await chooseManager('To (target)', TARGET);
+    await page.getByRole('radio', { name: 'Chosen secrets' }).check();
+    const list = page.getByRole('list', { name: 'Secrets of the source' });
+    for (const name of CHOSEN) await list.getByRole('checkbox', { name, exact: true }).check();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+
+    await previewTable().waitFor();
+    await previewRow('alpha').getByText('Will move', { exact: true }).waitFor();
+    await previewRow('with_underscore').getByText('Will be renamed to with-underscore').waitFor();
+    await previewRow('taken').getByText('Will fail: Name taken in the target').waitFor();
+    await previewRow('big').getByText('Will fail: Too large for the target').waitFor();
+    await page.getByText('6 secrets: 2 will move, 2 will be renamed, 2 will fail.').waitFor();
+
+    // The outcome filter shows only what was asked for.
+    const filters = page.getByRole('group', { name: 'Show outcome' });
+    await filters.getByRole('button', { name: /^Will fail/ }).click();
+    expect(await filters.getByRole('button', { name: /^Will fail/ }).getAttribute('aria-pressed')).toBe('true');
+    await previewRow('alpha').waitFor({ state: 'detached' });
+    expect(await previewTable().getByRole('row').count()).toBe(3); // the heading row and the two failures
+    await filters.getByRole('button', { name: 'All', exact: true }).click();
+    await previewRow('alpha').waitFor();
+
+    expect(azure!.calls.setSecret ?? 0).toBe(writesBefore);
+  });
+
+  it('edits a mapped name: a clash with another secret’s name is refused and said so, a free name is taken', async () => {
+    await page.getByRole('button', { name: 'Edit target name of edit_me' }).click();
+    const field = page.getByRole('textbox', { name: 'Target name of edit_me' });
+    await field.fill('alpha');
+    await field.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Two secrets map to this name' }).waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    // Refused: the preview keeps the name the engine made.
+    await previewRow('edit_me').getByText('Will be renamed to edit-me').waitFor();
+    await previewRow('alpha').getByText('Will move', { exact: true }).waitFor();
+
+    await field.fill('edited-name');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await previewRow('edit_me').getByText('Will be renamed to edited-name').waitFor();
+    // Focus returns to the row's edit button, so the keyboard goes on from there.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit target name of edit_me');
+  });
+
+  it('has no axe violations on the migration view with a preview, in both themes', async () => {
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+  });
+
+  it('runs built-in → Azure: progress, then the report; values moved and readable, the taken name untouched', async () => {
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    const progress = page.getByRole('progressbar', { name: 'Migration progress' });
+    await progress.waitFor();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+    expect(await progress.getAttribute('aria-valuetext')).toBe('4 of 6 secrets done, 2 errors');
+    await page.getByText('Errors so far').waitFor();
+
+    await reportRow('alpha').getByText('Moved', { exact: true }).waitFor();
+    await reportRow('with_underscore').getByText('Renamed to with-underscore').waitFor();
+    await reportRow('edit_me').getByText('Renamed to edited-name').waitFor();
+    await reportRow('taken').getByText('Failed', { exact: true }).waitFor();
+    await reportRow('big').getByText(/Too large for the target/).waitFor();
+
+    await expectRevealed('with_underscore', 'renamed-value');
+    const option = page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: 'with_underscore', exact: true });
+    expect(await option.textContent()).toContain(`in ${TARGET}`);
+    await expectRevealed('taken', 'mine-not-theirs');
+  });
+
+  it('shows the run again after leaving the view, lists it among past runs, and exports its report as CSV and JSON', async () => {
+    await section('Migration').click();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+    await reportRow('alpha').waitFor();
+    const past = page.getByRole('table', { name: 'Past migrations' });
+    expect(await past.getByRole('row').count()).toBe(2);
+    await past.getByRole('row').nth(1).getByText(`Built-in store`, { exact: false }).waitFor();
+
+    const csv = await downloadText(() => page.getByRole('button', { name: 'Export CSV' }).click());
+    expect(csv.name).toMatch(/^strongroom-migration-\d{8}-[0-9a-f]{8}\.csv$/);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('name,target_name,outcome,reason,detail,state,updated_at');
+    expect(lines).toHaveLength(7);
+    expect(lines.find((line) => line.startsWith('with_underscore,'))).toMatch(/^with_underscore,with-underscore,renamed,,/);
+    expect(lines.find((line) => line.startsWith('big,'))).toMatch(/^big,big,failed,Too large for the target,/);
+    expect(csv.text).not.toContain('renamed-value');
+
+    const json = await downloadText(() => page.getByRole('button', { name: 'Export JSON' }).click());
+    const parsed = JSON.parse(json.text) as { run: { total: number; done: number; failed: number }; items: { name: string; outcome: string }[] };
+    expect(parsed.run).toMatchObject({ total: 6, done: 4, failed: 2 });
+    expect(Object.fromEntries(parsed.items.map((item) => [item.name, item.outcome]))).toEqual({
+      alpha: 'moved',
+      beta: 'moved',
+      big: 'failed',
+      edit_me: 'renamed',
+      taken: 'failed',
+      with_underscore: 'renamed',
+    });
+  });
+
+  it('pauses, resumes and cancels a running migration; the cancel dialog and the running view are axe-clean', async () => {
+    // Slow the target down so the run is still going when the buttons are pressed.
+    azure!.setFaults({ latencyMs: 120 });
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await page.getByRole('radio', { name: 'All secrets of the source' }).check();
+    await page.getByLabel('Secrets in flight at once').fill('1');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await previewRow('bulk_00').getByText('Will be renamed to bulk-00').waitFor();
+    await page.getByRole('button', { name: 'Start migration' }).click();
+
+    await page.getByRole('heading', { name: 'Current migration' }).waitFor();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByText('Paused', { exact: true }).first().waitFor();
+    const pausedAt = await page.getByRole('progressbar', { name: 'Migration progress' }).getAttribute('aria-valuetext');
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Cancel migration…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this migration?' });
+    await dialog.waitFor();
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+    await dialog.getByRole('button', { name: 'Cancel migration' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+    await page.getByRole('table', { name: 'Migration report' }).getByText('Cancelled', { exact: true }).first().waitFor();
+    expect(pausedAt).toMatch(/^\d+ of \d+ secrets done/);
+    azure!.setFaults({});
+  });
+
+  it('rotates the master key from Settings: a wrong passphrase is refused and said so, then the rotation reports what it re-wrapped', async () => {
+    await section('Settings').click();
+    await page.getByRole('button', { name: 'Rotate master key…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate master key' });
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+    await dialog.getByLabel('Master passphrase', { exact: true }).fill('not the passphrase at all');
+    await dialog.getByRole('button', { name: 'Rotate master key' }).click();
+    await dialog.getByText('Wrong passphrase: nothing was rotated.').waitFor();
+
+    await dialog.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
+    await dialog.getByRole('button', { name: 'Rotate master key' }).click();
+    await dialog.getByRole('status').filter({ hasText: /^Rotated to master key version 2: \d+ data keys? and 1 manager configuration re-wrapped\./ }).waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Every secret still reveals under the new master key, one kept here and one moved to Azure.
+    for (const name of ['bulk_23', 'beta']) await expectRevealed(name, `${name}-value`);
+    expect(app!.consoleErrors).toEqual([]);
+  });
+});
