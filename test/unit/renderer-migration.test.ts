@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationReportItem, MigrationRun } from '../../src-shared/contract.js';
 import { formatDuration, progressText, runStateLabel, settledCount } from '../../src-renderer/features/migration/migration-labels.js';
 import { reportCsv, reportFileName, reportJson } from '../../src-renderer/features/migration/report-export.js';
-import { parseConcurrency } from '../../src-renderer/features/migration/MigrationSetup.js';
-import { upsertRun } from '../../src-renderer/features/migration/migration-state.js';
+import { parseConcurrency, upsertRun } from '../../src-renderer/features/migration/migration-state.js';
 import { parse } from 'csv-parse/sync';
 
 const item = (overrides: Partial<MigrationReportItem>): MigrationReportItem => ({

@@ -3,19 +3,11 @@ import type { ManagerSummary, SecretSummary } from '../../../src-shared/contract
 import { call } from '../../api/call.js';
 import { describeError } from '../../lib/errors.js';
 import { kindLabel } from '../managers/index.js';
-import { updateDraft, type MigrationDraft } from './migration-state.js';
+import { CONCURRENCY_MAX, CONCURRENCY_MIN, parseConcurrency, updateDraft, type MigrationDraft } from './migration-state.js';
 
 /** The most secrets the "chosen secrets" list offers; a larger source is moved whole or by name from the CLI. */
 const CHOOSABLE_LIMIT = 500;
 
-export const CONCURRENCY_MIN = 1;
-export const CONCURRENCY_MAX = 256;
-
-/** The concurrency field as a number, or null when it is not a whole number in range. */
-export function parseConcurrency(text: string): number | null {
-  const n = Number(text);
-  return text.trim() !== '' && Number.isInteger(n) && n >= CONCURRENCY_MIN && n <= CONCURRENCY_MAX ? n : null;
-}
 
 const managerLabel = (m: ManagerSummary) => `${m.name} (${kindLabel(m.kind)}${m.readOnly ? ', read-only' : ''})`;
 

@@ -30,6 +30,16 @@ export interface MigrationState {
   watchedRunId: string | null;
 }
 
+/** The engine's bounds on secrets in flight (migration.start). */
+export const CONCURRENCY_MIN = 1;
+export const CONCURRENCY_MAX = 256;
+
+/** The concurrency field as a number, or null when it is not a whole number in range. */
+export function parseConcurrency(text: string): number | null {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isInteger(n) && n >= CONCURRENCY_MIN && n <= CONCURRENCY_MAX ? n : null;
+}
+
 export const initialDraft: MigrationDraft = {
   sourceManagerId: 'local',
   targetManagerId: '',
