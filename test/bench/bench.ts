@@ -10,6 +10,8 @@
  * - unlock to first list against the KDF alone;
  * - the secret list at 100,000 secrets against the same SQL with no IPC
  *   (list-bench.ts);
+ * - every keystroke of three search queries at 100,000 and 1,000,000
+ *   secrets against the bare first-page SQL (search-bench.ts);
  * - CLI commands through a session and without one (session-bench.ts).
  *
  * Run with `npm run bench` (which builds dist/ first); `npm run bench --
@@ -39,7 +41,8 @@ import { openDatabase } from '../../src-main/core/store/database.js';
 import { open, seal } from '../../src-delegate/aead.js';
 import { dataKeyAad, valueAad } from '../../src-delegate/envelope.js';
 import type { SecretAddress } from '../../src-shared/delegate-protocol.js';
-import { runListBench } from './list-bench.js';
+import { runListBench, type ListBenchReport } from './list-bench.js';
+import { runSearchBench } from './search-bench.js';
 import { runKmsBench } from './kms-bench.js';
 import { runSanitizerBench } from './sanitizer-bench.js';
 import { runMigrationBench } from './migration-bench.js';
@@ -54,7 +57,7 @@ const BATCH_SIZES = [100, 1000] as const;
 const GOAL = 0.25;
 const PASSPHRASE = 'bench passphrase, long enough';
 const SERVE = join(dirname(fileURLToPath(import.meta.url)), '..', 'main', 'serve.js');
-const SECTIONS = ['stack', 'list', 'kms', 'sanitizer', 'migration', 'connections', 'session'] as const;
+const SECTIONS = ['stack', 'list', 'search', 'kms', 'sanitizer', 'migration', 'connections', 'session'] as const;
 
 /** The sections named on the command line, or all of them. */
 function selectedSections(): Set<string> {
@@ -424,6 +427,34 @@ async function benchList(root: string): Promise<void> {
   console.log(`\n${list.notes.join('\n')}\nList benchmark in ${((performance.now() - listStarted) / 1000).toFixed(1)} s`);
 }
 
+/** Every keystroke of three queries at 100,000 and 1,000,000 secrets (search-bench.ts); SEARCH_BENCH_SIZES=100000 runs one size. */
+async function benchSearch(root: string): Promise<void> {
+  const sizes = (process.env.SEARCH_BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
+  for (const secrets of sizes) {
+    const searchStarted = performance.now();
+    const report: ListBenchReport = await runSearchBench(join(root, `search-${secrets}`), secrets, {
+      async serve(dataDir) {
+        const server = await startServer(dataDir);
+        const searchClient = await BridgeClient.connect(server.url);
+        return {
+          client: searchClient,
+          async stop() {
+            searchClient.close();
+            await stop(server.child);
+          },
+        };
+      },
+      timed,
+      median,
+      samples: secrets > 100_000 ? 3 : 5,
+    });
+    console.log(`\n${report.title}\n`);
+    printTable(report.rows);
+    console.log(`\n${report.notes.join('\n')}\nSearch benchmark at ${secrets.toLocaleString('en-US')} in ${((performance.now() - searchStarted) / 1000).toFixed(1)} s`);
+    rmSync(join(root, `search-${secrets}`), { recursive: true, force: true });
+  }
+}
+
 /** KMS envelope encryption against the AWS KMS emulator. */
 async function benchKms(): Promise<void> {
   const kms = await runKmsBench();
@@ -550,6 +581,7 @@ async function benchSession(): Promise<void> {
 const sectionRuns: Record<(typeof SECTIONS)[number], (root: string) => Promise<void>> = {
   stack: benchStack,
   list: benchList,
+  search: benchSearch,
   kms: benchKms,
   sanitizer: benchSanitizer,
   migration: benchMigration,

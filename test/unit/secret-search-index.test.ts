@@ -172,6 +172,16 @@ describe('secret search index', () => {
     });
   }
 
+  it('picks pages by position buckets in a larger store (4,000 secrets), in both directions and at offsets', () => {
+    const rng = random(11);
+    const { db, apps, envs } = store();
+    db.transaction(() => {
+      for (let i = 0; i < 4000; i++) insert(db, rng, apps, envs);
+    })();
+    const index = SecretSearchIndex.build(db);
+    for (let i = 0; i < 150; i++) compare(db, index, { ...randomRequest(rng, db, apps, envs), offset: rng.int(300) }, 11);
+  });
+
   it('sees a commit made by another connection (another Strongroom process)', () => {
     const rng = random(99);
     const { dir, db, apps, envs } = store();

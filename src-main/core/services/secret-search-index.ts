@@ -14,11 +14,13 @@
  * the next query applies those rows first. A commit by another connection
  * changes `PRAGMA data_version`, and the index is rebuilt.
  *
- * Matching: a query of three characters or more reads the posting list of its
- * rarest trigram and checks each candidate with includes(); a shorter query
- * checks every name (both well within a frame at 100,000 names). The page is
- * then taken from orders kept sorted per sort key, so no query sorts all its
- * matches.
+ * Matching: names are indexed by trigram, padded at the end so one or two
+ * characters are the prefix of a trigram wherever they occur. A query of
+ * four characters or more checks the postings of its rarest trigram with
+ * includes(); shorter ones are exact unions of postings. Without other
+ * filters, a short query's total is kept as a count and its page walked from
+ * the start of the order. The page among collected matches is found by
+ * bucketing their positions in the order, so no query sorts all its matches.
  */
 import type { Database } from 'better-sqlite3';
 import { prepared } from '../store/prepared.js';
@@ -60,6 +62,8 @@ const compareBinary = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 class Postings {
   items = new Int32Array(4);
   length = 0;
+  /** Entries whose slot has died since (deleted, renamed or changed): length - dead is exact. */
+  dead = 0;
 
   push(slot: number): void {
     if (this.length === this.items.length) {
@@ -78,6 +82,9 @@ function trigramKey(text: string, at: number): number | string {
   const c = text.charCodeAt(at + 2);
   return (a | b | c) < 128 ? (a << 14) | (b << 7) | c : text.slice(at, at + 3);
 }
+
+/** Pads names for trigrams; secret names cannot contain it (a query that does is answered by a scan). */
+const PAD = '\u0000';
 
 type SortKey = ListQuery['sort'];
 const SORT_KEYS: SortKey[] = ['name', 'type', 'updated', 'created'];
@@ -125,11 +132,16 @@ const TRIGGERS = [
 
 const COLUMNS = 'rowid, name, type, manager_id, created_at, updated_at';
 type IndexedRow = { rowid: number; name: string; type: string; manager_id: string; created_at: string; updated_at: string };
+type IndexedTuple = [number, string, string, string, string, string];
 
 export class SecretSearchIndex {
   private slots: Slots = emptySlots(0);
   private slotOf = new Map<number, number>();
   private trigrams = new Map<number | string, Postings>();
+  /** The postings of every trigram that starts with a given one or two characters. */
+  private byPrefix = new Map<string, Postings[]>();
+  /** How many live names contain each one- or two-character string: the total of a short query without other filters. */
+  private shortCounts = new ShortCounts();
   private orders = new Map<SortKey, Order>();
   private aliveCount = 0;
   private dataVersion = -1;
@@ -154,24 +166,49 @@ export class SecretSearchIndex {
     this.catchUp();
     const order = this.orders.get(request.sort)!;
     const query = asciiLower(wellFormed(request.query.trim()));
-    const filtered = query !== '' || Boolean(request.types?.length) || Boolean(request.managerId) || Boolean(request.applicationId || request.environmentId);
-    if (!filtered) return { total: this.aliveCount, rowids: this.walk(order, request, null) };
-
-    const matched = this.match(query, request);
-    // Few matches: sort their positions; many: walk the order, which finds a page's worth soon.
-    if (matched < this.aliveCount / 32) {
-      const positions = new Int32Array(matched);
-      for (let i = 0; i < matched; i++) positions[i] = order.rank[this.matches[i]!]!;
-      positions.sort();
-      const rowids: number[] = [];
-      const count = Math.max(0, Math.min(request.limit, matched - request.offset));
-      for (let i = 0; i < count; i++) {
-        const at = request.direction === 'asc' ? request.offset + i : matched - 1 - request.offset - i;
-        rowids.push(this.slots.rowid[order.slots[positions[at]!]!]!);
+    const otherFilters = Boolean(request.types?.length || request.managerId || request.applicationId || request.environmentId);
+    if (!query && !otherFilters) return { total: this.aliveCount, rowids: this.walk(order, request)! };
+    if (!otherFilters && query.length <= 3 && !query.includes(PAD)) {
+      // A broad short query ("d" is in most names): its total is kept, and its page lies near the start of the order.
+      const total = query.length === 3 ? this.liveTrigramCount(query) : this.shortCounts.count(query);
+      if (total >= this.aliveCount / 4) {
+        const rowids = this.walk(order, request, query, 16 * (request.offset + request.limit));
+        if (rowids) return { total, rowids };
       }
-      return { total: matched, rowids };
     }
-    return { total: matched, rowids: this.walk(order, request, this.epoch) };
+    const matched = this.match(query, request);
+    return { total: matched, rowids: this.pageOfMatches(matched, order, request) };
+  }
+
+  /**
+   * The page among the matches, without sorting them all: positions are
+   * counted into buckets to find the bound under which the page's first
+   * `offset + limit` lie, and only those are sorted.
+   */
+  private pageOfMatches(matched: number, order: Order, request: ListQuery): number[] {
+    const wanted = Math.min(matched, request.offset + request.limit);
+    if (wanted <= request.offset) return [];
+    const last = order.length - 1;
+    // Positions counted from the end the page starts at.
+    const position = request.direction === 'asc' ? (slot: number) => order.rank[slot]! : (slot: number) => last - order.rank[slot]!;
+    const shift = Math.max(0, Math.ceil(Math.log2(Math.max(1, order.length) / 1024)));
+    const buckets = new Int32Array((order.length >> shift) + 1);
+    for (let i = 0; i < matched; i++) buckets[position(this.matches[i]!) >> shift]!++;
+    let bucket = 0;
+    for (let seen = 0; (seen += buckets[bucket]!) < wanted; ) bucket++;
+    const bound = (bucket + 1) << shift;
+    const first: number[] = [];
+    for (let i = 0; i < matched; i++) {
+      const at = position(this.matches[i]!);
+      if (at < bound) first.push(at);
+    }
+    const sorted = Int32Array.from(first).sort();
+    const rowids: number[] = [];
+    for (let i = request.offset; i < wanted; i++) {
+      const at = sorted[i]!;
+      rowids.push(this.slots.rowid[order.slots[request.direction === 'asc' ? at : last - at]!]!);
+    }
+    return rowids;
   }
 
   /** Marks every matching slot with a new epoch and lists them in `matches`; returns how many. */
@@ -187,11 +224,13 @@ export class SecretSearchIndex {
     const epoch = this.epoch;
     const mark = this.mark;
     let matched = 0;
+    // Postings of one or two characters are exact; every other candidate is checked against its name.
+    const exact = query === '' || (query.length < 3 && !query.includes(PAD));
     const consider = (slot: number) => {
       if (
         alive[slot] &&
         mark[slot] !== epoch &&
-        (query === '' || folded[slot]!.includes(query)) &&
+        (exact || folded[slot]!.includes(query)) &&
         (!types || types.has(type[slot]!)) &&
         (!managerId || manager[slot] === managerId) &&
         (!allowed || allowed[slot])
@@ -200,15 +239,24 @@ export class SecretSearchIndex {
         this.matches[matched++] = slot;
       }
     };
-    const candidates = query.length >= 3 ? this.rarestTrigram(query) : null;
-    if (candidates) {
-      for (let i = 0; i < candidates.length; i++) consider(candidates.items[i]!);
-    } else if (query.length >= 3) {
-      // A trigram no name has: nothing matches.
+    if (query.length >= 3) {
+      // Every match holds all of the query's trigrams: its rarest one's postings are the candidates.
+      const candidates = this.rarestTrigram(query);
+      for (let i = 0; candidates && i < candidates.length; i++) consider(candidates.items[i]!);
+    } else if (query.length > 0 && !query.includes(PAD)) {
+      // Wherever one or two characters occur, a (padded) trigram starts with them.
+      for (const postings of this.byPrefix.get(query) ?? []) {
+        for (let i = 0; i < postings.length; i++) consider(postings.items[i]!);
+      }
     } else {
       for (let slot = 0; slot < folded.length; slot++) consider(slot);
     }
     return matched;
+  }
+
+  private liveTrigramCount(query: string): number {
+    const postings = this.trigrams.get(trigramKey(query, 0));
+    return postings ? postings.length - postings.dead : 0;
   }
 
   private rarestTrigram(query: string): Postings | undefined {
@@ -221,14 +269,15 @@ export class SecretSearchIndex {
     return rarest;
   }
 
-  /** One page walked along an order, keeping slots marked with `epoch` (every live slot when null). */
-  private walk(order: Order, request: ListQuery, epoch: number | null): number[] {
+  /** One page walked along an order, of the live slots whose name contains `contains`; gives up (null) after `budget` slots. */
+  private walk(order: Order, request: ListQuery, contains = '', budget = Infinity): number[] | null {
     const rowids: number[] = [];
     let skip = request.offset;
     const ascending = request.direction === 'asc';
     for (let i = 0; i < order.length && rowids.length < request.limit; i++) {
+      if (i >= budget) return null;
       const slot = order.slots[ascending ? i : order.length - 1 - i]!;
-      if (epoch !== null && this.mark[slot] !== epoch) continue;
+      if (contains && !this.slots.folded[slot]!.includes(contains)) continue;
       if (skip > 0) skip--;
       else rowids.push(this.slots.rowid[slot]!);
     }
@@ -265,24 +314,25 @@ export class SecretSearchIndex {
     if (rowids.length === 0) return;
     if (rowids.length > this.aliveCount * REBUILD_SHARE) this.rebuild();
     else this.apply(rowids);
+    // Renames and deletions leave dead slots behind; once they outnumber the living, start afresh.
+    if (this.slots.rowid.length > 2 * this.aliveCount + 1024) this.rebuild();
   }
 
   private rebuild(): void {
     this.dataVersion = prepared(this.db, 'PRAGMA data_version').pluck().get() as number;
     prepared(this.db, `DELETE FROM ${CHANGE_TABLE}`).run();
     this.scopeFilter = null;
-    // Read in name order, so slot order is the name order.
-    const rows = prepared(this.db, `SELECT ${COLUMNS} FROM secrets s ORDER BY ${orderBy('name', 'asc')}`).all() as IndexedRow[];
+    // Read in table order (sequential); every order comes from SQLite's own indexes, so it is SQLite's order by construction.
+    const rows = prepared(this.db, `SELECT ${COLUMNS} FROM secrets`).raw().all() as IndexedTuple[];
     this.slots = emptySlots(rows.length);
     this.slotOf = new Map();
     this.trigrams = new Map();
+    this.byPrefix = new Map();
+    this.shortCounts = new ShortCounts();
     this.aliveCount = 0;
-    for (const row of rows) this.addSlot(row);
+    for (const [rowid, name, type, manager_id, created_at, updated_at] of rows) this.addSlot({ rowid, name, type, manager_id, created_at, updated_at });
     this.grow(rows.length);
-    const identity = Int32Array.from({ length: rows.length }, (_, i) => i);
-    this.orders.set('name', orderOf(identity, rows.length));
-    // The other orders from SQLite too, so they are its orders by construction.
-    for (const sort of SORT_KEYS.filter((key) => key !== 'name')) {
+    for (const sort of SORT_KEYS) {
       const rowids = prepared(this.db, `SELECT s.rowid FROM secrets s ORDER BY ${orderBy(sort, 'asc')}`).pluck().all() as number[];
       this.orders.set(sort, orderOf(Int32Array.from(rowids, (rowid) => this.slotOf.get(rowid)!), rows.length));
     }
@@ -297,8 +347,7 @@ export class SecretSearchIndex {
       const slot = this.slotOf.get(rowid);
       if (slot !== undefined && this.slots.alive[slot]) {
         touched.add(slot);
-        this.slots.alive[slot] = 0;
-        this.aliveCount--;
+        this.kill(slot);
       }
       if (!row) continue;
       if (slot !== undefined && this.slots.folded[slot] === asciiLower(row.name)) {
@@ -307,8 +356,7 @@ export class SecretSearchIndex {
         this.slots.manager[slot] = row.manager_id;
         this.slots.created[slot] = row.created_at;
         this.slots.updated[slot] = row.updated_at;
-        this.slots.alive[slot] = 1;
-        this.aliveCount++;
+        this.revive(slot);
         touched.add(slot);
       } else {
         // A new secret or a new name: a new slot, so stale postings of the old one point at a dead slot.
@@ -332,17 +380,55 @@ export class SecretSearchIndex {
     if (this.slots.alive.length <= slot) this.slots.alive = grown(this.slots.alive, slot + 1);
     this.slots.alive[slot] = 1;
     this.aliveCount++;
+    this.shortCounts.add(folded, 1);
     this.slotOf.set(row.rowid, slot);
-    const seen = new Set<number | string>();
-    for (let at = 0; at + 3 <= folded.length; at++) {
-      const key = trigramKey(folded, at);
-      if (seen.has(key)) continue;
-      seen.add(key);
+    // Padded, so a query of one or two characters is the prefix of some trigram wherever it occurs.
+    const padded = `${folded}${PAD}${PAD}`;
+    for (let at = 0; at + 3 <= padded.length; at++) {
+      const key = trigramKey(padded, at);
       let postings = this.trigrams.get(key);
-      if (!postings) this.trigrams.set(key, (postings = new Postings()));
-      postings.push(slot);
+      if (!postings) {
+        this.trigrams.set(key, (postings = new Postings()));
+        for (const prefix of [padded[at]!, padded.slice(at, at + 2)]) {
+          const siblings = this.byPrefix.get(prefix);
+          if (siblings) siblings.push(postings);
+          else this.byPrefix.set(prefix, [postings]);
+        }
+      }
+      // Slots only grow, so a trigram repeated within this name has this slot last.
+      if (postings.items[postings.length - 1] !== slot || postings.length === 0) postings.push(slot);
     }
     return slot;
+  }
+
+  /** A slot stops matching: its postings count it as dead until a rebuild drops them. */
+  private kill(slot: number): void {
+    this.slots.alive[slot] = 0;
+    this.aliveCount--;
+    const folded = this.slots.folded[slot]!;
+    this.shortCounts.add(folded, -1);
+    this.forEachTrigram(folded, (postings) => postings.dead++);
+  }
+
+  /** A slot killed by `kill` whose name did not change lives again: its postings are still there. */
+  private revive(slot: number): void {
+    this.slots.alive[slot] = 1;
+    this.aliveCount++;
+    const folded = this.slots.folded[slot]!;
+    this.shortCounts.add(folded, 1);
+    this.forEachTrigram(folded, (postings) => postings.dead--);
+  }
+
+  /** The postings of each distinct trigram of a padded name. */
+  private forEachTrigram(folded: string, visit: (postings: Postings) => void): void {
+    const padded = `${folded}${PAD}${PAD}`;
+    const seen = new Set<number | string>();
+    for (let at = 0; at + 3 <= padded.length; at++) {
+      const key = trigramKey(padded, at);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      visit(this.trigrams.get(key)!);
+    }
   }
 
   /** Sizes the per-slot scratch arrays for `slots` slots. */
@@ -365,6 +451,50 @@ export class SecretSearchIndex {
     }
     while (i < inserted.length) slots[next++] = inserted[i++]!;
     return orderOf(slots, this.slots.rowid.length);
+  }
+}
+
+/**
+ * How many names contain each string of one or two characters, each name
+ * counted once. ASCII strings index typed arrays directly (the common case:
+ * names are letters, digits, - and _); anything else goes in a map.
+ */
+class ShortCounts {
+  private readonly ascii = new Int32Array(128 * 129);
+  private readonly other = new Map<string, number>();
+  /** The name last counted per key, so a string repeated in one name counts once; names are counted one at a time. */
+  private readonly lastName = new Int32Array(128 * 129).fill(-1);
+  private names = 0;
+
+  add(folded: string, delta: 1 | -1): void {
+    const name = this.names++;
+    let seen: Set<string> | null = null;
+    for (let at = 0; at < folded.length; at++) {
+      for (let width = 1; width <= 2 && at + width <= folded.length; width++) {
+        const a = folded.charCodeAt(at);
+        const b = width === 2 ? folded.charCodeAt(at + 1) : 0;
+        if ((a | b) < 128) {
+          const key = width === 1 ? a : 128 + ((a << 7) | b);
+          if (this.lastName[key] === name) continue;
+          this.lastName[key] = name;
+          this.ascii[key]! += delta;
+        } else {
+          const text = folded.slice(at, at + width);
+          seen ??= new Set();
+          if (seen.has(text)) continue;
+          seen.add(text);
+          this.other.set(text, (this.other.get(text) ?? 0) + delta);
+        }
+      }
+    }
+  }
+
+  count(text: string): number {
+    const a = text.charCodeAt(0);
+    if (text.length === 1 && a < 128) return this.ascii[a]!;
+    const b = text.charCodeAt(1);
+    if (text.length === 2 && (a | b) < 128) return this.ascii[128 + ((a << 7) | b)]!;
+    return this.other.get(text) ?? 0;
   }
 }
 
