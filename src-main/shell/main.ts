@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createAppCore } from '../core/app-core.js';
 import type { AppCore } from '../core/app-core-types.js';
 import { PRODUCT_NAME } from '../core/paths.js';
+import { serveSessionWhileUnlocked } from '../core/session/app-session.js';
 import { APP_ENTRY_URL, APP_SCHEME } from './app-origin.js';
 import { createAppProtocolHandler } from './app-protocol.js';
 import { hardenSession, installHardening } from './harden.js';
@@ -101,6 +102,8 @@ async function start(): Promise<void> {
   }
   closeCoreOnQuit(core);
   registerIpc({ core, getWindowContents: () => mainWindow?.webContents ?? null });
+  // While unlocked, the app serves the data folder's session socket: the CLI works without a passphrase, and the locks below close it.
+  serveSessionWhileUnlocked(core, app.getPath('userData'));
 
   // Whoever gets at a suspended or locked machine must not find the vault
   // open. The result needs no handling: a vault that is already locked or

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
+import { startSessionServer } from '../../src-main/core/session/session-server.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { sessionSocketPath, sessionTokenPath } from '../../src-main/core/session/session-protocol.js';
 import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { missingToolsReason } from '../fixtures/system-tools.js';
@@ -257,6 +259,38 @@ describe('session agent', () => {
     },
     120_000,
   );
+
+  it('a sleep of the machine closes the session and locks the store (clocks injected, no real sleep)', async () => {
+    const core = await startCore(store);
+    const clock = new ManualClock(Date.now());
+    let wallAhead = 0;
+    const stopped: string[] = [];
+    try {
+      await call(core, 'vault.unlock', await sealedUnlock(core));
+      await startSessionServer({
+        core,
+        dataDir: store,
+        server: 'agent',
+        idleTimeoutMs: 3_600_000,
+        clock,
+        sleepClocks: { wallMs: () => clock.now() + wallAhead, monotonicMs: () => clock.now() },
+        onStop: (reason) => stopped.push(reason),
+      });
+      expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+      clock.advance(60_000);
+      expect(stopped).toEqual([]);
+
+      wallAhead += 20 * 60_000;
+      clock.advance(60_000);
+      while (stopped.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stopped).toEqual(['sleep']);
+      expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+      expect(existsSync(sessionSocketPath(store))).toBe(false);
+      expect((await cli(store, ['status'])).status).toBe(1);
+    } finally {
+      await core.close();
+    }
+  });
 
   it('the app serves the same session: the CLI uses it, and locking either side locks both', async () => {
     const app = await startCore(store);

@@ -2,8 +2,9 @@
  * Serves an unlocked core on the data folder's session socket, for CLIs:
  * each request runs through the same router as the app's, as `cli:<pid>`
  * (the pid the peer check verified on Linux).
- * Stops serving (and locks) after the idle timeout, on `lock`, and whenever
- * the core locks for any other reason, so locking either side locks both.
+ * Stops serving (and locks) after the idle timeout, on `lock`, when the
+ * machine sleeps (sleep-watch.ts; the desktop app's powerMonitor also locks), and
+ * whenever the core locks for any other reason, so locking either side locks both.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,10 +14,11 @@ import { systemClock, type Clock } from '../clock.js';
 import { IdleTimer } from '../idle-timer.js';
 import { cliActor } from '../request-actor.js';
 import { peerOf } from './peer-credentials.js';
+import { DEFAULT_SLEEP_WATCH, systemSleepClocks, watchForSleep, type SleepWatchClocks } from './sleep-watch.js';
 import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
 
-/** idle: the timeout passed; lock: a client asked; locked: the core locked itself (the app's Lock, its idle timer); signal: the process is told to end. */
-export type SessionStopReason = 'idle' | 'lock' | 'locked' | 'signal';
+/** idle: the timeout passed; lock: a client asked; locked: the core locked itself (the app's Lock, its idle timer); sleep: the machine slept; signal: the process is told to end. */
+export type SessionStopReason = 'idle' | 'lock' | 'locked' | 'sleep' | 'signal';
 
 export interface SessionServerOptions {
   core: AppCore;
@@ -27,6 +29,8 @@ export interface SessionServerOptions {
   onStop?: (reason: SessionStopReason) => void;
   /** The time the idle expiry reads; tests pass a clock they move by hand. */
   clock?: Clock;
+  /** The clocks that tell a sleep (see sleep-watch.ts); tests pass their own. */
+  sleepClocks?: SleepWatchClocks;
 }
 
 export interface SessionServer {
@@ -166,11 +170,13 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   });
   if (process.platform !== 'win32') chmodSync(path, 0o600);
   idle?.reset();
+  const stopSleepWatch = watchForSleep(() => void stop('sleep'), { ...DEFAULT_SLEEP_WATCH, clocks: options.sleepClocks ?? systemSleepClocks, scheduler: clock });
 
   async function stop(reason: SessionStopReason): Promise<void> {
     if (stopped) return;
     stopped = true;
     idle?.stop();
+    stopSleepWatch();
     unsubscribe();
     for (const socket of connections) socket.end();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -181,7 +187,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     } catch {
       // already gone
     }
-    if (reason === 'idle' || reason === 'signal') await core.handle('vault.lock', {});
+    if (reason === 'idle' || reason === 'sleep' || reason === 'signal') await core.handle('vault.lock', {});
     options.onStop?.(reason);
   }
 
