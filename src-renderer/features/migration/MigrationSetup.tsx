@@ -9,7 +9,12 @@ import { CONCURRENCY_MAX, CONCURRENCY_MIN, parseConcurrency, updateDraft, type M
 const CHOOSABLE_LIMIT = 500;
 
 
-const managerLabel = (m: ManagerSummary) => `${m.name} (${kindLabel(m.kind)}${m.readOnly ? ', read-only' : ''})`;
+/** "name (kind)"; the built-in store's kind label already says its name. */
+function managerLabel(m: ManagerSummary): string {
+  const kind = kindLabel(m.kind);
+  const readOnly = m.readOnly ? ' (read-only)' : '';
+  return kind.startsWith(m.name) ? `${kind}${readOnly}` : `${m.name} (${kind}${m.readOnly ? ', read-only' : ''})`;
+}
 
 /** The secrets of the source manager, for choosing some of them; null while they load. */
 function useSourceSecrets(managerId: string, wanted: boolean) {
