@@ -699,5 +699,5 @@ export const bridgeRequestFrameSchema = z.strictObject({
 /** A frame main sends over the bridge's WebSocket: a reply to one request, or an event. */
 export type BridgeReplyFrame = { id: number; result: IpcResult<Channel> } | { event: AppEvent };
 
-export { parseCsv, parseDotenv, parseImportFile } from './import-formats.js';
+// The parsers themselves are imported from import-formats.ts where a file is read, so a process that never imports a file never loads them.
 export type { ImportParseResult, ImportedSecret } from './import-formats.js';

@@ -1,5 +1,6 @@
 /** Encrypted backups and .env/CSV import. Passphrases and values are sealed before they leave the window. */
-import { parseImportFile, sealBindings, sealValues, type ImportedSecret, type RestoreReport } from '../../src-shared/contract.js';
+import { sealBindings, sealValues, type ImportedSecret, type RestoreReport } from '../../src-shared/contract.js';
+import { parseImportFile } from '../../src-shared/import-formats.js';
 import { call } from '../api/call.js';
 import { CHECK_NAMES_CHUNK, buildPreview, chunk, importBatches, type ImportPreview } from '../lib/import-preview.js';
 import { reloadCatalog } from './catalog.js';

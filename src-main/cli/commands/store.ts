@@ -1,6 +1,6 @@
 /** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { MIN_PASSPHRASE_SCORE, parseImportFile, sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { MIN_PASSPHRASE_SCORE, sealBindings, sealValues } from '../../../src-shared/contract.js';
 import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
@@ -77,6 +77,8 @@ export const storeCommands = [
         for (const skipped of report.skipped) session.say(`Skipped "${skipped.name}": ${skipped.reason}.`);
         return;
       }
+      // Loaded only here: no other command pays for dotenv and csv-parse at start.
+      const { parseImportFile } = await import('../../../src-shared/import-formats.js');
       const parsed = parseImportFile(from, content);
       if (parsed.problems.length > 0) {
         throw new UserError(`Nothing imported: ${parsed.problems.map((problem) => (problem.line ? `line ${problem.line}: ${problem.message}` : problem.message)).join('; ')}`);
