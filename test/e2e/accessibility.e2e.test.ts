@@ -11,7 +11,7 @@ import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type Op
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
-const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Audit', 'Settings'];
+const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Migration', 'Audit', 'Settings'];
 
 describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)', () => {
   let dir: string;

@@ -8,7 +8,7 @@ import type { ChannelRequest, MigrationPreview, MigrationReportItem, MigrationRu
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import { saveFile } from '../../state/files.js';
-import { applyRun, setRuns } from './migration-state.js';
+import { applyRun, forgetNames, setRuns } from './migration-state.js';
 import { reportCsv, reportFileName, reportJson } from './report-export.js';
 
 /** The engine's plan request for a draft; `renames` replaces the draft's edited names when given. */
@@ -46,11 +46,12 @@ export async function reloadRuns(): Promise<void> {
 
 let following: Promise<void> | null = null;
 
-/** Follows every run's progress for the life of the window, whichever view shows. */
+/** Follows every run's progress for the life of the window, whichever view shows; forgets secret names when the store locks. */
 export function followMigrations(): Promise<void> {
   following ??= getApi().then((api) => {
     api.onEvent((event) => {
       if (event.type === 'migration.progress') applyRun(event.run);
+      else if (event.type === 'vault.locked') forgetNames();
     });
   });
   return following;

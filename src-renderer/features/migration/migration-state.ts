@@ -85,3 +85,8 @@ export function setRuns(runs: MigrationRun[]): void {
 export function watchRun(runId: string | null): void {
   useMigration.setState({ watchedRunId: runId });
 }
+
+/** A locked store shows no secret names: drop the preview, the chosen and edited names, and the runs (read again at unlock). */
+export function forgetNames(): void {
+  useMigration.setState(({ draft }) => ({ preview: null, runs: [], draft: { ...draft, names: [], renames: {} } }));
+}
