@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
@@ -16,6 +17,24 @@ const externalPackages = Object.keys({ ...manifest.dependencies, ...manifest.opt
 // never sees a half-written build.
 const out = `${root}.dist-next`;
 rmSync(out, { recursive: true, force: true });
+
+/**
+ * zod's namespace re-exports its ~50 message translations (370 KB, nearly half of what a CLI
+ * start parses); Strongroom speaks English only, so the bundle keeps zod's English messages alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes('/zod/v4/') ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 const nodeCommon = {
   bundle: true,
@@ -33,6 +52,7 @@ await Promise.all([
     format: 'esm',
     // Native addons and the heavy SDKs stay in node_modules (better-sqlite3 must not be bundled).
     external: externalPackages,
+    plugins: [zodEnglishOnly],
     entryPoints: {
       'delegate/main': 'src-delegate/main.ts',
       'main/cli': 'src-main/cli/strongroom.ts',
