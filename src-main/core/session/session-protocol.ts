@@ -12,7 +12,7 @@
  * other end, running as the session's user.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 import { z } from 'zod';
 
 export const SESSION_SOCKET_FILE = 'session.sock';
@@ -20,8 +20,14 @@ export const SESSION_TOKEN_FILE = 'session.token';
 /** Above the router's 2 MiB request cap, so oversized requests get its typed error. */
 export const MAX_FRAME_CHARS = 4 * 1024 * 1024;
 
-export function sessionSocketPath(dataDir: string): string {
-  if (process.platform === 'win32') return `\\\\.\\pipe\\strongroom-${createHash('sha256').update(dataDir.toLowerCase()).digest('hex').slice(0, 32)}`;
+/**
+ * Where the session listens: `session.sock` in the data folder, or on Windows
+ * (where Node's net module listens on named pipes, not Unix sockets) a pipe named after the folder:
+ * `\\.\pipe\strongroom-` and 32 hex digits of the SHA-256 of its resolved,
+ * lowercased path, since Windows paths ignore case.
+ */
+export function sessionSocketPath(dataDir: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return `\\\\.\\pipe\\strongroom-${createHash('sha256').update(win32.resolve(dataDir).toLowerCase()).digest('hex').slice(0, 32)}`;
   return join(dataDir, SESSION_SOCKET_FILE);
 }
 
