@@ -105,6 +105,18 @@ export type MigrationReportItem = z.infer<typeof migrationReportItemSchema>;
 
 const runIdRequest = z.strictObject({ runId: idSchema });
 
+/** A manager's request rate for migrations: its kind's published quota, and the stored setting that replaces it. */
+export const migrationRateSchema = z.object({
+  managerId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  /** Published default quota, requests per second; null when the kind publishes none (no limit until it throttles). */
+  published: z.object({ readsPerSecond: z.number(), writesPerSecond: z.number() }).nullable(),
+  /** The stored setting, requests per second for reads and for writes alike; null: the published quota. */
+  ratePerSecond: z.number().nullable(),
+});
+export type MigrationRate = z.infer<typeof migrationRateSchema>;
+
 export const migrationChannels = {
   'migration.preview': { request: migrationPlanRequestSchema, result: migrationPreviewSchema },
   'migration.start': {
@@ -123,6 +135,13 @@ export const migrationChannels = {
   'migration.report': {
     request: runIdRequest.extend({ limit: z.number().int().min(1).max(100_000).default(1000), offset: z.number().int().min(0).default(0) }),
     result: z.object({ total: z.number().int(), items: z.array(migrationReportItemSchema) }),
+  },
+  /** Every manager's migration request rate (a run's `ratePerSecond` still overrides it for that run). */
+  'migration.rates': { request: z.strictObject({}), result: z.object({ items: z.array(migrationRateSchema) }) },
+  /** Stores a manager's migration request rate; null returns it to its kind's published quota. */
+  'migration.setRate': {
+    request: z.strictObject({ managerId: managerIdSchema, ratePerSecond: z.number().positive().max(1_000_000).nullable() }),
+    result: z.object({ items: z.array(migrationRateSchema) }),
   },
   /** Master key rotation: a new keyring version; every data key, manager configuration and the audit key re-wrapped under it. */
   'keyring.rotate': {

@@ -84,6 +84,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     });
   });
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
+  // The app (not a command, which ends when its work does) resumes migrations an earlier start left interrupted.
+  if (options.actor !== 'cli') {
+    listeners.add((event) => {
+      if (event.type !== 'vault.unlocked') return;
+      setImmediate(() => {
+        migrations.resumeInterrupted().catch((error: unknown) => logger.log('error', 'resuming interrupted migrations failed', { error: String(error) }));
+      });
+    });
+  }
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
@@ -266,6 +275,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         return migrations.status(runId);
       },
+      'migration.rates': async () => {
+        theVault.requireUnlocked();
+        return { items: await migrations.rates() };
+      },
+      'migration.setRate': async ({ managerId, ratePerSecond }) => ({ items: await migrations.setRate(managerId, ratePerSecond) }),
       'migration.list': () => {
         theVault.requireUnlocked();
         return { items: migrations.list() };
@@ -337,6 +351,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     async close() {
       idle.stop();
+      await migrations.shutdown();
       await delegate.stop();
       db.close();
     },

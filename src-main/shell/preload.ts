@@ -66,6 +66,8 @@ const CHANNELS: Record<Channel, true> = {
   'migration.status': true,
   'migration.list': true,
   'migration.report': true,
+  'migration.rates': true,
+  'migration.setRate': true,
   'keyring.rotate': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';

@@ -10,7 +10,10 @@
  * at a time work, is measured on a sample and scaled to N.
  *
  * The emulators run in this process and the delegate in its own, on the same
- * machine: their CPU is part of the wall time.
+ * machine: their CPU is part of the wall time. So the same number of provider
+ * calls is also made straight from here with the same SDK, C at a time, with
+ * no engine at all: the floor this machine reaches right now (it is far above
+ * the bound when the machine is loaded), printed with its load average.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
@@ -39,6 +44,29 @@ export interface MigrationBenchResult {
   lowerBoundMs: number;
   ratio: number;
   sequential: { sample: number; wallMs: number; scaledToAllMs: number };
+  /** The run's provider calls made straight from the benchmark, C at a time, without the engine. */
+  callsAlone: { calls: number; wallMs: number };
+  /** One-minute load average and cores when the run ended. */
+  load: { average: number; cores: number };
+}
+
+/** Makes `total` GetSecretValue calls to the emulator, `concurrency` at a time: what the calls cost without Strongroom. */
+async function callsAlone(emulator: AwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
+  const client = new SecretsManagerClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials } });
+  try {
+    let next = 0;
+    const started = performance.now();
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        await client.send(new GetSecretValueCommand({ SecretId: secretIds[i % secretIds.length] }));
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return performance.now() - started;
+  } finally {
+    client.destroy();
+  }
 }
 
 const DELEGATE = join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
@@ -109,6 +137,13 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const wallMs = performance.now() - started;
     const callsPerSecret = (calls(emulators) - before) / count;
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
+    const runCalls = Math.round(count * callsPerSecret);
+    const aloneMs = await callsAlone(
+      target,
+      (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`),
+      runCalls,
+      concurrency,
+    );
 
     started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: sequentialIds, concurrency: 1, ratePerSecond });
@@ -123,6 +158,8 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       lowerBoundMs: Math.round(lowerBoundMs),
       ratio: Math.round((wallMs / lowerBoundMs) * 100) / 100,
       sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
+      callsAlone: { calls: runCalls, wallMs: Math.round(aloneMs) },
+      load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },
     };
   } finally {
     await core.close();

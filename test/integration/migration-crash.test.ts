@@ -222,6 +222,19 @@ describe('strongroom migrate', () => {
     await checkNothingLost('local');
   }, 120_000);
 
+  it('migrate rate: the published quota, a stored rate, and back', async () => {
+    const stored = await cli(['migrate', 'rate', 'crash-vault', '--set', '250', '--json']);
+    expect(stored.code, stored.stderr).toBe(0);
+    // Vault publishes no quota: only the stored rate bounds it.
+    expect(JSON.parse(stored.stdout)).toEqual([expect.objectContaining({ name: 'crash-vault', kind: 'vault', published: null, ratePerSecond: 250 })]);
+    const listed = await cli(['migrate', 'rate']);
+    expect(listed.stdout).toContain('crash-vault\t250/s (stored; published: no published quota)');
+    expect((await cli(['migrate', 'rate', '--default'])).code).toBe(2);
+    expect((await cli(['migrate', 'rate', 'crash-vault', '--set', 'fast'])).code).toBe(2);
+    const back = await cli(['migrate', 'rate', 'crash-vault', '--default', '--json']);
+    expect(JSON.parse(back.stdout)).toEqual([expect.objectContaining({ name: 'crash-vault', ratePerSecond: null })]);
+  }, 120_000);
+
   it('a create journaled as pending is claimed when its value is the secret\'s, and refused when it is not', async () => {
     const ids = new Map(query<{ id: string; name: string }>("SELECT id, name FROM secrets WHERE name IN ('crash-0', 'crash-1')").map((row) => [row.name, row.id]));
     const vaultApi = (method: string, path: string, body?: unknown) =>

@@ -294,6 +294,22 @@ describe('preview: every reason, from a real case, before anything changes', () 
 });
 
 describe('throttling slows the run down; no item fails', () => {
+  it("each manager's migration rate: its kind's published quota, a stored setting that replaces it", async () => {
+    const rates = await call(core, 'migration.rates', {});
+    expect(rates.items.find((item) => item.managerId === ids.awssm)).toMatchObject({ published: { readsPerSecond: 10_000, writesPerSecond: 50 }, ratePerSecond: null });
+    expect(rates.items.find((item) => item.managerId === ids.vault)).toMatchObject({ published: null, ratePerSecond: null });
+    const stored = await call(core, 'migration.setRate', { managerId: ids.awssm, ratePerSecond: 20 });
+    expect(stored.items.find((item) => item.managerId === ids.awssm)).toMatchObject({ ratePerSecond: 20 });
+    // A run under the stored rate still moves everything.
+    const items = await seed(`rated-${hex()}`, 3);
+    const run = await migrate({ sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: items.map((item) => item.secret.id) });
+    expect(run).toMatchObject({ state: 'finished', done: 3, failed: 0 });
+    for (const { secret, value } of items) expect(await revealNow(secret.id)).toBe(value);
+    const cleared = await call(core, 'migration.setRate', { managerId: ids.awssm, ratePerSecond: null });
+    expect(cleared.items.find((item) => item.managerId === ids.awssm)).toMatchObject({ ratePerSecond: null });
+    expect((await callError(core, 'migration.setRate', { managerId: ids.awssm, ratePerSecond: -1 })).code).toBe('INVALID_REQUEST');
+  });
+
   it('every 3rd request to the target throttled', async () => {
     const items = await seed(`thr-${hex()}`, 24);
     aws.setFaults({ throttle: { every: 3 }, operations: ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] });

@@ -99,7 +99,7 @@ export const migrateCommands = [
       'dry-run': { type: 'boolean', help: 'say what would happen; change nothing' },
       'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
       concurrency: { type: 'string', value: 'C', help: 'secrets moved at once, 1 to 256 (default 16)' },
-      rate: { type: 'string', value: 'R', help: 'at most R secrets a second' },
+      rate: { type: 'string', value: 'R', help: "at most R provider requests a second per provider, for this run (default: each manager's stored or published rate)" },
       json,
     },
     required: ['from', 'to'],
@@ -169,6 +169,37 @@ export const migrateCommands = [
       const run = await session.call('migration.resume', { runId: runId! });
       session.say(`Resuming migration ${run.id}: ${run.done} of ${run.total} already moved.`);
       return follow(session, run.id, values.json === true);
+    },
+  }),
+
+  defineCommand({
+    words: 'migrate rate',
+    group,
+    summary: "each manager's request rate for migrations (its published quota, or the stored one); --set R or --default changes M's",
+    optionalArgs: ['M'],
+    options: {
+      set: { type: 'string', value: 'R', help: "store R requests a second for M's migrations, reads and writes alike" },
+      default: { type: 'boolean', help: "return M to its kind's published quota" },
+      json,
+    },
+    async run(session, [name], values) {
+      if ((values.set !== undefined || values.default) && !name) throw new UsageError('Name the manager whose rate to change.');
+      if (values.set !== undefined && values.default) throw new UsageError('Give --set R or --default, not both.');
+      const rate = positiveNumber(values.set, 'set');
+      let items = (await session.call('migration.rates', {})).items;
+      if (name) {
+        const manager = await session.findManager(name);
+        if (rate !== undefined || values.default) items = (await session.call('migration.setRate', { managerId: manager.id, ratePerSecond: rate ?? null })).items;
+        items = items.filter((item) => item.managerId === manager.id);
+      }
+      if (values.json) {
+        session.write(`${JSON.stringify(items, null, 2)}\n`);
+        return;
+      }
+      for (const item of items) {
+        const published = item.published ? `${item.published.readsPerSecond} reads/s, ${item.published.writesPerSecond} writes/s` : 'no published quota';
+        session.write(`${item.name}\t${item.ratePerSecond === null ? `published: ${published}` : `${item.ratePerSecond}/s (stored; published: ${published})`}\n`);
+      }
     },
   }),
 

@@ -112,6 +112,11 @@ export class MigrationJournal {
     );
   }
 
+  /** The heartbeat of a run being worked on: a run whose heartbeat stopped was interrupted (migration-service.ts). */
+  touch(id: string): void {
+    prepared(this.db, 'UPDATE migration_runs SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+  }
+
   item(runId: string, secretId: string): ItemRow {
     return prepared(this.db, 'SELECT * FROM migration_items WHERE run_id = ? AND secret_id = ?').get(runId, secretId) as ItemRow;
   }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { AppEvent, MigrationPreview, MigrationRun, ParsedRequest } from '../../../src-shared/contract.js';
-import { AppError } from '../app-error.js';
+import { AppError, toAppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from '../services/audit-log.js';
 import type { CatalogService } from '../services/catalog-service.js';
@@ -16,15 +16,26 @@ import type { ManagersService } from '../services/managers-service.js';
 import type { SecretsService } from '../services/secrets-service.js';
 import type { VaultService } from '../services/vault-service.js';
 import { inTransaction } from '../store/prepared.js';
+import { MetaStore } from '../services/meta-store.js';
+import { managerKindSpec } from '../../../src-shared/manager-kinds.js';
+import type { MigrationRate } from '../../../src-shared/migration-contract.js';
 import { MigrationJournal, type RunRow, type WrittenRecord } from './journal.js';
 import { MANAGER_TIMEOUT_MS, MigrationPlanner } from './planner.js';
-import { MigrationRunner } from './runner.js';
+import { INTERRUPTED_AFTER_MS, MigrationRunner } from './runner.js';
+
+/** Stored migration request rates, requests per second by manager id (meta). */
+const RATES_KEY = 'migration.rates';
+
+export function storedRates(meta: MetaStore): Record<string, number> {
+  return meta.get<Record<string, number>>(RATES_KEY) ?? {};
+}
 
 /** Progress events go out at most this often per run. */
 const PROGRESS_INTERVAL_MS = 250;
 
 export class MigrationService {
   readonly journal: MigrationJournal;
+  private readonly meta: MetaStore;
   private readonly planner: MigrationPlanner;
   private readonly active = new Map<string, { runner: MigrationRunner; done: Promise<void> }>();
   private readonly lastEmit = new Map<string, number>();
@@ -43,7 +54,40 @@ export class MigrationService {
     private readonly emit: (event: AppEvent) => void,
   ) {
     this.journal = new MigrationJournal(db);
+    this.meta = new MetaStore(db);
     this.planner = new MigrationPlanner(db, delegate, secrets, managers, catalog, this.journal);
+  }
+
+  /** Every manager's request rate for migrations: its kind's published quota and the stored setting. */
+  async rates(): Promise<MigrationRate[]> {
+    const stored = storedRates(this.meta);
+    return (await this.managers.list()).map((manager) => ({
+      managerId: manager.id,
+      name: manager.name,
+      kind: manager.kind,
+      published: managerKindSpec(manager.kind)?.requestQuota ?? null,
+      ratePerSecond: stored[manager.id] ?? null,
+    }));
+  }
+
+  async setRate(managerId: string, ratePerSecond: number | null): Promise<MigrationRate[]> {
+    this.vault.requireUnlocked();
+    const manager = this.managers.info(managerId);
+    const stored = storedRates(this.meta);
+    if (ratePerSecond === null) delete stored[manager.id];
+    else stored[manager.id] = ratePerSecond;
+    inTransaction(this.db, () => {
+      this.meta.set(RATES_KEY, stored);
+      this.audit.append({
+        actor: this.actor,
+        action: 'settings.update',
+        target: manager.name,
+        outcome: 'success',
+        detail: ratePerSecond === null ? 'migration rate: the published quota' : `migration rate: ${ratePerSecond} requests per second`,
+      });
+    });
+    await this.audit.sealPending();
+    return this.rates();
   }
 
   async preview(request: ParsedRequest<'migration.preview'>): Promise<MigrationPreview> {
@@ -101,25 +145,47 @@ export class MigrationService {
     this.interruptions.delete(id);
     const run = this.requireRun(id);
     const runner = new MigrationRunner(
-      { db: this.db, delegate: this.delegate, secrets: this.secrets, managers: this.managers, audit: this.audit, journal: this.journal, planner: this.planner, actor: this.actor },
+      {
+        db: this.db,
+        delegate: this.delegate,
+        secrets: this.secrets,
+        managers: this.managers,
+        audit: this.audit,
+        journal: this.journal,
+        planner: this.planner,
+        actor: this.actor,
+        storedRates: storedRates(this.meta),
+      },
       run,
       () => this.progress(id, false),
     );
+    let unfinished: string | null = null;
     const done = runner.execute().then(
       (finished) => {
         if (finished && this.journal.run(id)?.state === 'running') this.journal.setRunState(id, 'finished');
+        else if (!finished && this.journal.run(id)?.state === 'running') unfinished = 'Items were left to do after their retries; resume the run to try them again.';
       },
-      () => undefined,
+      (error: unknown) => {
+        unfinished = `The run stopped: ${toAppError(error).message}`;
+      },
     );
     const entry = {
       runner,
       done: done.finally(() => {
-        if (runner.interruptedBy) this.interruptions.set(id, runner.interruptedBy);
+        const why = runner.interruptedBy ?? unfinished;
+        if (why) this.interruptions.set(id, why);
         this.active.delete(id);
         this.progress(id, true);
       }),
     };
     this.active.set(id, entry);
+  }
+
+  /** Before the store closes: every run this process works on stops after its steps in flight, resumable. */
+  async shutdown(): Promise<void> {
+    const active = [...this.active.values()];
+    for (const { runner } of active) runner.interrupt('Strongroom was closed while the run was working.');
+    await Promise.all(active.map((entry) => entry.done));
   }
 
   /** Resolves when this process stops working on the run (finished, paused, cancelled or interrupted). */
@@ -230,7 +296,7 @@ export class MigrationService {
       concurrency: run.concurrency,
       ratePerSecond: run.rate_per_second,
       state: run.state,
-      interrupted: run.state === 'running' && !active,
+      interrupted: this.isInterrupted(run),
       createdAt: run.created_at,
       finishedAt: run.finished_at,
       total,
@@ -241,6 +307,25 @@ export class MigrationService {
       etaSeconds: rate > 0 ? Math.round(remaining / rate) : null,
       lastError: active?.runner.interruptedBy ?? this.interruptions.get(run.id) ?? this.journal.lastError(run.id),
     };
+  }
+
+  /**
+   * Running, and worked on by no process: not this one, and no other has touched it lately (a command or the
+   * app that ran it was stopped, or killed).
+   */
+  private isInterrupted(run: RunRow): boolean {
+    if (run.state !== 'running' || this.active.has(run.id)) return false;
+    return this.interruptions.has(run.id) || Date.now() - Date.parse(run.updated_at) > INTERRUPTED_AFTER_MS;
+  }
+
+  /**
+   * At the app's start (its unlock), runs an earlier app or command left interrupted go on by themselves;
+   * paused runs wait for the user's resume. Each shows through `migration.progress` and `migration.list`.
+   */
+  async resumeInterrupted(): Promise<string[]> {
+    const interrupted = this.journal.runs().filter((run) => this.isInterrupted(run));
+    for (const run of interrupted) await this.resume(run.id);
+    return interrupted.map((run) => run.id);
   }
 
   private progress(id: string, force: boolean): void {

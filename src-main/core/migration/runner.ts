@@ -28,6 +28,17 @@ const MAX_ATTEMPTS = 3;
 const INTERRUPTING = new Set(['LOCKED', 'NOT_INITIALIZED', 'DELEGATE_UNAVAILABLE', 'DELEGATE_TIMEOUT']);
 /** The audit trail is sealed after this many moves, and at the end. */
 const SEAL_EVERY = 500;
+/**
+ * Group commit: steps wait at most this long, or until this many are queued, for one transaction and one
+ * fsync together. No worker waits for it before a provider call it does not depend on (see `move`).
+ */
+const COMMIT_INTERVAL_MS = 50;
+const COMMIT_BATCH = 512;
+/** A run being worked on touches its row this often; one untouched for INTERRUPTED_AFTER_MS was interrupted. */
+export const HEARTBEAT_MS = 5_000;
+export const INTERRUPTED_AFTER_MS = 20_000;
+/** Pending creates are journaled ahead of the writes, this many per transaction. */
+const RESERVE_BATCH = 1000;
 
 export interface RunnerDeps {
   db: Database;
@@ -38,6 +49,8 @@ export interface RunnerDeps {
   journal: MigrationJournal;
   planner: MigrationPlanner;
   actor: string;
+  /** Requests per second stored per manager id, in place of its kind's published quota. */
+  storedRates: Record<string, number>;
 }
 
 interface Buckets {
@@ -53,6 +66,11 @@ export class MigrationRunner {
   private sinceSeal = 0;
   private sealing: Promise<void> = Promise.resolve();
   private pending: { work: () => void; settle: (error?: unknown) => void }[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Switches committed in the background while their workers went on with the next item. */
+  private readonly detached = new Set<Promise<void>>();
+  /** Items whose pending create this runner journaled and has not attempted yet: their names hold nothing of theirs. */
+  private readonly unattempted = new Set<string>();
   private readonly source: ManagerInfo;
   private readonly target: ManagerInfo;
   private readonly sourceLimits: KindRules;
@@ -90,20 +108,74 @@ export class MigrationRunner {
     this.stopping = 'cancel';
   }
 
+  /** The process is closing: the run stops after the steps in flight, and stays running in the journal, to be resumed. */
+  interrupt(why: string): void {
+    this.interruption ??= why;
+    this.stopping ??= 'interrupt';
+  }
+
   /** Works until every item is finished, or until paused, cancelled or interrupted. Resolves with whether every item is finished. */
   async execute(): Promise<boolean> {
-    const queue = this.deps.journal.openItems(this.run.id, this.run.delete_source === 1);
-    let next = 0;
-    const worker = async () => {
-      while (!this.stopping && next < queue.length) {
-        const item = queue[next++]!;
-        await this.advance(item.secret_id);
-        this.onProgress();
+    // Tells other processes (the app starting while a command runs this) that the run is being worked on.
+    this.deps.journal.touch(this.run.id);
+    const heartbeat = setInterval(() => this.deps.journal.touch(this.run.id), HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      // A switch committed in the background may fail (a retry is due): go round again until nothing is left to do.
+      for (let round = 0; !this.stopping; round++) {
+        const queue = this.deps.journal.openItems(this.run.id, this.run.delete_source === 1);
+        if (queue.length === 0 || round > MAX_ATTEMPTS) break;
+        this.reserve(queue);
+        let next = 0;
+        const worker = async () => {
+          while (!this.stopping && next < queue.length) {
+            const item = queue[next++]!;
+            await this.advance(item.secret_id);
+            this.onProgress();
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(this.run.concurrency, queue.length)) }, worker));
+        await Promise.all([...this.detached]);
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.run.concurrency, queue.length)) }, worker));
-    await this.seal(true);
-    return !this.stopping;
+    } finally {
+      clearInterval(heartbeat);
+      await Promise.all([...this.detached]);
+      this.releaseUnattempted();
+      await this.seal(true);
+    }
+    return !this.stopping && this.deps.journal.openItems(this.run.id, this.run.delete_source === 1).length === 0;
+  }
+
+  /**
+   * Journals the pending create of every item about to be written into a secret store, in a few transactions
+   * ahead of the writes, so a write never waits for its own: whatever a kill leaves at a name is owned already.
+   */
+  private reserve(queue: ItemRow[]): void {
+    if (this.target.role !== 'secret-store') return;
+    const writes = this.deps.secrets.remoteWrites;
+    const fresh = queue.filter((item) => item.state === 'planned' && item.written === null && item.target_name !== null && !this.unattempted.has(item.secret_id));
+    for (let start = 0; start < fresh.length; start += RESERVE_BATCH) {
+      inTransaction(this.deps.db, () => {
+        for (const item of fresh.slice(start, start + RESERVE_BATCH)) {
+          if (writes.isPending(this.target.id, item.secret_id, item.target_name!)) continue;
+          writes.beginMigration(this.target.id, item.secret_id, item.target_name!);
+          this.unattempted.add(item.secret_id);
+        }
+      });
+    }
+  }
+
+  /** Creates journaled ahead and never attempted (a pause, a stop, a failure before the write) own nothing. */
+  private releaseUnattempted(): void {
+    if (this.unattempted.size === 0) return;
+    const targetNames = new Map(this.deps.journal.openItems(this.run.id, false).map((item) => [item.secret_id, item.target_name]));
+    inTransaction(this.deps.db, () => {
+      for (const secretId of this.unattempted) {
+        const name = targetNames.get(secretId) ?? this.deps.journal.item(this.run.id, secretId).target_name;
+        if (name) this.deps.secrets.remoteWrites.clearPending(this.target.id, secretId, name);
+      }
+    });
+    this.unattempted.clear();
   }
 
   /**
@@ -114,14 +186,18 @@ export class MigrationRunner {
    */
   private commit(work: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
       this.pending.push({ work, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (this.pending.length >= COMMIT_BATCH) this.flush();
+      else this.flushTimer ??= setTimeout(() => this.flush(), COMMIT_INTERVAL_MS);
     });
   }
 
   private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const batch = this.pending;
     this.pending = [];
+    if (batch.length === 0) return;
     const outcomes = new Array<unknown>(batch.length).fill(undefined);
     try {
       inTransaction(this.deps.db, () =>
@@ -143,7 +219,8 @@ export class MigrationRunner {
   private bucketsOf(manager: ManagerInfo, limits: KindRules): Buckets {
     let buckets = this.buckets.get(manager.id);
     if (!buckets) {
-      const override = this.run.rate_per_second;
+      // The run's own rate, else the manager's stored setting, else its kind's published quota.
+      const override = this.run.rate_per_second ?? this.deps.storedRates[manager.id] ?? null;
       buckets = {
         read: new TokenBucket(override ?? limits.quota.readsPerSecond),
         write: new TokenBucket(override ?? limits.quota.writesPerSecond),
@@ -161,21 +238,24 @@ export class MigrationRunner {
     return this.bucketsOf(this.target, this.targetLimits);
   }
 
-  /** Takes one item as far as it goes; every step's outcome is in the journal before the next step starts. */
+  /**
+   * Takes one item as far as it goes. A planned item is copied, read back and switched by `move` with one commit;
+   * an item a stopped run left half way (written, verified) continues from its journaled step.
+   */
   private async advance(secretId: string): Promise<void> {
     for (;;) {
       if (this.stopping) return;
       const item = this.deps.journal.item(this.run.id, secretId);
-      let step: (() => Promise<void>) | null;
+      let step: (() => Promise<'detached' | void>) | null;
       switch (item.state) {
         case 'planned':
-          step = () => this.write(item);
+          step = () => this.move(item);
           break;
         case 'written':
           step = () => this.verify(item);
           break;
         case 'verified':
-          step = () => this.switchOver(item);
+          step = () => this.switchOver(item, JSON.parse(item.written!) as WrittenRecord, item.source_version);
           break;
         case 'switched':
           step = this.run.delete_source === 1 ? () => this.removeSource(item) : null;
@@ -185,7 +265,8 @@ export class MigrationRunner {
       }
       if (!step) return;
       try {
-        await step();
+        // The switch of a moved item commits in the background: the worker goes on with its next item.
+        if ((await step()) === 'detached') return;
       } catch (error) {
         this.handleFailure(item, error);
       }
@@ -259,10 +340,40 @@ export class MigrationRunner {
     return manager.role !== 'local';
   }
 
-  /** planned → written: the delegate copies every kept version; the moving ones into the target. */
-  private async write(item: ItemRow): Promise<void> {
+  /**
+   * planned → switched: the copy is written, read back and compared, and the secret switched in one transaction
+   * that journals the copy with it. The pending create (journaled ahead, `reserve`) owns whatever a kill leaves in
+   * the target meanwhile; on resume the item is planned again and its write claims that value (migration-handlers.ts).
+   * Unless the source copy must go next, the worker does not wait for the switch's commit.
+   */
+  private async move(item: ItemRow): Promise<'detached' | void> {
     const row = this.row(item.secret_id);
     if (!this.stillInSource(item, row)) return;
+    const written = await this.write(item, row);
+    const [equal, seals] = await Promise.all([this.compare(row, written), this.sealSwitch(item)]);
+    if (!equal) {
+      // Journaled as written, so the verify step writes it again on top (the copy stays owned).
+      await this.commit(() => this.recordWritten(item, row, written));
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned', attempts: item.attempts + 1, detail: 'the copy differed from the source; written again' });
+      return;
+    }
+    const switched = this.switchOver(item, written, row.current_version, seals, () => this.recordWritten(item, row, written));
+    if (this.run.delete_source === 1) {
+      await switched;
+      return;
+    }
+    const settled = switched.catch((error: unknown) => this.handleFailure(item, error)).finally(() => this.detached.delete(settled));
+    this.detached.add(settled);
+    return 'detached';
+  }
+
+  private recordWritten(item: ItemRow, row: SecretRow, written: WrittenRecord): void {
+    if (written.intermediateKeys.length > 0) this.deps.managers.saveIntermediateKeys(written.intermediateKeys);
+    this.deps.journal.update(this.run.id, item.secret_id, { state: 'written', written: JSON.stringify(written), source_version: row.current_version });
+  }
+
+  /** The delegate copies every kept version; the moving ones into the target. Nothing is journaled here but a first pending create. */
+  private async write(item: ItemRow, row: SecretRow): Promise<WrittenRecord> {
     const versions = this.deps.planner.versionNumbers(row.id);
     const moving = new Set(this.run.all_versions === 1 ? versions : [row.current_version]);
     const items = versions.map((version) => ({
@@ -278,13 +389,15 @@ export class MigrationRunner {
     const owned = earlier
       ? [...(earlier.claimed ?? []), ...earlier.copies.flatMap((copy) => (copy.placement === 'target' && copy.encrypted.remote ? [copy.encrypted.remote] : []))]
       : [];
-    // A create journaled as pending, by an attempt whose outcome never reached the journal, may have been made.
+    // A pending create this runner did not journal itself just now may have been made by an attempt whose outcome never reached the journal.
     let reclaim = false;
     if (remoteName !== null && owned.length === 0) {
       const writes = this.deps.secrets.remoteWrites;
-      reclaim = writes.isPending(this.target.id, row.id, remoteName);
+      const fresh = this.unattempted.delete(row.id);
+      const pending = writes.isPending(this.target.id, row.id, remoteName);
+      reclaim = pending && !fresh;
       // Journaled before the write, so that whatever a kill leaves at the name is owned by this entry.
-      if (!reclaim) await this.commit(() => writes.beginMigration(this.target.id, row.id, remoteName));
+      if (!pending) await this.commit(() => writes.beginMigration(this.target.id, row.id, remoteName));
     }
     const remoteReads = items.filter((entry) => entry.from.encrypted.remote).length;
     await this.sourceBuckets.read.take(remoteReads);
@@ -304,38 +417,30 @@ export class MigrationRunner {
         },
         MANAGER_TIMEOUT_MS,
       );
-    const commit = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[]; claimed: NonNullable<WrittenRecord['claimed']> }) => {
-      const written: WrittenRecord = {
-        copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
-        intermediateKeys: result.intermediateKeys,
-        ...(remoteName !== null ? { claimed: [...owned, ...result.claimed] } : {}),
-      };
-      return this.commit(() => {
-        if (result.intermediateKeys.length > 0) this.deps.managers.saveIntermediateKeys(result.intermediateKeys);
-        this.deps.journal.update(this.run.id, item.secret_id, { state: 'written', written: JSON.stringify(written), source_version: row.current_version });
-      });
-    };
+    const record = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[]; claimed: NonNullable<WrittenRecord['claimed']> }): WrittenRecord => ({
+      copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
+      intermediateKeys: result.intermediateKeys,
+      ...(remoteName !== null ? { claimed: [...owned, ...result.claimed] } : {}),
+    });
+    let written: WrittenRecord;
     if (this.target.role === 'key-manager') {
-      // Wraps under a KMS manager's current intermediate key count its uses: one at a time per manager, as every write there.
-      await this.deps.managers.exclusive(this.target.id, async () => commit(await send(this.deps.managers.currentIntermediateKey(this.target.id))));
+      // Wraps under a KMS manager's current intermediate key count its uses: one at a time per manager, as every
+      // write there, and the intermediate keys the delegate made are saved before another write may use them.
+      written = await this.deps.managers.exclusive(this.target.id, async () => {
+        const result = record(await send(this.deps.managers.currentIntermediateKey(this.target.id)));
+        if (result.intermediateKeys.length > 0) inTransaction(this.deps.db, () => this.deps.managers.saveIntermediateKeys(result.intermediateKeys));
+        return result;
+      });
     } else {
-      await commit(await send());
+      written = record(await send());
     }
     this.sourceBuckets.read.succeeded();
     this.targetBuckets.write.succeeded();
+    return written;
   }
 
-  /** written → verified: read each copy back and compare it with its source inside the delegate; a mismatch is written again. */
-  private async verify(item: ItemRow): Promise<void> {
-    const row = this.row(item.secret_id);
-    if (!this.stillInSource(item, row)) return;
-    const written = JSON.parse(item.written!) as WrittenRecord;
-    const kept = new Set(this.deps.planner.versionNumbers(row.id));
-    if (row.current_version !== item.source_version || written.copies.some((copy) => !kept.has(copy.version))) {
-      // Changed or pruned meanwhile: copy again, so the update moves with it.
-      this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned' });
-      return;
-    }
+  /** Reads each copy back and compares it with its source inside the delegate. */
+  private async compare(row: SecretRow, written: WrittenRecord): Promise<boolean> {
     const items = written.copies.map((copy) => ({
       from: this.deps.secrets.storedVersion(row, copy.version),
       written: { address: this.targetAddress(row, copy.version), encrypted: copy.encrypted },
@@ -346,7 +451,21 @@ export class MigrationRunner {
       MANAGER_TIMEOUT_MS,
     );
     this.targetBuckets.read.succeeded();
-    if (equal.every(Boolean)) {
+    return equal.every(Boolean);
+  }
+
+  /** written → verified (an item a stopped run left written): read each copy back; a mismatch is written again. */
+  private async verify(item: ItemRow): Promise<void> {
+    const row = this.row(item.secret_id);
+    if (!this.stillInSource(item, row)) return;
+    const written = JSON.parse(item.written!) as WrittenRecord;
+    const kept = new Set(this.deps.planner.versionNumbers(row.id));
+    if (row.current_version !== item.source_version || written.copies.some((copy) => !kept.has(copy.version))) {
+      // Changed or pruned meanwhile: copy again, so the update moves with it.
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned' });
+      return;
+    }
+    if (await this.compare(row, written)) {
       await this.commit(() => this.deps.journal.update(this.run.id, item.secret_id, { state: 'verified' }));
     } else if (item.attempts + 1 >= MAX_ATTEMPTS) {
       this.fail(item, 'verify-failed', 'The copy read back from the target differs from the source.');
@@ -355,23 +474,38 @@ export class MigrationRunner {
     }
   }
 
-  /** verified → switched: the secret's versions and manager change in one transaction, with the journal and the audit entry. */
-  private async switchOver(item: ItemRow): Promise<void> {
-    const written = JSON.parse(item.written!) as WrittenRecord;
-    // The row MAC covers the manager, remote name and reference: sealed before, stored with the switch.
+  /** The row MAC covers the manager, remote name and reference: sealed before the switch, stored with it. */
+  private async sealSwitch(item: ItemRow) {
     const rows = this.deps.secrets.rows;
-    const seals = rows.exists(item.secret_id)
-      ? await rows.seal([rows.planned(item.secret_id, { managerId: this.target.id, remoteName: this.target.role === 'secret-store' ? item.target_name : null, reference: null })])
+    return rows.exists(item.secret_id)
+      ? rows.seal([rows.planned(item.secret_id, { managerId: this.target.id, remoteName: this.target.role === 'secret-store' ? item.target_name : null, reference: null })])
       : [];
+  }
+
+  /**
+   * → switched: the secret's versions and manager change in one transaction, with the journal and the audit
+   * entry (and `journalCopy`, the copy's own journaling, when it was not journaled before).
+   */
+  private async switchOver(
+    item: ItemRow,
+    written: WrittenRecord,
+    sourceVersion: number | null,
+    sealed?: Awaited<ReturnType<MigrationRunner['sealSwitch']>>,
+    journalCopy?: () => void,
+  ): Promise<void> {
+    const seals = sealed ?? (await this.sealSwitch(item));
     await this.commit(() => {
       const row = this.row(item.secret_id);
       if (!this.stillInSource(item, row)) return;
+      journalCopy?.();
       const kept = this.deps.planner.versionNumbers(row.id);
       const copies = new Map(written.copies.map((copy) => [copy.version, copy]));
-      if (row.current_version !== item.source_version || kept.some((version) => !copies.has(version))) {
+      if (row.current_version !== sourceVersion || kept.some((version) => !copies.has(version))) {
+        // Changed or pruned meanwhile: copy again, so the update moves with it (the copy made stays owned).
         this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned' });
         return;
       }
+
       const sourceRefs =
         row.reference === null
           ? [
