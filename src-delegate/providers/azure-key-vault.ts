@@ -10,6 +10,7 @@
  * is off, and SDK retries are off so withRetry alone decides what is retried.
  */
 import { X509Certificate } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
@@ -393,10 +394,44 @@ function connect(config: AzureConnection): Connection {
             disableInstanceDiscovery: true,
           }),
       );
-      return (await real).getToken(scopes, options);
+      try {
+        return await (await real).getToken(scopes, options);
+      } catch (error) {
+        throw (await unreachableAuthority(error, authorityHost, agent)) ?? error;
+      }
     },
   };
   return { agent, credential, pipelineOptions };
+}
+
+/** How long the sign-in server may take to accept a TLS connection when a failed sign-in is diagnosed. */
+const AUTHORITY_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * MSAL reports a sign-in server it could not reach, or whose certificate it
+ * did not trust, as the same `endpoints_resolution_error`, without the socket's
+ * error: that reads as rejected credentials. A sign-in that failed without an
+ * answer from Entra ID is diagnosed by opening a connection to the authority
+ * through the same agent; its error names the cause (null: it is reachable and
+ * trusted, so the original failure stands).
+ */
+async function unreachableAuthority(error: unknown, authorityHost: string, agent: Agent): Promise<ProviderError | null> {
+  const answered = (error as { statusCode?: unknown; errorResponse?: unknown }).statusCode !== undefined || (error as { errorResponse?: unknown }).errorResponse !== undefined;
+  if (error instanceof ProviderError || answered) return null;
+  const url = new URL(authorityHost);
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const socketError = await new Promise<unknown>((resolve) => {
+    const probe = send(url, { method: 'GET', ...(url.protocol === 'http:' ? {} : { agent }), timeout: AUTHORITY_PROBE_TIMEOUT_MS }, (response) => {
+      response.resume();
+      resolve(null);
+    });
+    probe.on('timeout', () => probe.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    probe.on('error', resolve);
+    probe.end();
+  });
+  if (!socketError) return null;
+  const failure = toProviderError(socketError, `sign in to Microsoft Entra ID at ${url.host}`);
+  return failure.code === 'TLS_UNTRUSTED' || failure.code === 'UNREACHABLE' ? failure : null;
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -165,6 +165,30 @@ describe('Azure Key Vault specifics', () => {
     expect((await rejection(store.get('anything'))).code).toBe('TLS_UNTRUSTED');
   });
 
+  it('reports a sign-in server it cannot reach or does not trust as UNREACHABLE or TLS_UNTRUSTED, not as wrong credentials', async () => {
+    const { createServer } = await import('node:net');
+    // A port that was free a moment ago and is closed now: nothing listens there.
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const nowhere = openAzure({ authorityHost: `https://127.0.0.1:${closedPort}` });
+    const unreachable = await nowhere.test();
+    expect(unreachable.checks).toEqual([{ name: 'sign-in', ok: false, detail: expect.stringContaining('cannot be reached (ECONNREFUSED)') }]);
+    expect(unreachable.facts.errorCode).toBe('UNREACHABLE');
+    // The vault answers its challenge; the sign-in it asks for cannot reach Entra ID.
+    expect((await rejection(nowhere.get('anything'))).code).toBe('UNREACHABLE');
+
+    const { caCertificate: _dropped, ...withoutCa } = azureConfig(azure);
+    const untrusting = createAzure(withoutCa, { retry: conformanceRetry });
+    opened.push(untrusting);
+    const untrusted = await untrusting.test();
+    expect(untrusted.checks).toEqual([{ name: 'sign-in', ok: false, detail: expect.stringContaining('TLS certificate is not trusted') }]);
+    expect(untrusted.facts.errorCode).toBe('TLS_UNTRUSTED');
+  });
+
   it('names the access-policy permission that is missing', async () => {
     const store = openAzure();
     await store.put('permission-check', 'x', 'overwrite');
