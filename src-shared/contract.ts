@@ -155,6 +155,9 @@ export type Environment = z.infer<typeof environmentSchema>;
  *   empty: leave them out unless the user typed a new one); without `sealedConfig` only the name and flag change.
  *   Fields that locate existing secrets (the KMS key, the vault, the Vault URL/namespace/engine…) cannot change
  *   while the manager holds secrets (INVALID_REQUEST naming them).
+ *   `managers.add` first runs the read-only connection test with the new configuration and stores nothing
+ *   when it fails: the error carries the failed check's provider code (PROVIDER_AUTH_FAILED, …, or
+ *   PROVIDER_PERMISSION_DENIED for missing capabilities). `skipTest` stores it untested.
  * - `managers.remove`: refused with MANAGER_IN_USE while the manager holds secrets (the message counts them).
  *   `local` cannot be removed.
  * - `managers.setDefault`: new secrets go to the default manager; existing secrets stay where they are.
@@ -482,6 +485,8 @@ export const channels = {
       /** The whole configuration JSON, secret fields included, sealed with sealBindings.managerConfig(name). */
       sealedConfig: sealedMessageSchema,
       readOnly: z.boolean().default(false),
+      /** Store it without the read-only connection test that otherwise runs first (and refuses a manager that fails it). */
+      skipTest: z.boolean().default(false),
     }),
     result: managerSummarySchema,
   },

@@ -32,7 +32,7 @@ const delegateToIpc: Record<SupervisorErrorCode, IpcErrorCode> = {
 };
 
 /** A secret manager's failure, as the renderer sees it. */
-const providerToIpc: Record<ProviderErrorCode, IpcErrorCode> = {
+export const providerToIpc: Record<ProviderErrorCode, IpcErrorCode> = {
   AUTH_FAILED: 'PROVIDER_AUTH_FAILED',
   PERMISSION_DENIED: 'PROVIDER_PERMISSION_DENIED',
   NOT_FOUND: 'PROVIDER_NOT_FOUND',

@@ -138,7 +138,10 @@ describe('canary: provider credentials never reach main', () => {
 
     // A wrong credential fails with its typed message, without echoing it.
     configFile('azure-wrong', { ...azureConfig(azure), clientSecret: `${AZURE_SECRET}-but-wrong` });
-    expect((await cli(['manager', 'add', '--name', 'azure-wrong', '--kind', 'azure-key-vault', '--config', join(configs, 'azure-wrong.json')])).code).toBe(0);
+    const refused = await cli(['manager', 'add', '--name', 'azure-wrong', '--kind', 'azure-key-vault', '--config', join(configs, 'azure-wrong.json')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--no-test');
+    expect((await cli(['manager', 'add', '--name', 'azure-wrong', '--kind', 'azure-key-vault', '--no-test', '--config', join(configs, 'azure-wrong.json')])).code).toBe(0);
     const failed = await cli(['secret', 'create', '--name', 'never', '--manager', 'azure-wrong'], 'x-value-never');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/strongroom: /);
@@ -146,7 +149,7 @@ describe('canary: provider credentials never reach main', () => {
     expect((await cli(['export', '--out', join(dir.path, 'backup.srbackup'), '--export-passphrase-file', join(dir.path, 'passphrase')])).code).toBe(0);
     for (const manager of ['kms', 'vault', 'azure', 'awssm']) expect((await cli(['secret', 'delete', `in-${manager}`])).code).toBe(0);
     for (const manager of ['kms', 'vault', 'azure', 'awssm', 'azure-wrong']) expect((await cli(['manager', 'remove', manager])).code).toBe(0);
-  }, 300_000); // some 25 CLI commands, each starting its own delegate and deriving the key
+  }, 600_000); // some 30 CLI commands, each starting its own delegate and deriving the key
 
   it('main never saw a credential: not in its messages, the SQLite files, the logs or the output', () => {
     expect(traffic.length).toBeGreaterThan(100);

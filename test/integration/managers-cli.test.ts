@@ -47,11 +47,12 @@ describe('strongroom manager', () => {
   it('adds, lists, tests and makes a manager the default', async () => {
     const added = await cli(['manager', 'add', '--name', 'Team Vault', '--kind', 'vault', '--config', file('vault.json', vaultConfig(vault))]);
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stderr).toContain('Added vault manager "Team Vault"');
+    expect(added.stderr).toMatch(/Added vault manager "Team Vault": \d+ checks passed/);
 
     const listed = await cli(['manager', 'list']);
     expect(listed.stdout).toMatch(/^Built-in store\tlocal\tdefault\t0 secret\(s\)\tok$/m);
-    expect(listed.stdout).toMatch(/^Team Vault\tvault\t-\t0 secret\(s\)\tnot tested$/m);
+    // The test that ran before adding it is its first health check.
+    expect(listed.stdout).toMatch(/^Team Vault\tvault\t-\t0 secret\(s\)\tok at /m);
 
     const tested = await cli(['manager', 'test', 'team vault']);
     expect(tested.code).toBe(0);
@@ -72,6 +73,26 @@ describe('strongroom manager', () => {
     expect(secrets.find((item) => item.name === 'stays-local')!.managerId).toBe('local');
     expect((await cli(['secret', 'reveal', 'goes-to-vault'])).stdout).toBe('vault value');
   });
+
+  it('tests a manager before adding it, refuses bad credentials and stores nothing, unless --no-test', async () => {
+    const badToken = { ...vaultConfig(vault), auth: { method: 'token', token: 'hvs.not-a-token-vault-knows' } };
+    const refused = await cli(['manager', 'add', '--name', 'Bad Vault', '--kind', 'vault', '--config', file('bad-token.json', badToken)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('"Bad Vault" was not added: its connection test failed at token lookup');
+    expect(refused.stderr).toContain('--no-test');
+    expect(refused.stderr).not.toContain('hvs.not-a-token-vault-knows');
+    expect((await cli(['manager', 'list'])).stdout).not.toContain('Bad Vault');
+
+    const missingCapability = await cli(['manager', 'add', '--name', 'Elsewhere', '--kind', 'vault', '--config', file('elsewhere.json', { ...vaultConfig(vault), basePath: 'not-granted' })]);
+    expect(missingCapability.code).toBe(1);
+    expect(missingCapability.stderr).toContain('Missing capabilities');
+
+    const untested = await cli(['manager', 'add', '--name', 'Bad Vault', '--kind', 'vault', '--no-test', '--config', file('bad-token.json', badToken)]);
+    expect(untested.code, untested.stderr).toBe(0);
+    expect(untested.stderr).toContain('without testing it');
+    expect((await cli(['manager', 'list'])).stdout).toMatch(/^Bad Vault\tvault\t-\t0 secret\(s\)\tnot tested$/m);
+    expect((await cli(['manager', 'remove', 'Bad Vault'])).code).toBe(0);
+  }, 120_000);
 
   it('creates a reference, which reveals the remote value', async () => {
     const seeded = await fetch(`${vault.endpoint}/v1/secret/data/strongroom/shared/api`, {

@@ -19,12 +19,13 @@ export async function sealConfig(core: AppCore, name: string, config: unknown) {
   return sealValues(await delegateKey(core), sealBindings.managerConfig(name), [JSON.stringify(config)]);
 }
 
-export async function addManager(core: AppCore, name: string, kind: ExternalKind, config: unknown, readOnly = false): Promise<ManagerSummary> {
-  return call(core, 'managers.add', { name, kind, sealedConfig: await sealConfig(core, name, config), readOnly });
+/** Adds a manager; main tests its connection first unless `skipTest` (for configurations meant to fail). */
+export async function addManager(core: AppCore, name: string, kind: ExternalKind, config: unknown, readOnly = false, skipTest = false): Promise<ManagerSummary> {
+  return call(core, 'managers.add', { name, kind, sealedConfig: await sealConfig(core, name, config), readOnly, skipTest });
 }
 
-export async function addManagerRequest(core: AppCore, name: string, kind: ExternalKind, config: unknown, readOnly = false) {
-  return { name, kind, sealedConfig: await sealConfig(core, name, config), readOnly };
+export async function addManagerRequest(core: AppCore, name: string, kind: ExternalKind, config: unknown, readOnly = false, skipTest = false) {
+  return { name, kind, sealedConfig: await sealConfig(core, name, config), readOnly, skipTest };
 }
 
 export async function createIn(core: AppCore, name: string, value: string, managerId?: string): Promise<SecretSummary> {

@@ -164,7 +164,9 @@ describe.each(specs)('$kind as a manager', (spec) => {
     const manager = await addManager(core, `${spec.kind} store`, spec.kind, config);
     managerId = manager.id;
     expect(manager).toMatchObject({ kind: spec.kind, role: 'secret-store', isDefault: false, readOnly: false, secretCount: 0 });
-    expect(manager.health).toMatchObject({ lastCheckAt: null, ok: null });
+    // Main tested the connection before storing it: that test is its first health.
+    expect(manager.health).toMatchObject({ ok: true });
+    expect(manager.health.lastCheckAt).not.toBeNull();
     expect(JSON.stringify(manager.publicConfig)).not.toContain(spec.secretOf(config));
     // What main stored: ciphertext, and the same public fields.
     const db = new BetterSqlite3(join(dir.path, 'store', 'strongroom.db'), { readonly: true });
@@ -339,8 +341,20 @@ describe.each(specs)('$kind as a manager', (spec) => {
     });
   }
 
+  it('refuses to add wrong credentials, storing nothing, unless told to skip the test', async () => {
+    const before = (await call(core, 'managers.list', {})).items.length;
+    const refused = await callError(core, 'managers.add', await addManagerRequest(core, `${spec.kind} refused`, spec.kind, spec.wrongConfig()));
+    expect(refused.code).toBe('PROVIDER_AUTH_FAILED');
+    expect(refused.message).toContain(`"${spec.kind} refused" was not added: its connection test failed at`);
+    expect(refused.message).not.toContain(spec.secretOf(spec.wrongConfig()));
+    expect((await call(core, 'managers.list', {})).items.length).toBe(before);
+    const untested = await addManager(core, `${spec.kind} refused`, spec.kind, spec.wrongConfig(), false, true);
+    expect(untested.health).toMatchObject({ lastCheckAt: null, ok: null });
+    await call(core, 'managers.remove', { id: untested.id });
+  });
+
   it('turns wrong credentials into a typed error, and a failed test into its health', async () => {
-    const wrong = await addManager(core, `${spec.kind} wrong`, spec.kind, spec.wrongConfig());
+    const wrong = await addManager(core, `${spec.kind} wrong`, spec.kind, spec.wrongConfig(), false, true);
     const { result, manager } = await call(core, 'managers.test', { id: wrong.id });
     expect(result.ok).toBe(false);
     expect(result.facts.errorCode).toBe('AUTH_FAILED');
@@ -548,7 +562,9 @@ describe('rules across managers', () => {
         server.close(() => resolve(port));
       });
     });
-    const unreachable = await addManager(core, 'Vault nowhere', 'vault', { ...vaultConfig(vault), url: `http://127.0.0.1:${closedPort}` });
+    const nowhere = { ...vaultConfig(vault), url: `http://127.0.0.1:${closedPort}` };
+    expect((await callError(core, 'managers.add', await addManagerRequest(core, 'Vault nowhere', 'vault', nowhere))).code).toBe('PROVIDER_UNREACHABLE');
+    const unreachable = await addManager(core, 'Vault nowhere', 'vault', nowhere, false, true);
     expect((await callError(core, 'secrets.create', await createInRequest(core, `nowhere-${hex()}`, 'v', unreachable.id))).code).toBe('PROVIDER_UNREACHABLE');
     const { result } = await call(core, 'managers.test', { id: unreachable.id });
     expect(result.facts.errorCode).toBe('UNREACHABLE');
@@ -556,7 +572,8 @@ describe('rules across managers', () => {
 
     // The emulator's certificate comes from a private CA: without caCertificate it is not trusted.
     const { caCertificate: _ca, ...untrusting } = azureConfig(azure);
-    const tls = await addManager(core, 'Azure untrusted', 'azure-key-vault', untrusting);
+    expect((await callError(core, 'managers.add', await addManagerRequest(core, 'Azure untrusted', 'azure-key-vault', untrusting))).code).toBe('PROVIDER_TLS_UNTRUSTED');
+    const tls = await addManager(core, 'Azure untrusted', 'azure-key-vault', untrusting, false, true);
     const tlsError = await callError(core, 'secrets.create', await createInRequest(core, `tls-${hex()}`, 'v', tls.id));
     expect(tlsError.code).toBe('PROVIDER_TLS_UNTRUSTED');
     expect(tlsError.message).toMatch(/not trusted/);
@@ -579,7 +596,12 @@ describe('rules across managers', () => {
   it('names the missing permission when the store refuses', async () => {
     const policyToken = vault.createToken({ policies: ['strongroom-read'] });
     vault.setPolicy('strongroom-read', { 'secret/data/strongroom/*': ['read'] });
-    const manager = await addManager(core, 'Vault narrow', 'vault', { ...vaultConfig(vault), auth: { method: 'token', token: policyToken } });
+    const narrow = { ...vaultConfig(vault), auth: { method: 'token', token: policyToken } };
+    // The connection test finds the missing capabilities before anything is stored.
+    const refused = await callError(core, 'managers.add', await addManagerRequest(core, 'Vault narrow', 'vault', narrow));
+    expect(refused.code).toBe('PROVIDER_PERMISSION_DENIED');
+    expect(refused.message).toMatch(/Missing capabilities: .*create/);
+    const manager = await addManager(core, 'Vault narrow', 'vault', narrow, false, true);
     const error = await callError(core, 'secrets.create', await createInRequest(core, `narrow-${hex()}`, 'value', manager.id));
     expect(error.code).toBe('PROVIDER_PERMISSION_DENIED');
     expect(error.permission).toMatch(/secret\/data\/strongroom/);

@@ -56,8 +56,9 @@ beforeAll(async () => {
   ids.vault = (await addManager(core, 'vault', 'vault', vaultConfig(vault))).id;
   ids.azure = (await addManager(core, 'azure', 'azure-key-vault', azureConfig(azure))).id;
   ids.awssm = (await addManager(core, 'awssm', 'aws-secrets-manager', awsSmConfig('strongroom/'))).id;
-  ids.vaultReadOnly = (await addManager(core, 'vault-ro', 'vault', { ...vaultConfig(vault), basePath: 'readonly' }, true)).id;
-  ids.vaultScoped = (await addManager(core, 'vault-scoped', 'vault', { ...vaultConfig(vault), basePath: 'scoped' })).id;
+  // Their base paths lie outside the emulator token's policy, so their connection tests would refuse them.
+  ids.vaultReadOnly = (await addManager(core, 'vault-ro', 'vault', { ...vaultConfig(vault), basePath: 'readonly' }, true, true)).id;
+  ids.vaultScoped = (await addManager(core, 'vault-scoped', 'vault', { ...vaultConfig(vault), basePath: 'scoped' }, false, true)).id;
   ids.vaultKv1 = (await addManager(core, 'vault-kv1', 'vault', { ...vaultConfig(vault), engine: { mount: 'kv', version: 1 } })).id;
 });
 

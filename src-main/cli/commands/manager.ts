@@ -60,14 +60,25 @@ export const managerCommands = [
       kind: { type: 'string', value: 'KIND', help: `one of ${externalManagerKinds.join(', ')}` },
       config,
       'read-only': { type: 'boolean', help: 'never write to it' },
+      'no-test': { type: 'boolean', help: 'store it without the read-only connection test that otherwise must pass first' },
     },
     required: ['name', 'kind', 'config'],
     async run(session, _args, values) {
       const name = values.name!;
       const kind = kindOf(values.kind);
+      const skipTest = values['no-test'] === true;
       const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(name), [readConfigFile(values.config!)]);
-      const added = await session.call('managers.add', { name, kind, sealedConfig, readOnly: values['read-only'] === true });
-      session.say(`Added ${added.readOnly ? 'read-only ' : ''}${kind} manager "${added.name}". Check it with: strongroom manager test "${added.name}"`);
+      const outcome = await session.core.handle('managers.add', { name, kind, sealedConfig, readOnly: values['read-only'] === true, skipTest });
+      if (!outcome.ok) {
+        // A failed connection test arrives as the provider's code; other refusals (an invalid configuration, a taken name) do not.
+        throw new UserError(`${outcome.error.message}${outcome.error.code.startsWith('PROVIDER_') ? ' Nothing was stored; to store it untested, add --no-test.' : ''}`);
+      }
+      const added = outcome.value as ManagerSummary;
+      session.say(
+        skipTest
+          ? `Added ${added.readOnly ? 'read-only ' : ''}${kind} manager "${added.name}" without testing it. Check it with: strongroom manager test "${added.name}"`
+          : `Added ${added.readOnly ? 'read-only ' : ''}${kind} manager "${added.name}": ${added.health.summary ?? 'connection test passed'}.`,
+      );
     },
   }),
 

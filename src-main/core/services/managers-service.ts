@@ -23,11 +23,12 @@ import {
   type ManagerOptions,
   type ManagerSummary,
   type ParsedRequest,
+  type RenewalStatus,
   type ProviderTestResult,
   type UsageScope,
 } from '../../../src-shared/contract.js';
-import type { IntermediateKeyRecord, ManagerContext, ProviderKind } from '../../../src-shared/delegate-protocol.js';
-import { AppError } from '../app-error.js';
+import type { IntermediateKeyRecord, ManagerContext, ProviderErrorCode, ProviderKind } from '../../../src-shared/delegate-protocol.js';
+import { AppError, providerToIpc } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { narrowScope, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
@@ -233,14 +234,22 @@ export class ManagersService {
       managerId: id,
       kind: request.kind,
     });
+    const context: ManagerContext = {
+      id,
+      kind: request.kind,
+      configVersion: 1,
+      readOnly: effectiveReadOnly(request.kind, request.readOnly ? 1 : 0, configured.publicConfig),
+      config: configured.config,
+    };
+    const health = request.skipTest ? null : await this.testBeforeAdding(request.name, context);
     const now = new Date().toISOString();
     try {
       inTransaction(this.db, () => {
         this.assertNameFree(request.name);
         prepared(
           this.db,
-          `INSERT INTO managers (id, name, kind, is_default, read_only, created_at, updated_at, config_ciphertext, config_keyring_version, config_version, public_config)
-           VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 1, ?)`,
+          `INSERT INTO managers (id, name, kind, is_default, read_only, created_at, updated_at, config_ciphertext, config_keyring_version, config_version, public_config, health)
+           VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 1, ?, ?)`,
         ).run(
           id,
           request.name,
@@ -251,13 +260,14 @@ export class ManagersService {
           configured.config.ciphertext,
           configured.config.keyringVersion,
           JSON.stringify(configured.publicConfig),
+          health ? JSON.stringify(health) : null,
         );
         this.audit.append({
           actor: this.actor,
           action: 'manager.add',
           target: request.name,
           outcome: 'success',
-          detail: `${request.kind}${request.readOnly || configured.readOnly ? ', read-only' : ''}`,
+          detail: `${request.kind}${request.readOnly || configured.readOnly ? ', read-only' : ''}${health ? `; connection test: ${health.summary}` : '; added without a connection test'}`,
         });
       });
     } catch (error) {
@@ -267,8 +277,30 @@ export class ManagersService {
       throw error;
     }
     await this.audit.sealPending();
-    if (request.kind === 'vault') await this.delegate.request({ op: 'manager.open', managers: [this.context(id)!] }).catch(() => undefined);
+    if (managerKindSpecs[request.kind].renewsToken) await this.delegate.request({ op: 'manager.open', managers: [this.context(id)!] }).catch(() => undefined);
     return this.summary(id);
+  }
+
+  /**
+   * The read-only connection test of a manager not stored yet; its health when
+   * it passes. A failure stores nothing: the error says which check failed,
+   * typed by the provider's code.
+   */
+  private async testBeforeAdding(name: string, context: ManagerContext): Promise<Omit<ManagerHealth, 'renewal'>> {
+    const { result, renewal } = await this.delegate.request({ op: 'manager.test', manager: context }, PROVIDER_TIMEOUT_MS);
+    if (result.ok) return healthOf(result, renewal);
+    // The delegate opened the provider for the test: nothing may stay open for a manager that does not exist.
+    await this.delegate.request({ op: 'manager.close', managerId: context.id }).catch(() => undefined);
+    const failed = result.checks.find((check) => !check.ok);
+    const errorCode = typeof result.facts.errorCode === 'string' ? result.facts.errorCode : null;
+    // A test that ran to the end and failed found missing permissions (capabilities); an earlier stage names its own code.
+    const code = errorCode && Object.hasOwn(providerToIpc, errorCode) ? providerToIpc[errorCode as ProviderErrorCode] : 'PROVIDER_PERMISSION_DENIED';
+    const permission = typeof result.facts.missingPermission === 'string' ? result.facts.missingPermission : undefined;
+    throw new AppError(
+      code,
+      `"${name}" was not added: its connection test failed${failed ? ` at ${failed.name}: ${failed.detail}` : '.'} Fix the configuration, or add it without the test.`,
+      permission ? { permission } : {},
+    );
   }
 
   async update(request: ParsedRequest<'managers.update'>): Promise<ManagerSummary> {
@@ -394,21 +426,8 @@ export class ManagersService {
     this.vault.requireUnlocked();
     const row = this.external(id, 'tested');
     const { result, renewal } = await this.delegate.request({ op: 'manager.test', manager: this.context(id)! }, PROVIDER_TIMEOUT_MS);
-    const failed = result.checks.find((check) => !check.ok);
-    const summary = result.ok
-      ? `${result.checks.length} check${result.checks.length === 1 ? '' : 's'} passed${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}`
-      : failed
-        ? `${failed.name}: ${failed.detail}`
-        : 'The test failed.';
-    const warnings = [...result.warnings];
-    if (renewal?.state === 'paused') warnings.push(renewal.lastError?.message ?? 'Token renewal is paused after repeated failures.');
-    const health: Omit<ManagerHealth, 'renewal'> = {
-      lastCheckAt: new Date().toISOString(),
-      ok: result.ok,
-      summary: summary.slice(0, 2000),
-      warnings,
-      facts: result.facts,
-    };
+    const health = healthOf(result, renewal);
+    const summary = health.summary ?? '';
     inTransaction(this.db, () => {
       prepared(this.db, 'UPDATE managers SET health = ? WHERE id = ?').run(JSON.stringify(health), id);
       this.audit.append({
@@ -504,6 +523,19 @@ export class ManagersService {
       }
     }
   }
+}
+
+/** A connection test's result as the manager's recorded health. */
+function healthOf(result: ProviderTestResult, renewal: RenewalStatus | null): Omit<ManagerHealth, 'renewal'> {
+  const failed = result.checks.find((check) => !check.ok);
+  const summary = result.ok
+    ? `${result.checks.length} check${result.checks.length === 1 ? '' : 's'} passed${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}`
+    : failed
+      ? `${failed.name}: ${failed.detail}`
+      : 'The test failed.';
+  const warnings = [...result.warnings];
+  if (renewal?.state === 'paused') warnings.push(renewal.lastError?.message ?? 'Token renewal is paused after repeated failures.');
+  return { lastCheckAt: new Date().toISOString(), ok: result.ok, summary: summary.slice(0, 2000), warnings, facts: result.facts };
 }
 
 interface IntermediateKeyRow {

@@ -3,6 +3,7 @@ import { externalManagerKinds, managerKindSpecs, type ManagerSummary } from '../
 import { Dialog } from '../../components/Dialog.js';
 import { DialogActions } from '../../components/DialogActions.js';
 import { FormError } from '../../components/FormError.js';
+import { IpcCallError } from '../../lib/errors.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerField, fieldDomId } from './ManagerField.js';
 import {
@@ -69,6 +70,8 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
   const [localErrors, setLocalErrors] = useState<ManagerFormErrors>({});
   const [fetchState, setFetchState] = useState<FetchState>({ busy: false, error: null, choices: null });
   const [busy, setBusy] = useState(false);
+  /** The last add failed its connection test: the user may store it untested, explicitly. */
+  const [testFailed, setTestFailed] = useState(false);
 
   const canBeReadOnly = managerKindSpecs[kind].role === 'secret-store';
   const fields = visibleManagerFields(kind, values);
@@ -131,8 +134,8 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
     for (const [key, value] of Object.entries(choice.patch)) change(key, value);
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async (event: FormEvent | null, skipTest = false) => {
+    event?.preventDefault();
     if (busy) return;
     setSubmitted(true);
     const found = { ...clientErrorsNow(), ...localErrors };
@@ -150,6 +153,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
     }
     setBusy(true);
     setServerErrors({});
+    setTestFailed(false);
     try {
       let saved: ManagerSummary;
       if (manager) {
@@ -160,14 +164,15 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
         });
         showToast(`Manager ${saved.name} saved`);
       } else {
-        saved = await addManager({ name: trimmed, kind, config: buildManagerConfig(kind, values, readOnly).config, readOnly: canBeReadOnly && readOnly });
-        showToast(`Manager ${saved.name} added. Test its connection to check the credentials.`);
+        saved = await addManager({ name: trimmed, kind, config: buildManagerConfig(kind, values, readOnly).config, readOnly: canBeReadOnly && readOnly, skipTest });
+        showToast(skipTest ? `Manager ${saved.name} added untested. Test its connection to check the credentials.` : `Manager ${saved.name} added; its connection test passed.`);
       }
       onSaved?.(saved);
       onClose();
     } catch (err) {
       const mapped = managerErrorsFromServer(kind, err);
       setServerErrors(mapped);
+      setTestFailed(!manager && err instanceof IpcCallError && err.code.startsWith('PROVIDER_'));
       if (advanced.some((field) => mapped[field.key])) setShowAdvanced(true);
       setBusy(false);
     }
@@ -321,6 +326,16 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
           )}
         </div>
         <FormError message={errors.form} />
+        {testFailed && (
+          <div className="mgr-untested">
+            <p className="field__hint" id="manager-untested-hint">
+              Nothing was stored. Fix the configuration and add it again, or store it as it is and test it later.
+            </p>
+            <button type="button" className="btn" onClick={() => void submit(null, true)} disabled={busy} aria-describedby="manager-untested-hint">
+              Save without testing
+            </button>
+          </div>
+        )}
         <p className="field__hint">The configuration, credentials included, is sealed before it leaves this window and stored encrypted.</p>
         <DialogActions onCancel={onClose} label={editing ? 'Save manager' : 'Add manager'} busyLabel="Saving…" busy={busy} />
       </form>

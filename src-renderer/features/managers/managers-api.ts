@@ -25,12 +25,14 @@ async function changing<T>(change: () => Promise<T>): Promise<T> {
   }
 }
 
-export function addManager(request: { name: string; kind: ExternalKind; config: Record<string, unknown>; readOnly: boolean }): Promise<ManagerSummary> {
+/** Main runs the read-only connection test first and stores nothing when it fails, unless `skipTest`. */
+export function addManager(request: { name: string; kind: ExternalKind; config: Record<string, unknown>; readOnly: boolean; skipTest?: boolean }): Promise<ManagerSummary> {
   return changing(async () =>
     call('managers.add', {
       name: request.name,
       kind: request.kind,
       readOnly: request.readOnly,
+      skipTest: request.skipTest ?? false,
       sealedConfig: await sealConfig(request.name, request.config),
     }),
   );
