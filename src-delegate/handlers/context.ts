@@ -65,7 +65,8 @@ export class DelegateContext {
   }
 
   lock(): void {
-    this.managers.closeAll();
+    // Tokens are revoked in the background; `manager.closeAll` waits for it before a lock ends the process.
+    void this.managers.closeAll();
     this.keyring?.wipe();
     this.keyring = null;
     this.exportSession?.wipe();

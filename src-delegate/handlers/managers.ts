@@ -35,7 +35,7 @@ export function managerHandlers(ctx: DelegateContext) {
       }
       const output = parsed.data as Record<string, unknown>;
       // A configuration replaced under the same id must not keep the old provider open.
-      ctx.managers.close(request.managerId);
+      await ctx.managers.close(request.managerId);
       ctx.log.write('info', 'manager configured', { managerId: request.managerId, kind: request.kind });
       return {
         config: encryptConfig(keyring, request.managerId, request.kind, JSON.stringify(input)),
@@ -87,7 +87,12 @@ export function managerHandlers(ctx: DelegateContext) {
     },
 
     'manager.close': async (request) => {
-      ctx.managers.close(request.managerId);
+      await ctx.managers.close(request.managerId);
+      return {};
+    },
+
+    'manager.closeAll': async () => {
+      await ctx.managers.closeAll();
       return {};
     },
 

@@ -55,7 +55,8 @@ export class ManagerPool {
   open(keyring: Keyring, context: ManagerContext): OpenManager {
     const existing = this.entries.get(context.id);
     if (existing && existing.configVersion === context.configVersion) return existing.open;
-    if (existing) this.close(context.id);
+    // The old provider closes in the background; its successor does not wait for it.
+    if (existing) void this.close(context.id);
 
     let json: string;
     try {
@@ -105,22 +106,27 @@ export class ManagerPool {
     return (entry.open.provider as VaultStore).renewalStatus();
   }
 
-  close(managerId: string): void {
+  /**
+   * Forgets the manager at once (the next use opens it anew) and resolves when
+   * its provider has closed: Vault revokes an AppRole token it logged in with.
+   */
+  async close(managerId: string): Promise<void> {
     const entry = this.entries.get(managerId);
     this.entries.delete(managerId);
     if (!entry) return;
-    const closable = entry.open.provider as { close?: () => void };
+    const closable = entry.open.provider as { close?: () => void | Promise<void> };
     try {
-      closable.close?.();
+      await closable.close?.();
     } catch {
-      // Closing releases sockets and timers; a failure to do so must not keep the manager open.
+      // Closing releases sockets, timers and tokens; a failure to do so must not keep the manager open.
     }
   }
 
-  /** On lock: every provider closed (Vault's renewal loops stop, AppRole tokens leave memory), every intermediate key wiped. */
-  closeAll(): void {
-    for (const id of [...this.entries.keys()]) this.close(id);
+  /** On lock: every provider closed (Vault's renewal loops stop, AppRole tokens are revoked and leave memory), every intermediate key wiped. */
+  async closeAll(): Promise<void> {
+    const closing = [...this.entries.keys()].map((id) => this.close(id));
     this.cache.clear();
+    await Promise.all(closing);
   }
 
   get size(): number {

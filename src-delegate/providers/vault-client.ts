@@ -146,6 +146,11 @@ export class VaultClient {
     return envelope.auth;
   }
 
+  /** Revokes the client token (every token may revoke itself). */
+  async revokeSelf(): Promise<void> {
+    await this.send({ method: 'POST', path: 'auth/token/revoke-self', body: {}, capability: 'update' });
+  }
+
   async appRoleLogin(mount: string, roleId: string, secretId: string): Promise<VaultAuth> {
     try {
       const envelope = await this.send<null>({

@@ -23,6 +23,8 @@ const VALUE_KEY = 'value';
 const FAILURES_BEFORE_PAUSE = 3;
 const EXPIRY_WARNING_SECONDS = 24 * 3600;
 const NEVER = '0001-01-01T00:00:00Z';
+/** Revoking on close must not hold a lock up when Vault is slow or gone. */
+const REVOKE_TIMEOUT_MS = 3000;
 
 const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 
@@ -125,8 +127,8 @@ export interface VaultStore extends SecretStore {
   renewalStatus(): VaultRenewalStatus;
   /** Restarts a paused renewal loop with one attempt now. */
   resumeRenewal(): void;
-  /** Stops the renewal loop and releases the connection pool. */
-  close(): void;
+  /** Stops the renewal loop, revokes a token it got from an AppRole login, and releases the connection pool. */
+  close(): Promise<void>;
 }
 
 export function create(input: VaultConfigInput, options: VaultStoreOptions = {}): VaultStore {
@@ -264,9 +266,9 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
 
     renewalStatus: () => renewal.status(),
     resumeRenewal: () => renewal.resume(),
-    close() {
+    async close() {
       renewal.stop();
-      session.client.close();
+      await session.close();
     },
   };
   renewal.start();
@@ -370,14 +372,21 @@ class Session {
     return this.connection.auth.method === 'approle';
   }
 
-  /** Logs in with AppRole (again); a no-op for token auth. */
+  /**
+   * Logs in with AppRole (again); a no-op for token auth. A token of an earlier
+   * login that may still be valid (a connection test logs in anew to check the
+   * credentials) is revoked once the new one is in place, so tokens do not pile
+   * up in Vault until their TTL.
+   */
   relogin(): Promise<void> {
     const auth = this.connection.auth;
     if (auth.method !== 'approle') return Promise.resolve();
     this.login ??= this.client
       .appRoleLogin(auth.mountPath, auth.roleId, auth.secretId)
       .then((result) => {
+        const replaced = this.client.token;
         this.client.token = result.client_token;
+        if (replaced && replaced !== result.client_token) void this.revoke(replaced);
         this.roleName = result.metadata?.role_name ?? null;
         this.loginTtlSeconds = result.lease_duration;
       })
@@ -385,6 +394,39 @@ class Session {
         this.login = null;
       });
     return this.login;
+  }
+
+  /**
+   * Revokes a token this session got from an AppRole login; best effort and
+   * bounded, since it runs on close, where Vault may already be gone.
+   */
+  private async revoke(token: string): Promise<void> {
+    const revoker = new VaultClient({
+      url: this.connection.url,
+      ...(this.connection.namespace ? { namespace: this.connection.namespace } : {}),
+      ...(this.connection.caCertificate ? { caCertificate: this.connection.caCertificate } : {}),
+      timeoutMs: REVOKE_TIMEOUT_MS,
+    });
+    revoker.token = token;
+    try {
+      await revoker.revokeSelf();
+    } catch {
+      // An expired or already revoked token is what revoking wanted; an unreachable Vault lets it run out its TTL.
+    } finally {
+      revoker.close();
+    }
+  }
+
+  /** Ends the session: an AppRole token is revoked (a configured token is the admin's, and stays). */
+  async close(): Promise<void> {
+    await this.login?.catch(() => undefined);
+    const token = this.client.token;
+    this.client.token = null;
+    try {
+      if (this.usesAppRole && token) await this.revoke(token);
+    } finally {
+      this.client.close();
+    }
   }
 
   /** Runs an operation with a valid token; an AppRole token that has expired is replaced once. */
@@ -484,7 +526,8 @@ class RenewalLoop {
     } catch (error) {
       if (!(error instanceof ProviderError) || (error.code !== 'INVALID' && error.code !== 'AUTH_FAILED')) throw error;
       if (session.usesAppRole) {
-        session.client.token = null;
+        // A dead token is dropped; one that only cannot be renewed further is revoked once the new login replaces it.
+        if (error.code === 'AUTH_FAILED') session.client.token = null;
         await session.relogin();
         return session.loginTtlSeconds;
       }
@@ -539,7 +582,7 @@ async function runChecks(config: VaultConfig, session: Session, retry: RetryPoli
 
   if (session.usesAppRole) {
     enter('AppRole login');
-    session.client.token = null;
+    // A fresh login is what checks the role and secret ids; the session's earlier token is revoked once replaced.
     await withRetry(() => session.relogin(), retry);
     checks.push({ name: 'AppRole login', ok: true, detail: `Logged in with role ${session.roleName ?? '(name not reported)'}.` });
     facts.appRole = session.roleName;
@@ -590,8 +633,10 @@ async function runChecks(config: VaultConfig, session: Session, retry: RetryPoli
           : `Missing capabilities: ${missing.map((item) => `${item.missing.join(', ')} on ${item.shown}`).join('; ')}.`,
     });
   } catch (error) {
-    if (!(error instanceof ProviderError) || error.code !== 'PERMISSION_DENIED') throw error;
-    checks.push({ name: 'capabilities', ok: false, detail: `The token may not ask for its capabilities (sys/capabilities-self): ${error.message}` });
+    if (!couldNotCheck(error)) throw error;
+    const detail = `Could not check the token's capabilities: ${error.code === 'NOT_FOUND' ? 'this Vault does not serve sys/capabilities-self' : 'the token may not ask for them (sys/capabilities-self)'}. Writes will show whether it has them.`;
+    checks.push({ name: 'capabilities', ok: true, detail });
+    warnings.push(detail);
   }
 
   if (config.auth.method === 'approle') {
@@ -618,13 +663,25 @@ async function runChecks(config: VaultConfig, session: Session, retry: RetryPoli
           if (left < EXPIRY_WARNING_SECONDS) warnings.push(`The AppRole secret id expires in ${formatDuration(left)}; logins fail after ${lookup.expiration_time}.`);
         }
       } catch (error) {
-        if (!(error instanceof ProviderError) || error.code !== 'PERMISSION_DENIED') throw error;
-        detail = `Expiry unknown: the token may not look up its secret id (needs update on auth/${auth.mountPath}/role/${roleName}/secret-id/lookup).`;
+        if (!couldNotCheck(error)) throw error;
+        detail =
+          error.code === 'NOT_FOUND'
+            ? `Expiry unknown: Vault does not serve auth/${auth.mountPath}/role/${roleName}/secret-id/lookup.`
+            : `Expiry unknown: the token may not look up its secret id (needs update on auth/${auth.mountPath}/role/${roleName}/secret-id/lookup).`;
         facts.secretIdExpiresAt = null;
       }
     }
     checks.push({ name: 'secret-id expiry', ok: true, detail });
   }
+}
+
+/**
+ * Whether an optional check's endpoint refused to answer rather than failed:
+ * denied to this token (403) or not served by this Vault, its version or its
+ * auth mount (404). Either way the test could not check, which is no failure.
+ */
+function couldNotCheck(error: unknown): error is ProviderError {
+  return error instanceof ProviderError && (error.code === 'PERMISSION_DENIED' || error.code === 'NOT_FOUND');
 }
 
 /** The paths a manager touches and the capabilities it needs there; reads only for read-only managers. */

@@ -90,6 +90,8 @@ export interface VaultEmulator {
   revokeToken(token: string): void;
   /** Makes every token issued by an AppRole login expire now, as if its TTL had run out. */
   expireLoginTokens(): void;
+  /** How many tokens issued by AppRole logins are still valid (neither expired nor revoked). */
+  liveLoginTokens(): number;
   createAppRole(options: AppRoleOptions): { roleId: string; secretId: string };
   setSshRole(name: string, options: SshRoleOptions): void;
   /** The SSH CA's public key, as `GET /v1/<ssh mount>/public_key` serves it. */
@@ -831,6 +833,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     expireLoginTokens() {
       for (const record of tokens.values()) if (record.path === `auth/${APPROLE_MOUNT}/login`) record.expiresAt = now() - 1;
     },
+    liveLoginTokens: () => [...tokens.values()].filter((record) => record.path === `auth/${APPROLE_MOUNT}/login` && (record.expiresAt === null || record.expiresAt > now())).length,
     createAppRole,
     setSshRole,
     sshCaPublicKey,

@@ -26,8 +26,8 @@ beforeAll(async () => {
   vault = await startVaultEmulator({ namespaces: ['team-a'] });
 });
 
-afterEach(() => {
-  for (const store of stores.splice(0)) store.close();
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
   vault.setFaults({});
 });
 
@@ -260,6 +260,28 @@ describe('connection test', () => {
     expect(warned.warnings.some((warning) => warning.startsWith('The AppRole secret id expires in'))).toBe(true);
   });
 
+  it('counts a 404 from sys/capabilities-self as "could not check", like a 403, not as a failure', async () => {
+    vault.setFaults({ serverErrors: { count: 1, status: 404, path: /^sys\/capabilities-self$/ } });
+    const missing = await open().test();
+    expect(missing.ok, JSON.stringify(missing.checks)).toBe(true);
+    expect(missing.checks.find((check) => check.name === 'capabilities')!.detail).toContain('Could not check');
+    expect(missing.warnings.some((warning) => warning.includes('does not serve sys/capabilities-self'))).toBe(true);
+
+    vault.setPolicy('no-capabilities-self', { 'auth/token/lookup-self': ['read'], 'secret/data/strongroom/*': ['create', 'read', 'update'] });
+    const denied = await open({ auth: { method: 'token', token: vault.createToken({ policies: ['no-capabilities-self'], noDefaultPolicy: true, ttlSeconds: 30 * 86400 }) } }).test();
+    expect(denied.ok, JSON.stringify(denied.checks)).toBe(true);
+    expect(denied.checks.find((check) => check.name === 'capabilities')!.detail).toContain('may not ask for them');
+  });
+
+  it('counts a 404 from the secret-id lookup as "expiry unknown", not as a failure', async () => {
+    const { roleId, secretId } = vault.credentials.appRole;
+    vault.setFaults({ serverErrors: { count: 1, status: 404, path: /secret-id\/lookup$/ } });
+    const result = await open({ auth: { method: 'approle', roleId, secretId } }).test();
+    expect(result.ok, JSON.stringify(result.checks)).toBe(true);
+    expect(result.facts.secretIdExpiresAt).toBeNull();
+    expect(result.checks.find((check) => check.name === 'secret-id expiry')!.detail).toContain('Expiry unknown: Vault does not serve');
+  });
+
   it('says when the secret-id expiry cannot be looked up', async () => {
     vault.setPolicy('no-lookup', { 'secret/data/strongroom/*': ['create', 'read', 'update'], 'secret/metadata/strongroom/*': ['read', 'delete'], 'secret/destroy/strongroom/*': ['update'] });
     const role = vault.createAppRole({ name: 'no-lookup', policies: ['no-lookup'] });
@@ -267,6 +289,42 @@ describe('connection test', () => {
     expect(result.ok).toBe(true);
     expect(result.facts.secretIdExpiresAt).toBeNull();
     expect(result.checks.find((check) => check.name === 'secret-id expiry')!.detail).toContain('Expiry unknown');
+  });
+});
+
+describe('AppRole token lifetime', () => {
+  it('logs in once for many operations, and revokes the token when closed', async () => {
+    const logins = vault.calls.login ?? 0;
+    const revoked = vault.calls['revoke-self'] ?? 0;
+    const live = vault.liveLoginTokens();
+    const store = create({ ...managerConfig(vault, 'approle') }, { retry: fastRetry });
+    const name = `approle-reuse-${Date.now()}`;
+    const { reference } = await store.put(name, 'one', 'create');
+    for (let i = 0; i < 5; i++) expect((await store.get(reference)).value).toBe('one');
+    await store.put(name, 'two', 'overwrite');
+    expect(vault.calls.login! - logins).toBe(1);
+    expect(vault.liveLoginTokens()).toBe(live + 1);
+
+    // A connection test logs in anew to check the role and secret ids: the token it replaces is revoked.
+    expect((await store.test()).ok).toBe(true);
+    expect(vault.calls.login! - logins).toBe(2);
+    expect(vault.liveLoginTokens()).toBe(live + 1);
+    expect((await store.get(reference)).value).toBe('two');
+
+    await store.close();
+    expect(vault.calls['revoke-self']! - revoked).toBe(2);
+    expect(vault.liveLoginTokens()).toBe(live);
+  });
+
+  it('never revokes a configured token, which belongs to the admin', async () => {
+    const revoked = vault.calls['revoke-self'] ?? 0;
+    const store = create(managerConfig(vault), { retry: fastRetry });
+    expect((await store.test()).ok).toBe(true);
+    await store.close();
+    expect(vault.calls['revoke-self'] ?? 0).toBe(revoked);
+    const again = create(managerConfig(vault), { retry: fastRetry });
+    stores.push(again);
+    expect((await again.test()).ok).toBe(true);
   });
 });
 

@@ -22,6 +22,8 @@ import type { MetaStore } from './meta-store.js';
 const AUDIT_KEY = 'keyring.auditKey';
 const FAILURES_KEY = 'unlock.failures';
 const SETTINGS_KEY = 'settings';
+/** Closing the managers before a lock revokes Vault AppRole tokens, each bounded at 3 s; the lock never waits longer than this. */
+const CLOSE_MANAGERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 15, versionRetention: 10 };
 
 interface Failures {
@@ -242,6 +244,8 @@ export class VaultService {
       await this.audit.sealPending().catch(() => undefined);
     }
     this.unlockedFlag = false;
+    // The delegate revokes the Vault AppRole tokens it logged in with (each bounded by a short timeout) before it ends.
+    if (this.delegate.running) await this.delegate.request({ op: 'manager.closeAll' }, CLOSE_MANAGERS_TIMEOUT_MS).catch(() => undefined);
     // Wiping buffers cannot reach copies V8 made of strings, nor freed heap: a process that has ended leaves nothing.
     await this.delegate.discard(`lock: ${reason}`);
   }
