@@ -72,7 +72,15 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
     <>
       <span className="mgr-actions">
         {!isLocal && (
-          <button type="button" className={`btn${size}`} onClick={() => void runTest()} disabled={testing} aria-busy={testing} aria-label={`Test connection of ${manager.name}`}>
+          // aria-disabled, not disabled: the test dialog opens at once and gives focus back here, which a disabled button cannot take.
+          <button
+            type="button"
+            className={`btn${size}`}
+            onClick={() => !testing && void runTest()}
+            aria-disabled={testing || undefined}
+            aria-busy={testing}
+            aria-label={`Test connection of ${manager.name}`}
+          >
             {testing ? 'Testing…' : 'Test'}
           </button>
         )}
