@@ -14,7 +14,7 @@ import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type Op
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
-const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Audit', 'Settings'];
+const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Migration', 'Audit', 'Settings'];
 
 describeNeeding(['chromium'], 'the command palette (e2e)', () => {
   let dir: string;
@@ -74,7 +74,7 @@ describeNeeding(['chromium'], 'the command palette (e2e)', () => {
     await openPalette();
     for (const type of secretTypes) await commandOption(`New secret: ${secretTypeDescriptions[type].label}`).waitFor();
     for (const name of SECTIONS) await commandOption(`Go to ${name}`).waitFor();
-    for (const name of ['Lock now', 'Test a credential…', 'Add manager…', 'Export backup…', 'Import .env/CSV…', 'New reference to a remote secret…', 'Search secrets']) {
+    for (const name of ['Lock now', 'Start a migration…', 'Test a credential…', 'Add manager…', 'Export backup…', 'Import .env/CSV…', 'New reference to a remote secret…', 'Search secrets']) {
       await commandOption(name).waitFor();
     }
     // Esc closes it and focus goes back to where it was.
@@ -193,7 +193,7 @@ describeNeeding(['chromium'], 'the command palette (e2e)', () => {
     await page.getByRole('heading', { name: 'web_ssh', exact: true }).waitFor();
   });
 
-  it('adds a manager, exports a backup and locks from the palette', async () => {
+  it('adds a manager, exports a backup, starts a migration and locks from the palette', async () => {
     for (const [command, dialogName, sectionName] of [
       ['Add manager…', 'Add manager', 'Managers'],
       ['Export backup…', 'Export backup', 'Settings'],
@@ -209,6 +209,12 @@ describeNeeding(['chromium'], 'the command palette (e2e)', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
     }
+
+    await openPalette();
+    await combobox().fill('start a migr');
+    await expect.poll(activeOption).toBe('Start a migration…');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => section('Migration').getAttribute('aria-current')).toBe('page');
 
     await openPalette();
     await combobox().fill('lock');
