@@ -28,6 +28,8 @@ export type PeerVerdict =
   | { kind: 'unavailable'; reason: string };
 
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+/** Where iproute2 puts `ss` (/usr/bin on Debian, /usr/sbin on Fedora), whatever the user's PATH leaves out. */
+const SS_PATH = [process.env.PATH, '/usr/bin', '/usr/sbin', '/bin', '/sbin'].filter(Boolean).join(':');
 
 /** The fd of an accepted Unix socket; Node keeps it on the handle (not a public API, hence the guard). */
 function descriptorOf(socket: Socket): number | null {
@@ -46,7 +48,7 @@ async function socketInode(path: string): Promise<string | null> {
 /** Every connected Unix socket as `ss -x` lists it: local inode → peer inode (the last column; the third last is the local one). */
 function unixPeers(): Promise<Map<string, string> | { unavailable: string }> {
   return new Promise((resolve) => {
-    execFile('ss', ['-x', '-H', '-n'], { timeout: 5000, maxBuffer: 16 * 1024 * 1024, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' } }, (error, stdout) => {
+    execFile('ss', ['-x', '-H', '-n'], { timeout: 5000, maxBuffer: 16 * 1024 * 1024, env: { PATH: SS_PATH, LC_ALL: 'C' } }, (error, stdout) => {
       if (error) {
         resolve({ unavailable: (error as NodeJS.ErrnoException).code === 'ENOENT' ? '`ss` (iproute2) is not installed' : `ss failed: ${error.message}` });
         return;
