@@ -1,14 +1,14 @@
 /**
  * Checks a secret's payload where only the delegate can: after opening it.
  * Validates it against its type, applies the rules that span metadata and
- * payload, parses SSH keys (PEM and OpenSSH; rsa, ecdsa, ed25519) so a
+ * payload, parses SSH keys (PEM, PKCS#8 and OpenSSH; rsa, ecdsa, ed25519) so a
  * malformed key or a wrong passphrase is refused at entry, and returns the
  * facts main may keep: the key's type and SHA256 fingerprint, a file's size.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { ssh2 } from './ssh2-package.js';
+import { ConnectionFailure } from './connection/report.js';
+import { parsePrivateKey, type PrivateKey } from './connection/ssh/private-key.js';
 import { crossFieldIssues, secretPayloadSchemas, type FieldIssue, type SecretType } from '../src-shared/secret-types.js';
 import type { SecretFacts } from '../src-shared/delegate-protocol.js';
 
@@ -18,26 +18,25 @@ export class InvalidSecretError extends Error {
   }
 }
 
-/** OpenSSH's fingerprint format: `SHA256:` + unpadded base64 of the SHA-256 of the public key blob. */
-export function sshFingerprint(publicKeyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(publicKeyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** Parses a private key; throws InvalidSecretError naming the field at fault. */
+/**
+ * Parses a private key the way the connection tester does (PKCS#8 RSA and ECDSA
+ * keys re-encoded first, as `ssh -i` reads them), so a key accepted here is one
+ * the tester can use; throws InvalidSecretError naming the field at fault.
+ */
 export function inspectPrivateKey(key: string | Buffer, passphrase: string | undefined, field: string): SecretFacts {
-  const parsed = ssh2().utils.parseKey(key, passphrase);
-  const first = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!first || first instanceof Error) {
-    const reason = first instanceof Error ? first.message : 'no key found';
-    if (/passphrase/i.test(reason) && passphrase === undefined) {
-      throw new InvalidSecretError([{ path: 'keyPassphrase', message: 'This key is encrypted: give its passphrase' }]);
+  let parsed: PrivateKey;
+  try {
+    parsed = parsePrivateKey(key.toString(), passphrase);
+  } catch (error) {
+    if (!(error instanceof ConnectionFailure)) throw error;
+    if (error.code === 'WRONG_PASSPHRASE') {
+      throw new InvalidSecretError([{ path: 'keyPassphrase', message: passphrase === undefined ? 'This key is encrypted: give its passphrase' : 'Wrong passphrase for this key' }]);
     }
-    if (/passphrase|decrypt|integrity/i.test(reason)) throw new InvalidSecretError([{ path: 'keyPassphrase', message: 'Wrong passphrase for this key' }]);
-    throw new InvalidSecretError([{ path: field, message: 'Not a private key in PEM or OpenSSH format (rsa, ecdsa or ed25519)' }]);
+    if (/public key/.test(error.message)) throw new InvalidSecretError([{ path: field, message: 'This is a public key; give the private key' }]);
+    throw new InvalidSecretError([{ path: field, message: 'Not a private key in PEM, PKCS#8 or OpenSSH format (rsa, ecdsa or ed25519)' }]);
   }
-  if (!first.isPrivateKey()) throw new InvalidSecretError([{ path: field, message: 'This is a public key; give the private key' }]);
   // Whether there is a passphrase at all, so the UI shows "none" instead of a masked nothing.
-  return { keyType: first.type, fingerprint: sshFingerprint(first.getPublicSSH()), keyPassphrase: passphrase ? 'set' : 'none' };
+  return { keyType: parsed.keyType, fingerprint: parsed.fingerprint, keyPassphrase: passphrase ? 'set' : 'none' };
 }
 
 function expandHome(path: string): string {

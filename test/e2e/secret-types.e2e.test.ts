@@ -103,7 +103,7 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     await field(dialog, 'User name').fill('ops');
     await field(dialog, 'Private key').fill('not a key at all');
     await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await fieldError(dialog, 'privateKey').getByText(/Not a private key in PEM or OpenSSH format/).waitFor();
+    await fieldError(dialog, 'privateKey').getByText(/Not a private key in PEM, PKCS#8 or OpenSSH format/).waitFor();
     expect(await field(dialog, 'Private key').getAttribute('aria-invalid')).toBe('true');
 
     await field(dialog, 'Private key').fill(keys.rsa.text);

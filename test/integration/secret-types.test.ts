@@ -1,11 +1,12 @@
 /** Every secret type through the real core and delegate: validation, facts, versions, rollback. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { createSealRecipient, sealBindings, sealValues, type IpcError, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
 import { call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
+import { missingToolsReason } from '../fixtures/system-tools.js';
 
 describe('secret types', () => {
   const dir = tempDir();
@@ -28,6 +29,9 @@ describe('secret types', () => {
       ed25519: ['-t', 'ed25519', '-N', ''],
       rsaPem: ['-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'key passphrase'],
       ecdsa: ['-t', 'ecdsa', '-N', ''],
+      // PKCS#8, as `ssh-keygen -m PKCS8` writes it (RSA encrypted, ECDSA not); `ssh -i` and the tester read both.
+      rsaPkcs8: ['-t', 'rsa', '-b', '2048', '-m', 'PKCS8', '-N', 'key passphrase'],
+      ecdsaPkcs8: ['-t', 'ecdsa', '-m', 'PKCS8', '-N', ''],
     })) {
       const file = join(dir.path, name);
       execFileSync('ssh-keygen', ['-q', ...args, '-f', file, '-C', name]);
@@ -46,6 +50,8 @@ describe('secret types', () => {
     ['ed25519 in OpenSSH format', 'ed25519', undefined, 'ssh-ed25519'],
     ['rsa in PEM format with a passphrase', 'rsaPem', 'key passphrase', 'ssh-rsa'],
     ['ecdsa', 'ecdsa', undefined, 'ecdsa-sha2-nistp256'],
+    ['rsa in PKCS#8 with a passphrase (ssh-keygen -m PKCS8)', 'rsaPkcs8', 'key passphrase', 'ssh-rsa'],
+    ['ecdsa in PKCS#8 (ssh-keygen -m PKCS8)', 'ecdsaPkcs8', undefined, 'ecdsa-sha2-nistp256'],
   ])('parses an SSH key (%s) at entry and keeps only its type and fingerprint', async (_name, key, passphrase, keyType) => {
     const name = `ssh_${key}`;
     const result = await create(name, 'ssh', { username: 'deploy', auth: 'key' }, { privateKey: keys[key]!.private, keyPassphrase: passphrase });
@@ -57,12 +63,14 @@ describe('secret types', () => {
   });
 
   it.each<[string, { privateKey?: string; keyPassphrase?: string }, string, RegExp]>([
-    ['a malformed key', { privateKey: 'not a key at all' }, 'privateKey', /PEM or OpenSSH/],
+    ['a malformed key', { privateKey: 'not a key at all' }, 'privateKey', /PEM, PKCS#8 or OpenSSH/],
+    ['a wrong passphrase for a PKCS#8 key', { privateKey: 'RSA_PKCS8', keyPassphrase: 'wrong' }, 'keyPassphrase', /Wrong passphrase/],
     ['a wrong key passphrase', { privateKey: 'RSA', keyPassphrase: 'wrong' }, 'keyPassphrase', /Wrong passphrase/],
     ['an encrypted key without its passphrase', { privateKey: 'RSA' }, 'keyPassphrase', /encrypted/],
     ['key auth without a key', {}, 'privateKey', /required/],
   ])('refuses %s at once, naming the field and never echoing the key', async (_name, payload, path, message) => {
-    const withKey = { ...payload, ...(payload.privateKey === 'RSA' ? { privateKey: keys.rsaPem!.private } : {}) };
+    const stand = { RSA: keys.rsaPem, RSA_PKCS8: keys.rsaPkcs8 }[payload.privateKey ?? ''];
+    const withKey = { ...payload, ...(stand ? { privateKey: stand.private } : {}) };
     const result = await create('bad_key', 'ssh', { username: 'deploy', auth: 'key' }, withKey);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -77,6 +85,26 @@ describe('secret types', () => {
     expect(ok).toMatchObject({ ok: true, value: { facts: { keyType: 'ssh-ed25519' }, metadata: { port: 2222 } } });
     const missing = await create('ssh_missing', 'ssh', { username: 'ops', auth: 'key-path', keyPath: join(dir.path, 'nope') }, {});
     expect(missing).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', issues: [{ path: 'keyPath' }] } });
+  });
+
+  it.each([
+    ['RSA', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], 'ssh-rsa'],
+    ['EC P-256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'ecdsa-sha2-nistp256'],
+  ])('accepts a PKCS#8 %s key from openssl genpkey, with the fingerprint ssh-keygen gives it', async (label, args, keyType) => {
+    const missing = missingToolsReason(['openssl']);
+    if (missing) {
+      console.warn(`skipped: ${missing}`);
+      return;
+    }
+    const file = join(dir.path, `genpkey-${keyType}`);
+    execFileSync('openssl', ['genpkey', ...args, '-out', file]);
+    chmodSync(file, 0o600);
+    const publicLine = execFileSync('ssh-keygen', ['-y', '-f', file], { encoding: 'utf8' });
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', '-'], { input: publicLine, encoding: 'utf8' }).split(' ')[1]!;
+    const privateKey = readFileSync(file, 'utf8');
+    expect(privateKey).toContain('-----BEGIN PRIVATE KEY-----');
+    const result = await create(`genpkey_${label.replace(/\W/g, '')}`, 'ssh', { username: 'deploy', auth: 'key' }, { privateKey });
+    expect(result).toMatchObject({ ok: true, value: { facts: { keyType, fingerprint, keyPassphrase: 'none' } } });
   });
 
   it('validates metadata before anything is sealed or stored', async () => {
