@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { sealedMessageSchema } from './delegate-protocol.js';
+import { secretTypes } from './secret-types.js';
 
 const idSchema = z.string().uuid();
 const managerIdSchema = z.string().min(1).max(64);
@@ -39,6 +40,18 @@ export const migrationPlanRequestSchema = z.strictObject({
   /** The secrets to move, by id or by name; every secret of the source when both are absent. */
   secretIds: z.array(idSchema).max(100_000).optional(),
   names: z.array(z.string().min(1).max(128)).max(100_000).optional(),
+  /**
+   * Also every secret of the source the secret list's filter matches (the same name search, types and usage
+   * scope as `secrets.list`); with `secretIds` or `names`, the selection is both.
+   */
+  filter: z
+    .strictObject({
+      query: z.string().max(128).default(''),
+      types: z.array(z.enum(secretTypes)).max(secretTypes.length).optional(),
+      applicationId: idSchema.optional(),
+      environmentId: idSchema.optional(),
+    })
+    .optional(),
   allVersions: z.boolean().default(false),
   deleteSource: z.boolean().default(false),
   /** Edited target names, by secret id (secret-store targets). */

@@ -222,7 +222,7 @@ describe('strongroom migrate', () => {
     await checkNothingLost('local');
   }, 120_000);
 
-  it('migrate rate: the published quota, a stored rate, and back', async () => {
+  it('migrate rate: the published quota, a stored rate, and back; --filter', async () => {
     const stored = await cli(['migrate', 'rate', 'crash-vault', '--set', '250', '--json']);
     expect(stored.code, stored.stderr).toBe(0);
     // Vault publishes no quota: only the stored rate bounds it.
@@ -231,6 +231,12 @@ describe('strongroom migrate', () => {
     expect(listed.stdout).toContain('crash-vault\t250/s (stored; published: no published quota)');
     expect((await cli(['migrate', 'rate', '--default'])).code).toBe(2);
     expect((await cli(['migrate', 'rate', 'crash-vault', '--set', 'fast'])).code).toBe(2);
+    // --filter selects with the secret list's name search.
+    const filtered = await cli(['migrate', '--from', 'local', '--to', 'crash-vault', '--filter', 'crash-99', '--dry-run', '--json']);
+    expect(filtered.code, filtered.stderr).toBe(0);
+    const names = (JSON.parse(filtered.stdout) as { items: { name: string }[] }).items.map((item) => item.name);
+    expect(names).toContain('crash-99');
+    expect(names.every((name) => name.startsWith('crash-99'))).toBe(true);
     const back = await cli(['migrate', 'rate', 'crash-vault', '--default', '--json']);
     expect(JSON.parse(back.stdout)).toEqual([expect.objectContaining({ name: 'crash-vault', ratePerSecond: null })]);
   }, 120_000);

@@ -288,6 +288,23 @@ describe('preview: every reason, from a real case, before anything changes', () 
     expect((await call(core, 'audit.verify', {})).intact).toBe(true);
   });
 
+  it('selects by the list filter, together with named secrets', async () => {
+    const tag = hex();
+    const matching = await seed(`flt${tag}-match`, 3);
+    const other = await seed(`flt${tag}-other`, 2);
+    const preview = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vault, filter: { query: `flt${tag}-match` } });
+    expect(preview.items.map((item) => item.secretId).sort()).toEqual(matching.map((item) => item.secret.id).sort());
+    const both = await call(core, 'migration.preview', {
+      sourceManagerId: 'local',
+      targetManagerId: ids.vault,
+      filter: { query: `flt${tag}-match`, types: ['text'] },
+      secretIds: [other[0]!.secret.id],
+    });
+    expect(both.items.map((item) => item.secretId).sort()).toEqual([...matching, other[0]!].map((item) => item.secret.id).sort());
+    const none = await call(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vault, filter: { query: `flt${tag}-match`, types: ['file'] } });
+    expect(none.items).toEqual([]);
+  });
+
   it('refuses the same manager as source and target, and an unknown secret', async () => {
     expect((await callError(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: 'local' })).code).toBe('INVALID_REQUEST');
     expect((await callError(core, 'migration.preview', { sourceManagerId: 'local', targetManagerId: ids.vault, names: ['no-such-secret'] })).code).toBe('NOT_FOUND');

@@ -95,6 +95,7 @@ export const migrateCommands = [
       from: { type: 'string', value: 'A', help: 'the manager the secrets leave' },
       to: { type: 'string', value: 'B', help: 'the manager they go to' },
       secret: { type: 'string', multiple: true, value: 'N', help: 'only this secret (repeat for more)' },
+      filter: { type: 'string', value: 'TEXT', help: 'only the secrets whose names the list search matches (with --secret: both)' },
       'all-versions': { type: 'boolean', help: 'move every version, not only the current one' },
       'dry-run': { type: 'boolean', help: 'say what would happen; change nothing' },
       'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
@@ -112,6 +113,7 @@ export const migrateCommands = [
         sourceManagerId: source.id,
         targetManagerId: target.id,
         ...(values.secret?.length ? { names: values.secret } : {}),
+        ...(values.filter !== undefined ? { filter: { query: values.filter } } : {}),
         allVersions: values['all-versions'] === true,
         deleteSource: values['delete-source'] === true,
       };

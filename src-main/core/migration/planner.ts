@@ -92,8 +92,13 @@ export class MigrationPlanner {
 
   private selectRows(request: PlanRequest, sourceId: string): SecretRow[] {
     const all = prepared(this.db, 'SELECT rowid, * FROM secrets WHERE manager_id = ? ORDER BY name COLLATE NOCASE').all(sourceId) as SecretRow[];
-    if (!request.secretIds && !request.names) return all;
+    if (!request.secretIds && !request.names && !request.filter) return all;
     const ids = new Set(request.secretIds ?? []);
+    if (request.filter) {
+      // The secret list's own matching (name search, types, scope), over the source manager's secrets.
+      const matched = this.secrets.list({ ...request.filter, managerId: sourceId, sort: 'name', direction: 'asc', limit: all.length + 1, offset: 0 });
+      for (const item of matched.items) ids.add(item.id);
+    }
     const names = new Set((request.names ?? []).map((name) => name.toLowerCase()));
     const picked = all.filter((row) => ids.has(row.id) || names.has(row.name.toLowerCase()));
     const found = new Set(picked.flatMap((row) => [row.id, row.name.toLowerCase()]));
