@@ -29,12 +29,15 @@ function TextValue({ secret }: { secret: SecretSummary }) {
   const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
   const { busy, error, run } = useBusyAction<'reveal' | 'copy'>();
 
+  // Busy buttons say so with aria-disabled rather than disabled, which would throw keyboard focus to the page.
   const toggleReveal = () => {
+    if (busy === 'reveal') return;
     if (revealed !== null) hideSecret();
     else void run('reveal', () => revealSecret(secret.id));
   };
 
   const copy = () =>
+    busy !== 'copy' &&
     void run('copy', async () => {
       await copySecret(secret.id);
       showToast(`Copied. Clipboard clears in ${CLIPBOARD_CLEAR_MS / 1000} s`);
@@ -58,13 +61,13 @@ function TextValue({ secret }: { secret: SecretSummary }) {
             type="button"
             className="btn"
             onClick={toggleReveal}
-            disabled={busy === 'reveal'}
+            aria-disabled={busy === 'reveal' || undefined}
             aria-busy={busy === 'reveal'}
             aria-pressed={revealed !== null}
           >
             {busy === 'reveal' ? 'Revealing…' : revealed !== null ? 'Hide' : 'Reveal'}
           </button>
-          <button type="button" className="btn btn--primary" onClick={copy} disabled={busy === 'copy'} aria-busy={busy === 'copy'}>
+          <button type="button" className="btn btn--primary" onClick={copy} aria-disabled={busy === 'copy' || undefined} aria-busy={busy === 'copy'}>
             {busy === 'copy' ? 'Copying…' : 'Copy'}
           </button>
         </div>
