@@ -122,7 +122,7 @@ describe('network', () => {
   });
 
   it('reports a server that accepts but never speaks as a timeout at the handshake, like ssh', async () => {
-    const silent = await silentServer();
+    const silent = await loopbackServer();
     try {
       const [report, ref] = await both([], { port: silent.port, timeoutMs: 1000 });
 
@@ -132,6 +132,23 @@ describe('network', () => {
       expect(ref.status).toBe(255);
     } finally {
       await silent.close();
+    }
+  });
+
+  it.each([
+    ['closes at once', (socket: Socket) => socket.end()],
+    ['answers with something that is not SSH, then closes', (socket: Socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')],
+  ])('reports a server that %s before the SSH banner as refused at the handshake, hinting it may not be an SSH server, like ssh', async (_case, greet) => {
+    const closing = await loopbackServer(greet);
+    try {
+      const [report, ref] = await both([], { port: closing.port });
+
+      expect(report.error).toMatchObject({ code: 'REFUSED', message: expect.stringContaining('may not be an SSH server') });
+      expect(stage(report, 'tcp')!.status).toBe('ok');
+      expect(stage(report, 'handshake')!.status).toBe('failed');
+      expect(ref.status).toBe(255);
+    } finally {
+      await closing.close();
     }
   });
 
@@ -153,9 +170,15 @@ async function closedPort(): Promise<number> {
 }
 
 /** A loopback server that accepts connections and never sends a byte. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+/** A server that never speaks SSH: it greets each connection with `greet` (by default, silence). */
+async function loopbackServer(greet: (socket: Socket) => void = () => undefined): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server = await listen(createServer((socket) => sockets.add(socket)));
+  const server = await listen(
+    createServer((socket) => {
+      sockets.add(socket);
+      greet(socket);
+    }),
+  );
   return {
     port: (server.address() as { port: number }).port,
     async close() {

@@ -182,6 +182,8 @@ export class Ssh2Session {
   private translate(error: Error & { level?: string }): ConnectionFailure {
     if (this.hostKeyFailure) return this.hostKeyFailure;
     if (error.level === 'client-socket') return this.closedFailure(error.message);
+    // ssh2 reports a server that hangs up before its banner as a protocol error, though nothing SSH was said.
+    if (!this.handshakeDone && error.message === 'Connection lost before handshake') return this.closedFailure();
     return new ConnectionFailure('INTERNAL', `SSH protocol error: ${error.message}`);
   }
 
