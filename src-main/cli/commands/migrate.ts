@@ -8,6 +8,7 @@ import type { MigrationReportItem, MigrationRun } from '../../../src-shared/cont
 import { UsageError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 import type { Session } from '../session.js';
+import { ProgressBar, type ProgressFigures } from '../progress-bar.js';
 
 const group = 'Migration between managers (docs/migration.md)';
 const json = { type: 'boolean', help: 'print JSON' } as const;
@@ -40,12 +41,15 @@ function reportCsv(items: MigrationReportItem[]): string {
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
-function progressLine(run: MigrationRun): string {
-  const width = 30;
-  const finished = run.done + run.failed + run.cancelled;
-  const filled = run.total === 0 ? width : Math.round((finished / run.total) * width);
-  const eta = run.etaSeconds === null ? '' : ` ETA ${run.etaSeconds}s`;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${run.done}/${run.total} moved, ${run.failed} failed, ${run.ratePerSecondNow}/s${eta}`;
+/** The run's own figures on the bar: it measures its rate and ETA over the whole run, pauses included. */
+function progressFigures(run: MigrationRun): ProgressFigures {
+  return {
+    done: run.done + run.failed + run.cancelled,
+    total: run.total,
+    detail: `(${run.done} moved, ${run.failed} failed)`,
+    ratePerSecond: run.ratePerSecondNow,
+    etaSeconds: run.etaSeconds,
+  };
 }
 
 function statusLine(run: MigrationRun): string {
@@ -62,16 +66,16 @@ async function fullReport(session: Session, runId: string): Promise<MigrationRep
   }
 }
 
-/** Watches the run until this process stops working on it; draws a progress bar when stdout is a terminal. */
+/** Watches the run until this process stops working on it; draws a progress bar when stderr is a terminal. */
 async function follow(session: Session, runId: string, json: boolean): Promise<number> {
-  const tty = session.io.stdout.isTTY === true;
+  const bar = new ProgressBar(session.io.stderr);
   let run = await session.call('migration.status', { runId });
   while (run.state === 'running' && !run.interrupted) {
-    if (tty) session.io.stderr.write(`\r${progressLine(run)}`);
+    bar.update(progressFigures(run));
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     run = await session.call('migration.status', { runId });
   }
-  if (tty) session.io.stderr.write(`\r${progressLine(run)}\n`);
+  bar.finish(progressFigures(run));
   const items = await fullReport(session, runId);
   if (json) session.write(`${JSON.stringify({ run, items }, null, 2)}\n`);
   const renamed = items.filter((item) => item.outcome === 'renamed');

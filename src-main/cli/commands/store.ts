@@ -4,8 +4,12 @@ import { MIN_PASSPHRASE_SCORE, sealBindings, sealValues } from '../../../src-sha
 import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
+import { ProgressBar } from '../progress-bar.js';
 
 const group = 'Store';
+
+/** Secrets per createMany: one transaction each, and a step of the progress bar. */
+const IMPORT_BATCH = 500;
 
 export const storeCommands = [
   defineCommand({
@@ -87,11 +91,15 @@ export const storeCommands = [
       const { taken } = await session.call('secrets.checkNames', { names: parsed.items.map((item) => item.name) });
       if (taken.length > 0) throw new UserError(`Nothing imported: these names already exist: ${taken.join(', ')}.`);
       const managerId = values.manager ? (await session.findManager(values.manager)).id : undefined;
-      for (let i = 0; i < parsed.items.length; i += 1000) {
-        const batch = parsed.items.slice(i, i + 1000);
+      const bar = new ProgressBar(session.io.stderr);
+      const total = parsed.items.length;
+      for (let i = 0; i < total; i += IMPORT_BATCH) {
+        bar.update({ done: i, total, detail: 'imported' });
+        const batch = parsed.items.slice(i, i + IMPORT_BATCH);
         const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
         await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues, ...(managerId ? { managerId } : {}) });
       }
+      bar.finish({ done: total, total, detail: 'imported' });
       session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
     },
   }),
