@@ -7,6 +7,7 @@ import { exportBackup, importSecrets, previewImport, restoreBackup } from '../st
 import { readFileText } from '../state/files.js';
 import { showToast } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
+import { ProgressBar } from './ProgressBar.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
 import { FormError } from './FormError.js';
 import { PassphraseField } from './PassphraseField.js';
@@ -194,7 +195,9 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   const [loaded, setLoaded] = useState<{ fileName: string; preview: ImportPreview; items: ImportedSecret[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reading, setReading] = useState(false);
-  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; startedAt: number } | null>(null);
+  const [stopped, setStopped] = useState<number | null>(null);
+  const stopRequested = useRef(false);
   const inputRef = useRef<HTMLInputElement>(null);
 
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -217,10 +220,16 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   const run = async () => {
     if (!loaded?.preview.canImport) return;
     const total = loaded.items.length;
-    setProgress({ done: 0, total });
+    const startedAt = Date.now();
+    setProgress({ done: 0, total, startedAt });
     setError(null);
+    stopRequested.current = false;
     try {
-      await importSecrets(loaded.items, (done) => setProgress({ done, total }));
+      const imported = await importSecrets(loaded.items, (done) => setProgress({ done, total, startedAt }), () => stopRequested.current);
+      if (imported < total) {
+        setStopped(imported);
+        return;
+      }
       showToast(`Imported ${total} ${total === 1 ? 'secret' : 'secrets'} from ${loaded.fileName}`);
       onClose();
     } catch (err) {
@@ -230,7 +239,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
   };
 
   const preview = loaded?.preview;
-  const importing = progress !== null && progress.done < progress.total && !error;
+  const importing = progress !== null && progress.done < progress.total && !error && stopped === null;
   return (
     <Dialog title="Import .env or CSV" onClose={onClose} size="medium">
       <div className="form">
@@ -298,23 +307,24 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
             <FormError message={preview.blocker} />
           </>
         )}
-        {progress && (
-          <div className="progress">
-            <progress
-              className="progress__bar"
-              max={progress.total}
-              value={progress.done}
-              aria-label="Import progress"
-              aria-valuetext={progressText(progress.done, progress.total)}
-            />
-            <span className="field__hint">{progressText(progress.done, progress.total)}</span>
-          </div>
+        {progress && <ProgressBar label="Import progress" done={progress.done} total={progress.total} startedAt={progress.startedAt} describe={progressText} />}
+        {stopped !== null && (
+          <p className="field__hint" role="status">
+            Stopped after {stopped.toLocaleString('en')} of {progress?.total.toLocaleString('en')}: the secrets imported before the stop stay in the store.
+          </p>
         )}
         <FormError message={error} />
         <div className="dialog__actions">
-          <button type="button" className="btn" onClick={onClose} disabled={importing}>
-            {progress && progress.done === progress.total ? 'Close' : 'Cancel'}
-          </button>
+          {importing ? (
+            // Safe: the import stops between batches, each written whole in one transaction.
+            <button type="button" className="btn" onClick={() => (stopRequested.current = true)}>
+              Stop import
+            </button>
+          ) : (
+            <button type="button" className="btn" onClick={onClose}>
+              {progress ? 'Close' : 'Cancel'}
+            </button>
+          )}
           <button
             type="button"
             className="btn btn--primary"

@@ -41,10 +41,16 @@ export async function previewImport(fileName: string, text: string): Promise<{ p
 }
 
 /** Imports in sealed batches; `onProgress` hears how many are in after each batch. */
-export async function importSecrets(items: ImportedSecret[], onProgress: (done: number) => void): Promise<number> {
+/**
+ * Imports in batches, each one transaction; `stopRequested` is asked between
+ * batches, so a stop never leaves a batch half written. Resolves with how
+ * many were imported.
+ */
+export async function importSecrets(items: ImportedSecret[], onProgress: (done: number) => void, stopRequested: () => boolean = () => false): Promise<number> {
   let done = 0;
   try {
     for (const batch of importBatches(items)) {
+      if (stopRequested()) break;
       const names = batch.map((item) => item.name);
       const sealedValues = await sealValues(await delegateKey(), sealBindings.secretCreate(names), batch.map((item) => item.value));
       await call('secrets.createMany', {
