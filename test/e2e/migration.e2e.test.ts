@@ -252,12 +252,27 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     });
   });
 
-  it('pauses, resumes and cancels a running migration; the cancel dialog and the running view are axe-clean', async () => {
+  it('asks before deleting source copies; pauses, resumes and cancels a running migration; its dialogs and the running view are axe-clean', async () => {
     // Slow the target down so the run is still going when the buttons are pressed.
     azure!.setFaults({ latencyMs: 120 });
     await page.getByRole('button', { name: 'New migration' }).click();
     await page.getByRole('radio', { name: 'All secrets of the source' }).check();
     await page.getByLabel('Secrets in flight at once').fill('1');
+
+    // Deleting the source copies warns beside the box and asks again before the run starts.
+    const deleteSource = page.getByRole('checkbox', { name: 'Delete the source copy after each secret has moved' });
+    await deleteSource.check();
+    await page.getByText(/^Warning: once a secret has switched to the target/).waitFor();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete the source copies?' });
+    await confirm.waitFor();
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+    await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await page.getByRole('table', { name: 'Past migrations' }).getByRole('row').count()).toBe(2);
+    await deleteSource.uncheck();
+
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await previewRow('bulk_00').getByText('Will be renamed to bulk-00').waitFor();
     await page.getByRole('button', { name: 'Start migration' }).click();
