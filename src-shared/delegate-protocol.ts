@@ -331,6 +331,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('manager.test'), manager: managerContextSchema }),
   z.strictObject({ op: z.literal('manager.fetchOptions'), kind: z.enum(['vault', 'azure-key-vault']), sealed: sealedMessageSchema }),
   z.strictObject({ op: z.literal('manager.close'), managerId: z.string().min(1).max(64) }),
+  /** Vault-signed SSH secrets at create: the manager's SSH engine and role can sign (read-only checks). */
+  z.strictObject({ op: z.literal('manager.checkSshSigner'), manager: managerContextSchema, mount: z.string().min(1).max(255), role: z.string().min(1).max(255) }),
   /** Before a lock ends the delegate: every provider closed, AppRole tokens revoked in Vault. */
   z.strictObject({ op: z.literal('manager.closeAll') }),
   /** Opens providers ahead of use: after an unlock, so Vault token renewal runs while the store is unlocked. */
@@ -466,6 +468,7 @@ export const delegateResultSchemas = {
   ]),
   'manager.close': z.strictObject({}),
   'manager.closeAll': z.strictObject({}),
+  'manager.checkSshSigner': z.strictObject({}),
   /** The managers that could not be opened (their configuration no longer opens), by id. */
   'manager.open': z.strictObject({ failed: z.array(z.string()) }),
   /** Vault managers the delegate holds open, with their token renewal loops. */

@@ -1,5 +1,6 @@
 /** Configuring, testing, opening and closing secret managers. */
 import { sealBindings } from '../../src-shared/delegate-protocol.js';
+import { managerKindSpec } from '../../src-shared/manager-kinds.js';
 import { ProviderError, type ProviderTestResult } from '../providers/provider.js';
 import type { VaultStore } from '../providers/vault.js';
 import { azureConnection, azureProvider, keepStoredSecrets, kinds, publicConfig, secretValues, vaultConnection, vaultProvider } from '../managers/registry.js';
@@ -88,6 +89,14 @@ export function managerHandlers(ctx: DelegateContext) {
 
     'manager.close': async (request) => {
       await ctx.managers.close(request.managerId);
+      return {};
+    },
+
+    'manager.checkSshSigner': async (request) => {
+      const keyring = ctx.requireKeyring();
+      if (!managerKindSpec(request.manager.kind)?.signsSshCertificates) throw new DelegateFailure('BAD_REQUEST', `A ${request.manager.kind} manager signs no SSH certificates.`);
+      const open = ctx.managers.store(keyring, request.manager);
+      await (open.provider as VaultStore).checkSshSigner(request.mount, request.role);
       return {};
     },
 

@@ -231,6 +231,11 @@ export class VaultClient {
     return envelope?.data ?? null;
   }
 
+  /** An SSH engine role's settings; NOT_FOUND when the engine has no such role. */
+  sshRole(mount: string, role: string): Promise<Record<string, unknown>> {
+    return this.data<Record<string, unknown>>({ method: 'GET', path: encodePath(mount, 'roles', role), capability: 'read' });
+  }
+
   sshSign(mount: string, role: string, request: { public_key: string; valid_principals: string; cert_type: 'user'; ttl?: number }): Promise<SshSignature> {
     return this.data<SshSignature>({ method: 'POST', path: encodePath(mount, 'sign', role), body: request, capability: 'update' });
   }

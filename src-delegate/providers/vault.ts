@@ -124,6 +124,13 @@ export interface VaultStore extends SecretStore {
   readonly kind: typeof kind;
   /** Signs an SSH public key with the engine's CA; allowed for read-only managers, as it stores nothing. */
   signPublicKey(request: SshSignRequest): Promise<{ certificate: string; serialNumber: string }>;
+  /**
+   * Checks, reading only, that `mount` is an SSH engine this token sees and
+   * that `role` can sign there: INVALID or NOT_FOUND naming what is missing,
+   * PERMISSION_DENIED when the token may not sign with the role. What the
+   * token may not look up is left to the first signing.
+   */
+  checkSshSigner(mount: string, role: string): Promise<void>;
   renewalStatus(): VaultRenewalStatus;
   /** Restarts a paused renewal loop with one attempt now. */
   resumeRenewal(): void;
@@ -262,6 +269,37 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
         }),
       );
       return { certificate: signed.signed_key.trim(), serialNumber: signed.serial_number };
+    },
+
+    async checkSshSigner(mountInput, role) {
+      const sshMount = trimSlashes(mountInput);
+      const mounts = await retried(async (client) => {
+        try {
+          return await client.mounts();
+        } catch (error) {
+          if (error instanceof ProviderError && error.code === 'PERMISSION_DENIED') return client.visibleMounts();
+          throw error;
+        }
+      });
+      const engine = Object.entries(mounts).find(([path]) => trimSlashes(path) === sshMount)?.[1];
+      if (!engine) throw new ProviderError('NOT_FOUND', `Vault at ${config.url} has no secrets engine at ${sshMount} that this token can see.`);
+      if (engine.type !== 'ssh') throw new ProviderError('INVALID', `${sshMount} in Vault is a ${engine.type} engine, not an SSH engine.`);
+      try {
+        await retried((client) => client.sshRole(sshMount, role));
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === 'NOT_FOUND') throw new ProviderError('NOT_FOUND', `The SSH engine ${sshMount} has no role "${role}".`);
+        if (!(error instanceof ProviderError && error.code === 'PERMISSION_DENIED')) throw error;
+      }
+      const signPath = `${sshMount}/sign/${role}`;
+      let granted: string[] | null = null;
+      try {
+        granted = (await retried((client) => client.capabilitiesSelf([signPath])))[signPath] ?? [];
+      } catch (error) {
+        if (!couldNotCheck(error)) throw error;
+      }
+      if (granted && !granted.includes('root') && !granted.includes('update')) {
+        throw new ProviderError('PERMISSION_DENIED', `This Vault token may not sign with the role: it lacks "update" on ${signPath}.`, { permission: `update on ${signPath}` });
+      }
     },
 
     renewalStatus: () => renewal.status(),

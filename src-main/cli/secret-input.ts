@@ -29,6 +29,8 @@ export interface SecretOptions {
   port?: string;
   mount?: string;
   role?: string;
+  /** The Vault manager that signs, by id: the command resolves the name the user gave. */
+  vaultManagerId?: string;
 }
 
 /** The `secret create` options each type takes; `value` names the choices where the help should list them. */
@@ -44,7 +46,15 @@ export const secretTypeOptions: Record<SecretType, Record<string, { required?: b
     port: {},
   },
   'ssh-kerberos': { principal: { required: true }, realm: { required: true }, kdc: {}, keytab: {}, port: {} },
-  'ssh-vault-certificate': { username: { required: true }, mount: { required: true }, role: { required: true }, 'key-file': {}, 'key-passphrase-file': {}, port: {} },
+  'ssh-vault-certificate': {
+    username: { required: true },
+    'vault-manager': { required: true },
+    mount: { required: true },
+    role: { required: true },
+    'key-file': {},
+    'key-passphrase-file': {},
+    port: {},
+  },
   winrm: {
     username: { required: true },
     domain: {},
@@ -130,7 +140,13 @@ export async function secretFromOptions(options: SecretOptions, stdin: () => Pro
       return { type, metadata, payload: JSON.stringify(options.keytab ? {} : { password: await stdin() }) };
     }
     case 'ssh-vault-certificate': {
-      const metadata = { username: need(options.username, '--username U', type), mount: need(options.mount, '--mount M', type), role: need(options.role, '--role R', type), port: port(options.port) };
+      const metadata = {
+        username: need(options.username, '--username U', type),
+        vaultManagerId: need(options.vaultManagerId, '--vault-manager M', type),
+        mount: need(options.mount, '--mount M', type),
+        role: need(options.role, '--role R', type),
+        port: port(options.port),
+      };
       const privateKey = options['key-file'] ? readText(options['key-file'], 'key file') : await stdin();
       return { type, metadata, payload: JSON.stringify({ privateKey, keyPassphrase }) };
     }

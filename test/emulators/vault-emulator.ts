@@ -94,6 +94,7 @@ export interface VaultEmulator {
   liveLoginTokens(): number;
   createAppRole(options: AppRoleOptions): { roleId: string; secretId: string };
   setSshRole(name: string, options: SshRoleOptions): void;
+  removeSshRole(name: string): void;
   /** The SSH CA's public key, as `GET /v1/<ssh mount>/public_key` serves it. */
   sshCaPublicKey: string;
   close(): Promise<void>;
@@ -287,6 +288,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     'secret/destroy/strongroom/*': ['update'],
     'kv/strongroom/*': ['create', 'read', 'update', 'delete', 'list'],
     [`${SSH_MOUNT}/sign/strongroom`]: ['update'],
+    [`${SSH_MOUNT}/roles/*`]: ['read'],
     [`auth/${APPROLE_MOUNT}/role/strongroom/secret-id/lookup`]: ['update'],
   });
   setSshRole('strongroom', {});
@@ -751,6 +753,14 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       authorize(record, namespace, path, 'read');
       return ok(envelope({ public_key: sshCaPublicKey.trim() }));
     }
+    const roleMatch = /^roles\/([^/]+)$/.exec(rest);
+    if (roleMatch && method === 'GET') {
+      count('ssh-role-read');
+      authorize(record, namespace, path, 'read');
+      const found = mount.roles.get(roleMatch[1]!);
+      if (!found) throw new VaultFailure(404, []);
+      return ok(envelope({ key_type: 'ca', allowed_users: found.allowedUsers, default_user: found.defaultUser, ttl: found.ttlSeconds, max_ttl: found.maxTtlSeconds, default_extensions: found.defaultExtensions }));
+    }
     if (!signMatch || (method !== 'POST' && method !== 'PUT')) throw new VaultFailure(405, ['unsupported operation']);
     count('ssh-sign');
     authorize(record, namespace, path, 'update');
@@ -836,6 +846,10 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     liveLoginTokens: () => [...tokens.values()].filter((record) => record.path === `auth/${APPROLE_MOUNT}/login` && (record.expiresAt === null || record.expiresAt > now())).length,
     createAppRole,
     setSshRole,
+    removeSshRole(name) {
+      const mount = root.mounts.get(SSH_MOUNT);
+      if (mount?.type === 'ssh') mount.roles.delete(name);
+    },
     sshCaPublicKey,
     async close() {
       await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/cli-app.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { generateKey } from '../fixtures/sshd.js';
 import { DELEGATE_ENTRY, PASSPHRASE, tempDir } from '../support/core-harness.js';
 
 describe('strongroom manager', () => {
@@ -92,6 +93,29 @@ describe('strongroom manager', () => {
     expect(untested.stderr).toContain('without testing it');
     expect((await cli(['manager', 'list'])).stdout).toMatch(/^Bad Vault\tvault\t-\t0 secret\(s\)\tnot tested$/m);
     expect((await cli(['manager', 'remove', 'Bad Vault'])).code).toBe(0);
+  }, 120_000);
+
+  it('binds a Vault-signed SSH secret to its Vault manager with --vault-manager, checking the engine and role at create', async () => {
+    const key = await generateKey('ed25519');
+    const keyFile = file('deploy-key', key.privateKey);
+    const create = (name: string, manager: string, role: string) =>
+      cli(['secret', 'create', '--name', name, '--type', 'ssh-vault-certificate', '--username', 'deploy', '--vault-manager', manager, '--mount', 'ssh-client-signer', '--role', role, '--key-file', keyFile, '--manager', 'Built-in store']);
+    const created = await create('deploy-cert', 'team vault', 'strongroom');
+    expect(created.code, created.stderr).toBe(0);
+    const secrets = JSON.parse((await cli(['secret', 'list', '--json'])).stdout) as { name: string; metadata: Record<string, unknown> }[];
+    const managers = JSON.parse((await cli(['manager', 'list', '--json'])).stdout) as { id: string; name: string }[];
+    expect(secrets.find((item) => item.name === 'deploy-cert')!.metadata.vaultManagerId).toBe(managers.find((item) => item.name === 'Team Vault')!.id);
+
+    const noRole = await create('deploy-norole', 'Team Vault', 'no-such-role');
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('has no role "no-such-role"');
+    const notVault = await create('deploy-local', 'Built-in store', 'strongroom');
+    expect(notVault.code).toBe(1);
+    expect(notVault.stderr).toContain('metadata.vaultManagerId: Choose a HashiCorp Vault manager');
+    const missing = await cli(['secret', 'create', '--name', 'deploy-nomanager', '--type', 'ssh-vault-certificate', '--username', 'deploy', '--mount', 'ssh-client-signer', '--role', 'strongroom', '--key-file', keyFile]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--vault-manager');
+    expect((await cli(['secret', 'delete', 'deploy-cert'])).code).toBe(0);
   }, 120_000);
 
   it('creates a reference, which reveals the remote value', async () => {

@@ -44,6 +44,7 @@ const createSecret = defineCommand({
     port: { type: 'string', value: 'P', help: 'the port to connect to' },
     mount: { type: 'string', value: 'M', help: "the Vault SSH engine's mount" },
     role: { type: 'string', value: 'R', help: 'the Vault SSH role that signs' },
+    'vault-manager': { type: 'string', value: 'M', help: 'the Vault manager whose SSH engine signs the key (checked at create)' },
   },
   required: ['name'],
   variants: [referenceVariant, ...typeVariants],
@@ -66,9 +67,10 @@ const createSecret = defineCommand({
       return;
     }
     const manager = values.manager ? await session.findManager(values.manager) : null;
+    const signer = values['vault-manager'] ? await session.findManager(values['vault-manager']) : null;
     let secret;
     try {
-      secret = await secretFromOptions(values, () => session.readStdin());
+      secret = await secretFromOptions({ ...values, ...(signer ? { vaultManagerId: signer.id } : {}) }, () => session.readStdin());
     } catch (error) {
       if (error instanceof SecretUsageError) throw new UsageError(error.message);
       if (error instanceof SecretInputError) throw new UserError(error.message);

@@ -443,6 +443,22 @@ export class ManagersService {
     return { result, manager: renewal ? { ...manager, health: { ...manager.health, renewal } } : manager };
   }
 
+  /**
+   * For a Vault-signed SSH secret: the manager signs SSH certificates (its
+   * kind's description says), and its SSH engine at `mount` has `role` and
+   * lets its token sign with it, checked by reading only.
+   */
+  async checkSshSigner(id: string, mount: string, role: string): Promise<void> {
+    const signer = this.info(id);
+    if (!managerKindSpec(signer.kind)?.signsSshCertificates) {
+      const kinds = Object.values(managerKindSpecs).filter((spec) => spec.signsSshCertificates).map((spec) => spec.label);
+      throw new AppError('INVALID_REQUEST', `"${signer.name}" cannot sign SSH certificates: only ${kinds.join(', ')} managers can.`, {
+        issues: [{ path: 'metadata.vaultManagerId', message: `Choose a ${kinds.join(' or ')} manager` }],
+      });
+    }
+    await this.delegate.request({ op: 'manager.checkSshSigner', manager: this.context(id)!, mount, role }, PROVIDER_TIMEOUT_MS);
+  }
+
   /** The lists a manager form can offer: Vault KV mounts, Azure vaults. Nothing is stored. */
   async fetchOptions(request: ParsedRequest<'managers.fetchOptions'>): Promise<ManagerOptions> {
     this.vault.requireUnlocked();

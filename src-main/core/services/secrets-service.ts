@@ -212,15 +212,10 @@ export class SecretsService {
     );
   }
 
-  /** Vault-signed SSH credentials name the Vault manager that signs them. */
-  private checkSigner(type: SecretType, metadata: Record<string, unknown>): void {
+  /** Vault-signed SSH credentials name the manager that signs them: it must sign SSH certificates, with that engine and role. */
+  private async checkSigner(type: SecretType, metadata: Record<string, unknown>): Promise<void> {
     if (type !== 'ssh-vault-certificate' || typeof metadata.vaultManagerId !== 'string') return;
-    const signer = this.managers.info(metadata.vaultManagerId);
-    if (signer.kind !== 'vault') {
-      throw new AppError('INVALID_REQUEST', `"${signer.name}" is not a HashiCorp Vault manager: only Vault's SSH engine signs keys.`, {
-        issues: [{ path: 'metadata.vaultManagerId', message: 'Choose a Vault manager' }],
-      });
-    }
+    await this.managers.checkSshSigner(metadata.vaultManagerId, String(metadata.mount), String(metadata.role));
   }
 
   private record(
@@ -358,9 +353,9 @@ export class SecretsService {
       const scope = item.scope?.scoped ? { ...item.scope, entries: this.catalog.validateEntries(item.scope.entries) } : (item.scope ?? UNSCOPED);
       this.checkFitsManager(scope, manager.id);
       const metadata = parseMetadata(type, item.metadata);
-      this.checkSigner(type, metadata);
       return { ...item, type, metadata, scope };
     });
+    for (const item of items) await this.checkSigner(item.type, item.metadata);
     const remote = manager.role === 'secret-store';
     const targets = items.map((item) => ({
       name: item.name,
@@ -676,7 +671,7 @@ export class SecretsService {
     if (request.sealedValue) {
       this.refuseReference(row, 'Its value');
       const manager = this.writableManager(row.manager_id);
-      if (metadata) this.checkSigner(row.type, metadata);
+      if (metadata) await this.checkSigner(row.type, metadata);
       const address: SecretAddress = { secretId: row.id, version: row.current_version + 1, type: row.type, managerId: row.manager_id };
       changes.push(`value (version ${address.version})`);
       const seals = await this.rows.seal([this.rows.planned(row.id, { name: request.name ?? row.name, currentVersion: address.version })]);
