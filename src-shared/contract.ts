@@ -357,10 +357,15 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
+/** Seconds one network stage of a connection test may wait: long enough for a slow VPN, short enough to give up. */
+export const connectTimeoutSecondsSchema = z.number().int().min(1).max(300);
+
 export const settingsSchema = z.object({
   autoLockMinutes: z.number().int().min(1).max(24 * 60),
   /** How many versions of each secret to keep; the current one is always kept. */
   versionRetention: z.number().int().min(10, 'Keep at least 10 versions').max(10_000),
+  /** Deadline of each network stage of a connection test (DNS, TCP, SSH banner, login, probe); --timeout overrides it per run. */
+  connectTimeoutSeconds: connectTimeoutSecondsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -557,6 +562,8 @@ export const channels = {
       consumer: consumerSchema.optional(),
       /** Trust a host key never seen before (the CLI's --accept-new-host-key). A changed key always fails. */
       acceptNewHostKey: z.boolean().default(false),
+      /** This run's deadline per network stage (the CLI's --timeout); the connectTimeoutSeconds setting when absent. */
+      timeoutSeconds: connectTimeoutSecondsSchema.optional(),
     }),
     result: z.object({ testId: idSchema, report: connectionReportSchema, hostKeyTrusted: z.boolean() }),
   },

@@ -312,6 +312,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     target: z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535).optional() }),
     knownHosts: z.array(knownHostEntrySchema).max(1000),
     acceptNewHostKey: z.boolean(),
+    /** Deadline of each network stage, from the connectTimeoutSeconds setting or the run's --timeout. */
+    stageTimeoutMs: z.number().int().min(1000).max(300_000),
     /** The managers and intermediate keys the secret's version needs, when it is not in the built-in store. */
     managers: z.array(managerContextSchema).max(4).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(4).default([]),

@@ -7,9 +7,6 @@ import { DelegateFailure } from '../delegate-failure.js';
 import { openValues } from './stored-values.js';
 import type { DelegateContext, DelegateHandlers } from './context.js';
 
-/** Per network step; a wrong password alone costs about 3 s of PAM delay. */
-const CONNECTION_STAGE_TIMEOUT_MS = 20_000;
-
 export function connectionTestHandlers(ctx: DelegateContext) {
   return {
     'connection.test': async (request) => {
@@ -41,7 +38,7 @@ export function connectionTestHandlers(ctx: DelegateContext) {
           acceptNewHostKey: request.acceptNewHostKey,
           mask: (text) => ctx.sanitizer.mask(text),
           onStage: (stage) => ctx.emit({ event: 'connection.stage', testId: request.testId, stage }),
-          timeoutMs: CONNECTION_STAGE_TIMEOUT_MS,
+          timeoutMs: request.stageTimeoutMs,
           signPublicKey,
         });
         ctx.log.write('info', 'connection test finished', { testId: request.testId, ok: outcome.report.ok, code: outcome.report.error?.code ?? null });

@@ -14,7 +14,14 @@ type Field = keyof Settings;
 const limits: Record<Field, string> = {
   autoLockMinutes: 'Enter a whole number of minutes from 1 to 1440.',
   versionRetention: 'Enter a whole number of versions from 10 to 10,000.',
+  connectTimeoutSeconds: 'Enter a whole number of seconds from 1 to 300.',
 };
+
+const fields = Object.keys(limits) as Field[];
+
+function asText(settings: Settings): Record<Field, string> {
+  return Object.fromEntries(fields.map((name) => [name, String(settings[name])])) as Record<Field, string>;
+}
 
 /** Parses one number field with the contract's own rule; empty text is not zero. */
 function parseField(field: Field, text: string): number | null {
@@ -24,10 +31,7 @@ function parseField(field: Field, text: string): number | null {
 }
 
 export function SettingsView({ settings }: { settings: Settings }) {
-  const [values, setValues] = useState<Record<Field, string>>({
-    autoLockMinutes: String(settings.autoLockMinutes),
-    versionRetention: String(settings.versionRetention),
-  });
+  const [values, setValues] = useState<Record<Field, string>>(() => asText(settings));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -50,18 +54,20 @@ export function SettingsView({ settings }: { settings: Settings }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const autoLockMinutes = parseField('autoLockMinutes', values.autoLockMinutes);
-    const versionRetention = parseField('versionRetention', values.versionRetention);
+    const parsed: Partial<Settings> = {};
     const found: Partial<Record<Field, string>> = {};
-    if (autoLockMinutes === null) found.autoLockMinutes = limits.autoLockMinutes;
-    if (versionRetention === null) found.versionRetention = limits.versionRetention;
+    for (const name of fields) {
+      const value = parseField(name, values[name]);
+      if (value === null) found[name] = limits[name];
+      else parsed[name] = value;
+    }
     setErrors(found);
     setResult(null);
-    if (autoLockMinutes === null || versionRetention === null) return;
+    if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      const saved = await saveSettings({ autoLockMinutes, versionRetention });
-      setValues({ autoLockMinutes: String(saved.autoLockMinutes), versionRetention: String(saved.versionRetention) });
+      const saved = await saveSettings(parsed as Settings);
+      setValues(asText(saved));
       setResult({ ok: true, text: 'Settings saved.' });
     } catch (err) {
       setResult({ ok: false, text: describeError(err) });
@@ -120,6 +126,13 @@ export function SettingsView({ settings }: { settings: Settings }) {
           'Older versions beyond this are removed; the current one is always kept.',
           10,
           10_000,
+        )}
+        {field(
+          'connectTimeoutSeconds',
+          'Connection test timeout (seconds)',
+          'How long each step of an SSH or WinRM test (name lookup, connect, SSH banner, login, probe) may wait for the server. The CLI\'s --timeout overrides it for one run.',
+          1,
+          300,
         )}
         <div className="form__footer">
           <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>

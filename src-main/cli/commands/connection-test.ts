@@ -1,6 +1,6 @@
 /** `test ssh` and `test winrm`: the live stage log on stderr, the report as JSON on stdout with --json. */
 import { randomUUID } from 'node:crypto';
-import type { ReportStage } from '../../../src-shared/contract.js';
+import { connectTimeoutSecondsSchema, type ReportStage } from '../../../src-shared/contract.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, type OptionValues } from '../command.js';
 import type { Session } from '../session.js';
@@ -14,6 +14,7 @@ const options = {
   app: { type: 'string', value: 'A', help: 'test as application A (with --env)' },
   env: { type: 'string', value: 'E', help: 'test as environment E of A (with --app)' },
   json: { type: 'boolean', help: 'print the report as JSON' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'wait at most SECONDS (1 to 300) for each network step (default: the connectTimeoutSeconds setting, 20)' },
 } as const;
 
 function stageLine(stage: ReportStage): string {
@@ -29,6 +30,8 @@ async function testConnection(session: Session, kind: 'ssh' | 'winrm', values: O
   if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !Number.isInteger(port)) throw new UsageError('--port must be a number.');
+  const timeoutSeconds = values.timeout === undefined ? undefined : connectTimeoutSecondsSchema.safeParse(Number(values.timeout));
+  if (timeoutSeconds && !timeoutSeconds.success) throw new UsageError('--timeout must be a whole number of seconds from 1 to 300.');
   const secret = await session.findSecret(values.secret!);
   const isWinrm = secret.type === 'winrm';
   if (isWinrm !== (kind === 'winrm')) throw new UserError(`"${secret.name}" is a ${secret.type} secret: use "test ${isWinrm ? 'winrm' : 'ssh'}".`);
@@ -44,6 +47,7 @@ async function testConnection(session: Session, kind: 'ssh' | 'winrm', values: O
       port,
       consumer: values.app && values.env ? { application: values.app, environment: values.env } : undefined,
       acceptNewHostKey: values['accept-new-host-key'] === true,
+      timeoutSeconds: timeoutSeconds?.data,
     });
     if (hostKeyTrusted) session.say(`Trusted the new host key of ${report.host}:${report.port}.`);
     if (values.json) session.write(`${JSON.stringify(report, null, 2)}\n`);

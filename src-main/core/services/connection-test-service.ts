@@ -18,8 +18,13 @@ import type { ManagerContext } from '../../../src-shared/delegate-protocol.js';
 import type { SecretsService } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
 
-/** A test may wait on several 20-second network steps, a PAM delay and kinit. */
-const CONNECTION_TEST_TIMEOUT_MS = 180_000;
+/**
+ * How long main waits for the whole test: it may wait on each network stage (DNS, TCP, banner,
+ * Kerberos, login, probe, and WinRM's extra steps) up to the stage deadline, plus a PAM delay.
+ */
+function wholeTestTimeoutMs(stageTimeoutMs: number): number {
+  return Math.max(180_000, stageTimeoutMs * 9);
+}
 
 interface SeenKey {
   keyType: string;
@@ -76,6 +81,7 @@ export class ConnectionTestService {
     const consumer = request.consumer ? `${request.consumer.application}/${request.consumer.environment}` : null;
     this.secrets.resolve(row, request.consumer ?? null, connectionTestActor(this.actor));
 
+    const stageTimeoutMs = (request.timeoutSeconds ?? this.vault.settings().connectTimeoutSeconds) * 1000;
     const stored = this.secrets.storedVersion(row);
     let signer: ManagerContext | undefined;
     if (row.type === 'ssh-vault-certificate' && typeof metadata.vaultManagerId === 'string') {
@@ -91,10 +97,11 @@ export class ConnectionTestService {
         target: { host, port },
         knownHosts: this.knownFor(host, port),
         acceptNewHostKey: request.acceptNewHostKey,
+        stageTimeoutMs,
         ...this.secrets.dependencies([stored]),
         ...(signer ? { signer } : {}),
       },
-      CONNECTION_TEST_TIMEOUT_MS,
+      wholeTestTimeoutMs(stageTimeoutMs),
     );
     const handshake = report.stages.find((stage) => stage.stage === 'handshake');
     const sawNewKey = handshake?.details.hostKey === 'new' && seenHostKey !== null;
