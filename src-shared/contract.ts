@@ -333,6 +333,7 @@ export const auditActions = [
   'migration.cancel',
   'keyring.rotate',
   'secrets.authenticate',
+  'store.check',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -369,6 +370,14 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The outcome of SQLite's check of the store file (PRAGMA quick_check): when, and the first problems it named. */
+export const storeCheckSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+});
+export type StoreCheck = z.infer<typeof storeCheckSchema>;
+
 export const appStatusSchema = z.object({
   initialized: z.boolean(),
   unlocked: z.boolean(),
@@ -376,6 +385,8 @@ export const appStatusSchema = z.object({
   sealSuite: z.string(),
   settings: settingsSchema,
   unlockRetryAfterMs: z.number().int().min(0),
+  /** The last store check, run at unlock once a week; null until one ran. */
+  storeCheck: storeCheckSchema.nullable(),
 });
 export type AppStatus = z.infer<typeof appStatusSchema>;
 
@@ -389,6 +400,7 @@ export const channels = {
   'vault.lock': { request: empty, result: empty },
   'session.activity': { request: empty, result: empty },
   'settings.update': { request: settingsSchema.partial().strict(), result: settingsSchema },
+  'store.check': { request: empty, result: storeCheckSchema },
   'secrets.list': {
     request: z.strictObject({
       query: z.string().max(128).default(''),

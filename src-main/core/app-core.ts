@@ -22,6 +22,7 @@ import { ManagersService } from './services/managers-service.js';
 import { BackupService } from './services/backup-service.js';
 import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
+import { StoreIntegrity } from './services/store-integrity.js';
 import { IdleTimer } from './idle-timer.js';
 import { systemClock } from './clock.js';
 import { isCliRequest, runAsActor } from './request-actor.js';
@@ -64,6 +65,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const audit = new AuditLog(db, delegate);
   const actor = auditActor(options.actor, process.pid);
   vault = new VaultService(db, meta, delegate, audit, actor, clock);
+  const integrity = new StoreIntegrity(db, meta, audit, actor, clock);
   const catalog = new CatalogService(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
@@ -136,6 +138,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
           sealSuite: SEAL_SUITE,
           settings: theVault.settings(),
           unlockRetryAfterMs: theVault.retryAfterMs(),
+          storeCheck: integrity.last(),
         };
       },
       'vault.create': async ({ sealedPassphrase }) => {
@@ -150,6 +153,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         // Rows from before row MACs get theirs once; a broken trail takes no entries, so that waits until it is whole.
         if (!audit.recordedBreak()) await rows.authenticateExisting(actor);
         await managers.openRenewing();
+        if (integrity.checkIfDue()) await audit.sealPending();
         idle.reset();
         emit({ type: 'vault.unlocked' });
         return {};
@@ -158,6 +162,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         await theVault.lock('user');
         emit({ type: 'vault.locked', reason: 'user' });
         return {};
+      },
+      'store.check': async () => {
+        theVault.requireUnlocked();
+        const result = integrity.check();
+        await audit.sealPending();
+        return result;
       },
       'session.activity': () => ({}),
       'settings.update': (settings) => {

@@ -19,6 +19,7 @@ const CHANNELS: Record<Channel, true> = {
   'vault.lock': true,
   'session.activity': true,
   'settings.update': true,
+  'store.check': true,
   'secrets.list': true,
   'secrets.get': true,
   'secrets.create': true,

@@ -38,6 +38,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'secret.delete': 'Deleted',
   'audit.verify': 'Verified the audit chain',
   'settings.update': 'Changed settings',
+  'store.check': 'Checked the store file',
   'secret.rollback': 'Rolled back',
   'secret.scope': 'Changed usage scope',
   'secret.resolve': 'Checked scope for use',

@@ -16,6 +16,7 @@ function status(overrides: Partial<AppStatus> = {}): AppStatus {
     sealSuite: 'suite',
     settings: { autoLockMinutes: 15, versionRetention: 10, connectTimeoutSeconds: 20 },
     unlockRetryAfterMs: 0,
+    storeCheck: null,
     ...overrides,
   };
 }

@@ -33,6 +33,27 @@ export const storeCommands = [
   }),
 
   defineCommand({
+    words: 'store check',
+    group,
+    summary: "run SQLite's check of the store file now (it also runs at unlock once a week); exit 1 when it finds problems",
+    options: {},
+    async run(session) {
+      const result = await session.call('store.check', {});
+      if (result.ok) {
+        session.say(`Store file ${session.dataDir}: OK (PRAGMA quick_check).`);
+        return;
+      }
+      throw new UserError(
+        [
+          `The store file in ${session.dataDir} is damaged; SQLite's check found:`,
+          ...result.problems.map((problem) => `  ${problem}`),
+          'Restore the store from a backup with "strongroom import --from BACKUP" into an empty data folder.',
+        ].join('\n'),
+      );
+    },
+  }),
+
+  defineCommand({
     words: 'export',
     group,
     summary: 'write an encrypted backup of the whole store',

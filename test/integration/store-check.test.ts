@@ -1,0 +1,87 @@
+/**
+ * SQLite's check of the store file: `store check` against a real file with a
+ * deliberately overwritten index page, and the weekly check at unlock, timed
+ * by a manual clock.
+ */
+import { spawnSync } from 'node:child_process';
+import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ENTRY, PASSPHRASE, call, createSecret, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { ManualClock } from '../support/manual-clock.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe('store integrity check', { timeout: 300_000 }, () => {
+  const dir = tempDir();
+  const passphraseFile = join(dir.path, 'passphrase');
+  const run = (dataDir: string, args: string[], input = '') => {
+    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { input, encoding: 'utf8' });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  beforeAll(() => {
+    requireBuild();
+    writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+  });
+  afterAll(() => dir.remove());
+
+  it('store check says OK on a sound store and names the problem, exit 1, after an index page is overwritten', () => {
+    const store = join(dir.path, 'damaged');
+    expect(run(store, ['init']).code).toBe(0);
+    for (const name of ['alpha', 'bravo', 'charlie']) expect(run(store, ['secret', 'create', '--name', name], `${name} value`).code).toBe(0);
+    const sound = run(store, ['store', 'check']);
+    expect(sound.code).toBe(0);
+    expect(sound.stdout + sound.stderr).toMatch(/: OK/);
+
+    const file = join(store, 'strongroom.db');
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const index = db.prepare("SELECT name, rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'secrets' AND rootpage > 0 LIMIT 1").get() as { name: string; rootpage: number };
+    db.close();
+    expect(index).toBeDefined();
+    // 0xFF is no valid b-tree page type: the whole index page becomes unreadable.
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (index.rootpage - 1) * pageSize);
+    closeSync(fd);
+
+    const damaged = run(store, ['store', 'check']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(`The store file in ${store} is damaged`);
+    expect(damaged.stderr).toMatch(new RegExp(`page ${index.rootpage}|${index.name}`));
+    expect(damaged.stderr).toMatch(/strongroom import --from/);
+  });
+
+  it('runs at unlock when none ran or the last is 7 days old, and not before', async () => {
+    const store = join(dir.path, 'scheduled');
+    const clock = new ManualClock();
+    const core = await startCore(store, { clock });
+    try {
+      await createVault(core);
+      await createSecret(core, 'ONE', 'value-one');
+      expect((await call(core, 'app.status', {})).storeCheck).toBeNull();
+      const unlockAgain = async () => {
+        await call(core, 'vault.lock', {});
+        await call(core, 'vault.unlock', await sealedUnlock(core));
+        return (await call(core, 'app.status', {})).storeCheck;
+      };
+      const first = await unlockAgain();
+      expect(first).toEqual({ at: new Date(clock.now()).toISOString(), ok: true, problems: [] });
+
+      clock.advance(6 * DAY_MS);
+      expect((await unlockAgain())?.at).toBe(first!.at);
+
+      clock.advance(DAY_MS);
+      const weekLater = await unlockAgain();
+      expect(weekLater?.at).toBe(new Date(clock.now()).toISOString());
+      expect(weekLater?.ok).toBe(true);
+
+      const audited = await call(core, 'audit.list', { limit: 100, offset: 0, action: 'store.check' });
+      expect(audited.items.map((entry) => entry.outcome)).toEqual(['success', 'success']);
+    } finally {
+      await core.close();
+    }
+  });
+});
