@@ -15,6 +15,7 @@ import { ManagersView } from './ManagersView.js';
 import { MigrationView } from '../features/migration/index.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
+import { StoreCheckBanner } from '../features/store-check/index.js';
 
 export function MainScreen({ settings }: { settings: Settings }) {
   const section = useNavigation((s) => s.section);
@@ -78,6 +79,7 @@ export function MainScreen({ settings }: { settings: Settings }) {
         </button>
       </header>
       <main className="content">
+        <StoreCheckBanner />
         {section === 'secrets' && (
           <SecretsView focusSearchSignal={focusSearchSignal} />
         )}

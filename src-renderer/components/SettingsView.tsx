@@ -8,6 +8,7 @@ import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupD
 import { Panel } from './Panel.js';
 import { KnownHostsView } from '../features/connections/index.js';
 import { RotateMasterKeySection } from '../features/migration/index.js';
+import { StoreCheckSection } from '../features/store-check/index.js';
 
 type Field = keyof Settings;
 
@@ -178,6 +179,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
         </div>
       </section>
       <RotateMasterKeySection />
+      <StoreCheckSection />
       <KnownHostsView />
       {dialog === 'export' && <ExportBackupDialog onClose={() => setDialog(null)} />}
       {dialog === 'restore' && <RestoreBackupDialog onClose={() => setDialog(null)} onRestored={() => setChecks((n) => n + 1)} />}
