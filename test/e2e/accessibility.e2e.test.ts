@@ -10,7 +10,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
-import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { secretTypeDescriptions, secretTypes } from '../../src-shared/contract.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -188,6 +188,8 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
     await form.getByLabel('URL', { exact: true }).fill(vault!.endpoint);
     await form.getByLabel('Token', { exact: true }).fill(vault!.credentials.token);
     await form.getByLabel('KV engine mount', { exact: true }).fill('secret');
+    // Adding runs the connection test first, and the emulator's token may write only under this path.
+    await form.getByLabel('Base path (optional)', { exact: true }).fill(managerConfig(vault!).basePath);
     await form.getByRole('button', { name: 'Add manager' }).click();
     await form.waitFor({ state: 'detached' });
     Object.assign(found, await checkDialog(page.getByRole('button', { name: 'Edit team-vault' }), 'Edit team-vault'));
