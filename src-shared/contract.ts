@@ -378,6 +378,17 @@ export const storeCheckSchema = z.object({
 });
 export type StoreCheck = z.infer<typeof storeCheckSchema>;
 
+/** A write into a secret store journaled before it was made and never confirmed: the name may hold a value Strongroom left behind. */
+export const pendingRemoteWriteSchema = z.object({
+  managerId: z.string(),
+  managerName: z.string(),
+  /** The secret the write was for; it may never have been stored here. */
+  secretId: z.string(),
+  remoteName: z.string(),
+  createdAt: z.string(),
+});
+export type PendingRemoteWrite = z.infer<typeof pendingRemoteWriteSchema>;
+
 export const appStatusSchema = z.object({
   initialized: z.boolean(),
   unlocked: z.boolean(),
@@ -486,6 +497,11 @@ export const channels = {
   },
   'envs.delete': { request: z.strictObject({ id: idSchema }), result: scopeRemovalReportSchema },
   'managers.list': { request: empty, result: z.object({ items: z.array(managerSummarySchema) }) },
+  /** Writes into secret stores left pending by a failed or interrupted batch: values that may be there with no secret here. */
+  'managers.pendingWrites': {
+    request: z.strictObject({ managerId: managerIdSchema.optional() }),
+    result: z.object({ items: z.array(pendingRemoteWriteSchema) }),
+  },
   'managers.setScope': {
     request: z.strictObject({
       id: z.string().max(64),

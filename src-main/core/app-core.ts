@@ -24,6 +24,7 @@ import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { StoreIntegrity } from './services/store-integrity.js';
 import { IdleTimer } from './idle-timer.js';
+import { RemoteWriteJournal } from './services/remote-writes.js';
 import { systemClock } from './clock.js';
 import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
@@ -67,6 +68,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   vault = new VaultService(db, meta, delegate, audit, actor, clock);
   const integrity = new StoreIntegrity(db, meta, audit, actor, clock);
   const catalog = new CatalogService(db);
+  const remoteWrites = new RemoteWriteJournal(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows);
@@ -233,6 +235,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         return report;
       },
       'managers.list': async () => ({ items: await managers.list() }),
+      'managers.pendingWrites': async ({ managerId }) => {
+        theVault.requireUnlocked();
+        const names = new Map((await managers.list()).map((manager) => [manager.id, manager.name]));
+        const items = remoteWrites.pending(managerId).map((write) => ({ ...write, managerName: names.get(write.managerId) ?? write.managerId }));
+        return { items };
+      },
       'managers.add': async (request) => {
         const added = await managers.add(request);
         emit({ type: 'managers.changed' });

@@ -41,6 +41,7 @@ const CHANNELS: Record<Channel, true> = {
   'envs.update': true,
   'envs.delete': true,
   'managers.list': true,
+  'managers.pendingWrites': true,
   'managers.setScope': true,
   'managers.add': true,
   'managers.update': true,

@@ -3,11 +3,13 @@
  * in-process against a Vault emulator: the commands, their output and exit
  * codes, and the errors a user sees.
  */
+import BetterSqlite3 from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/cli-app.js';
+import { RemoteWriteJournal } from '../../src-main/core/services/remote-writes.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { generateKey } from '../fixtures/sshd.js';
 import { DELEGATE_ENTRY, PASSPHRASE, tempDir } from '../support/core-harness.js';
@@ -159,6 +161,34 @@ describe('strongroom manager', () => {
     expect((await cli(['secret', 'create', '--name', 'left-remote', '--manager', 'Team Vault'], 'stays')).code).toBe(0);
     expect((await cli(['secret', 'delete', 'left-remote', '--keep-remote'])).stderr).toContain('its remote value was left in place');
     expect((await fetch(`${vault.endpoint}/v1/secret/data/strongroom/left-remote`, { headers: { 'X-Vault-Token': vault.credentials.rootToken } })).status).toBe(200);
+  });
+
+  it('lists the writes an interrupted batch left unconfirmed with manager orphans, so they can be checked and cleaned up', async () => {
+    const none = await cli(['manager', 'orphans', 'Team Vault']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain('No unconfirmed writes');
+    // What a kill between journaling a batch and confirming it leaves: a pending write with no secret.
+    const db = new BetterSqlite3(join(store, 'strongroom.db'));
+    try {
+      const manager = db.prepare('SELECT id FROM managers WHERE name = ?').get('Team Vault') as { id: string };
+      new RemoteWriteJournal(db).begin(manager.id, [{ secretId: 'never-stored', remoteName: 'half-written', mode: 'create' }]);
+    } finally {
+      db.close();
+    }
+    const listed = await cli(['manager', 'orphans', 'Team Vault']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^Team Vault\thalf-written\t\d{4}-/);
+    expect(listed.stderr).toContain('1 unconfirmed write(s)');
+    const json = JSON.parse((await cli(['manager', 'orphans', '--json'])).stdout) as unknown[];
+    expect(json).toEqual([expect.objectContaining({ managerName: 'Team Vault', secretId: 'never-stored', remoteName: 'half-written' })]);
+    expect((await cli(['manager', 'orphans', 'no-such-manager'])).code).toBe(1);
+    // No command forgets a checked write yet; clear it so the manager can be removed further on.
+    const cleanup = new BetterSqlite3(join(store, 'strongroom.db'));
+    try {
+      cleanup.prepare("DELETE FROM remote_writes WHERE state = 'pending' AND remote_name = 'half-written'").run();
+    } finally {
+      cleanup.close();
+    }
   });
 
   it('lists Vault mounts for a form, and refuses what it cannot do', async () => {

@@ -122,6 +122,24 @@ export const managerCommands = [
   }),
 
   defineCommand({
+    words: 'manager orphans',
+    group,
+    summary: 'writes into secret stores a failed or interrupted batch left unconfirmed: names to check and clean up',
+    optionalArgs: ['M'],
+    options: { json },
+    async run(session, [nameOrId], values) {
+      const managerId = nameOrId ? (await session.findManager(nameOrId)).id : undefined;
+      const { items } = await session.call('managers.pendingWrites', managerId ? { managerId } : {});
+      if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
+      else if (items.length === 0) session.say('No unconfirmed writes: every value Strongroom wrote into a secret store belongs to a secret here.');
+      else {
+        for (const item of items) session.write(`${item.managerName}\t${item.remoteName}\t${item.createdAt}\n`);
+        session.say(`${items.length} unconfirmed write(s): each name may hold a value Strongroom wrote with no secret here. Check it in the store, then delete it there or create a reference to it.`);
+      }
+    },
+  }),
+
+  defineCommand({
     words: 'manager test',
     group,
     summary: 'read-only connection test; exit 1 when a check fails',
