@@ -237,8 +237,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'managers.list': async () => ({ items: await managers.list() }),
       'managers.pendingWrites': async ({ managerId }) => {
         theVault.requireUnlocked();
-        const names = new Map((await managers.list()).map((manager) => [manager.id, manager.name]));
-        const items = remoteWrites.pending(managerId).map((write) => ({ ...write, managerName: names.get(write.managerId) ?? write.managerId }));
+        // A journal row references its manager, so the row read by info() always exists.
+        const items = remoteWrites.pending(managerId).map((write) => ({ ...write, managerName: managers.info(write.managerId).name }));
         return { items };
       },
       'managers.add': async (request) => {
