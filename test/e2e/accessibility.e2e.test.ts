@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { axeViolations } from './axe';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
@@ -24,34 +24,10 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
   let page: Page;
   let vault: VaultEmulator | undefined;
 
-  /** Every violation axe finds on the page as it is now (or inside `selector`), one line each, so a failure names what and where. */
-  async function violations(selector?: string): Promise<string[]> {
-    const builder = new AxeBuilder({ page });
-    if (selector) builder.include(selector);
-    const result = await builder.analyze();
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  }
+  const violations = (selector?: string) => axeViolations(page, selector);
 
   const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name });
   const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
-
-  /**
-   * Mid-animation the dialog is translucent, and a button mid-transition (a hover, or colours
-   * changing with the theme) blends two colours; axe would measure those. Move the pointer off
-   * every control and let every animation and transition finish.
-   */
-  async function settle(): Promise<void> {
-    await page.mouse.move(0, 0);
-    // A spinner turns forever; wait only for what ends.
-    await page.evaluate(() =>
-      Promise.all(
-        document
-          .getAnimations()
-          .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
-          .map((animation) => animation.finished),
-      ),
-    );
-  }
 
   /** The open dialog's violations in both themes, keyed "<dialog> (<theme>)"; `states` puts it in each state worth checking. */
   async function dialogViolations(name: string, states: Record<string, () => Promise<void>> = { '': async () => {} }): Promise<Record<string, string[]>> {
@@ -61,7 +37,6 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
       await enter();
       for (const scheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: scheme });
-        await settle();
         found[`${name}${state ? `, ${state}` : ''} (${scheme})`] = await violations('dialog[open]');
       }
     }
@@ -111,7 +86,6 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
   it.each(['light', 'dark'] as const)('the first-run screen has no violations in the %s theme', async (scheme) => {
     await page.emulateMedia({ colorScheme: scheme });
     await page.getByRole('heading', { name: 'Create your store' }).waitFor();
-    await settle();
     expect(await violations()).toEqual([]);
   });
 
@@ -123,7 +97,6 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
       await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
       // Secrets has no heading until a secret is chosen; the other views open with theirs.
       await (name === 'Secrets' ? page.getByText('No secrets yet', { exact: false }) : page.getByRole('heading', { level: 2 }).first()).waitFor();
-      await settle();
       found[name] = await violations();
     }
     expect(found).toEqual(Object.fromEntries(SECTIONS.map((name) => [name, []])));

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { violationsInBothThemes as themeViolations } from './axe';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
@@ -58,21 +58,7 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     await select.selectOption({ label: wanted });
   }
 
-  async function violations(): Promise<string[]> {
-    const result = await new AxeBuilder({ page }).analyze();
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  }
-
-  /** axe in the light and the dark theme, as the page is now. */
-  async function violationsInBothThemes(): Promise<Record<string, string[]>> {
-    const found: Record<string, string[]> = {};
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      found[scheme] = await violations();
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    return found;
-  }
+  const violationsInBothThemes = () => themeViolations(page);
 
   /** A download's text: the save picker is hidden so saveFile takes its <a download> path, as headless Chromium needs. */
   async function downloadText(click: () => Promise<void>): Promise<{ name: string; text: string }> {
