@@ -1,7 +1,7 @@
 // axe-core as every end-to-end suite runs it: on a page that has settled, in
 // each theme, one line per violation so a failure names what and where.
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright';
+import type { Page } from 'playwright-core';
 
 export const THEMES = ['light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
