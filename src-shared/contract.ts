@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
-import { externalManagerKinds, managerKindSpec, type ManagerKind } from './manager-kinds.js';
+import { externalManagerKinds, managerKindSpec, optionFetchingKinds, type ManagerKind } from './manager-kinds.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
 export * from './migration-contract.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
@@ -177,7 +177,7 @@ export type Environment = z.infer<typeof environmentSchema>;
  * manager as READ_ONLY.
  */
 /** The kinds, their roles and capabilities: one description per kind (manager-kinds.ts). */
-export { configSummary, externalManagerKinds, kindsWhere, managerKindSpec, managerKindSpecs, managerKinds, managerRoleLabels } from './manager-kinds.js';
+export { configSummary, externalManagerKinds, isBuiltIn, kindCan, kindsWhere, managerKindSpec, managerKindSpecs, managerKinds, managerRoleLabels, optionFetchingKinds } from './manager-kinds.js';
 export type { ExternalManagerKind, ManagerKind, ManagerKindSpec, ManagerRole, NameRule } from './manager-kinds.js';
 
 /** Whether a manager keeps older values readable by version (its kind's description says; Vault's KV v1 keeps only the latest value). */
@@ -541,7 +541,7 @@ export const channels = {
   },
   'managers.fetchOptions': {
     request: z.strictObject({
-      kind: z.enum(['vault', 'azure-key-vault']),
+      kind: z.enum(optionFetchingKinds),
       /** The form's configuration so far, sealed with sealBindings.managerConfig(''). */
       sealedConfig: sealedMessageSchema,
     }),

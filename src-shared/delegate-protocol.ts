@@ -44,7 +44,7 @@ export type { FieldIssue, SecretMetadata, SecretPayload, SecretType } from './se
 import { secretTypes } from './secret-types.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { providerErrorCodes } from './provider-error-codes.js';
-import { externalManagerKinds, type ExternalManagerKind } from './manager-kinds.js';
+import { externalManagerKinds, optionFetchingKinds, type ExternalManagerKind } from './manager-kinds.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export { providerErrorCodes } from './provider-error-codes.js';
@@ -331,7 +331,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     previous: managerContextSchema.optional(),
   }),
   z.strictObject({ op: z.literal('manager.test'), manager: managerContextSchema }),
-  z.strictObject({ op: z.literal('manager.fetchOptions'), kind: z.enum(['vault', 'azure-key-vault']), sealed: sealedMessageSchema }),
+  z.strictObject({ op: z.literal('manager.fetchOptions'), kind: z.enum(optionFetchingKinds), sealed: sealedMessageSchema }),
   z.strictObject({ op: z.literal('manager.close'), managerId: z.string().min(1).max(64) }),
   /** Vault-signed SSH secrets at create: the manager's SSH engine and role can sign (read-only checks). */
   z.strictObject({ op: z.literal('manager.checkSshSigner'), manager: managerContextSchema, mount: z.string().min(1).max(255), role: z.string().min(1).max(255) }),

@@ -47,8 +47,8 @@ export interface ManagerKindSpec {
   nameRule(config: PublicConfig): NameRule | null;
   /** Whether an update keeps the older value as a version (Vault KV v1 does not). */
   keepsVersions(config: PublicConfig): boolean;
-  /** `managers.fetchOptions` lists choices for its form (KV mounts, key vaults). */
-  fetchesOptions: boolean;
+  /** `managers.fetchOptions` lists choices for its form (KV mounts, key vaults): how the form names them; null when it fetches none. */
+  fetchesOptions: { noun: string; fetchLabel: string; listLabel: string; noneFound: string } | null;
   /** Its credentials are a token the delegate renews while the store is unlocked. */
   renewsToken: boolean;
   /** Its SSH engine signs certificates for the ssh-vault-certificate secret type. */
@@ -109,7 +109,7 @@ const local = {
   wrapLimitBytes: null,
   nameRule: noNameRule,
   keepsVersions,
-  fetchesOptions: false,
+  fetchesOptions: null,
   renewsToken: false,
   signsSshCertificates: false,
   supportsReadOnly: false,
@@ -176,7 +176,7 @@ export const managerKindSpecs = describeKinds({
     // 4,000 secret transactions per 10 seconds per vault.
     requestQuota: { readsPerSecond: 400, writesPerSecond: 400 },
     nameRule: () => nameRule('0-9A-Za-z-', 127, true),
-    fetchesOptions: true,
+    fetchesOptions: { noun: 'vaults', fetchLabel: 'Fetch vaults', listLabel: 'Fetched vaults', noneFound: 'The subscription holds no key vaults these credentials can see.' },
     summary: (get) => [get('vaultName'), get('vaultUrl')],
   },
   vault: {
@@ -192,7 +192,7 @@ export const managerKindSpecs = describeKinds({
     nameRule: () => vaultNameRule,
     // KV v1 keeps one value per path.
     keepsVersions: (config) => (config.engine as { version?: unknown } | undefined)?.version !== 1,
-    fetchesOptions: true,
+    fetchesOptions: { noun: 'KV mounts', fetchLabel: 'Fetch mounts', listLabel: 'Fetched KV mounts', noneFound: 'No KV mounts are visible to these credentials.' },
     renewsToken: true,
     signsSshCertificates: true,
     supportsReadOnly: true,
@@ -209,12 +209,23 @@ export type ManagerKind = keyof typeof managerKindSpecs;
 export const managerKinds = Object.keys(managerKindSpecs) as [ManagerKind, ...ManagerKind[]];
 export type ExternalManagerKind = Exclude<ManagerKind, 'local'>;
 /** The kinds a user can add (`local` is built in). */
-export const externalManagerKinds = managerKinds.filter((kind): kind is ExternalManagerKind => kind !== 'local') as [ExternalManagerKind, ...ExternalManagerKind[]];
+export const externalManagerKinds = managerKinds.filter((kind): kind is ExternalManagerKind => managerKindSpecs[kind].role !== 'local') as [ExternalManagerKind, ...ExternalManagerKind[]];
+/** The kinds whose form can fetch choices before the manager exists (`managers.fetchOptions`). */
+export const optionFetchingKinds = externalManagerKinds.filter((kind) => managerKindSpecs[kind].fetchesOptions !== null) as [ExternalManagerKind, ...ExternalManagerKind[]];
 
 /** The description of a kind by name; undefined for a name no kind has (a row written by a newer version). */
 export function managerKindSpec(kind: string): ManagerKindSpec | undefined {
   return Object.hasOwn(managerKindSpecs, kind) ? managerKindSpecs[kind as ManagerKind] : undefined;
 }
+
+/** Whether a kind (by name, as a row stores it) has a capability; false for a name no kind has. */
+export function kindCan(kind: string, test: (spec: ManagerKindSpec) => boolean): boolean {
+  const spec = managerKindSpec(kind);
+  return spec !== undefined && test(spec);
+}
+
+/** The built-in store: no configuration, no connection test, never removed. */
+export const isBuiltIn = (spec: ManagerKindSpec): boolean => spec.role === 'local';
 
 /** The kinds with a capability, e.g. `kindsWhere((spec) => spec.reference !== null)`. */
 export function kindsWhere(test: (spec: ManagerKindSpec) => boolean): ManagerKind[] {

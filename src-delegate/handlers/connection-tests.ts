@@ -1,4 +1,5 @@
 /** Testing a credential against its host, with stages reported live, and which optional tools such tests can use here. */
+import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError } from '../providers/provider.js';
 import type { VaultStore } from '../providers/vault.js';
 import { NotACredentialError, runConnectionTest } from '../connection/run-connection-test.js';
@@ -16,7 +17,7 @@ export function connectionTestHandlers(ctx: DelegateContext) {
       const signPublicKey = signer
         ? async (publicKey: string, username: string): Promise<string> => {
             const { provider, kind } = ctx.managers.store(keyring, signer);
-            if (kind !== 'vault') throw new ProviderError('INVALID', 'Only a HashiCorp Vault manager can sign SSH keys.');
+            if (!managerKindSpecs[kind].signsSshCertificates) throw new ProviderError('INVALID', 'Only a HashiCorp Vault manager can sign SSH keys.');
             const metadata = request.secret.metadata;
             const signed = await (provider as VaultStore).signPublicKey({ mount: String(metadata.mount), role: String(metadata.role), publicKey, validPrincipals: [username] });
             return signed.certificate;

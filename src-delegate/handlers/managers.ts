@@ -1,9 +1,9 @@
 /** Configuring, testing, opening and closing secret managers. */
 import { sealBindings } from '../../src-shared/delegate-protocol.js';
-import { managerKindSpec } from '../../src-shared/manager-kinds.js';
+import { managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError, type ProviderTestResult } from '../providers/provider.js';
 import type { VaultStore } from '../providers/vault.js';
-import { azureConnection, azureProvider, keepStoredSecrets, kinds, publicConfig, secretValues, vaultConnection, vaultProvider } from '../managers/registry.js';
+import { keepStoredSecrets, kinds, publicConfig, secretValues } from '../managers/registry.js';
 import { decryptConfig, encryptConfig } from '../managers/config-crypto.js';
 import { AeadError } from '../aead.js';
 import { DelegateFailure } from '../delegate-failure.js';
@@ -41,7 +41,7 @@ export function managerHandlers(ctx: DelegateContext) {
       return {
         config: encryptConfig(keyring, request.managerId, request.kind, JSON.stringify(input)),
         publicConfig: publicConfig(request.kind, output),
-        readOnly: request.kind === 'vault' && output.readOnly === true,
+        readOnly: managerKindSpecs[request.kind].supportsReadOnly && output.readOnly === true,
       };
     },
 
@@ -79,12 +79,9 @@ export function managerHandlers(ctx: DelegateContext) {
       const [json] = await ctx.openSealed(request.sealed, sealBindings.managerConfig(''));
       const config = parseConfigJson(json);
       for (const value of secretValues(request.kind, config)) ctx.trackValue(value);
-      if (request.kind === 'vault') {
-        const mounts = await vaultProvider.listMounts(vaultConnection(config));
-        return { kind: 'vault' as const, mounts: mounts.slice(0, 1000).map((mount) => ({ ...mount, description: mount.description.slice(0, 2000) })) };
-      }
-      const vaults = await azureProvider.listVaults(azureConnection(config));
-      return { kind: 'azure-key-vault' as const, vaults: vaults.slice(0, 5000) };
+      const fetchOptions = kinds[request.kind].fetchOptions;
+      if (!fetchOptions) throw new DelegateFailure('BAD_REQUEST', `A ${request.kind} form has no options to fetch.`);
+      return fetchOptions(config);
     },
 
     'manager.close': async (request) => {

@@ -15,6 +15,7 @@ import { ProviderError, type KeyManager, type SecretStore } from '../providers/p
 import type { VaultRenewalStatus, VaultStore } from '../providers/vault.js';
 import { decryptConfig } from './config-crypto.js';
 import { kinds, secretValues } from './registry.js';
+import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 
 export interface OpenKeyManager {
   kind: ProviderKind;
@@ -68,7 +69,7 @@ export class ManagerPool {
     const config = JSON.parse(json) as Record<string, unknown>;
     for (const value of secretValues(context.kind, config)) this.track(value);
     const spec = kinds[context.kind];
-    if (context.kind === 'vault' && context.readOnly) config.readOnly = true;
+    if (managerKindSpecs[context.kind].supportsReadOnly && context.readOnly) config.readOnly = true;
     const provider = spec.create(config, { onRenewalStatus: (status) => this.onRenewal(context.id, status) });
     const open: OpenManager =
       provider.role === 'key-manager'
@@ -90,19 +91,19 @@ export class ManagerPool {
     return open;
   }
 
-  /** The renewal loops of the Vault managers held open. */
+  /** The renewal loops of the token-renewing managers (Vault) held open. */
   renewalStatuses(): { managerId: string; status: VaultRenewalStatus }[] {
     const out: { managerId: string; status: VaultRenewalStatus }[] = [];
-    for (const [managerId, entry] of this.entries) {
-      if (entry.open.kind !== 'vault') continue;
-      out.push({ managerId, status: (entry.open.provider as VaultStore).renewalStatus() });
+    for (const managerId of this.entries.keys()) {
+      const status = this.renewalOf(managerId);
+      if (status) out.push({ managerId, status });
     }
     return out;
   }
 
   renewalOf(managerId: string): VaultRenewalStatus | null {
     const entry = this.entries.get(managerId);
-    if (!entry || entry.open.kind !== 'vault') return null;
+    if (!entry || !managerKindSpecs[entry.open.kind].renewsToken) return null;
     return (entry.open.provider as VaultStore).renewalStatus();
   }
 

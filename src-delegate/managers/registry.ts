@@ -5,7 +5,7 @@
  * which main may store and show.
  */
 import type { z } from 'zod';
-import type { ProviderKind } from '../../src-shared/delegate-protocol.js';
+import type { DelegateResult, ProviderKind } from '../../src-shared/delegate-protocol.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import type { KeyManager, SecretStore } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
@@ -23,6 +23,8 @@ export interface ProviderHooks {
 export interface KindSpec {
   configSchema: z.ZodType;
   create(config: unknown, hooks: ProviderHooks): KeyManager | SecretStore;
+  /** Kinds whose description `fetchesOptions`: what a form's partial configuration can choose from (Vault's KV mounts, Azure's vaults). */
+  fetchOptions?(config: Record<string, unknown>): Promise<DelegateResult<'manager.fetchOptions'>>;
 }
 
 export const kinds: Record<ProviderKind, KindSpec> = {
@@ -41,10 +43,15 @@ export const kinds: Record<ProviderKind, KindSpec> = {
   'azure-key-vault': {
     configSchema: azureKeyVault.configSchema,
     create: (config) => azureKeyVault.create(config as azureKeyVault.AzureKeyVaultConfigInput),
+    fetchOptions: async (config) => ({ kind: 'azure-key-vault', vaults: (await azureKeyVault.listVaults(azureConnection(config))).slice(0, 5000) }),
   },
   vault: {
     configSchema: vault.configSchema,
     create: (config, hooks) => vault.create(config as vault.VaultConfigInput, { onStatus: hooks.onRenewalStatus }),
+    fetchOptions: async (config) => ({
+      kind: 'vault',
+      mounts: (await vault.listMounts(vaultConnection(config))).slice(0, 1000).map((mount) => ({ ...mount, description: mount.description.slice(0, 2000) })),
+    }),
   },
 };
 
@@ -133,12 +140,12 @@ export function publicConfig(kind: ProviderKind, config: unknown): Record<string
 }
 
 /** Vault's connection fields, for listing mounts from a form's partial configuration. */
-export function vaultConnection(config: Record<string, unknown>): vault.VaultConnectionInput {
+function vaultConnection(config: Record<string, unknown>): vault.VaultConnectionInput {
   return pick(config, ['url', 'namespace', 'auth', 'caCertificate']) as vault.VaultConnectionInput;
 }
 
 /** Azure's connection fields, for listing vaults from a form's partial configuration. */
-export function azureConnection(config: Record<string, unknown>): azureKeyVault.AzureConnectionInput {
+function azureConnection(config: Record<string, unknown>): azureKeyVault.AzureConnectionInput {
   return pick(config, ['environment', 'tenantId', 'clientId', 'clientSecret', 'subscription', 'authorityHost', 'resourceManagerUrl', 'caCertificate']) as azureKeyVault.AzureConnectionInput;
 }
 
@@ -146,4 +153,3 @@ function pick(config: Record<string, unknown>, keys: string[]): Record<string, u
   return Object.fromEntries(keys.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]));
 }
 
-export { vault as vaultProvider, azureKeyVault as azureProvider };

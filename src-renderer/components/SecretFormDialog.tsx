@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { secretTypeDescriptions, secretTypes, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
+import { kindCan, secretTypeDescriptions, secretTypes, type SecretSummary, type SecretType } from '../../src-shared/contract.js';
 import {
   changesFrom,
   errorsFromServer,
@@ -56,7 +56,7 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
   const [valueVisible, setValueVisible] = useState(false);
   const [busy, setBusy] = useState(false);
   const managers = useCatalog((s) => s.managers);
-  const vaultManagers = managers.filter((manager) => manager.kind === 'vault');
+  const vaultManagers = managers.filter((manager) => kindCan(manager.kind, (spec) => spec.signsSshCertificates));
   // Read-only managers cannot hold new inline secrets.
   const writableManagers = managers.filter((manager) => !manager.readOnly);
   const [managerId, setManagerId] = useState<string | undefined>(undefined);

@@ -53,7 +53,7 @@ describe('manager kind descriptions', () => {
 
   it('answer capability questions as data', () => {
     expect(kindsWhere((spec) => spec.reference !== null).sort()).toEqual(['aws-secrets-manager', 'azure-key-vault', 'vault']);
-    expect(kindsWhere((spec) => spec.fetchesOptions).sort()).toEqual(['azure-key-vault', 'vault']);
+    expect(kindsWhere((spec) => spec.fetchesOptions !== null).sort()).toEqual(['azure-key-vault', 'vault']);
     expect(kindsWhere((spec) => spec.signsSshCertificates)).toEqual(['vault']);
     expect(configSummary('vault', { url: 'https://v:8200', engine: { mount: 'secret', version: 2 } })).toBe('https://v:8200 · secret (KV v2)');
     expect(configSummary('unknown-kind', { url: 'x' })).toBe('');

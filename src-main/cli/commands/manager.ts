@@ -1,6 +1,7 @@
 /** Secret manager commands (docs/managers.md). */
 import { readFileSync } from 'node:fs';
-import { externalManagerKinds, sealBindings, sealValues, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
+import { externalManagerKinds, isBuiltIn, kindCan, optionFetchingKinds, sealBindings, sealValues, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
+import { optionChoices } from '../../../src-shared/manager-options.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 import type { Session } from '../session.js';
@@ -30,14 +31,14 @@ function readConfigFile(file: string): string {
   return text;
 }
 
-function kindOf(value: string | undefined): (typeof externalManagerKinds)[number] {
-  const kind = externalManagerKinds.find((candidate) => candidate === value);
-  if (!kind) throw new UsageError(`--kind must be one of ${externalManagerKinds.join(', ')}.`);
+function kindOf<Kind extends string>(value: string | undefined, kinds: readonly Kind[], message: string): Kind {
+  const kind = kinds.find((candidate) => candidate === value);
+  if (!kind) throw new UsageError(message);
   return kind;
 }
 
 function healthLine(manager: ManagerSummary): string {
-  if (manager.kind === 'local') return 'ok';
+  if (kindCan(manager.kind, isBuiltIn)) return 'ok';
   if (manager.health.lastCheckAt === null) return 'not tested';
   return `${manager.health.ok ? 'ok' : 'FAILED'} at ${manager.health.lastCheckAt}${manager.health.warnings.length ? `, ${manager.health.warnings.length} warning(s)` : ''}`;
 }
@@ -57,7 +58,14 @@ export const managerCommands = [
     summary: 'connect a secret manager',
     options: {
       name: { type: 'string', value: 'M', help: 'what to call it' },
-      kind: { type: 'string', value: 'KIND', help: `one of ${externalManagerKinds.join(', ')}` },
+      kind: {
+        type: 'string',
+        value: 'KIND',
+        // Read when the help is shown, so it lists every kind described by then.
+        get help() {
+          return `one of ${externalManagerKinds.join(', ')}`;
+        },
+      },
       config,
       'read-only': { type: 'boolean', help: 'never write to it' },
       'no-test': { type: 'boolean', help: 'store it without the read-only connection test that otherwise must pass first' },
@@ -65,7 +73,7 @@ export const managerCommands = [
     required: ['name', 'kind', 'config'],
     async run(session, _args, values) {
       const name = values.name!;
-      const kind = kindOf(values.kind);
+      const kind = kindOf(values.kind, externalManagerKinds, `--kind must be one of ${externalManagerKinds.join(', ')}.`);
       const skipTest = values['no-test'] === true;
       const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(name), [readConfigFile(values.config!)]);
       const outcome = await session.core.handle('managers.add', { name, kind, sealedConfig, readOnly: values['read-only'] === true, skipTest });
@@ -147,7 +155,7 @@ export const managerCommands = [
     options: { json },
     async run(session, [nameOrId], values) {
       const manager = await session.findManager(nameOrId!);
-      if (manager.kind === 'local') throw new UserError('The built-in store needs no connection test.');
+      if (kindCan(manager.kind, isBuiltIn)) throw new UserError('The built-in store needs no connection test.');
       const { result, manager: tested } = await session.call('managers.test', { id: manager.id });
       if (values.json) session.write(`${JSON.stringify({ manager: tested.name, kind: tested.kind, ...result, renewal: tested.health.renewal }, null, 2)}\n`);
       else printTest(session, tested, result);
@@ -185,16 +193,24 @@ export const managerCommands = [
     words: 'manager options',
     group,
     summary: 'the KV mounts or vaults those credentials see',
-    options: { kind: { type: 'string', value: 'vault|azure-key-vault', help: 'the kind of the credentials' }, config, json },
+    options: {
+      kind: {
+        type: 'string',
+        get value() {
+          return optionFetchingKinds.join('|');
+        },
+        help: 'the kind of the credentials',
+      },
+      config,
+      json,
+    },
     required: ['kind', 'config'],
     async run(session, _args, values) {
-      const kind = values.kind === 'vault' || values.kind === 'azure-key-vault' ? values.kind : null;
-      if (!kind) throw new UsageError('"manager options" needs --kind vault or --kind azure-key-vault.');
+      const kind = kindOf(values.kind, optionFetchingKinds, `"manager options" needs --kind ${optionFetchingKinds.join(' or --kind ')}.`);
       const sealedConfig = await sealValues(await session.publicKey(), sealBindings.managerConfig(''), [readConfigFile(values.config!)]);
       const options = await session.call('managers.fetchOptions', { kind, sealedConfig });
       if (values.json) session.write(`${JSON.stringify(options, null, 2)}\n`);
-      else if (options.kind === 'vault') for (const mount of options.mounts) session.write(`${mount.path}\t${mount.type}${mount.version ? ` v${mount.version}` : ''}\t${mount.description}\n`);
-      else for (const vault of options.vaults) session.write(`${vault.name}\t${vault.resourceGroup ?? '-'}\t${vault.location ?? '-'}\n`);
+      else for (const choice of optionChoices(options)) session.write(`${choice.columns.join('\t')}\n`);
     },
   }),
 ];

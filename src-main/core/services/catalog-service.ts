@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
+  kindCan,
   managerKindSpec,
   type Application,
   type Consumer,
@@ -39,9 +40,9 @@ interface ManagerRow {
   secret_count: number;
 }
 
-/** A manager is read-only when the user said so, or when its configuration does (Vault's `readOnly`). */
+/** A manager is read-only when the user said so, or when its configuration does (kinds that support `readOnly`, e.g. Vault). */
 export function effectiveReadOnly(kind: string, readOnlyFlag: number, publicConfig: Record<string, unknown>): boolean {
-  return readOnlyFlag === 1 || (kind === 'vault' && publicConfig.readOnly === true);
+  return readOnlyFlag === 1 || (kindCan(kind, (spec) => spec.supportsReadOnly) && publicConfig.readOnly === true);
 }
 
 interface EntryRow {

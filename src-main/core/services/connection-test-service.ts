@@ -8,7 +8,7 @@
  * trusted from here.
  */
 import type { Database } from 'better-sqlite3';
-import { testableSecretTypes, type ConnectionReport, type ConnectionTestRecord, type KnownHost, type ParsedRequest } from '../../../src-shared/contract.js';
+import { kindCan, testableSecretTypes, type ConnectionReport, type ConnectionTestRecord, type KnownHost, type ParsedRequest } from '../../../src-shared/contract.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { inTransaction, prepared } from '../store/prepared.js';
@@ -86,7 +86,7 @@ export class ConnectionTestService {
     let signer: ManagerContext | undefined;
     if (row.type === 'ssh-vault-certificate' && typeof metadata.vaultManagerId === 'string') {
       const info = this.managers.info(metadata.vaultManagerId);
-      if (info.kind !== 'vault') throw new AppError('INVALID_REQUEST', `"${info.name}" is not a HashiCorp Vault manager: only Vault's SSH engine signs keys.`);
+      if (!kindCan(info.kind, (spec) => spec.signsSshCertificates)) throw new AppError('INVALID_REQUEST', `"${info.name}" is not a HashiCorp Vault manager: only Vault's SSH engine signs keys.`);
       signer = this.managers.context(info.id);
     }
     const { report, seenHostKey } = await this.delegate.request(

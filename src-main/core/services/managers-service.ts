@@ -15,7 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
+  isBuiltIn,
   keepsVersions,
+  kindCan,
+  kindsWhere,
   managerKindSpec,
   managerKindSpecs,
   type ManagerHealth,
@@ -112,7 +115,7 @@ export class ManagersService {
   context(id: string): ManagerContext | undefined {
     if (id === LOCAL_MANAGER_ID) return undefined;
     const row = this.record(id);
-    if (row.kind === 'local') return undefined;
+    if (kindCan(row.kind, isBuiltIn)) return undefined;
     if (!row.config_ciphertext || !row.config_keyring_version) throw new AppError('TAMPERED', `Manager "${row.name}" has no stored configuration.`);
     return {
       id: row.id,
@@ -182,21 +185,22 @@ export class ManagersService {
   }
 
   /**
-   * Opens the Vault managers in the delegate, so their token renewal loops run
-   * while the store is unlocked (opening makes no request). Best effort: a
-   * manager that fails to open shows it at its next use or test.
+   * Opens the managers whose token the delegate renews (Vault), so their
+   * renewal loops run while the store is unlocked (opening makes no request).
+   * Best effort: a manager that fails to open shows it at its next use or test.
    */
   async openRenewing(): Promise<void> {
-    const ids = (prepared(this.db, "SELECT id FROM managers WHERE kind = 'vault'").all() as { id: string }[]).map((row) => row.id);
+    const kinds = kindsWhere((spec) => spec.renewsToken);
+    const ids = (prepared(this.db, `SELECT id FROM managers WHERE kind IN (${kinds.map(() => '?').join(', ')})`).all(...kinds) as { id: string }[]).map((row) => row.id);
     if (ids.length === 0) return;
     await this.delegate.request({ op: 'manager.open', managers: this.contexts(ids) }).catch(() => undefined);
   }
 
-  /** Every manager, with the renewal loops of the Vault managers the delegate holds open. */
+  /** Every manager, with the renewal loops of the token-renewing managers (Vault) the delegate holds open. */
   async list(): Promise<ManagerSummary[]> {
     this.vault.requireUnlocked();
     const items = this.catalog.listManagers();
-    if (!items.some((item) => item.kind === 'vault')) return items;
+    if (!items.some((item) => kindCan(item.kind, (spec) => spec.renewsToken))) return items;
     try {
       const { renewal } = await this.delegate.request({ op: 'manager.status' });
       const byId = new Map(renewal.map((entry) => [entry.managerId, entry.status]));
@@ -219,7 +223,7 @@ export class ManagersService {
 
   private external(id: string, action: string): ManagerRecord {
     const row = this.record(id);
-    if (row.kind === 'local') throw new AppError('INVALID_REQUEST', `The built-in store cannot be ${action}.`);
+    if (kindCan(row.kind, isBuiltIn)) throw new AppError('INVALID_REQUEST', `The built-in store cannot be ${action}.`);
     return row;
   }
 
@@ -376,7 +380,7 @@ export class ManagersService {
       throw error;
     }
     await this.audit.sealPending();
-    if (kind === 'vault') await this.delegate.request({ op: 'manager.open', managers: [this.context(row.id)!] }).catch(() => undefined);
+    if (kindCan(kind, (spec) => spec.renewsToken)) await this.delegate.request({ op: 'manager.open', managers: [this.context(row.id)!] }).catch(() => undefined);
     return this.summary(row.id);
   }
 

@@ -44,9 +44,6 @@ interface FetchState {
   choices: FetchedChoice[] | null;
 }
 
-const fetchLabels = { 'vault-mounts': 'Fetch mounts', 'azure-vaults': 'Fetch vaults' } as const;
-const fetchedListLabels = { 'vault-mounts': 'Fetched KV mounts', 'azure-vaults': 'Fetched vaults' } as const;
-
 function isExternal(kind: string): kind is ExternalKind {
   return (externalManagerKinds as readonly string[]).includes(kind);
 }
@@ -74,6 +71,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
   const [testFailed, setTestFailed] = useState(false);
 
   const canBeReadOnly = managerKindSpecs[kind].role === 'secret-store';
+  const fetching = managerKindSpecs[kind].fetchesOptions;
   const fields = visibleManagerFields(kind, values);
   const basic = fields.filter((field) => !field.advanced);
   const advanced = fields.filter((field) => field.advanced);
@@ -120,7 +118,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
       const choices = fetchedChoices(await fetchManagerOptions(kind, partial.config));
       setFetchState({
         busy: false,
-        error: choices.length === 0 ? (kind === 'vault' ? 'No KV mounts are visible to these credentials.' : 'The subscription holds no key vaults these credentials can see.') : null,
+        error: choices.length === 0 ? (fetching?.noneFound ?? null) : null,
         choices,
       });
     } catch (err) {
@@ -179,7 +177,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
   };
 
   const renderField = (field: ManagerFieldDef) => {
-    const fetchable = field.fetch !== undefined && replaceConfig;
+    const fetchable = field.fetch === true && fetching !== null && replaceConfig;
     return (
       <ManagerField
         key={field.key}
@@ -190,20 +188,20 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
         onLocalError={localError}
         extraHint={editing && field.secret ? 'Secrets are never shown again: enter it anew.' : undefined}
         aside={
-          fetchable && field.fetch ? (
+          fetchable ? (
             <button type="button" className="btn" onClick={() => void runFetch()} disabled={fetchState.busy} aria-busy={fetchState.busy}>
               {fetchState.busy ? (
                 <>
                   <span className="spinner" aria-hidden="true" /> Fetching…
                 </>
               ) : (
-                fetchLabels[field.fetch]
+                fetching.fetchLabel
               )}
             </button>
           ) : undefined
         }
         below={
-          fetchable && field.fetch && (fetchState.choices?.length || fetchState.error) ? (
+          fetchable && (fetchState.choices?.length || fetchState.error) ? (
             <div className="mgr-fetched">
               {fetchState.error && (
                 <p className="field__error" role="alert">
@@ -211,7 +209,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
                 </p>
               )}
               {fetchState.choices && fetchState.choices.length > 0 && (
-                <select className="input" aria-label={fetchedListLabels[field.fetch]} value="" onChange={(e) => pickFetched(e.target.value)}>
+                <select className="input" aria-label={fetching.listLabel} value="" onChange={(e) => pickFetched(e.target.value)}>
                   <option value="" disabled>
                     Choose one of {fetchState.choices.length} found…
                   </option>

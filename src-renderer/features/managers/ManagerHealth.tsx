@@ -1,4 +1,4 @@
-import type { ManagerSummary } from '../../../src-shared/contract.js';
+import { isBuiltIn, kindCan, type ManagerSummary } from '../../../src-shared/contract.js';
 import { formatDateTime } from '../../lib/format.js';
 import { healthView } from './manager-health.js';
 import './managers.css';
@@ -12,7 +12,7 @@ interface ManagerHealthProps {
 /** A manager's last connection test and, for Vault, its token renewal loop. */
 export function ManagerHealth({ manager, compact = false }: ManagerHealthProps) {
   const view = healthView(manager.health, manager.kind);
-  const lastCheck = view.lastCheckAt ? `Last checked ${formatDateTime(view.lastCheckAt)}` : manager.kind === 'local' ? null : 'Never tested';
+  const lastCheck = view.lastCheckAt ? `Last checked ${formatDateTime(view.lastCheckAt)}` : kindCan(manager.kind, isBuiltIn) ? null : 'Never tested';
   const pill = (
     <span className={`pill mgr-pill tinted is-${view.tone}`} title={compact ? [lastCheck, view.summary, ...view.warnings, view.renewal?.text].filter(Boolean).join('\n') : undefined}>
       {view.label}

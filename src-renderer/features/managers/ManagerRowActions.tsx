@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ManagerSummary } from '../../../src-shared/contract.js';
+import { isBuiltIn, kindCan, type ManagerSummary } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { RowMenu } from '../../components/RowMenu.js';
 import { showToast } from '../../state/stores.js';
@@ -29,7 +29,7 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
   const [testing, setTesting] = useState(false);
   const [outcome, setOutcome] = useState<ManagerTestOutcome | null>(null);
   const [settingDefault, setSettingDefault] = useState(false);
-  const isLocal = manager.kind === 'local';
+  const isLocal = kindCan(manager.kind, isBuiltIn);
   const size = compact ? ' btn--small' : '';
   const blocked = setDefaultBlockedReason(manager);
 

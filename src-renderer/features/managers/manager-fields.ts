@@ -41,16 +41,21 @@ export interface ManagerFieldDef {
   maxLength?: number;
   pattern?: RegExp;
   patternMessage?: string;
-  /** A further check on a non-empty value; returns the message, or null. */
-  check?: (value: string) => string | null;
+  /** A further check on a non-empty value, which may compare it with the other fields; returns the message, or null. */
+  check?: (value: string, values: ManagerFormValues) => string | null;
+  /** Form-only choices (`$…`): the choice an edit starts from, read from the public configuration (`get` reads a dotted path). */
+  fromConfig?: (get: (path: string) => unknown) => string | boolean;
   /** Shown only when this returns true. */
   visible?: (values: ManagerFormValues) => boolean;
   /** Tucked under "Advanced" (endpoint overrides, private CA). */
   advanced?: boolean;
-  /** Part of the partial configuration that managers.fetchOptions needs (Vault: connect and sign in; Azure: everything but the vault). */
-  connection?: boolean;
-  /** A Fetch button next to the field offers what managers.fetchOptions lists. */
-  fetch?: 'vault-mounts' | 'azure-vaults';
+  /**
+   * Part of the partial configuration that managers.fetchOptions needs (Vault: connect and sign in; Azure: everything but the vault);
+   * 'required' when fetching needs it though the manager itself does not (Azure's subscription).
+   */
+  connection?: boolean | 'required';
+  /** A Fetch button next to the field offers what managers.fetchOptions lists (kinds whose description `fetchesOptions`). */
+  fetch?: boolean;
   /** A "Load from file" button fills the field with a text file (PEM, JSON key). */
   fileAccept?: string;
 }
@@ -190,6 +195,7 @@ const awsConnection: ManagerFieldDef[] = [
     required: false,
     defaultValue: false,
     help: 'Every request is then signed with the role’s temporary credentials, renewed before they expire.',
+    fromConfig: (get) => typeof get('assumeRole.roleArn') === 'string' && get('assumeRole.roleArn') !== '',
   },
   {
     key: 'assumeRole.roleArn',
@@ -264,6 +270,12 @@ export const managerFieldTables: Record<ExternalKind, readonly ManagerFieldDef[]
       patternMessage: 'A key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-…',
       placeholder: 'arn:aws:kms:eu-west-1:123456789012:key/…',
       help: 'A symmetric ENCRYPT_DECRYPT key, or an alias ARN, in the region above.',
+      // As the AWS KMS schema refines it: the key lives in the manager's region.
+      check: (value, values) => {
+        const arnRegion = AWS_KEY_ARN.exec(value)?.[1];
+        const region = typeof values.region === 'string' ? values.region.trim() : '';
+        return arnRegion && region && arnRegion !== region ? `The key ARN names region ${arnRegion}, not ${region}` : null;
+      },
     },
     ...awsConnection.slice(1),
   ],
@@ -331,6 +343,7 @@ export const managerFieldTables: Record<ExternalKind, readonly ManagerFieldDef[]
         { value: 'accessToken', label: 'Access token (expires within an hour)' },
       ],
       defaultValue: 'serviceAccount',
+      fromConfig: (get) => (get('credential') === 'accessToken' ? 'accessToken' : 'serviceAccount'),
     },
     {
       key: 'serviceAccount',
@@ -422,7 +435,7 @@ export const managerFieldTables: Record<ExternalKind, readonly ManagerFieldDef[]
       pattern: GUID,
       patternMessage: 'The subscription id is a GUID.',
       help: 'Needed only to fetch the list of vaults (Reader on the subscription).',
-      connection: true,
+      connection: 'required',
     },
     {
       key: 'vaultName',
@@ -433,7 +446,7 @@ export const managerFieldTables: Record<ExternalKind, readonly ManagerFieldDef[]
       pattern: AZURE_VAULT_NAME,
       patternMessage: 'A vault name has 3–24 letters, digits and single dashes, starts with a letter and ends with a letter or digit.',
       placeholder: 'contoso-prod-secrets',
-      fetch: 'azure-vaults',
+      fetch: true,
     },
     {
       key: 'vaultUrl',
@@ -518,7 +531,7 @@ export const managerFieldTables: Record<ExternalKind, readonly ManagerFieldDef[]
       check: checkVaultPath,
       placeholder: 'secret',
       help: 'Fetch lists the KV mounts this token can see.',
-      fetch: 'vault-mounts',
+      fetch: true,
     },
     {
       key: 'engine.version',

@@ -4,14 +4,14 @@
  * managers.fetchOptions takes, the values an edit starts from, and main's
  * refusals put under the fields they concern.
  */
-import { entityNameSchema, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-shared/contract.js';
+import { entityNameSchema, managerKindSpecs, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-shared/contract.js';
+import { optionChoices } from '../../../src-shared/manager-options.js';
 import { IpcCallError, describeError } from '../../lib/errors.js';
 import {
   isRequired,
   managerFieldTables,
   visibleManagerFields,
   initialManagerValues,
-  AWS_KEY_ARN,
   type ExternalKind,
   type ManagerFieldDef,
   type ManagerFormValues,
@@ -27,11 +27,6 @@ export function hasFormErrors(errors: ManagerFormErrors): boolean {
 export function validateManagerName(name: string): string | null {
   const parsed = entityNameSchema.safeParse(name.trim());
   return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Invalid name');
-}
-
-function textOf(values: ManagerFormValues, key: string): string {
-  const value = values[key];
-  return typeof value === 'string' ? value.trim() : '';
 }
 
 /** One field's problem, or null. Empty optional fields are fine. */
@@ -50,18 +45,7 @@ export function checkField(field: ManagerFieldDef, values: ManagerFormValues): s
     if (field.max !== undefined && number > field.max) return `${field.label} must be ${field.min ?? 0}–${field.max}`;
   }
   if (field.pattern && !field.pattern.test(text)) return field.patternMessage ?? `${field.label} is not valid`;
-  return field.check?.(text) ?? null;
-}
-
-/** Rules that span fields, as the providers' schemas refine them. */
-function crossFieldErrors(kind: ExternalKind, values: ManagerFormValues): ManagerFormErrors {
-  const errors: ManagerFormErrors = {};
-  if (kind === 'aws-kms') {
-    const arnRegion = AWS_KEY_ARN.exec(textOf(values, 'keyArn'))?.[1];
-    const region = textOf(values, 'region');
-    if (arnRegion && region && arnRegion !== region) errors.keyArn = `The key ARN names region ${arnRegion}, not ${region}`;
-  }
-  return errors;
+  return field.check?.(text, values) ?? null;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -127,22 +111,19 @@ function collect(kind: ExternalKind, values: ManagerFormValues, fields: ManagerF
 /**
  * The whole configuration JSON for managers.add/update, secret fields
  * included: visible fields only, empty optional ones left out so the
- * provider's defaults apply. `readOnly` goes into a Vault configuration too,
- * because Vault's capability check depends on it; the other kinds' schemas
- * are strict and have no such field.
+ * provider's defaults apply. `readOnly` goes into the configuration of a
+ * kind that `supportsReadOnly` (Vault, whose capability check depends on
+ * it); the other kinds' schemas are strict and have no such field.
  */
 export function buildManagerConfig(kind: ExternalKind, values: ManagerFormValues, readOnly: boolean): BuiltConfig {
   const built = collect(kind, values, visibleManagerFields(kind, values));
-  for (const [key, message] of Object.entries(crossFieldErrors(kind, values))) built.errors[key] ??= message;
-  if (kind === 'vault') built.config.readOnly = readOnly;
+  if (managerKindSpecs[kind].supportsReadOnly) built.config.readOnly = readOnly;
   return built;
 }
 
-/** The kinds whose forms can fetch lists before the manager exists. */
-export type FetchableKind = 'vault' | 'azure-key-vault';
-
-export function isFetchable(kind: ExternalKind): kind is FetchableKind {
-  return kind === 'vault' || kind === 'azure-key-vault';
+/** Whether the kind's form can fetch lists before the manager exists. */
+export function isFetchable(kind: ExternalKind): boolean {
+  return managerKindSpecs[kind].fetchesOptions !== null;
 }
 
 /**
@@ -150,11 +131,11 @@ export function isFetchable(kind: ExternalKind): kind is FetchableKind {
  * namespace, auth and CA; Azure's sign-in fields and subscription. Only the
  * connection fields are sent (the delegate's connection schemas are strict).
  */
-export function buildFetchConfig(kind: FetchableKind, values: ManagerFormValues): BuiltConfig {
+export function buildFetchConfig(kind: ExternalKind, values: ManagerFormValues): BuiltConfig {
   const fields = visibleManagerFields(kind, values).filter((field) => field.connection);
   const built = collect(kind, values, fields);
-  if (kind === 'azure-key-vault' && isEmpty(managerFieldTables[kind].find((f) => f.key === 'subscription')!, values)) {
-    built.errors.subscription ??= 'Subscription id is needed to fetch the vaults';
+  for (const field of fields) {
+    if (field.connection === 'required' && isEmpty(field, values)) built.errors[field.key] ??= `${field.label} is needed to fetch the ${managerKindSpecs[kind].fetchesOptions?.noun ?? 'choices'}`;
   }
   return built;
 }
@@ -166,27 +147,11 @@ export interface FetchedChoice {
   patch: ManagerFormValues;
 }
 
-/** Vault: the KV mounts (a KV mount of unknown version keeps the version chosen); Azure: the vaults. */
+/** What the form can choose from what was fetched: Vault's KV mounts, Azure's vaults. */
 export function fetchedChoices(options: ManagerOptions): FetchedChoice[] {
-  if (options.kind === 'vault') {
-    return options.mounts
-      .filter((mount) => mount.type === 'kv' || mount.type === 'generic')
-      .map((mount) => {
-        const path = mount.path.replace(/\/+$/, '');
-        const patch: ManagerFormValues = { 'engine.mount': path };
-        if (mount.version !== null) patch['engine.version'] = String(mount.version);
-        return {
-          label: path,
-          detail: [mount.version !== null ? `KV v${mount.version}` : 'KV', mount.description].filter(Boolean).join(' · '),
-          patch,
-        };
-      });
-  }
-  return options.vaults.map((vault) => ({
-    label: vault.name,
-    detail: [vault.resourceGroup, vault.location].filter(Boolean).join(' · '),
-    patch: { vaultName: vault.name },
-  }));
+  return optionChoices(options)
+    .filter((choice) => choice.choosable)
+    .map(({ label, detail, patch }) => ({ label, detail, patch }));
 }
 
 /**
@@ -196,16 +161,13 @@ export function fetchedChoices(options: ManagerOptions): FetchedChoice[] {
 export function valuesFromPublicConfig(kind: ExternalKind, publicConfig: Record<string, unknown>): ManagerFormValues {
   const values = initialManagerValues(kind);
   for (const field of managerFieldTables[kind]) {
+    if (field.fromConfig) values[field.key] = field.fromConfig((path) => getPath(publicConfig, path));
     if (field.secret || field.key.startsWith('$')) continue;
     const value = getPath(publicConfig, field.key);
     if (value === undefined || value === null) continue;
     if (field.type === 'checkbox') values[field.key] = value === true;
     else if (typeof value === 'string' || typeof value === 'number') values[field.key] = String(value);
   }
-  if (kind === 'aws-kms' || kind === 'aws-secrets-manager') {
-    values.$assumeRole = typeof values['assumeRole.roleArn'] === 'string' && values['assumeRole.roleArn'] !== '';
-  }
-  if (kind === 'gcp-kms' && getPath(publicConfig, 'credential') === 'accessToken') values.$credential = 'accessToken';
   return values;
 }
 

@@ -3,7 +3,7 @@
  * readable values (token TTL, renewability, AppRole secret-id expiry first),
  * the renewal loop's state, and one line for a table cell.
  */
-import type { ManagerHealth, ManagerSummary, ProviderTestResult, RenewalStatus } from '../../../src-shared/contract.js';
+import { isBuiltIn, kindCan, type ManagerHealth, type ManagerSummary, type ProviderTestResult, type RenewalStatus } from '../../../src-shared/contract.js';
 
 type FactValue = string | number | boolean | null;
 
@@ -188,7 +188,7 @@ export function healthView(health: ManagerHealth, kind: ManagerSummary['kind']):
   const renewal = health.renewal ? renewalLine(health.renewal) : null;
   let tone: HealthTone;
   let label: string;
-  if (kind === 'local') {
+  if (kindCan(kind, isBuiltIn)) {
     tone = 'ok';
     label = 'Built in';
   } else if (health.ok === null || health.lastCheckAt === null) {

@@ -11,7 +11,6 @@ import { getApi } from '../../api/connection.js';
 import { reloadCatalog } from '../../state/catalog.js';
 import { delegateKey } from '../../state/session.js';
 import type { ExternalKind } from './manager-fields.js';
-import type { FetchableKind } from './manager-form.js';
 
 function sealConfig(name: string, config: Record<string, unknown>) {
   return delegateKey().then((key) => sealValues(key, sealBindings.managerConfig(name), [JSON.stringify(config)]));
@@ -64,7 +63,7 @@ export const setDefaultManager = (id: string): Promise<ManagerSummary> => changi
 /** Runs the read-only test; the result is also stored as the manager's health, so the catalog reloads. */
 export const testManager = (id: string): Promise<{ result: ProviderTestResult; manager: ManagerSummary }> => changing(() => call('managers.test', { id }));
 
-export async function fetchManagerOptions(kind: FetchableKind, partialConfig: Record<string, unknown>): Promise<ManagerOptions> {
+export async function fetchManagerOptions(kind: ExternalKind, partialConfig: Record<string, unknown>): Promise<ManagerOptions> {
   return call('managers.fetchOptions', { kind, sealedConfig: await sealConfig('', partialConfig) });
 }
 
