@@ -3,11 +3,17 @@
  * key with the context as EncryptionContext, and Decrypt unwraps it under the
  * same context, so a ciphertext made for another context is refused.
  *
- * The key version recorded per wrap is the key ARN KMS answers with (an alias
- * resolves to the key it points at when the wrap happens). KMS keeps every
- * rotated key material of a key and picks it from the ciphertext itself, so
- * the key, not its material, is what must stay available to unwrap; an alias
- * moved to a new key is the change that matters, and the ARN records it.
+ * The key version recorded per wrap is `<key ARN>#<key material id>`: the ARN
+ * KMS answers Encrypt with (an alias resolves to the key it points at when the
+ * wrap happens) and the key material the ciphertext is bound to. Encrypt does
+ * not name the material, so each wrap is decrypted once at once: Decrypt names
+ * it (KeyMaterialId, as ListKeyRotations lists it), and the wrap is proven to
+ * unwrap before anything relies on it (credentials allowed only to encrypt
+ * record the ARN alone). Wraps are of intermediate keys only,
+ * one per thousand secrets, so the second call costs nothing noticeable.
+ * After on-demand rotation (RotateKeyOnDemand) new wraps use the new material
+ * while older materials still decrypt; `manager rewrap` moves every wrap onto
+ * the current material, and the recorded versions say which are still needed.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -53,20 +59,36 @@ export function create(input: AwsKmsConfig, options: ProviderOptions = {}): KeyM
       client.send(new EncryptCommand({ KeyId: config.keyArn, Plaintext: plaintextKey, EncryptionContext: context })),
     );
     if (!result.CiphertextBlob || !result.KeyId) throw new ProviderError('PROVIDER_ERROR', 'AWS KMS Encrypt returned no ciphertext.');
-    return { wrapped: Buffer.from(result.CiphertextBlob), keyVersion: result.KeyId };
+    const wrapped = Buffer.from(result.CiphertextBlob);
+    let opened: Awaited<ReturnType<typeof decrypt>>;
+    try {
+      opened = await decrypt(wrapped, context);
+    } catch (error) {
+      // Credentials that may only encrypt still wrap; the material is then unknown and the ARN alone is recorded.
+      if (error instanceof ProviderError && error.code === 'PERMISSION_DENIED') return { wrapped, keyVersion: result.KeyId };
+      throw error;
+    }
+    try {
+      if (!opened.plaintext.equals(plaintextKey)) throw new ProviderError('PROVIDER_ERROR', 'AWS KMS decrypted a fresh wrap to other bytes than were encrypted.');
+    } finally {
+      opened.plaintext.fill(0);
+    }
+    return { wrapped, keyVersion: opened.keyMaterialId ? `${result.KeyId}#${opened.keyMaterialId}` : result.KeyId };
   };
 
   // Naming the key on Decrypt refuses ciphertexts of any other key. An alias is left out: it may point at
   // another key by now, and KMS finds the key that wrapped a ciphertext from the ciphertext itself.
   const decryptKeyId = isAlias ? undefined : config.keyArn;
 
-  const unwrapKey: KeyManager['unwrapKey'] = async (wrapped, context) => {
+  const decrypt = async (wrapped: Buffer, context: Record<string, string>) => {
     const result = await call(`decrypting with ${config.keyArn}`, () =>
       client.send(new DecryptCommand({ KeyId: decryptKeyId, CiphertextBlob: wrapped, EncryptionContext: context })),
     );
     if (!result.Plaintext) throw new ProviderError('PROVIDER_ERROR', 'AWS KMS Decrypt returned no plaintext.');
-    return Buffer.from(result.Plaintext.buffer, result.Plaintext.byteOffset, result.Plaintext.byteLength);
+    return { plaintext: Buffer.from(result.Plaintext.buffer, result.Plaintext.byteOffset, result.Plaintext.byteLength), keyMaterialId: result.KeyMaterialId };
   };
+
+  const unwrapKey: KeyManager['unwrapKey'] = async (wrapped, context) => (await decrypt(wrapped, context)).plaintext;
 
   const test = async (): Promise<ProviderTestResult> =>
     runChecks(source, config, async (check, facts, warnings) => {

@@ -360,6 +360,10 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     }
   }
 
+  function addMaterial(key: KmsKey): void {
+    key.materials.push({ id: randomBytes(32).toString('hex'), key: randomBytes(32) });
+  }
+
   function keyMetadata(key: KmsKey): Record<string, unknown> {
     return {
       AWSAccountId: accountId,
@@ -405,6 +409,14 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       const plaintext = randomBytes(length);
       const { blob, materialId } = kmsEncrypt(key, plaintext, body.EncryptionContext);
       return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
+    },
+    /** On-demand rotation: new key material for new ciphertexts; every older material still decrypts what it wrapped. */
+    RotateKeyOnDemand: (body, principal, action) => {
+      const key = resolveKey(body.KeyId);
+      authorize(principal, action, key.arn);
+      requireUsable(key);
+      addMaterial(key);
+      return { KeyId: key.keyId };
     },
     Decrypt: (body, principal, action) => {
       const blob = base64Field(body, 'CiphertextBlob', 'ciphertextBlob', 1, 6144);
@@ -744,7 +756,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     },
     createKey,
     rotateKey(keyArn) {
-      keyByArn(keyArn).materials.push({ id: randomBytes(32).toString('hex'), key: randomBytes(32) });
+      addMaterial(keyByArn(keyArn));
     },
     setKeyState(keyArn, state) {
       keyByArn(keyArn).state = state;

@@ -26,6 +26,8 @@ export const permissions = {
   getKey: 'cloudkms.cryptoKeys.get',
   getVersion: 'cloudkms.cryptoKeyVersions.get',
   listVersions: 'cloudkms.cryptoKeyVersions.list',
+  createVersion: 'cloudkms.cryptoKeyVersions.create',
+  updatePrimary: 'cloudkms.cryptoKeys.update',
 } as const;
 
 /** roles/cloudkms.cryptoKeyEncrypterDecrypter: note it cannot read the key's metadata. */
@@ -71,7 +73,10 @@ export interface GcpKmsEmulator {
   accessToken: string;
   /** A service account with every permission. */
   serviceAccount: ServiceAccountKey;
-  /** Operations are `cloudkms:Encrypt`, `cloudkms:Decrypt`, `cloudkms:GetCryptoKey`, `cloudkms:GetCryptoKeyVersion`, `cloudkms:ListCryptoKeyVersions`. */
+  /**
+   * Operations are `cloudkms:Encrypt`, `cloudkms:Decrypt`, `cloudkms:GetCryptoKey`, `cloudkms:GetCryptoKeyVersion`, `cloudkms:ListCryptoKeyVersions`,
+   * and the rotation an admin does: `cloudkms:CreateCryptoKeyVersion`, `cloudkms:UpdateCryptoKeyPrimaryVersion`.
+   */
   calls: CallLog;
   setFaults(faults: GcpFaults): void;
   issueToken(granted: string[]): string;
@@ -348,6 +353,21 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
     generateTime: version.createdAt,
   });
 
+  const keyJson = (key: CryptoKey) => ({
+    name: key.name,
+    primary: versionJson(key, key.versions.find((version) => version.number === key.primary)!),
+    purpose: 1,
+    createTime: key.createdAt,
+    versionTemplate: { protectionLevel: 1, algorithm: 1 },
+  });
+
+  /** A new enabled version; it becomes primary only when asked (UpdateCryptoKeyPrimaryVersion), as in Cloud KMS. */
+  function addVersion(key: CryptoKey): KeyVersion {
+    const version = { number: key.versions.length + 1, key: randomBytes(32), state: STATE.ENABLED, createdAt: new Date().toISOString() };
+    key.versions.push(version);
+    return version;
+  }
+
   function injectedFault(operation: string): GoogleFault | null {
     if (faults.operations && !faults.operations.includes(operation)) return null;
     faultCounter++;
@@ -403,6 +423,9 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
   function route(method: string, path: string): { operation: string; name: string } | null {
     const versions = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+)\/cryptoKeyVersions$/.exec(path);
     if (method === 'GET' && versions) return { operation: 'ListCryptoKeyVersions', name: versions[1]! };
+    if (method === 'POST' && versions) return { operation: 'CreateCryptoKeyVersion', name: versions[1]! };
+    const primary = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+):updatePrimaryVersion$/.exec(path);
+    if (method === 'POST' && primary) return { operation: 'UpdateCryptoKeyPrimaryVersion', name: primary[1]! };
     const action = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+(?:\/cryptoKeyVersions\/\d+)?):(encrypt|decrypt)$/.exec(path);
     if (method === 'POST' && action) return { operation: action[2] === 'encrypt' ? 'Encrypt' : 'Decrypt', name: action[1]! };
     const get = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+)(\/cryptoKeyVersions\/\d+)?$/.exec(path);
@@ -431,11 +454,23 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
           return send(res, 200, encrypt(target.name, body, principal));
         case 'Decrypt':
           return send(res, 200, decrypt(target.name, body, principal));
-        case 'GetCryptoKey': {
+        case 'GetCryptoKey':
           authorize(principal, permissions.getKey, target.name);
+          return send(res, 200, keyJson(findKey(target.name)));
+        case 'CreateCryptoKeyVersion': {
+          authorize(principal, permissions.createVersion, target.name);
           const key = findKey(target.name);
-          const primary = key.versions.find((version) => version.number === key.primary)!;
-          return send(res, 200, { name: key.name, primary: versionJson(key, primary), purpose: 1, createTime: key.createdAt, versionTemplate: { protectionLevel: 1, algorithm: 1 } });
+          return send(res, 200, versionJson(key, addVersion(key)));
+        }
+        case 'UpdateCryptoKeyPrimaryVersion': {
+          authorize(principal, permissions.updatePrimary, target.name);
+          const key = findKey(target.name);
+          const id = typeof body.cryptoKeyVersionId === 'string' ? body.cryptoKeyVersionId : '';
+          if (!/^\d+$/.test(id)) throw new GoogleFault(400, 'INVALID_ARGUMENT', 'crypto_key_version_id must be provided.');
+          const { version } = findVersion(`${key.name}/cryptoKeyVersions/${id}`);
+          requireEnabled(key, version);
+          key.primary = version.number;
+          return send(res, 200, keyJson(key));
         }
         case 'GetCryptoKeyVersion': {
           authorize(principal, permissions.getVersion, target.name);
@@ -483,10 +518,8 @@ export async function startGcpKmsEmulator(options: GcpKmsEmulatorOptions = {}): 
     addServiceAccount,
     rotateKey(name = keyName) {
       const key = findKey(`${ringName}/cryptoKeys/${name}`);
-      const number = key.versions.length + 1;
-      key.versions.push({ number, key: randomBytes(32), state: STATE.ENABLED, createdAt: new Date().toISOString() });
-      key.primary = number;
-      return `${key.name}/cryptoKeyVersions/${number}`;
+      key.primary = addVersion(key).number;
+      return `${key.name}/cryptoKeyVersions/${key.primary}`;
     },
     setVersionState(versionName, state) {
       findVersion(versionName).version.state = STATE[state];

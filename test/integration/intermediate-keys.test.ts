@@ -59,11 +59,11 @@ describe('KMS calls', () => {
   it('reveals 1,000 secrets with at least 10x fewer KMS calls than one per secret', async () => {
     const items = secrets(1000);
 
-    let before = kmsCalls();
     const direct = [];
     for (const item of items) direct.push(await keyManager.wrapKey(item.dataKey, { secret: item.address.secretId }));
+    let before = kmsCalls();
     for (const [i, item] of items.entries()) await keyManager.unwrapKey(direct[i]!.wrapped, { secret: item.address.secretId });
-    const directReveal = kmsCalls() - before - items.length;
+    const directReveal = kmsCalls() - before;
 
     const { cache, keys } = layer();
     before = kmsCalls();
@@ -76,7 +76,8 @@ describe('KMS calls', () => {
 
     expect(opened.every((key, i) => key.equals(items[i]!.dataKey))).toBe(true);
     expect(directReveal).toBe(1000);
-    expect(createCalls).toBe(1);
+    // One wrap: Encrypt, and the Decrypt that names the key material.
+    expect(createCalls).toBe(2);
     expect(revealCalls).toBe(1);
     expect(directReveal / revealCalls).toBeGreaterThanOrEqual(10);
   });
@@ -247,6 +248,6 @@ describe('binding', () => {
     const stored = JSON.parse(JSON.stringify({ records, wrapped }));
     expect(intermediateKeyRecordSchema.array().parse(stored.records)).toEqual(records);
     expect(kmsWrappedDataKeySchema.array().parse(stored.wrapped)).toEqual(wrapped);
-    expect(records[0]!.kmsKeyVersion).toBe(aws.keyArn);
+    expect(records[0]!.kmsKeyVersion).toMatch(new RegExp(`^${aws.keyArn.replace(/[/.]/g, '\\$&')}#[0-9a-f]{64}$`));
   });
 });

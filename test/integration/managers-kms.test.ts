@@ -72,7 +72,9 @@ interface KmsSpec {
   config(): Record<string, unknown>;
   kmsCalls(operation?: 'encrypt' | 'decrypt'): number;
   /** What the intermediate key's record must name as the KMS key version. */
-  keyVersion(): string;
+  keyVersion(): unknown;
+  /** KMS calls one wrap of an intermediate key takes. */
+  callsPerWrap: number;
 }
 
 const specs: KmsSpec[] = [
@@ -80,13 +82,16 @@ const specs: KmsSpec[] = [
     kind: 'aws-kms',
     config: awsConfig,
     kmsCalls: (operation) => aws.calls.count(operation === 'encrypt' ? 'kms:Encrypt' : operation === 'decrypt' ? 'kms:Decrypt' : 'kms:*'),
-    keyVersion: () => aws.keyArn,
+    // The key ARN and its current key material, which Decrypt names: Encrypt does not.
+    keyVersion: () => expect.stringMatching(new RegExp(`^${aws.keyArn.replace(/[/.]/g, '\\$&')}#[0-9a-f]{64}$`)),
+    callsPerWrap: 2,
   },
   {
     kind: 'gcp-kms',
     config: gcpConfig,
     kmsCalls: (operation) => gcp.calls.count(operation === 'encrypt' ? 'cloudkms:Encrypt' : operation === 'decrypt' ? 'cloudkms:Decrypt' : 'cloudkms:*'),
     keyVersion: () => `${gcp.keyResourceName}/cryptoKeyVersions/1`,
+    callsPerWrap: 1,
   },
 ];
 
@@ -120,8 +125,8 @@ describe.each(specs)('$kind as a manager', (spec) => {
       [2, null],
       [1, null],
     ]);
-    // One intermediate key served every version: one KMS call in all, for the first wrap.
-    expect(spec.kmsCalls() - before).toBe(1);
+    // One intermediate key served every version: one wrap in all, the first.
+    expect(spec.kmsCalls() - before).toBe(spec.callsPerWrap);
 
     const rows = query<{ ciphertext: string; wrapped_key: string; intermediate_key_id: string }>(
       'SELECT ciphertext, wrapped_key, intermediate_key_id FROM secret_versions WHERE secret_id = ? ORDER BY version',

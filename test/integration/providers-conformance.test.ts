@@ -10,6 +10,7 @@ import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-e
 import * as awsKms from '../../src-delegate/providers/aws-kms.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import * as gcpKms from '../../src-delegate/providers/gcp-kms.js';
+import { rotateAwsKey, rotateGcpKey } from '../fixtures/kms-rotation.js';
 
 const options = { retry: conformanceRetry };
 
@@ -52,8 +53,7 @@ describeProviderConformance('aws-kms', async (defer) => {
     wrongCredentials: awsKms.create({ ...connection, credentials: wrongSecret(emulator), keyArn: emulator.keyArn }, options),
     missingKey: awsKms.create({ ...connection, keyArn: `arn:aws:kms:${emulator.region}:${emulator.accountId}:key/${randomUUID()}` }, options),
     faults: awsFaults(emulator, 'kms'),
-    rotateKey: () => emulator.rotateKey(emulator.keyArn),
-    rotationChangesKeyVersion: false,
+    rotateKey: () => rotateAwsKey(emulator),
   };
 });
 
@@ -76,6 +76,7 @@ describeProviderConformance('aws-kms (assume role)', async (defer) => {
     wrongCredentials: awsKms.create({ ...config, credentials: { ...caller, secretAccessKey: randomBytes(30).toString('base64') } }, options),
     missingKey: awsKms.create({ ...config, keyArn: `arn:aws:kms:${emulator.region}:${emulator.accountId}:key/${randomUUID()}` }, options),
     faults: awsFaults(emulator, 'kms'),
+    rotateKey: () => rotateAwsKey(emulator),
   };
 });
 
@@ -129,8 +130,7 @@ describeProviderConformance('gcp-kms (service account)', async (defer) => {
     wrongCredentials: gcpKms.create({ ...config, serviceAccount: { ...emulator.serviceAccount, private_key: forged } }, options),
     missingKey: gcpKms.create({ ...config, keyName: 'missing' }, options),
     faults: gcpFaults(emulator),
-    rotateKey: () => void emulator.rotateKey(),
-    rotationChangesKeyVersion: true,
+    rotateKey: () => rotateGcpKey(emulator),
   };
 });
 
@@ -144,5 +144,6 @@ describeProviderConformance('gcp-kms (access token)', async (defer) => {
     wrongCredentials: gcpKms.create({ ...config, accessToken: `ya29.${randomBytes(24).toString('base64url')}` }, options),
     missingKey: gcpKms.create({ ...config, keyName: 'missing' }, options),
     faults: gcpFaults(emulator),
+    rotateKey: () => rotateGcpKey(emulator),
   };
 });
