@@ -361,12 +361,17 @@ export type AuditEntry = z.infer<typeof auditEntrySchema>;
 /** Seconds one network stage of a connection test may wait: long enough for a slow VPN, short enough to give up. */
 export const connectTimeoutSecondsSchema = z.number().int().min(1).max(300);
 
+/** The colour scheme: the system's (prefers-color-scheme), or one chosen in Settings. */
+export const themeChoices = ['system', 'light', 'dark'] as const;
+export type ThemeChoice = (typeof themeChoices)[number];
+
 export const settingsSchema = z.object({
   autoLockMinutes: z.number().int().min(1).max(24 * 60),
   /** How many versions of each secret to keep; the current one is always kept. */
   versionRetention: z.number().int().min(10, 'Keep at least 10 versions').max(10_000),
   /** Deadline of each network stage of a connection test (DNS, TCP, SSH banner, login, probe); --timeout overrides it per run. */
   connectTimeoutSeconds: connectTimeoutSecondsSchema,
+  theme: z.enum(themeChoices),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

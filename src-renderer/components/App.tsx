@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useAppliedTheme } from '../features/appearance/index.js';
 import { describeError } from '../lib/errors.js';
 import { refreshStatus, startSession } from '../state/session.js';
 import { useSession } from '../state/stores.js';
@@ -14,6 +15,7 @@ export function App() {
   const connection = useSession((s) => s.connection);
   const settings = useSession((s) => s.status?.settings);
   const [startError, setStartError] = useState<string | null>(null);
+  useAppliedTheme(settings?.theme);
 
   useEffect(() => {
     startSession().catch((err: unknown) => setStartError(describeError(err)));

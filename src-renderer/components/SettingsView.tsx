@@ -6,11 +6,13 @@ import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';
 import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupDialogs.js';
 import { Panel } from './Panel.js';
+import { AppearanceSection } from '../features/appearance/index.js';
 import { KnownHostsView } from '../features/connections/index.js';
 import { RotateMasterKeySection } from '../features/migration/index.js';
 import { StoreCheckSection } from '../features/store-check/index.js';
 
-type Field = keyof Settings;
+/** The settings this form edits as numbers; the others have their own sections. */
+type Field = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
 
 const limits: Record<Field, string> = {
   autoLockMinutes: 'Enter a whole number of minutes from 1 to 1440.',
@@ -67,7 +69,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      const saved = await saveSettings(parsed as Settings);
+      const saved = await saveSettings(parsed);
       setValues(asText(saved));
       setResult({ ok: true, text: 'Settings saved.' });
     } catch (err) {
@@ -145,6 +147,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
         </div>
       </form>
 
+      <AppearanceSection />
       <section className="settings-section" aria-labelledby="backup-title">
         <h3 id="backup-title" className="section-title">
           Backup and import

@@ -111,10 +111,13 @@ describe('core: secrets on a real store', () => {
   });
 
   it('keeps settings and validates them', async () => {
-    expect(await call(core, 'settings.update', { autoLockMinutes: 5 })).toEqual({ autoLockMinutes: 5, versionRetention: 10, connectTimeoutSeconds: 20 });
+    expect(await call(core, 'settings.update', { autoLockMinutes: 5 })).toEqual({ autoLockMinutes: 5, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system' });
     expect((await callError(core, 'settings.update', { versionRetention: 3 })).code).toBe('INVALID_REQUEST');
     expect((await callError(core, 'settings.update', { autoLockMinutes: 0 })).code).toBe('INVALID_REQUEST');
     expect((await call(core, 'app.status', {})).settings.autoLockMinutes).toBe(5);
+    expect((await call(core, 'settings.update', { theme: 'dark' })).theme).toBe('dark');
+    expect((await callError(core, 'settings.update', { theme: 'sepia' } as never)).code).toBe('INVALID_REQUEST');
+    expect((await call(core, 'app.status', {})).settings).toMatchObject({ autoLockMinutes: 5, theme: 'dark' });
   });
 
   it('locks itself after the auto-lock time without requests, and each request starts the wait again', async () => {
