@@ -34,12 +34,7 @@ export type { SecretTypeDescription } from './secret-types.js';
 export { connectionReportSchema, reportStageSchema } from './connection-report.js';
 export type { ConnectionReport, ReportStage } from './connection-report.js';
 
-/**
- * The lowest zxcvbn score (0–4) a new master passphrase may have unless the
- * user explicitly accepts a weak one; the first-run screen and `strongroom init`
- * apply it. The delegate never sees a score: it checks only the length.
- */
-export const MIN_PASSPHRASE_SCORE = 3;
+export { MIN_PASSPHRASE_SCORE } from './passphrase-rules.js';
 
 /** The secret types a connection test accepts. */
 export const testableSecretTypes = ['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm'] as const;

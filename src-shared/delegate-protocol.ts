@@ -20,17 +20,7 @@ export {
   toBase64,
 } from './sealed-box.js';
 export type { SealBinding, SealRecipient, SealedMessage } from './sealed-box.js';
-import { sealBindings as baseSealBindings, type SealBinding } from './sealed-box.js';
-
-/**
- * The operations a sealed value may be bound to (sealed-box.ts), plus a
- * manager's configuration: `managerConfig(name)` binds the manager's name,
- * `managerConfig('')` a form's partial configuration for fetchOptions.
- */
-export const sealBindings = {
-  ...baseSealBindings,
-  managerConfig: (name: string): SealBinding => ({ purpose: 'manager.config', bindings: { name } }),
-} as const;
+export { sealBindings } from './sealed-box.js';
 export {
   MAX_FILE_BYTES,
   MAX_TEXT_VALUE_CHARS,
@@ -545,5 +535,4 @@ export type DelegateEvent = z.infer<typeof delegateEventSchema>;
 /** The first message the delegate sends, unprompted, once it is ready. */
 export const delegateReadySchema = z.strictObject({ ready: z.literal(true), pid: z.number().int() });
 
-/** Minimum passphrase length; the delegate enforces it because only it sees the passphrase. */
-export const MIN_PASSPHRASE_LENGTH = 10;
+export { MIN_PASSPHRASE_LENGTH } from './passphrase-rules.js';

@@ -119,4 +119,6 @@ export const sealBindings = {
   secretReveal: (secretIds: string[]): SealBinding => ({ purpose: 'secret.reveal', bindings: { secretIds } }),
   backupExport: (): SealBinding => ({ purpose: 'backup.export', bindings: {} }),
   backupRestore: (): SealBinding => ({ purpose: 'backup.restore', bindings: {} }),
+  /** A manager's configuration binds the manager's name; `managerConfig('')` a form's partial configuration for fetchOptions. */
+  managerConfig: (name: string): SealBinding => ({ purpose: 'manager.config', bindings: { name } }),
 } as const;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { MAX_FILE_BYTES, defaultWinrmPort, secretTypes, type SecretType } from '../../src-shared/contract.js';
+import { MAX_FILE_BYTES, defaultWinrmPort, secretTypes, type SecretType } from '../../src-shared/secret-type-basics.js';
 
 export class SecretInputError extends Error {}
 export class SecretUsageError extends Error {}

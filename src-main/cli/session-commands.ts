@@ -4,13 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { sealBindings, sealValues } from '../../src-shared/contract.js';
+import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 import { SessionClient } from '../core/session/session-client.js';
-import type { SessionStatus } from '../core/session/session-protocol.js';
+import { DEFAULT_SESSION_TIMEOUT, type SessionStatus } from '../core/session/session-protocol.js';
 import { UsageError, UserError } from './cli-errors.js';
 import { agentAnnouncementSchema, agentOutcomeSchema } from './session-handshake.js';
 
-export const DEFAULT_SESSION_TIMEOUT = '15m';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `90s`, `15m`, `2h`; at most a day. */

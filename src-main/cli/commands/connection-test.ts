@@ -1,6 +1,6 @@
 /** `test ssh` and `test winrm`: the live stage log on stderr, the report as JSON on stdout with --json. */
 import { randomUUID } from 'node:crypto';
-import { connectTimeoutSecondsSchema, type ReportStage } from '../../../src-shared/contract.js';
+import type { ReportStage } from '../../../src-shared/contract.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, type OptionValues } from '../command.js';
 import type { Session } from '../session.js';
@@ -30,7 +30,8 @@ async function testConnection(session: Session, kind: 'ssh' | 'winrm', values: O
   if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !Number.isInteger(port)) throw new UsageError('--port must be a number.');
-  const timeoutSeconds = values.timeout === undefined ? undefined : connectTimeoutSecondsSchema.safeParse(Number(values.timeout));
+  // The contract's schemas load only when a --timeout needs checking; main checks the request again on arrival.
+  const timeoutSeconds = values.timeout === undefined ? undefined : (await import('../../../src-shared/contract.js')).connectTimeoutSecondsSchema.safeParse(Number(values.timeout));
   if (timeoutSeconds && !timeoutSeconds.success) throw new UsageError('--timeout must be a whole number of seconds from 1 to 300.');
   const secret = await session.findSecret(values.secret!);
   const isWinrm = secret.type === 'winrm';

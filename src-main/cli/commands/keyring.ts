@@ -4,7 +4,7 @@
  * (docs/migration.md). Run it again after an interruption: it continues the
  * rotation in progress.
  */
-import { sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { defineCommand } from '../command.js';
 
 export const keyringCommands = [

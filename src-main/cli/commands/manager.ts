@@ -1,7 +1,9 @@
 /** Secret manager commands (docs/managers.md). */
 import { readFileSync } from 'node:fs';
-import { externalManagerKinds, isBuiltIn, kindCan, optionFetchingKinds, sealBindings, sealValues, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
+import type { ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
+import { externalManagerKinds, isBuiltIn, kindCan, optionFetchingKinds } from '../../../src-shared/manager-kinds.js';
 import { optionChoices } from '../../../src-shared/manager-options.js';
+import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 import type { Session } from '../session.js';

@@ -1,5 +1,7 @@
 /** Secret commands: create, list, reveal, update, version history, usage scope, delete. */
-import { createSealRecipient, sealBindings, sealValues, secretTypes, type Consumer, type ScopeEntry, type SecretSummary } from '../../../src-shared/contract.js';
+import type { Consumer, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
+import { createSealRecipient, sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
+import { secretTypes } from '../../../src-shared/secret-type-basics.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, type CommandVariant } from '../command.js';
 import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFromOptions, secretTypeOptions } from '../secret-input.js';

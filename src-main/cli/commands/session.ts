@@ -1,6 +1,9 @@
 /** Session commands: unlock once for a data folder, lock, and ask whether a session is open. */
 import { defineCommand } from '../command.js';
-import { DEFAULT_SESSION_TIMEOUT, lockCommand, statusCommand, unlockCommand } from '../session-commands.js';
+import { DEFAULT_SESSION_TIMEOUT } from '../../core/session/session-protocol.js';
+
+/** Loaded when one of these runs: starting an agent needs child processes and the handshake's schemas, which no other command does. */
+const implementation = () => import('../session-commands.js');
 
 const group = 'Sessions';
 
@@ -12,8 +15,8 @@ export const sessionCommands = [
     options: { timeout: { type: 'string', value: 'DURATION', help: `idle time before the session locks, e.g. 90s, 15m, 2h (default ${DEFAULT_SESSION_TIMEOUT})` } },
     unlock: false,
     withoutCore: true,
-    run: (session, _args, values) =>
-      unlockCommand(session.io, session.dataDir, { timeout: values.timeout, agentEntry: session.agentEntry, passphrase: () => session.passphrase(values['passphrase-file'], false) }),
+    run: async (session, _args, values) =>
+      (await implementation()).unlockCommand(session.io, session.dataDir, { timeout: values.timeout, agentEntry: session.agentEntry, passphrase: () => session.passphrase(values['passphrase-file'], false) }),
   }),
   defineCommand({
     words: 'lock',
@@ -22,7 +25,7 @@ export const sessionCommands = [
     options: {},
     unlock: false,
     withoutCore: true,
-    run: (session) => lockCommand(session.io, session.dataDir),
+    run: async (session) => (await implementation()).lockCommand(session.io, session.dataDir),
   }),
   defineCommand({
     words: 'status',
@@ -31,6 +34,6 @@ export const sessionCommands = [
     options: { json: { type: 'boolean', help: 'print the status as JSON on stdout' } },
     unlock: false,
     withoutCore: true,
-    run: (session, _args, values) => statusCommand(session.io, session.dataDir, values.json === true),
+    run: async (session, _args, values) => (await implementation()).statusCommand(session.io, session.dataDir, values.json === true),
   }),
 ];

@@ -1,6 +1,7 @@
 /** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { MIN_PASSPHRASE_SCORE, sealBindings, sealValues } from '../../../src-shared/contract.js';
+import { MIN_PASSPHRASE_SCORE } from '../../../src-shared/passphrase-rules.js';
+import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { appEventSchema, type AppEvent, type Channel, type IpcResult } from '../../../src-shared/contract.js';
+import type { AppEvent, Channel, IpcResult } from '../../../src-shared/contract.js';
 import { lineReader, sessionReplySchema, sessionSocketPath, sessionStatusSchema, sessionTokenPath, type SessionRequest, type SessionStatus } from './session-protocol.js';
 
 type Pending = { resolve: (reply: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void; reject: (error: Error) => void };
@@ -14,6 +14,8 @@ export class SessionClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: AppEvent) => void>();
+  /** Replies and events are handled one after another, in the order they arrived, though checking an event waits for the contract to load. */
+  private inbox: Promise<void> = Promise.resolve();
 
   private constructor(private readonly socket: Socket) {
     socket.on(
@@ -96,16 +98,35 @@ export class SessionClient {
       return;
     }
     if ('event' in reply) {
-      const event = appEventSchema.safeParse(reply.event);
-      if (event.success) for (const listener of this.listeners) listener(event.data);
+      const raw = reply.event;
+      this.enqueue(async () => {
+        // The app's whole contract loads only for a command that gets events (a long
+        // operation's progress): building its schemas would be most of a reveal's time.
+        const { appEventSchema } = await import('../../../src-shared/contract.js');
+        const event = appEventSchema.safeParse(raw);
+        if (event.success) for (const listener of this.listeners) listener(event.data);
+      });
       return;
     }
-    const pending = this.pending.get(reply.id);
-    this.pending.delete(reply.id);
-    pending?.resolve(reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error });
+    const { id } = reply;
+    const outcome = reply.ok ? { ok: true, value: reply.value } : { ok: false, error: reply.error };
+    this.enqueue(() => {
+      const pending = this.pending.get(id);
+      this.pending.delete(id);
+      pending?.resolve(outcome);
+    });
   }
 
+  private enqueue(step: () => void | Promise<void>): void {
+    this.inbox = this.inbox.then(step).catch((error: unknown) => this.rejectAll(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /** After whatever arrived before it: a reply read just before the socket closed still resolves. */
   private fail(error: Error): void {
+    this.enqueue(() => this.rejectAll(error));
+  }
+
+  private rejectAll(error: Error): void {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }

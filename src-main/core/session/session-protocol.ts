@@ -13,8 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { join, win32 } from 'node:path';
-import { z } from 'zod';
+// zod's tree-shakable build: every CLI command through a session loads this module, and the
+// full build alone costs a script more than the command's own work (see `npm run bench -- session`).
+import * as z from 'zod/mini';
 
+/** How long `strongroom unlock`'s session stays open unused, unless --timeout says otherwise. */
+export const DEFAULT_SESSION_TIMEOUT = '15m';
 export const SESSION_SOCKET_FILE = 'session.sock';
 export const SESSION_TOKEN_FILE = 'session.token';
 /** Above the router's 2 MiB request cap, so oversized requests get its typed error. */
@@ -34,26 +38,26 @@ export function sessionSocketPath(dataDir: string, platform: NodeJS.Platform = p
 export const sessionTokenPath = (dataDir: string) => join(dataDir, SESSION_TOKEN_FILE);
 
 export const sessionRequestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('hello'), id: z.number().int(), token: z.string().length(64), pid: z.number().int().positive() }),
-  z.strictObject({ kind: z.literal('call'), id: z.number().int(), channel: z.string().max(100), request: z.unknown() }),
-  z.strictObject({ kind: z.literal('status'), id: z.number().int() }),
-  z.strictObject({ kind: z.literal('lock'), id: z.number().int() }),
+  z.strictObject({ kind: z.literal('hello'), id: z.int(), token: z.string().check(z.length(64)), pid: z.int().check(z.positive()) }),
+  z.strictObject({ kind: z.literal('call'), id: z.int(), channel: z.string().check(z.maxLength(100)), request: z.unknown() }),
+  z.strictObject({ kind: z.literal('status'), id: z.int() }),
+  z.strictObject({ kind: z.literal('lock'), id: z.int() }),
 ]);
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 
 export const sessionStatusSchema = z.strictObject({
   /** Who serves the socket: a session agent started by `strongroom unlock`, or the app. */
   server: z.enum(['agent', 'app']),
-  pid: z.number().int(),
+  pid: z.int(),
   /** Null when the app serves the socket: its own idle lock decides, and locking it closes the session. */
-  idleTimeoutMs: z.number().int().nullable(),
-  expiresAt: z.string().nullable(),
+  idleTimeoutMs: z.nullable(z.int()),
+  expiresAt: z.nullable(z.string()),
 });
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 
 export const sessionReplySchema = z.union([
-  z.strictObject({ id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
-  z.strictObject({ id: z.number().int(), ok: z.literal(false), error: z.strictObject({ code: z.string(), message: z.string() }).passthrough() }),
+  z.strictObject({ id: z.int(), ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ id: z.int(), ok: z.literal(false), error: z.looseObject({ code: z.string(), message: z.string() }) }),
   z.strictObject({ event: z.unknown() }),
 ]);
 export type SessionReply = z.infer<typeof sessionReplySchema>;
