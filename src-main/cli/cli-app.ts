@@ -10,13 +10,16 @@
  * The streams and core options are injected so tests can run it in-process
  * and watch every message main exchanges with the delegate.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AppCoreOptions } from '../core/app-core-types.js';
 import { SessionClient } from '../core/session/session-client.js';
-import { defaultDataDir } from '../core/paths.js';
-import { sealBindings, sealValues } from '../../src-shared/contract.js';
+import { DATABASE_FILE, defaultDataDir } from '../core/paths.js';
+import { delegateLaunch } from '../core/delegate/delegate-channel.js';
+import { forkDelegateEarly } from '../core/delegate/node-delegate-channel.js';
+import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 import { UsageError, UserError } from './cli-errors.js';
 import { pathsInitWouldCreate, removeCreated } from './init-cleanup.js';
 import { globalOptions, type CommandSpec, type OptionSpecs, type OptionValues } from './command.js';
@@ -41,6 +44,11 @@ export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>> 
 
 function defaultAgentEntry(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
+}
+
+/** dist/main/cli.js sits beside dist/delegate/main.js once built, as the core's own default does. */
+function defaultDelegateEntry(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
 }
 
 /** In the order the help lists them. */
@@ -170,12 +178,25 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
       }
     }
   }
-  // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
-  const { createAppCore } = await import('../core/app-core.js');
+  // A command that will unlock an existing store forks its delegate before loading the core,
+  // so the delegate's start overlaps the core's (the key derivation waits for both anyway).
+  const delegateEntry = coreOptions.delegateEntry ?? defaultDelegateEntry();
+  const early =
+    command.unlock !== false && !coreOptions.spawnDelegate && existsSync(join(dataDir, DATABASE_FILE))
+      ? forkDelegateEarly(delegateLaunch(delegateEntry, join(dataDir, 'logs')))
+      : null;
   // A refused init leaves nothing behind: what it would create is noted before the core creates it.
   const createdByInit = command.words === 'init' ? pathsInitWouldCreate(dataDir) : [];
+  let core;
+  try {
+    // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
+    const { createAppCore } = await import('../core/app-core.js');
+    core = await createAppCore({ ...coreOptions, delegateEntry, ...(early ? { spawnDelegate: early.spawn } : {}), dataDir, actor: 'cli' });
+  } catch (error) {
+    early?.discard();
+    throw error;
+  }
   let failed = true;
-  const core = await createAppCore({ ...coreOptions, dataDir, actor: 'cli' });
   const session = new Session(core, io, dataDir);
   try {
     if (command.unlock !== false) {
@@ -193,6 +214,7 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
   } finally {
     await core.handle('vault.lock', {});
     await core.close();
+    early?.discard();
     if (failed) removeCreated(createdByInit);
   }
 }

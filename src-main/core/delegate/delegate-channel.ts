@@ -22,3 +22,20 @@ export interface DelegateLaunch {
 }
 
 export type DelegateSpawner = (launch: DelegateLaunch) => DelegateChannel;
+
+/** Environment variables the delegate may inherit; everything else (NODE_OPTIONS, proxies, tokens, ELECTRON_*) is dropped. */
+const ENV_ALLOWLIST = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'HOME', 'SystemRoot', 'TEMP', 'TMP'];
+
+export function scrubbedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ENV_ALLOWLIST) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** How every delegate is launched: in one place, so one forked ahead of the core (forkDelegateEarly) starts exactly as the supervisor would start it. */
+export function delegateLaunch(entry: string, logDir: string): DelegateLaunch {
+  return { entry, env: scrubbedEnv(process.env), args: ['--log-dir', logDir] };
+}

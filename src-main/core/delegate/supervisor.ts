@@ -19,7 +19,7 @@ import {
   type DelegateResult,
   type ProviderFailure,
 } from '../../../src-shared/delegate-protocol.js';
-import type { DelegateChannel, DelegateSpawner } from './delegate-channel.js';
+import { delegateLaunch, type DelegateChannel, type DelegateSpawner } from './delegate-channel.js';
 import type { Logger } from '../logging/logger.js';
 
 export type SupervisorErrorCode = DelegateErrorCode | 'DELEGATE_UNAVAILABLE' | 'DELEGATE_TIMEOUT';
@@ -36,18 +36,6 @@ export class DelegateCallError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Environment variables the delegate may inherit; everything else (NODE_OPTIONS, proxies, tokens, ELECTRON_*) is dropped. */
-const ENV_ALLOWLIST = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'HOME', 'SystemRoot', 'TEMP', 'TMP'];
-
-export function scrubbedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of ENV_ALLOWLIST) {
-    const value = env[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
 }
 
 export interface SupervisorOptions {
@@ -105,7 +93,7 @@ export class DelegateSupervisor {
 
   private launch(): Promise<void> {
     const { options } = this;
-    const channel = options.spawn({ entry: options.entry, env: scrubbedEnv(process.env), args: ['--log-dir', options.logDir] });
+    const channel = options.spawn(delegateLaunch(options.entry, options.logDir));
     this.channel = channel;
     this.startedAt = Date.now();
     this.publicKeyValue = null;
