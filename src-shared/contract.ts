@@ -424,7 +424,12 @@ export const channels = {
       limit: z.number().int().min(1).max(500).default(100),
       offset: z.number().int().min(0).default(0),
     }),
-    result: z.object({ total: z.number().int(), items: z.array(secretSummarySchema) }),
+    result: z.object({
+      total: z.number().int(),
+      items: z.array(secretSummarySchema),
+      /** Present while the search index is being built (after unlock): this answer came from SQLite, slower. */
+      indexing: z.literal(true).optional(),
+    }),
   },
   'secrets.get': { request: z.strictObject({ id: idSchema }), result: secretSummarySchema },
   'secrets.create': {

@@ -71,21 +71,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const remoteWrites = new RemoteWriteJournal(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
-  const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows);
+  const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows, (error) =>
+    logger.log('error', 'building the search index failed', { error: String(error) }),
+  );
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
-  // The search index exists only while the store is unlocked; built right after the unlock answers.
+  // The search index exists only while the store is unlocked; built in slices from the unlock on, while main keeps answering.
   listeners.add((event) => {
     if (event.type === 'vault.locked') secrets.closeSearchIndex();
-    if (event.type !== 'vault.unlocked') return;
-    setImmediate(() => {
-      try {
-        if (theVault.unlocked) secrets.openSearchIndex();
-      } catch (error) {
-        // The first list builds it again, and reports the error to its caller.
-        logger.log('error', 'building the search index failed', { error: String(error) });
-      }
-    });
+    if (event.type === 'vault.unlocked') secrets.openSearchIndex();
   });
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
   // The app (not a command, which ends when its work does) resumes migrations an earlier start left interrupted.
@@ -369,6 +363,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     async close() {
       idle.stop();
+      secrets.closeSearchIndex();
       await migrations.shutdown();
       await delegate.stop();
       db.close();

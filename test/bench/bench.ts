@@ -438,6 +438,7 @@ async function benchSearch(root: string): Promise<void> {
         const searchClient = await BridgeClient.connect(server.url);
         return {
           client: searchClient,
+          pid: server.child.pid!,
           async stop() {
             searchClient.close();
             await stop(server.child);

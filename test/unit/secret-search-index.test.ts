@@ -3,6 +3,8 @@
  * instr() scan): random stores, random queries, filters and sorts, random
  * writes in between, and both must return the same total and the same page
  * in the same order. Seeded, so a failure names the seed that reproduces it.
+ * The list's search (secret-list-search.ts) builds the index in slices: its
+ * answers are checked the same way between slices, with writes between them.
  */
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
@@ -12,6 +14,7 @@ import { openDatabase } from '../../src-main/core/store/database.js';
 import { DATABASE_FILE } from '../../src-main/core/paths.js';
 import { listBySql, type ListQuery } from '../../src-main/core/services/secret-list-query.js';
 import { SecretSearchIndex } from '../../src-main/core/services/secret-search-index.js';
+import { SecretListSearch } from '../../src-main/core/services/secret-list-search.js';
 import { tempDir } from '../support/core-harness.js';
 import { join } from 'node:path';
 
@@ -127,6 +130,32 @@ describe('secret search index', () => {
     expect(index.page(request), `seed ${seed}: ${JSON.stringify(request)}`).toEqual(listBySql(db, request));
   }
 
+  /** The list's search with its slices run by hand: `slice()` runs the next one, if a build is under way. */
+  function steppedSearch(db: BetterSqlite3.Database) {
+    const pending: (() => void)[] = [];
+    const search = new SecretListSearch(
+      db,
+      (error) => {
+        throw error;
+      },
+      (slice) => pending.push(slice),
+      0,
+    );
+    const slice = () => {
+      pending.shift()?.();
+      return pending.length > 0;
+    };
+    const finish = () => {
+      while (slice());
+    };
+    return { search, slice, finish, building: () => pending.length > 0 };
+  }
+
+  function compareSearch(db: BetterSqlite3.Database, search: SecretListSearch, request: ListQuery, seed: number) {
+    const { total, rowids } = search.page(request);
+    expect({ total, rowids }, `seed ${seed}: ${JSON.stringify(request)}`).toEqual(listBySql(db, request));
+  }
+
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`answers like the SQL scan on random data, through random writes (seed ${seed})`, () => {
       const rng = random(seed);
@@ -186,26 +215,93 @@ describe('secret search index', () => {
     const rng = random(99);
     const { dir, db, apps, envs } = store();
     for (let i = 0; i < 50; i++) insert(db, rng, apps, envs);
-    const index = SecretSearchIndex.build(db);
+    const { search, finish } = steppedSearch(db);
+    finish();
     const request: ListQuery = { query: '', sort: 'name', direction: 'asc', limit: 500, offset: 0 };
-    const before = index.page(request).total;
+    const before = search.page(request);
+    expect(before.indexing).toBe(false);
     const other = new BetterSqlite3(join(dir, DATABASE_FILE));
     open.push(other);
     other
       .prepare("INSERT INTO secrets (id, name, description, type, manager_id, current_version, created_at, updated_at) VALUES (?, 'zz-from-elsewhere', NULL, 'text', 'local', 1, 'now', 'now')")
       .run(randomUUID());
-    expect(index.page(request).total).toBe(before + 1);
-    compare(db, index, { ...request, query: 'ELSEWHERE' }, 99);
+    // The index is stale: SQL answers while it is built again.
+    const after = search.page(request);
+    expect(after).toMatchObject({ total: before.total + 1, indexing: true });
+    finish();
+    expect(search.page({ ...request, query: 'ELSEWHERE' })).toMatchObject({ total: 1, indexing: false });
+    compareSearch(db, search, { ...request, query: 'ELSEWHERE' }, 99);
   });
 
   it('rebuilds after a bulk write larger than a quarter of the store, and still agrees', () => {
     const rng = random(7);
     const { db, apps, envs } = store();
     for (let i = 0; i < 40; i++) insert(db, rng, apps, envs);
-    const index = SecretSearchIndex.build(db);
+    const { search, finish } = steppedSearch(db);
+    finish();
     db.transaction(() => {
       for (let i = 0; i < 100; i++) insert(db, rng, apps, envs);
     })();
-    for (let i = 0; i < 30; i++) compare(db, index, randomRequest(rng, db, apps, envs), 7);
+    compareSearch(db, search, randomRequest(rng, db, apps, envs), 7);
+    finish();
+    for (let i = 0; i < 30; i++) compareSearch(db, search, randomRequest(rng, db, apps, envs), 7);
+    expect(search.page({ query: '', sort: 'name', direction: 'asc', limit: 1, offset: 0 }).indexing).toBe(false);
+  });
+
+  it('answers like SQL while it builds, with writes and queries between its slices, and is current once built', () => {
+    const rng = random(23);
+    const { db, apps, envs } = store();
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert(db, rng, apps, envs);
+    })();
+    const { search, slice, building } = steppedSearch(db);
+    let slices = 0;
+    while (building()) {
+      for (let q = 0; q < 3; q++) compareSearch(db, search, randomRequest(rng, db, apps, envs), 23);
+      // Writes of every kind between slices: inserts, renames, deletes, scope changes.
+      for (let w = 0; w < 1 + rng.int(4); w++) {
+        const rowid = db.prepare('SELECT rowid FROM secrets ORDER BY random() LIMIT 1').pluck().get() as number;
+        const kind = rng.int(4);
+        if (kind === 0) insert(db, rng, apps, envs);
+        else if (kind === 1) db.prepare('DELETE FROM secrets WHERE rowid = ?').run(rowid);
+        else if (kind === 2) {
+          try {
+            db.prepare('UPDATE secrets SET name = ?, updated_at = ? WHERE rowid = ?').run(randomName(rng), randomTime(rng), rowid);
+          } catch (error) {
+            if (!String(error).includes('UNIQUE')) throw error;
+          }
+        } else db.prepare('DELETE FROM scope_entries WHERE owner_id = (SELECT id FROM secrets WHERE rowid = ?)').run(rowid);
+      }
+      slice();
+      slices++;
+    }
+    // Spread over many slices, then answering from the index, with every write made meanwhile applied.
+    expect(slices).toBeGreaterThan(10);
+    for (let q = 0; q < 60; q++) {
+      const request = randomRequest(rng, db, apps, envs);
+      expect(search.page(request).indexing, JSON.stringify(request)).toBe(false);
+      compareSearch(db, search, request, 23);
+    }
+  });
+
+  it('stops a build under way when closed, and closes its reading connection', () => {
+    const rng = random(5);
+    const { db, apps, envs } = store();
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert(db, rng, apps, envs);
+    })();
+    const { search, slice } = steppedSearch(db);
+    slice();
+    // Its snapshot holds the checkpoint back from a frame written after it.
+    const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    insert(db, rng, apps, envs);
+    expect(checkpoint()[0]!.checkpointed).toBeLessThan(checkpoint()[0]!.log);
+    search.close();
+    expect(slice()).toBe(false);
+    const [after] = checkpoint();
+    expect(after!.checkpointed).toBe(after!.log);
+    // And the store answers and writes as before.
+    insert(db, rng, apps, envs);
+    compareSearch(db, search, { query: 'db', sort: 'name', direction: 'asc', limit: 20, offset: 0 }, 5);
   });
 });

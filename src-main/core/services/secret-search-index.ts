@@ -8,11 +8,18 @@
  * It holds names, types, manager ids and timestamps — what the list shows
  * anyway, never a value — and lives only in main while the store is unlocked.
  *
+ * Building: every name is read from one snapshot taken by a second,
+ * read-only connection, a step of BUILD_STEP_ROWS rows at a time, so the
+ * caller (secret-list-search.ts) spreads the work over many turns of the
+ * event loop and main keeps answering meanwhile; this connection stays free
+ * to write.
+ *
  * Staying current: temporary triggers (they exist on this connection only)
  * record the rowid of every secret this connection writes, whichever service
  * writes it, in the same transaction, so a rolled-back write leaves no trace;
- * the next query applies those rows first. A commit by another connection
- * changes `PRAGMA data_version`, and the index is rebuilt.
+ * the next query applies those rows first, including those written while the
+ * index was being built. A commit by another connection changes `PRAGMA
+ * data_version`: the index is then stale, and `page` says so (null).
  *
  * Matching: names are indexed by trigram, padded at the end so one or two
  * characters are the prefix of a trigram wherever they occur. A query of
@@ -22,7 +29,7 @@
  * the start of the order. The page among collected matches is found by
  * bucketing their positions in the order, so no query sorts all its matches.
  */
-import type { Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { prepared } from '../store/prepared.js';
 import { orderBy, scopeClause, type ListFilter, type ListQuery } from './secret-list-query.js';
 
@@ -115,6 +122,9 @@ interface ScopeFilter {
 /** Beyond this share of the secrets changed at once, rebuilding is cheaper than merging. */
 const REBUILD_SHARE = 0.25;
 
+/** Rows read between two yields of a build: about a millisecond of work. */
+export const BUILD_STEP_ROWS = 1024;
+
 const CHANGE_TABLE = 'temp.secret_search_changes';
 /** Triggers that record changes made on this connection; a NULL rowid means scopes or environments changed. */
 const TRIGGERS = [
@@ -145,6 +155,8 @@ export class SecretSearchIndex {
   private orders = new Map<SortKey, Order>();
   private aliveCount = 0;
   private dataVersion = -1;
+  /** Set once a change could not be applied: every later query says so. */
+  private stale = false;
   private scopeFilter: ScopeFilter | null = null;
   /** Per slot, the query that last matched it: marks matches without clearing an array per query. */
   private mark = new Uint32Array(0);
@@ -153,17 +165,62 @@ export class SecretSearchIndex {
 
   private constructor(private readonly db: Database) {}
 
-  /** Reads every secret's name and sort fields; the triggers it installs outlive the index, on this connection. */
-  static build(db: Database): SecretSearchIndex {
+  /**
+   * Reads every secret's name and sort fields, yielding every BUILD_STEP_ROWS
+   * rows; returns the index. The triggers it installs outlive the index, on
+   * this connection. Stopping it early (`return()`) closes its connection.
+   */
+  static *building(db: Database): Generator<void, SecretSearchIndex> {
     for (const statement of TRIGGERS) db.exec(statement);
     const index = new SecretSearchIndex(db);
-    index.rebuild();
+    // Before the snapshot: anything this connection writes from now on is applied at the first query (again, harmlessly, if the snapshot holds it).
+    index.dataVersion = dataVersion(db);
+    prepared(db, `DELETE FROM ${CHANGE_TABLE}`).run();
+    const reader = new BetterSqlite3(db.name, { readonly: true, fileMustExist: true });
+    try {
+      // One read transaction: every pass reads the same snapshot, whatever is committed meanwhile.
+      reader.exec('BEGIN');
+      let read = 0;
+      // Table order (sequential reads); every order comes from SQLite's own indexes, so it is SQLite's order by construction.
+      for (const [rowid, name, type, manager_id, created_at, updated_at] of reader.prepare(`SELECT ${COLUMNS} FROM secrets`).raw().iterate() as IterableIterator<IndexedTuple>) {
+        index.addSlot({ rowid, name, type, manager_id, created_at, updated_at });
+        if (++read % BUILD_STEP_ROWS === 0) yield;
+      }
+      const count = index.slots.rowid.length;
+      index.grow(count);
+      for (const sort of SORT_KEYS) {
+        const slots = new Int32Array(count);
+        let at = 0;
+        for (const rowid of reader.prepare(`SELECT s.rowid FROM secrets s ORDER BY ${orderBy(sort, 'asc')}`).pluck().iterate() as IterableIterator<number>) {
+          slots[at++] = index.slotOf.get(rowid)!;
+          if (at % BUILD_STEP_ROWS === 0) yield;
+        }
+        index.orders.set(sort, orderOf(slots, count));
+        yield;
+      }
+      reader.exec('COMMIT');
+    } finally {
+      reader.close();
+    }
     return index;
   }
 
-  /** The total and the page's rowids, as `listBySql` would return them. */
-  page(request: ListQuery): { total: number; rowids: number[] } {
-    this.catchUp();
+  /** Builds in one go: for tests and callers that can wait. */
+  static build(db: Database): SecretSearchIndex {
+    const steps = SecretSearchIndex.building(db);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * The total and the page's rowids, as `listBySql` would return them; null
+   * once the index is stale (another connection committed, or a bulk change):
+   * build a new one then.
+   */
+  page(request: ListQuery): { total: number; rowids: number[] } | null {
+    if (!this.catchUp()) return null;
     const order = this.orders.get(request.sort)!;
     const query = asciiLower(wellFormed(request.query.trim()));
     const otherFilters = Boolean(request.types?.length || request.managerId || request.applicationId || request.environmentId);
@@ -299,43 +356,20 @@ export class SecretSearchIndex {
     return allowed;
   }
 
-  /** Applies what changed since the last query: this connection's writes, or anyone's commit. */
-  private catchUp(): void {
-    const version = prepared(this.db, 'PRAGMA data_version').pluck().get() as number;
-    if (version !== this.dataVersion) {
-      this.rebuild();
-      return;
-    }
+  /** Applies what this connection changed since the last query; false if the index is stale and must be built again. */
+  private catchUp(): boolean {
+    if (this.stale || dataVersion(this.db) !== this.dataVersion) return !(this.stale = true);
     const changed = prepared(this.db, `SELECT secret_rowid FROM ${CHANGE_TABLE}`).pluck().all() as (number | null)[];
-    if (changed.length === 0) return;
+    if (changed.length === 0) return true;
     prepared(this.db, `DELETE FROM ${CHANGE_TABLE}`).run();
     this.scopeFilter = null;
     const rowids = [...new Set(changed.filter((rowid): rowid is number => rowid !== null))];
-    if (rowids.length === 0) return;
-    if (rowids.length > this.aliveCount * REBUILD_SHARE) this.rebuild();
-    else this.apply(rowids);
-    // Renames and deletions leave dead slots behind; once they outnumber the living, start afresh.
-    if (this.slots.rowid.length > 2 * this.aliveCount + 1024) this.rebuild();
-  }
-
-  private rebuild(): void {
-    this.dataVersion = prepared(this.db, 'PRAGMA data_version').pluck().get() as number;
-    prepared(this.db, `DELETE FROM ${CHANGE_TABLE}`).run();
-    this.scopeFilter = null;
-    // Read in table order (sequential); every order comes from SQLite's own indexes, so it is SQLite's order by construction.
-    const rows = prepared(this.db, `SELECT ${COLUMNS} FROM secrets`).raw().all() as IndexedTuple[];
-    this.slots = emptySlots(rows.length);
-    this.slotOf = new Map();
-    this.trigrams = new Map();
-    this.byPrefix = new Map();
-    this.shortCounts = new ShortCounts();
-    this.aliveCount = 0;
-    for (const [rowid, name, type, manager_id, created_at, updated_at] of rows) this.addSlot({ rowid, name, type, manager_id, created_at, updated_at });
-    this.grow(rows.length);
-    for (const sort of SORT_KEYS) {
-      const rowids = prepared(this.db, `SELECT s.rowid FROM secrets s ORDER BY ${orderBy(sort, 'asc')}`).pluck().all() as number[];
-      this.orders.set(sort, orderOf(Int32Array.from(rowids, (rowid) => this.slotOf.get(rowid)!), rows.length));
-    }
+    if (rowids.length === 0) return true;
+    // A bulk change is cheaper to read afresh; and renames and deletions leave dead slots behind, so once they outnumber the living, start afresh.
+    if (rowids.length > this.aliveCount * REBUILD_SHARE) return !(this.stale = true);
+    this.apply(rowids);
+    if (this.slots.rowid.length > 2 * this.aliveCount + 1024) return !(this.stale = true);
+    return true;
   }
 
   /** Re-reads these secrets: removes them from every order, updates their slots, and merges them back in. */
@@ -365,7 +399,9 @@ export class SecretSearchIndex {
       }
     }
     this.grow(this.slots.rowid.length);
-    for (const sort of SORT_KEYS) this.orders.set(sort, this.merge(this.orders.get(sort)!, touched, comparators[sort](this.slots)));
+    const marked = new Uint8Array(this.slots.rowid.length);
+    for (const slot of touched) marked[slot] = 1;
+    for (const sort of SORT_KEYS) this.orders.set(sort, this.merge(this.orders.get(sort)!, touched, marked, comparators[sort](this.slots)));
   }
 
   private addSlot(row: IndexedRow): number {
@@ -437,15 +473,15 @@ export class SecretSearchIndex {
     if (this.matches.length < slots) this.matches = new Int32Array(Math.max(slots, this.matches.length * 2));
   }
 
-  /** One pass: the order without the touched slots, merged with the live touched slots sorted alone. */
-  private merge(order: Order, touched: Set<number>, compare: (a: number, b: number) => number): Order {
+  /** One pass: the order without the touched (marked) slots, merged with the live touched slots sorted alone. */
+  private merge(order: Order, touched: Set<number>, marked: Uint8Array, compare: (a: number, b: number) => number): Order {
     const inserted = Int32Array.from([...touched].filter((slot) => this.slots.alive[slot])).sort(compare);
     const slots = new Int32Array(this.aliveCount);
     let next = 0;
     let i = 0;
     for (let at = 0; at < order.length; at++) {
       const slot = order.slots[at]!;
-      if (touched.has(slot)) continue;
+      if (marked[slot]) continue;
       while (i < inserted.length && compare(inserted[i]!, slot) < 0) slots[next++] = inserted[i++]!;
       slots[next++] = slot;
     }
@@ -496,6 +532,10 @@ class ShortCounts {
     if (text.length === 2 && (a | b) < 128) return this.ascii[128 + ((a << 7) | b)]!;
     return this.other.get(text) ?? 0;
   }
+}
+
+function dataVersion(db: Database): number {
+  return prepared(db, 'PRAGMA data_version').pluck().get() as number;
 }
 
 function emptySlots(capacity: number): Slots {

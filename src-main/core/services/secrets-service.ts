@@ -42,7 +42,7 @@ import type { VaultService } from './vault-service.js';
 import { RemoteWriteJournal, type PlannedWrite } from './remote-writes.js';
 import { scopeFields, type RowIntegrity, type RowSeal } from './row-integrity.js';
 import type { ListQuery } from './secret-list-query.js';
-import { SecretSearchIndex } from './secret-search-index.js';
+import { SecretListSearch } from './secret-list-search.js';
 
 export { LOCAL_MANAGER_ID } from './managers-service.js';
 
@@ -112,8 +112,8 @@ export function parseMetadata(type: SecretType, metadata: unknown): Record<strin
 
 export class SecretsService {
   readonly remoteWrites: RemoteWriteJournal;
-  /** Names and sort fields for the list, in memory while the store is unlocked (secret-search-index.ts). */
-  private searchIndex: SecretSearchIndex | null = null;
+  /** Names and sort fields for the list, in memory while the store is unlocked (secret-list-search.ts). */
+  private search: SecretListSearch | null = null;
 
   constructor(
     private readonly db: Database,
@@ -125,6 +125,8 @@ export class SecretsService {
     private readonly managers: ManagersService,
     /** The integrity MACs of secrets rows; every write to a row's deciding fields goes through it. */
     readonly rows: RowIntegrity,
+    /** Hears of a search index build that failed (the list answers from SQL meanwhile). */
+    private readonly onSearchIndexError: (error: unknown) => void,
   ) {
     this.remoteWrites = new RemoteWriteJournal(db);
   }
@@ -258,27 +260,28 @@ export class SecretsService {
     });
   }
 
-  list(request: ListQuery): { total: number; items: SecretSummary[] } {
+  list(request: ListQuery): { total: number; items: SecretSummary[]; indexing?: true } {
     this.vault.requireUnlocked();
-    const { total, rowids } = this.openSearchIndex().page(request);
+    const { total, rowids, indexing } = this.openSearchIndex().page(request);
     const byRowid = new Map(
       (prepared(this.db, 'SELECT rowid, * FROM secrets WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as SecretRow[]).map((row) => [
         row.rowid,
         row,
       ]),
     );
-    return { total, items: this.summaries(rowids.map((rowid) => byRowid.get(rowid)!)) };
+    return { total, items: this.summaries(rowids.map((rowid) => byRowid.get(rowid)!)), ...(indexing ? { indexing } : {}) };
   }
 
-  /** Builds the search index (at unlock, or at the first list after it). */
-  openSearchIndex(): SecretSearchIndex {
-    this.searchIndex ??= SecretSearchIndex.build(this.db);
-    return this.searchIndex;
+  /** Starts building the search index in slices (at unlock, or at the first list after it); the list answers from SQL until it is ready. */
+  openSearchIndex(): SecretListSearch {
+    this.search ??= new SecretListSearch(this.db, this.onSearchIndexError);
+    return this.search;
   }
 
   /** Drops the search index at lock: names stay out of memory while the store is locked. */
   closeSearchIndex(): void {
-    this.searchIndex = null;
+    this.search?.close();
+    this.search = null;
   }
 
   get(id: string): SecretSummary {
