@@ -31,8 +31,11 @@ const SEAL_EVERY = 500;
 /**
  * Group commit: steps wait at most this long, or until this many are queued, for one transaction and one
  * fsync together. No worker waits for it before a provider call it does not depend on (see `move`).
+ * A switch no worker waits for (a moved item's, committed in the background) waits up to the longer interval:
+ * each commit is an fsync that blocks this process's event loop, so fewer of them leave it free for the run.
  */
 const COMMIT_INTERVAL_MS = 50;
+const BACKGROUND_COMMIT_INTERVAL_MS = 400;
 const COMMIT_BATCH = 512;
 /** A run being worked on touches its row this often; one untouched for INTERRUPTED_AFTER_MS was interrupted. */
 export const HEARTBEAT_MS = 5_000;
@@ -67,6 +70,8 @@ export class MigrationRunner {
   private sealing: Promise<void> = Promise.resolve();
   private pending: { work: () => void; settle: (error?: unknown) => void }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  /** When the scheduled flush runs (epoch ms). */
+  private flushAt = 0;
   /** Switches committed in the background while their workers went on with the next item. */
   private readonly detached = new Set<Promise<void>>();
   /** Items whose pending create this runner journaled and has not attempted yet: their names hold nothing of theirs. */
@@ -182,13 +187,21 @@ export class MigrationRunner {
    * Runs `work` in a transaction shared with the other workers' steps of this
    * moment (group commit: one fsync for many items), each in its own
    * savepoint, so one step's failure undoes that step alone. Resolves once
-   * the step is durable; the worker goes on only then.
+   * the step is durable. A worker waiting for it goes on only then; `background` steps (no worker waits) may
+   * wait longer for company.
    */
-  private commit(work: () => void): Promise<void> {
+  private commit(work: () => void, background = false): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ work, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (this.pending.length >= COMMIT_BATCH) this.flush();
-      else this.flushTimer ??= setTimeout(() => this.flush(), COMMIT_INTERVAL_MS);
+      if (this.pending.length >= COMMIT_BATCH) {
+        this.flush();
+        return;
+      }
+      const due = Date.now() + (background ? BACKGROUND_COMMIT_INTERVAL_MS : COMMIT_INTERVAL_MS);
+      if (this.flushTimer && this.flushAt <= due) return;
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushAt = due;
+      this.flushTimer = setTimeout(() => this.flush(), due - Date.now());
     });
   }
 
@@ -357,8 +370,9 @@ export class MigrationRunner {
       this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned', attempts: item.attempts + 1, detail: 'the copy differed from the source; written again' });
       return;
     }
-    const switched = this.switchOver(item, written, row.current_version, seals, () => this.recordWritten(item, row, written));
-    if (this.run.delete_source === 1) {
+    const inBackground = this.run.delete_source !== 1;
+    const switched = this.switchOver(item, written, row.current_version, seals, () => this.recordWritten(item, row, written), inBackground);
+    if (!inBackground) {
       await switched;
       return;
     }
@@ -492,6 +506,7 @@ export class MigrationRunner {
     sourceVersion: number | null,
     sealed?: Awaited<ReturnType<MigrationRunner['sealSwitch']>>,
     journalCopy?: () => void,
+    background = false,
   ): Promise<void> {
     const seals = sealed ?? (await this.sealSwitch(item));
     await this.commit(() => {
@@ -563,7 +578,7 @@ export class MigrationRunner {
         .join('; ');
       this.deps.audit.append({ actor: this.deps.actor, action: 'secret.migrate', target: row.name, outcome: 'success', detail });
       this.deps.journal.update(this.run.id, item.secret_id, { state: 'switched', source_refs: JSON.stringify(sourceRefs), detail: null });
-    });
+    }, background);
     if (this.deps.journal.item(this.run.id, item.secret_id).state === 'switched') {
       this.moves.push(Date.now());
       this.sinceSeal++;

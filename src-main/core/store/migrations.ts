@@ -316,6 +316,18 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    description: 'pending remote writes found by manager, secret and name, not by scanning every pending write of the manager',
+    up(db) {
+      db.exec(`
+        -- A migration journals one pending create per item ahead of its writes (10,000 for a 10,000-secret run), and
+        -- looks each up and settles it by (manager, secret, name): on the manager alone that was a scan per item.
+        DROP INDEX remote_writes_pending;
+        CREATE INDEX remote_writes_pending ON remote_writes (manager_id, secret_id, remote_name) WHERE state = 'pending';
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */
