@@ -367,6 +367,8 @@ export const settingsSchema = z.object({
   /** Deadline of each network stage of a connection test (DNS, TCP, SSH banner, login, probe); --timeout overrides it per run. */
   connectTimeoutSeconds: connectTimeoutSecondsSchema,
   theme: z.enum(themeChoices),
+  /** Seconds after which the app empties the clipboard of a value it copied (if it still holds it); null: never. */
+  clipboardClearSeconds: z.number().int().min(1).max(3600).nullable(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

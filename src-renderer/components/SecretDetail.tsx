@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { managerKindSpec, type SecretSummary } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
-import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
+import { copiedNotice } from '../lib/clipboard-guard.js';
 import { formatDateTime } from '../lib/format.js';
 import { shortScope } from '../lib/scope.js';
 import { secretTypeBadges, secretTypeLabels, typedDetailRows } from '../lib/secret-types.js';
@@ -39,8 +39,7 @@ function TextValue({ secret }: { secret: SecretSummary }) {
   const copy = () =>
     busy !== 'copy' &&
     void run('copy', async () => {
-      await copySecret(secret.id);
-      showToast(`Copied. Clipboard clears in ${CLIPBOARD_CLEAR_MS / 1000} s`);
+      showToast(copiedNotice(await copySecret(secret.id)));
     });
 
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SecretType } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
-import { CLIPBOARD_CLEAR_MS } from '../lib/clipboard-guard.js';
+import { copiedNotice } from '../lib/clipboard-guard.js';
 import { payloadField, secretFieldsOf } from '../lib/secret-types.js';
 import { base64ToBytes, formatBytes } from '../lib/typed-secret.js';
 import { saveFile } from '../state/files.js';
@@ -98,8 +98,7 @@ export function StructuredValue({ secretId, type, metadata, facts, revealed, rev
                     disabled={busy === `copy:${key}`}
                     onClick={() =>
                       void run(`copy:${key}`, async () => {
-                        await copySecret(secretId, (payload) => payloadField(payload, key));
-                        showToast(`Copied. Clipboard clears in ${CLIPBOARD_CLEAR_MS / 1000} s`);
+                        showToast(copiedNotice(await copySecret(secretId, (payload) => payloadField(payload, key))));
                       })
                     }
                   >

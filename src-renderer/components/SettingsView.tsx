@@ -11,19 +11,20 @@ import { KnownHostsView } from '../features/connections/index.js';
 import { RotateMasterKeySection } from '../features/migration/index.js';
 import { StoreCheckSection } from '../features/store-check/index.js';
 
-/** The settings this form edits as numbers; the others have their own sections. */
-type Field = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
+/** The settings this form edits as numbers (the clipboard delay may also be "never"); the others have their own sections. */
+type Field = { [K in keyof Settings]: Settings[K] extends number | null ? K : never }[keyof Settings];
 
 const limits: Record<Field, string> = {
   autoLockMinutes: 'Enter a whole number of minutes from 1 to 1440.',
   versionRetention: 'Enter a whole number of versions from 10 to 10,000.',
   connectTimeoutSeconds: 'Enter a whole number of seconds from 1 to 300.',
+  clipboardClearSeconds: 'Enter a whole number of seconds from 1 to 3600, or choose Never.',
 };
 
 const fields = Object.keys(limits) as Field[];
 
 function asText(settings: Settings): Record<Field, string> {
-  return Object.fromEntries(fields.map((name) => [name, String(settings[name])])) as Record<Field, string>;
+  return Object.fromEntries(fields.map((name) => [name, settings[name] === null ? '' : String(settings[name])])) as Record<Field, string>;
 }
 
 /** Parses one number field with the contract's own rule; empty text is not zero. */
@@ -36,6 +37,7 @@ function parseField(field: Field, text: string): number | null {
 export function SettingsView({ settings }: { settings: Settings }) {
   const [values, setValues] = useState<Record<Field, string>>(() => asText(settings));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [clipboardNever, setClipboardNever] = useState(settings.clipboardClearSeconds === null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [dialog, setDialog] = useState<'export' | 'restore' | 'import' | null>(null);
@@ -57,9 +59,13 @@ export function SettingsView({ settings }: { settings: Settings }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const parsed: Partial<Settings> = {};
+    const parsed: Partial<Record<Field, number | null>> = {};
     const found: Partial<Record<Field, string>> = {};
     for (const name of fields) {
+      if (name === 'clipboardClearSeconds' && clipboardNever) {
+        parsed[name] = null;
+        continue;
+      }
       const value = parseField(name, values[name]);
       if (value === null) found[name] = limits[name];
       else parsed[name] = value;
@@ -69,8 +75,10 @@ export function SettingsView({ settings }: { settings: Settings }) {
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      const saved = await saveSettings(parsed);
+      // Each value passed its own field's schema above, and only the clipboard delay may be null.
+      const saved = await saveSettings(parsed as Partial<Settings>);
       setValues(asText(saved));
+      setClipboardNever(saved.clipboardClearSeconds === null);
       setResult({ ok: true, text: 'Settings saved.' });
     } catch (err) {
       setResult({ ok: false, text: describeError(err) });
@@ -79,7 +87,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
     }
   };
 
-  const field = (name: Field, label: string, hint: string, min: number, max: number) => (
+  const field = (name: Field, label: string, hint: string, min: number, max: number, disabled = false) => (
     <div className="field">
       <label htmlFor={`setting-${name}`} className="field__label">
         {label}
@@ -93,6 +101,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
         max={max}
         step={1}
         value={values[name]}
+        disabled={disabled}
         onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
         aria-invalid={errors[name] ? true : undefined}
         aria-describedby={`setting-${name}-hint${errors[name] ? ` setting-${name}-error` : ''}`}
@@ -137,6 +146,20 @@ export function SettingsView({ settings }: { settings: Settings }) {
           1,
           300,
         )}
+        <div className="settings-field-group">
+          {field(
+            'clipboardClearSeconds',
+            'Clear copied values after (seconds)',
+            'A copied secret is removed from the clipboard after this long, unless something else was copied since.',
+            1,
+            3600,
+            clipboardNever,
+          )}
+          <label className="choice">
+            <input type="checkbox" checked={clipboardNever} onChange={(e) => setClipboardNever(e.target.checked)} />
+            Never clear copied values
+          </label>
+        </div>
         <div className="form__footer">
           <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
             {busy ? 'Saving…' : 'Save'}

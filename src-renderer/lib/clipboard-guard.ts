@@ -1,11 +1,10 @@
 /**
- * Copies a secret to the clipboard and clears it later, but only if the
- * clipboard still holds what we wrote: the user may have copied something
- * else since, and that is theirs to keep. Only a salted digest of the copied
- * value is kept, so the plaintext does not linger in memory for 30 s.
+ * Copies a secret to the clipboard and clears it later (after the delay set
+ * in Settings), but only if the clipboard still holds what we wrote: the user
+ * may have copied something else since, and that is theirs to keep. Only a
+ * salted digest of the copied value is kept, so the plaintext does not linger
+ * in memory until then.
  */
-
-export const CLIPBOARD_CLEAR_MS = 30_000;
 
 export interface ClipboardLike {
   writeText(text: string): Promise<void>;
@@ -43,14 +42,16 @@ export class ClipboardGuard {
   constructor(
     private readonly clipboard: () => ClipboardLike | undefined,
     private readonly timers: GuardTimers = globalThis,
-    private readonly clearAfterMs = CLIPBOARD_CLEAR_MS,
+    /** Told what each clear attempt found, so the user hears whether their clipboard was emptied. */
+    private readonly onClearAttempt: (outcome: ClearOutcome) => void = () => {},
   ) {}
 
   get pending(): boolean {
     return this.copied !== null;
   }
 
-  async copy(text: string): Promise<void> {
+  /** Copies `text`, to be cleared after `clearAfterMs` (never when null). */
+  async copy(text: string, clearAfterMs: number | null): Promise<void> {
     const clipboard = this.clipboard();
     if (!clipboard) throw new Error('The clipboard is not available here.');
     const generation = ++this.generation;
@@ -58,11 +59,11 @@ export class ClipboardGuard {
     await clipboard.writeText(text);
     const salt = crypto.getRandomValues(new Uint8Array(16));
     const digest = await fingerprint(salt, text);
-    if (generation !== this.generation) return;
+    if (generation !== this.generation || clearAfterMs === null) return;
     this.copied = {
       salt,
       digest,
-      timer: this.timers.setTimeout(() => void this.clearIfOurs(), this.clearAfterMs),
+      timer: this.timers.setTimeout(() => void this.clearIfOurs().then(this.onClearAttempt), clearAfterMs),
     };
   }
 
@@ -96,4 +97,16 @@ export class ClipboardGuard {
     if (this.copied) this.timers.clearTimeout(this.copied.timer);
     this.copied = null;
   }
+}
+
+/** What the toast says after a copy, from the clear delay in Settings. */
+export function copiedNotice(clearAfterSeconds: number | null): string {
+  return clearAfterSeconds === null ? 'Copied; the clipboard is not cleared (Settings)' : `Copied; clears in ${clearAfterSeconds} s`;
+}
+
+/** What the toast says when the delay is up; null when there is nothing worth saying. */
+export function clearNotice(outcome: ClearOutcome): string | null {
+  if (outcome === 'cleared') return 'Clipboard cleared';
+  if (outcome === 'replaced') return 'Clipboard left as it is: it holds something copied since';
+  return null;
 }

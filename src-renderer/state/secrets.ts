@@ -22,7 +22,7 @@ import {
 import type { SecretChanges, SecretFormValues } from '../lib/secret-form.js';
 import { clipboardGuard } from './clipboard.js';
 import { delegateKey } from './session.js';
-import { dispatchList, dispatchSecrets, useSecretList } from './stores.js';
+import { dispatchList, dispatchSecrets, useSecretList, useSession } from './stores.js';
 
 /** The rows the list shows now, so a refresh refetches those. */
 let visible = { start: 0, end: LIST_PAGE_SIZE };
@@ -107,10 +107,15 @@ export function hideSecret(): void {
   dispatchSecrets({ type: 'hide' });
 }
 
-/** Copies the value, or with `pick` one field of a structured value. */
-export async function copySecret(id: string, pick?: (value: string) => string): Promise<void> {
+/**
+ * Copies the value, or with `pick` one field of a structured value, to be
+ * cleared after the delay in Settings; returns that delay in seconds (null: never).
+ */
+export async function copySecret(id: string, pick?: (value: string) => string): Promise<number | null> {
   const value = await fetchValue(id, 'copy');
-  await clipboardGuard.copy(pick ? pick(value) : value);
+  const clearAfterSeconds = useSession.getState().status?.settings.clipboardClearSeconds ?? null;
+  await clipboardGuard.copy(pick ? pick(value) : value, clearAfterSeconds === null ? null : clearAfterSeconds * 1000);
+  return clearAfterSeconds;
 }
 
 function afterSave(secret: SecretSummary, valueChanged: boolean): SecretSummary {

@@ -157,7 +157,7 @@ describeNeeding(['chromium'], 'renderer over the loopback bridge (e2e)', () => {
 
   it('copies the value to the clipboard', async () => {
     await page.getByRole('button', { name: 'Copy', exact: true }).click();
-    await page.getByText('Copied. Clipboard clears in 30 s').waitFor();
+    await page.getByText('Copied; clears in 30 s').waitFor();
     expect(await clipboardText()).toBe(FIRST_VALUE);
   });
 

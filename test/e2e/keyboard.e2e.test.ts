@@ -78,7 +78,7 @@ describeNeeding(['chromium'], 'the keyboard alone (e2e)', () => {
     const copy = page.getByRole('button', { name: 'Copy', exact: true });
     await tabTo(copy);
     await page.keyboard.press('Space');
-    await page.getByText('Copied. Clipboard clears in', { exact: false }).waitFor();
+    await page.getByText('Copied; clears in', { exact: false }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('typed-with-keys-only');
     expect(await isFocused(copy)).toBe(true);
 

@@ -111,7 +111,7 @@ describe('core: secrets on a real store', () => {
   });
 
   it('keeps settings and validates them', async () => {
-    expect(await call(core, 'settings.update', { autoLockMinutes: 5 })).toEqual({ autoLockMinutes: 5, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system' });
+    expect(await call(core, 'settings.update', { autoLockMinutes: 5 })).toEqual({ autoLockMinutes: 5, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system', clipboardClearSeconds: 30 });
     expect((await callError(core, 'settings.update', { versionRetention: 3 })).code).toBe('INVALID_REQUEST');
     expect((await callError(core, 'settings.update', { autoLockMinutes: 0 })).code).toBe('INVALID_REQUEST');
     expect((await call(core, 'app.status', {})).settings.autoLockMinutes).toBe(5);

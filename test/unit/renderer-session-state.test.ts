@@ -14,7 +14,7 @@ function status(overrides: Partial<AppStatus> = {}): AppStatus {
     unlocked: false,
     delegatePublicKey: 'AAAA',
     sealSuite: 'suite',
-    settings: { autoLockMinutes: 15, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system' },
+    settings: { autoLockMinutes: 15, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system', clipboardClearSeconds: 30 },
     unlockRetryAfterMs: 0,
     storeCheck: null,
     ...overrides,
@@ -87,7 +87,7 @@ describe('session phases', () => {
   it('applies saved settings to the status', () => {
     const state = run(
       { type: 'status', status: status({ unlocked: true }), now: 0 },
-      { type: 'settings', settings: { autoLockMinutes: 5, versionRetention: 20, connectTimeoutSeconds: 20, theme: 'system' } },
+      { type: 'settings', settings: { autoLockMinutes: 5, versionRetention: 20, connectTimeoutSeconds: 20, theme: 'system', clipboardClearSeconds: 30 } },
     );
     expect(state.status?.settings.autoLockMinutes).toBe(5);
   });

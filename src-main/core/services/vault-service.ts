@@ -24,7 +24,7 @@ const FAILURES_KEY = 'unlock.failures';
 const SETTINGS_KEY = 'settings';
 /** Closing the managers before a lock revokes Vault AppRole tokens, each bounded at 3 s; the lock never waits longer than this. */
 const CLOSE_MANAGERS_TIMEOUT_MS = 10_000;
-export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 15, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { autoLockMinutes: 15, versionRetention: 10, connectTimeoutSeconds: 20, theme: 'system', clipboardClearSeconds: 30 };
 
 interface Failures {
   count: number;
@@ -83,7 +83,7 @@ export class VaultService {
         action: 'settings.update',
         target: null,
         outcome: 'success',
-        detail: `auto-lock after ${settings.autoLockMinutes} min; keep ${settings.versionRetention} versions; connection tests wait ${settings.connectTimeoutSeconds} s per stage; theme ${settings.theme}`,
+        detail: `auto-lock after ${settings.autoLockMinutes} min; keep ${settings.versionRetention} versions; connection tests wait ${settings.connectTimeoutSeconds} s per stage; theme ${settings.theme}; clipboard cleared ${settings.clipboardClearSeconds === null ? 'never' : `after ${settings.clipboardClearSeconds} s`}`,
       });
     });
     return settings;
