@@ -6,6 +6,7 @@
  * branching on a kind's name; adding a kind is one provider file in the
  * delegate and one entry here (docs/architecture.md, "Adding a manager kind").
  */
+import { awsKmsFields, awsSecretsManagerFields, azureKeyVaultFields, gcpKmsFields, vaultFields, type ManagerFieldDef } from './manager-fields.js';
 
 export type ManagerRole = 'local' | 'key-manager' | 'secret-store';
 
@@ -35,6 +36,8 @@ export interface ManagerKindSpec {
   identityFields: readonly string[];
   /** Dotted paths of the configuration's secret fields: they never leave the delegate. */
   secretFields: readonly string[];
+  /** Its add-manager form, field by field (src-shared/manager-fields.ts); the built-in store has none. */
+  fields: readonly ManagerFieldDef[];
   /** How the store names an existing secret; null when it takes no references. */
   reference: { syntax: string; hint: string } | null;
   /** What the detail view calls the place a value is kept in the store. */
@@ -103,6 +106,7 @@ const local = {
   hint: 'Values stay here, encrypted under the master passphrase',
   identityFields: [],
   secretFields: [],
+  fields: [],
   reference: null,
   remoteNameLabel: 'Remote name',
   maxValueBytes: LOCAL_MAX_VALUE_BYTES,
@@ -132,6 +136,7 @@ export const managerKindSpecs = describeKinds({
     hint: 'Key manager: values stay here, encrypted under keys that AWS KMS wraps',
     identityFields: ['region', 'keyArn'],
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
+    fields: awsKmsFields,
     wrapLimitBytes: 4096,
     // Encrypt and Decrypt share 5,500 requests per second in most regions.
     requestQuota: { readsPerSecond: 5_500, writesPerSecond: 5_500 },
@@ -143,6 +148,7 @@ export const managerKindSpecs = describeKinds({
     hint: 'Key manager: values stay here, encrypted under keys that Cloud KMS wraps',
     identityFields: ['projectId', 'location', 'keyRing', 'keyName'],
     secretFields: ['serviceAccount.private_key', 'accessToken'],
+    fields: gcpKmsFields,
     wrapLimitBytes: 64 * 1024,
     // Cryptographic requests: 60,000 per minute per project.
     requestQuota: { readsPerSecond: 1_000, writesPerSecond: 1_000 },
@@ -155,6 +161,7 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in AWS under a name prefix',
     identityFields: ['region'],
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
+    fields: awsSecretsManagerFields,
     reference: { syntax: 'name#jsonKey or ARN', hint: 'name#jsonKey or an ARN, e.g. prod/billing/db#password' },
     remoteNameLabel: 'Remote ARN or name',
     maxValueBytes: 64 * 1024,
@@ -171,6 +178,7 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in one Azure key vault',
     identityFields: ['vaultName', 'vaultUrl', 'environment'],
     secretFields: ['clientSecret'],
+    fields: azureKeyVaultFields,
     reference: { syntax: 'name[/version]', hint: 'name, or name/version for one version, e.g. billing-db-password' },
     maxValueBytes: 25 * 1024,
     // 4,000 secret transactions per 10 seconds per vault.
@@ -186,6 +194,7 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in a KV engine (v1 or v2)',
     identityFields: ['url', 'namespace', 'engine'],
     secretFields: ['auth.token', 'auth.secretId'],
+    fields: vaultFields,
     reference: { syntax: 'path#key', hint: 'path#key, relative to the KV mount, e.g. apps/billing/db#password' },
     remoteNameLabel: 'Remote path',
     maxValueBytes: 512 * 1024,

@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { externalManagerKinds } from '../../src-shared/contract.js';
+import { externalManagerKinds, managerKindSpecs } from '../../src-shared/contract.js';
 import { configSchema as awsKmsSchema } from '../../src-delegate/providers/aws-kms.js';
 import { configSchema as awsSmSchema } from '../../src-delegate/providers/aws-secrets-manager.js';
 import { configSchema as gcpSchema } from '../../src-delegate/providers/gcp-kms.js';
 import { configSchema as azureSchema, connectionSchema as azureConnectionSchema } from '../../src-delegate/providers/azure-key-vault.js';
 import { configSchema as vaultSchema, connectionSchema as vaultConnectionSchema } from '../../src-delegate/providers/vault.js';
 import { IpcCallError } from '../../src-renderer/lib/errors.js';
+import { checkOrigin, checkServiceAccount, checkVaultPath } from '../../src-shared/manager-fields.js';
 import {
-  checkOrigin,
-  checkServiceAccount,
-  checkVaultPath,
   initialManagerValues,
-  managerFieldTables,
+  managerFields,
   visibleManagerFields,
   type ExternalKind,
   type ManagerFormValues,
@@ -94,8 +92,8 @@ const filled: Record<ExternalKind, ManagerFormValues> = {
 const withValues = (kind: ExternalKind) => ({ ...initialManagerValues(kind), ...filled[kind] });
 
 describe('manager form tables mirror the providers’ schemas', () => {
-  it('has a table for every kind a user can add', () => {
-    expect(Object.keys(managerFieldTables).sort()).toEqual([...externalManagerKinds].sort());
+  it('has fields, from its description, for every kind a user can add', () => {
+    for (const kind of externalManagerKinds) expect(managerFields(kind).length, kind).toBeGreaterThan(0);
   });
 
   it.each(externalManagerKinds)('%s: a filled form builds a configuration the delegate’s schema accepts', (kind) => {
@@ -119,15 +117,15 @@ describe('manager form tables mirror the providers’ schemas', () => {
     expect(config).not.toHaveProperty('endpoint');
   });
 
-  it('marks exactly the credential fields as secret', () => {
-    const secretKeys = Object.fromEntries(externalManagerKinds.map((kind) => [kind, managerFieldTables[kind].filter((f) => f.secret).map((f) => f.key)]));
-    expect(secretKeys).toEqual({
-      'aws-kms': ['credentials.secretAccessKey', 'credentials.sessionToken'],
-      'aws-secrets-manager': ['credentials.secretAccessKey', 'credentials.sessionToken'],
-      'gcp-kms': ['serviceAccount', 'accessToken'],
-      'azure-key-vault': ['clientSecret'],
-      vault: ['auth.token', 'auth.secretId'],
-    });
+  it('marks exactly the fields that hold a secret field of the kind’s description as secret', () => {
+    for (const kind of externalManagerKinds) {
+      const secretPaths = managerKindSpecs[kind].secretFields;
+      // A form field holds a secret path when it is that path or an object around it (Google's whole key file).
+      const holdsSecret = (key: string) => secretPaths.some((path) => path === key || path.startsWith(`${key}.`));
+      const fields = managerFields(kind).filter((f) => !f.key.startsWith('$'));
+      expect(fields.filter((f) => f.secret).map((f) => f.key), kind).toEqual(fields.filter((f) => holdsSecret(f.key)).map((f) => f.key));
+      expect(secretPaths.every((path) => fields.some((f) => f.secret && (path === f.key || path.startsWith(`${f.key}.`)))), kind).toBe(true);
+    }
   });
 
   it('never sends form-only choices ($…) and only sends fields that show', () => {
@@ -204,9 +202,9 @@ describe('manager form checks', () => {
   });
 
   it('treats a secret of spaces as empty, and an optional empty field as fine', () => {
-    const field = managerFieldTables['azure-key-vault'].find((f) => f.key === 'clientSecret')!;
+    const field = managerFields('azure-key-vault').find((f) => f.key === 'clientSecret')!;
     expect(checkField(field, { clientSecret: '   ' })).toBe('Client secret is required');
-    const optional = managerFieldTables['azure-key-vault'].find((f) => f.key === 'subscription')!;
+    const optional = managerFields('azure-key-vault').find((f) => f.key === 'subscription')!;
     expect(checkField(optional, { subscription: '' })).toBeNull();
   });
 

@@ -9,7 +9,7 @@ import { optionChoices } from '../../../src-shared/manager-options.js';
 import { IpcCallError, describeError } from '../../lib/errors.js';
 import {
   isRequired,
-  managerFieldTables,
+  managerFields,
   visibleManagerFields,
   initialManagerValues,
   type ExternalKind,
@@ -160,7 +160,7 @@ export function fetchedChoices(options: ManagerOptions): FetchedChoice[] {
  */
 export function valuesFromPublicConfig(kind: ExternalKind, publicConfig: Record<string, unknown>): ManagerFormValues {
   const values = initialManagerValues(kind);
-  for (const field of managerFieldTables[kind]) {
+  for (const field of managerFields(kind)) {
     if (field.fromConfig) values[field.key] = field.fromConfig((path) => getPath(publicConfig, path));
     if (field.secret || field.key.startsWith('$')) continue;
     const value = getPath(publicConfig, field.key);
@@ -176,7 +176,7 @@ function fieldForIssue(kind: ExternalKind, path: string): string | null {
   if (path === 'name') return 'name';
   const bare = path.replace(/^(sealedConfig|config)\.?/, '');
   if (bare === '') return null;
-  const keys = managerFieldTables[kind].map((field) => field.key).filter((key) => !key.startsWith('$'));
+  const keys = managerFields(kind).map((field) => field.key).filter((key) => !key.startsWith('$'));
   if (keys.includes(bare)) return bare;
   // `engine` → engine.mount, `serviceAccount.private_key` → serviceAccount, `auth` → the auth method.
   const owner = keys.filter((key) => bare.startsWith(`${key}.`)).sort((a, b) => b.length - a.length)[0];
