@@ -58,17 +58,26 @@ export interface ManagerFieldDef {
   fileAccept?: string;
 }
 
-// The patterns below copy the providers' zod schemas.
+/** The patterns of the providers' configuration schemas, defined once: the providers' zod schemas and these forms both use them. */
+export const configPatterns = {
+  awsRegion: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+  awsAccessKeyId: /^[A-Z0-9]{16,128}$/,
+  awsRoleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  awsExternalId: /^[\w+=,.@:/-]{2,1224}$/,
+  /** Groups: 1 the region, 2 the account. */
+  awsKeyArn: /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[\w/-]{1,250})$/,
+  /** AWS Secrets Manager's name rule: ASCII letters, digits and /_+=.@- only. */
+  awsNameChars: /^[A-Za-z0-9/_+=.@-]+$/,
+  gcpProject: /^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+  gcpLocation: /^[a-z0-9-]{1,63}$/,
+  gcpResource: /^[a-zA-Z0-9_-]{1,63}$/,
+  azureTenant: /^[0-9A-Za-z][0-9A-Za-z.-]*$/,
+  azureVaultName: /^(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/,
+} as const;
+// zod's z.guid() pattern, for the form's check before sealing.
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-export const AWS_KEY_ARN =
-  /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[\w/-]{1,250})$/;
-const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const AWS_NAME_CHARS = /^[A-Za-z0-9/_+=.@-]+$/;
-const GCP_PROJECT = /^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const GCP_RESOURCE = /^[a-zA-Z0-9_-]{1,63}$/;
-const AZURE_TENANT = /^[0-9A-Za-z][0-9A-Za-z.-]*$/;
-const AZURE_VAULT_NAME = /^(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/;
+const { awsRegion: AWS_REGION, awsKeyArn: AWS_KEY_ARN, awsRoleArn: AWS_ROLE_ARN, awsNameChars: AWS_NAME_CHARS, gcpProject: GCP_PROJECT, gcpResource: GCP_RESOURCE, azureTenant: AZURE_TENANT, azureVaultName: AZURE_VAULT_NAME } =
+  configPatterns;
 
 function parseUrl(value: string): URL | null {
   try {
@@ -158,7 +167,7 @@ const awsConnection: ManagerFieldDef[] = [
     type: 'text',
     secret: false,
     required: true,
-    pattern: /^[A-Z0-9]{16,128}$/,
+    pattern: configPatterns.awsAccessKeyId,
     patternMessage: 'An access key id such as AKIA…',
     placeholder: 'AKIA…',
     help: 'Of an IAM user. The machine’s ambient credentials are never used.',
@@ -207,7 +216,7 @@ const awsConnection: ManagerFieldDef[] = [
     type: 'text',
     secret: false,
     required: false,
-    pattern: /^[\w+=,.@:/-]{2,1224}$/,
+    pattern: configPatterns.awsExternalId,
     patternMessage: '2 to 1224 letters, digits and +=,.@:/-_',
     visible: is('$assumeRole', true),
   },
@@ -319,7 +328,7 @@ export const gcpKmsFields: readonly ManagerFieldDef[] = [
     type: 'text',
     secret: false,
     required: true,
-    pattern: /^[a-z0-9-]{1,63}$/,
+    pattern: configPatterns.gcpLocation,
     patternMessage: 'global, a region such as europe-west1, or a multi-region such as eu',
     placeholder: 'europe-west1',
     help: 'The key ring’s location.',

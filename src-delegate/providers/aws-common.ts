@@ -13,6 +13,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
+import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { lazyPackage } from '../lazy-package.js';
@@ -40,18 +41,18 @@ const endpointSchema = z
 
 export const awsConnectionShape = {
   /** e.g. eu-west-1, us-gov-west-1, cn-north-1. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region such as eu-west-1'),
+  region: z.string().regex(configPatterns.awsRegion, 'an AWS region such as eu-west-1'),
   /** Static keys of an IAM user, or temporary keys with their session token. */
   credentials: z.strictObject({
-    accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'an access key id such as AKIA…'),
+    accessKeyId: z.string().regex(configPatterns.awsAccessKeyId, 'an access key id such as AKIA…'),
     secretAccessKey: z.string().min(16).max(256),
     sessionToken: z.string().min(1).max(8192).optional(),
   }),
   /** Assume this role with the static keys above, and use its temporary credentials. */
   assumeRole: z
     .strictObject({
-      roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'a role ARN such as arn:aws:iam::123456789012:role/strongroom'),
-      externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/).optional(),
+      roleArn: z.string().regex(configPatterns.awsRoleArn, 'a role ARN such as arn:aws:iam::123456789012:role/strongroom'),
+      externalId: z.string().regex(configPatterns.awsExternalId).optional(),
       durationSeconds: z.number().int().min(900).max(43_200).default(3600),
     })
     .optional(),

@@ -16,6 +16,7 @@
  * the current material, and the recorded versions say which are still needed.
  */
 import { randomBytes } from 'node:crypto';
+import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type * as KmsSdk from '@aws-sdk/client-kms';
 import { lazyPackage } from '../lazy-package.js';
@@ -25,7 +26,7 @@ import { awsCall, awsConnectionShape, clientSettings, credentialSource, runCheck
 export const kind = 'aws-kms';
 const kmsSdk = lazyPackage<typeof KmsSdk>('@aws-sdk/client-kms');
 
-const keyArnPattern = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|alias\/[\w/-]{1,250})$/;
+const keyArnPattern = configPatterns.awsKeyArn;
 
 export const configSchema = z
   .strictObject({

@@ -5,6 +5,7 @@
  * `name#jsonKey` references without ever writing them.
  */
 import { randomUUID } from 'node:crypto';
+import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { lazyPackage } from '../lazy-package.js';
@@ -15,7 +16,7 @@ export const kind = 'aws-secrets-manager';
 const secretsManagerSdk = lazyPackage<typeof SecretsManagerSdk>('@aws-sdk/client-secrets-manager');
 
 /** AWS's name rule: ASCII letters, digits and /_+=.@- only, at most 512 characters. */
-const NAME_CHARS = /^[A-Za-z0-9/_+=.@-]+$/;
+const NAME_CHARS = configPatterns.awsNameChars;
 const MAX_NAME_LENGTH = 512;
 /** SecretString quota: 65,536 bytes. */
 export const MAX_VALUE_BYTES = 65_536;

@@ -13,6 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
@@ -53,7 +54,7 @@ const pemCertificate = z.string().refine(
 export const connectionSchema = z.strictObject({
   environment: z.enum(['global', 'us-government']).default('global'),
   // The tenant becomes part of the authority URL: a GUID or a domain name, nothing that could add a path.
-  tenantId: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]*$/, 'A tenant id is a GUID or a domain such as contoso.onmicrosoft.com.'),
+  tenantId: z.string().regex(configPatterns.azureTenant, 'A tenant id is a GUID or a domain such as contoso.onmicrosoft.com.'),
   clientId: z.guid('The client (application) id is a GUID.'),
   clientSecret: z.string().min(1),
   subscription: z.guid('The subscription id is a GUID.').optional(),
@@ -66,7 +67,7 @@ export const connectionSchema = z.strictObject({
 });
 
 export const configSchema = connectionSchema.extend({
-  vaultName: z.string().regex(/^(?!.*--)[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, 'A vault name has 3–24 letters, digits and single dashes, starts with a letter and ends with a letter or digit.'),
+  vaultName: z.string().regex(configPatterns.azureVaultName, 'A vault name has 3–24 letters, digits and single dashes, starts with a letter and ends with a letter or digit.'),
   /** Override of https://<vaultName>.vault.azure.net, for emulators and private endpoints. */
   vaultUrl: httpsUrl.optional(),
   /**

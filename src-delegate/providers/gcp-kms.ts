@@ -17,6 +17,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
+import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type * as GcpKmsSdk from '@google-cloud/kms';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
@@ -39,14 +40,14 @@ export interface GcpKmsOptions {
 
 type GaxAuthClient = NonNullable<ConstructorParameters<typeof KeyManagementServiceClient>[0]>['authClient'];
 
-const RESOURCE_ID = /^[a-zA-Z0-9_-]{1,63}$/;
+const RESOURCE_ID = configPatterns.gcpResource;
 
 export const configSchema = z
   .strictObject({
     /** Project id (not its number), e.g. `acme-secrets`. */
-    projectId: z.string().regex(/^([a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a project id such as acme-secrets'),
+    projectId: z.string().regex(configPatterns.gcpProject, 'a project id such as acme-secrets'),
     /** The key ring's location: `global`, a region such as `europe-west1`, or a multi-region such as `eu`. */
-    location: z.string().regex(/^[a-z0-9-]{1,63}$/),
+    location: z.string().regex(configPatterns.gcpLocation),
     keyRing: z.string().regex(RESOURCE_ID, '1 to 63 letters, digits, _ or -'),
     keyName: z.string().regex(RESOURCE_ID, '1 to 63 letters, digits, _ or -'),
     /** The service account's JSON key file as downloaded; only client_email, private_key and private_key_id are used. It needs roles/cloudkms.cryptoKeyEncrypterDecrypter on the key. */
