@@ -181,7 +181,7 @@ export class BackupService {
       throw error;
     }
     const chunkLines = lines.slice(1, -1);
-    const managers = new Set(this.catalog.listManagers().map((manager) => manager.id));
+    const managers = new Set((prepared(this.db, 'SELECT id FROM managers').all() as { id: string }[]).map((row) => row.id));
     const records: DelegateResult<'backup.restoreChunk'>['records'] = [];
     for (const [index, line] of chunkLines.entries()) {
       const { records: chunk } = await this.delegate.request({ op: 'backup.restoreChunk', index, line, managerIds: [...managers] });

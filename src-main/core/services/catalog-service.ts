@@ -1,6 +1,6 @@
 /**
- * Applications, their environments, secret managers, and the usage-scope
- * entries attached to secrets and managers. Deleting an application or an
+ * Applications, their environments, and the usage-scope entries attached
+ * to secrets and managers (the managers themselves are ManagersService's). Deleting an application or an
  * environment removes the entries that named it and reports what that did;
  * the owners stay scoped, so their scope only ever narrows.
  */
@@ -8,14 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
-  kindCan,
-  managerKindSpec,
   type Application,
   type Consumer,
   type Environment,
   type EnvironmentType,
-  type ManagerHealth,
-  type ManagerSummary,
   type ScopeEntry,
   type ScopeRemovalReport,
   type UsageScope,
@@ -24,26 +20,6 @@ import { AppError } from '../app-error.js';
 import { normalizeEntries, type EnvironmentIndex, type KnownEnvironment, type ResolvedConsumer } from '../scope/usage-scope.js';
 
 type OwnerKind = 'secret' | 'manager';
-
-interface ManagerRow {
-  id: string;
-  name: string;
-  kind: string;
-  is_default: number;
-  read_only: number;
-  scoped: number;
-  scope_to_account: number;
-  public_config: string;
-  health: string | null;
-  created_at: string;
-  updated_at: string | null;
-  secret_count: number;
-}
-
-/** A manager is read-only when the user said so, or when its configuration does (kinds that support `readOnly`, e.g. Vault). */
-export function effectiveReadOnly(kind: string, readOnlyFlag: number, publicConfig: Record<string, unknown>): boolean {
-  return readOnlyFlag === 1 || (kindCan(kind, (spec) => spec.supportsReadOnly) && publicConfig.readOnly === true);
-}
 
 interface EntryRow {
   owner_id: string;
@@ -235,44 +211,6 @@ export class CatalogService {
     for (const entry of scope.entries) insert.run(kind, ownerId, entry.applicationId, entry.environmentId, entry.environmentType);
   }
 
-  listManagers(): ManagerSummary[] {
-    const rows = prepared(
-      this.db,
-      `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account, m.public_config, m.health, m.created_at, m.updated_at,
-                (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
-         FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
-    ).all() as ManagerRow[];
-    const scopes = this.readScopes(
-      'manager',
-      rows.map((row) => row.id),
-    );
-    return rows.map((row) => {
-      const publicConfig = JSON.parse(row.public_config) as Record<string, unknown>;
-      const health = row.health ? (JSON.parse(row.health) as Omit<ManagerHealth, 'renewal'>) : null;
-      return {
-        id: row.id,
-        name: row.name,
-        kind: row.kind,
-        role: managerKindSpec(row.kind)?.role ?? 'local',
-        isDefault: row.is_default === 1,
-        readOnly: effectiveReadOnly(row.kind, row.read_only, publicConfig),
-        scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
-        secretCount: row.secret_count,
-        publicConfig,
-        health: {
-          lastCheckAt: health?.lastCheckAt ?? null,
-          ok: health?.ok ?? null,
-          summary: health?.summary ?? null,
-          warnings: health?.warnings ?? [],
-          facts: health?.facts ?? {},
-          renewal: null,
-        },
-        createdAt: row.created_at,
-        updatedAt: row.updated_at ?? row.created_at,
-      };
-    });
-  }
-
   /** A manager's name and scope, without counting its secrets: cheap enough to ask for every write. */
   managerScope(id: string): { name: string; scope: UsageScope } {
     const row = prepared(this.db, 'SELECT name, scoped, scope_to_account FROM managers WHERE id = ?').get(id) as
@@ -282,9 +220,4 @@ export class CatalogService {
     return { name: row.name, scope: { scoped: true, scopeToAccount: row.scope_to_account === 1, entries: this.readScopes('manager', [id]).get(id) ?? [] } };
   }
 
-  manager(id: string): ManagerSummary {
-    const found = this.listManagers().find((manager) => manager.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `No secret manager "${id}".`);
-    return found;
-  }
 }

@@ -35,7 +35,7 @@ import { AppError, providerToIpc } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import { narrowScope, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
-import { effectiveReadOnly, type CatalogService } from './catalog-service.js';
+import type { CatalogService } from './catalog-service.js';
 import type { VaultService } from './vault-service.js';
 import { scopeFields, type RowIntegrity } from './row-integrity.js';
 
@@ -45,6 +45,26 @@ export const LOCAL_MANAGER_ID = 'local';
 /** Provider calls retry throttling and 5xx with backoff; a test or a listing may take a while. */
 const PROVIDER_TIMEOUT_MS = 120_000;
 
+
+interface ManagerRow {
+  id: string;
+  name: string;
+  kind: string;
+  is_default: number;
+  read_only: number;
+  scoped: number;
+  scope_to_account: number;
+  public_config: string;
+  health: string | null;
+  created_at: string;
+  updated_at: string | null;
+  secret_count: number;
+}
+
+/** A manager is read-only when the user said so, or when its configuration does (kinds that support `readOnly`, e.g. Vault). */
+export function effectiveReadOnly(kind: string, readOnlyFlag: number, publicConfig: Record<string, unknown>): boolean {
+  return readOnlyFlag === 1 || (kindCan(kind, (spec) => spec.supportsReadOnly) && publicConfig.readOnly === true);
+}
 
 interface ManagerRecord {
   id: string;
@@ -196,10 +216,55 @@ export class ManagersService {
     await this.delegate.request({ op: 'manager.open', managers: this.contexts(ids) }).catch(() => undefined);
   }
 
+  /** Every manager as stored (renewal status aside), the default first, then by name. */
+  storedSummaries(): ManagerSummary[] {
+    const rows = prepared(
+      this.db,
+      `SELECT m.id, m.name, m.kind, m.is_default, m.read_only, m.scoped, m.scope_to_account, m.public_config, m.health, m.created_at, m.updated_at,
+                (SELECT COUNT(*) FROM secrets s WHERE s.manager_id = m.id) AS secret_count
+         FROM managers m ORDER BY m.is_default DESC, m.name COLLATE NOCASE`,
+    ).all() as ManagerRow[];
+    const scopes = this.catalog.readScopes(
+      'manager',
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => {
+      const publicConfig = JSON.parse(row.public_config) as Record<string, unknown>;
+      const health = row.health ? (JSON.parse(row.health) as Omit<ManagerHealth, 'renewal'>) : null;
+      return {
+        id: row.id,
+        name: row.name,
+        kind: row.kind,
+        role: managerKindSpec(row.kind)?.role ?? 'local',
+        isDefault: row.is_default === 1,
+        readOnly: effectiveReadOnly(row.kind, row.read_only, publicConfig),
+        scope: { scoped: row.scoped === 1, scopeToAccount: row.scope_to_account === 1, entries: scopes.get(row.id) ?? [] },
+        secretCount: row.secret_count,
+        publicConfig,
+        health: {
+          lastCheckAt: health?.lastCheckAt ?? null,
+          ok: health?.ok ?? null,
+          summary: health?.summary ?? null,
+          warnings: health?.warnings ?? [],
+          facts: health?.facts ?? {},
+          renewal: null,
+        },
+        createdAt: row.created_at,
+        updatedAt: row.updated_at ?? row.created_at,
+      };
+    });
+  }
+
+  storedSummary(id: string): ManagerSummary {
+    const found = this.storedSummaries().find((manager) => manager.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No secret manager "${id}".`);
+    return found;
+  }
+
   /** Every manager, with the renewal loops of the token-renewing managers (Vault) the delegate holds open. */
   async list(): Promise<ManagerSummary[]> {
     this.vault.requireUnlocked();
-    const items = this.catalog.listManagers();
+    const items = this.storedSummaries();
     if (!items.some((item) => kindCan(item.kind, (spec) => spec.renewsToken))) return items;
     try {
       const { renewal } = await this.delegate.request({ op: 'manager.status' });
@@ -494,7 +559,7 @@ export class ManagersService {
   }
 
   async setScope(id: string, scope: UsageScope, narrowSecrets: boolean): Promise<{ manager: ManagerSummary; narrowed: string[] }> {
-    const manager = this.catalog.manager(id);
+    const manager = this.storedSummary(id);
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     const conflicts = this.outside(id, normalized);
     if (conflicts.length > 0 && !narrowSecrets) {
@@ -529,12 +594,12 @@ export class ManagersService {
       });
       this.rows.store(seals);
     });
-    return { manager: this.catalog.manager(id), narrowed: conflicts.map((secret) => secret.name) };
+    return { manager: this.storedSummary(id), narrowed: conflicts.map((secret) => secret.name) };
   }
 
   /** After an environment changes type, type-based manager entries may stop covering secrets that named it. */
   assertSecretsStillFit(): void {
-    for (const manager of this.catalog.listManagers()) {
+    for (const manager of this.storedSummaries()) {
       const conflicts = this.outside(manager.id, manager.scope);
       if (conflicts.length > 0) {
         throw new AppError('SCOPE_CONFLICT', `This change would put ${conflicts.length} secret(s) outside the scope of manager "${manager.name}".`, {
