@@ -222,6 +222,22 @@ export const externalManagerKinds = managerKinds.filter((kind): kind is External
 /** The kinds whose form can fetch choices before the manager exists (`managers.fetchOptions`). */
 export const optionFetchingKinds = externalManagerKinds.filter((kind) => managerKindSpecs[kind].fetchesOptions !== null) as [ExternalManagerKind, ...ExternalManagerKind[]];
 
+/**
+ * Describes one more kind, after this module has loaded: the hook through
+ * which a test-only kind joins every list derived here (the recipe in
+ * docs/architecture.md, followed in test/kinds/). Product kinds are entries
+ * of the record above, where the compiler checks each one. Lists copied when
+ * a module loads (the contract's zod enums) include a registered kind only
+ * when it is registered before that module loads.
+ */
+export function registerManagerKind(kind: string, spec: ManagerKindSpec): void {
+  if (Object.hasOwn(managerKindSpecs, kind)) throw new Error(`A manager kind "${kind}" is already described.`);
+  (managerKindSpecs as Record<string, ManagerKindSpec>)[kind] = spec;
+  (managerKinds as string[]).push(kind);
+  if (spec.role !== 'local') (externalManagerKinds as string[]).push(kind);
+  if (spec.fetchesOptions !== null) (optionFetchingKinds as string[]).push(kind);
+}
+
 /** The description of a kind by name; undefined for a name no kind has (a row written by a newer version). */
 export function managerKindSpec(kind: string): ManagerKindSpec | undefined {
   return Object.hasOwn(managerKindSpecs, kind) ? managerKindSpecs[kind as ManagerKind] : undefined;
