@@ -158,6 +158,7 @@ export class SecretSearchIndex {
   private orders = new Map<SortKey, Order>();
   private aliveCount = 0;
   private dataVersion = -1;
+  private readonly sharedStrings = new Map<string, string>();
   /** Set once a change could not be applied: every later query says so. */
   private stale = false;
   private scopeFilter: ScopeFilter | null = null;
@@ -204,6 +205,15 @@ export class SecretSearchIndex {
       reader.exec('COMMIT');
     } finally {
       reader.close();
+    }
+    // Postings grew by doubling: give back what they did not fill, a quarter of their memory on average.
+    let trimmed = 0;
+    for (const postings of index.trigrams.values()) {
+      if (postings.items.length > Math.max(4, postings.length)) postings.items = postings.items.slice(0, Math.max(4, postings.length));
+      if ((trimmed += postings.length) >= 64 * BUILD_STEP_ROWS) {
+        trimmed = 0;
+        yield;
+      }
     }
     return index;
   }
@@ -414,8 +424,8 @@ export class SecretSearchIndex {
       if (!row) continue;
       if (slot !== undefined && this.slots.folded[slot] === asciiLower(row.name)) {
         // Same name: its trigrams are already posted; refresh the sort fields.
-        this.slots.type[slot] = row.type;
-        this.slots.manager[slot] = row.manager_id;
+        this.slots.type[slot] = this.shared(row.type);
+        this.slots.manager[slot] = this.shared(row.manager_id);
         this.slots.created[slot] = row.created_at;
         this.slots.updated[slot] = row.updated_at;
         this.revive(slot);
@@ -437,8 +447,8 @@ export class SecretSearchIndex {
     const folded = asciiLower(row.name);
     this.slots.rowid.push(row.rowid);
     this.slots.folded.push(folded);
-    this.slots.type.push(row.type);
-    this.slots.manager.push(row.manager_id);
+    this.slots.type.push(this.shared(row.type));
+    this.slots.manager.push(this.shared(row.manager_id));
     this.slots.created.push(row.created_at);
     this.slots.updated.push(row.updated_at);
     if (this.slots.alive.length <= slot) this.slots.alive = grown(this.slots.alive, slot + 1);
@@ -463,6 +473,14 @@ export class SecretSearchIndex {
       if (postings.items[postings.length - 1] !== slot || postings.length === 0) postings.push(slot);
     }
     return slot;
+  }
+
+  /** One string object per distinct type or manager id, instead of one per secret as SQLite hands them out. */
+  private shared(text: string): string {
+    const known = this.sharedStrings.get(text);
+    if (known !== undefined) return known;
+    this.sharedStrings.set(text, text);
+    return text;
   }
 
   /** A slot stops matching: its postings count it as dead until a rebuild drops them. */
