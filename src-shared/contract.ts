@@ -329,6 +329,7 @@ export const auditActions = [
   'keyring.rotate',
   'secrets.authenticate',
   'store.check',
+  'manager.forgetWrite',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -382,6 +383,8 @@ export type StoreCheck = z.infer<typeof storeCheckSchema>;
 
 /** A write into a secret store journaled before it was made and never confirmed: the name may hold a value Strongroom left behind. */
 export const pendingRemoteWriteSchema = z.object({
+  /** The journal entry's id: what `manager orphans forget ID` takes. */
+  id: z.number().int(),
   managerId: z.string(),
   managerName: z.string(),
   /** The secret the write was for; it may never have been stored here. */
@@ -508,6 +511,11 @@ export const channels = {
   'managers.pendingWrites': {
     request: z.strictObject({ managerId: managerIdSchema.optional() }),
     result: z.object({ items: z.array(pendingRemoteWriteSchema) }),
+  },
+  /** An admin checked the store at an unconfirmed write's name (and cleaned it up there): drop it from the journal. */
+  'managers.forgetPendingWrite': {
+    request: z.strictObject({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+    result: pendingRemoteWriteSchema,
   },
   'managers.setScope': {
     request: z.strictObject({

@@ -94,7 +94,8 @@ class CommandUsageError extends UsageError {
 }
 
 function findCommand(positionals: string[]): { command: CommandSpec; args: string[] } | null {
-  for (const length of [2, 1]) {
+  // Longest first: `manager orphans forget ID` before `manager orphans [M]`.
+  for (const length of [3, 2, 1]) {
     const command = commands.find((candidate) => candidate.words === positionals.slice(0, length).join(' '));
     if (command) return { command, args: positionals.slice(length) };
   }

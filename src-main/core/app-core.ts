@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createRouter } from '../ipc/router.js';
 import { SEAL_SUITE, type AppEvent, type AuditAction, type ScopeRemovalReport } from '../../src-shared/contract.js';
 import type { AppCore, AppCoreOptions } from './app-core-types.js';
-import { toAppError } from './app-error.js';
+import { AppError, toAppError } from './app-error.js';
 import { forkDelegate } from './delegate/node-delegate-channel.js';
 import { DelegateSupervisor } from './delegate/supervisor.js';
 import { createFileLogger } from './logging/logger.js';
@@ -234,6 +234,24 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         // A journal row references its manager, so the row read by info() always exists.
         const items = remoteWrites.pending(managerId).map((write) => ({ ...write, managerName: managers.info(write.managerId).name }));
         return { items };
+      },
+      'managers.forgetPendingWrite': async ({ id }) => {
+        theVault.requireUnlocked();
+        const forgotten = inTransaction(db, () => {
+          const write = remoteWrites.forgetPending(id);
+          if (!write) throw new AppError('NOT_FOUND', `No unconfirmed write ${id}: "strongroom manager orphans" lists them with their ids.`);
+          const managerName = managers.info(write.managerId).name;
+          audit.append({
+            actor,
+            action: 'manager.forgetWrite',
+            target: managerName,
+            outcome: 'success',
+            detail: `unconfirmed write ${write.id} of "${write.remoteName}" (${write.createdAt}) forgotten; the store was left as it is`,
+          });
+          return { ...write, managerName };
+        });
+        await audit.sealPending();
+        return forgotten;
       },
       'managers.add': async (request) => {
         const added = await managers.add(request);

@@ -42,6 +42,7 @@ const CHANNELS: Record<Channel, true> = {
   'envs.delete': true,
   'managers.list': true,
   'managers.pendingWrites': true,
+  'managers.forgetPendingWrite': true,
   'managers.setScope': true,
   'managers.add': true,
   'managers.update': true,

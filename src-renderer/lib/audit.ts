@@ -57,6 +57,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'manager.add': 'Added manager',
   'manager.update': 'Changed manager',
   'manager.remove': 'Removed manager',
+  'manager.forgetWrite': 'Forgot an unconfirmed write',
   'manager.default': 'Made manager the default',
   'manager.test': 'Tested manager',
   'audit.break': 'Accepted a break in the chain',

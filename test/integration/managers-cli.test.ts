@@ -177,18 +177,13 @@ describe('strongroom manager', () => {
     }
     const listed = await cli(['manager', 'orphans', 'Team Vault']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^Team Vault\thalf-written\t\d{4}-/);
+    expect(listed.stdout).toMatch(/^\d+\tTeam Vault\thalf-written\t\d{4}-/);
     expect(listed.stderr).toContain('1 unconfirmed write(s)');
+    expect(listed.stderr).toContain('strongroom manager orphans forget ID');
     const json = JSON.parse((await cli(['manager', 'orphans', '--json'])).stdout) as unknown[];
-    expect(json).toEqual([expect.objectContaining({ managerName: 'Team Vault', secretId: 'never-stored', remoteName: 'half-written' })]);
+    expect(json).toEqual([expect.objectContaining({ id: expect.any(Number), managerName: 'Team Vault', secretId: 'never-stored', remoteName: 'half-written' })]);
     expect((await cli(['manager', 'orphans', 'no-such-manager'])).code).toBe(1);
-    // No command forgets a checked write yet; clear it so the manager can be removed further on.
-    const cleanup = new BetterSqlite3(join(store, 'strongroom.db'));
-    try {
-      cleanup.prepare("DELETE FROM remote_writes WHERE state = 'pending' AND remote_name = 'half-written'").run();
-    } finally {
-      cleanup.close();
-    }
+    // It stays listed until forgotten: the last test below forgets it before the manager can go.
   });
 
   it('lists Vault mounts for a form, and refuses what it cannot do', async () => {
@@ -218,13 +213,35 @@ describe('strongroom manager', () => {
     expect((await cli(['manager', 'update', 'Team Vault', '--read-only', '--rename', 'Old Vault'])).code).toBe(0);
     expect((await cli(['manager', 'list'])).stdout).toMatch(/^Old Vault\tvault\tread-only\t2 secret\(s\)/m);
     for (const name of ['goes-to-vault', 'api-key']) expect((await cli(['secret', 'delete', name])).code).toBe(0);
+
+    // The unconfirmed write listed above is the only record that a value may be left in the store: it holds the manager back.
+    const held = await cli(['manager', 'remove', 'Old Vault']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('"Old Vault" has 1 unconfirmed write ("half-written")');
+    expect(held.stderr).toContain('strongroom manager orphans forget ID');
+    const [orphan] = JSON.parse((await cli(['manager', 'orphans', 'Old Vault', '--json'])).stdout) as { id: number }[];
+    expect((await cli(['manager', 'orphans', 'forget', 'half-written'])).code).toBe(2);
+    expect((await cli(['manager', 'orphans', 'forget', String(orphan!.id + 1000)])).stderr).toContain(`No unconfirmed write ${orphan!.id + 1000}`);
+    const forgot = await cli(['manager', 'orphans', 'forget', String(orphan!.id)]);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(forgot.stderr).toContain('Forgot the unconfirmed write of "half-written" in "Old Vault"');
+    expect((await cli(['manager', 'orphans', 'Old Vault'])).stderr).toContain('No unconfirmed writes');
+    const trail = new BetterSqlite3(join(store, 'strongroom.db'), { readonly: true });
+    try {
+      expect(trail.prepare("SELECT target, detail FROM audit_log WHERE action = 'manager.forgetWrite'").all()).toEqual([
+        { target: 'Old Vault', detail: expect.stringContaining('"half-written"') },
+      ]);
+    } finally {
+      trail.close();
+    }
+    expect((await cli(['audit', 'verify'])).code).toBe(0);
     expect((await cli(['manager', 'remove', 'Old Vault'])).code).toBe(0);
     expect((await cli(['manager', 'list'])).stdout).not.toContain('Old Vault');
   });
 
   it('documents the commands in --help', async () => {
     const help = await cli(['--help']);
-    for (const line of ['manager add --name M --kind KIND --config FILE', 'manager test M [--json]', 'manager default M', 'manager remove M', '--reference REF --manager M']) {
+    for (const line of ['manager add --name M --kind KIND --config FILE', 'manager test M [--json]', 'manager default M', 'manager remove M', 'manager orphans forget ID', '--reference REF --manager M']) {
       expect(help.stdout).toContain(line);
     }
   });

@@ -143,9 +143,24 @@ export const managerCommands = [
       if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
       else if (items.length === 0) session.say('No unconfirmed writes: every value Strongroom wrote into a secret store belongs to a secret here.');
       else {
-        for (const item of items) session.write(`${item.managerName}\t${item.remoteName}\t${item.createdAt}\n`);
-        session.say(`${items.length} unconfirmed write(s): each name may hold a value Strongroom wrote with no secret here. Check it in the store, then delete it there or create a reference to it.`);
+        for (const item of items) session.write(`${item.id}\t${item.managerName}\t${item.remoteName}\t${item.createdAt}\n`);
+        session.say(
+          `${items.length} unconfirmed write(s) (id, manager, name, when): each name may hold a value Strongroom wrote with no secret here. Check it in the store, then delete it there or create a reference to it, and drop it from this list with "strongroom manager orphans forget ID".`,
+        );
       }
+    },
+  }),
+
+  defineCommand({
+    words: 'manager orphans forget',
+    group,
+    summary: 'drop an unconfirmed write from the list once the store was checked at its name (Strongroom deletes nothing remotely)',
+    args: ['ID'],
+    options: {},
+    async run(session, [id]) {
+      if (!/^[1-9]\d{0,15}$/.test(id!)) throw new UsageError(`"${id}" is not an id: "strongroom manager orphans" lists the ids in its first column.`);
+      const forgotten = await session.call('managers.forgetPendingWrite', { id: Number(id) });
+      session.say(`Forgot the unconfirmed write of "${forgotten.remoteName}" in "${forgotten.managerName}"; whatever is at that name in the store is left as it is.`);
     },
   }),
 

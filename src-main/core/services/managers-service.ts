@@ -37,6 +37,7 @@ import { narrowScope, scopeWithin } from '../scope/usage-scope.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
 import type { VaultService } from './vault-service.js';
+import { RemoteWriteJournal } from './remote-writes.js';
 import { scopeFields, type RowIntegrity } from './row-integrity.js';
 
 /** The built-in random-key store. */
@@ -460,6 +461,14 @@ export class ManagersService {
       );
     }
     if (row.is_default === 1) throw new AppError('INVALID_REQUEST', `"${row.name}" is the default manager. Make another manager the default first.`);
+    const unconfirmed = new RemoteWriteJournal(this.db).pending(id);
+    if (unconfirmed.length > 0) {
+      // Removing the manager would lose the only record of where values may be left in the store.
+      throw new AppError(
+        'MANAGER_IN_USE',
+        `"${row.name}" has ${unconfirmed.length} unconfirmed write${unconfirmed.length === 1 ? '' : 's'} (${unconfirmed.map((write) => `"${write.remoteName}"`).join(', ')}): a value Strongroom wrote may be left there. Check each name in the store and delete it there if it should go, then forget it (the manager's Unconfirmed writes, or "strongroom manager orphans forget ID"); "strongroom manager orphans" lists their ids.`,
+      );
+    }
     inTransaction(this.db, () => {
       prepared(this.db, 'DELETE FROM intermediate_keys WHERE manager_id = ?').run(id);
       prepared(this.db, "DELETE FROM scope_entries WHERE owner_kind = 'manager' AND owner_id = ?").run(id);

@@ -24,6 +24,7 @@ export interface PlannedWrite {
 }
 
 export interface PendingWrite {
+  id: number;
   managerId: string;
   secretId: string;
   remoteName: string;
@@ -127,8 +128,34 @@ export class RemoteWriteJournal {
   pending(managerId?: string): PendingWrite[] {
     const rows = prepared(
       this.db,
-      `SELECT manager_id, secret_id, remote_name, created_at FROM remote_writes WHERE state = 'pending' ${managerId ? 'AND manager_id = ?' : ''} ORDER BY id`,
-    ).all(...(managerId ? [managerId] : [])) as { manager_id: string; secret_id: string; remote_name: string; created_at: string }[];
-    return rows.map((row) => ({ managerId: row.manager_id, secretId: row.secret_id, remoteName: row.remote_name, createdAt: row.created_at }));
+      `SELECT id, manager_id, secret_id, remote_name, created_at FROM remote_writes WHERE state = 'pending' ${managerId ? 'AND manager_id = ?' : ''} ORDER BY id`,
+    ).all(...(managerId ? [managerId] : [])) as PendingRow[];
+    return rows.map(pendingWrite);
   }
+
+  /**
+   * Drops one pending write from the journal, once an admin checked the store at its name (and deleted there
+   * what should go): Strongroom never deletes it itself, as it cannot tell whether the value there is the one
+   * it wrote. Returns what was dropped, or null when no pending write has that id. Call inside a transaction.
+   */
+  forgetPending(id: number): PendingWrite | null {
+    const row = prepared(this.db, "SELECT id, manager_id, secret_id, remote_name, created_at FROM remote_writes WHERE id = ? AND state = 'pending'").get(id) as
+      | PendingRow
+      | undefined;
+    if (!row) return null;
+    prepared(this.db, 'DELETE FROM remote_writes WHERE id = ?').run(id);
+    return pendingWrite(row);
+  }
+}
+
+interface PendingRow {
+  id: number;
+  manager_id: string;
+  secret_id: string;
+  remote_name: string;
+  created_at: string;
+}
+
+function pendingWrite(row: PendingRow): PendingWrite {
+  return { id: row.id, managerId: row.manager_id, secretId: row.secret_id, remoteName: row.remote_name, createdAt: row.created_at };
 }
