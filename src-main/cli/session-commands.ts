@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 import { SessionClient } from '../core/session/session-client.js';
-import { DEFAULT_SESSION_TIMEOUT, type SessionStatus } from '../core/session/session-protocol.js';
+import { DEFAULT_SESSION_TIMEOUT, sessionStoreCheckSchema, type SessionStatus } from '../core/session/session-protocol.js';
+import type * as z from 'zod/mini';
 import { UsageError, UserError } from './cli-errors.js';
 import { agentAnnouncementSchema, agentOutcomeSchema } from './session-handshake.js';
 
@@ -29,6 +30,29 @@ function describeStatus(dataDir: string, status: SessionStatus): string {
   return `A session is open for ${dataDir}, served by ${who}; ${until}.`;
 }
 
+type StoreCheckReport = z.infer<typeof sessionStoreCheckSchema>['storeCheck'];
+
+/** The last store check, as the session's core reports it; null when none ran or the reply says nothing usable. */
+async function lastStoreCheck(session: SessionClient): Promise<StoreCheckReport> {
+  const reply = await session.handle('app.status', {});
+  const parsed = reply.ok ? sessionStoreCheckSchema.safeParse(reply.value) : null;
+  return parsed?.success ? parsed.data.storeCheck : null;
+}
+
+/** A failed store check is said at every status and unlock until a check passes: the store file needs a restore. */
+function storeCheckWarning(dataDir: string, check: StoreCheckReport): string | null {
+  if (!check || check.ok) return null;
+  const more = check.problems.length > 1 ? ` (and ${check.problems.length - 1} more)` : '';
+  return `Warning: the store check at ${check.at} found the store file in ${dataDir} damaged: ${check.problems[0] ?? 'unknown problem'}${more}. Run "strongroom store check" for the list, and restore from a backup with "strongroom import --from BACKUP" into an empty data folder.`;
+}
+
+/** The session's status line, then the store check's warning when the last one failed. */
+async function report(out: Out, dataDir: string, session: SessionClient, status: SessionStatus): Promise<void> {
+  out.stderr.write(`${describeStatus(dataDir, status)}\n`);
+  const warning = storeCheckWarning(dataDir, await lastStoreCheck(session));
+  if (warning) out.stderr.write(`${warning}\n`);
+}
+
 interface Out {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -43,8 +67,8 @@ export async function statusCommand(out: Out, dataDir: string, json: boolean): P
   }
   try {
     const status = await session.status();
-    if (json) out.stdout.write(`${JSON.stringify({ open: true, ...status })}\n`);
-    else out.stderr.write(`${describeStatus(dataDir, status)}\n`);
+    if (json) out.stdout.write(`${JSON.stringify({ open: true, ...status, storeCheck: await lastStoreCheck(session) })}\n`);
+    else await report(out, dataDir, session, status);
     return 0;
   } finally {
     session.close();
@@ -80,7 +104,7 @@ export async function unlockCommand(
   const existing = await SessionClient.open(dataDir);
   if (existing) {
     try {
-      out.stderr.write(`${describeStatus(dataDir, await existing.status())}\n`);
+      await report(out, dataDir, existing, await existing.status());
     } finally {
       existing.close();
     }
@@ -105,6 +129,16 @@ export async function unlockCommand(
     agent.stdout.destroy();
     agent.unref();
     out.stderr.write(`${describeStatus(dataDir, outcome.data.status)}\nLater commands on this data folder need no passphrase; "strongroom lock" ends the session.\n`);
+    // The unlock just ran the weekly store check when it was due: ask the new session how it went.
+    const opened = await SessionClient.open(dataDir);
+    if (opened) {
+      try {
+        const warning = storeCheckWarning(dataDir, await lastStoreCheck(opened));
+        if (warning) out.stderr.write(`${warning}\n`);
+      } finally {
+        opened.close();
+      }
+    }
     return 0;
   } catch (error) {
     if (agent.exitCode === null) agent.kill();

@@ -55,6 +55,14 @@ export const sessionStatusSchema = z.strictObject({
 });
 export type SessionStatus = z.infer<typeof sessionStatusSchema>;
 
+/**
+ * The part of an `app.status` reply that `strongroom status` and `unlock` read through a session: the last
+ * store check (storeCheckSchema in the contract, which this module does not load). Extra fields pass.
+ */
+export const sessionStoreCheckSchema = z.looseObject({
+  storeCheck: z.nullable(z.object({ at: z.string(), ok: z.boolean(), problems: z.array(z.string()) })),
+});
+
 export const sessionReplySchema = z.union([
   z.strictObject({ id: z.int(), ok: z.literal(true), value: z.unknown() }),
   z.strictObject({ id: z.int(), ok: z.literal(false), error: z.looseObject({ code: z.string(), message: z.string() }) }),
