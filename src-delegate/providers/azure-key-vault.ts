@@ -9,12 +9,12 @@
  * would otherwise honour HTTP(S)_PROXY even for loopback), instance discovery
  * is off, and SDK retries are off so withRetry alone decides what is retried.
  */
-import { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { configPatterns } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
+import { pemCertificate } from './pem-certificate.js';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
@@ -37,18 +37,6 @@ const clouds = {
 
 /** Credentials travel to these hosts: plain HTTP is refused, do not relax. */
 const httpsUrl = z.url({ protocol: /^https$/, error: 'Must be an https:// URL.' }).transform((url) => url.replace(/\/+$/, ''));
-
-const pemCertificate = z.string().refine(
-  (pem) => {
-    try {
-      new X509Certificate(pem);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'Must be a PEM certificate (-----BEGIN CERTIFICATE-----).' },
-);
 
 /** What is needed to sign in and list vaults: everything but the vault. */
 export const connectionSchema = z.strictObject({

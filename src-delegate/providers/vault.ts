@@ -8,8 +8,8 @@
  * under the key `value`, and its reference is `<basePath>/<name>#value`.
  * References are `path#key`, the path relative to the engine mount.
  */
-import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { pemCertificate } from './pem-certificate.js';
 import { ProviderError, type ProviderErrorCode, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { VaultClient, type TokenLookup } from './vault-client.js';
@@ -36,18 +36,6 @@ const vaultPath = (what: string) =>
     .refine((path) => path === '' || path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[#?\s]/.test(segment)), {
       error: `The ${what} is a path of names separated by '/', without '.', '..', '#', '?' or spaces.`,
     });
-
-const pemCertificate = z.string().refine(
-  (pem) => {
-    try {
-      new X509Certificate(pem);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'Must be a PEM certificate (-----BEGIN CERTIFICATE-----).' },
-);
 
 const authSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('token'), token: z.string().min(1) }),
