@@ -325,6 +325,7 @@ export const auditActions = [
   'audit.break',
   'secret.migrate',
   'migration.start',
+  'migration.resume',
   'migration.cancel',
   'keyring.rotate',
   'secrets.authenticate',

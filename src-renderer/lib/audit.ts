@@ -63,6 +63,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'audit.break': 'Accepted a break in the chain',
   'secret.migrate': 'Migrated to another manager',
   'migration.start': 'Started a migration',
+  'migration.resume': 'Resumed a migration',
   'migration.cancel': 'Cancelled a migration',
   'keyring.rotate': 'Rotated the master key',
   'secrets.authenticate': 'Gave existing secrets an integrity MAC',

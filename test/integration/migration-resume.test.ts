@@ -2,7 +2,7 @@
  * A migration interrupted when the app quit shows at the next start and goes
  * on by itself: the app's core, once unlocked, resumes every run no process
  * has worked on lately (docs/migration.md, "Interrupted runs"). A paused run
- * waits for the user's resume.
+ * waits for the user's resume. Either resume is in the audit trail.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -90,12 +90,28 @@ describe('a migration interrupted by quitting the app', () => {
       expect(seen.length).toBeGreaterThan(0);
       const pausedRun = await call(next, 'migration.status', { runId: pausedId });
       expect(pausedRun.state).toBe('paused');
+      // The automatic resume is in the audit trail, told apart from a person's; the paused run was not resumed.
+      const resumedAtUnlock = (await call(next, 'audit.list', { action: 'migration.resume', limit: 10 })).items;
+      expect(resumedAtUnlock).toHaveLength(1);
+      expect(resumedAtUnlock[0]).toMatchObject({ target: runId, outcome: 'success' });
+      expect(resumedAtUnlock[0]!.detail).toMatch(/^resumed automatically at unlock after an interruption; \d+ item\(s\) left$/);
+      // A person's resume (the channel `migrate resume` calls) of the paused run is audited too, as theirs.
+      await call(next, 'migration.resume', { runId: pausedId });
+      const resumed = (await call(next, 'audit.list', { action: 'migration.resume', target: pausedId, limit: 10 })).items;
+      expect(resumed).toHaveLength(1);
+      expect(resumed[0]!.detail).toBe(`resumed from a pause; ${10 - pausedRun.done - pausedRun.failed} item(s) left`);
+      let resumedRun = await call(next, 'migration.status', { runId: pausedId });
+      while (resumedRun.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        resumedRun = await call(next, 'migration.status', { runId: pausedId });
+      }
+      expect(resumedRun).toMatchObject({ state: 'finished', done: 10, failed: 0 });
       const ids = [...values.keys()];
       const revealed = await revealMany(next, ids);
       ids.forEach((id, i) => expect(revealed[i], id).toBe(values.get(id)));
       const db2 = database();
       try {
-        expect(db2.prepare('SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(vaultId)).toEqual({ n: SECRETS - 10 + pausedRun.done });
+        expect(db2.prepare('SELECT COUNT(*) AS n FROM secrets WHERE manager_id = ?').get(vaultId)).toEqual({ n: SECRETS });
       } finally {
         db2.close();
       }

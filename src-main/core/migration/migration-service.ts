@@ -203,13 +203,21 @@ export class MigrationService {
     return this.status(id);
   }
 
-  async resume(id: string): Promise<MigrationRun> {
+  /** `at unlock`: the app picked up a run an earlier start or command left interrupted, not a person's resume. */
+  async resume(id: string, by: 'request' | 'at unlock' = 'request'): Promise<MigrationRun> {
     this.vault.requireUnlocked();
     const run = this.requireRun(id);
     if (run.state !== 'running' && run.state !== 'paused') throw new AppError('INVALID_REQUEST', `The migration is ${run.state}; it cannot be resumed.`);
     // A pause still finishing its current steps must end before a new runner starts.
     await this.settled(id);
-    this.journal.setRunState(id, 'running');
+    const counts = this.journal.counts(id);
+    const left = counts.planned + counts.written + counts.verified + (run.delete_source === 1 ? counts.switched : 0);
+    const why = by === 'at unlock' ? 'resumed automatically at unlock after an interruption' : `resumed from ${run.state === 'paused' ? 'a pause' : 'an interruption'}`;
+    inTransaction(this.db, () => {
+      this.journal.setRunState(id, 'running');
+      this.audit.append({ actor: this.actor, action: 'migration.resume', target: id, outcome: 'success', detail: `${why}; ${left} item(s) left` });
+    });
+    await this.audit.sealPending();
     this.launch(id);
     return this.status(id);
   }
@@ -324,7 +332,7 @@ export class MigrationService {
    */
   async resumeInterrupted(): Promise<string[]> {
     const interrupted = this.journal.runs().filter((run) => this.isInterrupted(run));
-    for (const run of interrupted) await this.resume(run.id);
+    for (const run of interrupted) await this.resume(run.id, 'at unlock');
     return interrupted.map((run) => run.id);
   }
 
