@@ -87,12 +87,17 @@ function parseUrl(value: string): URL | null {
   }
 }
 
+/** An http(s) origin without path, query or credentials: the AWS provider's schema refines its endpoints with it. */
+export function isHttpOrigin(value: string): boolean {
+  const url = parseUrl(value);
+  return url !== null && /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.username && !url.password;
+}
+
 /** An http(s) origin without path, query or credentials (AWS and Google endpoint overrides). */
 export function checkOrigin(value: string): string | null {
   const url = parseUrl(value);
   if (!url || !/^https?:$/.test(url.protocol)) return 'An http:// or https:// address';
-  if (url.pathname !== '/' || url.search || url.username || url.password) return 'An origin such as https://host:443, without path or credentials';
-  return null;
+  return isHttpOrigin(value) ? null : 'An origin such as https://host:443, without path or credentials';
 }
 
 export function checkHttpUrl(value: string): string | null {
@@ -109,13 +114,14 @@ export function checkPemCertificate(value: string): string | null {
   return value.includes('-----BEGIN CERTIFICATE-----') ? null : 'Must be a PEM certificate (-----BEGIN CERTIFICATE-----).';
 }
 
+/** A Vault path without its leading and trailing '/': plain names, no empty, '.' or '..' segment that Vault would clean into another path, no '#', '?' or spaces. The Vault provider's schema refines its paths with it. */
+export function isVaultPath(trimmed: string): boolean {
+  return trimmed === '' || trimmed.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[#?\s]/.test(segment));
+}
+
 /** A Vault path: names separated by '/', without '.', '..', '#', '?' or spaces (leading and trailing '/' are dropped). */
 export function checkVaultPath(value: string): string | null {
-  const path = value.replace(/^\/+|\/+$/g, '');
-  if (path === '') return null;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[#?\s]/.test(segment))
-    ? null
-    : "A path of names separated by '/', without '.', '..', '#', '?' or spaces.";
+  return isVaultPath(value.replace(/^\/+|\/+$/g, '')) ? null : "A path of names separated by '/', without '.', '..', '#', '?' or spaces.";
 }
 
 /** A Google service-account key file: JSON with client_email and a PEM private_key. */

@@ -13,7 +13,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { configPatterns } from '../../src-shared/manager-fields.js';
+import { configPatterns, isHttpOrigin } from '../../src-shared/manager-fields.js';
 import { z } from 'zod';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { lazyPackage } from '../lazy-package.js';
@@ -34,10 +34,7 @@ const stsSdk = lazyPackage<typeof StsSdk>('@aws-sdk/client-sts');
 const endpointSchema = z
   .string()
   .url()
-  .refine((value) => {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search && !url.username && !url.password;
-  }, 'an http(s) origin such as https://vpce-0abc.kms.eu-west-1.vpce.amazonaws.com, without path or credentials');
+  .refine(isHttpOrigin, 'an http(s) origin such as https://vpce-0abc.kms.eu-west-1.vpce.amazonaws.com, without path or credentials');
 
 export const awsConnectionShape = {
   /** e.g. eu-west-1, us-gov-west-1, cn-north-1. */

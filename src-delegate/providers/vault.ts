@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { pemCertificate } from './pem-certificate.js';
+import { isVaultPath } from '../../src-shared/manager-fields.js';
 import { ProviderError, type ProviderErrorCode, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { VaultClient, type TokenLookup } from './vault-client.js';
@@ -33,7 +34,7 @@ const vaultPath = (what: string) =>
   z
     .string()
     .transform(trimSlashes)
-    .refine((path) => path === '' || path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !/[#?\s]/.test(segment)), {
+    .refine(isVaultPath, {
       error: `The ${what} is a path of names separated by '/', without '.', '..', '#', '?' or spaces.`,
     });
 
