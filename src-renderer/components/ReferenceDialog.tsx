@@ -18,11 +18,20 @@ function referenceHint(kind: string): string | null {
  * is read once to check the reference; the value is never copied here, and
  * deleting the reference leaves the remote secret alone.
  */
-export function ReferenceDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (secret: SecretSummary) => void }) {
+export function ReferenceDialog({
+  onClose,
+  onSaved,
+  initial,
+}: {
+  onClose: () => void;
+  onSaved: (secret: SecretSummary) => void;
+  /** Where a create found the name taken remotely: the name and the store to reference it in. */
+  initial?: { name: string; managerId: string };
+}) {
   const stores = useCatalog((s) => s.managers).filter((manager) => referenceHint(manager.kind) !== null);
-  const [name, setName] = useState('');
+  const [name, setName] = useState(initial?.name ?? '');
   const [description, setDescription] = useState('');
-  const [managerId, setManagerId] = useState(stores[0]?.id ?? '');
+  const [managerId, setManagerId] = useState(stores.find((store) => store.id === initial?.managerId)?.id ?? stores[0]?.id ?? '');
   const [reference, setReference] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { managerKindSpec, type SecretSummary } from '../../src-shared/contract.js';
+import { managerKindSpec, type ManagerSummary, type SecretSummary } from '../../src-shared/contract.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
 import { copiedNotice } from '../lib/clipboard-guard.js';
 import { formatDateTime } from '../lib/format.js';
@@ -76,11 +76,25 @@ function TextValue({ secret }: { secret: SecretSummary }) {
   );
 }
 
+/** Whether deleting it may remove something in a secret store: its own value there, in a manager Strongroom may write to. */
+function removesRemotely(secret: SecretSummary, secretStore: ManagerSummary | undefined): boolean {
+  return secretStore !== undefined && !secretStore.readOnly && secret.reference === null;
+}
+
+function deleteMessage(secret: SecretSummary, secretStore: ManagerSummary | undefined): string {
+  const here = `“${secret.name}” will be deleted from the store, with all its versions. This cannot be undone.`;
+  if (!secretStore) return here;
+  if (secret.reference !== null) return `${here} The secret it refers to in ${secretStore.name} stays there.`;
+  if (secretStore.readOnly) return `${here} ${secretStore.name} is read-only: its remote value stays there.`;
+  return `${here} In ${secretStore.name}, Strongroom removes only what it wrote there: whatever others wrote stays.`;
+}
+
 export function SecretDetail({ secret }: { secret: SecretSummary }) {
   const revealed = useSecrets((s) => (s.revealed?.id === secret.id ? s.revealed.value : null));
   const managers = useCatalog((s) => s.managers);
   const apps = useCatalog((s) => s.apps);
   const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
+  const [keepRemote, setKeepRemote] = useState(false);
   const manager = managers.find((candidate) => candidate.id === secret.managerId);
   const secretStore = manager?.role === 'secret-store' ? manager : undefined;
   const remoteLocation = secret.reference ?? secret.remoteLocation;
@@ -212,15 +226,25 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
       {dialog === 'delete' && (
         <ConfirmDialog
           title="Delete secret?"
-          message={`“${secret.name}” will be deleted from the store, with all its versions. This cannot be undone.`}
+          message={deleteMessage(secret, secretStore)}
           confirmLabel="Delete"
           busyLabel="Deleting…"
           onConfirm={async () => {
-            await deleteSecret(secret.id);
+            await deleteSecret(secret.id, removesRemotely(secret, secretStore) && keepRemote);
             showToast(`Deleted ${secret.name}`);
           }}
-          onClose={() => setDialog(null)}
-        />
+          onClose={() => {
+            setDialog(null);
+            setKeepRemote(false);
+          }}
+        >
+          {removesRemotely(secret, secretStore) && (
+            <label className="choice">
+              <input type="checkbox" checked={keepRemote} onChange={(e) => setKeepRemote(e.target.checked)} />
+              Keep the remote secret in {secretStore!.name}
+            </label>
+          )}
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -22,6 +22,7 @@ import {
   type TypedField,
   type TypedValues,
 } from '../lib/typed-secret.js';
+import { IpcCallError } from '../lib/errors.js';
 import { createSecret, updateSecret } from '../state/secrets.js';
 import { useCatalog } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
@@ -37,11 +38,19 @@ interface SecretFormDialogProps {
   initialType?: SecretType;
   onClose: () => void;
   onSaved: (secret: SecretSummary) => void;
+  /** Offered when the name is taken in a secret store: reference the existing remote secret instead. */
+  onReference?: (prefill: { name: string; managerId: string }) => void;
+}
+
+/** What the store said about the taken name, without the CLI's flags that follow it (the dialog offers the same choices). */
+function takenSummary(message: string): string {
+  const cut = message.indexOf(' Strongroom will not overwrite it');
+  return cut > 0 ? message.slice(0, cut) : message;
 }
 
 type AllErrors = SecretFormErrors & TypedErrors;
 
-export function SecretFormDialog({ secret, initialType = 'text', onClose, onSaved }: SecretFormDialogProps) {
+export function SecretFormDialog({ secret, initialType = 'text', onClose, onSaved, onReference }: SecretFormDialogProps) {
   const mode = secret ? 'edit' : 'create';
   const [type, setType] = useState<SecretType>(secret?.type ?? initialType);
   const [values, setValues] = useState<SecretFormValues>({
@@ -55,6 +64,9 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
   const [pickErrors, setPickErrors] = useState<TypedErrors>({});
   const [valueVisible, setValueVisible] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** The store's REMOTE_EXISTS message when the name is taken there by a secret Strongroom did not write. */
+  const [taken, setTaken] = useState<string | null>(null);
+  const [adoptConfirmed, setAdoptConfirmed] = useState(false);
   const managers = useCatalog((s) => s.managers);
   const vaultManagers = managers.filter((manager) => kindCan(manager.kind, (spec) => spec.signsSshCertificates));
   // Read-only managers cannot hold new inline secrets.
@@ -80,8 +92,15 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
   const clientErrors = submitted ? clientErrorsNow() : {};
   const errors: AllErrors = { ...serverErrors, ...pickErrors, ...clientErrors };
 
+  /** Another name or manager is another remote secret: the takeover confirmed for this one does not carry over. */
+  const forgetTaken = () => {
+    setTaken(null);
+    setAdoptConfirmed(false);
+  };
+
   const update = (field: SecretField, value: string) => {
     setValues((v) => ({ ...v, [field]: value }));
+    if (field === 'name') forgetTaken();
     // main's verdict was about the old text.
     setServerErrors(({ [field]: _stale, form: _form, ...rest }) => rest);
   };
@@ -117,6 +136,7 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
     }
     setBusy(true);
     setServerErrors({});
+    const adopt = taken !== null && adoptConfirmed;
     try {
       if (secret) {
         const changes = changesFrom(secret, { ...values, value: isText ? values.value : '' });
@@ -127,14 +147,21 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
           onSaved(changes ? await updateSecret(secret.id, changes) : secret);
         }
       } else if (isText) {
-        onSaved(await createSecret(values, chosenManager));
+        onSaved(await createSecret(values, chosenManager, adopt));
       } else {
         const built = buildTyped(type, typed);
-        onSaved(await createSecret({ name: values.name, description: values.description, type, metadata: built.metadata, payload: built.payload }, chosenManager));
+        onSaved(
+          await createSecret({ name: values.name, description: values.description, type, metadata: built.metadata, payload: built.payload }, chosenManager, adopt),
+        );
       }
       onClose();
     } catch (err) {
-      setServerErrors(isText ? errorsFromServer(err) : typedErrorsFromServer(err));
+      if (!secret && err instanceof IpcCallError && err.code === 'REMOTE_EXISTS') {
+        setTaken(err.message);
+        setAdoptConfirmed(false);
+      } else {
+        setServerErrors(isText ? errorsFromServer(err) : typedErrorsFromServer(err));
+      }
       setBusy(false);
     }
   };
@@ -205,7 +232,11 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
             <label htmlFor="secret-manager" className="field__label">
               Secret manager
             </label>
-            <select id="secret-manager" className="input" value={chosenManager ?? ''} onChange={(e) => setManagerId(e.target.value)}>
+            <select id="secret-manager" className="input" value={chosenManager ?? ''} onChange={(e) => {
+                setManagerId(e.target.value);
+                forgetTaken();
+              }}
+            >
               {writableManagers.map((manager) => (
                 <option key={manager.id} value={manager.id}>
                   {manager.name}
@@ -273,8 +304,33 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
             />
           </>
         )}
+        {taken !== null && (
+          <div className="remote-taken" role="group" aria-labelledby="secret-taken">
+            <p className="notice" id="secret-taken" role="alert">
+              {takenSummary(taken)}
+            </p>
+            <p className="field__hint">
+              Strongroom will not overwrite it unless you choose to. Use it as it is by adding it as a reference, or adopt it: this value is written
+              as a new version on top of it. Deleting the secret later removes only the versions Strongroom wrote.
+            </p>
+            <label className="choice">
+              <input type="checkbox" checked={adoptConfirmed} onChange={(e) => setAdoptConfirmed(e.target.checked)} />
+              Adopt the existing remote secret: write a new version on top of it
+            </label>
+            {onReference && chosenManager && (
+              <button type="button" className="btn btn--ghost" onClick={() => onReference({ name: values.name.trim(), managerId: chosenManager })}>
+                Add it as a reference instead
+              </button>
+            )}
+          </div>
+        )}
         <FormError message={errors.form} />
-        <DialogActions onCancel={onClose} label={secret ? 'Save changes' : 'Create secret'} busyLabel="Saving…" busy={busy} />
+        <DialogActions
+          onCancel={onClose}
+          label={secret ? 'Save changes' : taken !== null && adoptConfirmed ? 'Adopt and save' : 'Create secret'}
+          busyLabel="Saving…"
+          busy={busy}
+        />
       </form>
     </Dialog>
   );

@@ -159,10 +159,11 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   // The keyboard's row belongs to one query; a new query starts at the top.
   const filtersKey = JSON.stringify(listRequest(filters));
   const [activeAt, setActiveAt] = useState({ key: filtersKey, index: 0 });
-  const [referencing, setReferencing] = useState(false);
+  /** The reference dialog, open; prefilled when a create found the name taken in a secret store. */
+  const [referencing, setReferencing] = useState<false | { name: string; managerId: string } | undefined>(false);
   const [creating, setCreating] = useState<SecretType | null>(null);
   useIntent('new-secret', ({ type }) => setCreating(type));
-  useIntent('new-reference', () => setReferencing(true));
+  useIntent('new-reference', () => setReferencing(undefined));
   const active = activeAt.key === filtersKey ? activeAt.index : 0;
   const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
 
@@ -327,7 +328,7 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           >
             New secret
           </button>
-          <button type="button" className="btn" onClick={() => setReferencing(true)} title="Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager">
+          <button type="button" className="btn" onClick={() => setReferencing(undefined)} title="Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager">
             Reference…
           </button>
         </div>
@@ -421,8 +422,20 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           </div>
         )}
       </div>
-      {creating && <SecretFormDialog initialType={creating} onClose={() => setCreating(null)} onSaved={(secret) => showAdded(`Created ${secret.name}`)} />}
-      {referencing && <ReferenceDialog onClose={() => setReferencing(false)} onSaved={(secret) => showAdded(`Added reference ${secret.name}`)} />}
+      {creating && (
+        <SecretFormDialog
+          initialType={creating}
+          onClose={() => setCreating(null)}
+          onSaved={(secret) => showAdded(`Created ${secret.name}`)}
+          onReference={(prefill) => {
+            setCreating(null);
+            setReferencing(prefill);
+          }}
+        />
+      )}
+      {referencing !== false && (
+        <ReferenceDialog initial={referencing} onClose={() => setReferencing(false)} onSaved={(secret) => showAdded(`Added reference ${secret.name}`)} />
+      )}
     </div>
   );
 }

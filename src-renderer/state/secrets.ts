@@ -135,7 +135,11 @@ export interface NewSecret {
 }
 
 /** `managerId` undefined: the default manager. */
-export async function createSecret(values: SecretFormValues | NewSecret, managerId?: string): Promise<SecretSummary> {
+/**
+ * `adopt`: the user confirmed taking over a remote secret of that name that Strongroom did not write (a new
+ * version goes on top of it); without it such a create fails with REMOTE_EXISTS.
+ */
+export async function createSecret(values: SecretFormValues | NewSecret, managerId?: string, adopt = false): Promise<SecretSummary> {
   const name = values.name.trim();
   const typed = 'type' in values ? values : { ...values, type: 'text' as const, metadata: {}, payload: values.value };
   const sealedValue = await sealValues(await delegateKey(), sealBindings.secretCreate([name]), [typed.payload]);
@@ -145,6 +149,7 @@ export async function createSecret(values: SecretFormValues | NewSecret, manager
     ...(description === undefined ? {} : { description }),
     ...(typed.type === 'text' ? {} : { type: typed.type, metadata: typed.metadata }),
     ...(managerId === undefined ? {} : { managerId }),
+    ...(adopt ? { adopt } : {}),
     sealedValue,
   });
   dispatchSecrets({ type: 'select', secret: created });
@@ -175,8 +180,9 @@ export async function updateSecret(id: string, changes: SecretChanges | TypedCha
   return afterSave(saved, sealedValue !== undefined);
 }
 
-export async function deleteSecret(id: string): Promise<void> {
-  await call('secrets.delete', { id });
+/** `keepRemote`: in a secret store, remove only the entry here and leave every remote version where it is. */
+export async function deleteSecret(id: string, keepRemote = false): Promise<void> {
+  await call('secrets.delete', { id, ...(keepRemote ? { keepRemote } : {}) });
   dispatchSecrets({ type: 'deleted', id });
   refreshList();
 }
