@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { axeViolations } from './axe';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { createStoreInUi, openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { secretTypeDescriptions, secretTypes } from '../../src-shared/contract.js';
@@ -18,15 +18,13 @@ const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Migration', 'Audit', '
 
 describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
   let vault: VaultEmulator | undefined;
 
   const violations = (selector?: string) => axeViolations(page, selector);
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name });
+  const section = (name: string) => sectionButton(page, name);
   const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
 
   /** The open dialog's violations in both themes, keyed "<dialog> (<theme>)"; `states` puts it in each state worth checking. */
@@ -66,18 +64,13 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-a11y-e2e-'));
     vault = await startVaultEmulator();
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(15_000);
+    ui = await openUi(join(dir, 'store'), { timeoutMs: 15_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => vault?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
@@ -114,6 +107,7 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
     });
   });
 
+  // Dozens of dialogs, each measured in both themes: minutes on a loaded machine, against the default minute.
   it('the secret dialogs (new of every type, edit, reference, delete, connection test) have no violations in either theme', async () => {
     await section('Secrets').click();
     const newSecret = page.getByRole('button', { name: 'New secret', exact: true });
@@ -141,7 +135,7 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
     Object.assign(found, await checkDialog(page.getByRole('button', { name: 'Delete', exact: true }), 'Delete secret?'));
     Object.assign(found, await checkDialog(page.getByRole('button', { name: 'Test connection' }), 'Test connection: web_ssh'));
     expectNone(found);
-  });
+  }, 240_000);
 
   it('the manager dialogs (add of every kind, edit, test, usage scope) and the command palette have no violations in either theme', async () => {
     await section('Managers').click();
@@ -190,5 +184,5 @@ describeNeeding(['chromium'], 'accessibility of every screen, both themes (e2e)'
     Object.assign(found, await dialogViolations('Command palette'));
     await page.keyboard.press('Escape');
     expectNone(found);
-  });
+  }, 240_000);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { createStoreInUi, launchBrowser, openApp, sectionButton, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -24,7 +24,7 @@ describeNeeding(['chromium'], 'the theme override (e2e)', () => {
   let page: Page;
 
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  const section = (name: string) => sectionButton(page, name);
   const themeGroup = () => page.getByRole('group', { name: 'Theme' });
 
   async function open(): Promise<void> {

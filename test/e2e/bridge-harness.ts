@@ -178,3 +178,61 @@ export async function tearDown(...steps: (() => Promise<unknown> | unknown)[]): 
   }
   if (first !== undefined) throw first;
 }
+
+/** What an end-to-end suite drives: the bridge serving its store, Chromium, and the app open in a page. */
+export interface UiSession {
+  bridge: RunningBridge;
+  browser: Browser;
+  app: OpenedApp;
+  page: Page;
+  /** Closes the page's context and the browser and stops the bridge, even after a failure; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface UiSessionOptions {
+  /** Creates the store on the first-run screen with this passphrase; without it the app stays on its first screen. */
+  passphrase?: string;
+  /** The page's default timeout for every wait. */
+  timeoutMs?: number;
+  /** Runs on the opened page before the store is created (a fake clock, a colour scheme). */
+  beforeCreate?: (page: Page) => Promise<unknown>;
+  bridge?: StartOptions;
+}
+
+/** Starts the bridge on `dataDir`, opens the app in Chromium and, given a passphrase, creates the store; stops what it started if a step fails. */
+export async function openUi(dataDir: string, options: UiSessionOptions = {}): Promise<UiSession> {
+  let bridge: RunningBridge | undefined;
+  let browser: Browser | undefined;
+  let app: OpenedApp | undefined;
+  const close = () =>
+    tearDown(
+      () => app?.context.close(),
+      () => browser?.close(),
+      () => bridge?.stop(),
+    );
+  try {
+    bridge = await startBridge(dataDir, options.bridge);
+    browser = await launchBrowser();
+    app = await openApp(browser, bridge);
+    if (options.timeoutMs) app.page.setDefaultTimeout(options.timeoutMs);
+    await options.beforeCreate?.(app.page);
+    if (options.passphrase !== undefined) await createStoreInUi(app.page, options.passphrase);
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+  return { bridge, browser, app, page: app.page, close };
+}
+
+/** A button of the sections navigation. */
+export const sectionButton = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+
+/** Creates a text secret through the New secret dialog and waits for the dialog to close. */
+export async function newTextSecretInUi(page: Page, name: string, value: string): Promise<void> {
+  await page.getByRole('button', { name: 'New secret' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New secret' });
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
+  await dialog.getByLabel('Value', { exact: true }).fill(value);
+  await dialog.getByRole('button', { name: 'Create secret' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}

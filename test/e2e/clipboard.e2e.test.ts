@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { newTextSecretInUi, openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -17,12 +17,10 @@ const DELAY_SECONDS = 5;
 
 describeNeeding(['chromium'], 'clipboard clear after the delay in Settings (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  const section = (name: string) => sectionButton(page, name);
   const clipboardText = () => page.evaluate(() => navigator.clipboard.readText());
   const copyButton = () => page.getByRole('button', { name: 'Copy', exact: true });
 
@@ -44,26 +42,14 @@ describeNeeding(['chromium'], 'clipboard clear after the delay in Settings (e2e)
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-clipboard-e2e-'));
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(30_000);
-    await page.clock.install();
-    await createStoreInUi(page, PASSPHRASE);
-    await page.getByRole('button', { name: 'New secret' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New secret' });
-    await dialog.getByLabel('Name', { exact: true }).fill('db-password');
-    await dialog.getByLabel('Value', { exact: true }).fill(VALUE);
-    await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 30_000, beforeCreate: (page) => page.clock.install() });
+    page = ui.page;
+    await newTextSecretInUi(page, 'db-password', VALUE);
   }, 180_000);
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );

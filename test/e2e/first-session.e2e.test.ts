@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { newTextSecretInUi, openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 /** Long enough for the length rule, and rated Weak by zxcvbn. */
@@ -17,38 +17,26 @@ const WEAK_PASSPHRASE = 'password1234';
 
 describeNeeding(['chromium'], 'a first session (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name });
+  const section = (name: string) => sectionButton(page, name);
   const option = (name: string) => page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name, exact: true });
   const search = () => page.getByRole('searchbox', { name: 'Search secrets' });
 
   async function createText(name: string, value: string): Promise<void> {
-    await page.getByRole('button', { name: 'New secret' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New secret' });
-    await dialog.getByLabel('Name', { exact: true }).fill(name);
-    await dialog.getByLabel('Value', { exact: true }).fill(value);
-    await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await newTextSecretInUi(page, name, value);
   }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-first-session-e2e-'));
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(15_000);
+    ui = await openUi(join(dir, 'store'), { timeoutMs: 15_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );

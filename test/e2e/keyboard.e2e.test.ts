@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -15,9 +15,7 @@ const MAX_TABS = 80;
 
 describeNeeding(['chromium'], 'the keyboard alone (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
   const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
@@ -37,19 +35,13 @@ describeNeeding(['chromium'], 'the keyboard alone (e2e)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-keyboard-e2e-'));
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(15_000);
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 15_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );

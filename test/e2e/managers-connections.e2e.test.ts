@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
@@ -20,9 +20,7 @@ const PASSPHRASE = 'managers and connections e2e passphrase';
 
 describeNeeding(['chromium'], 'managers and connection tests in the UI (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let vault: VaultEmulator | undefined;
   let aws: AwsEmulator | undefined;
   let gcp: GcpKmsEmulator | undefined;
@@ -40,19 +38,13 @@ describeNeeding(['chromium'], 'managers and connection tests in the UI (e2e)', (
     azure = await startAzureKeyVaultEmulator();
     sshd = await startSshd();
     user = await sshd.addUser({ password: 'e2e-ssh-password' });
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(20_000);
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 20_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => sshd?.stop(),
       () => vault?.close(),
       () => aws?.close(),

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { violationsInBothThemes as themeViolations } from './axe';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
@@ -23,13 +23,11 @@ const BULK = Array.from({ length: 24 }, (_, i) => `bulk_${String(i).padStart(2, 
 
 describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let azure: AzureKeyVaultEmulator | undefined;
   let page: Page;
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  const section = (name: string) => sectionButton(page, name);
   // Labels may carry "(optional)" after them; a field, never its show or fetch button.
   const byLabel = (scope: Locator, label: string) =>
     scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).and(scope.locator('textarea, select, input:not([type="file"])'));
@@ -86,13 +84,8 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-e2e-'));
     azure = await startAzureKeyVaultEmulator();
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(30_000);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 30_000, beforeCreate: (page) => page.setViewportSize({ width: 1280, height: 900 }) });
+    page = ui.page;
 
     await importEnv('chosen.env', {
       alpha: 'alpha-value',
@@ -128,9 +121,7 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => azure?.close(),
       () => dir && rmSync(dir, { recursive: true, force: true }),
     ),
@@ -300,6 +291,6 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
 
     // Every secret still reveals under the new master key, one kept here and one moved to Azure.
     for (const name of ['bulk_23', 'beta']) await expectRevealed(name, `${name}-value`);
-    expect(app!.consoleErrors).toEqual([]);
+    expect(ui!.app.consoleErrors).toEqual([]);
   });
 });

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { axeViolations, THEMES } from './axe';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { secretTypeDescriptions, secretTypes } from '../../src-shared/contract.js';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -18,12 +18,10 @@ const SECTIONS = ['Secrets', 'Applications', 'Managers', 'Migration', 'Audit', '
 
 describeNeeding(['chromium'], 'the command palette (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name });
+  const section = (name: string) => sectionButton(page, name);
   const palette = () => page.getByRole('dialog', { name: 'Command palette' });
   const combobox = () => palette().getByRole('combobox', { name: 'Search commands' });
   const commandOption = (name: string) => palette().getByRole('listbox', { name: 'Commands' }).getByRole('option', { name, exact: true });
@@ -52,19 +50,13 @@ describeNeeding(['chromium'], 'the command palette (e2e)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strongroom-palette-e2e-'));
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(15_000);
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 15_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { createStoreInUi, launchBrowser, newTextSecretInUi, openApp, sectionButton, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -23,7 +23,7 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
   let backupPath = '';
 
   const option = (name: string) => page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name, exact: true });
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  const section = (name: string) => sectionButton(page, name);
   const optionNames = () => page.getByRole('listbox', { name: 'Secrets' }).getByRole('option').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')));
   const scopeForm = () => page.getByRole('form', { name: 'Usage scope of this secret' });
 
@@ -38,12 +38,7 @@ describeNeeding(['chromium'], 'scopes, versions, search, backup and import (e2e)
   const createStore = () => createStoreInUi(page, PASSPHRASE);
 
   async function createText(name: string, value: string): Promise<void> {
-    await page.getByRole('button', { name: 'New secret' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New secret' });
-    await dialog.getByLabel('Name', { exact: true }).fill(name);
-    await dialog.getByLabel('Value', { exact: true }).fill(value);
-    await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    await newTextSecretInUi(page, name, value);
     await option(name).waitFor();
   }
 

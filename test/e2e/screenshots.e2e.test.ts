@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO_ROOT, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, REPO_ROOT, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
@@ -36,15 +36,13 @@ const SECRETS: Record<string, string> = {
 describeNeeding(['chromium', 'sshd'], 'README screenshots (e2e)', () => {
   let dir: string;
   let outDir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let azure: AzureKeyVaultEmulator | undefined;
   let sshd: TestSshd | undefined;
   let user: SshdUser;
   let page: Page;
 
-  const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true });
+  const section = (name: string) => sectionButton(page, name);
   const byLabel = (scope: Locator, label: string) =>
     scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).and(scope.locator('textarea, select, input:not([type="file"])'));
 
@@ -64,14 +62,15 @@ describeNeeding(['chromium', 'sshd'], 'README screenshots (e2e)', () => {
     azure = await startAzureKeyVaultEmulator();
     sshd = await startSshd();
     user = await sshd.addUser({ password: 'readme-ssh-password' });
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(30_000);
-    await page.setViewportSize(VIEWPORT);
-    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), {
+      passphrase: PASSPHRASE,
+      timeoutMs: 30_000,
+      beforeCreate: async (page) => {
+        await page.setViewportSize(VIEWPORT);
+        await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+      },
+    });
+    page = ui.page;
 
     const envFile = join(dir, 'secrets.env');
     writeFileSync(envFile, Object.entries(SECRETS).map(([name, value]) => `${name}=${value}\n`).join(''));
@@ -85,9 +84,7 @@ describeNeeding(['chromium', 'sshd'], 'README screenshots (e2e)', () => {
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => sshd?.stop(),
       () => azure?.close(),
       () => dir && rmSync(dir, { recursive: true, force: true }),

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -17,9 +17,7 @@ const KEY_PASSPHRASE = 'key passphrase 7';
 
 describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
   const keys = {} as Record<'ed25519' | 'rsa', { path: string; text: string; fingerprint: string }>;
 
@@ -56,19 +54,13 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
       const fingerprint = execFileSync('ssh-keygen', ['-lf', `${path}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
       keys[name] = { path, text: readFileSync(path, 'utf8'), fingerprint };
     }
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(15_000);
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 15_000 });
+    page = ui.page;
   });
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );
@@ -113,7 +105,7 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
     await field(dialog, 'Key passphrase').fill('not the passphrase');
     await dialog.getByRole('button', { name: 'Create secret' }).click();
     await fieldError(dialog, 'keyPassphrase').getByText('Wrong passphrase for this key').waitFor();
-    expect(JSON.stringify(app?.consoleErrors)).not.toContain('PRIVATE KEY');
+    expect(JSON.stringify(ui?.app.consoleErrors)).not.toContain('PRIVATE KEY');
 
     await field(dialog, 'Key passphrase').fill(KEY_PASSPHRASE);
     await field(dialog, 'Port').fill('2222');
@@ -308,6 +300,6 @@ describeNeeding(['chromium'], 'secret types through the UI (e2e)', () => {
   });
 
   it('logged no errors in the page', () => {
-    expect(app?.consoleErrors ?? []).toEqual([]);
+    expect(ui?.app.consoleErrors ?? []).toEqual([]);
   });
 });

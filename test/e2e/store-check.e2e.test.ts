@@ -8,18 +8,16 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
   let dir: string;
   let store: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
   /** Overwrites the first page of one of the secrets table's indexes with 0xFF, which no b-tree page starts with. */
@@ -46,11 +44,8 @@ describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
     for (const name of ['alpha', 'bravo', 'charlie']) expect(cli(['secret', 'create', '--name', name], `${name} value`).status).toBe(0);
     // The CLI's first unlock ran the weekly check on the sound file; the damage comes after it, with nothing holding the file open.
     damageAnIndex();
-    bridge = await startBridge(store);
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(20_000);
+    ui = await openUi(store, { timeoutMs: 20_000 });
+    page = ui.page;
     await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('button', { name: 'Lock now' }).waitFor();
@@ -58,9 +53,7 @@ describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );
@@ -86,6 +79,6 @@ describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
     await section.waitFor();
 
     expect(await violationsInBothThemes(page)).toEqual({ light: [], dark: [] });
-    expect(app!.consoleErrors).toEqual([]);
+    expect(ui!.app.consoleErrors).toEqual([]);
   });
 });
