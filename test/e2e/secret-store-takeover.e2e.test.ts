@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
-import { launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
@@ -20,9 +20,7 @@ import { describeNeeding } from '../fixtures/system-tools.js';
 describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-remote in the app (e2e)', () => {
   let dir: string;
   let vault: VaultEmulator | undefined;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
 
   /** The emulator's own KV v2 API, as an admin outside Strongroom uses it. */
@@ -78,11 +76,8 @@ describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-
     expect((await cli(['init'])).status).toBe(0);
     const added = await cli(['manager', 'add', '--name', 'Team Vault', '--kind', 'vault', '--config', configFile]);
     expect(added.status, added.stderr).toBe(0);
-    bridge = await startBridge(store);
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(20_000);
+    ui = await openUi(store, { timeoutMs: 20_000 });
+    page = ui.page;
     await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('button', { name: 'Lock now' }).waitFor();
@@ -90,9 +85,7 @@ describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => vault?.close(),
       () => dir && rmSync(dir, { recursive: true, force: true }),
     ),
