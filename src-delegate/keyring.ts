@@ -23,6 +23,11 @@ export class WrongPassphraseError extends Error {}
  */
 export class DamagedKeyringError extends Error {}
 
+/** Whether parameters cost an attacker less than today's defaults do. */
+export function belowDefaults(kdf: KdfParams): boolean {
+  return kdf.N < DEFAULT_KDF.N || kdf.r < DEFAULT_KDF.r || kdf.p < DEFAULT_KDF.p;
+}
+
 export async function deriveKek(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   // NFC so the same passphrase typed on different platforms derives the same key.
   const password = Buffer.from(passphrase.normalize('NFC'), 'utf8');
@@ -127,6 +132,24 @@ export class Keyring {
       this.masterKeys.get(version)?.fill(0);
       this.masterKeys.set(version, masterKey);
       return { entry, auditKey: { keyringVersion: version, wrapped: seal(masterKey, this.auditKeyBytes, auditKeyAad).toString('base64') } };
+    } finally {
+      kek.fill(0);
+    }
+  }
+
+  /**
+   * Keyring versions whose KDF parameters are below today's defaults (the
+   * defaults rose since they were written), re-wrapped under one key derived
+   * with the defaults and a fresh salt. The master keys do not change, so
+   * nothing wrapped by them does. Empty when every version is up to date.
+   */
+  async raiseKdf(passphrase: string, entries: KeyringEntry[]): Promise<KeyringEntry[]> {
+    const weak = entries.filter((entry) => belowDefaults(entry.kdf));
+    if (weak.length === 0) return [];
+    const kdf: KdfParams = { ...DEFAULT_KDF, salt: randomBytes(16).toString('base64') };
+    const kek = await deriveKek(passphrase, kdf);
+    try {
+      return weak.map((entry) => ({ version: entry.version, kdf, wrappedKey: seal(kek, this.masterKey(entry.version), keyringAad(entry.version)).toString('base64') }));
     } finally {
       kek.fill(0);
     }

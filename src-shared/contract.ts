@@ -328,6 +328,7 @@ export const auditActions = [
   'migration.resume',
   'migration.cancel',
   'keyring.rotate',
+  'keyring.kdf',
   'secrets.authenticate',
   'store.check',
   'manager.forgetWrite',

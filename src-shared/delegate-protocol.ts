@@ -402,7 +402,8 @@ export type DelegateOp = DelegateRequest['op'];
 export const delegateResultSchemas = {
   hello: z.strictObject({ publicKey: base64.max(128), suite: z.string(), pid: z.number().int() }),
   'keyring.create': z.strictObject({ keyring: keyringEntrySchema, auditKey: wrappedByKeyringSchema }),
-  'keyring.unlock': z.strictObject({ keyringVersion: z.number().int() }),
+  /** `raisedKdf`: versions re-wrapped under today's KDF defaults because theirs were lower; main replaces them. */
+  'keyring.unlock': z.strictObject({ keyringVersion: z.number().int(), raisedKdf: z.array(keyringEntrySchema).max(64) }),
   /** Whether this process holds keys: main reconciles its own view with it. */
   'keyring.status': z.strictObject({ unlocked: z.boolean() }),
   /** `intermediateKeys`: every intermediate key created or used (main upserts them by id). */

@@ -27,11 +27,13 @@ export function keyringHandlers(ctx: DelegateContext) {
       if (passphrase === undefined) throw new DelegateFailure('BAD_REQUEST', 'No passphrase was sealed.');
       try {
         const keyring = await Keyring.unlock(passphrase, request.keyring, request.auditKey);
+        // Defaults that rose since a version was written apply from this unlock on: main stores the re-wrapped versions.
+        const raisedKdf = await keyring.raiseKdf(passphrase, request.keyring);
         ctx.lock();
         ctx.keyring = keyring;
         ctx.trackValue(passphrase);
-        ctx.log.write('info', 'unlocked', { keyringVersion: keyring.currentVersion });
-        return { keyringVersion: keyring.currentVersion };
+        ctx.log.write('info', 'unlocked', { keyringVersion: keyring.currentVersion, raisedKdf: raisedKdf.length });
+        return { keyringVersion: keyring.currentVersion, raisedKdf };
       } catch (error) {
         if (error instanceof WrongPassphraseError) {
           ctx.log.write('warn', 'unlock failed: wrong passphrase');

@@ -66,6 +66,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'migration.resume': 'Resumed a migration',
   'migration.cancel': 'Cancelled a migration',
   'keyring.rotate': 'Rotated the master key',
+  'keyring.kdf': 'Raised the key derivation parameters',
   'secrets.authenticate': 'Gave existing secrets an integrity MAC',
 };
 

@@ -168,8 +168,9 @@ export class VaultService {
       this.meta.set(FAILURES_KEY, { count, lastAt: this.clock.now() });
       return { attempt: count, before: previous };
     });
+    let raisedKdf: KeyringEntry[];
     try {
-      await this.delegate.request({ op: 'keyring.unlock', sealed: sealedPassphrase, ...stored });
+      ({ raisedKdf } = await this.delegate.request({ op: 'keyring.unlock', sealed: sealedPassphrase, ...stored }));
     } catch (error) {
       throw await this.failedUnlock(error, attempt, before);
     }
@@ -177,8 +178,35 @@ export class VaultService {
     this.unlockedFlag = true;
     // With a broken trail the store still unlocks, so the break can be examined and accepted; every write is refused.
     if (this.audit.detectBreak()) return;
-    this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'success', detail: attempt > 1 ? `after ${attempt - 1} counted attempt(s)` : null });
+    inTransaction(this.db, () => {
+      this.storeRaisedKdf(stored.keyring, raisedKdf);
+      this.audit.append({ actor: this.actor, action: 'vault.unlock', target: null, outcome: 'success', detail: attempt > 1 ? `after ${attempt - 1} counted attempt(s)` : null });
+    });
     await this.audit.sealPending();
+  }
+
+  /**
+   * The keyring versions the delegate re-wrapped under today's KDF defaults, which rose since they were written:
+   * all replaced in one transaction with their audit entry. A version another process changed meanwhile (a
+   * rotation, a raise of its own) keeps what it has: its wrapped key is no longer the one that was read.
+   */
+  private storeRaisedKdf(read: KeyringEntry[], raised: KeyringEntry[]): void {
+    if (raised.length === 0) return;
+    const update = prepared(this.db, 'UPDATE keyring SET kdf = ?, wrapped_key = ? WHERE version = ? AND wrapped_key = ?');
+    const replaced = raised.filter((entry) => {
+      const before = read.find((candidate) => candidate.version === entry.version);
+      return before !== undefined && update.run(JSON.stringify(entry.kdf), entry.wrappedKey, entry.version, before.wrappedKey).changes === 1;
+    });
+    if (replaced.length === 0) return;
+    const from = [...new Set(read.filter((entry) => replaced.some((r) => r.version === entry.version)).map((entry) => `N=${entry.kdf.N} r=${entry.kdf.r} p=${entry.kdf.p}`))];
+    const to = replaced[0]!.kdf;
+    this.audit.append({
+      actor: this.actor,
+      action: 'keyring.kdf',
+      target: null,
+      outcome: 'success',
+      detail: `keyring version(s) ${replaced.map((entry) => entry.version).join(', ')} re-wrapped: scrypt ${from.join(', ')} -> N=${to.N} r=${to.r} p=${to.p}`,
+    });
   }
 
   /** Records and audits a failed attempt; returns what the caller is told. */
