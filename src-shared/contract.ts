@@ -7,7 +7,7 @@
  * this file alone; the sealing helpers it needs are re-exported here.
  */
 import { z } from 'zod';
-import { MAX_BATCH, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
+import { MAX_BATCH, keyInspectionSchema, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { externalManagerKinds, managerKindSpec, optionFetchingKinds, type ManagerKind } from './manager-kinds.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
@@ -28,7 +28,7 @@ export {
   secretPayloadSchemas,
   secretTypes,
 } from './delegate-protocol.js';
-export type { FieldIssue, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from './delegate-protocol.js';
+export type { FieldIssue, KeyInspection, SealRecipient, SealedMessage, SecretMetadata, SecretPayload, SecretType } from './delegate-protocol.js';
 export { secretTypeDescriptions } from './secret-types.js';
 export type { SecretTypeDescription } from './secret-types.js';
 export { connectionReportSchema, reportStageSchema } from './connection-report.js';
@@ -477,6 +477,15 @@ export const channels = {
     }),
     result: z.object({ items: z.array(secretSummarySchema) }),
     maxChars: MAX_LARGE_REQUEST_CHARS,
+  },
+  /**
+   * The type and SHA256 fingerprint of a private key typed into a form, before saving. `sealedKey` holds
+   * [private key, passphrase ('' for none)] sealed to the delegate with `sealBindings.keyInspect()`:
+   * main only relays it, and only public facts come back. Nothing is stored or audited.
+   */
+  'secrets.inspectKey': {
+    request: z.strictObject({ sealedKey: sealedMessageSchema }),
+    result: keyInspectionSchema,
   },
   'secrets.checkNames': {
     request: z.strictObject({ names: z.array(z.string().max(128)).min(1).max(10_000) }),

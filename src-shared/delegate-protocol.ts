@@ -223,6 +223,16 @@ export const secretRowFieldsSchema = z.strictObject({
 });
 export type SecretRowFields = z.infer<typeof secretRowFieldsSchema>;
 
+/**
+ * What the delegate read in a private key typed into a form, before it is saved:
+ * the key's type and SHA256 fingerprint (public facts), or which field to fix and why.
+ */
+export const keyInspectionSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), keyType: z.string().max(64), fingerprint: z.string().max(128) }),
+  z.strictObject({ ok: z.literal(false), field: z.enum(['privateKey', 'keyPassphrase']), message: z.string().max(300) }),
+]);
+export type KeyInspection = z.infer<typeof keyInspectionSchema>;
+
 export const delegateRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('hello') }),
   z.strictObject({ op: z.literal('keyring.create'), sealed: sealedMessageSchema }),
@@ -276,6 +286,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     managers: z.array(managerContextSchema).max(64).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
   }),
+  /** `sealed`: [private key, passphrase ('' for none)], bound with `sealBindings.keyInspect()`. */
+  z.strictObject({ op: z.literal('secrets.inspectKey'), sealed: sealedMessageSchema }),
   z.strictObject({ op: z.literal('backup.exportBegin'), sealed: sealedMessageSchema }),
   z.strictObject({
     op: z.literal('backup.exportChunk'),
@@ -413,6 +425,7 @@ export const delegateResultSchemas = {
   }),
   'secrets.reencrypt': z.strictObject({ versions: z.array(encryptedVersionSchema), intermediateKeys: z.array(intermediateKeyRecordSchema).default([]) }),
   'secrets.reveal': z.strictObject({ sealed: sealedMessageSchema }),
+  'secrets.inspectKey': keyInspectionSchema,
   'backup.exportBegin': z.strictObject({ header: backupHeaderSchema }),
   'backup.exportChunk': z.strictObject({ line: backupLineSchema }),
   'backup.exportEnd': z.strictObject({ line: backupLineSchema }),

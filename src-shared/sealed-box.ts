@@ -121,4 +121,6 @@ export const sealBindings = {
   backupRestore: (): SealBinding => ({ purpose: 'backup.restore', bindings: {} }),
   /** A manager's configuration binds the manager's name; `managerConfig('')` a form's partial configuration for fetchOptions. */
   managerConfig: (name: string): SealBinding => ({ purpose: 'manager.config', bindings: { name } }),
+  /** A private key and its passphrase typed into a form, sent only to be read: the delegate answers with the public fingerprint. */
+  keyInspect: (): SealBinding => ({ purpose: 'key.inspect', bindings: {} }),
 } as const;

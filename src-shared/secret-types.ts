@@ -14,7 +14,8 @@ export { MAX_FILE_BYTES, MAX_TEXT_VALUE_CHARS, defaultWinrmPort, secretTypeDescr
 export type { SecretType, SecretTypeDescription } from './secret-type-basics.js';
 import { MAX_FILE_BYTES, MAX_TEXT_VALUE_CHARS, type SecretType } from './secret-type-basics.js';
 
-const MAX_KEY_CHARS = 64 * 1024;
+/** The longest private key accepted, in characters of PEM or OpenSSH text. */
+export const MAX_KEY_CHARS = 64 * 1024;
 
 const port = z.number().int().min(1, 'Port must be 1–65535').max(65535, 'Port must be 1–65535');
 const userName = z.string().min(1, 'User name is required').max(256, 'User name is longer than 256 characters').regex(/^[^\s:@/\\]+$/, 'User name cannot contain spaces, :, @, / or \\');

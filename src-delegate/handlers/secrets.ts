@@ -1,10 +1,15 @@
 /** Storing, re-encrypting and revealing secret values, and the remote values of secret stores. */
-import { sealBindings, sealValues, type DelegateRequest, type SecretFacts } from '../../src-shared/delegate-protocol.js';
+import { z } from 'zod';
+import { sealBindings, sealValues, type DelegateRequest, type KeyInspection, type SecretFacts } from '../../src-shared/delegate-protocol.js';
+import { MAX_KEY_CHARS } from '../../src-shared/secret-types.js';
 import { ProviderError } from '../providers/provider.js';
-import { InvalidSecretError, inspectSecret } from '../secret-inspector.js';
+import { InvalidSecretError, inspectPrivateKey, inspectSecret } from '../secret-inspector.js';
 import { DelegateFailure } from '../delegate-failure.js';
 import { openValues, storeValues } from './stored-values.js';
 import type { DelegateContext, DelegateHandlers } from './context.js';
+
+/** What a sealed key to inspect must hold: the key, and its passphrase ('' for none). */
+const keyToInspectSchema = z.tuple([z.string().min(1).max(MAX_KEY_CHARS), z.string().max(1024)]);
 
 export function secretsHandlers(ctx: DelegateContext) {
   return {
@@ -65,6 +70,21 @@ export function secretsHandlers(ctx: DelegateContext) {
         return { sealed: await sealValues(request.recipientPublicKey, binding, values) };
       } catch {
         throw new DelegateFailure('BAD_REQUEST', 'The recipient public key is not a valid X25519 key.');
+      }
+    },
+
+    'secrets.inspectKey': async (request) => {
+      ctx.requireKeyring();
+      const opened = keyToInspectSchema.safeParse(await ctx.openSealed(request.sealed, sealBindings.keyInspect()));
+      if (!opened.success) throw new DelegateFailure('BAD_REQUEST', 'A key to inspect is sealed as [private key, passphrase].');
+      const [privateKey, passphrase] = opened.data;
+      try {
+        const facts = inspectPrivateKey(privateKey, passphrase === '' ? undefined : passphrase, 'privateKey');
+        return { ok: true, keyType: String(facts.keyType), fingerprint: String(facts.fingerprint) } satisfies KeyInspection;
+      } catch (error) {
+        if (!(error instanceof InvalidSecretError)) throw error;
+        const issue = error.issues[0]!;
+        return { ok: false, field: issue.path === 'keyPassphrase' ? 'keyPassphrase' : 'privateKey', message: issue.message } satisfies KeyInspection;
       }
     },
 

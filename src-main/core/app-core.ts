@@ -175,6 +175,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'secrets.list': (request) => secrets.list(request),
       'secrets.get': ({ id }) => secrets.get(id),
       'secrets.checkNames': ({ names }) => ({ taken: secrets.checkNames(names) }),
+      'secrets.inspectKey': ({ sealedKey }) => secrets.inspectKey(sealedKey),
       'secrets.create': (request) => secrets.create(request),
       'secrets.createMany': async (request) => ({ items: await secrets.createMany(request) }),
       'secrets.createReference': (request) => secrets.createReference(request),

@@ -26,6 +26,7 @@ const CHANNELS: Record<Channel, true> = {
   'secrets.createReference': true,
   'secrets.createMany': true,
   'secrets.checkNames': true,
+  'secrets.inspectKey': true,
   'secrets.reveal': true,
   'secrets.revealMany': true,
   'secrets.versions': true,

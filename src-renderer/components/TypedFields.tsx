@@ -14,6 +14,7 @@ import {
 import { describeError } from '../lib/errors.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
 import { MissingToolsNotice } from './MissingToolsNotice.js';
+import { KeyFingerprint } from '../features/key-fingerprint/index.js';
 
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 
@@ -217,6 +218,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
             <p className="field__hint" id={`${id('privateKey')}-hint`}>
               PEM or OpenSSH format; rsa, ecdsa or ed25519. Checked when you save.{keep}
             </p>
+            <KeyFingerprint id={`${id('privateKey')}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
             {error('privateKey')}
           </div>,
         );

@@ -28,6 +28,7 @@ import {
   sealBindings,
   type EncryptedVersion,
   type IntermediateKeyRecord,
+  type KeyInspection,
   type ManagerContext,
   type SecretAddress,
   type SecretFacts,
@@ -287,6 +288,12 @@ export class SecretsService {
   get(id: string): SecretSummary {
     this.vault.requireUnlocked();
     return this.summaries([this.byId(id)])[0]!;
+  }
+
+  /** Relays a private key sealed to the delegate, which answers with its public fingerprint; main never sees the key. */
+  inspectKey(sealedKey: SealedMessage): Promise<KeyInspection> {
+    this.vault.requireUnlocked();
+    return this.delegate.request({ op: 'secrets.inspectKey', sealed: sealedKey });
   }
 
   checkNames(names: string[]): string[] {
