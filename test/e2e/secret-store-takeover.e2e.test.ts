@@ -5,6 +5,7 @@
 // a delete removes only what Strongroom wrote, or nothing when "keep the remote
 // secret" is ticked. The remote state is read back from the emulator each time,
 // and the new dialog states are axe-checked in both themes.
+import BetterSqlite3 from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +17,11 @@ import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
+import { RemoteWriteJournal } from '../../src-main/core/services/remote-writes.js';
 
 describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-remote in the app (e2e)', () => {
   let dir: string;
+  let store: string;
   let vault: VaultEmulator | undefined;
   let ui: UiSession | undefined;
   let page: Page;
@@ -58,7 +61,7 @@ describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-
   beforeAll(async () => {
     requireBuild();
     dir = mkdtempSync(join(tmpdir(), 'strongroom-takeover-e2e-'));
-    const store = join(dir, 'store');
+    store = join(dir, 'store');
     const passphraseFile = join(dir, 'passphrase');
     const configFile = join(dir, 'vault.json');
     vault = await startVaultEmulator();
@@ -162,5 +165,39 @@ describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-
     await remove.getByRole('button', { name: 'Delete', exact: true }).click();
     await remove.waitFor({ state: 'detached' });
     expect((await kv('metadata', 'ours-only')).status).toBe(404);
+  }, 300_000);
+
+  it('lists the writes a broken batch left unconfirmed in the manager\'s row menu, and forgets one once the admin checked the store', async () => {
+    // What a kill between journaling a batch and confirming it leaves: a pending write with no secret.
+    const db = new BetterSqlite3(join(store, 'strongroom.db'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      const manager = db.prepare('SELECT id FROM managers WHERE name = ?').get('Team Vault') as { id: string };
+      new RemoteWriteJournal(db).begin(manager.id, [{ secretId: 'never-stored', remoteName: 'half-written', mode: 'create' }]);
+    } finally {
+      db.close();
+    }
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Managers', exact: true }).click();
+    await page.getByRole('button', { name: 'More actions for Team Vault' }).click();
+    await page.getByRole('menu', { name: 'More actions for Team Vault' }).getByRole('menuitem', { name: 'Unconfirmed writes…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Unconfirmed writes in Team Vault' });
+    const table = dialog.getByRole('table', { name: 'Unconfirmed writes in Team Vault' });
+    await table.getByRole('cell', { name: 'half-written', exact: true }).waitFor();
+    expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
+
+    await dialog.getByRole('button', { name: 'Forget half-written (checked in the store)' }).click();
+    await dialog.getByText('No unconfirmed writes', { exact: false }).waitFor();
+    await page.getByText('Forgot the unconfirmed write of "half-written"', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Forgotten for good, and recorded.
+    const check = new BetterSqlite3(join(store, 'strongroom.db'), { readonly: true });
+    try {
+      expect(check.prepare("SELECT count(*) AS n FROM remote_writes WHERE remote_name = 'half-written'").get()).toEqual({ n: 0 });
+      expect(check.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'manager.forgetWrite'").get()).toEqual({ n: 1 });
+    } finally {
+      check.close();
+    }
   }, 300_000);
 });

@@ -466,7 +466,7 @@ export class ManagersService {
       // Removing the manager would lose the only record of where values may be left in the store.
       throw new AppError(
         'MANAGER_IN_USE',
-        `"${row.name}" has ${unconfirmed.length} unconfirmed write${unconfirmed.length === 1 ? '' : 's'} (${unconfirmed.map((write) => `"${write.remoteName}"`).join(', ')}): a value Strongroom wrote may be left there. Check each name in the store and delete it there if it should go, then forget it with "strongroom manager orphans forget ID" ("strongroom manager orphans" lists their ids; the app does not show them yet).`,
+        `"${row.name}" has ${unconfirmed.length} unconfirmed write${unconfirmed.length === 1 ? '' : 's'} (${unconfirmed.map((write) => `"${write.remoteName}"`).join(', ')}): a value Strongroom wrote may be left there. Check each name in the store and delete it there if it should go, then forget it: in the app under the manager's "Unconfirmed writes…", or with "strongroom manager orphans forget ID" ("strongroom manager orphans" lists their ids).`,
       );
     }
     inTransaction(this.db, () => {

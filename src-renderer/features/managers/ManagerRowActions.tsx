@@ -5,6 +5,7 @@ import { RowMenu } from '../../components/RowMenu.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { ManagerTestDialog, type ManagerTestOutcome } from './ManagerTestDialog.js';
+import { UnconfirmedWritesDialog } from './UnconfirmedWritesDialog.js';
 import { managerErrorText, removeConfirmMessage, setDefaultBlockedReason } from './manager-form.js';
 import { removeManager, setDefaultManager, testManager } from './managers-api.js';
 import './managers.css';
@@ -17,7 +18,7 @@ interface ManagerRowActionsProps {
   onEditScope?: () => void;
 }
 
-type Open = 'test' | 'edit' | 'remove' | null;
+type Open = 'test' | 'edit' | 'remove' | 'unconfirmed' | null;
 
 /**
  * A manager's actions: Test and Edit as buttons, the rarer ones (usage
@@ -100,6 +101,8 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
               onSelect: () => void makeDefault(),
               disabledReason: blocked ?? (settingDefault ? 'Already being set' : null),
             },
+            // Only a secret store holds values Strongroom writes by name, which a broken batch can leave behind.
+            ...(manager.role === 'secret-store' ? [{ label: 'Unconfirmed writes…', onSelect: () => setOpen('unconfirmed') }] : []),
             ...(isLocal ? [] : [{ label: 'Remove…', onSelect: () => setOpen('remove'), danger: true }]),
           ]}
         />
@@ -107,6 +110,7 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
       <span className="dialog-host">
         {open === 'test' && <ManagerTestDialog manager={manager} busy={testing} outcome={outcome} onRetest={() => void runTest()} onClose={() => setOpen(null)} />}
         {open === 'edit' && <ManagerFormDialog manager={manager} onClose={() => setOpen(null)} />}
+        {open === 'unconfirmed' && <UnconfirmedWritesDialog manager={manager} onClose={() => setOpen(null)} />}
         {open === 'remove' && (
           <ConfirmDialog
             title={`Remove ${manager.name}?`}

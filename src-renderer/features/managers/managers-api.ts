@@ -5,7 +5,7 @@
  * partial configuration that fetchOptions reads. After every change the
  * catalog (managers and applications) is reloaded.
  */
-import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type ProviderTestResult } from '../../../src-shared/contract.js';
+import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type PendingRemoteWrite, type ProviderTestResult } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import { reloadCatalog } from '../../state/catalog.js';
@@ -57,6 +57,12 @@ export function updateManager(
 }
 
 export const removeManager = (id: string): Promise<void> => changing(async () => void (await call('managers.remove', { id })));
+
+/** Writes into this store that a failed or interrupted batch left unconfirmed (`strongroom manager orphans M`). */
+export const pendingWrites = async (managerId: string): Promise<PendingRemoteWrite[]> => (await call('managers.pendingWrites', { managerId })).items;
+
+/** Drops one from the journal once the admin checked the store at its name; nothing is deleted remotely. */
+export const forgetPendingWrite = (id: number): Promise<PendingRemoteWrite> => call('managers.forgetPendingWrite', { id });
 
 export const setDefaultManager = (id: string): Promise<ManagerSummary> => changing(() => call('managers.setDefault', { id }));
 
