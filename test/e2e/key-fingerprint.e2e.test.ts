@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
-import { createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -18,9 +18,7 @@ const KEY_PASSPHRASE = 'key passphrase';
 
 describeNeeding(['chromium', 'ssh-keygen'], 'SSH key fingerprint on paste (e2e)', () => {
   let dir: string;
-  let bridge: RunningBridge | undefined;
-  let browser: Browser | undefined;
-  let app: OpenedApp | undefined;
+  let ui: UiSession | undefined;
   let page: Page;
   const keys = {} as Record<'ed25519' | 'rsaPkcs8', { text: string; fingerprint: string }>;
 
@@ -45,19 +43,13 @@ describeNeeding(['chromium', 'ssh-keygen'], 'SSH key fingerprint on paste (e2e)'
       const printed = execFileSync('ssh-keygen', ['-lf', path], { encoding: 'utf8', input: '' }).split(' ')[1]!;
       keys[name] = { text: readFileSync(path, 'utf8'), fingerprint: printed };
     }
-    bridge = await startBridge(join(dir, 'store'));
-    browser = await launchBrowser();
-    app = await openApp(browser, bridge);
-    page = app.page;
-    page.setDefaultTimeout(30_000);
-    await createStoreInUi(page, PASSPHRASE);
+    ui = await openUi(join(dir, 'store'), { passphrase: PASSPHRASE, timeoutMs: 30_000 });
+    page = ui.page;
   }, 180_000);
 
   afterAll(() =>
     tearDown(
-      () => app?.context.close(),
-      () => browser?.close(),
-      () => bridge?.stop(),
+      () => ui?.close(),
       () => rmSync(dir, { recursive: true, force: true }),
     ),
   );
