@@ -203,6 +203,22 @@ export const renewalStatusSchema = z.object({
 });
 export type RenewalStatus = z.infer<typeof renewalStatusSchema>;
 
+/**
+ * A KMS key version that wrapped keys still need (manager-kinds `rewrapsKeys`): the Cloud KMS
+ * cryptoKeyVersion name, or the AWS key ARN and key material (`ARN#material`). While any secret is
+ * counted under a version, destroying that version loses those secrets.
+ */
+export const keyVersionUseSchema = z.object({
+  keyVersion: z.string(),
+  /** Wrapped intermediate keys under this version. */
+  intermediateKeys: z.number().int(),
+  /** Secrets with at least one version whose data key one of them seals. */
+  secrets: z.number().int(),
+  /** Whether new wraps use it: true/false as of the last connection test or re-wrap, null when neither ran. */
+  current: z.boolean().nullable(),
+});
+export type KeyVersionUse = z.infer<typeof keyVersionUseSchema>;
+
 export const managerHealthSchema = z.object({
   /** The last connection test; null until one ran. */
   lastCheckAt: z.string().nullable(),
@@ -213,8 +229,12 @@ export const managerHealthSchema = z.object({
   facts: z.record(z.string(), factValueSchema),
   /** Vault only, while the delegate holds the manager open: its token renewal loop. */
   renewal: renewalStatusSchema.nullable(),
+  /** KMS kinds whose key rotates (`rewrapsKeys`): every key version still in use, newest wrap first; [] for other kinds. */
+  keyVersions: z.array(keyVersionUseSchema),
 });
 export type ManagerHealth = z.infer<typeof managerHealthSchema>;
+/** What main stores as a manager's health: renewal and key versions are read live when it is listed. */
+export type RecordedHealth = Omit<ManagerHealth, 'renewal' | 'keyVersions'>;
 
 export const managerSummarySchema = z.object({
   id: z.string(),
@@ -332,6 +352,7 @@ export const auditActions = [
   'secrets.authenticate',
   'store.check',
   'manager.forgetWrite',
+  'manager.rewrap',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -565,6 +586,15 @@ export const channels = {
     request: z.strictObject({ id: managerIdSchema }),
     result: z.object({ result: providerTestResultSchema, manager: managerSummarySchema }),
   },
+  /**
+   * KMS key rotation (kinds with `rewrapsKeys`): every wrapped intermediate key of the manager wrapped again
+   * under the key's current version, journaled per key, so a run stopped anywhere continues (`resumed`) when
+   * asked again. Progress arrives as `managers.rewrapProgress` events. Other kinds: INVALID_REQUEST.
+   */
+  'managers.rewrap': {
+    request: z.strictObject({ id: managerIdSchema }),
+    result: z.object({ keyVersion: z.string(), rewrapped: z.number().int(), resumed: z.boolean(), keyVersions: z.array(keyVersionUseSchema) }),
+  },
   'managers.fetchOptions': {
     request: z.strictObject({
       kind: z.enum(optionFetchingKinds),
@@ -730,6 +760,7 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vault.unlocked') }),
   z.object({ type: z.literal('secrets.changed') }),
   z.object({ type: z.literal('managers.changed') }),
+  z.object({ type: z.literal('managers.rewrapProgress'), managerId: z.string(), done: z.number().int(), total: z.number().int() }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
   migrationProgressEventSchema,
 ]);

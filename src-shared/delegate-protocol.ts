@@ -342,6 +342,10 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
   /** Opens providers ahead of use: after an unlock, so Vault token renewal runs while the store is unlocked. */
   z.strictObject({ op: z.literal('manager.open'), managers: z.array(managerContextSchema).max(1000) }),
   z.strictObject({ op: z.literal('manager.status') }),
+  /** KMS key rotation (manager-kinds `rewrapsKeys`): the key version a wrap uses now, found by wrapping random bytes. */
+  z.strictObject({ op: z.literal('manager.currentKeyVersion'), manager: managerContextSchema }),
+  /** KMS key rotation: each intermediate key wrapped again under the key's current version (same id and count). */
+  z.strictObject({ op: z.literal('manager.rewrap'), manager: managerContextSchema, records: z.array(intermediateKeyRecordSchema).min(1).max(100) }),
   z.strictObject({ op: z.literal('tools.probe') }),
   z.strictObject({ op: z.literal('secrets.checkReference'), manager: managerContextSchema, reference: z.string().min(1).max(2048) }),
   z.strictObject({
@@ -479,6 +483,8 @@ export const delegateResultSchemas = {
   'manager.open': z.strictObject({ failed: z.array(z.string()) }),
   /** Vault managers the delegate holds open, with their token renewal loops. */
   'tools.probe': z.strictObject({ present: optionalToolPresenceSchema }),
+  'manager.currentKeyVersion': z.strictObject({ keyVersion: z.string().min(1).max(512) }),
+  'manager.rewrap': z.strictObject({ records: z.array(intermediateKeyRecordSchema) }),
   'manager.status': z.strictObject({ renewal: z.array(z.strictObject({ managerId: z.string(), status: renewalStatusWireSchema })) }),
   'secrets.checkReference': z.strictObject({ versionId: z.string().max(256) }),
   'secrets.deleteRemote': z.strictObject({ removed: z.enum(['secret', 'versions', 'nothing']), detail: z.string().max(2000) }),

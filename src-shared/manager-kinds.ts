@@ -59,6 +59,12 @@ export interface ManagerKindSpec {
   /** Its configuration carries a `readOnly` flag the provider itself enforces (every kind also honours main's flag). */
   supportsReadOnly: boolean;
   /**
+   * Its key rotates into new versions while older wraps still need the old ones: `manager rewrap` moves every
+   * wrapped intermediate key onto the current version, and health counts the secrets under each version in use.
+   * `versionNoun` is what the provider calls a version. Null for kinds without such keys.
+   */
+  rewrapsKeys: { versionNoun: string } | null;
+  /**
    * The provider's published default request quota, per second, for reading and for writing a value; null when
    * it publishes none (the built-in store, Vault, whose operator may set rate-limit quotas). A migration's token
    * buckets start from it (docs/migration.md).
@@ -117,6 +123,7 @@ const local = {
   renewsToken: false,
   signsSshCertificates: false,
   supportsReadOnly: false,
+  rewrapsKeys: null,
   requestQuota: null,
   summary: () => [],
 } satisfies ManagerKindSpec;
@@ -138,6 +145,8 @@ export const managerKindSpecs = describeKinds({
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
     fields: awsKmsFields,
     wrapLimitBytes: 4096,
+    // RotateKeyOnDemand and yearly automatic rotation add key material; the ARN stays.
+    rewrapsKeys: { versionNoun: 'key material' },
     // Encrypt and Decrypt share 5,500 requests per second in most regions.
     requestQuota: { readsPerSecond: 5_500, writesPerSecond: 5_500 },
     summary: (get) => [get('keyArn'), get('region')],
@@ -150,6 +159,7 @@ export const managerKindSpecs = describeKinds({
     secretFields: ['serviceAccount.private_key', 'accessToken'],
     fields: gcpKmsFields,
     wrapLimitBytes: 64 * 1024,
+    rewrapsKeys: { versionNoun: 'key version' },
     // Cryptographic requests: 60,000 per minute per project.
     requestQuota: { readsPerSecond: 1_000, writesPerSecond: 1_000 },
     summary: (get) => [get('projectId'), get('location'), get('keyRing') && get('keyName') ? `${get('keyRing')}/${get('keyName')}` : ''],

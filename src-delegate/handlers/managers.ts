@@ -1,4 +1,5 @@
-/** Configuring, testing, opening and closing secret managers. */
+/** Configuring, testing, opening and closing secret managers, and re-wrapping a KMS manager's keys after its key rotated. */
+import { randomBytes } from 'node:crypto';
 import { sealBindings } from '../../src-shared/delegate-protocol.js';
 import { managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError, type ProviderTestResult } from '../providers/provider.js';
@@ -114,6 +115,25 @@ export function managerHandlers(ctx: DelegateContext) {
         }
       }
       return { failed };
+    },
+
+    'manager.currentKeyVersion': async (request) => {
+      const open = ctx.managers.keyManager(ctx.requireKeyring(), request.manager);
+      const probe = randomBytes(32);
+      try {
+        return { keyVersion: (await open.provider.wrapKey(probe, { 'strongroom:purpose': 'key-version-probe' })).keyVersion };
+      } finally {
+        probe.fill(0);
+      }
+    },
+
+    'manager.rewrap': async (request) => {
+      const open = ctx.managers.keyManager(ctx.requireKeyring(), request.manager);
+      const records = [];
+      // One at a time: the provider's own request quota is what the rewrap spends, and a failure stops at a known record.
+      for (const record of request.records) records.push(await open.intermediate.rewrap(record));
+      ctx.log.write('info', 'intermediate keys rewrapped', { managerId: request.manager.id, count: records.length });
+      return { records };
     },
 
     'manager.status': async () => ({

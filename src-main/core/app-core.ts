@@ -29,6 +29,7 @@ import { systemClock } from './clock.js';
 import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
 import { KeyringRotation } from './migration/keyring-rotation.js';
+import { KmsRewrap } from './migration/kms-rewrap.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -92,6 +93,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     });
   }
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor);
+  const kmsRewrap = new KmsRewrap(db, delegate, vault, managers, meta, audit, actor, emit);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {
@@ -278,6 +280,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         const tested = await managers.test(id);
         emit({ type: 'managers.changed' });
         return tested;
+      },
+      'managers.rewrap': async ({ id }) => {
+        try {
+          return await kmsRewrap.rewrap(id);
+        } finally {
+          emit({ type: 'managers.changed' });
+        }
       },
       'managers.fetchOptions': (request) => managers.fetchOptions(request),
       'managers.setScope': async ({ id, scope, narrowSecrets }) => {

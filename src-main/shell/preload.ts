@@ -50,6 +50,7 @@ const CHANNELS: Record<Channel, true> = {
   'managers.remove': true,
   'managers.setDefault': true,
   'managers.test': true,
+  'managers.rewrap': true,
   'managers.fetchOptions': true,
   'backup.export': true,
   'backup.restore': true,

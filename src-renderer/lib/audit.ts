@@ -67,6 +67,7 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'migration.cancel': 'Cancelled a migration',
   'keyring.rotate': 'Rotated the master key',
   'keyring.kdf': 'Raised the key derivation parameters',
+  'manager.rewrap': 'Re-wrapped keys after a KMS key rotation',
   'secrets.authenticate': 'Gave existing secrets an integrity MAC',
 };
 

@@ -13,6 +13,7 @@ const health = (patch: Partial<ManagerHealth> = {}): ManagerHealth => ({
   warnings: [],
   facts: {},
   renewal: null,
+  keyVersions: [],
   ...patch,
 });
 

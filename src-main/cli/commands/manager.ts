@@ -1,11 +1,12 @@
 /** Secret manager commands (docs/managers.md). */
 import { readFileSync } from 'node:fs';
-import type { ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
-import { externalManagerKinds, isBuiltIn, kindCan, optionFetchingKinds } from '../../../src-shared/manager-kinds.js';
+import type { KeyVersionUse, ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
+import { externalManagerKinds, isBuiltIn, kindCan, managerKindSpec, optionFetchingKinds } from '../../../src-shared/manager-kinds.js';
 import { optionChoices } from '../../../src-shared/manager-options.js';
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
+import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 
 const group = 'Secret managers (docs/managers.md)';
@@ -43,6 +44,21 @@ function healthLine(manager: ManagerSummary): string {
   if (kindCan(manager.kind, isBuiltIn)) return 'ok';
   if (manager.health.lastCheckAt === null) return 'not tested';
   return `${manager.health.ok ? 'ok' : 'FAILED'} at ${manager.health.lastCheckAt}${manager.health.warnings.length ? `, ${manager.health.warnings.length} warning(s)` : ''}`;
+}
+
+/** Which KMS key versions wrapped keys still need: the ones an admin must not destroy. */
+function printKeyVersions(session: Session, manager: ManagerSummary, versions: KeyVersionUse[]): void {
+  const noun = managerKindSpec(manager.kind)?.rewrapsKeys?.versionNoun;
+  if (!noun) return;
+  if (versions.length === 0) {
+    session.say(`No ${noun} is in use yet: no secret is kept under this manager.`);
+    return;
+  }
+  session.say(`${noun[0]!.toUpperCase()}${noun.slice(1)}s in use (do not destroy one while secrets need it):`);
+  for (const use of versions) {
+    const state = use.current === true ? ' (current)' : use.current === false ? ' (old: "strongroom manager rewrap" moves its keys to the current one)' : '';
+    session.say(`     ${use.keyVersion}: ${use.secrets} secret(s), ${use.intermediateKeys} wrapped key(s)${state}`);
+  }
 }
 
 function printTest(session: Session, manager: ManagerSummary, result: ProviderTestResult): void {
@@ -174,9 +190,61 @@ export const managerCommands = [
       const manager = await session.findManager(nameOrId!);
       if (kindCan(manager.kind, isBuiltIn)) throw new UserError('The built-in store needs no connection test.');
       const { result, manager: tested } = await session.call('managers.test', { id: manager.id });
-      if (values.json) session.write(`${JSON.stringify({ manager: tested.name, kind: tested.kind, ...result, renewal: tested.health.renewal }, null, 2)}\n`);
-      else printTest(session, tested, result);
+      if (values.json) session.write(`${JSON.stringify({ manager: tested.name, kind: tested.kind, ...result, renewal: tested.health.renewal, keyVersions: tested.health.keyVersions }, null, 2)}\n`);
+      else {
+        printTest(session, tested, result);
+        printKeyVersions(session, tested, tested.health.keyVersions);
+      }
       return result.ok ? 0 : 1;
+    },
+  }),
+
+  defineCommand({
+    words: 'manager health',
+    group,
+    summary: 'the last connection test, and for a KMS manager the key versions its secrets still need',
+    args: ['M'],
+    options: { json },
+    async run(session, [nameOrId], values) {
+      const manager = await session.findManager(nameOrId!);
+      const { health } = manager;
+      if (values.json) {
+        session.write(`${JSON.stringify({ manager: manager.name, kind: manager.kind, ...health }, null, 2)}\n`);
+        return;
+      }
+      session.say(`"${manager.name}" (${manager.kind}): ${healthLine(manager)}${health.summary ? `: ${health.summary}` : ''}`);
+      for (const [key, value] of Object.entries(health.facts)) session.say(`     ${key}: ${String(value)}`);
+      for (const warning of health.warnings) session.say(`warning: ${warning}`);
+      printKeyVersions(session, manager, health.keyVersions);
+    },
+  }),
+
+  defineCommand({
+    words: 'manager rewrap',
+    group,
+    summary: "after the KMS key of M rotated: wrap every key again under its current version; resumes a run that stopped",
+    args: ['M'],
+    options: { json },
+    async run(session, [nameOrId], values) {
+      const manager = await session.findManager(nameOrId!);
+      if (!kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null)) throw new UserError(`"${manager.name}" is a ${manager.kind} manager: only AWS KMS and Cloud KMS managers have keys to re-wrap.`);
+      const bar = new ProgressBar(session.io.stderr);
+      const unsubscribe = session.core.onEvent((event) => {
+        if (event.type === 'managers.rewrapProgress' && event.managerId === manager.id) bar.update({ done: event.done, total: event.total, detail: 're-wrapped' });
+      });
+      let report;
+      try {
+        report = await session.call('managers.rewrap', { id: manager.id });
+      } finally {
+        unsubscribe();
+        bar.finish();
+      }
+      if (values.json) {
+        session.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      session.say(`${report.resumed ? 'Resumed and finished' : 'Finished'}: ${report.rewrapped} wrapped key(s) of "${manager.name}" re-wrapped under ${report.keyVersion}.`);
+      printKeyVersions(session, manager, report.keyVersions);
     },
   }),
 

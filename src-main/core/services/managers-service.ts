@@ -21,7 +21,8 @@ import {
   kindsWhere,
   managerKindSpec,
   managerKindSpecs,
-  type ManagerHealth,
+  type KeyVersionUse,
+  type RecordedHealth,
   type ManagerKind,
   type ManagerOptions,
   type ManagerSummary,
@@ -231,7 +232,7 @@ export class ManagersService {
     );
     return rows.map((row) => {
       const publicConfig = JSON.parse(row.public_config) as Record<string, unknown>;
-      const health = row.health ? (JSON.parse(row.health) as Omit<ManagerHealth, 'renewal'>) : null;
+      const health = row.health ? (JSON.parse(row.health) as RecordedHealth) : null;
       return {
         id: row.id,
         name: row.name,
@@ -249,11 +250,26 @@ export class ManagersService {
           warnings: health?.warnings ?? [],
           facts: health?.facts ?? {},
           renewal: null,
+          keyVersions: kindCan(row.kind, (spec) => spec.rewrapsKeys !== null) ? this.keyVersionsInUse(row.id, health?.facts.keyVersion) : [],
         },
         createdAt: row.created_at,
         updatedAt: row.updated_at ?? row.created_at,
       };
     });
+  }
+
+  /**
+   * The KMS key versions a manager's wrapped intermediate keys are under, with the secrets that need each,
+   * newest wrap first. `current` is the version the last connection test or re-wrap saw new wraps use.
+   */
+  keyVersionsInUse(managerId: string, current: unknown): KeyVersionUse[] {
+    const rows = prepared(
+      this.db,
+      `SELECT k.kms_key_version AS keyVersion, COUNT(DISTINCT k.id) AS intermediateKeys, COUNT(DISTINCT v.secret_id) AS secrets
+         FROM intermediate_keys k LEFT JOIN secret_versions v ON v.intermediate_key_id = k.id
+        WHERE k.manager_id = ? GROUP BY k.kms_key_version ORDER BY MAX(k.created_at) DESC`,
+    ).all(managerId) as Omit<KeyVersionUse, 'current'>[];
+    return rows.map((row) => ({ ...row, current: typeof current === 'string' ? row.keyVersion === current : null }));
   }
 
   storedSummary(id: string): ManagerSummary {
@@ -356,7 +372,7 @@ export class ManagersService {
    * it passes. A failure stores nothing: the error says which check failed,
    * typed by the provider's code.
    */
-  private async testBeforeAdding(name: string, context: ManagerContext): Promise<Omit<ManagerHealth, 'renewal'>> {
+  private async testBeforeAdding(name: string, context: ManagerContext): Promise<RecordedHealth> {
     const { result, renewal } = await this.delegate.request({ op: 'manager.test', manager: context }, PROVIDER_TIMEOUT_MS);
     if (result.ok) return healthOf(result, renewal);
     // The delegate opened the provider for the test: nothing may stay open for a manager that does not exist.
@@ -620,7 +636,7 @@ export class ManagersService {
 }
 
 /** A connection test's result as the manager's recorded health. */
-function healthOf(result: ProviderTestResult, renewal: RenewalStatus | null): Omit<ManagerHealth, 'renewal'> {
+function healthOf(result: ProviderTestResult, renewal: RenewalStatus | null): RecordedHealth {
   const failed = result.checks.find((check) => !check.ok);
   const summary = result.ok
     ? `${result.checks.length} check${result.checks.length === 1 ? '' : 's'} passed${result.warnings.length ? `, ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : ''}`

@@ -38,6 +38,7 @@ export const kvLiteDescription: ManagerKindSpec = {
   renewsToken: false,
   signsSshCertificates: false,
   supportsReadOnly: false,
+  rewrapsKeys: null,
   requestQuota: null,
   summary: (get) => [get('url'), get('prefix') && `${get('prefix')}*`],
 };
