@@ -161,11 +161,15 @@ describe('session agent', () => {
   });
 
   it('refuses a wrong passphrase and leaves no agent behind', async () => {
+    // A store of its own: the failed attempt delays the next unlock of its store by a second, which would race the next test.
+    const own = join(dir.path, 'wrong-passphrase-store');
+    expect((await cli(own, ['init'], { passphraseFile })).status).toBe(0);
     const wrong = join(dir.path, 'wrong');
     writeFileSync(wrong, 'not the passphrase at all\n', { mode: 0o600 });
-    const unlocked = await cli(store, ['unlock'], { passphraseFile: wrong });
+    const unlocked = await cli(own, ['unlock'], { passphraseFile: wrong });
     expect(unlocked.status).toBe(1);
-    expect((await cli(store, ['status'])).status).toBe(1);
+    expect(unlocked.stderr).toContain('Wrong passphrase');
+    expect((await cli(own, ['status'])).status).toBe(1);
   });
 
   const gcoreMissing = missingToolsReason(['gcore']);
