@@ -163,6 +163,13 @@ export async function createStoreInUi(page: Page, passphrase: string): Promise<v
   await page.getByRole('button', { name: 'Lock now' }).waitFor();
 }
 
+/** The unlock screen: enters the master passphrase and waits for the unlocked app. */
+export async function unlockInUi(page: Page, passphrase: string): Promise<void> {
+  await page.getByLabel('Master passphrase', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: 'Lock now' }).waitFor();
+}
+
 /**
  * Runs every teardown step even when one before it throws, so a failing test
  * never leaves a server running or a folder behind; rethrows the first error.

@@ -14,7 +14,7 @@ import type { AppCore } from '../../src-main/core/app-core.js';
 import { startBridge, type Bridge } from '../../src-main/core/bridge/bridge-server.js';
 import { runCli } from '../../src-main/cli/cli-app.js';
 import { DELEGATE_ENTRY, REPO_ROOT, startCore, tempDir } from '../support/core-harness.js';
-import { chromiumAvailable, launchBrowser } from './bridge-harness.js';
+import { chromiumAvailable, launchBrowser, unlockInUi } from './bridge-harness.js';
 
 const UI_PASSPHRASE = 'canary-passphrase-UI-7f3a9c';
 const UI_VALUE = 'canary-value-UI-b81d0e\nsecond-line-canary-UI-55aa';
@@ -120,9 +120,7 @@ describe('canary: plaintext never reaches main', () => {
 
     await page.getByRole('button', { name: 'Lock now' }).click();
     await page.getByRole('heading', { name: 'Unlock Strongroom' }).waitFor();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(UI_PASSPHRASE);
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await unlockInUi(page, UI_PASSPHRASE);
     snapshotStoreFiles(uiStore);
   });
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { childPids, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, type OpenedApp, type RunningBridge } from './bridge-harness.js';
+import { childPids, createStoreInUi, launchBrowser, openApp, startBridge, tearDown, unlockInUi, type OpenedApp, type RunningBridge } from './bridge-harness.js';
 import { startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
@@ -106,11 +106,9 @@ describeNeeding(['chromium', 'gcore', 'ssh-keygen'], 'memory after lock: core du
     await expect.poll(() => page.getByRole('textbox', { name: 'Secret value' }).textContent()).toBe(expected);
   }
 
-  async function unlockInUi(): Promise<void> {
+  async function unlockAgain(): Promise<void> {
     await page.getByRole('heading', { name: 'Unlock Strongroom' }).waitFor();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await unlockInUi(page, PASSPHRASE);
   }
 
   /** Every canary passes through the delegate again: two reveals (one read from Vault) and the SSH key shown. */
@@ -202,7 +200,7 @@ describeNeeding(['chromium', 'gcore', 'ssh-keygen'], 'memory after lock: core du
   }, 600_000);
 
   it('after the idle lock: neither main nor the delegate holds any canary', async () => {
-    await unlockInUi();
+    await unlockAgain();
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Auto-lock after (minutes)', { exact: true }).fill('1');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -220,7 +218,7 @@ describeNeeding(['chromium', 'gcore', 'ssh-keygen'], 'memory after lock: core du
     app = await openApp(browser!, bridge!);
     page = app.page;
     page.setDefaultTimeout(30_000);
-    await unlockInUi();
+    await unlockAgain();
     await useEverything();
     const before = delegatePid();
     process.kill(before, 'SIGKILL');

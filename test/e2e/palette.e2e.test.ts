@@ -10,7 +10,7 @@ import { axeViolations, THEMES } from './axe';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { secretTypeDescriptions, secretTypes } from '../../src-shared/contract.js';
-import { openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
+import { openUi, sectionButton, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 const PASSPHRASE = 'plaid giraffe orbits quietly 42';
@@ -141,9 +141,7 @@ describeNeeding(['chromium'], 'the command palette (e2e)', () => {
     expect(await section('Secrets').getAttribute('aria-current')).toBe('page');
 
     await page.getByRole('button', { name: 'Lock now' }).click();
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await unlockInUi(page, PASSPHRASE);
 
     await openPalette();
     expect(await palette().getByRole('group', { name: 'Recent secrets' }).count()).toBe(0);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openUi, tearDown, type UiSession } from './bridge-harness.js';
+import { openUi, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
@@ -46,9 +46,7 @@ describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
     damageAnIndex();
     ui = await openUi(store, { timeoutMs: 20_000 });
     page = ui.page;
-    await page.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByRole('button', { name: 'Lock now' }).waitFor();
+    await unlockInUi(page, PASSPHRASE);
   }, 300_000);
 
   afterAll(() =>
