@@ -761,6 +761,8 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('secrets.changed') }),
   z.object({ type: z.literal('managers.changed') }),
   z.object({ type: z.literal('managers.rewrapProgress'), managerId: z.string(), done: z.number().int(), total: z.number().int() }),
+  /** Master key rotation: keys re-wrapped so far of those left when this run started; `done` once the old version is dropped. */
+  z.object({ type: z.literal('keyring.rotateProgress'), phase: z.enum(['data-keys', 'configs', 'done']), done: z.number().int(), total: z.number().int() }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
   migrationProgressEventSchema,
 ]);

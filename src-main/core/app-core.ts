@@ -92,7 +92,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       });
     });
   }
-  const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor);
+  const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor, emit);
   const kmsRewrap = new KmsRewrap(db, delegate, vault, managers, meta, audit, actor, emit);
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */

@@ -54,4 +54,22 @@ describeNeeding(['script'], 'CLI progress bar', () => {
     expect(draws.at(-1)).toMatch(/^\[#{30}\] 1200\/1200 imported, \d+\/s ETA 0s/);
     expect(result.stdout).toContain(`Imported ${SECRETS} text secrets`);
   }, 300_000);
+
+  it('keyring rotate: no bar when piped, and a bar counting every re-wrapped key on a terminal', () => {
+    const [node, ...args] = command('keyring', 'rotate');
+    const piped = spawnSync(node!, args, { encoding: 'utf8' });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toContain(`Rotated to keyring version 2: ${2 * SECRETS} data key(s)`);
+    expect(piped.stderr).not.toContain('\r');
+    expect(piped.stderr).not.toMatch(/\[[#.]+\]/);
+
+    const result = spawnSync('script', ['-qec', command('keyring', 'rotate').map(shellQuote).join(' '), '/dev/null'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const draws = result.stdout.split('\r').filter((part) => /^\[[#.]{30}\] \d+\/2400 /.test(part));
+    // One draw before the first batch, one per batch of 1,000, the end: all of them under the new version.
+    expect(draws.length).toBeGreaterThanOrEqual(4);
+    expect(draws[0]).toMatch(/^\[\.{30}\] 0\/2400 data keys re-wrapped/);
+    expect(draws.at(-1)).toMatch(/^\[#{30}\] 2400\/2400 re-wrapped/);
+    expect(result.stdout).toContain('Rotated to keyring version 3: 2400 data key(s)');
+  }, 300_000);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { sealBindings, sealValues } from '../../src-shared/contract.js';
+import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { PASSPHRASE, call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
@@ -22,6 +22,7 @@ let vault: VaultEmulator;
 /** When set, the delegate is killed when main sends it this operation for the `skip + 1`th time. */
 let killOn: { op: string; skip: number } | null = null;
 const values = new Map<string, string>();
+const progress: Extract<AppEvent, { type: 'keyring.rotateProgress' }>[] = [];
 
 function query<T>(sql: string, ...params: unknown[]): T[] {
   const db = new BetterSqlite3(join(dir.path, 'store', 'strongroom.db'), { readonly: true });
@@ -46,6 +47,9 @@ beforeAll(async () => {
         process.kill(core.delegatePid, 'SIGKILL');
       }
     },
+  });
+  core.onEvent((event) => {
+    if (event.type === 'keyring.rotateProgress') progress.push(event);
   });
   await createVault(core);
   const kms = await addManager(core, 'kms', 'aws-kms', { region: aws.region, endpoint: aws.endpoint, credentials: { ...aws.credentials }, keyArn: aws.keyArn });
@@ -87,8 +91,13 @@ describe('keyring rotate', () => {
   });
 
   it('re-wraps everything under version 2 and drops version 1', async () => {
+    progress.length = 0;
     const report = await call(core, 'keyring.rotate', await sealedRotate());
     expect(report).toMatchObject({ version: 2, dataKeys: 1502, configs: 2, dropped: [1], resumed: false });
+    // Progress from nothing to every data key and configuration, a step per committed batch, counting up.
+    expect(progress[0]).toEqual({ type: 'keyring.rotateProgress', phase: 'data-keys', done: 0, total: 1504 });
+    expect(progress.map((event) => event.done)).toEqual([0, 1000, 1502, 1504, 1504]);
+    expect(progress.map((event) => event.phase)).toEqual(['data-keys', 'data-keys', 'data-keys', 'configs', 'done']);
     expect(query('SELECT version FROM keyring')).toEqual([{ version: 2 }]);
     expect(query('SELECT DISTINCT keyring_version FROM secret_versions')).toEqual([{ keyring_version: 2 }]);
     expect(query('SELECT DISTINCT config_keyring_version AS v FROM managers WHERE config_ciphertext IS NOT NULL')).toEqual([{ v: 2 }]);

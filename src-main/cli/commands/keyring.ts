@@ -6,6 +6,9 @@
  */
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { defineCommand } from '../command.js';
+import { ProgressBar } from '../progress-bar.js';
+
+const phaseWords = { 'data-keys': 'data keys re-wrapped', configs: 'manager configurations re-wrapped', done: 're-wrapped' } as const;
 
 export const keyringCommands = [
   defineCommand({
@@ -16,7 +19,17 @@ export const keyringCommands = [
     async run(session, _args, values) {
       const passphrase = await session.passphrase(values['passphrase-file'], false);
       const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.keyringRotate(), [passphrase]);
-      const report = await session.call('keyring.rotate', { sealedPassphrase });
+      const bar = new ProgressBar(session.io.stderr);
+      const unsubscribe = session.core.onEvent((event) => {
+        if (event.type === 'keyring.rotateProgress') bar.update({ done: event.done, total: event.total, detail: phaseWords[event.phase] });
+      });
+      let report;
+      try {
+        report = await session.call('keyring.rotate', { sealedPassphrase });
+      } finally {
+        unsubscribe();
+        bar.finish();
+      }
       if (values.json) session.write(`${JSON.stringify(report, null, 2)}\n`);
       session.say(
         `${report.resumed ? 'Finished the rotation to' : 'Rotated to'} keyring version ${report.version}: ${report.dataKeys} data key(s) and ${report.configs} manager configuration(s) re-wrapped${report.dropped.length ? `; dropped version(s) ${report.dropped.join(', ')}` : ''}.`,

@@ -8,9 +8,10 @@
  * dropped only once nothing names it.
  */
 import type { Database } from 'better-sqlite3';
-import type { SealedMessage } from '../../../src-shared/contract.js';
+import type { AppEvent, SealedMessage } from '../../../src-shared/contract.js';
 import type { KeyringEntry, ProviderKind, SecretAddress, WrappedByKeyring } from '../../../src-shared/delegate-protocol.js';
 import { MAX_BATCH } from '../../../src-shared/delegate-protocol.js';
+import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from '../services/audit-log.js';
 import type { MetaStore } from '../services/meta-store.js';
@@ -23,6 +24,8 @@ const AUDIT_KEY = 'keyring.auditKey';
 /** Deriving the new version's key (scrypt) and checking the passphrase take a few seconds. */
 const ROTATE_TIMEOUT_MS = 60_000;
 
+type RotationPhase = Extract<AppEvent, { type: 'keyring.rotateProgress' }>['phase'];
+
 export interface RotationReport {
   version: number;
   dataKeys: number;
@@ -31,7 +34,14 @@ export interface RotationReport {
   resumed: boolean;
 }
 
+/** Rows a rotation still has to re-wrap under `version`: keyring-wrapped data keys, and manager configurations. */
+const PENDING_DATA_KEYS = 'SELECT COUNT(*) AS n FROM secret_versions WHERE keyring_version < ? AND intermediate_key_id IS NULL AND remote_reference IS NULL';
+const PENDING_CONFIGS = 'SELECT COUNT(*) AS n FROM managers WHERE config_ciphertext IS NOT NULL AND config_keyring_version < ?';
+
 export class KeyringRotation {
+  /** One rotation at a time: the automatic resume after an unlock and a rotation asked for meanwhile would race. */
+  private running = false;
+
   constructor(
     private readonly db: Database,
     private readonly delegate: DelegateSupervisor,
@@ -39,13 +49,40 @@ export class KeyringRotation {
     private readonly meta: MetaStore,
     private readonly audit: AuditLog,
     private readonly actor: string,
+    private readonly emit: (event: AppEvent) => void,
   ) {}
 
-  async rotate(sealedPassphrase: SealedMessage): Promise<RotationReport> {
+  /** Whether a rotation stopped before it finished (its new version exists; rows still name older ones). */
+  interrupted(): boolean {
+    return this.meta.get(ROTATION) !== null;
+  }
+
+  /**
+   * Finishes a rotation an earlier process left interrupted, with no passphrase: its new keyring
+   * version is already stored and unlocked. Null when none was left.
+   */
+  async resumeInterrupted(): Promise<RotationReport | null> {
+    if (!this.interrupted() || this.running) return null;
+    return this.rotate(null);
+  }
+
+  /** Rotates, or continues the rotation in progress (which needs no passphrase: its version exists). */
+  async rotate(sealedPassphrase: SealedMessage | null): Promise<RotationReport> {
     this.vault.requireUnlocked();
+    if (this.running) throw new AppError('BUSY', 'A master key rotation is already running.');
+    this.running = true;
+    try {
+      return await this.run(sealedPassphrase);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(sealedPassphrase: SealedMessage | null): Promise<RotationReport> {
     const pending = this.meta.get<{ version: number }>(ROTATION);
     let version = pending?.version ?? 0;
     if (!pending) {
+      if (!sealedPassphrase) throw new AppError('INVALID_REQUEST', 'No rotation is in progress to continue.');
       const row = prepared(this.db, 'SELECT version, kdf, wrapped_key FROM keyring ORDER BY version DESC LIMIT 1').get() as { version: number; kdf: string; wrapped_key: string };
       const current: KeyringEntry = { version: row.version, kdf: JSON.parse(row.kdf) as KeyringEntry['kdf'], wrappedKey: row.wrapped_key };
       version = current.version + 1;
@@ -62,8 +99,9 @@ export class KeyringRotation {
         this.audit.append({ actor: this.actor, action: 'keyring.rotate', target: `version ${version}`, outcome: 'success', detail: 'new keyring version; re-wrapping' });
       });
     }
-    const dataKeys = await this.rewrapDataKeys(version);
-    const configs = await this.rewrapConfigs(version);
+    const progress = this.progress(version);
+    const dataKeys = await this.rewrapDataKeys(version, progress);
+    const configs = await this.rewrapConfigs(version, progress);
     const dropped = inTransaction(this.db, () => {
       // KMS and secret-store versions only record the version current when they were written: no key depends on it.
       prepared(
@@ -92,10 +130,23 @@ export class KeyringRotation {
       return kept;
     });
     await this.audit.sealPending();
+    progress('done', 0);
     return { version, dataKeys, configs, dropped, resumed: pending !== null };
   }
 
-  private async rewrapDataKeys(version: number): Promise<number> {
+  /** Counts what is left once, then reports each committed batch as a `keyring.rotateProgress` event. */
+  private progress(version: number): (phase: RotationPhase, committed: number) => void {
+    const count = (sql: string) => (prepared(this.db, sql).get(version) as { n: number }).n;
+    const total = count(PENDING_DATA_KEYS) + count(PENDING_CONFIGS);
+    let done = 0;
+    this.emit({ type: 'keyring.rotateProgress', phase: 'data-keys', done, total });
+    return (phase, committed) => {
+      done += committed;
+      this.emit({ type: 'keyring.rotateProgress', phase, done, total });
+    };
+  }
+
+  private async rewrapDataKeys(version: number, progress: (phase: RotationPhase, committed: number) => void): Promise<number> {
     let done = 0;
     for (;;) {
       const rows = prepared(
@@ -117,10 +168,11 @@ export class KeyringRotation {
         rows.forEach((row, i) => update.run(dataKeys[i]!.wrapped, dataKeys[i]!.keyringVersion, row.secret_id, row.version, row.keyring_version));
       });
       done += rows.length;
+      progress('data-keys', rows.length);
     }
   }
 
-  private async rewrapConfigs(version: number): Promise<number> {
+  private async rewrapConfigs(version: number, progress: (phase: RotationPhase, committed: number) => void): Promise<number> {
     const rows = prepared(
       this.db,
       'SELECT id, kind, config_ciphertext, config_keyring_version FROM managers WHERE config_ciphertext IS NOT NULL AND config_keyring_version < ?',
@@ -140,6 +192,7 @@ export class KeyringRotation {
         const update = prepared(this.db, 'UPDATE managers SET config_ciphertext = ?, config_keyring_version = ? WHERE id = ? AND config_keyring_version = ?');
         batch.forEach((row, i) => update.run(configs[i]!.ciphertext, configs[i]!.keyringVersion, row.id, row.config_keyring_version));
       });
+      progress('configs', batch.length);
     }
     return rows.length;
   }

@@ -1,10 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { sealBindings, sealValues } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
+import { getApi } from '../../api/connection.js';
 import { Dialog } from '../../components/Dialog.js';
 import { DialogActions, DismissAction } from '../../components/DialogActions.js';
 import { FormError } from '../../components/FormError.js';
 import { PassphraseField } from '../../components/PassphraseField.js';
+import { ProgressBar } from '../../components/ProgressBar.js';
+import { useSubscription } from '../../hooks/use-subscription.js';
 import { describeError, isIpcError } from '../../lib/errors.js';
 import { delegateKey } from '../../state/session.js';
 import { plural } from './migration-labels.js';
@@ -21,13 +24,30 @@ function rotationSummary(r: Rotation): string {
   return `${r.resumed ? 'Finished the interrupted rotation to' : 'Rotated to'} master key version ${r.version}: ${plural(r.dataKeys, 'data key')} and ${plural(r.configs, 'manager configuration')} re-wrapped.${dropped}`;
 }
 
-/** Asks for the passphrase (the delegate checks it), rotates, and says what was re-wrapped. */
+interface RotationProgress {
+  done: number;
+  total: number;
+  /** When the first figure arrived: rate and ETA are measured from it. */
+  startedAt: number;
+}
+
+const progressWords = (done: number, total: number) => `Re-wrapped ${done.toLocaleString('en')} of ${plural(total, 'key')}`;
+
+/** Asks for the passphrase (the delegate checks it), rotates with a progress bar, and says what was re-wrapped. */
 function RotateMasterKeyDialog({ onClose }: { onClose: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Rotation | null>(null);
+  const [progress, setProgress] = useState<RotationProgress | null>(null);
+
+  useSubscription(async () =>
+    (await getApi()).onEvent((event) => {
+      if (event.type !== 'keyring.rotateProgress') return;
+      setProgress((before) => ({ done: event.done, total: event.total, startedAt: before?.startedAt ?? Date.now() }));
+    }),
+  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -38,6 +58,7 @@ function RotateMasterKeyDialog({ onClose }: { onClose: () => void }) {
     setFieldError(undefined);
     setError(null);
     setBusy(true);
+    setProgress(null);
     try {
       setResult(await rotateMasterKey(passphrase));
       setPassphrase('');
@@ -73,12 +94,15 @@ function RotateMasterKeyDialog({ onClose }: { onClose: () => void }) {
             autoComplete="current-password"
             autoFocus
           />
-          {busy && (
-            <div className="progress">
-              <progress className="progress__bar" aria-label="Master key rotation progress" aria-valuetext="Re-wrapping keys…" />
-              <span className="field__hint">Re-wrapping keys…</span>
-            </div>
-          )}
+          {busy &&
+            (progress ? (
+              <ProgressBar label="Master key rotation progress" done={progress.done} total={progress.total} startedAt={progress.startedAt} describe={progressWords} />
+            ) : (
+              <div className="progress">
+                <progress className="progress__bar" aria-label="Master key rotation progress" aria-valuetext="Checking the passphrase…" />
+                <span className="field__hint">Checking the passphrase and making the new version…</span>
+              </div>
+            ))}
           <FormError message={error} />
           <DialogActions onCancel={onClose} label="Rotate master key" busyLabel="Rotating…" busy={busy} />
         </form>
