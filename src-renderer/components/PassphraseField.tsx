@@ -1,4 +1,5 @@
 import { useState, type Ref } from 'react';
+import { Field } from './Field.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
 
 interface PassphraseFieldProps {
@@ -20,35 +21,25 @@ interface PassphraseFieldProps {
 export function PassphraseField(props: PassphraseFieldProps) {
   const { id, label, value, onChange, onBlur, error, describedBy, autoFocus, autoComplete, inputRef, toggleNoun = 'passphrase' } = props;
   const [visible, setVisible] = useState(false);
-  const errorId = `${id}-error`;
-  const describedByIds = [error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
-      <label htmlFor={id} className="field__label">
-        {label}
-      </label>
-      <div className="field__row">
-        <input
-          ref={inputRef}
-          id={id}
-          className="input"
-          type={visible ? 'text' : 'password'}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          onBlur={onBlur}
-          autoComplete={autoComplete}
-          autoFocus={autoFocus}
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedByIds}
-        />
-        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={toggleNoun} nounIn="label" />
-      </div>
-      {error && (
-        <p className="field__error" id={errorId}>
-          {error}
-        </p>
+    <Field id={id} label={label} error={error} describedBy={describedBy}>
+      {(control) => (
+        <div className="field__row">
+          <input
+            {...control}
+            ref={inputRef}
+            className="input"
+            type={visible ? 'text' : 'password'}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            onBlur={onBlur}
+            autoComplete={autoComplete}
+            autoFocus={autoFocus}
+            spellCheck={false}
+          />
+          <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={toggleNoun} nounIn="label" />
+        </div>
       )}
-    </div>
+    </Field>
   );
 }

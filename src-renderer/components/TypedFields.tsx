@@ -12,6 +12,7 @@ import {
   type TypedValues,
 } from '../lib/typed-secret.js';
 import { describeError } from '../lib/errors.js';
+import { Field, FieldSet } from './Field.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
 import { MissingToolsNotice } from './MissingToolsNotice.js';
 import { KeyFingerprint } from '../features/key-fingerprint/index.js';
@@ -38,38 +39,20 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
   const keyFileRef = useRef<HTMLInputElement>(null);
   const keep = mode === 'edit' ? ' Leave empty to keep the current one.' : '';
 
-  const describedBy = (field: TypedField, hint?: boolean) =>
-    [errors[field] ? `${id(field)}-error` : null, hint ? `${id(field)}-hint` : null].filter(Boolean).join(' ') || undefined;
-  const error = (field: TypedField) =>
-    errors[field] && (
-      <p className="field__error" id={`${id(field)}-error`}>
-        {errors[field]}
-      </p>
-    );
-
   const text = (field: 'username' | 'keyPath' | 'principal' | 'realm' | 'kdc' | 'keytabPath' | 'ticketCache' | 'mount' | 'role' | 'domain', label: string, options: { hint?: string; optional?: boolean; placeholder?: string } = {}) => (
-    <div className="field" key={field}>
-      <label htmlFor={id(field)} className="field__label">
-        {label} {options.optional && <span className="field__optional">(optional)</span>}
-      </label>
-      <input
-        id={id(field)}
-        className="input input--mono"
-        value={values[field]}
-        onChange={(e) => onChange({ [field]: e.target.value })}
-        placeholder={options.placeholder}
-        autoComplete="off"
-        spellCheck={false}
-        aria-invalid={errors[field] ? true : undefined}
-        aria-describedby={describedBy(field, Boolean(options.hint))}
-      />
-      {options.hint && (
-        <p className="field__hint" id={`${id(field)}-hint`}>
-          {options.hint}
-        </p>
+    <Field key={field} id={id(field)} label={label} optional={options.optional} hint={options.hint} error={errors[field]}>
+      {(control) => (
+        <input
+          {...control}
+          className="input input--mono"
+          value={values[field]}
+          onChange={(e) => onChange({ [field]: e.target.value })}
+          placeholder={options.placeholder}
+          autoComplete="off"
+          spellCheck={false}
+        />
       )}
-      {error(field)}
-    </div>
+    </Field>
   );
 
   const secret = (field: 'password' | 'keyPassphrase', label: string, hint?: string) => (
@@ -85,8 +68,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
   );
 
   const radios = <F extends 'auth' | 'tgtSource' | 'kerberosSource'>(field: F, legend: string, options: [string, string][]) => (
-    <fieldset className="field fieldset" key={field} aria-describedby={describedBy(field)}>
-      <legend className="field__label">{legend}</legend>
+    <FieldSet key={field} id={`${id(field)}-group`} legend={legend} error={errors[field]}>
       <div className="choice-row">
         {options.map(([value, label]) => (
           <label key={value} className="choice">
@@ -101,8 +83,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
           </label>
         ))}
       </div>
-      {error(field)}
-    </fieldset>
+    </FieldSet>
   );
 
   const checkbox = (field: 'useSsl' | 'skipCertCheck' | 'useNoProfile' | 'allowBasicOverHttp', label: string, onToggle: (checked: boolean) => void) => (
@@ -155,27 +136,21 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
     switch (field) {
       case 'file':
         fields.push(
-          <div className="field" key="file">
-            <label htmlFor={id('file')} className="field__label">
-              {mode === 'edit' ? 'New file' : 'File'}
-            </label>
-            <input
-              id={id('file')}
-              type="file"
-              className="input input--file"
-              onChange={(e) => void onFile(e)}
-              aria-invalid={errors.file ? true : undefined}
-              aria-describedby={describedBy('file', true)}
-            />
-            <p className="field__hint" id={`${id('file')}-hint`}>
-              {reading
+          <Field
+            key="file"
+            id={id('file')}
+            label={mode === 'edit' ? 'New file' : 'File'}
+            error={errors.file}
+            hint={
+              reading
                 ? 'Reading…'
                 : values.file
                   ? `Chosen: ${values.file.fileName} (${formatBytes(values.file.size)})`
-                  : `Up to 10 MiB. Sealed before it leaves this window.${mode === 'edit' ? ' Leave empty to keep the current file.' : ''}`}
-            </p>
-            {error('file')}
-          </div>,
+                  : `Up to 10 MiB. Sealed before it leaves this window.${mode === 'edit' ? ' Leave empty to keep the current file.' : ''}`
+            }
+          >
+            {(control) => <input {...control} type="file" className="input input--file" onChange={(e) => void onFile(e)} />}
+          </Field>,
         );
         break;
       case 'username':
@@ -190,37 +165,38 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
         break;
       case 'privateKey':
         fields.push(
-          <div className="field" key="privateKey">
-            <div className="field__label-row">
-              <label htmlFor={id('privateKey')} className="field__label">
-                Private key
-              </label>
-              <span className="field__label-actions">
+          <Field
+            key="privateKey"
+            id={id('privateKey')}
+            label="Private key"
+            labelActions={
+              <>
                 <button type="button" className="btn btn--ghost btn--small" onClick={() => keyFileRef.current?.click()}>
                   Load from file
                 </button>
                 <VisibilityToggle visible={keyVisible} onToggle={() => setKeyVisible((v) => !v)} controls={id('privateKey')} noun="key" />
-              </span>
-              <input ref={keyFileRef} type="file" hidden aria-label="Private key file" onChange={(e) => void onKeyFile(e)} />
-            </div>
-            <textarea
-              id={id('privateKey')}
-              className={`input input--mono textarea${keyVisible ? '' : ' is-masked'}`}
-              value={values.privateKey}
-              onChange={(e) => onChange({ privateKey: e.target.value })}
-              rows={5}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
-              aria-invalid={errors.privateKey ? true : undefined}
-              aria-describedby={describedBy('privateKey', true)}
-            />
-            <p className="field__hint" id={`${id('privateKey')}-hint`}>
-              PEM or OpenSSH format; rsa, ecdsa or ed25519. Checked when you save.{keep}
-            </p>
-            <KeyFingerprint id={`${id('privateKey')}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
-            {error('privateKey')}
-          </div>,
+                <input ref={keyFileRef} type="file" hidden aria-label="Private key file" onChange={(e) => void onKeyFile(e)} />
+              </>
+            }
+            hint={`PEM or OpenSSH format; rsa, ecdsa or ed25519. Checked when you save.${keep}`}
+            error={errors.privateKey}
+          >
+            {(control) => (
+              <>
+                <textarea
+                  {...control}
+                  className={`input input--mono textarea${keyVisible ? '' : ' is-masked'}`}
+                  value={values.privateKey}
+                  onChange={(e) => onChange({ privateKey: e.target.value })}
+                  rows={5}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+                />
+                <KeyFingerprint id={`${id('privateKey')}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
+              </>
+            )}
+          </Field>,
         );
         break;
       case 'keyPassphrase':
@@ -252,37 +228,28 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
         break;
       case 'vaultManagerId':
         fields.push(
-          <div className="field" key="vaultManagerId">
-            {vaultManagers.length === 0 ? (
-              <>
-                <span className="field__label">Vault manager</span>
-                <p className="notice" role="note">
-                  Signing needs a Vault secret manager; add one under Managers. The other fields are saved now.
-                </p>
-              </>
-            ) : (
-              <>
-              <label htmlFor={id('vaultManagerId')} className="field__label">
-                Vault manager
-              </label>
-              <select
-                id={id('vaultManagerId')}
-                className="input"
-                value={values.vaultManagerId}
-                onChange={(e) => onChange({ vaultManagerId: e.target.value })}
-                aria-describedby={describedBy('vaultManagerId')}
-              >
-                <option value="">None yet</option>
-                {vaultManagers.map((manager) => (
-                  <option key={manager.id} value={manager.id}>
-                    {manager.name}
-                  </option>
-                ))}
-              </select>
-              </>
-            )}
-            {error('vaultManagerId')}
-          </div>,
+          vaultManagers.length === 0 ? (
+            <div className="field" key="vaultManagerId">
+              <span className="field__label">Vault manager</span>
+              <p className="notice" role="note">
+                Signing needs a Vault secret manager; add one under Managers. The other fields are saved now.
+              </p>
+              {errors.vaultManagerId && <p className="field__error">{errors.vaultManagerId}</p>}
+            </div>
+          ) : (
+            <Field key="vaultManagerId" id={id('vaultManagerId')} label="Vault manager" error={errors.vaultManagerId}>
+              {(control) => (
+                <select {...control} className="input" value={values.vaultManagerId} onChange={(e) => onChange({ vaultManagerId: e.target.value })}>
+                  <option value="">None yet</option>
+                  {vaultManagers.map((manager) => (
+                    <option key={manager.id} value={manager.id}>
+                      {manager.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ),
         );
         break;
       case 'mount':
@@ -319,27 +286,17 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
         break;
       case 'port':
         fields.push(
-          <div className="field" key="port">
-            <label htmlFor={id('port')} className="field__label">
-              Port
-            </label>
-            <input
-              id={id('port')}
-              className="input input--short"
-              inputMode="numeric"
-              value={values.port}
-              onChange={(e) => onPortChange(e.target.value)}
-              autoComplete="off"
-              aria-invalid={errors.port ? true : undefined}
-              aria-describedby={describedBy('port', type === 'winrm')}
-            />
-            {type === 'winrm' && (
-              <p className="field__hint" id={`${id('port')}-hint`}>
-                5985 without SSL, 5986 with it; follows “Use SSL” unless you type a port.
-              </p>
+          <Field
+            key="port"
+            id={id('port')}
+            label="Port"
+            hint={type === 'winrm' ? '5985 without SSL, 5986 with it; follows “Use SSL” unless you type a port.' : undefined}
+            error={errors.port}
+          >
+            {(control) => (
+              <input {...control} className="input input--short" inputMode="numeric" value={values.port} onChange={(e) => onPortChange(e.target.value)} autoComplete="off" />
             )}
-            {error('port')}
-          </div>,
+          </Field>,
         );
         break;
     }
@@ -356,36 +313,14 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
 export function MaskedInput(props: { id: string; label: string; value: string; onChange: (value: string) => void; error?: string | undefined; hint?: string | undefined }) {
   const { id: inputId, label, value, onChange, error, hint } = props;
   const [visible, setVisible] = useState(false);
-  const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
-      <label htmlFor={inputId} className="field__label">
-        {label}
-      </label>
-      <div className="field__row">
-        <input
-          id={inputId}
-          className="input"
-          type={visible ? 'text' : 'password'}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-        />
-        <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={inputId} noun={label.toLowerCase()} nounIn="label" />
-      </div>
-      {hint && (
-        <p className="field__hint" id={`${inputId}-hint`}>
-          {hint}
-        </p>
+    <Field id={inputId} label={label} hint={hint} error={error}>
+      {(control) => (
+        <div className="field__row">
+          <input {...control} className="input" type={visible ? 'text' : 'password'} value={value} onChange={(e) => onChange(e.target.value)} autoComplete="off" spellCheck={false} />
+          <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={inputId} noun={label.toLowerCase()} nounIn="label" />
+        </div>
       )}
-      {error && (
-        <p className="field__error" id={`${inputId}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }
