@@ -9,6 +9,7 @@ import { FormError } from './FormError.js';
 import { MainScreen } from './MainScreen.js';
 import { Toasts } from './Toasts.js';
 import { UnlockScreen } from './UnlockScreen.js';
+import './auth-layout.css';
 
 export function App() {
   const phase = useSession((s) => s.phase);

@@ -15,6 +15,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dialog } from './Dialog.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
 import { Panel } from './Panel.js';
+import './applications-view.css';
 
 function nameError(name: string): string | null {
   const parsed = entityNameSchema.safeParse(name.trim());

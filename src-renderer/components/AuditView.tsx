@@ -17,6 +17,7 @@ import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { Panel } from './Panel.js';
 import { TableHead } from './TableHead.js';
+import './audit-view.css';
 
 type AuditPage = ChannelResult<'audit.list'>;
 

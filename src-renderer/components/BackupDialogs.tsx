@@ -14,6 +14,7 @@ import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
 import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
 import { TableHead } from './TableHead.js';
+import './backup-dialogs.css';
 
 /** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
 const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;

@@ -1,3 +1,4 @@
+import './brand.css';
 interface BrandProps {
   large?: boolean;
   /** Hidden from assistive technology where a heading beside it already names the screen. */

@@ -1,4 +1,5 @@
 import { useEffect, useEffectEvent, useId, useRef, type ReactNode } from 'react';
+import './dialog.css';
 
 interface DialogProps {
   title: string;

@@ -11,6 +11,8 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { FormError } from './FormError.js';
 import { FileValue, StructuredValue } from './SecretValue.js';
 import { TableHead } from './TableHead.js';
+import './value-box.css';
+import './history-panel.css';
 
 interface Loaded {
   /** The secret version this list was read at, so a stale list is never shown as current. */

@@ -16,6 +16,7 @@ import { MigrationView } from '../features/migration/index.js';
 import { SecretsView } from './SecretsView.js';
 import { SettingsView } from './SettingsView.js';
 import { StoreCheckBanner } from '../features/store-check/index.js';
+import './main-screen.css';
 
 export function MainScreen({ settings }: { settings: Settings }) {
   const section = useNavigation((s) => s.section);

@@ -10,6 +10,7 @@ import { Panel } from './Panel.js';
 import { ScopeEditor } from './ScopeEditor.js';
 import { TableHead } from './TableHead.js';
 import { ManagerActions, ManagerHealth, ManagerRowActions, kindLabel } from '../features/managers/index.js';
+import './managers-view.css';
 
 /** Edits a manager's scope; when its secrets would no longer fit, asks: narrow them too, or cancel. */
 function ManagerScopeDialog({ manager, onClose }: { manager: ManagerSummary; onClose: () => void }) {

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import './panel.css';
 
 interface PanelProps {
   /** The id of the heading, which labels the whole panel. */

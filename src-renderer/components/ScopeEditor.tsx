@@ -12,6 +12,7 @@ import {
 } from '../lib/scope.js';
 import { useCatalog } from '../state/stores.js';
 import { FormError } from './FormError.js';
+import './scope-editor.css';
 
 interface ScopeEditorProps {
   scope: UsageScope;

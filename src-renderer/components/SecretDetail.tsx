@@ -16,6 +16,9 @@ import { FileValue, StructuredValue } from './SecretValue.js';
 import { ConnectionTestButton } from '../features/connections/index.js';
 import { kindLabel } from '../features/managers/index.js';
 import { describeError } from '../lib/errors.js';
+import './type-badge.css';
+import './secret-detail.css';
+import './value-box.css';
 
 const MASK = '••••••';
 

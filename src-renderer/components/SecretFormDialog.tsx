@@ -30,6 +30,8 @@ import { DialogActions } from './DialogActions.js';
 import { FormError } from './FormError.js';
 import { TypedFields } from './TypedFields.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
+import './secret-form-dialog.css';
+import './type-badge.css';
 
 interface SecretFormDialogProps {
   /** The secret being edited; absent when creating one. */

@@ -8,6 +8,8 @@ import { saveFile } from '../state/files.js';
 import { copySecret, fetchValue } from '../state/secrets.js';
 import { showToast } from '../state/stores.js';
 import { FormError } from './FormError.js';
+import './value-box.css';
+import './secret-value.css';
 
 const MASK = '••••••';
 

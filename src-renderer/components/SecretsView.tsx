@@ -9,6 +9,8 @@ import { showToast, useCatalog, useSecretList, useSecrets } from '../state/store
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
+import './secrets-view.css';
+import './type-badge.css';
 
 /** secrets.list refuses longer queries. */
 const MAX_QUERY_CHARS = 128;

@@ -10,6 +10,7 @@ import { AppearanceSection } from '../features/appearance/index.js';
 import { KnownHostsView } from '../features/connections/index.js';
 import { RotateMasterKeySection } from '../features/migration/index.js';
 import { StoreCheckSection } from '../features/store-check/index.js';
+import './settings-view.css';
 
 /** The settings this form edits as numbers (the clipboard delay may also be "never"); the others have their own sections. */
 type Field = { [K in keyof Settings]: Settings[K] extends number | null ? K : never }[keyof Settings];

@@ -1,5 +1,6 @@
 import { strengthLabels, strengthWarning } from '../lib/passphrase.js';
 import type { Strength } from './strength-estimator.js';
+import './strength-meter.css';
 
 interface StrengthMeterProps {
   passphrase: string;

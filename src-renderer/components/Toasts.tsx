@@ -1,4 +1,5 @@
 import { dismissToast, useToasts } from '../state/stores.js';
+import './toasts.css';
 
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);
