@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
@@ -36,6 +36,51 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * The CLI is built on its own, so a command served by a session loads only the socket client,
+ * the sealing code and zod/mini, tree-shaken (about 50 KB of zod instead of the whole of it): in
+ * one build with the core, esbuild would put all of zod that any entry uses into one shared chunk.
+ * What the CLI loads only on use and that needs the full zod (the core, the contract, the import
+ * parsers) comes from the core's build instead, as entries of their own beside dist/main/cli.js.
+ */
+const cliLazyEntries = {
+  'src-main/core/app-core.ts': 'main/cli-core',
+  'src-shared/contract.ts': 'main/cli-contract',
+  'src-shared/import-formats.ts': 'main/cli-import-formats',
+};
+
+const cliLazyImports = {
+  name: 'cli-lazy-imports',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const source = relative(root, join(dirname(args.path.startsWith('.') ? args.importer : root), args.path)).replace(/\.js$/, '.ts');
+      const entry = cliLazyEntries[source];
+      // Every file of the CLI's build is in dist/main (chunkNames), so the import is relative to dist/main wherever it lands.
+      return entry ? { path: `./${entry.slice('main/'.length)}.js`, external: true } : undefined;
+    });
+  },
+};
+
+/**
+ * Fails the build when what dist/main/cli.js loads before any dynamic import reaches classic zod
+ * again: that is what made a command through a session slow to start. (Lazy chunks of the CLI,
+ * such as the session commands' handshake, may use it.)
+ */
+function assertCliStartStaysSmall(metafile) {
+  const loadedAtStart = new Set();
+  const visit = (output) => {
+    if (loadedAtStart.has(output)) return;
+    loadedAtStart.add(output);
+    for (const imported of metafile.outputs[output].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(Object.keys(metafile.outputs).find((output) => output.endsWith('main/cli.js')));
+  for (const output of loadedAtStart) {
+    const classic = Object.keys(metafile.outputs[output].inputs).find((input) => input.includes('zod/v4/classic/'));
+    if (classic) throw new Error(`The CLI loads classic zod at start (${classic}, in ${output}): reach it through a dynamic import or a lazy entry (cliLazyEntries in scripts/build.mjs).`);
+  }
+}
+
 const nodeCommon = {
   bundle: true,
   platform: 'node',
@@ -55,18 +100,29 @@ await Promise.all([
     plugins: [zodEnglishOnly],
     entryPoints: {
       'delegate/main': 'src-delegate/main.ts',
-      'main/cli': 'src-main/cli/strongroom.ts',
+      ...Object.fromEntries(Object.entries(cliLazyEntries).map(([source, entry]) => [entry, source])),
       'main/agent': 'src-main/cli/session-agent.ts',
       'main/serve': 'src-main/core/serve.ts',
       'bench/bench': 'test/bench/bench.ts',
     },
-    // Shared code goes into chunks, and the CLI loads the core only when no session serves it:
-    // a command through a session starts with the socket client and the sealing code alone.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     outdir: out,
     outExtension: { '.js': '.js' },
   }),
+  // The CLI (see cliLazyEntries).
+  build({
+    ...nodeCommon,
+    format: 'esm',
+    external: externalPackages,
+    plugins: [zodEnglishOnly, cliLazyImports],
+    entryPoints: { 'main/cli': 'src-main/cli/strongroom.ts' },
+    splitting: true,
+    chunkNames: 'main/cli-[name]-[hash]',
+    outdir: out,
+    outExtension: { '.js': '.js' },
+    metafile: true,
+  }).then((result) => assertCliStartStaysSmall(result.metafile)),
   // The Electron shell: CommonJS, electron external. The core's default delegate path reads
   // import.meta.url, which CommonJS lacks; the shell always passes its own path instead.
   build({
