@@ -5,6 +5,7 @@ import { RowMenu } from '../../components/RowMenu.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { ManagerTestDialog, type ManagerTestOutcome } from './ManagerTestDialog.js';
+import { RewrapKeysDialog } from './RewrapKeysDialog.js';
 import { UnconfirmedWritesDialog } from './UnconfirmedWritesDialog.js';
 import { managerErrorText, removeConfirmMessage, setDefaultBlockedReason } from './manager-form.js';
 import { removeManager, setDefaultManager, testManager } from './managers-api.js';
@@ -18,7 +19,7 @@ interface ManagerRowActionsProps {
   onEditScope?: () => void;
 }
 
-type Open = 'test' | 'edit' | 'remove' | 'unconfirmed' | null;
+type Open = 'test' | 'edit' | 'remove' | 'unconfirmed' | 'rewrap' | null;
 
 /**
  * A manager's actions: Test and Edit as buttons, the rarer ones (usage
@@ -103,6 +104,8 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
             },
             // Only a secret store holds values Strongroom writes by name, which a broken batch can leave behind.
             ...(manager.role === 'secret-store' ? [{ label: 'Unconfirmed writes…', onSelect: () => setOpen('unconfirmed') }] : []),
+            // Only a KMS key that rotates into versions leaves wraps under old versions to move.
+            ...(kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null) ? [{ label: 'Re-wrap keys…', onSelect: () => setOpen('rewrap') }] : []),
             ...(isLocal ? [] : [{ label: 'Remove…', onSelect: () => setOpen('remove'), danger: true }]),
           ]}
         />
@@ -111,6 +114,7 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
         {open === 'test' && <ManagerTestDialog manager={manager} busy={testing} outcome={outcome} onRetest={() => void runTest()} onClose={() => setOpen(null)} />}
         {open === 'edit' && <ManagerFormDialog manager={manager} onClose={() => setOpen(null)} />}
         {open === 'unconfirmed' && <UnconfirmedWritesDialog manager={manager} onClose={() => setOpen(null)} />}
+        {open === 'rewrap' && <RewrapKeysDialog manager={manager} onClose={() => setOpen(null)} />}
         {open === 'remove' && (
           <ConfirmDialog
             title={`Remove ${manager.name}?`}

@@ -1,6 +1,7 @@
 import type { ManagerSummary, ProviderTestResult } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/FormError.js';
+import { KeyVersionsInUse } from './KeyVersionsInUse.js';
 import { factRows, humanizeInstants, testVerdict } from './manager-health.js';
 import './managers.css';
 
@@ -12,7 +13,8 @@ export interface ManagerTestOutcome {
 }
 
 interface ManagerTestDialogProps {
-  manager: Pick<ManagerSummary, 'name'>;
+  /** Its health, as reloaded after the test, lists the KMS key versions still in use. */
+  manager: Pick<ManagerSummary, 'name' | 'kind' | 'health'>;
   busy: boolean;
   outcome: ManagerTestOutcome | null;
   onRetest: () => void;
@@ -67,6 +69,7 @@ export function ManagerTestDialog({ manager, busy, outcome, onRetest, onClose }:
                 ))}
               </dl>
             )}
+            <KeyVersionsInUse manager={manager} versions={manager.health.keyVersions} />
           </>
         )}
         <div className="dialog__actions">

@@ -5,7 +5,7 @@
  * partial configuration that fetchOptions reads. After every change the
  * catalog (managers and applications) is reloaded.
  */
-import { sealBindings, sealValues, type ManagerOptions, type ManagerSummary, type PendingRemoteWrite, type ProviderTestResult } from '../../../src-shared/contract.js';
+import { sealBindings, sealValues, type ChannelResult, type ManagerOptions, type ManagerSummary, type PendingRemoteWrite, type ProviderTestResult } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import { reloadCatalog } from '../../state/catalog.js';
@@ -68,6 +68,19 @@ export const setDefaultManager = (id: string): Promise<ManagerSummary> => changi
 
 /** Runs the read-only test; the result is also stored as the manager's health, so the catalog reloads. */
 export const testManager = (id: string): Promise<{ result: ProviderTestResult; manager: ManagerSummary }> => changing(() => call('managers.test', { id }));
+
+export type RewrapReport = ChannelResult<'managers.rewrap'>;
+
+/** Re-wraps every key of a KMS manager under its key's current version; health (the key versions in use) changes, so the catalog reloads. */
+export const rewrapManager = (id: string): Promise<RewrapReport> => changing(() => call('managers.rewrap', { id }));
+
+/** Calls `listener` with each step of a re-wrap of this manager, whoever started it. */
+export async function followRewrapProgress(managerId: string, listener: (done: number, total: number) => void): Promise<() => void> {
+  const api = await getApi();
+  return api.onEvent((event) => {
+    if (event.type === 'managers.rewrapProgress' && event.managerId === managerId) listener(event.done, event.total);
+  });
+}
 
 export async function fetchManagerOptions(kind: ExternalKind, partialConfig: Record<string, unknown>): Promise<ManagerOptions> {
   return call('managers.fetchOptions', { kind, sealedConfig: await sealConfig('', partialConfig) });
