@@ -528,7 +528,19 @@ async function benchMigration(): Promise<void> {
       ratio: `${(migration.sequential.scaledToAllMs / migration.wallMs).toFixed(1)}x`,
       note: `measured on ${migration.sequential.sample} of the ${migration.secrets} secrets (${millis(migration.sequential.wallMs)}) and extrapolated linearly to N, not run on all; baseline: C = ${migration.concurrency}`,
     },
+    {
+      measure: 'CPU per provider call, C = ' + migration.concurrency,
+      stack: migration.cpuPerCall.delegateMs === null ? 'delegate n/a' : `delegate ${migration.cpuPerCall.delegateMs.toFixed(3)} ms`,
+      baseline: `alone ${migration.cpuPerCall.aloneMs.toFixed(3)} ms`,
+      ratio: `${((migration.cpuPerCall.delegateMs ?? 0) / migration.cpuPerCall.aloneMs).toFixed(2)}x`,
+      // One process on one core keeps up with C calls in flight only below L·1.10/C of CPU per call.
+      note: `main + both emulators ${migration.cpuPerCall.mainAndEmulatorsMs.toFixed(3)} ms; alone: the SDK client and one emulator in this process; each process must stay under ${((migration.latencyMs * 1.1) / migration.concurrency).toFixed(3)} ms (L·1.10/C) for the goal`,
+    },
   ]);
+  if (migration.delegateProfile) {
+    const { path, runFromUs, runToUs } = migration.delegateProfile;
+    console.log(`The delegate's CPU profile: ${path ?? 'not written'}; the C = ${migration.concurrency} run spans ${runFromUs}..${runToUs} µs of its clock`);
+  }
 }
 
 /** The delegate's SSH and WinRM testers against local servers. */

@@ -14,9 +14,17 @@
  * calls is also made straight from here with the same SDK, C at a time, with
  * no engine at all: the floor this machine reaches right now (it is far above
  * the bound when the machine is loaded), printed with its load average.
+ *
+ * Wall time on a shared machine is noise, so the CPU the run cost is printed
+ * too, per provider call: the delegate's (from /proc, Linux only) and this
+ * process's (main and both emulators), beside this process's CPU per call
+ * when the same calls are made alone (the SDK client and one emulator).
+ * MIGRATION_BENCH_CPU_PROF=<dir> runs the delegate under --cpu-prof and
+ * leaves its profile there (a bench-only spawner; the product's launch is unchanged).
  */
+import { fork, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +32,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
+import type { DelegateSpawner } from '../../src-main/core/delegate/delegate-channel.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 
@@ -48,6 +57,74 @@ export interface MigrationBenchResult {
   callsAlone: { calls: number; wallMs: number };
   /** One-minute load average and cores when the run ended. */
   load: { average: number; cores: number };
+  /** CPU milliseconds per provider call of the run (C = concurrency), and of the same calls made alone. */
+  cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number };
+  /** The delegate's CPU profile, when MIGRATION_BENCH_CPU_PROF named a folder, and the run's window in it (monotonic µs, the profile's clock). */
+  delegateProfile: { path: string | null; runFromUs: number; runToUs: number } | null;
+}
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc; null where there is no /proc. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
+  // The command name (field 2) may hold spaces: the fields after it are counted from its closing parenthesis.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+}
+
+let ticks: number | null = null;
+function clockTicksPerSecond(): number {
+  ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticks;
+}
+
+/** This process's CPU milliseconds (user + system) so far. */
+const ownCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+/**
+ * Forks the delegate as the product does, with --cpu-prof. Ended by closing its IPC channel (it then exits
+ * by itself and writes its profile) instead of the product's SIGKILL, which would leave no profile.
+ */
+function profiledDelegate(dir: string): DelegateSpawner {
+  return (launch) => {
+    const child = fork(launch.entry, launch.args, {
+      env: launch.env,
+      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'json',
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send(message) {
+        if (child.connected) child.send(message as string, (error) => void error);
+      },
+      onMessage(listener) {
+        child.on('message', listener);
+      },
+      onExit(listener) {
+        child.once('exit', (code) => listener(code));
+      },
+      kill() {
+        if (child.connected) child.disconnect();
+        else child.kill('SIGKILL');
+      },
+    };
+  };
+}
+
+/** Waits (bounded) for the profile a delegate writes as it exits. */
+async function profileWritten(dir: string): Promise<string | null> {
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    const found = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    if (found) return join(dir, found);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return null;
 }
 
 /** Makes `total` GetSecretValue calls to the emulator, `concurrency` at a time: what the calls cost without Strongroom. */
@@ -97,7 +174,9 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-bench-'));
   const emulators = await Promise.all([startAwsEmulator(), startAwsEmulator()]);
   const [source, target] = emulators as [AwsEmulator, AwsEmulator];
-  const core = await createAppCore({ dataDir: dir, actor: 'desktop', delegateEntry: DELEGATE });
+  const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
+  const core = await createAppCore({ dataDir: dir, actor: 'desktop', delegateEntry: DELEGATE, ...(profileDir ? { spawnDelegate: profiledDelegate(profileDir) } : {}) });
+  let closed = false;
   try {
     const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
     await call(core, 'vault.create', { sealedPassphrase: await sealValues(await publicKey(), sealBindings.vaultCreate(), ['benchmark passphrase']) });
@@ -132,22 +211,34 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const ratePerSecond = 1_000_000;
 
     const before = calls(emulators);
+    const delegateCpuBefore = processCpuMs(core.delegatePid);
+    const ownCpuBefore = ownCpuMs();
+    const runFromUs = Number(process.hrtime.bigint() / 1000n);
     let started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond });
     const wallMs = performance.now() - started;
+    const runToUs = Number(process.hrtime.bigint() / 1000n);
+    const ownCpu = ownCpuMs() - ownCpuBefore;
+    const delegateCpuAfter = processCpuMs(core.delegatePid);
+    const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
     const callsPerSecret = (calls(emulators) - before) / count;
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
     const runCalls = Math.round(count * callsPerSecret);
+    const aloneCpuBefore = ownCpuMs();
     const aloneMs = await callsAlone(
       target,
       (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`),
       runCalls,
       concurrency,
     );
+    const aloneCpu = ownCpuMs() - aloneCpuBefore;
 
     started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: sequentialIds, concurrency: 1, ratePerSecond });
     const sequentialMs = performance.now() - started;
+    await core.close();
+    closed = true;
+    const perCall = (ms: number) => Math.round((ms / runCalls) * 1000) / 1000;
 
     return {
       secrets: count,
@@ -160,9 +251,11 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
       callsAlone: { calls: runCalls, wallMs: Math.round(aloneMs) },
       load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },
+      cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu) },
+      delegateProfile: profileDir ? { path: await profileWritten(profileDir), runFromUs, runToUs } : null,
     };
   } finally {
-    await core.close();
+    if (!closed) await core.close();
     await Promise.allSettled(emulators.map((emulator) => emulator.close()));
     rmSync(dir, { recursive: true, force: true });
   }
