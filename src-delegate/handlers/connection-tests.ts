@@ -2,7 +2,6 @@
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError } from '../providers/provider.js';
 import type { VaultStore } from '../providers/vault.js';
-import { NotACredentialError, runConnectionTest } from '../connection/run-connection-test.js';
 import { probeOptionalTools } from '../connection/optional-tools-probe.js';
 import { DelegateFailure } from '../delegate-failure.js';
 import { openValues } from './stored-values.js';
@@ -29,6 +28,9 @@ export function connectionTestHandlers(ctx: DelegateContext) {
       } catch {
         throw new DelegateFailure('BAD_REQUEST', 'Only credentials can be tested, not text or file secrets.');
       }
+      // The testers (SSH, Kerberos, WinRM with NTLM) load on the first test: a delegate that only
+      // unlocks and reveals, as a CLI command without a session does, starts without them.
+      const { NotACredentialError, runConnectionTest } = await import('../connection/run-connection-test.js');
       try {
         const outcome = await runConnectionTest({
           type: request.secret.address.type,
