@@ -11,7 +11,9 @@ import { MAX_BATCH, keyInspectionSchema, secretTypes, sealedMessageSchema } from
 import { connectionReportSchema, reportStageSchema } from './connection-report.js';
 import { externalManagerKinds, managerKindSpec, optionFetchingKinds, type ManagerKind } from './manager-kinds.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
+import { operationChannels, operationIdSchema, operationProgressEventSchema } from './operation-progress.js';
 export * from './migration-contract.js';
+export * from './operation-progress.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export {
@@ -310,6 +312,33 @@ export const restoreReportSchema = z.object({
 });
 export type RestoreReport = z.infer<typeof restoreReportSchema>;
 
+/**
+ * A change to apply to several secrets' scopes: `set` replaces the entries, `add` and `remove` change them;
+ * `account` turns use outside an application on or off; `unscoped` lets anyone use them.
+ */
+export const scopeEditSchema = z.strictObject({
+  set: z.array(scopeEntrySchema).max(200).optional(),
+  add: z.array(scopeEntrySchema).max(200).default([]),
+  remove: z.array(scopeEntrySchema).max(200).default([]),
+  account: z.boolean().optional(),
+  unscoped: z.boolean().default(false),
+});
+export type ScopeEdit = z.infer<typeof scopeEditSchema>;
+
+export const scopeManyReportSchema = z.object({
+  /** Secrets the edit selected. */
+  total: z.number().int(),
+  changed: z.number().int(),
+  /** Already as the edit asks. */
+  unchanged: z.number().int(),
+  /** Left as they were, with the reason (a scope wider than the manager's, a secret deleted meanwhile); at most 100 listed. */
+  failed: z.array(z.object({ name: z.string(), reason: z.string() })),
+  failedCount: z.number().int(),
+  /** Stopped by operations.cancel: the secrets after the last whole batch were not looked at. */
+  stopped: z.boolean(),
+});
+export type ScopeManyReport = z.infer<typeof scopeManyReportSchema>;
+
 export const auditActions = [
   'vault.create',
   'vault.unlock',
@@ -525,6 +554,27 @@ export const channels = {
   'secrets.versions': { request: z.strictObject({ id: idSchema }), result: z.object({ items: z.array(secretVersionSchema) }) },
   'secrets.rollback': { request: z.strictObject({ id: idSchema, toVersion: z.number().int().min(1) }), result: secretSummarySchema },
   'secrets.setScope': { request: z.strictObject({ id: idSchema, scope: usageScopeSchema }), result: secretSummarySchema },
+  /**
+   * One scope edit for many secrets (by id, or every secret a list filter matches), written in batches of one
+   * transaction each, with `operation.progress` events; `operations.cancel` stops it between batches.
+   */
+  'secrets.scopeMany': {
+    request: z.strictObject({
+      operationId: operationIdSchema,
+      ids: z.array(idSchema).max(100_000).optional(),
+      filter: z
+        .strictObject({
+          query: z.string().max(128).default(''),
+          types: z.array(z.enum(secretTypes)).max(secretTypes.length).optional(),
+          managerId: managerIdSchema.optional(),
+          applicationId: idSchema.optional(),
+          environmentId: idSchema.optional(),
+        })
+        .optional(),
+      edit: scopeEditSchema,
+    }),
+    result: scopeManyReportSchema,
+  },
   'apps.list': { request: empty, result: z.object({ items: z.array(applicationSchema) }) },
   'apps.create': { request: z.strictObject({ name: entityNameSchema }), result: applicationSchema },
   'apps.rename': { request: z.strictObject({ id: idSchema, name: entityNameSchema }), result: applicationSchema },
@@ -604,11 +654,11 @@ export const channels = {
     result: managerOptionsSchema,
   },
   'backup.export': {
-    request: z.strictObject({ sealedPassphrase: sealedMessageSchema }),
+    request: z.strictObject({ sealedPassphrase: sealedMessageSchema, operationId: operationIdSchema.optional() }),
     result: z.object({ fileName: z.string(), content: z.string(), secrets: z.number().int() }),
   },
   'backup.restore': {
-    request: z.strictObject({ sealedPassphrase: sealedMessageSchema, content: z.string().max(MAX_LARGE_REQUEST_CHARS) }),
+    request: z.strictObject({ sealedPassphrase: sealedMessageSchema, content: z.string().max(MAX_LARGE_REQUEST_CHARS), operationId: operationIdSchema.optional() }),
     result: restoreReportSchema,
     maxChars: MAX_LARGE_REQUEST_CHARS,
   },
@@ -693,6 +743,7 @@ export const channels = {
   /** After a break in the tail of the trail was looked into: records it in the trail and lets Strongroom write again. */
   'audit.acceptBreak': { request: empty, result: z.object({ problem: z.string(), firstBrokenSeq: z.number().int() }) },
   ...migrationChannels,
+  ...operationChannels,
 } as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;
@@ -734,6 +785,8 @@ export const ipcErrorCodes = [
   'DELEGATE_UNAVAILABLE',
   'DELEGATE_TIMEOUT',
   'BUSY',
+  /** The operation was stopped by operations.cancel before it wrote anything it reports. */
+  'CANCELLED',
   'INTERNAL',
 ] as const;
 export type IpcErrorCode = (typeof ipcErrorCodes)[number];
@@ -765,6 +818,9 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('keyring.rotateProgress'), phase: z.enum(['data-keys', 'configs', 'done']), done: z.number().int(), total: z.number().int() }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
   migrationProgressEventSchema,
+  operationProgressEventSchema,
+  /** The search index finished building: list answers are fast again (they carried `indexing` meanwhile). */
+  z.object({ type: z.literal('secrets.indexed') }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

@@ -115,7 +115,7 @@ function parseCommand(command: CommandSpec, argv: string[]): { args: string[]; v
   const values = parsed.values as OptionValues<OptionSpecs>;
   const args = findCommand(parsed.positionals)!.args;
   const expected = command.args ?? [];
-  const most = expected.length + (command.optionalArgs ?? []).length;
+  const most = command.repeatsLastArg ? Infinity : expected.length + (command.optionalArgs ?? []).length;
   if (args.length < expected.length) throw fail(`"${command.words}" needs ${expected.length === 1 ? 'a name' : `${expected.length} names`}.`);
   if (args.length > most) throw fail(`Unexpected argument "${args[most]}".`);
   if (values.help) return { args, values };

@@ -49,6 +49,8 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   args?: readonly string[];
   /** Placeholders of positional arguments that may be left out, after `args`. */
   optionalArgs?: readonly string[];
+  /** The last placeholder of `args` may be given any number of times (`secret scope N...`). */
+  repeatsLastArg?: boolean;
   options: O;
   /** Options the command cannot do without (shown without brackets). */
   required?: readonly (keyof O & string)[];

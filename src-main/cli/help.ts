@@ -28,7 +28,8 @@ function synopsis(command: CommandSpec): string {
   const inVariant = variantOptionNames(command);
   const base = Object.keys(command.options).filter((name) => !inVariant.has(name));
   const required = new Set<string>(command.required ?? []);
-  return [command.words, ...(command.args ?? []), ...(command.optionalArgs ?? []).map((arg) => `[${arg}]`), flags(base.filter((name) => required.has(name)), base.filter((name) => !required.has(name)), command.options)].filter(Boolean).join(' ');
+  const args = (command.args ?? []).map((arg, i, all) => (command.repeatsLastArg && i === all.length - 1 ? `${arg}...` : arg));
+  return [command.words, ...args, ...(command.optionalArgs ?? []).map((arg) => `[${arg}]`), flags(base.filter((name) => required.has(name)), base.filter((name) => !required.has(name)), command.options)].filter(Boolean).join(' ');
 }
 
 function variantLine(command: CommandSpec, variant: CommandVariant): string {

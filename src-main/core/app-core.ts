@@ -20,6 +20,8 @@ import { SecretsService } from './services/secrets-service.js';
 import { CatalogService } from './services/catalog-service.js';
 import { ManagersService } from './services/managers-service.js';
 import { BackupService } from './services/backup-service.js';
+import { BulkScopeEdit } from './services/bulk-scope-edit.js';
+import { OperationTracker } from './services/operation-tracker.js';
 import { ConnectionTestService } from './services/connection-test-service.js';
 import { VaultService } from './services/vault-service.js';
 import { StoreIntegrity } from './services/store-integrity.js';
@@ -74,8 +76,11 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows, (error) =>
     logger.log('error', 'building the search index failed', { error: String(error) }),
+    () => emit({ type: 'secrets.indexed' }),
   );
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
+  const bulkScopes = new BulkScopeEdit(db, secrets);
+  const operations = new OperationTracker(emit);
   const connections = new ConnectionTestService(db, delegate, vault, secrets, audit, actor, managers);
   // The search index exists only while the store is unlocked; built in slices from the unlock on, while main keeps answering.
   listeners.add((event) => {
@@ -187,6 +192,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       'secrets.versions': ({ id }) => ({ items: secrets.versions(id) }),
       'secrets.rollback': ({ id, toVersion }) => secrets.rollback(id, toVersion),
       'secrets.setScope': ({ id, scope }) => secrets.setScope(id, scope),
+      'secrets.scopeMany': (request) => operations.run('secrets.scopeMany', request.operationId, (running) => bulkScopes.run(request, running)),
       'secrets.update': (request) => secrets.update(request),
       'secrets.delete': async ({ id, keepRemote }) => {
         await secrets.delete(id, { keepRemote });
@@ -295,8 +301,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         await audit.sealPending();
         return result;
       },
-      'backup.export': ({ sealedPassphrase }) => backups.export(sealedPassphrase),
-      'backup.restore': ({ sealedPassphrase, content }) => backups.restore(sealedPassphrase, content),
+      'backup.export': ({ sealedPassphrase, operationId }) => operations.run('backup.export', operationId, (running) => backups.export(sealedPassphrase, running)),
+      'backup.restore': ({ sealedPassphrase, content, operationId }) =>
+        operations.run('backup.restore', operationId, (running) => backups.restore(sealedPassphrase, content, running)),
+      'operations.cancel': ({ operationId }) => ({ stopping: operations.cancel(operationId) }),
       'connections.test': (request) => connections.test(request),
       'connections.history': ({ secretId, limit }) => ({ items: connections.history(secretId, limit) }),
       'connections.trustHostKey': ({ testId }) => connections.trustHostKey(testId),

@@ -1,9 +1,13 @@
 /** Secret commands: create, list, reveal, update, version history, usage scope, delete. */
-import type { Consumer, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
+import { randomUUID } from 'node:crypto';
+import type { Consumer, ScopeEdit, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
 import { createSealRecipient, sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { secretTypes } from '../../../src-shared/secret-type-basics.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, type CommandVariant } from '../command.js';
+import { applyScopeEdit } from '../../core/scope/scope-edit.js';
+import { ProgressBar } from '../progress-bar.js';
+import type { Session } from '../session.js';
 import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFromOptions, secretTypeOptions } from '../secret-input.js';
 
 const group = 'Secrets';
@@ -191,8 +195,9 @@ export const secretCommands = [
   defineCommand({
     words: 'secret scope',
     group,
-    summary: 'which applications and environments may use it',
+    summary: 'which applications and environments may use it; several names are edited in batches',
     args: ['N'],
+    repeatsLastArg: true,
     options: {
       add: { type: 'string', multiple: true, value: 'SPEC', help: 'allow SPEC: APP:ENV, APP:*, APP:prod, APP:nonprod or *:*' },
       remove: { type: 'string', multiple: true, value: 'SPEC', help: 'no longer allow SPEC' },
@@ -200,8 +205,7 @@ export const secretCommands = [
       'no-account': { type: 'boolean', help: 'no longer allow use outside an application' },
       unscoped: { type: 'boolean', help: 'anyone may use it' },
     },
-    async run(session, [name], values) {
-      const secret = await session.findSecret(name!);
+    async run(session, names, values) {
       const apps = (await session.call('apps.list', {})).items;
       const toEntry = (spec: string): ScopeEntry => {
         let parsed;
@@ -220,17 +224,20 @@ export const secretCommands = [
         }
         return { applicationId: app?.id ?? null, environmentId, environmentType: parsed.environmentType };
       };
-      const same = (a: ScopeEntry, b: ScopeEntry) => a.applicationId === b.applicationId && a.environmentId === b.environmentId && a.environmentType === b.environmentType;
-      const removals = (values.remove ?? []).map(toEntry);
-      const additions = (values.add ?? []).map(toEntry);
-      const entries = [...secret.scope.entries.filter((entry) => !removals.some((removal) => same(entry, removal))), ...additions];
-      const scopeToAccount = values.account ? true : values['no-account'] ? false : secret.scope.scopeToAccount;
-      const scoped = values.unscoped ? false : secret.scope.scoped || additions.length > 0 || values.account === true;
-      const updated = await session.call('secrets.setScope', { id: secret.id, scope: { scoped, scopeToAccount, entries: scoped ? entries : [] } });
+      const edit: ScopeEdit = {
+        add: (values.add ?? []).map(toEntry),
+        remove: (values.remove ?? []).map(toEntry),
+        ...(values.account ? { account: true } : values['no-account'] ? { account: false } : {}),
+        unscoped: values.unscoped === true,
+      };
+      if (names.length > 1) return scopeMany(session, names, edit);
+      const secret = await session.findSecret(names[0]!);
+      const scope = applyScopeEdit(secret.scope, edit) ?? secret.scope;
+      const updated = await session.call('secrets.setScope', { id: secret.id, scope });
       session.say(
         updated.scope.scoped
-          ? `"${name}" is scoped to ${updated.scope.entries.length} entr${updated.scope.entries.length === 1 ? 'y' : 'ies'}${updated.scope.scopeToAccount ? ' and the account' : ''}.`
-          : `"${name}" is unscoped.`,
+          ? `"${names[0]}" is scoped to ${updated.scope.entries.length} entr${updated.scope.entries.length === 1 ? 'y' : 'ies'}${updated.scope.scopeToAccount ? ' and the account' : ''}.`
+          : `"${names[0]}" is unscoped.`,
       );
     },
   }),
@@ -248,3 +255,24 @@ export const secretCommands = [
     },
   }),
 ];
+
+/** One edit for several secrets, in batches main writes one transaction each; a bar on a terminal follows them. */
+async function scopeMany(session: Session, names: string[], edit: ScopeEdit): Promise<number> {
+  const ids: string[] = [];
+  for (const name of names) ids.push((await session.findSecret(name)).id);
+  const operationId = randomUUID();
+  const bar = new ProgressBar(session.io.stderr);
+  const unsubscribe = session.core.onEvent((event) => {
+    if (event.type === 'operation.progress' && event.operationId === operationId) bar.update({ done: event.done, total: event.total, detail: 'edited' });
+  });
+  let report;
+  try {
+    report = await session.call('secrets.scopeMany', { operationId, ids, edit });
+  } finally {
+    unsubscribe();
+    bar.finish();
+  }
+  session.say(`Scope edited: ${report.changed} changed, ${report.unchanged} already so, ${report.failedCount} left as they were, of ${report.total} secrets.`);
+  for (const failure of report.failed) session.say(`"${failure.name}": ${failure.reason}`);
+  return report.failedCount > 0 ? 1 : 0;
+}

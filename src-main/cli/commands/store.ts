@@ -1,4 +1,5 @@
 /** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MIN_PASSPHRASE_SCORE } from '../../../src-shared/passphrase-rules.js';
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
@@ -6,6 +7,7 @@ import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 import { ProgressBar } from '../progress-bar.js';
+import type { Session } from '../session.js';
 
 const group = 'Store';
 
@@ -67,7 +69,7 @@ export const storeCommands = [
       const out = values.out!;
       const exportPassphrase = await session.passphrase(values['export-passphrase-file'], true, 'backup passphrase');
       const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupExport(), [exportPassphrase]);
-      const backup = await session.call('backup.export', { sealedPassphrase });
+      const backup = await withProgress(session, (operationId) => session.call('backup.export', { sealedPassphrase, operationId }));
       try {
         writeFileSync(out, backup.content, { mode: 0o600, flag: 'wx' });
       } catch {
@@ -98,7 +100,7 @@ export const storeCommands = [
       if (content.startsWith('{"format":"strongroom-backup"')) {
         const passphrase = await session.passphrase(values['export-passphrase-file'], false, 'backup passphrase');
         const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupRestore(), [passphrase]);
-        const report = await session.call('backup.restore', { sealedPassphrase, content });
+        const report = await withProgress(session, (operationId) => session.call('backup.restore', { sealedPassphrase, content, operationId }));
         session.say(`Restored ${report.secrets} secrets (${report.versions} versions), ${report.applications} applications, ${report.environments} environments.`);
         for (const skipped of report.skipped) session.say(`Skipped "${skipped.name}": ${skipped.reason}.`);
         return;
@@ -126,3 +128,21 @@ export const storeCommands = [
     },
   }),
 ];
+
+/** What a backup's bar counts in each phase. */
+const phaseWords = { exporting: 'secrets exported', decrypting: 'parts decrypted', writing: 'secrets being written', editing: 'edited' } as const;
+
+/** Runs a backup operation under a new operation id, drawing its progress events on a terminal. */
+async function withProgress<T>(session: Session, run: (operationId: string) => Promise<T>): Promise<T> {
+  const operationId = randomUUID();
+  const bar = new ProgressBar(session.io.stderr);
+  const unsubscribe = session.core.onEvent((event) => {
+    if (event.type === 'operation.progress' && event.operationId === operationId) bar.update({ done: event.done, total: event.total, detail: phaseWords[event.phase] });
+  });
+  try {
+    return await run(operationId);
+  } finally {
+    unsubscribe();
+    bar.finish();
+  }
+}

@@ -23,6 +23,7 @@ import { AppError } from '../app-error.js';
 import { DelegateCallError, type DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from './audit-log.js';
 import type { CatalogService } from './catalog-service.js';
+import type { RunningOperation } from './operation-tracker.js';
 import { scopeFields, tamperedError } from './row-integrity.js';
 import { encryptedOf, type SecretRow, type SecretsService, type VersionRow } from './secrets-service.js';
 import type { VaultService } from './vault-service.js';
@@ -79,17 +80,39 @@ export class BackupService {
     private readonly actor: string,
   ) {}
 
-  async export(sealedPassphrase: SealedMessage): Promise<{ fileName: string; content: string; secrets: number }> {
+  /**
+   * The whole store as one backup file's content. Progress counts secrets written into parts; a stop is
+   * honoured before each part, and a stopped export returns nothing, so no partial file can be saved.
+   */
+  async export(sealedPassphrase: SealedMessage, progress?: RunningOperation): Promise<{ fileName: string; content: string; secrets: number }> {
     this.vault.requireUnlocked();
     // A forged row would be carried into the backup and come back authenticated by a restore.
     const [tampered] = await this.secrets.rows.tampered();
     if (tampered) throw tamperedError(tampered.name, tampered.problem);
+    const rows = prepared(this.db, 'SELECT rowid, * FROM secrets ORDER BY rowid').all() as SecretRow[];
+    progress?.report('exporting', 0, rows.length);
     const { header } = await this.delegate.request({ op: 'backup.exportBegin', sealed: sealedPassphrase });
+    try {
+      return await this.exportParts(header, rows, progress);
+    } catch (error) {
+      // Ends the delegate's export session, so its key does not wait for the next export; the line is dropped.
+      if (error instanceof AppError && error.code === 'CANCELLED') await this.delegate.request({ op: 'backup.exportEnd', chunks: 0 }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async exportParts(
+    header: DelegateResult<'backup.exportBegin'>['header'],
+    rows: SecretRow[],
+    progress: RunningOperation | undefined,
+  ): Promise<{ fileName: string; content: string; secrets: number }> {
     const lines = [JSON.stringify(header)];
     let index = 0;
+    let exported = 0;
     const flush = async (
       records: { meta: Record<string, unknown>; versions: { address: SecretAddress; encrypted: EncryptedVersion; meta: Record<string, unknown> }[] }[],
     ) => {
+      progress?.throwIfStopped('The export was stopped. No file was written.');
       const dependencies = this.secrets.dependencies(records.flatMap((record) => record.versions));
       const { line } = await this.delegate.request(
         { op: 'backup.exportChunk', index, records, ...dependencies },
@@ -97,10 +120,11 @@ export class BackupService {
       );
       lines.push(line);
       index += 1;
+      exported += records.filter((record) => record.meta.kind === 'secret').length;
+      progress?.report('exporting', exported, rows.length);
     };
     await flush([{ meta: { kind: 'catalog', applications: this.catalog.listApplications() }, versions: [] }]);
 
-    const rows = prepared(this.db, 'SELECT rowid, * FROM secrets ORDER BY rowid').all() as SecretRow[];
     const versionsOf = prepared(this.db, 'SELECT * FROM secret_versions WHERE secret_id = ? ORDER BY version');
     let batch: Parameters<typeof flush>[0] = [];
     let batchChars = 0;
@@ -146,6 +170,7 @@ export class BackupService {
       batchChars += chars;
     }
     if (batch.length > 0) await flush(batch);
+    progress?.throwIfStopped('The export was stopped. No file was written.');
     const { line } = await this.delegate.request({ op: 'backup.exportEnd', chunks: index });
     lines.push(line);
     this.audit.append({ actor: this.actor, action: 'backup.export', target: null, outcome: 'success', detail: `${rows.length} secrets` });
@@ -154,7 +179,11 @@ export class BackupService {
     return { fileName: `strongroom-${stamp}.srbackup`, content: `${lines.join('\n')}\n`, secrets: rows.length };
   }
 
-  async restore(sealedPassphrase: SealedMessage, content: string): Promise<RestoreReport> {
+  /**
+   * Restores into an empty store. Progress counts backup parts decrypted, which can be stopped between parts
+   * (nothing is written until all are), then the one write transaction, which cannot.
+   */
+  async restore(sealedPassphrase: SealedMessage, content: string, progress?: RunningOperation): Promise<RestoreReport> {
     this.vault.requireUnlocked();
     const counts = prepared(this.db, 'SELECT (SELECT COUNT(*) FROM secrets) AS secrets, (SELECT COUNT(*) FROM applications) AS apps').get() as {
       secrets: number;
@@ -183,10 +212,16 @@ export class BackupService {
     const chunkLines = lines.slice(1, -1);
     const managers = new Set((prepared(this.db, 'SELECT id FROM managers').all() as { id: string }[]).map((row) => row.id));
     const records: DelegateResult<'backup.restoreChunk'>['records'] = [];
+    progress?.report('decrypting', 0, chunkLines.length);
     for (const [index, line] of chunkLines.entries()) {
+      progress?.throwIfStopped('The restore was stopped before anything was written. The store is still empty.');
       const { records: chunk } = await this.delegate.request({ op: 'backup.restoreChunk', index, line, managerIds: [...managers] });
       records.push(...chunk);
+      progress?.report('decrypting', index + 1, chunkLines.length);
     }
+    progress?.throwIfStopped('The restore was stopped before anything was written. The store is still empty.');
+    const secretRecords = records.filter((record) => record.meta.kind !== 'catalog').length;
+    progress?.report('writing', 0, secretRecords, false);
     await this.delegate.request({ op: 'backup.restoreEnd', chunks: chunkLines.length, line: lines[lines.length - 1]! });
 
     // Each restored row is sealed as it will be written; RowIntegrity.store checks that it was.
@@ -291,6 +326,7 @@ export class BackupService {
       });
     });
     await this.audit.sealPending();
+    progress?.report('writing', secretRecords, secretRecords, false);
     return report;
   }
 

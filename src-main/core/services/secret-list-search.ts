@@ -36,6 +36,8 @@ export class SecretListSearch {
     private readonly onError: (error: unknown) => void,
     private readonly schedule: (slice: () => void) => void = setImmediate,
     private readonly sliceMs = SLICE_MS,
+    /** Hears that a build finished: answers come from the index again (the renderer's "Indexing" status ends). */
+    private readonly onReady: () => void = () => undefined,
   ) {
     this.startBuild();
   }
@@ -72,6 +74,7 @@ export class SecretListSearch {
         if (step.done) {
           this.build = null;
           this.index = step.value;
+          this.onReady();
           return;
         }
       } while (performance.now() < until);

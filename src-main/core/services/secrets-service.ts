@@ -128,6 +128,8 @@ export class SecretsService {
     readonly rows: RowIntegrity,
     /** Hears of a search index build that failed (the list answers from SQL meanwhile). */
     private readonly onSearchIndexError: (error: unknown) => void,
+    /** Hears that a search index build finished. */
+    private readonly onSearchIndexReady: () => void = () => undefined,
   ) {
     this.remoteWrites = new RemoteWriteJournal(db);
   }
@@ -275,7 +277,7 @@ export class SecretsService {
 
   /** Starts building the search index in slices (at unlock, or at the first list after it); the list answers from SQL until it is ready. */
   openSearchIndex(): SecretListSearch {
-    this.search ??= new SecretListSearch(this.db, this.onSearchIndexError);
+    this.search ??= new SecretListSearch(this.db, this.onSearchIndexError, setImmediate, undefined, this.onSearchIndexReady);
     return this.search;
   }
 
@@ -789,20 +791,62 @@ export class SecretsService {
     const row = this.byId(id);
     const normalized = { ...scope, entries: this.catalog.validateEntries(scope.entries) };
     this.checkFitsManager(normalized, row.manager_id);
-    const seals = await this.rows.seal([this.rows.planned(id, scopeFields(normalized))]);
+    await this.writeScopes([{ row, scope: normalized }]);
+    return this.get(id);
+  }
+
+  /**
+   * A batch of a bulk scope edit, in one transaction: each secret's new scope from `scopeFor` (its current
+   * scope in, null for no change). Secrets whose new scope does not fit their manager are left as they were
+   * and named with the reason; so are ids deleted meanwhile.
+   */
+  async setScopes(
+    ids: string[],
+    scopeFor: (current: UsageScope) => UsageScope | null,
+  ): Promise<{ changed: number; unchanged: number; failed: { name: string; reason: string }[] }> {
+    this.vault.requireUnlocked();
+    const failed: { name: string; reason: string }[] = [];
+    const writes: { row: SecretRow; scope: UsageScope }[] = [];
+    let unchanged = 0;
+    for (const id of ids) {
+      const row = prepared(this.db, 'SELECT rowid, * FROM secrets WHERE id = ?').get(id) as SecretRow | undefined;
+      if (!row) {
+        failed.push({ name: id, reason: 'it was deleted meanwhile' });
+        continue;
+      }
+      const next = scopeFor(this.scopeOf(row));
+      if (next === null) {
+        unchanged += 1;
+        continue;
+      }
+      try {
+        const normalized = { ...next, entries: this.catalog.validateEntries(next.entries) };
+        this.checkFitsManager(normalized, row.manager_id);
+        writes.push({ row, scope: normalized });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        failed.push({ name: row.name, reason: error.message });
+      }
+    }
+    await this.writeScopes(writes);
+    return { changed: writes.length, unchanged, failed };
+  }
+
+  private async writeScopes(writes: { row: SecretRow; scope: UsageScope }[]): Promise<void> {
+    if (writes.length === 0) return;
+    const seals = await this.rows.seal(writes.map(({ row, scope }) => this.rows.planned(row.id, scopeFields(scope))));
+    const now = new Date().toISOString();
     inTransaction(this.db, () => {
-      this.catalog.writeScope('secret', id, normalized);
+      for (const { row, scope } of writes) {
+        this.catalog.writeScope('secret', row.id, scope);
+        prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(now, row.id);
+      }
       this.rows.store(seals);
-      prepared(this.db, 'UPDATE secrets SET updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
-      this.record(
-        'secret.scope',
-        row.name,
-        'success',
-        normalized.scoped ? `${normalized.entries.length} entries${normalized.scopeToAccount ? ', account' : ''}` : 'unscoped',
-      );
+      for (const { row, scope } of writes) {
+        this.record('secret.scope', row.name, 'success', scope.scoped ? `${scope.entries.length} entries${scope.scopeToAccount ? ', account' : ''}` : 'unscoped');
+      }
     });
     await this.sealAudit();
-    return this.get(id);
   }
 
   private plannedOverwrite(manager: ManagerInfo, row: SecretRow): PlannedWrite[] {
