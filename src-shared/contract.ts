@@ -14,6 +14,8 @@ import { migrationChannels, migrationProgressEventSchema } from './migration-con
 import { operationChannels, operationIdSchema, operationProgressEventSchema } from './operation-progress.js';
 export * from './migration-contract.js';
 export * from './operation-progress.js';
+import { savedSearchChannels } from './saved-search-contract.js';
+export * from './saved-search-contract.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export {
@@ -744,6 +746,7 @@ export const channels = {
   'audit.acceptBreak': { request: empty, result: z.object({ problem: z.string(), firstBrokenSeq: z.number().int() }) },
   ...migrationChannels,
   ...operationChannels,
+  ...savedSearchChannels,
 } as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;

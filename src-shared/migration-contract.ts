@@ -54,6 +54,11 @@ export const migrationPlanRequestSchema = z.strictObject({
     .optional(),
   allVersions: z.boolean().default(false),
   deleteSource: z.boolean().default(false),
+  /**
+   * A reference whose remote the target reaches too (a manager of the same kind with the same identity) stays a
+   * reference: the run re-points its manager and writes nothing remote. Others are copied in, as without it.
+   */
+  keepReferences: z.boolean().default(false),
   /** Edited target names, by secret id (secret-store targets). */
   renames: z.record(idSchema, z.string().min(1).max(512)).default({}),
 });
@@ -70,6 +75,11 @@ export const migrationPreviewItemSchema = z.object({
   /** The largest value among the versions that move, in bytes. */
   sizeBytes: z.number().int(),
   isReference: z.boolean(),
+  /**
+   * References only: whether it stays a reference (`keepReferences` asked, and the target reaches the same remote),
+   * and why it can or cannot; null for a secret that is not a reference.
+   */
+  reference: z.object({ kept: z.boolean(), why: z.string() }).nullable(),
 });
 export type MigrationPreviewItem = z.infer<typeof migrationPreviewItemSchema>;
 

@@ -34,6 +34,7 @@ import { appCommands } from './commands/app.js';
 import { connectionTestCommands } from './commands/connection-test.js';
 import { knownHostsCommands } from './commands/known-hosts.js';
 import { migrateCommands } from './commands/migrate.js';
+import { searchCommands } from './commands/search.js';
 import { keyringCommands } from './commands/keyring.js';
 
 export type { CliIo } from './session.js';
@@ -59,6 +60,7 @@ const commands: readonly CommandSpec[] = [
   ...secretCommands,
   ...managerCommands,
   ...migrateCommands,
+  ...searchCommands,
   ...keyringCommands,
   ...appCommands,
   ...connectionTestCommands,

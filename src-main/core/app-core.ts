@@ -32,6 +32,7 @@ import { isCliRequest, runAsActor } from './request-actor.js';
 import { MigrationService } from './migration/migration-service.js';
 import { KeyringRotation } from './migration/keyring-rotation.js';
 import { KmsRewrap } from './migration/kms-rewrap.js';
+import { SavedSearches } from './services/saved-searches.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -71,6 +72,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   vault = new VaultService(db, meta, delegate, audit, actor, clock);
   const integrity = new StoreIntegrity(db, meta, audit, actor, clock);
   const catalog = new CatalogService(db);
+  const savedSearches = new SavedSearches(db);
   const remoteWrites = new RemoteWriteJournal(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
@@ -337,6 +339,19 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         return migrations.report(runId, limit, offset);
       },
       'keyring.rotate': ({ sealedPassphrase }) => rotation.rotate(sealedPassphrase),
+      'searches.list': () => {
+        theVault.requireUnlocked();
+        return { items: savedSearches.list() };
+      },
+      'searches.save': ({ name, filter, replace }) => {
+        theVault.requireUnlocked();
+        return savedSearches.save(name, filter, replace);
+      },
+      'searches.delete': ({ id }) => {
+        theVault.requireUnlocked();
+        savedSearches.delete(id);
+        return { items: savedSearches.list() };
+      },
       'audit.list': ({ limit, offset, ...filter }) => {
         theVault.requireUnlocked();
         return audit.list(limit, offset, filter);

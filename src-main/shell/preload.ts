@@ -76,6 +76,9 @@ const CHANNELS: Record<Channel, true> = {
   'migration.rates': true,
   'migration.setRate': true,
   'keyring.rotate': true,
+  'searches.list': true,
+  'searches.save': true,
+  'searches.delete': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';
 

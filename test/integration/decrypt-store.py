@@ -45,7 +45,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 # From schema 8 every secrets row carries a MAC over the fields that decide which value it gives (section 5.7).
 ROW_MAC_SCHEMA = 8
 SECRET_TYPES = ("text", "file", "ssh", "ssh-kerberos", "ssh-vault-certificate", "winrm")

@@ -200,6 +200,79 @@ describe('each class of pair, values compared byte for byte afterwards', () => {
   });
 });
 
+describe('keeping references (keepReferences)', () => {
+  async function seedVaultReference(): Promise<{ path: string; value: string; reference: SecretSummary }> {
+    const path = `strongroom/shared/kept-${hex()}`;
+    const value = `referenced-${hex()}`;
+    const seeded = await fetch(`${vault.endpoint}/v1/secret/data/${path}`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': vault.credentials.rootToken, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { password: value } }),
+    });
+    expect(seeded.ok).toBe(true);
+    const reference = await call(core, 'secrets.createReference', { name: `kept-ref-${hex()}`, managerId: ids.vault, reference: `${path}#password` });
+    return { path, value, reference };
+  }
+
+  it('a reference into a Vault the target also addresses stays a reference: the run re-points its manager and writes nothing remote', async () => {
+    // Same kind, same url, namespace and KV engine (the identity fields); another base path for what it writes.
+    const sameVault = await addManager(core, `vault-team-${hex()}`, 'vault', { ...vaultConfig(vault), basePath: 'strongroom/team' });
+    const { path, value, reference } = await seedVaultReference();
+    const copied = await createIn(core, `kept-copy-${hex()}`, 'copied value', ids.vault);
+
+    const asked = await call(core, 'migration.preview', { sourceManagerId: ids.vault, targetManagerId: sameVault.id, secretIds: [reference.id], keepReferences: false });
+    expect(asked.items[0]!.reference).toMatchObject({ kept: false });
+    expect(asked.items[0]!.reference!.why).toContain('could stay a reference');
+
+    const preview = await call(core, 'migration.preview', { sourceManagerId: ids.vault, targetManagerId: sameVault.id, secretIds: [reference.id, copied.id], keepReferences: true });
+    const byId = new Map(preview.items.map((item) => [item.secretId, item]));
+    expect(byId.get(reference.id)).toMatchObject({ outcome: 'move', targetName: null, isReference: true, reference: { kept: true } });
+    expect(byId.get(reference.id)!.reference!.why).toMatch(/^Stays a reference \(target reaches the same remote\): .*the same url, namespace, engine/);
+    expect(byId.get(copied.id)).toMatchObject({ outcome: 'move', reference: null });
+
+    const writesBefore = vault.calls['kv-write'] ?? 0;
+    const deletesBefore = vault.calls['kv-delete'] ?? 0;
+    const run = await migrate({ sourceManagerId: ids.vault, targetManagerId: sameVault.id, secretIds: [reference.id], keepReferences: true, deleteSource: true });
+    expect(run).toMatchObject({ state: 'finished', done: 1, failed: 0 });
+    // No remote write, and the referenced secret is never deleted, even with deleteSource.
+    expect(vault.calls['kv-write'] ?? 0).toBe(writesBefore);
+    expect(vault.calls['kv-delete'] ?? 0).toBe(deletesBefore);
+    const after = await call(core, 'secrets.get', { id: reference.id });
+    expect(after).toMatchObject({ managerId: sameVault.id, reference: `${path}#password` });
+    expect(await revealNow(reference.id)).toBe(value);
+    expect(query('SELECT keeps_reference, state, detail FROM migration_items WHERE run_id = ?', run.id)).toEqual([
+      { keeps_reference: 1, state: 'source_removed', detail: 'no copy outside this store' },
+    ]);
+    const audit = await call(core, 'audit.list', { limit: 500 });
+    const moved = audit.items.find((entry) => entry.action === 'secret.migrate' && entry.target === reference.name);
+    expect(moved?.detail).toContain(`still a reference to ${path}#password`);
+    const still = await fetch(`${vault.endpoint}/v1/secret/data/${path}`, { headers: { 'X-Vault-Token': vault.credentials.rootToken } });
+    expect(((await still.json()) as { data: { data: { password: string } } }).data.data.password).toBe(value);
+  });
+
+  it('a reference the target cannot reach (another kind of store) is copied in, and the preview says why', async () => {
+    const { value, reference } = await seedVaultReference();
+    const preview = await call(core, 'migration.preview', { sourceManagerId: ids.vault, targetManagerId: ids.awssm, secretIds: [reference.id], keepReferences: true });
+    expect(preview.items[0]).toMatchObject({ outcome: 'move', isReference: true, reference: { kept: false } });
+    expect(preview.items[0]!.reference!.why).toMatch(/cannot reach the same remote: "awssm" \(AWS Secrets Manager\) is another kind of store than the reference's \(HashiCorp Vault\)\..*copied in/);
+    const run = await migrate({ sourceManagerId: ids.vault, targetManagerId: ids.awssm, secretIds: [reference.id], keepReferences: true });
+    expect(run).toMatchObject({ state: 'finished', done: 1, failed: 0 });
+    expect(await call(core, 'secrets.get', { id: reference.id })).toMatchObject({ managerId: ids.awssm, reference: null });
+    expect(await revealNow(reference.id)).toBe(value);
+    expect(query('SELECT keeps_reference FROM migration_items WHERE run_id = ?', run.id)).toEqual([{ keeps_reference: 0 }]);
+  });
+
+  it('a reference whose target credentials cannot read it is copied in: the target is asked before it is kept', async () => {
+    // Same identity, but a token the emulator refuses: the target cannot read what the reference names. Read-only,
+    // so the copy it falls back to is refused before any probe of its names (which that token could not make either).
+    const blind = await addManager(core, `vault-blind-${hex()}`, 'vault', { ...vaultConfig(vault), auth: { method: 'token', token: 'not-a-token' } }, true, true);
+    const { reference } = await seedVaultReference();
+    const preview = await call(core, 'migration.preview', { sourceManagerId: ids.vault, targetManagerId: blind.id, secretIds: [reference.id], keepReferences: true });
+    expect(preview.items[0]).toMatchObject({ outcome: 'fail', reason: 'target-read-only', reference: { kept: false } });
+    expect(preview.items[0]!.reference!.why).toMatch(/could not read .*PROVIDER_AUTH_FAILED|could not read .*token/);
+  });
+});
+
 describe('preview: every reason, from a real case, before anything changes', () => {
   it('classifies move, rename, and each failure; nothing is written', async () => {
     const tag = hex();

@@ -134,6 +134,23 @@ describe('migrations', () => {
     expect(db.prepare('SELECT name, row_mac, audit_seq FROM secrets').get()).toEqual({ name: 'old', row_mac: null, audit_seq: null });
   });
 
+  it('10: adds saved searches, whose scope goes when its application goes, and keeps_reference on migration items (0 for rows from before)', () => {
+    db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 9);
+    db.prepare("INSERT INTO migration_runs VALUES ('r1', 'local', 'v', 0, 0, 16, NULL, 'finished', 'cli', 'now', 'now', 'now')").run();
+    db.prepare("INSERT INTO migration_items (run_id, seq, secret_id, secret_name, state, updated_at) VALUES ('r1', 0, 's1', 'old', 'switched', 'now')").run();
+    expect(migrate(db, 10)).toBe(10);
+    expect(db.prepare('SELECT secret_name, keeps_reference FROM migration_items').get()).toEqual({ secret_name: 'old', keeps_reference: 0 });
+    db.prepare("INSERT INTO applications (id, name, created_at) VALUES ('a1', 'billing', 'now')").run();
+    const insert = db.prepare("INSERT INTO saved_searches VALUES (?, ?, 'db', '[\"text\"]', ?, NULL, 'now', 'now')");
+    insert.run('q1', 'Billing DB', 'a1');
+    expect(() => insert.run('q2', 'billing db', null)).toThrow(/UNIQUE/);
+    expect(() => insert.run('q3', 'other', 'no-such-app')).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM applications WHERE id = 'a1'").run();
+    expect(db.prepare('SELECT name, application_id FROM saved_searches').get()).toEqual({ name: 'Billing DB', application_id: null });
+  });
+
   it('is idempotent, and refuses a store written by a newer schema', () => {
     const dir = tempDir();
     try {

@@ -9,6 +9,8 @@ import { UsageError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
 import type { Session } from '../session.js';
 import { ProgressBar, type ProgressFigures } from '../progress-bar.js';
+import { filterFromOptions, filterGiven, secretFilterOptions } from '../secret-filter-options.js';
+import { findSavedSearch } from './search.js';
 
 const group = 'Migration between managers (docs/migration.md)';
 const json = { type: 'boolean', help: 'print JSON' } as const;
@@ -99,7 +101,9 @@ export const migrateCommands = [
       from: { type: 'string', value: 'A', help: 'the manager the secrets leave' },
       to: { type: 'string', value: 'B', help: 'the manager they go to' },
       secret: { type: 'string', multiple: true, value: 'N', help: 'only this secret (repeat for more)' },
-      filter: { type: 'string', value: 'TEXT', help: 'only the secrets whose names the list search matches (with --secret: both)' },
+      ...secretFilterOptions,
+      'saved-search': { type: 'string', value: 'NAME', help: 'only the secrets the saved search NAME matches (strongroom search list)' },
+      'keep-references': { type: 'boolean', help: 'a reference the target reaches too stays a reference (others are copied in)' },
       'all-versions': { type: 'boolean', help: 'move every version, not only the current one' },
       'dry-run': { type: 'boolean', help: 'say what would happen; change nothing' },
       'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
@@ -113,13 +117,21 @@ export const migrateCommands = [
       const ratePerSecond = positiveNumber(values.rate, 'rate');
       const source = await session.findManager(values.from!);
       const target = await session.findManager(values.to!);
+      if (values['saved-search'] !== undefined && filterGiven(values)) throw new UsageError('Give --saved-search or filter options (--filter, --type, --app, --env), not both.');
+      const filter =
+        values['saved-search'] !== undefined
+          ? (await findSavedSearch(session, values['saved-search'])).filter
+          : filterGiven(values)
+            ? await filterFromOptions(session, values)
+            : undefined;
       const request = {
         sourceManagerId: source.id,
         targetManagerId: target.id,
         ...(values.secret?.length ? { names: values.secret } : {}),
-        ...(values.filter !== undefined ? { filter: { query: values.filter } } : {}),
+        ...(filter ? { filter } : {}),
         allVersions: values['all-versions'] === true,
         deleteSource: values['delete-source'] === true,
+        keepReferences: values['keep-references'] === true,
       };
       if (values['dry-run']) {
         const preview = await session.call('migration.preview', request);
@@ -127,7 +139,8 @@ export const migrateCommands = [
         else
           for (const item of preview.items) {
             const what = item.outcome === 'fail' ? `FAIL (${item.reason}) ${item.detail}` : item.outcome === 'rename' ? `rename -> ${item.targetName}` : 'move';
-            session.write(`${item.name}\t${what}\n`);
+            const reference = item.reference ? `\t${item.reference.why}` : '';
+            session.write(`${item.name}\t${what}${reference}\n`);
           }
         session.say(`Dry run from "${source.name}" to "${target.name}": ${preview.counts.move} move, ${preview.counts.rename} renamed, ${preview.counts.fail} would fail. Nothing changed.`);
         return preview.counts.fail > 0 ? 1 : 0;

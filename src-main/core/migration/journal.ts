@@ -40,6 +40,8 @@ export interface ItemRow {
   source_refs: string | null;
   attempts: number;
   updated_at: string;
+  /** 1: a reference the target reaches too; the run re-points its manager and writes nothing remote. */
+  keeps_reference: number;
 }
 
 /** A copy written to the target (or, for history that stays here, re-encrypted by the keyring). */
@@ -86,12 +88,12 @@ export class MigrationJournal {
     );
   }
 
-  insertItem(item: Pick<ItemRow, 'run_id' | 'seq' | 'secret_id' | 'secret_name' | 'target_name' | 'renamed' | 'state' | 'reason' | 'detail'>): void {
+  insertItem(item: Pick<ItemRow, 'run_id' | 'seq' | 'secret_id' | 'secret_name' | 'target_name' | 'renamed' | 'state' | 'reason' | 'detail' | 'keeps_reference'>): void {
     prepared(
       this.db,
-      `INSERT INTO migration_items (run_id, seq, secret_id, secret_name, target_name, renamed, state, reason, detail, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(item.run_id, item.seq, item.secret_id, item.secret_name, item.target_name, item.renamed, item.state, item.reason, item.detail, new Date().toISOString());
+      `INSERT INTO migration_items (run_id, seq, secret_id, secret_name, target_name, renamed, state, reason, detail, keeps_reference, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(item.run_id, item.seq, item.secret_id, item.secret_name, item.target_name, item.renamed, item.state, item.reason, item.detail, item.keeps_reference, new Date().toISOString());
   }
 
   run(id: string): RunRow | undefined {

@@ -100,6 +100,7 @@ export class MigrationService {
     const plan = await this.planner.plan(request, request.concurrency);
     const id = randomUUID();
     const now = new Date().toISOString();
+    const keptReferences = plan.preview.items.filter((item) => item.outcome !== 'fail' && item.reference?.kept).length;
     inTransaction(this.db, () => {
       this.journal.insertRun({
         id,
@@ -124,6 +125,7 @@ export class MigrationService {
           state: item.outcome === 'fail' ? 'failed' : 'planned',
           reason: item.reason,
           detail: item.detail,
+          keeps_reference: item.reference?.kept ? 1 : 0,
         }),
       );
       const { counts } = plan.preview;
@@ -132,7 +134,7 @@ export class MigrationService {
         action: 'migration.start',
         target: `${plan.source.name} -> ${plan.target.name}`,
         outcome: 'success',
-        detail: `run ${id}: ${counts.move} to move, ${counts.rename} renamed, ${counts.fail} refused${request.allVersions ? '; all versions' : ''}${request.deleteSource ? '; delete source' : ''}`,
+        detail: `run ${id}: ${counts.move} to move, ${counts.rename} renamed, ${counts.fail} refused${keptReferences > 0 ? `; ${keptReferences} stay references` : ''}${request.allVersions ? '; all versions' : ''}${request.deleteSource ? '; delete source' : ''}`,
       });
     });
     await this.audit.sealPending();

@@ -10,8 +10,9 @@ import type { Database } from 'better-sqlite3';
 import type { MigrationFailReason, MigrationPreview, MigrationPreviewItem, ParsedRequest } from '../../../src-shared/contract.js';
 import { managerKindSpec, type NameRule } from '../../../src-shared/manager-kinds.js';
 import { MAX_BATCH } from '../../../src-shared/delegate-protocol.js';
-import { AppError } from '../app-error.js';
+import { AppError, toAppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
+import { referenceReach } from '../../../src-shared/reference-reach.js';
 import { scopeWithin } from '../scope/usage-scope.js';
 import type { CatalogService } from '../services/catalog-service.js';
 import type { ManagerInfo, ManagersService } from '../services/managers-service.js';
@@ -118,8 +119,11 @@ export class MigrationPlanner {
     const busy = this.journal.busySecretIds();
     const targetScope = this.catalog.managerScope(target.id).scope;
     const environments = targetScope.scoped ? this.catalog.environmentIndex() : new Map();
+    const referenceVerdicts = await this.referenceVerdicts(rows, source, target, request.keepReferences, busy, concurrency);
 
     const items: MigrationPreviewItem[] = rows.map((row) => {
+      const reference = referenceVerdicts.get(row.id) ?? null;
+      if (reference?.kept) return this.keptReference(row, reference, request.allVersions, busy, targetScope, environments, target);
       const versions = request.allVersions ? this.versionNumbers(row.id).length : 1;
       const fail = (reason: MigrationFailReason, detail: string) => ({ reason, detail });
       let verdict: { reason: MigrationFailReason; detail: string } | null = null;
@@ -150,6 +154,7 @@ export class MigrationPlanner {
         versions,
         sizeBytes: 0,
         isReference: row.reference !== null,
+        reference,
       };
     });
 
@@ -164,6 +169,74 @@ export class MigrationPlanner {
     return { source, target, limits, rows: byId, preview: { items, counts } };
   }
 
+  /**
+   * For every reference: whether it stays one, and why. It can when the target reaches the same remote (same kind,
+   * same identity: reference-reach.ts); when the admin asked to keep references, the target is also asked to read
+   * it (nothing is written), so a target whose credentials cannot see it copies the value in instead.
+   */
+  private async referenceVerdicts(
+    rows: SecretRow[],
+    source: ManagerInfo,
+    target: ManagerInfo,
+    keepReferences: boolean,
+    busy: Set<string>,
+    concurrency: number,
+  ): Promise<Map<string, { kept: boolean; why: string }>> {
+    const verdicts = new Map<string, { kept: boolean; why: string }>();
+    const references = rows.filter((row) => row.reference !== null);
+    if (references.length === 0) return verdicts;
+    const reach = referenceReach(
+      { name: source.name, kind: source.kind, config: this.publicConfig(source.id) },
+      { name: target.name, kind: target.kind, config: this.publicConfig(target.id) },
+    );
+    const copied = 'its remote value is copied in and it stops being a reference.';
+    for (const row of references) {
+      if (!reach.reaches) verdicts.set(row.id, { kept: false, why: `The target cannot reach the same remote: ${reach.why} So ${copied}` });
+      else if (!keepReferences) verdicts.set(row.id, { kept: false, why: `${reach.why}, so it could stay a reference (keep references); as asked, ${copied}` });
+    }
+    if (!reach.reaches || !keepReferences) return verdicts;
+    const context = this.managers.context(target.id)!;
+    const candidates = references.filter((row) => !busy.has(row.id));
+    await inBatches(candidates, 1, Math.min(REMOTE_BATCH, Math.max(1, concurrency)), async ([row]) => {
+      try {
+        await this.delegate.request({ op: 'secrets.checkReference', manager: context, reference: row!.reference! }, MANAGER_TIMEOUT_MS);
+        verdicts.set(row!.id, { kept: true, why: `Stays a reference (target reaches the same remote): ${reach.why}, and reads ${row!.reference}.` });
+      } catch (error) {
+        verdicts.set(row!.id, { kept: false, why: `"${target.name}" could not read ${row!.reference} (${toAppError(error).message}) So ${copied}` });
+      }
+    });
+    return verdicts;
+  }
+
+  /** A reference that stays one: no name in the target, no value measured or written; only its scope and other runs can stop it. */
+  private keptReference(
+    row: SecretRow,
+    reference: { kept: boolean; why: string },
+    allVersions: boolean,
+    busy: Set<string>,
+    targetScope: ReturnType<CatalogService['managerScope']>['scope'],
+    environments: ReturnType<CatalogService['environmentIndex']>,
+    target: ManagerInfo,
+  ): MigrationPreviewItem {
+    const verdict: { reason: MigrationFailReason; detail: string } | null = busy.has(row.id)
+      ? { reason: 'in-another-run', detail: 'Another unfinished migration is moving this secret.' }
+      : targetScope.scoped && !scopeWithin(this.secrets.scopeOf(row), targetScope, environments)
+        ? { reason: 'scope-outside-target', detail: `The secret's scope does not fit inside the scope of "${target.name}".` }
+        : null;
+    return {
+      secretId: row.id,
+      name: row.name,
+      outcome: verdict ? 'fail' : 'move',
+      targetName: null,
+      reason: verdict?.reason ?? null,
+      detail: verdict?.detail ?? null,
+      versions: allVersions ? this.versionNumbers(row.id).length : 1,
+      sizeBytes: 0,
+      isReference: true,
+      reference: verdict ? { kept: false, why: reference.why } : reference,
+    };
+  }
+
   /** Sizes are read inside the delegate, in batches: only the numbers come back. */
   private async measure(
     items: MigrationPreviewItem[],
@@ -176,7 +249,8 @@ export class MigrationPlanner {
   ): Promise<void> {
     // A source that keeps no value larger than the target does needs no measuring: every value it holds fits.
     if (sourceLimits.maxValueBytes <= limits.maxValueBytes) return;
-    const wanted = items.filter((item) => item.outcome !== 'fail');
+    // A reference that stays one is not copied: nothing of it is written into the target.
+    const wanted = items.filter((item) => item.outcome !== 'fail' && !item.reference?.kept);
     const stored = wanted.flatMap((item) => {
       const row = rows.get(item.secretId)!;
       const versions = allVersions ? this.versionNumbers(row.id) : [row.current_version];

@@ -262,7 +262,7 @@ export class MigrationRunner {
       let step: (() => Promise<'detached' | void>) | null;
       switch (item.state) {
         case 'planned':
-          step = () => this.move(item);
+          step = item.keeps_reference === 1 ? () => this.repoint(item) : () => this.move(item);
           break;
         case 'written':
           step = () => this.verify(item);
@@ -579,6 +579,32 @@ export class MigrationRunner {
       this.deps.audit.append({ actor: this.deps.actor, action: 'secret.migrate', target: row.name, outcome: 'success', detail });
       this.deps.journal.update(this.run.id, item.secret_id, { state: 'switched', source_refs: JSON.stringify(sourceRefs), detail: null });
     }, background);
+    if (this.deps.journal.item(this.run.id, item.secret_id).state === 'switched') {
+      this.moves.push(Date.now());
+      this.sinceSeal++;
+      void this.seal(false);
+    }
+  }
+
+  /**
+   * planned → switched for a reference the target reaches too: one transaction moves the secret to the target
+   * manager, reference and versions unchanged, with the audit entry and the journal. Nothing is read, written or
+   * deleted remotely, so a crash leaves the item planned (nothing done) or switched (all done).
+   */
+  private async repoint(item: ItemRow): Promise<void> {
+    const before = this.row(item.secret_id);
+    if (!this.stillInSource(item, before)) return;
+    const rows = this.deps.secrets.rows;
+    const seals = await rows.seal([rows.planned(item.secret_id, { managerId: this.target.id, remoteName: null, reference: before.reference })]);
+    await this.commit(() => {
+      const row = this.row(item.secret_id);
+      if (!this.stillInSource(item, row)) return;
+      prepared(this.deps.db, 'UPDATE secrets SET manager_id = ?, remote_name = NULL, updated_at = ? WHERE id = ?').run(this.target.id, new Date().toISOString(), row.id);
+      rows.store(seals);
+      const detail = `from "${this.source.name}" to "${this.target.name}"; still a reference to ${row.reference} (the target reaches the same remote; nothing written there); run ${this.run.id}`;
+      this.deps.audit.append({ actor: this.deps.actor, action: 'secret.migrate', target: row.name, outcome: 'success', detail });
+      this.deps.journal.update(this.run.id, item.secret_id, { state: 'switched', source_refs: '[]', detail: `stays a reference to ${row.reference}` });
+    });
     if (this.deps.journal.item(this.run.id, item.secret_id).state === 'switched') {
       this.moves.push(Date.now());
       this.sinceSeal++;

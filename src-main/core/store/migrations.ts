@@ -328,6 +328,30 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    description: 'saved searches of the secrets list, and migration items that stay references',
+    up(db) {
+      db.exec(`
+        -- A named filter of the secrets list (docs/migration.md "Saved searches"): the list's query, types and usage
+        -- scope, as the list takes them. An application or environment deleted later leaves the search naming none.
+        CREATE TABLE saved_searches (
+          id             TEXT PRIMARY KEY,
+          name           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          query          TEXT NOT NULL,
+          -- JSON array of secret types; empty: every type.
+          types          TEXT NOT NULL,
+          application_id TEXT REFERENCES applications(id) ON DELETE SET NULL,
+          environment_id TEXT REFERENCES environments(id) ON DELETE SET NULL,
+          created_at     TEXT NOT NULL,
+          updated_at     TEXT NOT NULL
+        ) STRICT;
+
+        -- 1: the secret is a reference the target reaches too; the run re-points its manager and writes nothing remote.
+        ALTER TABLE migration_items ADD COLUMN keeps_reference INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 /** Brings the schema to `target` (default: the newest), one transaction per migration. */
