@@ -5,68 +5,52 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { cliFlagOf, secretFieldsOfType, type secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
 import { MAX_FILE_BYTES, defaultWinrmPort, secretTypes, type SecretType } from '../../src-shared/secret-type-basics.js';
+import type { OptionValues } from './command.js';
 
 export class SecretInputError extends Error {}
 export class SecretUsageError extends Error {}
 
-export interface SecretOptions {
+/** Every field spec of every type, as one union, with its literal flag names. */
+type AnyFieldSpec = { [T in SecretType]: (typeof secretFieldSpecs)[T][keyof (typeof secretFieldSpecs)[T]] }[SecretType];
+type FlagOf<S, Boolean extends boolean> = S extends { cli: { flag: infer F extends string } } ? ((S extends { input: 'checkbox' } ? true : false) extends Boolean ? F : never) : never;
+
+/** The `secret create` options of the secret fields, with each flag's name, kind and help from the fields' specs. */
+export type SecretFieldOptions = { [F in FlagOf<AnyFieldSpec, false>]: { type: 'string'; value?: string; help: string } } & {
+  [F in FlagOf<AnyFieldSpec, true>]: { type: 'boolean'; help: string };
+};
+
+/** One option per flag any type's fields take; a flag shared by several types (`--port`) is one option. */
+export const secretFieldOptions = Object.fromEntries(
+  secretTypes.flatMap((type) =>
+    secretFieldsOfType(type).flatMap(({ spec }) => {
+      const flag = cliFlagOf(spec);
+      if (!flag) return [];
+      return [[flag.flag, spec.input === 'checkbox' ? { type: 'boolean', help: flag.help } : { type: 'string', value: flag.value, help: flag.help }]];
+    }),
+  ),
+) as SecretFieldOptions;
+
+export type SecretOptions = OptionValues<SecretFieldOptions> & {
   type?: string;
-  file?: string;
-  username?: string;
-  auth?: string;
-  'key-file'?: string;
-  'key-passphrase-file'?: string;
-  'key-path'?: string;
-  principal?: string;
-  realm?: string;
-  kdc?: string;
-  keytab?: string;
-  domain?: string;
-  ssl?: boolean;
-  'skip-cert-check'?: boolean;
-  'no-profile'?: boolean;
-  port?: string;
-  mount?: string;
-  role?: string;
   /** The Vault manager that signs, by id: the command resolves the name the user gave. */
   vaultManagerId?: string;
-}
-
-/** The `secret create` options each type takes; `value` names the choices where the help should list them. */
-export const secretTypeOptions: Record<SecretType, Record<string, { required?: boolean; value?: string }>> = {
-  text: {},
-  file: { file: { required: true } },
-  ssh: {
-    username: { required: true },
-    auth: { required: true, value: 'password|key|key-path' },
-    'key-file': {},
-    'key-path': {},
-    'key-passphrase-file': {},
-    port: {},
-  },
-  'ssh-kerberos': { principal: { required: true }, realm: { required: true }, kdc: {}, keytab: {}, port: {} },
-  'ssh-vault-certificate': {
-    username: { required: true },
-    'vault-manager': { required: true },
-    mount: { required: true },
-    role: { required: true },
-    'key-file': {},
-    'key-passphrase-file': {},
-    port: {},
-  },
-  winrm: {
-    username: { required: true },
-    domain: {},
-    auth: { required: true, value: 'ntlm|kerberos|basic' },
-    realm: {},
-    keytab: {},
-    ssl: {},
-    'skip-cert-check': {},
-    'no-profile': {},
-    port: {},
-  },
 };
+
+/** The `secret create` options each type takes, from its fields' specs; a choice's `value` lists its choices in the help. */
+export const secretTypeOptions = Object.fromEntries(
+  secretTypes.map((type) => [
+    type,
+    Object.fromEntries(
+      secretFieldsOfType(type).flatMap(({ spec }) => {
+        const flag = cliFlagOf(spec);
+        if (!flag) return [];
+        return [[flag.flag, { ...(flag.required ? { required: true } : {}), ...(spec.options ? { value: spec.options.map((option) => option.value).join('|') } : {}) }]];
+      }),
+    ),
+  ]),
+) as Record<SecretType, Record<string, { required?: boolean; value?: string }>>;
 
 export function isSecretType(value: string): value is SecretType {
   return (secretTypes as readonly string[]).includes(value);

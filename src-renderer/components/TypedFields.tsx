@@ -5,13 +5,15 @@ import {
   bytesToBase64,
   checkFileSize,
   formatBytes,
-  visibleFields,
+  visibleControls,
+  type TypedControl,
   winrmPortAfterSslChange,
   type TypedErrors,
   type TypedField,
   type TypedValues,
 } from '../lib/typed-secret.js';
 import { describeError } from '../lib/errors.js';
+import type { SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
 import { Field, FieldSet } from './Field.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
 import { MissingToolsNotice } from './MissingToolsNotice.js';
@@ -38,60 +40,6 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
   const [reading, setReading] = useState(false);
   const keyFileRef = useRef<HTMLInputElement>(null);
   const keep = mode === 'edit' ? ' Leave empty to keep the current one.' : '';
-
-  const text = (field: 'username' | 'keyPath' | 'principal' | 'realm' | 'kdc' | 'keytabPath' | 'ticketCache' | 'mount' | 'role' | 'domain', label: string, options: { hint?: string; optional?: boolean; placeholder?: string } = {}) => (
-    <Field key={field} id={id(field)} label={label} optional={options.optional} hint={options.hint} error={errors[field]}>
-      {(control) => (
-        <input
-          {...control}
-          className="input input--mono"
-          value={values[field]}
-          onChange={(e) => onChange({ [field]: e.target.value })}
-          placeholder={options.placeholder}
-          autoComplete="off"
-          spellCheck={false}
-        />
-      )}
-    </Field>
-  );
-
-  const secret = (field: 'password' | 'keyPassphrase', label: string, hint?: string) => (
-    <MaskedInput
-      key={field}
-      id={id(field)}
-      label={label}
-      value={values[field]}
-      onChange={(value) => onChange({ [field]: value })}
-      error={errors[field]}
-      hint={hint}
-    />
-  );
-
-  const radios = <F extends 'auth' | 'tgtSource' | 'kerberosSource'>(field: F, legend: string, options: [string, string][]) => (
-    <FieldSet key={field} id={`${id(field)}-group`} legend={legend} error={errors[field]}>
-      <div className="choice-row">
-        {options.map(([value, label]) => (
-          <label key={value} className="choice">
-            <input
-              type="radio"
-              name={id(field)}
-              value={value}
-              checked={values[field] === value}
-              onChange={() => onChange({ [field]: value } as Partial<TypedValues>)}
-            />
-            {label}
-          </label>
-        ))}
-      </div>
-    </FieldSet>
-  );
-
-  const checkbox = (field: 'useSsl' | 'skipCertCheck' | 'useNoProfile' | 'allowBasicOverHttp', label: string, onToggle: (checked: boolean) => void) => (
-    <label className="choice" key={field}>
-      <input type="checkbox" id={id(field)} checked={values[field]} onChange={(e) => onToggle(e.target.checked)} />
-      {label}
-    </label>
-  );
 
   const onPortChange = (value: string) => onChange({ port: value, portEdited: true });
   const onSslChange = (useSsl: boolean) => onChange({ useSsl, ...winrmPortAfterSslChange(values, useSsl) });
@@ -131,179 +79,181 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
     }
   };
 
-  const fields: ReactNode[] = [];
-  for (const field of visibleFields(type, values)) {
-    switch (field) {
-      case 'file':
-        fields.push(
-          <Field
-            key="file"
-            id={id('file')}
-            label={mode === 'edit' ? 'New file' : 'File'}
-            error={errors.file}
-            hint={
-              reading
-                ? 'Reading…'
-                : values.file
-                  ? `Chosen: ${values.file.fileName} (${formatBytes(values.file.size)})`
-                  : `Up to 10 MiB. Sealed before it leaves this window.${mode === 'edit' ? ' Leave empty to keep the current file.' : ''}`
-            }
-          >
-            {(control) => <input {...control} type="file" className="input input--file" onChange={(e) => void onFile(e)} />}
-          </Field>,
+  const textInput = (field: TypedField, spec: SecretFieldSpec) => (
+    <Field key={field} id={id(field)} label={spec.label} optional={spec.optional} hint={spec.hint} error={errors[field]}>
+      {(control) => (
+        <input
+          {...control}
+          className="input input--mono"
+          value={values[field] as string}
+          onChange={(e) => onChange({ [field]: e.target.value })}
+          placeholder={spec.placeholder}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      )}
+    </Field>
+  );
+
+  const checkbox = (field: TypedField, spec: SecretFieldSpec) => {
+    const onToggle = field === 'useSsl' ? onSslChange : (checked: boolean) => onChange({ [field]: checked });
+    return (
+      <label className="choice" key={field}>
+        <input type="checkbox" id={id(field)} checked={values[field] as boolean} onChange={(e) => onToggle(e.target.checked)} />
+        {spec.label}
+      </label>
+    );
+  };
+
+  const control = (field: TypedField, spec: SecretFieldSpec): ReactNode => {
+    switch (spec.input) {
+      case 'text':
+        return textInput(field, spec);
+      case 'number':
+        return (
+          <Field key={field} id={id(field)} label={spec.label} hint={spec.hint} error={errors[field]}>
+            {(control) => (
+              <input {...control} className="input input--short" inputMode="numeric" value={values[field] as string} onChange={(e) => onPortChange(e.target.value)} autoComplete="off" />
+            )}
+          </Field>
         );
-        break;
-      case 'username':
-        fields.push(text('username', 'User name'));
-        break;
-      case 'auth':
-        fields.push(
-          type === 'winrm'
-            ? radios('auth', 'Authentication', [['ntlm', 'NTLM'], ['kerberos', 'Kerberos'], ['basic', 'Basic']])
-            : radios('auth', 'Authentication', [['key', 'Key file'], ['key-path', 'Key path on this machine'], ['password', 'Password']]),
+      case 'password':
+        return (
+          <MaskedInput
+            key={field}
+            id={id(field)}
+            label={spec.label}
+            value={values[field] as string}
+            onChange={(value) => onChange({ [field]: value })}
+            error={errors[field]}
+            hint={[spec.hint, keep].filter(Boolean).join(' ') || undefined}
+          />
         );
-        break;
-      case 'privateKey':
-        fields.push(
+      case 'multiline':
+        return (
           <Field
-            key="privateKey"
-            id={id('privateKey')}
-            label="Private key"
+            key={field}
+            id={id(field)}
+            label={spec.label}
             labelActions={
               <>
                 <button type="button" className="btn btn--ghost btn--small" onClick={() => keyFileRef.current?.click()}>
                   Load from file
                 </button>
-                <VisibilityToggle visible={keyVisible} onToggle={() => setKeyVisible((v) => !v)} controls={id('privateKey')} noun="key" />
-                <input ref={keyFileRef} type="file" hidden aria-label="Private key file" onChange={(e) => void onKeyFile(e)} />
+                <VisibilityToggle visible={keyVisible} onToggle={() => setKeyVisible((v) => !v)} controls={id(field)} noun="key" />
+                <input ref={keyFileRef} type="file" hidden aria-label={`${spec.label} file`} onChange={(e) => void onKeyFile(e)} />
               </>
             }
-            hint={`PEM or OpenSSH format; rsa, ecdsa or ed25519. Checked when you save.${keep}`}
-            error={errors.privateKey}
+            hint={[spec.hint, keep].filter(Boolean).join(' ')}
+            error={errors[field]}
           >
             {(control) => (
               <>
                 <textarea
                   {...control}
                   className={`input input--mono textarea${keyVisible ? '' : ' is-masked'}`}
-                  value={values.privateKey}
-                  onChange={(e) => onChange({ privateKey: e.target.value })}
+                  value={values[field] as string}
+                  onChange={(e) => onChange({ [field]: e.target.value })}
                   rows={5}
                   autoComplete="off"
                   spellCheck={false}
-                  placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+                  placeholder={spec.placeholder}
                 />
-                <KeyFingerprint id={`${id('privateKey')}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
+                <KeyFingerprint id={`${id(field)}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
               </>
             )}
-          </Field>,
+          </Field>
         );
-        break;
-      case 'keyPassphrase':
-        fields.push(secret('keyPassphrase', 'Key passphrase', `Only if the key is encrypted.${keep}`));
-        break;
-      case 'keyPath':
-        fields.push(text('keyPath', 'Key path', { hint: 'An absolute path on this machine, such as ~/.ssh/id_ed25519. The key stays where it is.', placeholder: '~/.ssh/id_ed25519' }));
-        break;
-      case 'password':
-        fields.push(secret('password', 'Password', mode === 'edit' ? 'Leave empty to keep the current one.' : undefined));
-        break;
-      case 'principal':
-        fields.push(text('principal', 'Principal', { hint: 'Without @REALM.' }));
-        break;
-      case 'realm':
-        fields.push(text('realm', 'Realm', { placeholder: 'EXAMPLE.COM' }));
-        break;
-      case 'kdc':
-        fields.push(text('kdc', 'KDC', { optional: true, hint: 'host:port; from krb5.conf when empty.' }));
-        break;
-      case 'tgtSource':
-        fields.push(radios('tgtSource', 'Ticket from', [['keytab', 'Keytab'], ['password', 'Password'], ['ticket-cache', 'Existing ticket cache']]));
-        break;
-      case 'keytabPath':
-        fields.push(text('keytabPath', 'Keytab path', { hint: 'An absolute path on this machine.' }));
-        break;
-      case 'ticketCache':
-        fields.push(text('ticketCache', 'Ticket cache', { optional: true, hint: 'The default cache when empty.' }));
-        break;
-      case 'vaultManagerId':
-        fields.push(
-          vaultManagers.length === 0 ? (
-            <div className="field" key="vaultManagerId">
-              <span className="field__label">Vault manager</span>
-              <p className="notice" role="note">
-                Signing needs a Vault secret manager; add one under Managers. The other fields are saved now.
-              </p>
-              {errors.vaultManagerId && <p className="field__error">{errors.vaultManagerId}</p>}
-            </div>
-          ) : (
-            <Field key="vaultManagerId" id={id('vaultManagerId')} label="Vault manager" error={errors.vaultManagerId}>
-              {(control) => (
-                <select {...control} className="input" value={values.vaultManagerId} onChange={(e) => onChange({ vaultManagerId: e.target.value })}>
-                  <option value="">None yet</option>
-                  {vaultManagers.map((manager) => (
-                    <option key={manager.id} value={manager.id}>
-                      {manager.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          ),
-        );
-        break;
-      case 'mount':
-        fields.push(text('mount', 'Engine mount', { hint: 'The SSH secrets engine’s mount path.' }));
-        break;
-      case 'role':
-        fields.push(text('role', 'Role'));
-        break;
-      case 'domain':
-        fields.push(text('domain', 'Domain', { optional: true, hint: 'Empty for a local user.' }));
-        break;
-      case 'kerberosSource':
-        fields.push(radios('kerberosSource', 'Kerberos credentials', [['password', 'Password'], ['keytab', 'Keytab']]));
-        break;
-      case 'useSsl':
-        fields.push(
-          <div className="choice-column" key="flags">
-            {checkbox('useSsl', 'Use SSL', onSslChange)}
-            {checkbox('skipCertCheck', 'Skip certificate check', (checked) => onChange({ skipCertCheck: checked }))}
-            {checkbox('useNoProfile', 'Use no profile', (checked) => onChange({ useNoProfile: checked }))}
-          </div>,
-        );
-        break;
-      case 'skipCertCheck':
-      case 'useNoProfile':
-        break;
-      case 'allowBasicOverHttp':
-        fields.push(
-          <div className="field" key="allowBasicOverHttp">
-            {checkbox('allowBasicOverHttp', 'Allow Basic over HTTP', (checked) => onChange({ allowBasicOverHttp: checked }))}
-            <p className="field__hint notice">Without SSL, Basic sends the password unencrypted. Use SSL unless this is a test machine.</p>
-          </div>,
-        );
-        break;
-      case 'port':
-        fields.push(
+      case 'file':
+        return (
           <Field
-            key="port"
-            id={id('port')}
-            label="Port"
-            hint={type === 'winrm' ? '5985 without SSL, 5986 with it; follows “Use SSL” unless you type a port.' : undefined}
-            error={errors.port}
+            key={field}
+            id={id(field)}
+            label={mode === 'edit' ? `New ${spec.label.toLowerCase()}` : spec.label}
+            error={errors[field]}
+            hint={
+              reading
+                ? 'Reading…'
+                : values.file
+                  ? `Chosen: ${values.file.fileName} (${formatBytes(values.file.size)})`
+                  : `${spec.hint ?? ''}${mode === 'edit' ? ' Leave empty to keep the current file.' : ''}`
+            }
           >
-            {(control) => (
-              <input {...control} className="input input--short" inputMode="numeric" value={values.port} onChange={(e) => onPortChange(e.target.value)} autoComplete="off" />
-            )}
-          </Field>,
+            {(control) => <input {...control} type="file" className="input input--file" onChange={(e) => void onFile(e)} />}
+          </Field>
         );
-        break;
+      case 'choice':
+        return (
+          <FieldSet key={field} id={`${id(field)}-group`} legend={spec.label} error={errors[field]}>
+            <div className="choice-row">
+              {spec.options?.map((option) => (
+                <label key={option.value} className="choice">
+                  <input
+                    type="radio"
+                    name={id(field)}
+                    value={option.value}
+                    checked={values[field] === option.value}
+                    onChange={() => onChange({ [field]: option.value } as Partial<TypedValues>)}
+                  />
+                  {option.label}
+                </label>
+              ))}
+            </div>
+          </FieldSet>
+        );
+      case 'manager':
+        return vaultManagers.length === 0 ? (
+          <div className="field" key={field}>
+            <span className="field__label">{spec.label}</span>
+            <p className="notice" role="note">
+              Signing needs a Vault secret manager; add one under Managers. The other fields are saved now.
+            </p>
+            {errors[field] && <p className="field__error">{errors[field]}</p>}
+          </div>
+        ) : (
+          <Field key={field} id={id(field)} label={spec.label} error={errors[field]}>
+            {(control) => (
+              <select {...control} className="input" value={values[field] as string} onChange={(e) => onChange({ [field]: e.target.value })}>
+                <option value="">None yet</option>
+                {vaultManagers.map((manager) => (
+                  <option key={manager.id} value={manager.id}>
+                    {manager.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        );
+      case 'checkbox':
+        // A checkbox with a hint warns about its choice; plain ones are grouped below.
+        return (
+          <div className="field" key={field}>
+            {checkbox(field, spec)}
+            <p className="field__hint notice">{spec.hint}</p>
+          </div>
+        );
     }
+  };
+
+  // Checkboxes without a hint stand together in one column, as one group of switches.
+  const isSwitch = (candidate: TypedControl) => candidate.spec.input === 'checkbox' && !candidate.spec.hint;
+  const groups: TypedControl[][] = [];
+  for (const visible of visibleControls(type, values)) {
+    const last = groups.at(-1);
+    if (last && isSwitch(visible) && isSwitch(last[0]!)) last.push(visible);
+    else groups.push([visible]);
   }
   return (
     <>
-      {fields}
+      {groups.map((group) =>
+        !isSwitch(group[0]!) ? (
+          control(group[0]!.field, group[0]!.spec)
+        ) : (
+          <div className="choice-column" key={`switches-${group[0]!.field}`}>
+            {group.map(({ field, spec }) => checkbox(field, spec))}
+          </div>
+        ),
+      )}
       <MissingToolsNotice type={type} auth={values.auth} />
     </>
   );

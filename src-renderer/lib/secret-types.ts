@@ -1,5 +1,6 @@
 /** How the detail view names secret types and shows their non-secret fields. */
 import { secretTypeDescriptions, secretTypes, type SecretType } from '../../src-shared/contract.js';
+import { applicableFields, secretFieldSpecs, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
 
 /** Each type's name, from its one description. */
 export const secretTypeLabels = Object.fromEntries(secretTypes.map((type) => [type, secretTypeDescriptions[type].label])) as Record<SecretType, string>;
@@ -77,28 +78,16 @@ export function secretSummaryLine(secret: { type: SecretType; description: strin
 }
 
 /**
- * The secret fields a stored secret has, given its metadata and facts; each is
- * revealed on its own. A key the delegate found without a passphrase has no
- * passphrase field: there is nothing to show, copy or audit.
+ * The secret fields a stored secret has, given its metadata and facts: the
+ * payload fields its type's specs apply to it; each is revealed on its own. A
+ * key the delegate found without a passphrase has no passphrase field: there
+ * is nothing to show, copy or audit.
  */
 export function secretFieldsOf(type: SecretType, metadata: Record<string, unknown>, facts: Record<string, unknown> = {}): { key: string; label: string; multiline: boolean }[] {
-  const privateKey = { key: 'privateKey', label: 'Private key', multiline: true };
-  const keyPassphrase = facts.keyPassphrase === 'none' ? [] : [{ key: 'keyPassphrase', label: 'Key passphrase', multiline: false }];
-  const password = { key: 'password', label: 'Password', multiline: false };
-  switch (type) {
-    case 'ssh':
-      if (metadata.auth === 'password') return [password];
-      if (metadata.auth === 'key') return [privateKey, ...keyPassphrase];
-      return keyPassphrase;
-    case 'ssh-kerberos':
-      return metadata.tgtSource === 'password' ? [password] : [];
-    case 'ssh-vault-certificate':
-      return [privateKey, ...keyPassphrase];
-    case 'winrm':
-      return metadata.auth === 'kerberos' && metadata.kerberosSource === 'keytab' ? [] : [password];
-    default:
-      return [];
-  }
+  if (type === 'text' || type === 'file') return [];
+  return applicableFields(type, metadata)
+    .filter(({ key, spec }) => spec.part === 'payload' && !(key === 'keyPassphrase' && facts.keyPassphrase === 'none'))
+    .map(({ key, spec }) => ({ key, label: spec.label, multiline: spec.input === 'multiline' }));
 }
 
 /** One field of a revealed structured payload; '' when it is absent. */
@@ -112,41 +101,18 @@ export function payloadField(value: string, key: string): string {
   }
 }
 
-/** Metadata rows for the detail view, with friendlier labels and values than the raw keys. */
+/** Labels of the facts the delegate reports about a secret (not fields: nobody enters them). */
+const factLabels: Record<string, string> = {
+  keyType: 'Key type',
+  fingerprint: 'Fingerprint',
+  restoresVersion: 'Rollback of version',
+  keyPassphrase: 'Key passphrase',
+};
+const keyPassphraseFactLabels: Record<string, string> = { none: 'None', set: 'Set (shown under Secret fields)' };
+
+/** Metadata rows for the detail view, labelled by the type's field specs, a choice shown by its label. */
 export function typedDetailRows(type: SecretType, metadata: Record<string, unknown>, facts: Record<string, unknown>): { label: string; value: string }[] {
-  const labels: Record<string, string> = {
-    username: 'User name',
-    auth: 'Authentication',
-    keyPath: 'Key path',
-    tgtSource: 'Ticket from',
-    keytabPath: 'Keytab path',
-    kdc: 'KDC',
-    vaultManagerId: 'Vault manager',
-    mount: 'Engine mount',
-    kerberosSource: 'Kerberos credentials',
-    useSsl: 'Use SSL',
-    skipCertCheck: 'Skip certificate check',
-    useNoProfile: 'Use no profile',
-    allowBasicOverHttp: 'Allow Basic over HTTP',
-    fileName: 'File name',
-    mediaType: 'Media type',
-    keyType: 'Key type',
-    fingerprint: 'Fingerprint',
-    restoresVersion: 'Rollback of version',
-    keyPassphrase: 'Key passphrase',
-  };
-  const valueLabels: Record<string, string> = {
-    key: 'Key file',
-    'key-path': 'Key path on this machine',
-    none: 'None',
-    set: 'Set (shown under Secret fields)',
-    password: 'Password',
-    keytab: 'Keytab',
-    'ticket-cache': 'Existing ticket cache',
-    ntlm: 'NTLM',
-    kerberos: 'Kerberos',
-    basic: 'Basic',
-  };
+  const specs = secretFieldSpecs[type] as Record<string, SecretFieldSpec | undefined>;
   const out: { label: string; value: string }[] = [];
   const seen = new Set<string>();
   for (const [key, raw] of [...Object.entries(metadata), ...Object.entries(facts)]) {
@@ -154,9 +120,12 @@ export function typedDetailRows(type: SecretType, metadata: Record<string, unkno
     seen.add(key);
     const value = displayValue(raw);
     if (value === null) continue;
-    if (key === 'size') out.push({ label: 'Size', value: formatSize(Number(raw)) });
-    else out.push({ label: labels[key] ?? fieldLabel(key), value: valueLabels[value] && ['auth', 'tgtSource', 'kerberosSource', 'keyPassphrase'].includes(key) ? valueLabels[value] : value });
+    const spec = key in metadata ? specs[key] : undefined;
+    if (key === 'size') out.push({ label: spec?.label ?? 'Size', value: formatSize(Number(raw)) });
+    else if (spec) out.push({ label: spec.label, value: spec.options?.find((option) => option.value === value)?.label ?? value });
+    else if (key === 'keyPassphrase') out.push({ label: factLabels[key]!, value: keyPassphraseFactLabels[value] ?? value });
+    else out.push({ label: factLabels[key] ?? fieldLabel(key), value });
   }
-  if (type === 'ssh-vault-certificate' && !metadata.vaultManagerId) out.push({ label: 'Vault manager', value: 'None yet (signing needs one)' });
+  if (type === 'ssh-vault-certificate' && !metadata.vaultManagerId) out.push({ label: specs.vaultManagerId!.label, value: 'None yet (signing needs one)' });
   return out;
 }

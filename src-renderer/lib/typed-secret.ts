@@ -13,6 +13,7 @@ import {
   type SecretSummary,
   type SecretType,
 } from '../../src-shared/contract.js';
+import { applicableFields, secretFieldControl, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
 import { IpcCallError, describeError } from './errors.js';
 
 /** A file chosen in the form: its non-secret facts and its content, base64. */
@@ -57,8 +58,6 @@ export interface TypedValues {
 export type TypedField = Exclude<keyof TypedValues, 'portEdited'>;
 export type TypedErrors = Partial<Record<TypedField | 'form', string>>;
 
-/** The payload fields: secret, sealed, never prefilled. */
-export const SECRET_FIELDS = ['privateKey', 'keyPassphrase', 'password', 'file'] as const satisfies readonly TypedField[];
 
 export function initialTypedValues(type: SecretType): TypedValues {
   return {
@@ -132,52 +131,35 @@ export function winrmPortAfterSslChange(values: Pick<TypedValues, 'port' | 'port
   return handSet ? { port: values.port, portEdited: true } : { port: String(defaultWinrmPort(useSsl)), portEdited: false };
 }
 
+/** The form controls, each named after the schema key it edits (a file's one control covers its name, size, type and content). */
+const typedFieldNames = new Set<string>(Object.keys(initialTypedValues('ssh')).filter((key) => key !== 'portEdited'));
+const isTypedField = (name: string): name is TypedField => typedFieldNames.has(name);
+
+/** One control of a type's form and the field spec it draws its label, hint and input from. */
+export interface TypedControl {
+  field: TypedField;
+  spec: SecretFieldSpec;
+}
+
+/**
+ * Which controls a type's form shows for its current choices, in the order of
+ * the type's field specs. A text secret keeps its own simpler form
+ * (secret-form.ts), so it has none here.
+ */
+export function visibleControls(type: SecretType, values: TypedValues): TypedControl[] {
+  if (type === 'text') return [];
+  const controls: TypedControl[] = [];
+  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+    const field = spec.control ?? key;
+    if (!isTypedField(field)) throw new Error(`The ${type} field "${key}" has no control in the typed form`);
+    if (!controls.some((control) => control.field === field)) controls.push({ field, spec });
+  }
+  return controls;
+}
+
 /** Which fields a type's form shows for its current choices, in order. */
 export function visibleFields(type: SecretType, values: TypedValues): TypedField[] {
-  switch (type) {
-    case 'text':
-      return [];
-    case 'file':
-      return ['file'];
-    case 'ssh':
-      return [
-        'username',
-        'auth',
-        ...(values.auth === 'key' ? (['privateKey', 'keyPassphrase'] as const) : []),
-        ...(values.auth === 'key-path' ? (['keyPath', 'keyPassphrase'] as const) : []),
-        ...(values.auth === 'password' ? (['password'] as const) : []),
-        'port',
-      ];
-    case 'ssh-kerberos':
-      return [
-        'principal',
-        'realm',
-        'kdc',
-        'tgtSource',
-        ...(values.tgtSource === 'keytab' ? (['keytabPath'] as const) : []),
-        ...(values.tgtSource === 'password' ? (['password'] as const) : []),
-        ...(values.tgtSource === 'ticket-cache' ? (['ticketCache'] as const) : []),
-        'port',
-      ];
-    case 'ssh-vault-certificate':
-      return ['privateKey', 'keyPassphrase', 'vaultManagerId', 'mount', 'role', 'username', 'port'];
-    case 'winrm': {
-      const kerberos = values.auth === 'kerberos';
-      const keytab = kerberos && values.kerberosSource === 'keytab';
-      return [
-        'domain',
-        'username',
-        'auth',
-        ...(kerberos ? (['kerberosSource', 'realm', 'kdc'] as const) : []),
-        ...(keytab ? (['keytabPath'] as const) : (['password'] as const)),
-        'useSsl',
-        'skipCertCheck',
-        'useNoProfile',
-        ...(values.auth === 'basic' && !values.useSsl ? (['allowBasicOverHttp'] as const) : []),
-        'port',
-      ];
-    }
-  }
+  return visibleControls(type, values).map((control) => control.field);
 }
 
 const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim());
@@ -267,16 +249,10 @@ export function secretFieldsEntered(values: TypedValues): boolean {
   return values.privateKey !== '' || values.keyPassphrase !== '' || values.password !== '' || values.file !== null;
 }
 
-/** A schema's or the delegate's path ("metadata.port", "privateKey", "file.size") as a form field. */
+/** A schema's or the delegate's path ("metadata.port", "privateKey", "file.size") as a form field, read from the field specs. */
 export function fieldOfIssuePath(path: string): TypedField | null {
-  const parts = path.split('.');
-  const head = parts[0] === 'metadata' ? parts[1] : parts[0];
-  if (head === 'fileName' || head === 'size' || head === 'mediaType' || head === 'contentBase64' || head === 'file') return 'file';
-  const known: TypedField[] = [
-    'username', 'auth', 'keyPath', 'port', 'privateKey', 'keyPassphrase', 'password', 'principal', 'realm', 'kdc', 'tgtSource',
-    'keytabPath', 'ticketCache', 'vaultManagerId', 'mount', 'role', 'domain', 'kerberosSource', 'useSsl', 'skipCertCheck', 'useNoProfile', 'allowBasicOverHttp',
-  ];
-  return known.includes(head as TypedField) ? (head as TypedField) : null;
+  const control = secretFieldControl(path);
+  return control !== null && isTypedField(control) ? control : null;
 }
 
 export interface BuiltTyped {

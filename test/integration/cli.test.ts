@@ -102,7 +102,7 @@ describe('strongroom CLI', () => {
   it('prints one command\'s options, from the same declarations the parser uses, with --help', () => {
     const result = run(['secret', 'create', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('secret create --type ssh --username U --auth password|key|key-path');
+    expect(result.stdout).toContain('secret create --type ssh --username U --auth key|key-path|password');
     expect(result.stdout).toContain('--port P');
     expect(result.stdout).not.toContain('--accept-new-host-key');
   });

@@ -8,7 +8,7 @@ import { defineCommand, type CommandVariant } from '../command.js';
 import { applyScopeEdit } from '../../core/scope/scope-edit.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
-import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFromOptions, secretTypeOptions } from '../secret-input.js';
+import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFieldOptions, secretFromOptions, secretTypeOptions } from '../secret-input.js';
 
 const group = 'Secrets';
 const json = { type: 'boolean', help: 'print JSON' } as const;
@@ -33,24 +33,7 @@ const createSecret = defineCommand({
     reference: { type: 'string', value: 'REF', help: 'refer to an existing secret instead: Vault path#key, AWS name#jsonKey, Azure name[/version]' },
     adopt: { type: 'boolean', help: 'secret stores: take over a remote secret of that name that Strongroom did not write, adding a version on top' },
     type: { type: 'string', value: 'TYPE', help: `one of ${secretTypes.join(', ')} (default text)` },
-    file: { type: 'string', value: 'PATH', help: 'the file to store' },
-    username: { type: 'string', value: 'U', help: 'the login name' },
-    auth: { type: 'string', value: 'METHOD', help: 'how to log in' },
-    'key-file': { type: 'string', value: 'PATH', help: 'read the private key from PATH instead of stdin' },
-    'key-path': { type: 'string', value: 'PATH', help: 'the private key stays on disk at PATH on the machine that connects' },
-    'key-passphrase-file': { type: 'string', value: 'F', help: "read the key's passphrase from the first line of F" },
-    principal: { type: 'string', value: 'P', help: 'the Kerberos principal' },
-    realm: { type: 'string', value: 'R', help: 'the Kerberos realm' },
-    kdc: { type: 'string', value: 'HOST:PORT', help: 'the KDC (default: from DNS)' },
-    keytab: { type: 'string', value: 'PATH', help: 'get tickets from this keytab instead of a password on stdin' },
-    domain: { type: 'string', value: 'D', help: 'the Windows domain' },
-    ssl: { type: 'boolean', help: 'WinRM over HTTPS' },
-    'skip-cert-check': { type: 'boolean', help: "do not check the server's TLS certificate" },
-    'no-profile': { type: 'boolean', help: "do not load the user's profile" },
-    port: { type: 'string', value: 'P', help: 'the port to connect to' },
-    mount: { type: 'string', value: 'M', help: "the Vault SSH engine's mount" },
-    role: { type: 'string', value: 'R', help: 'the Vault SSH role that signs' },
-    'vault-manager': { type: 'string', value: 'M', help: 'the Vault manager whose SSH engine signs the key (checked at create)' },
+    ...secretFieldOptions,
   },
   required: ['name'],
   variants: [referenceVariant, ...typeVariants],
