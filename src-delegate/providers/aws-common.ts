@@ -134,6 +134,9 @@ export function credentialSource(connection: AwsConnection, options: ProviderOpt
  * Client settings shared by every AWS client we build. SDK retries are off
  * (maxAttempts 1) because withRetry owns retrying; the agents are our own so
  * that no proxy agent is ever slotted in, whatever the environment says.
+ * The middleware stack is resolved once per command class (cacheMiddleware),
+ * not sorted again for every call: nothing here changes it between calls, and
+ * a migration makes tens of thousands of them.
  */
 export function clientSettings(connection: AwsConnection, service: AwsService, options: ProviderOptions) {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -141,6 +144,7 @@ export function clientSettings(connection: AwsConnection, service: AwsService, o
     region: connection.region,
     endpoint: serviceEndpoint(connection, service),
     maxAttempts: 1,
+    cacheMiddleware: true,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
     requestHandler: {
@@ -150,6 +154,24 @@ export function clientSettings(connection: AwsConnection, service: AwsService, o
       requestTimeout: timeout,
     },
   };
+}
+
+/**
+ * Makes a client sign every request with one SigV4 signer. By default the SDK
+ * builds a new signer for each request, copying the whole client
+ * configuration into it, and the new signer derives the day's signing key
+ * again (four HMACs); the signer takes the date, region and service with each
+ * request and asks the credential source each time, so one per client signs
+ * exactly the same. A signer that could not be built is built again next time.
+ */
+export function reuseSigner(client: { config: { signer: (authScheme?: never) => Promise<unknown> } }): void {
+  const build = client.config.signer;
+  let signer: Promise<unknown> | null = null;
+  client.config.signer = (authScheme) =>
+    (signer ??= build(authScheme).catch((error: unknown) => {
+      signer = null;
+      throw error;
+    }));
 }
 
 type Facts = ProviderTestResult['facts'];

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
-import { awsCall, awsConnectionShape, clientSettings, credentialSource, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+import { awsCall, awsConnectionShape, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-secrets-manager';
 const secretsManagerSdk = lazyPackage<typeof SecretsManagerSdk>('@aws-sdk/client-secrets-manager');
@@ -70,6 +70,7 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
   const source = credentialSource(config, options);
   const { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } = secretsManagerSdk();
   const client = new SecretsManagerClient({ ...clientSettings(config, 'secretsmanager', options), credentials: source.provider });
+  reuseSigner(client);
   const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
 
   const checkName = (name: string): string | null => {
