@@ -135,7 +135,16 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         if (item.placement === 'local') versions[i] = encryptVersion(keyring, item.to, Buffer.from(values[i]!, 'utf8'));
         remember(item.to, values[i]!);
       });
-      return { versions, intermediateKeys, claimed };
+      if (!request.verify) return { versions, intermediateKeys, claimed };
+      // Read back here rather than in a migration.verify of its own: one request to this process per copy instead of two.
+      const copies = await deps.openValues(
+        keyring,
+        request.items.map((item, i) => ({ address: item.to, encrypted: versions[i]! })),
+        request.managers,
+        [...request.intermediateKeys, ...intermediateKeys],
+      );
+      const equal = request.items.map((_, i) => timingSafeEqual(digest(values[i]!), digest(copies[i]!)));
+      return { versions, intermediateKeys, claimed, equal };
     },
 
     'migration.verify': async (request: Request<'migration.verify'>): Promise<DelegateResult<'migration.verify'>> => {

@@ -393,6 +393,8 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     managers: z.array(managerContextSchema).max(64).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
     intermediateKey: intermediateKeyRecordSchema.nullable().optional(),
+    /** Also read each copy back once written and compare it with its source (as migration.verify does), in the same request. */
+    verify: z.boolean().default(false),
   }),
   /** Reads each written copy back and compares it with its source, byte for byte. */
   z.strictObject({
@@ -497,6 +499,8 @@ export const delegateResultSchemas = {
     intermediateKeys: z.array(intermediateKeyRecordSchema).default([]),
     /** reclaim: the value an interrupted attempt left at the name, found equal to one of the secret's versions. */
     claimed: z.array(z.strictObject({ reference: z.string().max(4096), versionId: z.string().max(256).nullable() })).default([]),
+    /** verify: whether each copy read back equals its source. */
+    equal: z.array(z.boolean()).optional(),
   }),
   'migration.verify': z.strictObject({ equal: z.array(z.boolean()) }),
 } satisfies Record<DelegateOp, z.ZodType>;

@@ -10,13 +10,14 @@
  * answer slows its bucket and the step is tried again, it does not fail the item.
  */
 import type { Database } from 'better-sqlite3';
-import type { IntermediateKeyRecord, ManagerContext, SecretAddress } from '../../../src-shared/delegate-protocol.js';
+import type { IntermediateKeyRecord, ManagerContext, SecretAddress, SecretRowFields } from '../../../src-shared/delegate-protocol.js';
 import type { MigrationFailReason } from '../../../src-shared/contract.js';
 import { AppError, toAppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from '../services/audit-log.js';
 import type { ManagerInfo, ManagersService } from '../services/managers-service.js';
 import type { SecretRow, SecretsService } from '../services/secrets-service.js';
+import type { RowSeal } from '../services/row-integrity.js';
 import { inTransaction, prepared } from '../store/prepared.js';
 import type { ItemRow, MigrationJournal, RunRow, WrittenRecord } from './journal.js';
 import { MANAGER_TIMEOUT_MS, type KindRules, type MigrationPlanner } from './planner.js';
@@ -42,6 +43,13 @@ export const HEARTBEAT_MS = 5_000;
 export const INTERRUPTED_AFTER_MS = 20_000;
 /** Pending creates are journaled ahead of the writes, this many per transaction. */
 const RESERVE_BATCH = 1000;
+/**
+ * The row MACs of switches are sealed together: a seal waits at most this long, or until this many are queued,
+ * for one delegate request (and one check of the rows' current MACs) instead of two requests per item. It runs
+ * while the copy is read back (a provider call), so the wait costs the item nothing.
+ */
+const SEAL_INTERVAL_MS = 5;
+const SEAL_BATCH = 64;
 
 export interface RunnerDeps {
   db: Database;
@@ -69,6 +77,8 @@ export class MigrationRunner {
   private sinceSeal = 0;
   private sealing: Promise<void> = Promise.resolve();
   private pending: { work: () => void; settle: (error?: unknown) => void }[] = [];
+  private sealQueue: { fields: SecretRowFields; resolve: (seals: RowSeal[]) => void; reject: (error: unknown) => void }[] = [];
+  private sealTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** When the scheduled flush runs (epoch ms). */
   private flushAt = 0;
@@ -362,14 +372,17 @@ export class MigrationRunner {
   private async move(item: ItemRow): Promise<'detached' | void> {
     const row = this.row(item.secret_id);
     if (!this.stillInSource(item, row)) return;
-    const written = await this.write(item, row);
-    const [equal, seals] = await Promise.all([this.compare(row, written), this.sealSwitch(item)]);
+    // Sealed while the copy is written and read back; a failed write leaves the seal unused (never stored).
+    const sealing = this.sealSwitch(item);
+    sealing.catch(() => undefined);
+    const { written, equal } = await this.write(item, row);
     if (!equal) {
       // Journaled as written, so the verify step writes it again on top (the copy stays owned).
       await this.commit(() => this.recordWritten(item, row, written));
       this.deps.journal.update(this.run.id, item.secret_id, { state: 'planned', attempts: item.attempts + 1, detail: 'the copy differed from the source; written again' });
       return;
     }
+    const seals = await sealing;
     const inBackground = this.run.delete_source !== 1;
     const switched = this.switchOver(item, written, row.current_version, seals, () => this.recordWritten(item, row, written), inBackground);
     if (!inBackground) {
@@ -386,8 +399,12 @@ export class MigrationRunner {
     this.deps.journal.update(this.run.id, item.secret_id, { state: 'written', written: JSON.stringify(written), source_version: row.current_version });
   }
 
-  /** The delegate copies every kept version; the moving ones into the target. Nothing is journaled here but a first pending create. */
-  private async write(item: ItemRow, row: SecretRow): Promise<WrittenRecord> {
+  /**
+   * The delegate copies every kept version; the moving ones into the target. Nothing is journaled here but a first pending create.
+   * Each copy is then read back and compared with its source in the delegate: in the same request, except into a key manager,
+   * whose writes go one at a time (the read back would hold that turn), where a request of its own does it.
+   */
+  private async write(item: ItemRow, row: SecretRow): Promise<{ written: WrittenRecord; equal: boolean }> {
     const versions = this.deps.planner.versionNumbers(row.id);
     const moving = new Set(this.run.all_versions === 1 ? versions : [row.current_version]);
     const items = versions.map((version) => ({
@@ -414,8 +431,10 @@ export class MigrationRunner {
       if (!pending) await this.commit(() => writes.beginMigration(this.target.id, row.id, remoteName));
     }
     const remoteReads = items.filter((entry) => entry.from.encrypted.remote).length;
+    const verifyHere = this.target.role !== 'key-manager';
     await this.sourceBuckets.read.take(remoteReads);
     if (this.isRemote(this.target)) await this.targetBuckets.write.take(moving.size);
+    if (verifyHere) await this.targetBuckets.read.take(items.filter((entry) => entry.placement === 'target').length);
     const send = (intermediateKey?: IntermediateKeyRecord | null) =>
       this.deps.delegate.request(
         {
@@ -428,10 +447,17 @@ export class MigrationRunner {
           managers: this.contexts([...sources.managers, ...(targetContext ? [targetContext] : [])]),
           intermediateKeys: sources.intermediateKeys,
           ...(intermediateKey !== undefined ? { intermediateKey } : {}),
+          verify: verifyHere,
         },
         MANAGER_TIMEOUT_MS,
       );
-    const record = (result: { versions: WrittenRecord['copies'][number]['encrypted'][]; intermediateKeys: IntermediateKeyRecord[]; claimed: NonNullable<WrittenRecord['claimed']> }): WrittenRecord => ({
+    let equal: boolean[] | undefined;
+    const record = (result: {
+      versions: WrittenRecord['copies'][number]['encrypted'][];
+      intermediateKeys: IntermediateKeyRecord[];
+      claimed: NonNullable<WrittenRecord['claimed']>;
+      equal?: boolean[] | undefined;
+    }): WrittenRecord => ({
       copies: items.map((entry, i) => ({ version: entry.to.version, placement: entry.placement, encrypted: result.versions[i]! })),
       intermediateKeys: result.intermediateKeys,
       ...(remoteName !== null ? { claimed: [...owned, ...result.claimed] } : {}),
@@ -446,11 +472,15 @@ export class MigrationRunner {
         return result;
       });
     } else {
-      written = record(await send());
+      const result = await send();
+      equal = result.equal;
+      written = record(result);
     }
     this.sourceBuckets.read.succeeded();
     this.targetBuckets.write.succeeded();
-    return written;
+    if (verifyHere) this.targetBuckets.read.succeeded();
+    if (!equal) return { written, equal: await this.compare(row, written) };
+    return { written, equal: equal.length === written.copies.length && equal.every(Boolean) };
   }
 
   /** Reads each copy back and compares it with its source inside the delegate. */
@@ -489,11 +519,29 @@ export class MigrationRunner {
   }
 
   /** The row MAC covers the manager, remote name and reference: sealed before the switch, stored with it. */
-  private async sealSwitch(item: ItemRow) {
+  private async sealSwitch(item: ItemRow): Promise<RowSeal[]> {
     const rows = this.deps.secrets.rows;
-    return rows.exists(item.secret_id)
-      ? rows.seal([rows.planned(item.secret_id, { managerId: this.target.id, remoteName: this.target.role === 'secret-store' ? item.target_name : null, reference: null })])
-      : [];
+    if (!rows.exists(item.secret_id)) return [];
+    const fields = rows.planned(item.secret_id, { managerId: this.target.id, remoteName: this.target.role === 'secret-store' ? item.target_name : null, reference: null });
+    return new Promise((resolve, reject) => {
+      this.sealQueue.push({ fields, resolve, reject });
+      if (this.sealQueue.length >= SEAL_BATCH) this.flushSeals();
+      else this.sealTimer ??= setTimeout(() => this.flushSeals(), SEAL_INTERVAL_MS);
+    });
+  }
+
+  private flushSeals(): void {
+    if (this.sealTimer) clearTimeout(this.sealTimer);
+    this.sealTimer = null;
+    const batch = this.sealQueue;
+    this.sealQueue = [];
+    if (batch.length === 0) return;
+    const rows = this.deps.secrets.rows;
+    rows.seal(batch.map((entry) => entry.fields)).then(
+      (seals) => batch.forEach((entry, i) => entry.resolve([seals[i]!])),
+      // One tampered row refuses the whole batch: each is sealed alone, so only that row's item fails.
+      () => batch.forEach((entry) => rows.seal([entry.fields]).then(entry.resolve, entry.reject)),
+    );
   }
 
   /**
