@@ -17,6 +17,12 @@ export const MIN_MASKABLE_LENGTH = 4;
 const MAX_TRACKED_FORMS = 200_000;
 const INDEX_PREFIX = 8;
 /**
+ * The last values tracked, up to this length, keep their forms for a repeated track. Bounded in count and
+ * length, since a form evicted from the index stays in memory while its value is remembered.
+ */
+const MAX_RECENT_VALUES = 1024;
+const MAX_RECENT_VALUE_CHARS = 1024;
+/**
  * A longer value (a file) is tracked as is and line by line only: its
  * encodings would cost several times its size in memory, and no log line or
  * error message (at most 2,000 characters) can hold them whole.
@@ -26,6 +32,11 @@ const MAX_ENCODED_SOURCE_CHARS = 64 * 1024;
 export class Sanitizer {
   /** Every tracked form, oldest first (a Set keeps insertion order). */
   private readonly forms = new Set<string>();
+  /**
+   * The forms of the values tracked last, oldest first: a value handled again (a copy read back after its
+   * write) is found here and its forms only refreshed, instead of being encoded all over again.
+   */
+  private readonly recent = new Map<string, { forms: string[]; tooShort: boolean }>();
   /** Forms of MIN_MASKABLE_LENGTH..INDEX_PREFIX-1 characters, by length. */
   private readonly short = new Map<number, Set<string>>();
   /** Longer forms, by their first INDEX_PREFIX characters. */
@@ -37,12 +48,26 @@ export class Sanitizer {
    * warns.
    */
   track(value: string): boolean {
+    const known = this.recent.get(value);
+    if (known && known.forms.every((form) => this.forms.has(form))) {
+      // Still tracked whole: the forms move to the newest end, where a fresh track would put them.
+      for (const form of known.forms) {
+        this.forms.delete(form);
+        this.forms.add(form);
+      }
+      this.recent.delete(value);
+      this.recent.set(value, known);
+      return !known.tooShort;
+    }
     const { forms, tooShort } = formsOf(value);
     for (const form of forms) {
       this.forget(form);
       this.remember(form);
     }
     while (this.forms.size > MAX_TRACKED_FORMS) this.forget(this.forms.values().next().value as string);
+    this.recent.delete(value);
+    if (value.length <= MAX_RECENT_VALUE_CHARS) this.recent.set(value, { forms: [...forms], tooShort });
+    while (this.recent.size > MAX_RECENT_VALUES) this.recent.delete(this.recent.keys().next().value as string);
     return !tooShort;
   }
 
@@ -68,6 +93,7 @@ export class Sanitizer {
   }
 
   clear(): void {
+    this.recent.clear();
     this.forms.clear();
     this.short.clear();
     this.long.clear();

@@ -119,6 +119,26 @@ describe('Sanitizer: every form of a value', () => {
     expect(sanitizer.mask(VALUE)).toBe(VALUE);
   });
 
+  it('masks every form of a value tracked again, and warns again about its short lines', () => {
+    const sanitizer = new Sanitizer();
+    sanitizer.track(VALUE);
+    sanitizer.track('another value');
+    expect(sanitizer.track(VALUE)).toBe(true);
+    for (const [, form] of forms) expect(sanitizer.mask(`[${form}]`)).toBe(`[${MASK}]`);
+    expect(sanitizer.track('a long first line\nok')).toBe(false);
+    expect(sanitizer.track('a long first line\nok')).toBe(false);
+  });
+
+  it('encodes a value tracked again anew once its forms were pushed out by newer ones', () => {
+    const sanitizer = new Sanitizer();
+    sanitizer.track(VALUE);
+    // A few large values of many lines each: the value's forms go while the value itself is still among the last tracked.
+    for (let i = 0; i < 4; i++) sanitizer.track(Array.from({ length: 60_000 }, (_, line) => `file ${i} line ${line}`).join('\n'));
+    expect(sanitizer.mask(VALUE)).toBe(VALUE);
+    sanitizer.track(VALUE);
+    for (const [, form] of forms) expect(sanitizer.mask(`[${form}]`)).toBe(`[${MASK}]`);
+  });
+
   it('tracks a large file value as is and line by line', () => {
     const sanitizer = new Sanitizer();
     const file = `${'x'.repeat(70 * 1024)}\nfile-canary-line`;
