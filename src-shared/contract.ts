@@ -818,6 +818,14 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('managers.changed') }),
   z.object({ type: z.literal('managers.rewrapProgress'), managerId: z.string(), done: z.number().int(), total: z.number().int() }),
   /** Master key rotation: keys re-wrapped so far of those left when this run started; `done` once the old version is dropped. */
+  /** Key work an earlier process left interrupted, resumed after an unlock: started, then finished or failed (the message says what to do). */
+  z.object({
+    type: z.literal('keys.resumed'),
+    work: z.enum(['keyring.rotate', 'managers.rewrap']),
+    managerId: z.string().nullable(),
+    state: z.enum(['started', 'finished', 'failed']),
+    message: z.string(),
+  }),
   z.object({ type: z.literal('keyring.rotateProgress'), phase: z.enum(['data-keys', 'configs', 'done']), done: z.number().int(), total: z.number().int() }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
   migrationProgressEventSchema,

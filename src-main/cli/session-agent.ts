@@ -27,7 +27,8 @@ const idleTimeoutMs = Number(values['idle-timeout-ms']);
 const actor = cliActor(Number(values['parent-pid']));
 
 const say = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
-const core = await createAppCore({ dataDir, actor: 'cli' });
+// A session stays, so it finishes key work a killed command left (key-work-resume.ts), as the app does.
+const core = await createAppCore({ dataDir, actor: 'cli', resumeKeyWork: true });
 
 async function fail(code: string, message: string): Promise<never> {
   say({ ok: false, error: { code, message } });

@@ -17,6 +17,11 @@ export interface AppCoreOptions {
   delegateTimeoutMs?: number;
   /** Observes every message main sends to or receives from the delegate (security tests). */
   onDelegateTraffic?: (direction: 'to-delegate' | 'from-delegate', message: unknown) => void;
+  /**
+   * Resumes an interrupted master key rotation or KMS re-wrap after each unlock (key-work-resume.ts). Default: every
+   * actor but the CLI, whose commands end when their own work does; the session agent, a CLI that stays, sets it.
+   */
+  resumeKeyWork?: boolean;
   /** The time the unlock delay and the idle lock read; tests pass a clock they move by hand. */
   clock?: Clock;
 }

@@ -33,6 +33,7 @@ import { MigrationService } from './migration/migration-service.js';
 import { KeyringRotation } from './migration/keyring-rotation.js';
 import { KmsRewrap } from './migration/kms-rewrap.js';
 import { SavedSearches } from './services/saved-searches.js';
+import { KeyWorkResumer } from './migration/key-work-resume.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -101,6 +102,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor, emit);
   const kmsRewrap = new KmsRewrap(db, delegate, vault, managers, meta, audit, actor, emit);
+  if (options.resumeKeyWork ?? options.actor !== 'cli') {
+    const resumer = new KeyWorkResumer(rotation, kmsRewrap, emit, (message, error) => logger.log('error', message, { error: String(error) }));
+    listeners.add((event) => {
+      if (event.type === 'vault.unlocked') setImmediate(() => void resumer.resumeInterrupted());
+    });
+  }
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */
   const recorded = async <T>(action: AuditAction, target: string, detail: string | null, change: () => T): Promise<T> => {

@@ -15,7 +15,7 @@ import { getConnection } from '../api/connection.js';
 import { isIpcError, type IpcCallError } from '../lib/errors.js';
 import type { LockCause } from '../lib/session-state.js';
 import { clipboardGuard } from './clipboard.js';
-import { dispatchList, dispatchSecrets, dispatchSession, useCatalog, useSession } from './stores.js';
+import { dispatchList, dispatchSecrets, dispatchSession, showToast, useCatalog, useSession } from './stores.js';
 
 let started = false;
 let statusSeq = 0;
@@ -69,6 +69,8 @@ function handleEvent(event: AppEvent): void {
   if (event.type === 'vault.locked') handleLocked(event.reason);
   // Another window may have unlocked. secrets.changed is followed by the secrets view while it shows.
   else if (event.type === 'vault.unlocked') void refreshStatus().catch(() => {});
+  // Key work an earlier start left interrupted resumes by itself after an unlock; the user hears of it whichever view shows.
+  else if (event.type === 'keys.resumed') showToast(event.message);
 }
 
 function handleCallError(error: IpcCallError): void {

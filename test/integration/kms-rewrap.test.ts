@@ -54,6 +54,8 @@ beforeAll(async () => {
   dir = tempDir();
   [aws, gcp] = await Promise.all([startAwsEmulator(), startGcpKmsEmulator()]);
   core = await startCore(join(dir.path, 'store'), {
+    // These tests resume by asking again; key-work-resume.test.ts covers the resume after an unlock.
+    resumeKeyWork: false,
     onDelegateTraffic: (direction, message) => {
       const op = (message as { request?: { op?: string } }).request?.op;
       if (direction === 'to-delegate' && killOn !== null && op === killOn.op && core.delegatePid) {

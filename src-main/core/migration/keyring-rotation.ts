@@ -39,8 +39,8 @@ const PENDING_DATA_KEYS = 'SELECT COUNT(*) AS n FROM secret_versions WHERE keyri
 const PENDING_CONFIGS = 'SELECT COUNT(*) AS n FROM managers WHERE config_ciphertext IS NOT NULL AND config_keyring_version < ?';
 
 export class KeyringRotation {
-  /** One rotation at a time: the automatic resume after an unlock and a rotation asked for meanwhile would race. */
-  private running = false;
+  /** One rotation at a time: a rotation asked for while one runs (the automatic resume after an unlock) joins it. */
+  private running: Promise<RotationReport> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -62,20 +62,19 @@ export class KeyringRotation {
    * version is already stored and unlocked. Null when none was left.
    */
   async resumeInterrupted(): Promise<RotationReport | null> {
-    if (!this.interrupted() || this.running) return null;
+    if (!this.interrupted() && !this.running) return null;
     return this.rotate(null);
   }
 
-  /** Rotates, or continues the rotation in progress (which needs no passphrase: its version exists). */
+  /** Rotates, or continues the rotation in progress (which needs no passphrase: its version exists), or joins the one running. */
   async rotate(sealedPassphrase: SealedMessage | null): Promise<RotationReport> {
     this.vault.requireUnlocked();
-    if (this.running) throw new AppError('BUSY', 'A master key rotation is already running.');
-    this.running = true;
-    try {
-      return await this.run(sealedPassphrase);
-    } finally {
-      this.running = false;
+    if (!this.running) {
+      this.running = this.run(sealedPassphrase).finally(() => {
+        this.running = null;
+      });
     }
+    return this.running;
   }
 
   private async run(sealedPassphrase: SealedMessage | null): Promise<RotationReport> {

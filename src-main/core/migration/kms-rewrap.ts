@@ -46,7 +46,8 @@ interface KeyRow {
 }
 
 export class KmsRewrap {
-  private readonly running = new Set<string>();
+  /** One run per manager: a re-wrap asked for while one runs (the automatic resume after an unlock) joins it. */
+  private readonly running = new Map<string, Promise<RewrapReport>>();
 
   constructor(
     private readonly db: Database,
@@ -59,19 +60,26 @@ export class KmsRewrap {
     private readonly emit: (event: AppEvent) => void,
   ) {}
 
+  /** Managers whose re-wrap stopped before it finished (their meta row is still set). */
+  interrupted(): { managerId: string; name: string }[] {
+    return prepared(this.db, "SELECT m.id AS managerId, m.name FROM meta JOIN managers m ON meta.key = 'kms.rewrap.' || m.id ORDER BY m.name").all() as {
+      managerId: string;
+      name: string;
+    }[];
+  }
+
   async rewrap(managerId: string): Promise<RewrapReport> {
     this.vault.requireUnlocked();
     const manager = this.managers.info(managerId);
     if (!kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null)) {
       throw new AppError('INVALID_REQUEST', `"${manager.name}" is a ${manager.kind} manager: only managers whose KMS key rotates into versions have keys to re-wrap.`);
     }
-    if (this.running.has(managerId)) throw new AppError('BUSY', `A re-wrap of "${manager.name}" is already running.`);
-    this.running.add(managerId);
-    try {
-      return await this.run(managerId, manager.name);
-    } finally {
-      this.running.delete(managerId);
+    let run = this.running.get(managerId);
+    if (!run) {
+      run = this.run(managerId, manager.name).finally(() => this.running.delete(managerId));
+      this.running.set(managerId, run);
     }
+    return run;
   }
 
   private async run(managerId: string, name: string): Promise<RewrapReport> {

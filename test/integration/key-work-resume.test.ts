@@ -1,0 +1,200 @@
+/**
+ * Key work left interrupted resumes by itself after the next unlock
+ * (key-work-resume.ts): a master key rotation and a KMS re-wrap whose
+ * delegate was killed with SIGKILL finish once the app's core unlocks again,
+ * announced by `keys.resumed`; and a `strongroom keyring rotate` killed with
+ * SIGKILL finishes in the session agent `strongroom unlock` starts. Every
+ * secret reveals afterwards.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppCore } from '../../src-main/core/app-core.js';
+import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
+import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+import { rotateAwsKey } from '../fixtures/kms-rotation.js';
+import { CLI_ENTRY, PASSPHRASE, call, callError, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { addManager, createManyIn, delegateKey, revealMany } from './managers-harness.js';
+
+type Resumed = Extract<AppEvent, { type: 'keys.resumed' }>;
+
+function query<T>(file: string, sql: string, ...params: unknown[]): T[] {
+  const db = new BetterSqlite3(file, { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+async function everyValueReveals(core: AppCore, values: Map<string, string>): Promise<void> {
+  const ids = [...values.keys()];
+  for (let start = 0; start < ids.length; start += 500) {
+    const batch = ids.slice(start, start + 500);
+    const revealed = await revealMany(core, batch);
+    batch.forEach((id, i) => expect(revealed[i]).toBe(values.get(id)));
+  }
+}
+
+describe('after an unlock, the app finishes key work a crash interrupted', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let core: AppCore;
+  let aws: AwsEmulator;
+  let awsId: string;
+  /** When set, the delegate is killed when main sends it this operation. */
+  let killOn: string | null = null;
+  const announced: Resumed[] = [];
+  const values = new Map<string, string>();
+  const db = () => join(dir.path, 'store', 'strongroom.db');
+
+  /** Waits for the announcement that `work` ended (finished or failed). */
+  const ended = (work: Resumed['work']) =>
+    new Promise<Resumed>((resolve) => {
+      const stop = core.onEvent((event) => {
+        if (event.type === 'keys.resumed' && event.work === work && event.state !== 'started') {
+          stop();
+          resolve(event);
+        }
+      });
+    });
+
+  beforeAll(async () => {
+    dir = tempDir();
+    aws = await startAwsEmulator();
+    core = await startCore(join(dir.path, 'store'), {
+      onDelegateTraffic: (direction, message) => {
+        const op = (message as { request?: { op?: string } }).request?.op;
+        if (direction === 'to-delegate' && killOn !== null && op === killOn && core.delegatePid) {
+          killOn = null;
+          process.kill(core.delegatePid, 'SIGKILL');
+        }
+      },
+    });
+    core.onEvent((event) => {
+      if (event.type === 'keys.resumed') announced.push(event);
+    });
+    await createVault(core);
+    awsId = (await addManager(core, 'aws', 'aws-kms', { region: aws.region, endpoint: aws.endpoint, credentials: { ...aws.credentials }, keyArn: aws.keyArn })).id;
+    const local = Array.from({ length: 40 }, (_, i) => ({ name: `local-${i}`, value: `local value ${i} \u00e9` }));
+    (await createManyIn(core, local)).forEach((secret, i) => values.set(secret.id, local[i]!.value));
+    const inKms = Array.from({ length: 20 }, (_, i) => ({ name: `kms-${i}`, value: `kms value ${i}` }));
+    (await createManyIn(core, inKms, awsId)).forEach((secret, i) => values.set(secret.id, inKms[i]!.value));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.allSettled([core?.close()]);
+    await Promise.allSettled([aws?.close()]);
+    dir?.remove();
+  });
+
+  it('a master key rotation killed with its delegate finishes after the next unlock, with no passphrase asked', async () => {
+    killOn = 'keyring.rewrap';
+    const sealedPassphrase = await sealValues(await delegateKey(core), sealBindings.keyringRotate(), [PASSPHRASE]);
+    expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'keyring.rotate', { sealedPassphrase })).code);
+    expect(query(db(), 'SELECT version FROM keyring ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
+
+    announced.length = 0;
+    const finished = ended('keyring.rotate');
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    // Reveals go on while it resumes.
+    await everyValueReveals(core, values);
+    expect(await finished).toMatchObject({ state: 'finished', managerId: null, message: expect.stringContaining('Finished the interrupted master key rotation to version 2') });
+    expect(announced.map((event) => event.state)).toEqual(['started', 'finished']);
+    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
+    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
+    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toEqual([]);
+    await everyValueReveals(core, values);
+    expect((await call(core, 'audit.verify', {})).intact).toBe(true);
+  }, 120_000);
+
+  it('a KMS re-wrap killed with its delegate finishes after the next unlock', async () => {
+    const current = await rotateAwsKey(aws);
+    killOn = 'manager.rewrap';
+    expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'managers.rewrap', { id: awsId })).code);
+    expect(query(db(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).not.toEqual([{ v: current }]);
+
+    announced.length = 0;
+    const finished = ended('managers.rewrap');
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    expect(await finished).toMatchObject({ state: 'finished', managerId: awsId, message: `Finished the interrupted re-wrap of "aws": 1 wrapped key(s) now under ${current}.` });
+    expect(query(db(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).toEqual([{ v: current }]);
+    const manager = (await call(core, 'managers.list', {})).items.find((item) => item.id === awsId)!;
+    expect(manager.health.keyVersions).toEqual([{ keyVersion: current, intermediateKeys: 1, secrets: 20, current: true }]);
+    await everyValueReveals(core, values);
+  }, 120_000);
+
+  it('an unlock with nothing interrupted announces nothing', async () => {
+    announced.length = 0;
+    await call(core, 'vault.lock', {});
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    // The resume runs on the turn after the unlock's event; a round trip to main comes after it.
+    await call(core, 'managers.list', {});
+    expect(announced).toEqual([]);
+  });
+});
+
+describe('the session agent finishes a rotation whose command was killed', () => {
+  let dir: ReturnType<typeof tempDir>;
+  const SECRETS = 5000;
+  const dataDir = () => join(dir.path, 'store');
+  const passphraseFile = () => join(dir.path, 'passphrase');
+  const db = () => join(dataDir(), 'strongroom.db');
+
+  function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stderr }));
+    });
+  }
+
+  beforeAll(async () => {
+    requireBuild();
+    dir = tempDir();
+    writeFileSync(passphraseFile(), `${PASSPHRASE}\n`, { mode: 0o600 });
+    writeFileSync(join(dir.path, 'many.env'), Array.from({ length: SECRETS }, (_, i) => `MANY_${i}=value-${i}`).join('\n'));
+    expect((await cli(['init'])).code).toBe(0);
+    expect((await cli(['import', '--from', join(dir.path, 'many.env')])).code).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    // Stops the session agent if a step failed before the test locked it.
+    await cli(['lock']).catch(() => undefined);
+    dir?.remove();
+  });
+
+  it('kill -9 of `keyring rotate` once its new version exists; `unlock` starts a session that finishes it; every secret reveals', async () => {
+    const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), 'keyring', 'rotate'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let done = false;
+    void exited.then(() => (done = true));
+    // Killed as soon as the new version is stored: five batches of data keys are still to go.
+    while (!done && query(db(), 'SELECT version FROM keyring WHERE version = 2').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!done) process.kill(child.pid!, 'SIGKILL');
+    await exited;
+    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'"), 'the kill landed before the rotation finished').toHaveLength(1);
+
+    expect((await cli(['unlock', '--timeout', '5m'])).code).toBe(0);
+    // The agent resumes on its own; this waits for it (the test's timeout bounds the wait).
+    while (query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'").length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await cli(['lock'])).code).toBe(0);
+    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
+    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
+
+    const core = await startCore(dataDir(), { resumeKeyWork: false });
+    try {
+      await call(core, 'vault.unlock', await sealedUnlock(core));
+      const rows = query<{ id: string; name: string }>(db(), 'SELECT id, name FROM secrets');
+      expect(rows).toHaveLength(SECRETS);
+      await everyValueReveals(core, new Map(rows.map((row) => [row.id, `value-${row.name.slice('MANY_'.length)}`])));
+      expect((await call(core, 'audit.verify', {})).intact).toBe(true);
+    } finally {
+      await core.close();
+    }
+  }, 600_000);
+});
