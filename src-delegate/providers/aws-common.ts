@@ -13,8 +13,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { configPatterns, isHttpOrigin } from '../../src-shared/manager-fields.js';
-import { z } from 'zod';
+import type { AwsConnection } from '../../src-shared/manager-configs/aws.js';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { lazyPackage } from '../lazy-package.js';
 import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult } from './provider.js';
@@ -31,37 +30,6 @@ export interface ProviderOptions {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const stsSdk = lazyPackage<typeof StsSdk>('@aws-sdk/client-sts');
 
-const endpointSchema = z
-  .string()
-  .url()
-  .refine(isHttpOrigin, 'an http(s) origin such as https://vpce-0abc.kms.eu-west-1.vpce.amazonaws.com, without path or credentials');
-
-export const awsConnectionShape = {
-  /** e.g. eu-west-1, us-gov-west-1, cn-north-1. */
-  region: z.string().regex(configPatterns.awsRegion, 'an AWS region such as eu-west-1'),
-  /** Static keys of an IAM user, or temporary keys with their session token. */
-  credentials: z.strictObject({
-    accessKeyId: z.string().regex(configPatterns.awsAccessKeyId, 'an access key id such as AKIA…'),
-    secretAccessKey: z.string().min(16).max(256),
-    sessionToken: z.string().min(1).max(8192).optional(),
-  }),
-  /** Assume this role with the static keys above, and use its temporary credentials. */
-  assumeRole: z
-    .strictObject({
-      roleArn: z.string().regex(configPatterns.awsRoleArn, 'a role ARN such as arn:aws:iam::123456789012:role/strongroom'),
-      externalId: z.string().regex(configPatterns.awsExternalId).optional(),
-      durationSeconds: z.number().int().min(900).max(43_200).default(3600),
-    })
-    .optional(),
-  /** Overrides the service endpoint: an emulator, or an interface VPC endpoint. */
-  endpoint: endpointSchema.optional(),
-  /** Overrides the STS endpoint used for assume-role (default: the region's STS endpoint). */
-  stsEndpoint: endpointSchema.optional(),
-  /** PEM of a private CA, trusted in addition to the public roots (a TLS-inspecting gateway, a private endpoint). */
-  caCertificate: z.string().max(65_536).includes('-----BEGIN CERTIFICATE-----', { message: 'a PEM certificate' }).optional(),
-};
-
-export type AwsConnection = z.infer<z.ZodObject<typeof awsConnectionShape>>;
 
 type AwsService = 'kms' | 'secretsmanager' | 'sts';
 

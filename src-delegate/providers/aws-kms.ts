@@ -16,27 +16,23 @@
  * the current material, and the recorded versions say which are still needed.
  */
 import { randomBytes } from 'node:crypto';
-import { configPatterns } from '../../src-shared/manager-fields.js';
-import { z } from 'zod';
+import { configPatterns } from '../../src-shared/manager-configs/config-rules.js';
+import * as awsKmsConfig from '../../src-shared/manager-configs/aws-kms.js';
+import type { AwsKmsConfig } from '../../src-shared/manager-configs/aws-kms.js';
+export type { AwsKmsConfig } from '../../src-shared/manager-configs/aws-kms.js';
+import { withParsedCaCertificate } from './pem-certificate.js';
 import type * as KmsSdk from '@aws-sdk/client-kms';
 import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type KeyManager, type ProviderTestResult } from './provider.js';
-import { awsCall, awsConnectionShape, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+import { awsCall, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-kms';
 const kmsSdk = lazyPackage<typeof KmsSdk>('@aws-sdk/client-kms');
 
 const keyArnPattern = configPatterns.awsKeyArn;
 
-export const configSchema = z
-  .strictObject({
-    ...awsConnectionShape,
-    /** The symmetric KMS key (or an alias ARN) that wraps Strongroom's keys. */
-    keyArn: z.string().regex(keyArnPattern, 'a key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-…'),
-  })
-  .refine((config) => keyArnPattern.exec(config.keyArn)?.[1] === config.region, { path: ['keyArn'], message: 'the key ARN names another region than the one configured' });
-
-export type AwsKmsConfig = z.input<typeof configSchema>;
+/** The shared schema (src-shared/manager-configs/aws-kms.ts), with the CA parsed as X.509. */
+export const configSchema = withParsedCaCertificate(awsKmsConfig.configSchema);
 
 /** KMS refuses Encrypt plaintexts over 4 KiB; data and intermediate keys are 32 bytes. */
 const MAX_PLAINTEXT_BYTES = 4096;

@@ -5,12 +5,15 @@
  * `name#jsonKey` references without ever writing them.
  */
 import { randomUUID } from 'node:crypto';
-import { configPatterns } from '../../src-shared/manager-fields.js';
-import { z } from 'zod';
+import { configPatterns } from '../../src-shared/manager-configs/config-rules.js';
+import * as secretsManagerConfig from '../../src-shared/manager-configs/aws-secrets-manager.js';
+import type { AwsSecretsManagerConfig } from '../../src-shared/manager-configs/aws-secrets-manager.js';
+export type { AwsSecretsManagerConfig } from '../../src-shared/manager-configs/aws-secrets-manager.js';
+import { withParsedCaCertificate } from './pem-certificate.js';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
-import { awsCall, awsConnectionShape, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+import { awsCall, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-secrets-manager';
 const secretsManagerSdk = lazyPackage<typeof SecretsManagerSdk>('@aws-sdk/client-secrets-manager');
@@ -22,19 +25,8 @@ const MAX_NAME_LENGTH = 512;
 export const MAX_VALUE_BYTES = 65_536;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
-export const configSchema = z.strictObject({
-  ...awsConnectionShape,
-  /** Every secret Strongroom creates is named `<namePrefix><secret name>`; e.g. `strongroom/prod/`. */
-  namePrefix: z.string().min(1).max(256).regex(NAME_CHARS, 'only ASCII letters, digits and /_+=.@-'),
-  /**
-   * Days AWS keeps a deleted secret restorable (7–30). Deletes never force
-   * immediate removal: a mistaken delete, or one asked for by a compromised
-   * main process, can be undone with RestoreSecret within the window.
-   */
-  recoveryWindowDays: z.number().int().min(7).max(30).default(30),
-});
-
-export type AwsSecretsManagerConfig = z.input<typeof configSchema>;
+/** The shared schema (src-shared/manager-configs/aws-secrets-manager.ts), with the CA parsed as X.509. */
+export const configSchema = withParsedCaCertificate(secretsManagerConfig.configSchema);
 
 /** Splits `name#jsonKey` (names cannot contain `#`, so the first one separates). */
 export function parseReference(reference: string): { secretId: string; jsonKey: string | null } {

@@ -12,9 +12,11 @@
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { configPatterns } from '../../src-shared/manager-fields.js';
-import { z } from 'zod';
-import { pemCertificate } from './pem-certificate.js';
+import type { z } from 'zod';
+import * as azureConfig from '../../src-shared/manager-configs/azure-key-vault.js';
+import type { AzureConnection, AzureConnectionInput, AzureKeyVaultConfig, AzureKeyVaultConfigInput } from '../../src-shared/manager-configs/azure-key-vault.js';
+export type { AzureConnection, AzureConnectionInput, AzureKeyVaultConfig, AzureKeyVaultConfigInput } from '../../src-shared/manager-configs/azure-key-vault.js';
+import { withParsedCaCertificate } from './pem-certificate.js';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { NETWORK_ERROR_CODES, ProviderError, TLS_ERROR_CODES, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
@@ -35,41 +37,9 @@ const clouds = {
   },
 } as const;
 
-/** Credentials travel to these hosts: plain HTTP is refused, do not relax. */
-const httpsUrl = z.url({ protocol: /^https$/, error: 'Must be an https:// URL.' }).transform((url) => url.replace(/\/+$/, ''));
-
-/** What is needed to sign in and list vaults: everything but the vault. */
-export const connectionSchema = z.strictObject({
-  environment: z.enum(['global', 'us-government']).default('global'),
-  // The tenant becomes part of the authority URL: a GUID or a domain name, nothing that could add a path.
-  tenantId: z.string().regex(configPatterns.azureTenant, 'A tenant id is a GUID or a domain such as contoso.onmicrosoft.com.'),
-  clientId: z.guid('The client (application) id is a GUID.'),
-  clientSecret: z.string().min(1),
-  subscription: z.guid('The subscription id is a GUID.').optional(),
-  /** Override of the sign-in authority, for emulators and private clouds. */
-  authorityHost: httpsUrl.optional(),
-  /** Override of Azure Resource Manager, used only to list vaults. */
-  resourceManagerUrl: httpsUrl.optional(),
-  /** PEM of a private CA to trust in addition to the public roots (TLS-inspecting gateways, emulators). */
-  caCertificate: pemCertificate.optional(),
-});
-
-export const configSchema = connectionSchema.extend({
-  vaultName: z.string().regex(configPatterns.azureVaultName, 'A vault name has 3–24 letters, digits and single dashes, starts with a letter and ends with a letter or digit.'),
-  /** Override of https://<vaultName>.vault.azure.net, for emulators and private endpoints. */
-  vaultUrl: httpsUrl.optional(),
-  /**
-   * Every secret Strongroom writes is named `<namePrefix><name>`, e.g. `strongroom-db-password`, so its
-   * secrets are recognisable in a shared vault and it never deletes outside the prefix. Azure names allow
-   * only letters, digits and dashes, so the prefix does too.
-   */
-  namePrefix: z.string().max(64).regex(/^[0-9A-Za-z-]*$/, 'A name prefix has only letters, digits and dashes, e.g. "strongroom-".').default(''),
-});
-
-export type AzureConnection = z.output<typeof connectionSchema>;
-export type AzureConnectionInput = z.input<typeof connectionSchema>;
-export type AzureKeyVaultConfig = z.output<typeof configSchema>;
-export type AzureKeyVaultConfigInput = z.input<typeof configSchema>;
+/** The shared schemas (src-shared/manager-configs/azure-key-vault.ts), with the CA parsed as X.509. */
+export const connectionSchema = withParsedCaCertificate(azureConfig.connectionSchema);
+export const configSchema = withParsedCaCertificate(azureConfig.configSchema);
 
 export const MAX_VALUE_BYTES = 25 * 1024;
 const NAME_PATTERN = /^[0-9a-zA-Z-]+$/;

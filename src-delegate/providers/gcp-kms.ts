@@ -17,8 +17,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { configPatterns } from '../../src-shared/manager-fields.js';
-import { z } from 'zod';
+import * as gcpKmsConfig from '../../src-shared/manager-configs/gcp-kms.js';
+import type { GcpKmsConfig } from '../../src-shared/manager-configs/gcp-kms.js';
+export type { GcpKmsConfig } from '../../src-shared/manager-configs/gcp-kms.js';
+import { withParsedCaCertificate } from './pem-certificate.js';
 import type * as GcpKmsSdk from '@google-cloud/kms';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type * as GoogleAuthSdk from 'google-auth-library';
@@ -40,42 +42,8 @@ export interface GcpKmsOptions {
 
 type GaxAuthClient = NonNullable<ConstructorParameters<typeof KeyManagementServiceClient>[0]>['authClient'];
 
-const RESOURCE_ID = configPatterns.gcpResource;
-
-export const configSchema = z
-  .strictObject({
-    /** Project id (not its number), e.g. `acme-secrets`. */
-    projectId: z.string().regex(configPatterns.gcpProject, 'a project id such as acme-secrets'),
-    /** The key ring's location: `global`, a region such as `europe-west1`, or a multi-region such as `eu`. */
-    location: z.string().regex(configPatterns.gcpLocation),
-    keyRing: z.string().regex(RESOURCE_ID, '1 to 63 letters, digits, _ or -'),
-    keyName: z.string().regex(RESOURCE_ID, '1 to 63 letters, digits, _ or -'),
-    /** The service account's JSON key file as downloaded; only client_email, private_key and private_key_id are used. It needs roles/cloudkms.cryptoKeyEncrypterDecrypter on the key. */
-    serviceAccount: z
-      .looseObject({
-        type: z.literal('service_account').optional(),
-        client_email: z.string().email(),
-        private_key: z.string().includes('PRIVATE KEY', { message: 'a PEM private key' }),
-        private_key_id: z.string().optional(),
-      })
-      .optional(),
-    /** A static OAuth access token instead of a key: tests and short sessions only, since it expires within an hour. */
-    accessToken: z.string().min(1).max(4096).optional(),
-    /** Overrides https://cloudkms.googleapis.com: an emulator or a Private Service Connect endpoint. */
-    endpoint: z
-      .string()
-      .url()
-      .refine((value) => /^https?:$/.test(new URL(value).protocol) && new URL(value).pathname === '/', 'an http(s) origin without path')
-      .optional(),
-    /** PEM of a private CA, trusted in addition to the public roots (a TLS-inspecting gateway, a private endpoint). */
-    caCertificate: z.string().max(65_536).includes('-----BEGIN CERTIFICATE-----', { message: 'a PEM certificate' }).optional(),
-  })
-  .refine((config) => (config.serviceAccount === undefined) !== (config.accessToken === undefined), {
-    message: 'give either serviceAccount or accessToken, not both',
-    path: ['serviceAccount'],
-  });
-
-export type GcpKmsConfig = z.input<typeof configSchema>;
+/** The shared schema (src-shared/manager-configs/gcp-kms.ts), with the CA parsed as X.509. */
+export const configSchema = withParsedCaCertificate(gcpKmsConfig.configSchema);
 
 /** Cloud KMS accepts up to 64 KiB of plaintext and of AAD. */
 const MAX_DATA_BYTES = 65_536;

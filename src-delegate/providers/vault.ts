@@ -9,8 +9,10 @@
  * References are `path#key`, the path relative to the engine mount.
  */
 import { z } from 'zod';
-import { pemCertificate } from './pem-certificate.js';
-import { isVaultPath } from '../../src-shared/manager-fields.js';
+import * as vaultConfig from '../../src-shared/manager-configs/vault.js';
+import type { VaultConfig, VaultConfigInput, VaultConnection, VaultConnectionInput } from '../../src-shared/manager-configs/vault.js';
+export type { VaultConfig, VaultConfigInput, VaultConnection, VaultConnectionInput } from '../../src-shared/manager-configs/vault.js';
+import { withParsedCaCertificate } from './pem-certificate.js';
 import { ProviderError, type ProviderErrorCode, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { VaultClient, type TokenLookup } from './vault-client.js';
@@ -29,49 +31,9 @@ const REVOKE_TIMEOUT_MS = 3000;
 
 const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 
-/** A path of plain segments: no empty, `.` or `..` segment that Vault would clean into another path. */
-const vaultPath = (what: string) =>
-  z
-    .string()
-    .transform(trimSlashes)
-    .refine(isVaultPath, {
-      error: `The ${what} is a path of names separated by '/', without '.', '..', '#', '?' or spaces.`,
-    });
-
-const authSchema = z.discriminatedUnion('method', [
-  z.strictObject({ method: z.literal('token'), token: z.string().min(1) }),
-  z.strictObject({
-    method: z.literal('approle'),
-    roleId: z.string().min(1),
-    secretId: z.string().min(1),
-    mountPath: vaultPath('AppRole mount path').default('approle'),
-  }),
-]);
-
-/** What is needed to reach Vault and sign in: enough to list mounts for the manager form. */
-export const connectionSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL.' }),
-  namespace: vaultPath('namespace').optional(),
-  auth: authSchema,
-  /** PEM of a private CA to trust in addition to the public roots. */
-  caCertificate: pemCertificate.optional(),
-});
-
-export const configSchema = connectionSchema.extend({
-  basePath: vaultPath('base path').default(''),
-  engine: z.strictObject({
-    mount: vaultPath('engine mount').refine((mount) => mount !== '', { error: 'The engine mount is required.' }),
-    version: z.union([z.literal(1), z.literal(2)]),
-  }),
-  /** Seconds between token renewals; 0 turns the loop off. */
-  renewalIntervalSeconds: z.number().min(0).default(900),
-  readOnly: z.boolean().default(false),
-});
-
-export type VaultConnection = z.output<typeof connectionSchema>;
-export type VaultConnectionInput = z.input<typeof connectionSchema>;
-export type VaultConfig = z.output<typeof configSchema>;
-export type VaultConfigInput = z.input<typeof configSchema>;
+/** The shared schemas (src-shared/manager-configs/vault.ts), with the CA parsed as X.509. */
+export const connectionSchema = withParsedCaCertificate(vaultConfig.connectionSchema);
+export const configSchema = withParsedCaCertificate(vaultConfig.configSchema);
 
 /** Where the renewal loop stands, for the manager's health. */
 export interface VaultRenewalStatus {

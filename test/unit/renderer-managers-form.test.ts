@@ -7,7 +7,6 @@ import { configSchema as gcpSchema } from '../../src-delegate/providers/gcp-kms.
 import { configSchema as azureSchema, connectionSchema as azureConnectionSchema } from '../../src-delegate/providers/azure-key-vault.js';
 import { configSchema as vaultSchema, connectionSchema as vaultConnectionSchema } from '../../src-delegate/providers/vault.js';
 import { IpcCallError } from '../../src-renderer/lib/errors.js';
-import { checkOrigin, checkServiceAccount, checkVaultPath } from '../../src-shared/manager-fields.js';
 import {
   initialManagerValues,
   managerFields,
@@ -91,7 +90,7 @@ const filled: Record<ExternalKind, ManagerFormValues> = {
 
 const withValues = (kind: ExternalKind) => ({ ...initialManagerValues(kind), ...filled[kind] });
 
-describe('manager form tables mirror the providers’ schemas', () => {
+describe('the manager form builds what the providers’ schemas accept', () => {
   it('has fields, from its description, for every kind a user can add', () => {
     for (const kind of externalManagerKinds) expect(managerFields(kind).length, kind).toBeGreaterThan(0);
   });
@@ -172,33 +171,39 @@ describe('manager form checks', () => {
     expect(errors.clientId).toMatch(/GUID/);
     expect(errors.vaultName).toMatch(/3–24/);
     expect(errors.vaultUrl).toBe('Must be an https:// URL.');
-    expect(buildManagerConfig('aws-secrets-manager', { ...withValues('aws-secrets-manager'), recoveryWindowDays: '3' }, false).errors.recoveryWindowDays).toBe(
-      'Recovery window (days) must be 7–30',
-    );
+    expect(buildManagerConfig('aws-secrets-manager', { ...withValues('aws-secrets-manager'), recoveryWindowDays: '3' }, false).errors.recoveryWindowDays).toBe('From 7 to 30 days.');
     expect(buildManagerConfig('aws-kms', { ...withValues('aws-kms'), 'assumeRole.durationSeconds': '12.5' }, false).errors['assumeRole.durationSeconds']).toMatch(/whole number/);
     expect(buildManagerConfig('vault', { ...withValues('vault'), renewalIntervalSeconds: 'soon' }, false).errors.renewalIntervalSeconds).toMatch(/number/);
   });
 
   it('refuses a key ARN of another region, as the AWS KMS schema does', () => {
     const values = { ...withValues('aws-kms'), region: 'us-east-1' };
-    expect(buildManagerConfig('aws-kms', values, false).errors.keyArn).toBe('The key ARN names region eu-west-1, not us-east-1');
+    expect(buildManagerConfig('aws-kms', values, false).errors.keyArn).toBe('The key ARN names region eu-west-1, not us-east-1.');
     expect(awsKmsSchema.safeParse(buildManagerConfig('aws-kms', { ...values, keyArn: String(filled['aws-kms'].keyArn) }, false).config).success).toBe(false);
   });
 
   it('checks a service-account key file before it is sealed', () => {
-    expect(checkServiceAccount('{')).toMatch(/does not parse/);
-    expect(checkServiceAccount('{"type":"authorized_user"}')).toMatch(/not a service-account/);
-    expect(checkServiceAccount(JSON.stringify({ client_email: 'a@b.c' }))).toMatch(/private_key/);
-    expect(checkServiceAccount(SERVICE_ACCOUNT)).toBeNull();
+    const keyFileError = (serviceAccount: string) => buildManagerConfig('gcp-kms', { ...withValues('gcp-kms'), serviceAccount }, false).errors.serviceAccount;
+    expect(keyFileError('{')).toMatch(/does not parse/);
+    expect(keyFileError('{"type":"authorized_user"}')).toMatch(/not a service-account/);
+    expect(keyFileError(JSON.stringify({ client_email: 'ops@example.com' }))).toMatch(/private_key/);
+    expect(keyFileError(SERVICE_ACCOUNT)).toBeUndefined();
   });
 
   it('checks endpoint origins and Vault paths', () => {
-    expect(checkOrigin('https://kms.example.com')).toBeNull();
-    expect(checkOrigin('https://kms.example.com/path')).toMatch(/without path/);
-    expect(checkOrigin('ftp://x')).toMatch(/http/);
-    expect(checkVaultPath('/secret/')).toBeNull();
-    expect(checkVaultPath('a/../b')).toMatch(/'\.\.'/);
-    expect(checkVaultPath('has space')).not.toBeNull();
+    const endpointError = (endpoint: string) => buildManagerConfig('aws-kms', { ...withValues('aws-kms'), endpoint }, false).errors.endpoint;
+    expect(endpointError('https://kms.example.com')).toBeUndefined();
+    expect(endpointError('https://kms.example.com/path')).toMatch(/without path/);
+    expect(endpointError('ftp://x')).toMatch(/http/);
+    const basePathError = (basePath: string) => buildManagerConfig('vault', { ...withValues('vault'), basePath }, false).errors.basePath;
+    expect(basePathError('/secret/')).toBeUndefined();
+    expect(basePathError('a/../b')).toMatch(/'\.\.'/);
+    expect(basePathError('has space')).toBeDefined();
+  });
+
+  it('shows the schema’s own message under the field it names', () => {
+    const { errors } = buildManagerConfig('vault', { ...withValues('vault'), renewalIntervalSeconds: '-1' }, false);
+    expect(errors).toEqual({ renewalIntervalSeconds: 'Zero or more seconds.' });
   });
 
   it('treats a secret of spaces as empty, and an optional empty field as fine', () => {

@@ -1,6 +1,6 @@
 /**
- * The manager form's pure logic: field values → configuration JSON, the
- * checks made before anything is sealed, the partial configuration that
+ * The manager form's pure logic: field values → configuration JSON, checked
+ * with the kind's own configuration schema before anything is sealed, the partial configuration that
  * managers.fetchOptions takes, the values an edit starts from, and main's
  * refusals put under the fields they concern.
  */
@@ -29,23 +29,30 @@ export function validateManagerName(name: string): string | null {
   return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'Invalid name');
 }
 
-/** One field's problem, or null. Empty optional fields are fine. */
+/**
+ * What the form itself checks in one field before the kind's schema sees the
+ * configuration: a required field left empty, and text that cannot become the
+ * field's JSON value (a number, a JSON key file). Every rule about what a
+ * valid value is belongs to the schema (`schemaIssues`). Empty optional fields are fine.
+ */
 export function checkField(field: ManagerFieldDef, values: ManagerFormValues): string | null {
   if (field.type === 'checkbox') return null;
   // Secrets are taken as typed: a leading space may be part of a password.
   const raw = values[field.key];
   const text = typeof raw === 'string' ? (field.secret ? raw : raw.trim()) : '';
   if (text === '' || (field.secret && text.trim() === '')) return isRequired(field, values) ? `${field.label} is required` : null;
-  if (field.maxLength !== undefined && text.length > field.maxLength) return `${field.label} is longer than ${field.maxLength.toLocaleString('en')} characters`;
-  if (field.valueType === 'number') {
-    const number = Number(text);
-    if (!Number.isFinite(number) || !/^-?\d+(\.\d+)?$/.test(text)) return `${field.label} must be a number`;
-    if (field.integer && !Number.isInteger(number)) return `${field.label} must be a whole number`;
-    if (field.min !== undefined && number < field.min) return field.max !== undefined ? `${field.label} must be ${field.min}–${field.max}` : `${field.label} must be at least ${field.min}`;
-    if (field.max !== undefined && number > field.max) return `${field.label} must be ${field.min ?? 0}–${field.max}`;
+  if (field.valueType === 'number' && (!Number.isFinite(Number(text)) || !/^-?\d+(\.\d+)?$/.test(text))) return `${field.label} must be a number`;
+  if (field.valueType === 'json' && !parsesAsJson(text)) return `${field.label}: paste the file as downloaded (it does not parse as JSON).`;
+  return null;
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
-  if (field.pattern && !field.pattern.test(text)) return field.patternMessage ?? `${field.label} is not valid`;
-  return field.check?.(text, values) ?? null;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -109,6 +116,24 @@ function collect(kind: ExternalKind, values: ManagerFormValues, fields: ManagerF
 }
 
 /**
+ * The kind's configuration schema, the one the delegate's provider parses
+ * with, run on what the form built: each issue goes under the field its path
+ * names, unless the form's own check already put one there. Issues of fields
+ * not among `fields` (hidden, or not part of a partial configuration) are
+ * left to those fields; an issue that names no field goes to `form`.
+ */
+function addSchemaIssues(kind: ExternalKind, built: BuiltConfig, fields: readonly ManagerFieldDef[], unplaced: 'form' | 'drop'): void {
+  const parsed = managerKindSpecs[kind].configSchema?.safeParse(built.config);
+  if (!parsed || parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    const field = fieldForIssue(kind, issue.path.map(String).join('.'));
+    if (field !== null && field !== 'name') {
+      if (fields.some((shown) => shown.key === field)) built.errors[field] ??= issue.message;
+    } else if (unplaced === 'form') built.errors.form ??= issue.message;
+  }
+}
+
+/**
  * The whole configuration JSON for managers.add/update, secret fields
  * included: visible fields only, empty optional ones left out so the
  * provider's defaults apply. `readOnly` goes into the configuration of a
@@ -116,8 +141,10 @@ function collect(kind: ExternalKind, values: ManagerFormValues, fields: ManagerF
  * it); the other kinds' schemas are strict and have no such field.
  */
 export function buildManagerConfig(kind: ExternalKind, values: ManagerFormValues, readOnly: boolean): BuiltConfig {
-  const built = collect(kind, values, visibleManagerFields(kind, values));
+  const fields = visibleManagerFields(kind, values);
+  const built = collect(kind, values, fields);
   if (managerKindSpecs[kind].supportsReadOnly) built.config.readOnly = readOnly;
+  addSchemaIssues(kind, built, fields, 'form');
   return built;
 }
 
@@ -137,6 +164,7 @@ export function buildFetchConfig(kind: ExternalKind, values: ManagerFormValues):
   for (const field of fields) {
     if (field.connection === 'required' && isEmpty(field, values)) built.errors[field.key] ??= `${field.label} is needed to fetch the ${managerKindSpecs[kind].fetchesOptions?.noun ?? 'choices'}`;
   }
+  addSchemaIssues(kind, built, fields, 'drop');
   return built;
 }
 

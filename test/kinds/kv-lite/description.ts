@@ -4,10 +4,17 @@
  * in src-shared/manager-kinds.ts; a test-only kind joins the same lists
  * through `registerManagerKind`, when this module is imported.
  */
+import { z } from 'zod';
 import { registerManagerKind, type ManagerKindSpec } from '../../../src-shared/manager-kinds.js';
-import { checkHttpUrl } from '../../../src-shared/manager-fields.js';
 
 const NAME_MAX_LENGTH = 64;
+
+/** Its configuration: the provider parses with it, and the add-manager form shows its issues. */
+export const kvLiteConfigSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL.' }),
+  token: z.string().min(1),
+  prefix: z.string().max(32).regex(/^[a-z0-9-]*$/, 'Lower-case letters, digits and dashes').default(''),
+});
 
 export const kvLiteDescription: ManagerKindSpec = {
   role: 'secret-store',
@@ -15,10 +22,11 @@ export const kvLiteDescription: ManagerKindSpec = {
   hint: 'Secret store: values are kept in a kv-lite server under a name prefix',
   identityFields: ['url', 'prefix'],
   secretFields: ['token'],
+  configSchema: kvLiteConfigSchema,
   fields: [
-    { key: 'url', label: 'Server URL', type: 'text', secret: false, required: true, check: checkHttpUrl, placeholder: 'https://kv-lite.example:8300' },
+    { key: 'url', label: 'Server URL', type: 'text', secret: false, required: true, placeholder: 'https://kv-lite.example:8300' },
     { key: 'token', label: 'Access token', type: 'secret', secret: true, required: true },
-    { key: 'prefix', label: 'Name prefix', type: 'text', secret: false, required: false, maxLength: 32, pattern: /^[a-z0-9-]*$/, patternMessage: 'Lower-case letters, digits and dashes' },
+    { key: 'prefix', label: 'Name prefix', type: 'text', secret: false, required: false },
   ],
   reference: { syntax: 'name', hint: 'the full name in the store, prefix included, e.g. team-db-password' },
   remoteNameLabel: 'Remote name',

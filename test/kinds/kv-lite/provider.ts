@@ -1,18 +1,15 @@
 /**
  * The provider of "kv-lite", a test-only secret store that follows the recipe
- * in docs/architecture.md: its configuration schema and a SecretStore over
- * the kv-lite emulator's HTTP API (test/emulators/kv-lite-emulator.ts).
+ * in docs/architecture.md: a SecretStore over the kv-lite emulator's HTTP API
+ * (test/emulators/kv-lite-emulator.ts), parsing its configuration with the
+ * schema its description carries.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ProviderError, type ProviderTestResult, type SecretStore } from '../../../src-delegate/providers/provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../../src-delegate/providers/retry.js';
-import { kvLiteDescription } from './description.js';
+import { kvLiteConfigSchema as configSchema, kvLiteDescription } from './description.js';
 
-export const configSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL.' }),
-  token: z.string().min(1),
-  prefix: z.string().max(32).regex(/^[a-z0-9-]*$/, 'Lower-case letters, digits and dashes').default(''),
-});
+export { configSchema };
 export type KvLiteConfigInput = z.input<typeof configSchema>;
 
 const codeOfStatus = (status: number): ProviderError['code'] =>
