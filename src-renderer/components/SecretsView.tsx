@@ -6,6 +6,7 @@ import { ROW_HEIGHT, filtersActive, listRequest, rowAt, visibleRange, type ListF
 import { secretSummaryLine, secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';
 import { ensureRows, followSecretChanges, refreshList, searchSecrets, selectSecret, setListFilters } from '../state/secrets.js';
 import { showToast, useCatalog, useSecretList, useSecrets } from '../state/stores.js';
+import { SavedSearches } from '../features/saved-searches/index.js';
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
@@ -371,6 +372,13 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
             </button>
           </div>
         </div>
+        <SavedSearches
+          filter={{ query: filters.query, types: filters.types, ...(filters.applicationId ? { applicationId: filters.applicationId } : {}), ...(filters.environmentId ? { environmentId: filters.environmentId } : {}) }}
+          onApply={(saved) => {
+            setText(saved.query);
+            changeFilters({ query: saved.query, types: saved.types, applicationId: saved.applicationId ?? '', environmentId: saved.environmentId ?? '' });
+          }}
+        />
         <p className="secrets__count" aria-live="polite">
           {summary}
           {loading && loaded && <span className="spinner" aria-hidden="true" />}

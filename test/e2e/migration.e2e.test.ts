@@ -229,6 +229,77 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     });
   });
 
+  it('saves a search from the secrets list, applies it there, and selects by it, or by a filter, in the migration view; the run rate shows each manager’s default and links to its setting; axe-clean', async () => {
+    await section('Secrets').click();
+    const search = page.getByRole('searchbox', { name: 'Search secrets' });
+    await search.fill('bulk_1');
+    await page.getByRole('button', { name: 'Save search', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Save search' });
+    await form.getByLabel('Name of the search').fill('Bulk tens');
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+    // Focus goes back to the button that opened the form.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Save search');
+    const saved = page.getByRole('list', { name: 'Saved searches' });
+    await saved.getByRole('button', { name: 'Apply saved search Bulk tens' }).waitFor();
+    // A name already saved is refused, and said so.
+    await page.getByRole('button', { name: 'Save search', exact: true }).click();
+    await form.getByLabel('Name of the search').fill('bulk TENS');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await form.getByRole('alert').filter({ hasText: 'already exists' }).waitFor();
+    await form.getByLabel('Name of the search').press('Escape');
+    await form.waitFor({ state: 'detached' });
+
+    await search.fill('');
+    await page.getByText('30 secrets').waitFor();
+    await saved.getByRole('button', { name: 'Apply saved search Bulk tens' }).click();
+    expect(await search.inputValue()).toBe('bulk_1');
+    await page.getByText('10 matches').waitFor();
+
+    await section('Migration').click();
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await page.getByRole('radio', { name: 'A saved search' }).check();
+    await page.getByLabel('Saved search', { exact: true }).selectOption({ label: 'Bulk tens' });
+    const rateHint = page.locator('#migration-rate-hint');
+    await rateHint.getByText(`${TARGET}: 400 requests/s (published quota)`).waitFor();
+    await rateHint.getByText('Built-in store: no limit until the provider throttles (no published quota)').waitFor();
+    await page.getByRole('checkbox', { name: 'Keep references as references' }).check();
+    await page.getByLabel('Requests per second for this run (optional)').fill('0');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByText(/^Enter a number of requests per second above 0/).waitFor();
+    await page.getByLabel('Requests per second for this run (optional)').fill('50');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByText('10 secrets: 0 will move, 10 will be renamed, 0 will fail.').waitFor();
+    await previewRow('bulk_10').getByText('Will be renamed to bulk-10').waitFor();
+    expect(await previewRow('bulk_09').count()).toBe(0);
+
+    // By a filter: the list's name search and types, over the source's secrets.
+    await page.getByRole('radio', { name: 'Secrets matching a filter' }).check();
+    await page.getByLabel('Name search', { exact: true }).fill('bulk_2');
+    await page.getByRole('group', { name: /^Types/ }).getByRole('checkbox', { name: 'Encrypted text', exact: true }).check();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByText('4 secrets: 0 will move, 4 will be renamed, 0 will fail.').waitFor();
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+
+    // The link goes to the per-manager rate setting, whose stored rate the run's hint then shows.
+    await page.getByRole('link', { name: 'Change a manager’s rate' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Request rate per manager');
+    const rates = page.getByRole('form', { name: `Rate of ${TARGET}` });
+    await rates.getByLabel(TARGET, { exact: true }).fill('300');
+    await rates.getByRole('button', { name: 'Save rate' }).click();
+    await rates.getByText('Now: 300 requests/s (set here)').waitFor();
+    await rateHint.getByText(`${TARGET}: 300 requests/s (set here)`).waitFor();
+    await rates.getByRole('button', { name: `Use the published quota for ${TARGET}` }).click();
+    await rates.getByText('Now: 400 requests/s (published quota)').waitFor();
+
+    await page.getByLabel('Requests per second for this run (optional)').fill('');
+    await page.getByRole('checkbox', { name: 'Keep references as references' }).uncheck();
+    // Back to the last run, where the next test starts.
+    await page.getByRole('table', { name: 'Past migrations' }).getByRole('button', { name: /^Open the migration/ }).click();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+  });
+
   it('asks before deleting source copies; pauses, resumes and cancels a running migration; its dialogs and the running view are axe-clean', async () => {
     // Slow the target down so the run is still going when the buttons are pressed.
     azure!.setFaults({ latencyMs: 120 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationReportItem, MigrationRun } from '../../src-shared/contract.js';
 import { formatDuration, progressText, runStateLabel, settledCount } from '../../src-renderer/features/migration/migration-labels.js';
 import { reportCsv, reportFileName, reportJson } from '../../src-renderer/features/migration/report-export.js';
-import { parseConcurrency, upsertRun } from '../../src-renderer/features/migration/migration-state.js';
+import { parseConcurrency, parseRate, upsertRun } from '../../src-renderer/features/migration/migration-state.js';
 import { parse } from 'csv-parse/sync';
 
 const item = (overrides: Partial<MigrationReportItem>): MigrationReportItem => ({
@@ -88,6 +88,14 @@ describe('progress words', () => {
     expect(parseConcurrency('16')).toBe(16);
     expect(parseConcurrency('1')).toBe(1);
     for (const text of ['', '0', '257', '2.5', 'abc']) expect(parseConcurrency(text)).toBeNull();
+  });
+
+  it("takes a run's rate the engine takes; empty means each manager's own", () => {
+    expect(parseRate('')).toBeUndefined();
+    expect(parseRate('  ')).toBeUndefined();
+    expect(parseRate('2.5')).toBe(2.5);
+    expect(parseRate('1000000')).toBe(1_000_000);
+    for (const text of ['0', '-1', '1000001', 'abc', 'Infinity']) expect(parseRate(text)).toBeNull();
   });
 
   it('keeps one entry per run, newest first, when progress events arrive', () => {

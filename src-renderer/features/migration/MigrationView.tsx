@@ -8,7 +8,10 @@ import { reloadCatalog } from '../../state/catalog.js';
 import { showToast, useCatalog } from '../../state/stores.js';
 import { followMigrations, previewMigration, reloadRuns, startMigration } from './migration-api.js';
 import { failReasonLabels, isOpenRun, plural, runTitle } from './migration-labels.js';
-import { parseConcurrency, setPreview, useMigration, watchRun } from './migration-state.js';
+import { parseConcurrency, parseRate, setPreview, useMigration, watchRun } from './migration-state.js';
+import { loadRates } from './migration-rates.js';
+import { MigrationRates } from './MigrationRates.js';
+import { loadSavedSearches } from '../saved-searches/index.js';
 import { MigrationSetup } from './MigrationSetup.js';
 import { PreviewTable } from './PreviewTable.js';
 import { RunHistory } from './RunHistory.js';
@@ -45,6 +48,8 @@ export function MigrationView() {
       .catch((err: unknown) => showToast(describeError(err)));
     // Secret counts per manager change as runs move secrets.
     reloadCatalog().catch(() => {});
+    loadRates().catch((err: unknown) => showToast(describeError(err)));
+    loadSavedSearches().catch((err: unknown) => showToast(describeError(err)));
   }, []);
 
   const managerName = (id: string) => managers.find((m) => m.id === id)?.name ?? id;
@@ -80,11 +85,12 @@ export function MigrationView() {
 
   const start = async () => {
     const concurrency = parseConcurrency(draft.concurrency);
-    if (concurrency === null) return;
+    const rate = parseRate(draft.rate);
+    if (concurrency === null || rate === null) return;
     setBusy('start');
     setError(null);
     try {
-      const run = await startMigration(draft, concurrency);
+      const run = await startMigration(draft, concurrency, rate);
       watchRun(run.id);
       useMigration.setState({ preview: null });
       void reloadCatalog().catch(() => {});
@@ -153,6 +159,7 @@ export function MigrationView() {
           )}
         </section>
       )}
+      <MigrationRates />
       <section className="settings-section migration-section" aria-labelledby="migration-history-title">
         <h3 id="migration-history-title" className="section-title">
           Past migrations

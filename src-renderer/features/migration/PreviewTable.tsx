@@ -20,6 +20,7 @@ const pillClass: Record<PreviewOutcome, string> = { move: 'pill--success', renam
 
 /** What the outcome cell says: "Will be renamed to X", "Will fail: too large". */
 function outcomeText(item: MigrationPreviewItem): string {
+  if (item.outcome === 'move' && item.reference?.kept) return 'Stays a reference';
   if (item.outcome === 'rename') return `${previewOutcomeLabels.rename} to ${item.targetName ?? ''}`;
   if (item.outcome === 'fail' && item.reason) return `${previewOutcomeLabels.fail}: ${failReasonLabels[item.reason]}`;
   return previewOutcomeLabels[item.outcome];
@@ -159,7 +160,7 @@ export function PreviewTable({ preview, namesEditable, onRename }: PreviewTableP
                     (item.targetName ?? '—')
                   )}
                 </td>
-                <td className="table__wrap">{item.detail ?? (item.isReference ? 'A reference: its remote value is copied and it stops being a reference.' : '')}</td>
+                <td className="table__wrap">{[item.detail, item.reference?.why].filter(Boolean).join(' ')}</td>
                 <td className="migration-num">{item.versions}</td>
                 <td>
                   {namesEditable && item.targetName !== null && editing !== item.secretId && (

@@ -4,21 +4,37 @@
  * sees names, outcomes and counts.
  */
 import type { MigrationDraft } from './migration-state.js';
-import type { ChannelRequest, MigrationPreview, MigrationReportItem, MigrationRun } from '../../../src-shared/contract.js';
+import type { ChannelRequest, MigrationPreview, MigrationReportItem, MigrationRun, SavedSearch } from '../../../src-shared/contract.js';
 import { call } from '../../api/call.js';
 import { getApi } from '../../api/connection.js';
 import { saveFile } from '../../state/files.js';
 import { applyRun, forgetNames, setRuns } from './migration-state.js';
 import { reportCsv, reportFileName, reportJson } from './report-export.js';
+import { useSavedSearches } from '../saved-searches/index.js';
+
+/** The list filter the draft selects by: its own, or the saved search's; undefined for the other selections. */
+function selectionFilter(draft: MigrationDraft, savedSearches: readonly SavedSearch[]): ChannelRequest<'migration.preview'>['filter'] {
+  if (draft.selection === 'saved') {
+    const saved = savedSearches.find((search) => search.id === draft.savedSearchId);
+    if (!saved) throw new Error('Choose a saved search.');
+    return saved.filter;
+  }
+  if (draft.selection !== 'filter') return undefined;
+  const { query, types, applicationId, environmentId } = draft.filter;
+  return { query, types, ...(applicationId ? { applicationId } : {}), ...(environmentId ? { environmentId } : {}) };
+}
 
 /** The engine's plan request for a draft; `renames` replaces the draft's edited names when given. */
 export function planRequest(draft: MigrationDraft, renames: Record<string, string> = draft.renames): ChannelRequest<'migration.preview'> {
+  const filter = selectionFilter(draft, useSavedSearches.getState().items);
   return {
     sourceManagerId: draft.sourceManagerId,
     targetManagerId: draft.targetManagerId,
     ...(draft.selection === 'names' ? { names: draft.names } : {}),
+    ...(filter ? { filter } : {}),
     allVersions: draft.allVersions,
     deleteSource: draft.deleteSource,
+    keepReferences: draft.keepReferences,
     renames,
   };
 }
@@ -26,8 +42,8 @@ export function planRequest(draft: MigrationDraft, renames: Record<string, strin
 export const previewMigration = (draft: MigrationDraft, renames?: Record<string, string>): Promise<MigrationPreview> =>
   call('migration.preview', planRequest(draft, renames));
 
-export async function startMigration(draft: MigrationDraft, concurrency: number): Promise<MigrationRun> {
-  const run = await call('migration.start', { ...planRequest(draft), concurrency });
+export async function startMigration(draft: MigrationDraft, concurrency: number, ratePerSecond?: number): Promise<MigrationRun> {
+  const run = await call('migration.start', { ...planRequest(draft), concurrency, ...(ratePerSecond !== undefined ? { ratePerSecond } : {}) });
   applyRun(run);
   return run;
 }

@@ -5,17 +5,27 @@
  * preview) and the run being watched are still there when the user comes back.
  */
 import { create } from 'zustand';
-import type { MigrationPreview, MigrationRun } from '../../../src-shared/contract.js';
+import type { MigrationPreview, MigrationRun, SecretType } from '../../../src-shared/contract.js';
+
+/** Which secrets of the source: all, the ones named, the ones the list's filter matches, or a saved search's. */
+export type MigrationSelection = 'all' | 'names' | 'filter' | 'saved';
 
 export interface MigrationDraft {
   sourceManagerId: string;
   targetManagerId: string;
-  /** 'names': only the secrets in `names`. */
-  selection: 'all' | 'names';
+  selection: MigrationSelection;
   names: string[];
+  /** 'filter': the secrets list's filter; '' means any application or environment. */
+  filter: { query: string; types: SecretType[]; applicationId: string; environmentId: string };
+  /** 'saved': the saved search applied. */
+  savedSearchId: string;
   allVersions: boolean;
   deleteSource: boolean;
+  /** A reference the target reaches too stays a reference. */
+  keepReferences: boolean;
   concurrency: string;
+  /** Provider requests per second for this run; '' means each manager's own rate. */
+  rate: string;
   /** Edited target names, by secret id, as the engine takes them. */
   renames: Record<string, string>;
 }
@@ -40,14 +50,28 @@ export function parseConcurrency(text: string): number | null {
   return text.trim() !== '' && Number.isInteger(n) && n >= CONCURRENCY_MIN && n <= CONCURRENCY_MAX ? n : null;
 }
 
+/** The engine's bound on a run's rate (migration.start). */
+export const RATE_MAX = 1_000_000;
+
+/** The rate field as a number, undefined when empty (each manager's own rate), or null when it is not a positive number in range. */
+export function parseRate(text: string): number | undefined | null {
+  if (text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 && n <= RATE_MAX ? n : null;
+}
+
 export const initialDraft: MigrationDraft = {
   sourceManagerId: 'local',
   targetManagerId: '',
   selection: 'all',
   names: [],
+  filter: { query: '', types: [], applicationId: '', environmentId: '' },
+  savedSearchId: '',
   allVersions: false,
   deleteSource: false,
+  keepReferences: false,
   concurrency: '16',
+  rate: '',
   renames: {},
 };
 
