@@ -125,14 +125,25 @@ export function clientSettings(connection: AwsConnection, service: AwsService, o
 }
 
 /**
- * Makes a client sign every request with one SigV4 signer. By default the SDK
- * builds a new signer for each request, copying the whole client
- * configuration into it, and the new signer derives the day's signing key
- * again (four HMACs); the signer takes the date, region and service with each
- * request and asks the credential source each time, so one per client signs
- * exactly the same. A signer that could not be built is built again next time.
+ * Cuts the work the SDK repeats for every request of a client; a migration
+ * makes tens of thousands of them, and the delegate spent most of its CPU in
+ * the SDK.
+ * - One SigV4 signer per client. By default the SDK builds a new one for each
+ *   request, copying the whole client configuration into it; the signer takes
+ *   the date, region and service with each request and asks the credential
+ *   source each time, so one per client signs exactly the same. A signer that
+ *   could not be built is built again next time.
+ * - No User-Agent built per request: the SDK's names this computer's OS and
+ *   its release (a system call each time) and the SDK features used, which no
+ *   endpoint needs and a desktop need not tell it. Nor the Lambda trace
+ *   header, taken from variables the delegate's scrubbed environment never has.
  */
-export function reuseSigner(client: { config: { signer: (authScheme?: never) => Promise<unknown> } }): void {
+export function trimPerRequestWork(client: {
+  config: { signer: (authScheme?: never) => Promise<unknown> };
+  middlewareStack: { remove(name: string): boolean };
+}): void {
+  client.middlewareStack.remove('getUserAgentMiddleware');
+  client.middlewareStack.remove('recursionDetectionMiddleware');
   const build = client.config.signer;
   let signer: Promise<unknown> | null = null;
   client.config.signer = (authScheme) =>

@@ -24,7 +24,7 @@ import { withParsedCaCertificate } from './pem-certificate.js';
 import type * as KmsSdk from '@aws-sdk/client-kms';
 import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type KeyManager, type ProviderTestResult } from './provider.js';
-import { awsCall, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+import { awsCall, clientSettings, credentialSource, trimPerRequestWork, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-kms';
 const kmsSdk = lazyPackage<typeof KmsSdk>('@aws-sdk/client-kms');
@@ -45,7 +45,7 @@ export function create(input: AwsKmsConfig, options: ProviderOptions = {}): KeyM
   const source = credentialSource(config, options);
   const { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } = kmsSdk();
   const client = new KMSClient({ ...clientSettings(config, 'kms', options), credentials: source.provider });
-  reuseSigner(client);
+  trimPerRequestWork(client);
   const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
   const isAlias = keyArnPattern.exec(config.keyArn)?.[3]?.startsWith('alias/') === true;
 

@@ -13,7 +13,7 @@ import { withParsedCaCertificate } from './pem-certificate.js';
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { lazyPackage } from '../lazy-package.js';
 import { ProviderError, type ProviderTestResult, type RemoteDeletion, type SecretStore, type StoredValue } from './provider.js';
-import { awsCall, clientSettings, credentialSource, reuseSigner, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
+import { awsCall, clientSettings, credentialSource, trimPerRequestWork, runChecks, serviceEndpoint, type ProviderOptions } from './aws-common.js';
 
 export const kind = 'aws-secrets-manager';
 const secretsManagerSdk = lazyPackage<typeof SecretsManagerSdk>('@aws-sdk/client-secrets-manager');
@@ -62,7 +62,7 @@ export function create(input: AwsSecretsManagerConfig, options: ProviderOptions 
   const source = credentialSource(config, options);
   const { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } = secretsManagerSdk();
   const client = new SecretsManagerClient({ ...clientSettings(config, 'secretsmanager', options), credentials: source.provider });
-  reuseSigner(client);
+  trimPerRequestWork(client);
   const call = <T>(what: string, run: () => Promise<T>) => awsCall(endpoint, what, options, run);
 
   const checkName = (name: string): string | null => {

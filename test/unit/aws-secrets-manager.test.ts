@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
@@ -112,6 +114,36 @@ describe('writes and deletes', () => {
     const result = await other.test();
     expect(result.ok).toBe(true);
     expect(result.facts.secretsUnderPrefix).toBe(0);
+  });
+});
+
+describe('what every request carries', () => {
+  it('is signed afresh each time with one signer, and names neither this computer nor the SDK', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf', Name: 'x', VersionId: 'v1', SecretString: 'recorded value' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const recorded = awsSecretsManager.create({ region: 'eu-west-1', endpoint, credentials: { ...emulator.credentials }, namePrefix: prefix });
+      expect(await recorded.get(`${prefix}x`)).toEqual({ value: 'recorded value', versionId: 'v1' });
+      expect(await recorded.get(`${prefix}x`, 'v1')).toEqual({ value: 'recorded value', versionId: 'v1' });
+      expect(seen).toHaveLength(2);
+      for (const headers of seen) {
+        expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=\S+\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/);
+        expect(headers['user-agent']).toBeUndefined();
+        expect(headers['x-amz-user-agent']).toBeUndefined();
+      }
+      // Different bodies: each request has a signature of its own, not one replayed.
+      expect(seen[0]!.authorization).not.toBe(seen[1]!.authorization);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
