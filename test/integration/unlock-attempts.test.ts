@@ -19,6 +19,7 @@ import { VaultService } from '../../src-main/core/services/vault-service.js';
 import { systemClock } from '../../src-main/core/clock.js';
 import { sealBindings, sealValues, type KeyringEntry, type WrappedByKeyring } from '../../src-shared/delegate-protocol.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const WRONG = 'definitely not the passphrase';
 
@@ -31,9 +32,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitUntilAllowed(core: AppCore): Promise<void> {
+/** Moves the core's clock past the unlock delay instead of sleeping through it. */
+async function waitUntilAllowed(core: AppCore, clock: ManualClock): Promise<void> {
   const { unlockRetryAfterMs } = await call(core, 'app.status', {});
-  await new Promise((resolve) => setTimeout(resolve, unlockRetryAfterMs + 50));
+  clock.advance(unlockRetryAfterMs);
 }
 
 async function unlockAudit(core: AppCore): Promise<{ outcome: string; detail: string | null }[]> {
@@ -55,7 +57,9 @@ describe('parallel unlock guesses', () => {
   });
 
   it('sends 60 parallel guesses to the delegate one at a time: one is tried and counted, the rest meet its delay', async () => {
+    const clock = new ManualClock(Date.now());
     core = await startCore(dir.path, {
+      clock,
       onDelegateTraffic: (direction, message) => {
         const envelope = message as { id?: number; request?: { op?: string } };
         if (direction === 'to-delegate' && envelope.request?.op === 'keyring.unlock') {
@@ -82,11 +86,11 @@ describe('parallel unlock guesses', () => {
 
     // The right passphrase, sent at once, meets the delay too.
     expect((await callError(core, 'vault.unlock', await sealedUnlock(core))).code).toBe('RATE_LIMITED');
-    await waitUntilAllowed(core);
+    await waitUntilAllowed(core, clock);
     // A second wrong guess is attempt 2, with a doubled delay.
     const second = await callError(core, 'vault.unlock', await sealedUnlock(core, WRONG));
     expect(second).toMatchObject({ code: 'WRONG_PASSPHRASE', retryAfterMs: 2000 });
-    await waitUntilAllowed(core);
+    await waitUntilAllowed(core, clock);
     await call(core, 'vault.unlock', await sealedUnlock(core));
     expect(reachedDelegate).toBe(3);
     expect(mostAtOnce).toBe(1);
@@ -127,10 +131,11 @@ describe('an unlock that times out in main', () => {
     await core.close();
 
     // After a restart of the app the count goes on: the next wrong guess is attempt 2, with a doubled delay.
-    core = await startCore(dir.path);
-    await waitUntilAllowed(core);
+    const clock = new ManualClock(Date.now());
+    core = await startCore(dir.path, { clock });
+    await waitUntilAllowed(core, clock);
     expect(await callError(core, 'vault.unlock', await sealedUnlock(core, WRONG))).toMatchObject({ code: 'WRONG_PASSPHRASE', retryAfterMs: 2000 });
-    await waitUntilAllowed(core);
+    await waitUntilAllowed(core, clock);
     await call(core, 'vault.unlock', await sealedUnlock(core));
     expect(await unlockAudit(core)).toEqual([
       { outcome: 'success', detail: 'after 2 counted attempt(s)' },
@@ -193,8 +198,9 @@ describe('a damaged key blob', () => {
     await core.close();
 
     damage("UPDATE meta SET value = ? WHERE key = 'keyring.auditKey'", '{"keyringVersion": 1, "wrapped": 42}');
-    core = await startCore(dir.path);
-    await waitUntilAllowed(core);
+    const clock = new ManualClock(Date.now());
+    core = await startCore(dir.path, { clock });
+    await waitUntilAllowed(core, clock);
     const unreadable = await callError(core, 'vault.unlock', await sealedUnlock(core));
     expect(unreadable.code).toBe('TAMPERED');
     expect(unreadable.message).toMatch(/audit key \(meta "keyring.auditKey"\) is damaged/);
@@ -202,8 +208,9 @@ describe('a damaged key blob', () => {
 
     damage("UPDATE meta SET value = ? WHERE key = 'keyring.auditKey'", original);
     damage("UPDATE keyring SET wrapped_key = 'AQID' WHERE version = 1");
-    core = await startCore(dir.path);
-    await waitUntilAllowed(core);
+    const laterClock = new ManualClock(Date.now());
+    core = await startCore(dir.path, { clock: laterClock });
+    await waitUntilAllowed(core, laterClock);
     const truncated = await callError(core, 'vault.unlock', await sealedUnlock(core));
     expect(truncated.code).toBe('TAMPERED');
     expect(truncated.message).toMatch(/keyring version 1 is damaged/);
