@@ -13,7 +13,7 @@ export function KeyVersionsInUse({ manager, versions }: { manager: Pick<ManagerS
   const title = `${noun.charAt(0).toUpperCase()}${noun.slice(1)}s in use`;
   return (
     <section className="key-versions" aria-label={title}>
-      <h4 className="key-versions__title">{title}</h4>
+      <h3 className="key-versions__title">{title}</h3>
       {versions.length === 0 ? (
         <p className="field__hint">No {noun} is in use yet: no secret is kept under {manager.name}.</p>
       ) : (
@@ -21,28 +21,27 @@ export function KeyVersionsInUse({ manager, versions }: { manager: Pick<ManagerS
           <p className="key-versions__warning">
             Each {noun} listed here still decrypts secrets: it must not be destroyed or disabled while any secret is counted under it.
           </p>
-          <div className="table-wrap">
-            <table className="table key-versions__table">
-              <thead>
-                <tr>
-                  <th scope="col">{noun.charAt(0).toUpperCase() + noun.slice(1)}</th>
-                  <th scope="col">Secrets</th>
-                  <th scope="col">Wrapped keys</th>
-                  <th scope="col">State</th>
+          {/* Fixed layout: a long ARN wraps inside its cell instead of making the dialog scroll sideways. */}
+          <table className="table key-versions__table">
+            <thead>
+              <tr>
+                <th scope="col">{noun.charAt(0).toUpperCase() + noun.slice(1)}</th>
+                <th scope="col">Secrets</th>
+                <th scope="col">Wrapped keys</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((use) => (
+                <tr key={use.keyVersion}>
+                  <td className="mono key-versions__name">{use.keyVersion}</td>
+                  <td>{use.secrets.toLocaleString('en')}</td>
+                  <td>{use.intermediateKeys.toLocaleString('en')}</td>
+                  <td>{stateText(use)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {versions.map((use) => (
-                  <tr key={use.keyVersion}>
-                    <td className="mono key-versions__name">{use.keyVersion}</td>
-                    <td>{use.secrets.toLocaleString('en')}</td>
-                    <td>{use.intermediateKeys.toLocaleString('en')}</td>
-                    <td>{stateText(use)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
     </section>

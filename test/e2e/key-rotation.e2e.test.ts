@@ -1,0 +1,140 @@
+// Key rotation in the real UI, in Chromium over the loopback bridge, on a store
+// the CLI filled: after the AWS KMS key rotates (through the emulator's own
+// API), the test dialog lists the key material still in use; the managers
+// table's "Re-wrap keys…" action explains, runs with a progress bar and
+// reports, and the table of key versions then shows only the new one. In
+// Settings, the master key rotation shows its progress with counts. Both
+// dialogs pass axe in both themes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { violationsInBothThemes } from './axe.js';
+import { openUi, sectionButton, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
+import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+import { rotateAwsKey } from '../fixtures/kms-rotation.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
+import { CLI_ENTRY, PASSPHRASE } from '../support/core-harness.js';
+
+/** Two intermediate keys (each seals at most 1,000 data keys), so the re-wrap has two steps. */
+const KMS_SECRETS = 1010;
+/** Three batches of 1,000 keyring-wrapped data keys for the master key rotation. */
+const LOCAL_SECRETS = 3000;
+
+describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
+  let dir: string;
+  let aws: AwsEmulator | undefined;
+  let ui: UiSession | undefined;
+  let page: Page;
+
+  function cli(...args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', join(dir, 'store'), '--passphrase-file', join(dir, 'passphrase'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`))));
+    });
+  }
+
+  const envFile = (prefix: string, count: number) => `${Array.from({ length: count }, (_, i) => `${prefix}_${i}=${prefix.toLowerCase()}-value-${i}`).join('\n')}\n`;
+
+  /** Records every value text a progress bar named `label` shows from now on: a batch can pass between two polls. */
+  async function recordProgress(label: string): Promise<() => Promise<string[]>> {
+    await page.evaluate((name) => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        for (const bar of Array.from(document.querySelectorAll(`progress[aria-label="${name}"]`))) {
+          const text = bar.getAttribute('aria-valuetext');
+          if (text && seen.at(-1) !== text) seen.push(text);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuetext'] });
+    }, label);
+    return () => page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strongroom-key-rotation-e2e-'));
+    aws = await startAwsEmulator();
+    writeFileSync(join(dir, 'passphrase'), `${PASSPHRASE}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'aws.json'), JSON.stringify({ region: aws.region, endpoint: aws.endpoint, credentials: { ...aws.credentials }, keyArn: aws.keyArn }));
+    writeFileSync(join(dir, 'kms.env'), envFile('KMS', KMS_SECRETS));
+    writeFileSync(join(dir, 'local.env'), envFile('LOCAL', LOCAL_SECRETS));
+    await cli('init');
+    await cli('manager', 'add', '--name', 'aws', '--kind', 'aws-kms', '--config', join(dir, 'aws.json'));
+    await cli('import', '--from', join(dir, 'kms.env'), '--manager', 'aws');
+    await cli('import', '--from', join(dir, 'local.env'));
+    ui = await openUi(join(dir, 'store'), { timeoutMs: 60_000 });
+    page = ui.page;
+    await unlockInUi(page, PASSPHRASE);
+  }, 300_000);
+
+  afterAll(() =>
+    tearDown(
+      () => ui?.close(),
+      () => aws?.close(),
+      () => dir && rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
+
+  it('after the KMS key rotated, the test dialog names the old key material as still needed', async () => {
+    await rotateAwsKey(aws!);
+    await sectionButton(page, 'Managers').click();
+    await page.getByRole('button', { name: 'Test connection of aws' }).click();
+    const test = page.getByRole('dialog', { name: 'Test connection: aws' });
+    const versions = test.getByRole('region', { name: 'Key materials in use' });
+    await versions.getByRole('cell', { name: 'Old: re-wrapping moves its keys to the current one' }).waitFor();
+    await expect.poll(() => versions.getByRole('row').count()).toBe(2);
+    expect(await versions.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).toBe('1,010');
+    await expect.poll(async () => versions.textContent()).toContain('must not be destroyed');
+    await test.getByRole('button', { name: 'Close' }).click();
+  }, 120_000);
+
+  it('re-wraps from the row menu with a progress bar, reports it, and lists only the new key material', async () => {
+    await page.getByRole('button', { name: 'More actions for aws' }).click();
+    await page.getByRole('menuitem', { name: 'Re-wrap keys…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Re-wrap keys: aws' });
+    await dialog.getByText('Re-wrapping asks KMS to wrap every intermediate key again').waitFor();
+    expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
+
+    const seen = await recordProgress('Re-wrap progress of aws');
+    await dialog.getByRole('button', { name: 'Re-wrap keys' }).click();
+    const report = dialog.getByRole('status').filter({ hasText: 'now under' });
+    await report.waitFor();
+    expect(await report.textContent()).toMatch(/^2 wrapped keys of aws are now under arn:aws:kms:.+#.+\.$/);
+    // The bar counted from none, through one of the two keys, until the report replaced it.
+    const texts = await seen();
+    expect(texts[0]).toBe('Re-wrapped 0 of 2 wrapped keys');
+    expect(texts).toContainEqual(expect.stringMatching(/^Re-wrapped 1 of 2 wrapped keys/));
+    const versions = dialog.getByRole('region', { name: 'Key materials in use' });
+    await expect.poll(() => versions.getByRole('row').count()).toBe(2);
+    expect(await versions.getByRole('cell', { name: 'Current' }).count()).toBe(1);
+    expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }, 120_000);
+
+  it('rotates the master key from Settings with a progress bar counting the re-wrapped keys', async () => {
+    await sectionButton(page, 'Settings').click();
+    await page.getByRole('button', { name: 'Rotate master key…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate master key' });
+    expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
+    await dialog.getByLabel('Master passphrase', { exact: true }).fill(PASSPHRASE);
+    const seen = await recordProgress('Master key rotation progress');
+    await dialog.getByRole('button', { name: 'Rotate master key' }).click();
+    const done = dialog.getByRole('status').filter({ hasText: 'Rotated to master key version 2' });
+    await done.waitFor();
+    // 3,000 data keys and the AWS manager's configuration.
+    expect(await done.textContent()).toContain('3,000 data keys and 1 manager configuration re-wrapped');
+    // Before the first count, the bar says the passphrase is being checked.
+    const texts = (await seen()).filter((text) => text.startsWith('Re-wrapped'));
+    expect(texts[0]).toBe('Re-wrapped 0 of 3,001 keys');
+    expect(texts).toContainEqual(expect.stringMatching(/^Re-wrapped 1,000 of 3,001 keys/));
+    expect(texts).toContainEqual(expect.stringMatching(/^Re-wrapped 2,000 of 3,001 keys/));
+    expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+  }, 180_000);
+});
