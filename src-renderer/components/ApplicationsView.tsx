@@ -14,6 +14,7 @@ import { showToast, useCatalog } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { Dialog } from './Dialog.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
+import { Field } from './Field.js';
 import { Panel } from './Panel.js';
 import './applications-view.css';
 
@@ -74,39 +75,21 @@ function NameDialog(props: { title: string; label: string; initial: string; type
   return (
     <Dialog title={title} onClose={onClose}>
       <form className="form" onSubmit={(e) => void submit(e, save)} noValidate>
-        <div className="field">
-          <label htmlFor="entity-name" className="field__label">
-            {label}
-          </label>
-          <input
-            id="entity-name"
-            className="input"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoComplete="off"
-            data-autofocus
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'entity-name-error' : undefined}
-          />
-        </div>
+        <Field id="entity-name" label={label} error={error} announceError>
+          {(control) => <input {...control} className="input" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" data-autofocus />}
+        </Field>
         {type && (
-          <div className="field">
-            <label htmlFor="entity-type" className="field__label">
-              Environment type
-            </label>
-            <select id="entity-type" className="input" value={type} onChange={(e) => setType(e.target.value as EnvironmentType)}>
-              {environmentTypes.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {environmentTypeLabels[candidate]}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        {error && (
-          <p className="field__error" id="entity-name-error" role="alert">
-            {error}
-          </p>
+          <Field id="entity-type" label="Environment type">
+            {(control) => (
+              <select {...control} className="input" value={type} onChange={(e) => setType(e.target.value as EnvironmentType)}>
+                {environmentTypes.map((candidate) => (
+                  <option key={candidate} value={candidate}>
+                    {environmentTypeLabels[candidate]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         )}
         <DialogActions onCancel={onClose} label="Save" busyLabel="Saving…" busy={busy} />
       </form>

@@ -10,6 +10,7 @@ import { Dialog } from './Dialog.js';
 import { ProgressBar } from './ProgressBar.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
 import { FormError } from './FormError.js';
+import { Field } from './Field.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
 import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
@@ -157,26 +158,9 @@ export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => vo
     <Dialog key="form" title="Restore backup" onClose={onClose} size="medium">
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         <p className="dialog__body">Restores a Strongroom backup into this empty store. A wrong passphrase or a damaged file restores nothing.</p>
-        <div className="field">
-          <label htmlFor="restore-file" className="field__label">
-            Backup file
-          </label>
-          <input
-            id="restore-file"
-            type="file"
-            accept=".srbackup"
-            className="input input--file"
-            onChange={(e) => void choose(e)}
-            aria-invalid={errors.file ? true : undefined}
-            aria-describedby={errors.file ? 'restore-file-error' : undefined}
-            data-autofocus
-          />
-          {errors.file && (
-            <p className="field__error" id="restore-file-error">
-              {errors.file}
-            </p>
-          )}
-        </div>
+        <Field id="restore-file" label="Backup file" error={errors.file}>
+          {(control) => <input {...control} type="file" accept=".srbackup" className="input input--file" onChange={(e) => void choose(e)} data-autofocus />}
+        </Field>
         <PassphraseField
           id="restore-passphrase"
           label="Backup passphrase"
@@ -249,22 +233,20 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
           <span className="mono">name</span> and <span className="mono">value</span> columns (and optionally <span className="mono">description</span>).
           Nothing is written until you confirm, and not at all if a name is taken.
         </p>
-        <div className="field">
-          <label htmlFor="import-file" className="field__label">
-            File to import
-          </label>
-          <input
-            ref={inputRef}
-            id="import-file"
-            type="file"
-            accept=".env,.csv,text/plain,text/csv"
-            className="input input--file"
-            onChange={(e) => void choose(e)}
-            disabled={importing}
-            data-autofocus
-          />
-          {reading && <p className="field__hint">Reading and checking names…</p>}
-        </div>
+        <Field id="import-file" label="File to import" hint={reading ? 'Reading and checking names…' : undefined}>
+          {(control) => (
+            <input
+              {...control}
+              ref={inputRef}
+              type="file"
+              accept=".env,.csv,text/plain,text/csv"
+              className="input input--file"
+              onChange={(e) => void choose(e)}
+              disabled={importing}
+              data-autofocus
+            />
+          )}
+        </Field>
         {preview && (
           <>
             <p className="field__hint" role="status">

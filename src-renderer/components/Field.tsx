@@ -25,6 +25,8 @@ interface FieldChrome {
   describedBy?: string | undefined;
   /** Extra class names for the outer element, after `field`. */
   className?: string | undefined;
+  /** The error is announced as soon as it appears (role="alert"): for an error that comes back from saving, not one shown while typing. */
+  announceError?: boolean;
 }
 
 interface FieldProps extends FieldChrome {
@@ -50,7 +52,7 @@ function useFieldIds(id: string | undefined, hint: ReactNode, error: string | nu
   return { control, hintId, errorId, hasHint };
 }
 
-function HintAndError({ hint, hintId, hasHint, error, errorId }: { hint: ReactNode; hintId: string; hasHint: boolean; error: string | null | undefined; errorId: string }) {
+function HintAndError({ hint, hintId, hasHint, error, errorId, announce }: { hint: ReactNode; hintId: string; hasHint: boolean; error: string | null | undefined; errorId: string; announce?: boolean | undefined }) {
   return (
     <>
       {hasHint && (
@@ -59,7 +61,7 @@ function HintAndError({ hint, hintId, hasHint, error, errorId }: { hint: ReactNo
         </p>
       )}
       {error && (
-        <p className="field__error" id={errorId}>
+        <p className="field__error" id={errorId} role={announce ? 'alert' : undefined}>
           {error}
         </p>
       )}
@@ -68,7 +70,7 @@ function HintAndError({ hint, hintId, hasHint, error, errorId }: { hint: ReactNo
 }
 
 /** A label over one control, with its hint and error under it. */
-export function Field({ id, label, optional, labelActions, hint, error, describedBy, className, below, children }: FieldProps) {
+export function Field({ id, label, optional, labelActions, hint, error, describedBy, className, announceError, below, children }: FieldProps) {
   const { control, hintId, errorId, hasHint } = useFieldIds(id, hint, error, describedBy);
   const labelElement = (
     <label htmlFor={control.id} className="field__label">
@@ -93,7 +95,7 @@ export function Field({ id, label, optional, labelActions, hint, error, describe
       )}
       {children(control)}
       {below}
-      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} />
+      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} announce={announceError} />
     </div>
   );
 }
@@ -105,13 +107,13 @@ interface FieldSetProps extends FieldChrome {
 }
 
 /** A group of choices under one legend: radios or checkboxes answering one question. */
-export function FieldSet({ id, legend, hint, error, describedBy, className, children }: FieldSetProps) {
+export function FieldSet({ id, legend, hint, error, describedBy, className, announceError, children }: FieldSetProps) {
   const { control, hintId, errorId, hasHint } = useFieldIds(id, hint, error, describedBy);
   return (
     <fieldset id={control.id} className={className ? `field fieldset ${className}` : 'field fieldset'} aria-describedby={control['aria-describedby']}>
       <legend className="field__label">{legend}</legend>
       {children}
-      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} />
+      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} announce={announceError} />
     </fieldset>
   );
 }
@@ -124,7 +126,7 @@ interface CheckboxFieldProps extends FieldChrome {
 }
 
 /** One checkbox with its label beside it, and its hint and error under it. */
-export function CheckboxField({ id, label, checked, onChange, disabled, hint, error, describedBy, className }: CheckboxFieldProps) {
+export function CheckboxField({ id, label, checked, onChange, disabled, hint, error, describedBy, className, announceError }: CheckboxFieldProps) {
   const { control, hintId, errorId, hasHint } = useFieldIds(id, hint, error, describedBy);
   return (
     <div className={className ? `field ${className}` : 'field'}>
@@ -132,7 +134,7 @@ export function CheckboxField({ id, label, checked, onChange, disabled, hint, er
         <input type="checkbox" {...control} checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
         {label}
       </label>
-      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} />
+      <HintAndError hint={hint} hintId={hintId} hasHint={hasHint} error={error} errorId={errorId} announce={announceError} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { dispatchSecrets, useCatalog } from '../state/stores.js';
 import { refreshList } from '../state/secrets.js';
 import { Dialog } from './Dialog.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
+import { Field } from './Field.js';
 import { FormError } from './FormError.js';
 
 /** How a store names an existing secret, from its kind's description; null for kinds that take no references. */
@@ -70,47 +71,26 @@ export function ReferenceDialog({
         </>
       ) : (
         <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="field">
-            <label htmlFor="reference-name" className="field__label">
-              Name
-            </label>
-            <input id="reference-name" className="input input--mono" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} data-autofocus />
-          </div>
-          <div className="field">
-            <label htmlFor="reference-description" className="field__label">
-              Description <span className="field__optional">(optional)</span>
-            </label>
-            <input id="reference-description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor="reference-manager" className="field__label">
-              Secret store
-            </label>
-            <select id="reference-manager" className="input" value={managerId} onChange={(e) => setManagerId(e.target.value)}>
-              {stores.map((manager) => (
-                <option key={manager.id} value={manager.id}>
-                  {manager.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="reference-path" className="field__label">
-              Reference
-            </label>
-            <input
-              id="reference-path"
-              className="input input--mono"
-              value={reference}
-              onChange={(e) => setReference(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              aria-describedby="reference-hint"
-            />
-            <p id="reference-hint" className="field__hint">
-              {referenceHint(kind)}. It is read once now to check it; the value stays in the store.
-            </p>
-          </div>
+          <Field id="reference-name" label="Name">
+            {(control) => <input {...control} className="input input--mono" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} data-autofocus />}
+          </Field>
+          <Field id="reference-description" label="Description" optional>
+            {(control) => <input {...control} className="input" value={description} onChange={(e) => setDescription(e.target.value)} autoComplete="off" />}
+          </Field>
+          <Field id="reference-manager" label="Secret store">
+            {(control) => (
+              <select {...control} className="input" value={managerId} onChange={(e) => setManagerId(e.target.value)}>
+                {stores.map((manager) => (
+                  <option key={manager.id} value={manager.id}>
+                    {manager.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="reference-path" label="Reference" hint={`${referenceHint(kind)}. It is read once now to check it; the value stays in the store.`}>
+            {(control) => <input {...control} className="input input--mono" value={reference} onChange={(e) => setReference(e.target.value)} autoComplete="off" spellCheck={false} />}
+          </Field>
           <FormError message={error} />
           <DialogActions onCancel={onClose} label="Add reference" busyLabel="Checking…" busy={busy} />
         </form>

@@ -11,6 +11,7 @@ import {
   type ScopeDraft,
 } from '../lib/scope.js';
 import { useCatalog } from '../state/stores.js';
+import { FieldSet } from './Field.js';
 import { FormError } from './FormError.js';
 import './scope-editor.css';
 
@@ -56,8 +57,7 @@ export function ScopeEditor({ scope, onSave, owner, onCancel }: ScopeEditorProps
 
   return (
     <form className="scope-editor" onSubmit={(e) => void submit(e)} noValidate aria-label={`Usage scope of ${owner}`}>
-      <fieldset className="fieldset">
-        <legend className="field__label">Who may use {owner}</legend>
+      <FieldSet legend={`Who may use ${owner}`}>
         <div className="choice-row">
           <label className="choice">
             <input type="radio" name={`${base}-scoped`} checked={!draft.scoped} onChange={() => change({ ...draft, scoped: false })} />
@@ -73,7 +73,7 @@ export function ScopeEditor({ scope, onSave, owner, onCancel }: ScopeEditorProps
             Scoped
           </label>
         </div>
-      </fieldset>
+      </FieldSet>
 
       {draft.scoped && (
         <div className="scope-editor__entries">

@@ -9,6 +9,7 @@ import {
   type SecretFormErrors,
   type SecretFormValues,
 } from '../lib/secret-form.js';
+import { secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
 import { secretTypeBadges, secretTypeLabels } from '../lib/secret-types.js';
 import {
   buildTyped,
@@ -27,6 +28,7 @@ import { createSecret, updateSecret } from '../state/secrets.js';
 import { useCatalog } from '../state/stores.js';
 import { Dialog } from './Dialog.js';
 import { DialogActions } from './DialogActions.js';
+import { Field } from './Field.js';
 import { FormError } from './FormError.js';
 import { TypedFields } from './TypedFields.js';
 import { VisibilityToggle } from './VisibilityToggle.js';
@@ -176,19 +178,7 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
     }
   };
 
-  const fieldProps = (field: SecretField) => ({
-    id: `secret-${field}`,
-    'aria-invalid': errors[field] ? true : undefined,
-    'aria-describedby': [errors[field] ? `secret-${field}-error` : null, field === 'value' ? 'secret-value-hint' : null]
-      .filter(Boolean)
-      .join(' ') || undefined,
-  });
-  const fieldError = (field: SecretField) =>
-    errors[field] && (
-      <p className="field__error" id={`secret-${field}-error`}>
-        {errors[field]}
-      </p>
-    );
+  const valueLabel = secretFieldSpecs.text.value.label;
 
   const title = secret ? `Edit ${secret.name}` : 'New secret';
   return (
@@ -213,79 +203,68 @@ export function SecretFormDialog({ secret, initialType = 'text', onClose, onSave
             </div>
           </fieldset>
         )}
-        <div className="field">
-          <label htmlFor="secret-name" className="field__label">
-            Name
-          </label>
-          <input
-            {...fieldProps('name')}
-            className="input input--mono"
-            value={values.name}
-            onChange={(e) => update('name', e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={128}
-            data-autofocus
-          />
-          {fieldError('name')}
-        </div>
-        {mode === 'create' && writableManagers.length > 1 && (
-          <div className="field">
-            <label htmlFor="secret-manager" className="field__label">
-              Secret manager
-            </label>
-            <select id="secret-manager" className="input" value={chosenManager ?? ''} onChange={(e) => {
-                setManagerId(e.target.value);
-                forgetTaken();
-              }}
-            >
-              {writableManagers.map((manager) => (
-                <option key={manager.id} value={manager.id}>
-                  {manager.name}
-                  {manager.isDefault ? ' (default)' : ''}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        <div className="field">
-          <label htmlFor="secret-description" className="field__label">
-            Description <span className="field__optional">(optional)</span>
-          </label>
-          <input
-            {...fieldProps('description')}
-            className="input"
-            value={values.description}
-            onChange={(e) => update('description', e.target.value)}
-            autoComplete="off"
-          />
-          {fieldError('description')}
-        </div>
-        {isText ? (
-          <div className="field">
-            <div className="field__label-row">
-              <label htmlFor="secret-value" className="field__label">
-                {secret ? 'New value' : 'Value'}
-              </label>
-              <VisibilityToggle visible={valueVisible} onToggle={() => setValueVisible((v) => !v)} controls="secret-value" noun="value" />
-            </div>
-            <textarea
-              {...fieldProps('value')}
-              className={`input input--mono textarea${valueVisible ? '' : ' is-masked'}`}
-              value={values.value}
-              onChange={(e) => update('value', e.target.value)}
-              onKeyDown={onValueKeyDown}
-              rows={4}
+        <Field id="secret-name" label="Name" error={errors.name}>
+          {(control) => (
+            <input
+              {...control}
+              className="input input--mono"
+              value={values.name}
+              onChange={(e) => update('name', e.target.value)}
               autoComplete="off"
-              autoCorrect="off"
-              autoCapitalize="off"
               spellCheck={false}
+              maxLength={128}
+              data-autofocus
             />
-            <p className="field__hint" id="secret-value-hint">
-              {secret ? 'Leave empty to keep the current value. ' : ''}Sealed before it leaves this window.
-            </p>
-            {fieldError('value')}
-          </div>
+          )}
+        </Field>
+        {mode === 'create' && writableManagers.length > 1 && (
+          <Field id="secret-manager" label="Secret manager">
+            {(control) => (
+              <select
+                {...control}
+                className="input"
+                value={chosenManager ?? ''}
+                onChange={(e) => {
+                  setManagerId(e.target.value);
+                  forgetTaken();
+                }}
+              >
+                {writableManagers.map((manager) => (
+                  <option key={manager.id} value={manager.id}>
+                    {manager.name}
+                    {manager.isDefault ? ' (default)' : ''}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <Field id="secret-description" label="Description" optional error={errors.description}>
+          {(control) => <input {...control} className="input" value={values.description} onChange={(e) => update('description', e.target.value)} autoComplete="off" />}
+        </Field>
+        {isText ? (
+          <Field
+            id="secret-value"
+            label={secret ? `New ${valueLabel.toLowerCase()}` : valueLabel}
+            labelActions={<VisibilityToggle visible={valueVisible} onToggle={() => setValueVisible((v) => !v)} controls="secret-value" noun="value" />}
+            hint={`${secret ? 'Leave empty to keep the current value. ' : ''}Sealed before it leaves this window.`}
+            error={errors.value}
+          >
+            {(control) => (
+              <textarea
+                {...control}
+                className={`input input--mono textarea${valueVisible ? '' : ' is-masked'}`}
+                value={values.value}
+                onChange={(e) => update('value', e.target.value)}
+                onKeyDown={onValueKeyDown}
+                rows={4}
+                autoComplete="off"
+                autoCorrect="off"
+                autoCapitalize="off"
+                spellCheck={false}
+              />
+            )}
+          </Field>
         ) : (
           <>
             {secret && type !== 'file' && (

@@ -5,6 +5,7 @@ import { describeError } from '../lib/errors.js';
 import { storeIsEmpty } from '../state/backup.js';
 import { saveSettings } from '../state/session.js';
 import { ExportBackupDialog, ImportDialog, RestoreBackupDialog } from './BackupDialogs.js';
+import { Field } from './Field.js';
 import { Panel } from './Panel.js';
 import { AppearanceSection } from '../features/appearance/index.js';
 import { KnownHostsView } from '../features/connections/index.js';
@@ -13,31 +14,31 @@ import { StoreCheckSection } from '../features/store-check/index.js';
 import './settings-view.css';
 
 /** The settings this form edits as numbers (the clipboard delay may also be "never"); the others have their own sections. */
-type Field = { [K in keyof Settings]: Settings[K] extends number | null ? K : never }[keyof Settings];
+type NumberSetting = { [K in keyof Settings]: Settings[K] extends number | null ? K : never }[keyof Settings];
 
-const limits: Record<Field, string> = {
+const limits: Record<NumberSetting, string> = {
   autoLockMinutes: 'Enter a whole number of minutes from 1 to 1440.',
   versionRetention: 'Enter a whole number of versions from 10 to 10,000.',
   connectTimeoutSeconds: 'Enter a whole number of seconds from 1 to 300.',
   clipboardClearSeconds: 'Enter a whole number of seconds from 1 to 3600, or choose Never.',
 };
 
-const fields = Object.keys(limits) as Field[];
+const fields = Object.keys(limits) as NumberSetting[];
 
-function asText(settings: Settings): Record<Field, string> {
-  return Object.fromEntries(fields.map((name) => [name, settings[name] === null ? '' : String(settings[name])])) as Record<Field, string>;
+function asText(settings: Settings): Record<NumberSetting, string> {
+  return Object.fromEntries(fields.map((name) => [name, settings[name] === null ? '' : String(settings[name])])) as Record<NumberSetting, string>;
 }
 
 /** Parses one number field with the contract's own rule; empty text is not zero. */
-function parseField(field: Field, text: string): number | null {
+function parseField(field: NumberSetting, text: string): number | null {
   if (text.trim() === '') return null;
   const parsed = settingsSchema.shape[field].safeParse(Number(text));
   return parsed.success ? parsed.data : null;
 }
 
 export function SettingsView({ settings }: { settings: Settings }) {
-  const [values, setValues] = useState<Record<Field, string>>(() => asText(settings));
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [values, setValues] = useState<Record<NumberSetting, string>>(() => asText(settings));
+  const [errors, setErrors] = useState<Partial<Record<NumberSetting, string>>>({});
   const [clipboardNever, setClipboardNever] = useState(settings.clipboardClearSeconds === null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
@@ -60,8 +61,8 @@ export function SettingsView({ settings }: { settings: Settings }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const parsed: Partial<Record<Field, number | null>> = {};
-    const found: Partial<Record<Field, string>> = {};
+    const parsed: Partial<Record<NumberSetting, number | null>> = {};
+    const found: Partial<Record<NumberSetting, string>> = {};
     for (const name of fields) {
       if (name === 'clipboardClearSeconds' && clipboardNever) {
         parsed[name] = null;
@@ -88,34 +89,23 @@ export function SettingsView({ settings }: { settings: Settings }) {
     }
   };
 
-  const field = (name: Field, label: string, hint: string, min: number, max: number, disabled = false) => (
-    <div className="field">
-      <label htmlFor={`setting-${name}`} className="field__label">
-        {label}
-      </label>
-      <input
-        id={`setting-${name}`}
-        className="input input--short"
-        type="number"
-        inputMode="numeric"
-        min={min}
-        max={max}
-        step={1}
-        value={values[name]}
-        disabled={disabled}
-        onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
-        aria-invalid={errors[name] ? true : undefined}
-        aria-describedby={`setting-${name}-hint${errors[name] ? ` setting-${name}-error` : ''}`}
-      />
-      <p className="field__hint" id={`setting-${name}-hint`}>
-        {hint}
-      </p>
-      {errors[name] && (
-        <p className="field__error" id={`setting-${name}-error`}>
-          {errors[name]}
-        </p>
+  const field = (name: NumberSetting, label: string, hint: string, min: number, max: number, disabled = false) => (
+    <Field id={`setting-${name}`} label={label} hint={hint} error={errors[name]}>
+      {(control) => (
+        <input
+          {...control}
+          className="input input--short"
+          type="number"
+          inputMode="numeric"
+          min={min}
+          max={max}
+          step={1}
+          value={values[name]}
+          disabled={disabled}
+          onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))}
+        />
       )}
-    </div>
+    </Field>
   );
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useId, useReducer, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Application, SecretSummary } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
+import { Field } from '../../components/Field.js';
 import { FormError } from '../../components/FormError.js';
 import { useNow } from '../../hooks/use-now.js';
 import { useSubscription } from '../../hooks/use-subscription.js';
@@ -51,20 +52,20 @@ interface ConsumerSelectProps {
 /** An application or environment to run the test as; those outside the secret's scope stay choosable, marked, to show the refusal. */
 function ConsumerSelect({ id, label, value, onChange, disabled, invalid, emptyLabel, options }: ConsumerSelectProps) {
   return (
-    <div className="field">
-      <label htmlFor={id} className="field__label">
-        {label}
-      </label>
-      <select id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} aria-invalid={invalid || undefined}>
-        <option value="">{emptyLabel}</option>
-        {options.map((option) => (
-          <option key={option.id} value={option.id}>
-            {option.name}
-            {option.inScope ? '' : ' (not in scope)'}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field id={id} label={label}>
+      {(control) => (
+        // The group's error, under both selects, says what is wrong; each select is marked invalid with it.
+        <select {...control} className="input" value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} aria-invalid={invalid || undefined}>
+          <option value="">{emptyLabel}</option>
+          {options.map((option) => (
+            <option key={option.id} value={option.id}>
+              {option.name}
+              {option.inScope ? '' : ' (not in scope)'}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 
@@ -183,12 +184,11 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
     document.getElementById(`${ids}-tab-${next}`)?.focus();
   };
 
-  const field = (name: 'host' | 'port' | 'consumer') =>
-    errors[name] && (
-      <p className="field__error" id={`${ids}-${name}-error`}>
-        {errors[name]}
-      </p>
-    );
+  const consumerError = errors.consumer && (
+    <p className="field__error" id={`${ids}-consumer-error`}>
+      {errors.consumer}
+    </p>
+  );
 
   return (
     <Dialog title={`Test connection: ${secret.name}`} onClose={onClose} size="medium">
@@ -215,45 +215,34 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
         <div role="tabpanel" id={`${ids}-panel-test`} aria-labelledby={`${ids}-tab-test`} hidden={tab !== 'test'} className="conn-panel">
           <form className="form" onSubmit={submit} onKeyDown={onFormKeyDown} noValidate aria-label="Test target">
             <div className="conn-target">
-              <div className="field conn-target__host">
-                <label htmlFor={`${ids}-host`} className="field__label">
-                  Host
-                </label>
-                <input
-                  id={`${ids}-host`}
-                  className="input input--mono"
-                  value={values.host}
-                  onChange={(e) => update({ host: e.target.value })}
-                  placeholder="server.example.com or 10.0.0.5"
-                  autoComplete="off"
-                  spellCheck={false}
-                  maxLength={255}
-                  aria-invalid={errors.host ? true : undefined}
-                  aria-describedby={errors.host ? `${ids}-host-error` : undefined}
-                  data-autofocus
-                />
-                {field('host')}
-              </div>
-              <div className="field conn-target__port">
-                <label htmlFor={`${ids}-port`} className="field__label">
-                  Port
-                </label>
-                <input
-                  id={`${ids}-port`}
-                  className="input input--mono"
-                  inputMode="numeric"
-                  value={values.port}
-                  onChange={(e) => update({ port: e.target.value })}
-                  placeholder={String(defaultPort(secret))}
-                  autoComplete="off"
-                  aria-invalid={errors.port ? true : undefined}
-                  aria-describedby={[errors.port ? `${ids}-port-error` : null, `${ids}-port-hint`].filter(Boolean).join(' ')}
-                />
-                <p className="field__hint" id={`${ids}-port-hint`}>
-                  {defaultPort(secret)} when empty
-                </p>
-                {field('port')}
-              </div>
+              <Field id={`${ids}-host`} label="Host" error={errors.host} className="conn-target__host">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input input--mono"
+                    value={values.host}
+                    onChange={(e) => update({ host: e.target.value })}
+                    placeholder="server.example.com or 10.0.0.5"
+                    autoComplete="off"
+                    spellCheck={false}
+                    maxLength={255}
+                    data-autofocus
+                  />
+                )}
+              </Field>
+              <Field id={`${ids}-port`} label="Port" hint={`${defaultPort(secret)} when empty`} error={errors.port} className="conn-target__port">
+                {(control) => (
+                  <input
+                    {...control}
+                    className="input input--mono"
+                    inputMode="numeric"
+                    value={values.port}
+                    onChange={(e) => update({ port: e.target.value })}
+                    placeholder={String(defaultPort(secret))}
+                    autoComplete="off"
+                  />
+                )}
+              </Field>
             </div>
             {showConsumer && (
               <fieldset className="conn-consumer" aria-describedby={`${ids}-consumer-hint${errors.consumer ? ` ${ids}-consumer-error` : ''}`}>
@@ -283,7 +272,7 @@ export function ConnectionTestDialog({ secret, onClose, initialHost = '', onHost
                 <p className="field__hint" id={`${ids}-consumer-hint`}>
                   {appsError ?? 'The test runs as this consumer and goes through the usage-scope check, as a real use would.'}
                 </p>
-                {field('consumer')}
+                {consumerError}
               </fieldset>
             )}
             <div className="conn-run">
