@@ -50,7 +50,10 @@ export class KeyWorkResumer {
       if (finished) this.emit({ type: 'keys.resumed', ...what, state: 'finished', message: finished });
     } catch (error) {
       this.logError(`resuming ${what.work} failed`, error);
-      this.emit({ type: 'keys.resumed', ...what, state: 'failed', message: `Could not finish ${title}: ${toAppError(error).message} ${retry}` });
+      const failure = toAppError(error);
+      // Locked meanwhile: the next unlock resumes it again, which is all there is to say.
+      if (failure.code === 'LOCKED') return;
+      this.emit({ type: 'keys.resumed', ...what, state: 'failed', message: `Could not finish ${title}: ${failure.message} ${retry}` });
     }
   }
 }
