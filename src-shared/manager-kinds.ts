@@ -6,13 +6,7 @@
  * branching on a kind's name; adding a kind is one provider file in the
  * delegate and one entry here (docs/architecture.md, "Adding a manager kind").
  */
-import type { z } from 'zod';
 import { awsKmsFields, awsSecretsManagerFields, azureKeyVaultFields, gcpKmsFields, vaultFields, type ManagerFieldDef } from './manager-fields.js';
-import * as awsKmsConfig from './manager-configs/aws-kms.js';
-import * as awsSecretsManagerConfig from './manager-configs/aws-secrets-manager.js';
-import * as azureKeyVaultConfig from './manager-configs/azure-key-vault.js';
-import * as gcpKmsConfig from './manager-configs/gcp-kms.js';
-import * as vaultConfig from './manager-configs/vault.js';
 
 export type ManagerRole = 'local' | 'key-manager' | 'secret-store';
 
@@ -42,11 +36,6 @@ export interface ManagerKindSpec {
   identityFields: readonly string[];
   /** Dotted paths of the configuration's secret fields: they never leave the delegate. */
   secretFields: readonly string[];
-  /**
-   * Its configuration's strict schema (src-shared/manager-configs/): the delegate's provider parses with it
-   * and the add-manager form shows its issues under the fields; null for the built-in store, which has none.
-   */
-  configSchema: z.ZodType | null;
   /** Its add-manager form, field by field (src-shared/manager-fields.ts); the built-in store has none. */
   fields: readonly ManagerFieldDef[];
   /** How the store names an existing secret; null when it takes no references. */
@@ -123,7 +112,6 @@ const local = {
   hint: 'Values stay here, encrypted under the master passphrase',
   identityFields: [],
   secretFields: [],
-  configSchema: null,
   fields: [],
   reference: null,
   remoteNameLabel: 'Remote name',
@@ -155,7 +143,6 @@ export const managerKindSpecs = describeKinds({
     hint: 'Key manager: values stay here, encrypted under keys that AWS KMS wraps',
     identityFields: ['region', 'keyArn'],
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
-    configSchema: awsKmsConfig.configSchema,
     fields: awsKmsFields,
     wrapLimitBytes: 4096,
     // RotateKeyOnDemand and yearly automatic rotation add key material; the ARN stays.
@@ -170,7 +157,6 @@ export const managerKindSpecs = describeKinds({
     hint: 'Key manager: values stay here, encrypted under keys that Cloud KMS wraps',
     identityFields: ['projectId', 'location', 'keyRing', 'keyName'],
     secretFields: ['serviceAccount.private_key', 'accessToken'],
-    configSchema: gcpKmsConfig.configSchema,
     fields: gcpKmsFields,
     wrapLimitBytes: 64 * 1024,
     rewrapsKeys: { versionNoun: 'key version' },
@@ -185,7 +171,6 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in AWS under a name prefix',
     identityFields: ['region'],
     secretFields: ['credentials.secretAccessKey', 'credentials.sessionToken'],
-    configSchema: awsSecretsManagerConfig.configSchema,
     fields: awsSecretsManagerFields,
     reference: { syntax: 'name#jsonKey or ARN', hint: 'name#jsonKey or an ARN, e.g. prod/billing/db#password' },
     remoteNameLabel: 'Remote ARN or name',
@@ -203,7 +188,6 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in one Azure key vault',
     identityFields: ['vaultName', 'vaultUrl', 'environment'],
     secretFields: ['clientSecret'],
-    configSchema: azureKeyVaultConfig.configSchema,
     fields: azureKeyVaultFields,
     reference: { syntax: 'name[/version]', hint: 'name, or name/version for one version, e.g. billing-db-password' },
     maxValueBytes: 25 * 1024,
@@ -220,7 +204,6 @@ export const managerKindSpecs = describeKinds({
     hint: 'Secret store: values are kept in a KV engine (v1 or v2)',
     identityFields: ['url', 'namespace', 'engine'],
     secretFields: ['auth.token', 'auth.secretId'],
-    configSchema: vaultConfig.configSchema,
     fields: vaultFields,
     reference: { syntax: 'path#key', hint: 'path#key, relative to the KV mount, e.g. apps/billing/db#password' },
     remoteNameLabel: 'Remote path',

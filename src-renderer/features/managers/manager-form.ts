@@ -5,6 +5,7 @@
  * refusals put under the fields they concern.
  */
 import { entityNameSchema, managerKindSpecs, type IpcError, type ManagerOptions, type ManagerSummary } from '../../../src-shared/contract.js';
+import { managerConfigSchema } from '../../../src-shared/manager-configs/index.js';
 import { optionChoices } from '../../../src-shared/manager-options.js';
 import { IpcCallError, describeError } from '../../lib/errors.js';
 import {
@@ -123,7 +124,7 @@ function collect(kind: ExternalKind, values: ManagerFormValues, fields: ManagerF
  * left to those fields; an issue that names no field goes to `form`.
  */
 function addSchemaIssues(kind: ExternalKind, built: BuiltConfig, fields: readonly ManagerFieldDef[], unplaced: 'form' | 'drop'): void {
-  const parsed = managerKindSpecs[kind].configSchema?.safeParse(built.config);
+  const parsed = managerConfigSchema(kind)?.safeParse(built.config);
   if (!parsed || parsed.success) return;
   for (const issue of parsed.error.issues) {
     const field = fieldForIssue(kind, issue.path.map(String).join('.'));

@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { registerManagerKind, type ManagerKindSpec } from '../../../src-shared/manager-kinds.js';
+import { registerManagerConfigSchema } from '../../../src-shared/manager-configs/index.js';
 
 const NAME_MAX_LENGTH = 64;
 
-/** Its configuration: the provider parses with it, and the add-manager form shows its issues. */
+/** Its configuration: the provider parses with it, and the add-manager form shows its issues (registered below). */
 export const kvLiteConfigSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL.' }),
   token: z.string().min(1),
@@ -22,7 +23,6 @@ export const kvLiteDescription: ManagerKindSpec = {
   hint: 'Secret store: values are kept in a kv-lite server under a name prefix',
   identityFields: ['url', 'prefix'],
   secretFields: ['token'],
-  configSchema: kvLiteConfigSchema,
   fields: [
     { key: 'url', label: 'Server URL', type: 'text', secret: false, required: true, placeholder: 'https://kv-lite.example:8300' },
     { key: 'token', label: 'Access token', type: 'secret', secret: true, required: true },
@@ -52,3 +52,4 @@ export const kvLiteDescription: ManagerKindSpec = {
 };
 
 registerManagerKind('kv-lite', kvLiteDescription);
+registerManagerConfigSchema('kv-lite', kvLiteConfigSchema);
