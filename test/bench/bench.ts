@@ -536,7 +536,15 @@ async function benchMigration(): Promise<void> {
       // One process on one core keeps up with C calls in flight only below L·1.10/C of CPU per call.
       note: `main + both emulators ${migration.cpuPerCall.mainAndEmulatorsMs.toFixed(3)} ms; alone: the SDK client and one emulator in this process; each process must stay under ${((migration.latencyMs * 1.1) / migration.concurrency).toFixed(3)} ms (L·1.10/C) for the goal`,
     },
+    {
+      measure: 'CPU per call alone, the delegate\'s provider',
+      stack: `${migration.cpuPerCall.providerAloneMs.toFixed(3)} ms`,
+      baseline: `${migration.cpuPerCall.aloneMs.toFixed(3)} ms`,
+      ratio: `${(migration.cpuPerCall.providerAloneMs / migration.cpuPerCall.aloneMs).toFixed(2)}x`,
+      note: 'the same reads through the AWS Secrets Manager provider as the delegate builds it; baseline: a default SDK client (both with the emulator, in this process)',
+    },
   ]);
+  console.log(`Requests main sent the delegate during the run: ${migration.delegateRequestsPerSecret} per secret`);
   if (migration.delegateProfile) {
     const { path, runFromUs, runToUs } = migration.delegateProfile;
     console.log(`The delegate's CPU profile: ${path ?? 'not written'}; the C = ${migration.concurrency} run spans ${runFromUs}..${runToUs} µs of its clock`);

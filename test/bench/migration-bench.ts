@@ -18,7 +18,9 @@
  * Wall time on a shared machine is noise, so the CPU the run cost is printed
  * too, per provider call: the delegate's (from /proc, Linux only) and this
  * process's (main and both emulators), beside this process's CPU per call
- * when the same calls are made alone (the SDK client and one emulator).
+ * when the same calls are made alone (the SDK client and one emulator), with a
+ * default SDK client and with the delegate's provider, and the requests main
+ * sent the delegate per secret.
  * MIGRATION_BENCH_CPU_PROF=<dir> runs the delegate under --cpu-prof and
  * leaves its profile there (a bench-only spawner; the product's launch is unchanged).
  */
@@ -35,6 +37,7 @@ import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
 import type { DelegateSpawner } from '../../src-main/core/delegate/delegate-channel.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 
 export interface MigrationBenchOptions {
   secrets?: number;
@@ -58,7 +61,9 @@ export interface MigrationBenchResult {
   /** One-minute load average and cores when the run ended. */
   load: { average: number; cores: number };
   /** CPU milliseconds per provider call of the run (C = concurrency), and of the same calls made alone. */
-  cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number };
+  cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number; providerAloneMs: number };
+  /** Requests main sent the delegate during the run, per secret moved. */
+  delegateRequestsPerSecret: number;
   /** The delegate's CPU profile, when MIGRATION_BENCH_CPU_PROF named a folder, and the run's window in it (monotonic µs, the profile's clock). */
   delegateProfile: { path: string | null; runFromUs: number; runToUs: number } | null;
 }
@@ -127,23 +132,34 @@ async function profileWritten(dir: string): Promise<string | null> {
   return null;
 }
 
-/** Makes `total` GetSecretValue calls to the emulator, `concurrency` at a time: what the calls cost without Strongroom. */
+/** Makes `total` reads of the given secrets, `concurrency` at a time. */
+async function concurrentReads(secretIds: string[], total: number, concurrency: number, read: (secretId: string) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      await read(secretIds[i % secretIds.length]!);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - started;
+}
+
+/** Makes `total` GetSecretValue calls to the emulator with a default SDK client: what the calls cost without Strongroom. */
 async function callsAlone(emulator: AwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
   const client = new SecretsManagerClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials } });
   try {
-    let next = 0;
-    const started = performance.now();
-    const worker = async () => {
-      while (next < total) {
-        const i = next++;
-        await client.send(new GetSecretValueCommand({ SecretId: secretIds[i % secretIds.length] }));
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return performance.now() - started;
+    return await concurrentReads(secretIds, total, concurrency, (secretId) => client.send(new GetSecretValueCommand({ SecretId: secretId })));
   } finally {
     client.destroy();
   }
+}
+
+/** The same reads through the delegate's AWS Secrets Manager provider (its SDK client as the delegate configures it), in this process. */
+async function providerCallsAlone(emulator: AwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
+  const provider = awsSecretsManager.create({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials }, namePrefix: 'bench/' });
+  return concurrentReads(secretIds, total, concurrency, (secretId) => provider.get(secretId));
 }
 
 const DELEGATE = join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
@@ -175,7 +191,16 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const emulators = await Promise.all([startAwsEmulator(), startAwsEmulator()]);
   const [source, target] = emulators as [AwsEmulator, AwsEmulator];
   const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
-  const core = await createAppCore({ dataDir: dir, actor: 'desktop', delegateEntry: DELEGATE, ...(profileDir ? { spawnDelegate: profiledDelegate(profileDir) } : {}) });
+  let delegateRequests = 0;
+  const core = await createAppCore({
+    dataDir: dir,
+    actor: 'desktop',
+    delegateEntry: DELEGATE,
+    onDelegateTraffic: (direction) => {
+      if (direction === 'to-delegate') delegateRequests++;
+    },
+    ...(profileDir ? { spawnDelegate: profiledDelegate(profileDir) } : {}),
+  });
   let closed = false;
   try {
     const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
@@ -213,25 +238,26 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const before = calls(emulators);
     const delegateCpuBefore = processCpuMs(core.delegatePid);
     const ownCpuBefore = ownCpuMs();
+    const requestsBefore = delegateRequests;
     const runFromUs = Number(process.hrtime.bigint() / 1000n);
     let started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond });
     const wallMs = performance.now() - started;
     const runToUs = Number(process.hrtime.bigint() / 1000n);
     const ownCpu = ownCpuMs() - ownCpuBefore;
+    const runRequests = delegateRequests - requestsBefore;
     const delegateCpuAfter = processCpuMs(core.delegatePid);
     const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
     const callsPerSecret = (calls(emulators) - before) / count;
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
     const runCalls = Math.round(count * callsPerSecret);
-    const aloneCpuBefore = ownCpuMs();
-    const aloneMs = await callsAlone(
-      target,
-      (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`),
-      runCalls,
-      concurrency,
-    );
-    const aloneCpu = ownCpuMs() - aloneCpuBefore;
+    const movedIds = (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`);
+    let cpuBefore = ownCpuMs();
+    const aloneMs = await callsAlone(target, movedIds, runCalls, concurrency);
+    const aloneCpu = ownCpuMs() - cpuBefore;
+    cpuBefore = ownCpuMs();
+    await providerCallsAlone(target, movedIds, runCalls, concurrency);
+    const providerAloneCpu = ownCpuMs() - cpuBefore;
 
     started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: sequentialIds, concurrency: 1, ratePerSecond });
@@ -251,7 +277,8 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
       callsAlone: { calls: runCalls, wallMs: Math.round(aloneMs) },
       load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },
-      cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu) },
+      cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu), providerAloneMs: perCall(providerAloneCpu) },
+      delegateRequestsPerSecret: Math.round((runRequests / count) * 100) / 100,
       delegateProfile: profileDir ? { path: await profileWritten(profileDir), runFromUs, runToUs } : null,
     };
   } finally {
