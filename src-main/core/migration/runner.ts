@@ -48,7 +48,7 @@ const RESERVE_BATCH = 1000;
  * for one delegate request (and one check of the rows' current MACs) instead of two requests per item. It runs
  * while the copy is read back (a provider call), so the wait costs the item nothing.
  */
-const SEAL_INTERVAL_MS = 5;
+const SEAL_INTERVAL_MS = 15;
 const SEAL_BATCH = 64;
 
 export interface RunnerDeps {
