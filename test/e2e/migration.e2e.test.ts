@@ -99,12 +99,17 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     // An admin wrote this into the vault outside Strongroom: it is never written over.
     azure.seedSecret('taken', 'written by an admin');
 
+    await addAzureManager(TARGET);
+  }, 180_000);
+
+  /** Adds a manager named `name` for the emulator's one key vault, through the Managers view. */
+  async function addAzureManager(name: string): Promise<void> {
     await section('Managers').click();
     await page.getByRole('button', { name: 'Add manager' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add manager' });
     await dialog.getByRole('radio', { name: /^Azure Key Vault/ }).check();
-    const config = azureConfig(azure);
-    await byLabel(dialog, 'Name').fill(TARGET);
+    const config = azureConfig(azure!);
+    await byLabel(dialog, 'Name').fill(name);
     await byLabel(dialog, 'Tenant id').fill(config.tenantId);
     await byLabel(dialog, 'Client id').fill(config.clientId);
     await byLabel(dialog, 'Client secret').fill(config.clientSecret);
@@ -116,8 +121,8 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     await byLabel(dialog, 'CA certificate').fill(config.caCertificate);
     await dialog.getByRole('button', { name: 'Add manager' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('cell', { name: TARGET, exact: true }).waitFor();
-  }, 180_000);
+    await page.getByRole('cell', { name, exact: true }).waitFor();
+  }
 
   afterAll(() =>
     tearDown(
@@ -362,6 +367,45 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
 
     // Every secret still reveals under the new master key, one kept here and one moved to Azure.
     for (const name of ['bulk_23', 'beta']) await expectRevealed(name, `${name}-value`);
+    expect(ui!.app.consoleErrors).toEqual([]);
+  });
+
+  it('keeps a reference a reference into another manager of the same key vault: the preview says so and why, and the run writes nothing into Azure', async () => {
+    const twin = 'azure-twin';
+    azure!.seedSecret('shared-db-password', 'referenced-value');
+    await addAzureManager(twin);
+    await section('Secrets').click();
+    await page.getByRole('button', { name: 'Reference…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reference an existing secret' });
+    await byLabel(dialog, 'Name').fill('shared_ref');
+    await dialog.getByLabel('Secret store').selectOption({ label: TARGET });
+    await byLabel(dialog, 'Reference').fill('shared-db-password');
+    await dialog.getByRole('button', { name: 'Add reference' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await section('Migration').click();
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await chooseManager('From (source)', TARGET);
+    await chooseManager('To (target)', twin);
+    await page.getByRole('radio', { name: 'Chosen secrets' }).check();
+    await page.getByRole('list', { name: 'Secrets of the source' }).getByRole('checkbox', { name: 'shared_ref', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Keep references as references' }).check();
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await previewRow('shared_ref').getByText('Stays a reference', { exact: true }).waitFor();
+    await previewRow('shared_ref')
+      .getByText(/^Stays a reference \(target reaches the same remote\): "azure-twin" \(Azure Key Vault\) has the same vaultName, vaultUrl, environment/)
+      .waitFor();
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+
+    const writesBefore = azure!.calls.setSecret ?? 0;
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+    await reportRow('shared_ref').getByText('Moved', { exact: true }).waitFor();
+    await reportRow('shared_ref').getByText('stays a reference to shared-db-password').waitFor();
+    expect(azure!.calls.setSecret ?? 0).toBe(writesBefore);
+    await expectRevealed('shared_ref', 'referenced-value');
+    const option = page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: 'shared_ref', exact: true });
+    expect(await option.textContent()).toContain(`in ${twin}`);
     expect(ui!.app.consoleErrors).toEqual([]);
   });
 });
