@@ -113,16 +113,13 @@ export function connectionTestActor(actor: string): string {
 }
 const BATCH = 1000;
 
+/** What an entry says, without its hash and MAC: the chain hashes exactly this, and the list shows it. */
+function entryBody(row: Omit<AuditRow, 'hash' | 'mac'>) {
+  return { seq: row.seq, at: row.at, actor: row.actor, action: row.action, target: row.target, outcome: row.outcome, detail: row.detail };
+}
+
 export function chainHash(previousHash: string, row: Omit<AuditRow, 'hash' | 'mac'>): string {
-  const body = canonicalJson({
-    seq: row.seq,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    target: row.target,
-    outcome: row.outcome,
-    detail: row.detail,
-  });
+  const body = canonicalJson(entryBody(row));
   return createHash('sha256').update(`${previousHash}\n${body}`).digest('base64');
 }
 
@@ -280,16 +277,7 @@ export class AuditLog {
     const rows = prepared(this.db, `SELECT * FROM audit_log ${where} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as AuditRow[];
     return {
       total,
-      items: rows.map((row) => ({
-        seq: row.seq,
-        at: row.at,
-        actor: row.actor,
-        action: row.action,
-        target: row.target,
-        outcome: row.outcome,
-        detail: row.detail,
-        sealed: row.mac !== null,
-      })),
+      items: rows.map((row) => ({ ...entryBody(row), sealed: row.mac !== null })),
     };
   }
 

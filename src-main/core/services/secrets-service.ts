@@ -628,6 +628,26 @@ export class SecretsService {
   }
 
   /** Writes a new current version; the caller supplies its ciphertext. */
+  /**
+   * Writes a secret's next version where its manager keeps values (over its own remote secret in a secret
+   * store, within the manager timeout) and commits it with the row: an update's new value and a rollback's
+   * old one alike.
+   */
+  private writeNextVersion<T extends { versions: EncryptedVersion[] }>(
+    manager: ManagerInfo,
+    row: SecretRow,
+    send: (
+      context: { manager?: ManagerContext; intermediateKey?: IntermediateKeyRecord | null },
+      remote: { remoteName?: string; remoteMode?: 'overwrite' },
+      timeoutMs: number | undefined,
+    ) => Promise<T & { intermediateKeys: IntermediateKeyRecord[] }>,
+    commit: (written: T['versions'][number]) => void,
+  ): Promise<void> {
+    const remote = manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name, remoteMode: 'overwrite' as const } : {};
+    const timeoutMs = manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS;
+    return this.writeValues(manager, (context) => send(context, remote, timeoutMs), ({ versions }) => commit(versions[0]!), this.plannedOverwrite(manager, row));
+  }
+
   private commitNewVersion(
     row: SecretRow,
     address: SecretAddress,
@@ -687,38 +707,22 @@ export class SecretsService {
       const address: SecretAddress = { secretId: row.id, version: row.current_version + 1, type: row.type, managerId: row.manager_id };
       changes.push(`value (version ${address.version})`);
       const seals = await this.rows.seal([this.rows.planned(row.id, { name: request.name ?? row.name, currentVersion: address.version })]);
-      await this.writeValues(
+      await this.writeNextVersion(
         manager,
-        (context) =>
+        row,
+        (context, remote, timeoutMs) =>
           this.delegate.request(
             {
               op: 'secrets.encrypt',
               sealed: request.sealedValue!,
               binding: sealBindings.secretUpdate(row.id),
-              targets: [
-                {
-                  address,
-                  name: row.name,
-                  metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>),
-                  ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name, remoteMode: 'overwrite' as const } : {}),
-                },
-              ],
+              targets: [{ address, name: row.name, metadata: metadata ?? (JSON.parse(row.metadata) as Record<string, unknown>), ...remote }],
               ...context,
             },
-            manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+            timeoutMs,
           ),
-        ({ versions }) =>
-          this.commitNewVersion(
-            row,
-            address,
-            versions[0]!,
-            versions[0]!.facts,
-            { name: request.name, description: request.description, metadata },
-            changes.join('; '),
-            'secret.update',
-            seals,
-          ),
-        this.plannedOverwrite(manager, row),
+        (written) =>
+          this.commitNewVersion(row, address, written, written.facts, { name: request.name, description: request.description, metadata }, changes.join('; '), 'secret.update', seals),
       );
     } else {
       const seals = await this.rows.seal([this.rows.planned(row.id, { name: request.name ?? row.name })]);
@@ -755,32 +759,32 @@ export class SecretsService {
     const manager = this.writableManager(row.manager_id);
     const seals = await this.rows.seal([this.rows.planned(row.id, { currentVersion: address.version })]);
     const sources = this.dependencies([from]);
-    await this.writeValues(
+    await this.writeNextVersion(
       manager,
-      (context) =>
+      row,
+      (context, remote, timeoutMs) =>
         this.delegate.request(
           {
             op: 'secrets.reencrypt',
-            items: [{ from, to: address, ...(manager.role === 'secret-store' ? { remoteName: row.remote_name ?? row.name, remoteMode: 'overwrite' as const } : {}) }],
+            items: [{ from, to: address, ...remote }],
             // The source and the target are in the same manager.
             managers: context.manager ? [context.manager] : sources.managers,
             intermediateKeys: sources.intermediateKeys,
             ...(context.intermediateKey !== undefined ? { intermediateKey: context.intermediateKey } : {}),
           },
-          manager.id === LOCAL_MANAGER_ID ? undefined : MANAGER_TIMEOUT_MS,
+          timeoutMs,
         ),
-      ({ versions }) =>
+      (written) =>
         this.commitNewVersion(
           row,
           address,
-          versions[0]!,
+          written,
           rollbackFacts(JSON.parse(facts) as SecretFacts, toVersion),
           {},
           `version ${address.version} restores version ${toVersion}`,
           'secret.rollback',
           seals,
         ),
-      this.plannedOverwrite(manager, row),
     );
     await this.sealAudit();
     return this.get(id);
