@@ -15,6 +15,8 @@ import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
 import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
 import { TableHead } from './TableHead.js';
+import { StopActions } from './StopActions.js';
+import { OperationProgress, useOperation } from '../features/operations/index.js';
 import './backup-dialogs.css';
 
 /** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
@@ -26,6 +28,8 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [stopped, setStopped] = useState<string | null>(null);
+  const operation = useOperation();
   const strength = usePassphraseStrength(passphrase);
   const errors = submitted ? validateNewPassphrase(passphrase, confirm) : {};
 
@@ -39,8 +43,9 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
     }
     setBusy(true);
     setError(null);
+    setStopped(null);
     try {
-      const saved = await exportBackup(passphrase);
+      const saved = await operation.run((operationId) => exportBackup(passphrase, operationId));
       if (saved) {
         showToast(`Exported ${saved.secrets} ${saved.secrets === 1 ? 'secret' : 'secrets'} to ${saved.fileName}`);
         onClose();
@@ -48,7 +53,8 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
         setBusy(false);
       }
     } catch (err) {
-      setError(describeError(err));
+      if (isIpcError(err, 'CANCELLED')) setStopped(err.message);
+      else setError(describeError(err));
       setBusy(false);
     }
   };
@@ -81,8 +87,19 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
           autoComplete="new-password"
         />
         <p className="field__hint">At least {MIN_PASSPHRASE_LENGTH} characters. You choose where the file is saved.</p>
+        {busy && operation.progress && <OperationProgress label="Export progress" progress={operation.progress} />}
+        {stopped && (
+          <p className="field__hint" role="status">
+            {stopped}
+          </p>
+        )}
         <FormError message={error} />
-        <DialogActions onCancel={onClose} label="Export" busyLabel="Exporting…" busy={busy} />
+        {busy ? (
+          // Safe: the file is made only from a finished export, so a stop leaves no partial file.
+          <StopActions label="Stop export" stopping={operation.stopping} onStop={() => void operation.stop()} busyLabel="Exporting…" />
+        ) : (
+          <DialogActions onCancel={onClose} label="Export" busyLabel="Exporting…" busy={busy} />
+        )}
       </form>
     </Dialog>
   );
@@ -91,9 +108,10 @@ export function ExportBackupDialog({ onClose }: { onClose: () => void }) {
 export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => void; onRestored: () => void }) {
   const [file, setFile] = useState<{ name: string; content: string } | null>(null);
   const [passphrase, setPassphrase] = useState('');
-  const [errors, setErrors] = useState<{ file?: string; passphrase?: string; form?: string }>({});
+  const [errors, setErrors] = useState<{ file?: string; passphrase?: string; form?: string; stopped?: string }>({});
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<RestoreReport | null>(null);
+  const operation = useOperation();
 
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
     const chosen = event.target.files?.[0];
@@ -114,10 +132,11 @@ export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => vo
     if (found.file || found.passphrase) return;
     setBusy(true);
     try {
-      setReport(await restoreBackup(file!.content, passphrase));
+      setReport(await operation.run((operationId) => restoreBackup(file!.content, passphrase, operationId)));
       onRestored();
     } catch (err) {
       if (isIpcError(err, 'WRONG_PASSPHRASE')) setErrors({ passphrase: 'Wrong passphrase for this backup. Nothing was restored.' });
+      else if (isIpcError(err, 'CANCELLED')) setErrors({ stopped: err.message });
       else setErrors({ form: describeError(err) });
       setPassphrase('');
     } finally {
@@ -169,8 +188,29 @@ export function RestoreBackupDialog({ onClose, onRestored }: { onClose: () => vo
           error={errors.passphrase}
           autoComplete="current-password"
         />
+        <p className="field__hint" id="restore-stop-note">
+          Nothing is written until the whole backup is decrypted, and a restore can be stopped until then. Then everything is written in one
+          transaction, which cannot be stopped.
+        </p>
+        {busy && operation.progress && <OperationProgress label="Restore progress" progress={operation.progress} />}
+        {errors.stopped && (
+          <p className="field__hint" role="status">
+            {errors.stopped}
+          </p>
+        )}
         <FormError message={errors.form} />
-        <DialogActions onCancel={onClose} label="Restore" busyLabel="Restoring…" busy={busy} />
+        {busy ? (
+          <StopActions
+            label="Stop restore"
+            stopping={operation.stopping}
+            onStop={() => void operation.stop()}
+            busyLabel="Restoring…"
+            // The one write transaction has begun: stopping now could only leave half a store.
+            unavailable={operation.progress?.cancellable === false ? 'Writing: a restore cannot be stopped now' : undefined}
+          />
+        ) : (
+          <DialogActions onCancel={onClose} label="Restore" busyLabel="Restoring…" busy={busy} />
+        )}
       </form>
     </Dialog>
   );

@@ -10,6 +10,8 @@ import { SavedSearches } from '../features/saved-searches/index.js';
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
+import { BulkScopeDialog } from '../features/bulk-scope/index.js';
+import { useSearchIndex } from '../state/search-index.js';
 import './secrets-view.css';
 import './type-badge.css';
 
@@ -125,6 +127,8 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   const apps = useCatalog((s) => s.apps);
   const managers = useCatalog((s) => s.managers);
   const { filters, total, loaded, loading, error } = list;
+  const searchIndex = useSearchIndex();
+  const [bulkScope, setBulkScope] = useState<{ filters: ListFilters; count: number; selection: string } | null>(null);
   const [text, setText] = useState(() => useSecretList.getState().filters.query);
   const [viewport, setViewport] = useState({ scrollTop: 0, height: 600 });
   const searchRef = useRef<HTMLInputElement>(null);
@@ -334,7 +338,21 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           <button type="button" className="btn" onClick={() => setReferencing(undefined)} title="Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager">
             Reference…
           </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!loaded || total === 0}
+            title="Change the usage scope of every secret the list shows"
+            onClick={() => setBulkScope({ filters, count: total, selection: selectionText(filters, apps, managers) })}
+          >
+            Edit scopes…
+          </button>
         </div>
+        {searchIndex.indexing && (
+          <p className="secrets__indexing" role="status">
+            Indexing {searchIndex.names === null ? '' : `${searchIndex.names.toLocaleString('en')} `}names… search may be slower
+          </p>
+        )}
         <div className="filters" role="group" aria-label="Filters and sort">
           <TypeFilter types={filters.types} onChange={(types) => changeFilters({ types })} />
           <FilterSelect label="Manager filter" allLabel="All managers" value={filters.managerId} items={managers} onChange={(managerId) => changeFilters({ managerId })} />
@@ -443,9 +461,22 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           }}
         />
       )}
+      {bulkScope && <BulkScopeDialog {...bulkScope} onClose={() => setBulkScope(null)} />}
       {referencing !== false && (
         <ReferenceDialog initial={referencing} onClose={() => setReferencing(false)} onSaved={(secret) => showAdded(`Added reference ${secret.name}`)} />
       )}
     </div>
   );
+}
+
+/** Which secrets a bulk edit covers, in words: "matching “db”, type SSH key, in billing". */
+function selectionText(filters: ListFilters, apps: { id: string; name: string; environments: { id: string; name: string }[] }[], managers: { id: string; name: string }[]): string {
+  const app = apps.find((candidate) => candidate.id === filters.applicationId);
+  const parts = [
+    filters.query.trim() ? `matching “${filters.query.trim()}”` : '',
+    filters.types.length ? `of type ${filters.types.map((type) => secretTypeLabels[type]).join(' or ')}` : '',
+    filters.managerId ? `in ${managers.find((manager) => manager.id === filters.managerId)?.name ?? 'one manager'}` : '',
+    app ? `usable by ${app.name}${filters.environmentId ? ` · ${app.environments.find((env) => env.id === filters.environmentId)?.name ?? ''}` : ''}` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
 }

@@ -8,10 +8,13 @@ import { saveFile } from './files.js';
 import { refreshList } from './secrets.js';
 import { delegateKey } from './session.js';
 
-/** Exports the whole store and lets the user save it; resolves with what was saved, or null if cancelled. */
-export async function exportBackup(passphrase: string): Promise<{ fileName: string; secrets: number } | null> {
+/**
+ * Exports the whole store and lets the user save it; resolves with what was saved, or null if the user
+ * cancelled saving. `operationId` tags its progress events; a stopped export throws CANCELLED and saves nothing.
+ */
+export async function exportBackup(passphrase: string, operationId?: string): Promise<{ fileName: string; secrets: number } | null> {
   const sealedPassphrase = await sealValues(await delegateKey(), sealBindings.backupExport(), [passphrase]);
-  const { fileName, content, secrets } = await call('backup.export', { sealedPassphrase });
+  const { fileName, content, secrets } = await call('backup.export', { sealedPassphrase, ...(operationId ? { operationId } : {}) });
   const saved = await saveFile(fileName, new Blob([content], { type: 'application/octet-stream' }));
   return saved ? { fileName, secrets } : null;
 }
@@ -22,9 +25,9 @@ export async function storeIsEmpty(): Promise<boolean> {
   return secrets.total === 0 && apps.items.length === 0;
 }
 
-export async function restoreBackup(content: string, passphrase: string): Promise<RestoreReport> {
+export async function restoreBackup(content: string, passphrase: string, operationId?: string): Promise<RestoreReport> {
   const sealedPassphrase = await sealValues(await delegateKey(), sealBindings.backupRestore(), [passphrase]);
-  const report = await call('backup.restore', { sealedPassphrase, content });
+  const report = await call('backup.restore', { sealedPassphrase, content, ...(operationId ? { operationId } : {}) });
   refreshList();
   void reloadCatalog().catch(() => {});
   return report;

@@ -14,6 +14,7 @@ import {
   LIST_PAGE_SIZE,
   SEARCH_DEBOUNCE_MS,
   createDebouncer,
+  filtersActive,
   listRequest,
   pagesToFetch,
   sameFilters,
@@ -21,6 +22,7 @@ import {
 } from '../lib/secret-list.js';
 import type { SecretChanges, SecretFormValues } from '../lib/secret-form.js';
 import { clipboardGuard } from './clipboard.js';
+import { noteIndexReady, noteListReply } from './search-index.js';
 import { delegateKey } from './session.js';
 import { dispatchList, dispatchSecrets, useSecretList, useSession } from './stores.js';
 
@@ -33,6 +35,7 @@ async function fetchPage(generation: number, page: number): Promise<void> {
   try {
     const result = await call('secrets.list', { ...listRequest(state.filters), offset: page * LIST_PAGE_SIZE, limit: LIST_PAGE_SIZE });
     dispatchList({ type: 'page-loaded', generation, page, total: result.total, items: result.items });
+    noteListReply(result.indexing === true, result.total, !filtersActive(state.filters));
   } catch (err) {
     dispatchList({ type: 'page-failed', generation, page, error: describeError(err) });
   }
@@ -76,6 +79,7 @@ export function followSecretChanges(): () => void {
     if (cancelled) return;
     stop = api.onEvent((event) => {
       if (event.type === 'secrets.changed') refreshList();
+      if (event.type === 'secrets.indexed') noteIndexReady();
     });
   });
   return () => {
