@@ -222,10 +222,10 @@ describeNeeding(['chromium'], 'progress of export, restore and bulk scope edits 
       const seen: string[] = [];
       (window as unknown as { indexingSeen: string[] }).indexingSeen = seen;
       new MutationObserver(() => {
-        for (const status of document.querySelectorAll('[role="status"]')) {
+        document.querySelectorAll('[role="status"]').forEach((status) => {
           const text = status.textContent ?? '';
           if (text.startsWith('Indexing') && !seen.includes(text)) seen.push(text);
-        }
+        });
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     await sectionButton(page, 'Secrets').click();
