@@ -10,10 +10,11 @@ import {
   defaultWinrmPort,
   secretMetadataSchemas,
   secretPayloadSchemas,
+  secretTypes,
   type SecretSummary,
   type SecretType,
 } from '../../src-shared/contract.js';
-import { applicableFields, secretFieldControl, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
+import { applicableFields, secretFieldControl, secretFieldsOfType, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
 import { IpcCallError, describeError } from './errors.js';
 
 /** A file chosen in the form: its non-secret facts and its content, base64. */
@@ -90,35 +91,26 @@ export function initialTypedValues(type: SecretType): TypedValues {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
-/** The form for editing a stored secret: its metadata filled in, its secret fields empty. */
+/** The form for editing a stored secret: its metadata filled in, by each field's kind of input, and its secret fields empty. */
 export function typedValuesFrom(secret: SecretSummary): TypedValues {
   const m = secret.metadata;
-  const base = initialTypedValues(secret.type);
+  const values = initialTypedValues(secret.type);
+  const form = values as unknown as Record<string, unknown>;
+  for (const { key, spec } of secretFieldsOfType(secret.type)) {
+    if (spec.part !== 'metadata' || spec.control !== undefined || !isTypedField(key)) continue;
+    if (spec.input === 'checkbox') form[key] = m[key] === true;
+    else if (spec.input === 'choice') form[key] = str(m[key]) || form[key];
+    else if (spec.input !== 'number') form[key] = str(m[key]);
+  }
+  // The port: a WinRM port left out follows "Use SSL", and one that differs from that default counts as typed by hand.
   const useSsl = m.useSsl === true;
-  const port = m.port === undefined ? base.port : str(m.port);
-  return {
-    ...base,
-    username: str(m.username),
-    auth: str(m.auth) || base.auth,
-    keyPath: str(m.keyPath),
-    port: secret.type === 'winrm' && m.port === undefined ? String(defaultWinrmPort(useSsl)) : port,
-    portEdited: secret.type === 'winrm' && m.port !== undefined && Number(m.port) !== defaultWinrmPort(useSsl),
-    principal: str(m.principal),
-    realm: str(m.realm),
-    kdc: str(m.kdc),
-    tgtSource: (str(m.tgtSource) || base.tgtSource) as TypedValues['tgtSource'],
-    keytabPath: str(m.keytabPath),
-    ticketCache: str(m.ticketCache),
-    vaultManagerId: str(m.vaultManagerId),
-    mount: str(m.mount) || base.mount,
-    role: str(m.role),
-    domain: str(m.domain),
-    kerberosSource: (str(m.kerberosSource) || base.kerberosSource) as TypedValues['kerberosSource'],
-    useSsl,
-    skipCertCheck: m.skipCertCheck === true,
-    useNoProfile: m.useNoProfile === true,
-    allowBasicOverHttp: m.allowBasicOverHttp === true,
-  };
+  if (secret.type === 'winrm') {
+    values.port = m.port === undefined ? String(defaultWinrmPort(useSsl)) : str(m.port);
+    values.portEdited = m.port !== undefined && Number(m.port) !== defaultWinrmPort(useSsl);
+  } else if (m.port !== undefined) {
+    values.port = str(m.port);
+  }
+  return values;
 }
 
 /**
@@ -162,8 +154,6 @@ export function visibleFields(type: SecretType, values: TypedValues): TypedField
   return visibleControls(type, values).map((control) => control.field);
 }
 
-const optional = (text: string): string | undefined => (text.trim() === '' ? undefined : text.trim());
-
 /** Port text as a number; anything that is not a whole number is left for the schema to refuse. */
 function portOf(text: string): number | string | undefined {
   const trimmed = text.trim();
@@ -171,82 +161,58 @@ function portOf(text: string): number | string | undefined {
   return /^\d{1,6}$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
-/** The metadata a type's form describes, before the schema fills defaults. */
-export function metadataOf(type: SecretType, values: TypedValues): Record<string, unknown> {
-  const port = portOf(values.port);
-  switch (type) {
-    case 'text':
-      return {};
-    case 'file':
-      return values.file ? { fileName: values.file.fileName, mediaType: values.file.mediaType, size: values.file.size } : {};
-    case 'ssh':
-      return {
-        username: values.username.trim(),
-        auth: values.auth,
-        ...(values.auth === 'key-path' ? { keyPath: values.keyPath.trim() } : {}),
-        port,
-      };
-    case 'ssh-kerberos':
-      return {
-        principal: values.principal.trim(),
-        realm: values.realm.trim(),
-        ...(optional(values.kdc) ? { kdc: values.kdc.trim() } : {}),
-        tgtSource: values.tgtSource,
-        ...(values.tgtSource === 'keytab' ? { keytabPath: values.keytabPath.trim() } : {}),
-        ...(values.tgtSource === 'ticket-cache' && optional(values.ticketCache) ? { ticketCache: values.ticketCache.trim() } : {}),
-        port,
-      };
-    case 'ssh-vault-certificate':
-      return {
-        username: values.username.trim(),
-        vaultManagerId: values.vaultManagerId || null,
-        mount: values.mount.trim(),
-        role: values.role.trim(),
-        port,
-      };
-    case 'winrm': {
-      const kerberos = values.auth === 'kerberos';
-      return {
-        domain: values.domain.trim(),
-        username: values.username.trim(),
-        auth: values.auth,
-        ...(kerberos ? { kerberosSource: values.kerberosSource, realm: values.realm.trim() } : {}),
-        ...(kerberos && optional(values.kdc) ? { kdc: values.kdc.trim() } : {}),
-        ...(kerberos && values.kerberosSource === 'keytab' ? { keytabPath: values.keytabPath.trim() } : {}),
-        useSsl: values.useSsl,
-        skipCertCheck: values.skipCertCheck,
-        useNoProfile: values.useNoProfile,
-        allowBasicOverHttp: values.auth === 'basic' && !values.useSsl && values.allowBasicOverHttp,
-        port,
-      };
+/** One metadata field's value as the form holds it, by its kind of input; undefined leaves it out. */
+function metadataValue(key: string, spec: SecretFieldSpec, values: TypedValues): unknown {
+  if (spec.control === 'file') return values.file?.[key as 'fileName' | 'mediaType' | 'size'];
+  const raw = (values as unknown as Record<string, unknown>)[key];
+  switch (spec.input) {
+    case 'number':
+      return portOf(raw as string);
+    case 'checkbox':
+      return raw === true;
+    case 'manager':
+      return raw || null;
+    case 'choice':
+      return raw;
+    default: {
+      const text = (raw as string).trim();
+      return spec.optional && text === '' ? undefined : text;
     }
   }
 }
 
-/** The payload a type's form describes: only the secret fields its choices use. */
-export function payloadOf(type: SecretType, values: TypedValues): Record<string, string> {
-  const some = (entries: [string, string][]) => Object.fromEntries(entries.filter(([, value]) => value !== ''));
-  switch (type) {
-    case 'text':
-      return {};
-    case 'file':
-      return { contentBase64: values.file?.contentBase64 ?? '' };
-    case 'ssh':
-      if (values.auth === 'password') return some([['password', values.password]]);
-      if (values.auth === 'key') return some([['privateKey', values.privateKey], ['keyPassphrase', values.keyPassphrase]]);
-      return some([['keyPassphrase', values.keyPassphrase]]);
-    case 'ssh-kerberos':
-      return values.tgtSource === 'password' ? some([['password', values.password]]) : {};
-    case 'ssh-vault-certificate':
-      return { privateKey: values.privateKey, ...some([['keyPassphrase', values.keyPassphrase]]) };
-    case 'winrm':
-      return values.auth === 'kerberos' && values.kerberosSource === 'keytab' ? {} : some([['password', values.password]]);
+/** The metadata a type's form describes: the metadata fields that apply to its choices, before the schema fills defaults. */
+export function metadataOf(type: SecretType, values: TypedValues): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+    if (spec.part !== 'metadata') continue;
+    const value = metadataValue(key, spec, values);
+    if (value !== undefined) metadata[key] = value;
   }
+  return metadata;
 }
+
+/** The payload a type's form describes: only the secret fields its choices use, and only those filled in. */
+export function payloadOf(type: SecretType, values: TypedValues): Record<string, string> {
+  // A text secret's value comes from its own form (secret-form.ts).
+  if (type === 'text') return {};
+  const payload: Record<string, string> = {};
+  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+    if (spec.part !== 'payload') continue;
+    if (spec.control === 'file') payload[key] = values.file?.contentBase64 ?? '';
+    else if (isTypedField(key) && values[key] !== '') payload[key] = values[key] as string;
+  }
+  return payload;
+}
+
+/** The controls that take secret fields, from every type's payload specs. */
+const secretControls = [
+  ...new Set(secretTypes.filter((type) => type !== 'text').flatMap((type) => secretFieldsOfType(type).filter(({ spec }) => spec.part === 'payload').map(({ key, spec }) => spec.control ?? key))),
+].filter(isTypedField);
 
 /** Did the user type or choose any secret field? */
 export function secretFieldsEntered(values: TypedValues): boolean {
-  return values.privateKey !== '' || values.keyPassphrase !== '' || values.password !== '' || values.file !== null;
+  return secretControls.some((field) => values[field] !== '' && values[field] !== null);
 }
 
 /** A schema's or the delegate's path ("metadata.port", "privateKey", "file.size") as a form field, read from the field specs. */

@@ -12,13 +12,13 @@ import { PassThrough } from 'node:stream';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ManagerSummary } from '../../src-shared/contract.js';
+import type { ManagerSummary, SecretSummary } from '../../src-shared/contract.js';
 import { applicableFields, cliFlagOf, secretFieldSpecs, secretFields, secretFieldsOfType, type SecretFieldSpec } from '../../src-shared/secret-fields.js';
 import { secretMetadataSchemas, secretPayloadSchemas, secretTypes, type SecretType } from '../../src-shared/secret-types.js';
 import { runCli } from '../../src-main/cli/cli-app.js';
 import { TypedFields } from '../../src-renderer/components/TypedFields.js';
 import { secretFieldsOf, typedDetailRows } from '../../src-renderer/lib/secret-types.js';
-import { fieldOfIssuePath, initialTypedValues, visibleControls, type TypedValues } from '../../src-renderer/lib/typed-secret.js';
+import { fieldOfIssuePath, initialTypedValues, metadataOf, typedValuesFrom, visibleControls, type TypedValues } from '../../src-renderer/lib/typed-secret.js';
 
 const structuredTypes = secretTypes.filter((type) => type !== 'text');
 
@@ -111,6 +111,28 @@ describe('the secret form, from the specs', () => {
     expect(markup).toContain('<p class="field__error" id="secret-keyPath-error">Use an absolute path on this machine</p>');
     // Without an error or a hint, a control is described by nothing and not marked invalid.
     expect(markup).toMatch(/<input id="secret-username" class=/);
+  });
+});
+
+describe('the form’s values, from the specs', () => {
+  it('turns every applicable metadata field into metadata and back into the form by its kind of input', () => {
+    for (const type of structuredTypes.filter((candidate) => candidate !== 'file')) {
+      for (const choices of choiceVariants(type)) {
+        const filled = { ...choices } as unknown as Record<string, unknown>;
+        for (const { key, spec } of secretFieldsOfType(type)) {
+          if (spec.input === 'text') filled[key] = ` ${key}-value `;
+          if (spec.input === 'manager') filled[key] = 'm1';
+          if (spec.input === 'number') filled[key] = '2222';
+        }
+        const values = filled as unknown as TypedValues;
+        const metadata = metadataOf(type, values);
+        const applicable = applicableFields(type, filled).filter(({ spec }) => spec.part === 'metadata');
+        expect(Object.keys(metadata).sort(), type).toEqual(applicable.map(({ key }) => key).sort());
+        for (const { key, spec } of applicable) if (spec.input === 'text') expect(metadata[key]).toBe(`${key}-value`);
+        const stored = { type, metadata } as unknown as SecretSummary;
+        expect(metadataOf(type, typedValuesFrom(stored)), type).toEqual(metadata);
+      }
+    }
   });
 });
 
