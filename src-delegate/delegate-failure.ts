@@ -1,22 +1,11 @@
 /** A typed failure of a delegate operation: main receives its code, masked message and field issues. */
 import type { DelegateErrorCode, ProviderFailure } from '../src-shared/delegate-protocol.js';
+import { DelegateOperationError } from '../src-shared/delegate-error.js';
 import { ConfigDamagedError } from './managers/manager-pool.js';
 import { ProviderError } from './providers/provider.js';
 import type { Sanitizer } from './sanitizer.js';
 
-export class DelegateFailure extends Error {
-  constructor(
-    readonly code: DelegateErrorCode,
-    message: string,
-    readonly issues?: { path: string; message: string }[],
-    /** PROVIDER: what the secret manager said, typed. */
-    readonly provider?: ProviderFailure,
-    /** A batch write to a secret store that failed part way: the names written and not removed again. */
-    readonly orphans?: string[],
-  ) {
-    super(message);
-  }
-}
+export class DelegateFailure extends DelegateOperationError<DelegateErrorCode> {}
 
 /** Provider failures become PROVIDER errors, their messages masked here, before anything else sees them. */
 export function typedFailure(error: unknown, sanitizer: Sanitizer): unknown {

@@ -17,26 +17,15 @@ import {
   type DelegateOp,
   type DelegateRequestInput,
   type DelegateResult,
-  type ProviderFailure,
 } from '../../../src-shared/delegate-protocol.js';
+import { DelegateOperationError } from '../../../src-shared/delegate-error.js';
 import { delegateLaunch, type DelegateChannel, type DelegateSpawner } from './delegate-channel.js';
 import type { Logger } from '../logging/logger.js';
 
 export type SupervisorErrorCode = DelegateErrorCode | 'DELEGATE_UNAVAILABLE' | 'DELEGATE_TIMEOUT';
 
-export class DelegateCallError extends Error {
-  constructor(
-    readonly code: SupervisorErrorCode,
-    message: string,
-    readonly issues?: { path: string; message: string }[],
-    /** PROVIDER: the secret manager's typed failure. */
-    readonly provider?: ProviderFailure,
-    /** A batch write to a secret store that failed part way: the names written remotely and not removed again. */
-    readonly orphans?: string[],
-  ) {
-    super(message);
-  }
-}
+/** A failed delegate call as main sees it: the delegate's own failures, and the two main adds when the delegate is gone or late. */
+export class DelegateCallError extends DelegateOperationError<SupervisorErrorCode> {}
 
 export interface SupervisorOptions {
   spawn: DelegateSpawner;
