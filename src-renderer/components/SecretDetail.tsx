@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { managerKindSpec, type ManagerSummary, type SecretSummary } from '../../src-shared/contract.js';
+import { secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
 import { useBusyAction } from '../hooks/use-busy-action.js';
 import { copiedNotice } from '../lib/clipboard-guard.js';
 import { formatDateTime } from '../lib/format.js';
@@ -102,8 +103,9 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
   const secretStore = manager?.role === 'secret-store' ? manager : undefined;
   const remoteLocation = secret.reference ?? secret.remoteLocation;
   const vaultManager = managers.find((candidate) => candidate.id === secret.metadata.vaultManagerId);
+  // The signing manager is stored by id; the row shows its name.
   const rows = typedDetailRows(secret.type, secret.metadata, secret.facts).map((row) =>
-    row.label === 'Vault manager' && vaultManager ? { ...row, value: vaultManager.name } : row,
+    row.label === secretFieldSpecs['ssh-vault-certificate'].vaultManagerId.label && vaultManager ? { ...row, value: vaultManager.name } : row,
   );
 
   return (
@@ -131,7 +133,7 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
 
       <div className="value-box">
         <div className="value-box__label" aria-hidden="true">
-          {secret.type === 'text' ? 'Value' : secret.type === 'file' ? 'File' : 'Secret fields'}
+          {secret.type === 'text' ? secretFieldSpecs.text.value.label : secret.type === 'file' ? secretFieldSpecs.file.contentBase64.label : 'Secret fields'}
         </div>
         {secret.type === 'text' && <TextValue secret={secret} />}
         {secret.type === 'file' && <FileValue secretId={secret.id} metadata={secret.metadata} />}
