@@ -171,6 +171,10 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   const [creating, setCreating] = useState<SecretType | null>(null);
   useIntent('new-secret', ({ type }) => setCreating(type));
   useIntent('new-reference', () => setReferencing(undefined));
+  useIntent('edit-scopes', () => {
+    const current = useSecretList.getState();
+    setBulkScope({ filters: current.filters, count: current.total, selection: selectionText(current.filters, apps, managers) });
+  });
   const active = activeAt.key === filtersKey ? activeAt.index : 0;
   const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
 

@@ -27,6 +27,7 @@ export type Intent =
   | { kind: 'test-credential'; secretId: string }
   | { kind: 'add-manager' }
   | { kind: 'export-backup' }
+  | { kind: 'edit-scopes' }
   | { kind: 'import' };
 
 export type IntentKind = Intent['kind'];
@@ -37,6 +38,7 @@ export const intentSections: Record<IntentKind, Section> = {
   'test-credential': 'secrets',
   'add-manager': 'managers',
   'export-backup': 'settings',
+  'edit-scopes': 'secrets',
   import: 'settings',
 };
 

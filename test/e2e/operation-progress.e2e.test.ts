@@ -176,7 +176,14 @@ describeNeeding(['chromium'], 'progress of export, restore and bulk scope edits 
   }, 300_000);
 
   it('stops a bulk edit between batches and says how many changed', async () => {
-    const dialog = await openBulkEdit();
+    await sectionButton(page, 'Secrets').click();
+    await page.getByText(`${SECRETS.toLocaleString('en')} secrets`).waitFor();
+    // The command palette offers the bulk edit too.
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    await palette.getByRole('combobox').fill('edit scopes');
+    await palette.getByRole('option', { name: /^Edit scopes of the listed secrets…/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit scope of several secrets' });
     await dialog.getByRole('radio', { name: 'Remove this entry' }).check();
     await dialog.getByLabel('Application', { exact: true }).selectOption({ label: 'billing' });
     await dialog.getByRole('button', { name: /^Remove billing .* from 3,000 secrets$/ }).click();

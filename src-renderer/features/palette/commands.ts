@@ -86,6 +86,14 @@ export function staticCommands(modifier: string): Command[] {
     },
     { id: 'add-manager', group: 'Actions', label: 'Add manager…', hint: 'Google Cloud KMS, AWS KMS, Vault, Azure Key Vault or AWS Secrets Manager', keywords: ['secret manager', 'new', 'kms'], effect: { type: 'intent', intent: { kind: 'add-manager' } } },
     { id: 'export-backup', group: 'Actions', label: 'Export backup…', hint: 'The whole store in one encrypted file', keywords: ['backup', 'save', 'download'], effect: { type: 'intent', intent: { kind: 'export-backup' } } },
+    {
+      id: 'edit-scopes',
+      group: 'Actions',
+      label: 'Edit scopes of the listed secrets…',
+      hint: 'Add, remove or set a usage scope entry on every secret the list shows',
+      keywords: ['scope', 'bulk', 'application', 'environment', 'many'],
+      effect: { type: 'intent', intent: { kind: 'edit-scopes' } },
+    },
     { id: 'import', group: 'Actions', label: 'Import .env/CSV…', hint: 'Text secrets from a .env or CSV file', keywords: ['import', 'dotenv', 'csv', 'upload'], effect: { type: 'intent', intent: { kind: 'import' } } },
   ];
   return [...create, ...goTo, ...actions];
