@@ -26,6 +26,11 @@ export const globalOptions = {
   help: { type: 'boolean', short: 'h', help: 'show help' },
 } as const satisfies OptionSpecs;
 
+/** `--json`, for the commands whose output a script may read. */
+export const jsonOutput = {
+  json: { type: 'boolean', help: 'print JSON' },
+} as const satisfies OptionSpecs;
+
 /**
  * A set of options that applies only in one form of a command, e.g. the
  * fields of one secret type. `required` and `value` override the command's

@@ -1,10 +1,9 @@
 /** Application and environment commands: the consumers a secret's usage scope names. */
 import { UsageError, UserError } from '../cli-errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, jsonOutput } from '../command.js';
 import type { Session } from '../session.js';
 
 const group = 'Applications';
-const json = { type: 'boolean', help: 'print JSON' } as const;
 
 function sayScopeLosses(session: Session, report: { affectedSecrets: string[]; nowUnusable: string[] }): void {
   if (report.affectedSecrets.length) session.say(`Secrets that lost scope entries: ${report.affectedSecrets.join(', ')}.`);
@@ -42,7 +41,7 @@ export const appCommands = [
     words: 'app list',
     group,
     summary: 'applications and their environments',
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, _args, values) {
       const { items } = await session.call('apps.list', {});
       if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);

@@ -5,7 +5,7 @@
  * rotation in progress.
  */
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, jsonOutput } from '../command.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const phaseWords = { 'data-keys': 'data keys re-wrapped', configs: 'manager configurations re-wrapped', done: 're-wrapped' } as const;
@@ -15,7 +15,7 @@ export const keyringCommands = [
     words: 'keyring rotate',
     group: 'Master key (docs/migration.md)',
     summary: 'a new keyring version; re-wraps every data key, manager configuration and the audit key (the passphrase stays)',
-    options: { json: { type: 'boolean', help: 'print JSON' } },
+    options: { ...jsonOutput },
     async run(session, _args, values) {
       const passphrase = await session.passphrase(values['passphrase-file'], false);
       const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.keyringRotate(), [passphrase]);

@@ -5,12 +5,11 @@ import { externalManagerKinds, isBuiltIn, kindCan, managerKindSpec, optionFetchi
 import { optionChoices } from '../../../src-shared/manager-options.js';
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { UsageError, UserError } from '../cli-errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, jsonOutput } from '../command.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 
 const group = 'Secret managers (docs/managers.md)';
-const json = { type: 'boolean', help: 'print JSON' } as const;
 const config = {
   type: 'string',
   value: 'FILE',
@@ -134,7 +133,7 @@ export const managerCommands = [
     words: 'manager list',
     group,
     summary: 'managers, with their secrets and last health check',
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, _args, values) {
       const { items } = await session.call('managers.list', {});
       if (values.json) session.write(`${JSON.stringify(items, null, 2)}\n`);
@@ -152,7 +151,7 @@ export const managerCommands = [
     group,
     summary: 'writes into secret stores a failed or interrupted batch left unconfirmed: names to check and clean up',
     optionalArgs: ['M'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [nameOrId], values) {
       const managerId = nameOrId ? (await session.findManager(nameOrId)).id : undefined;
       const { items } = await session.call('managers.pendingWrites', managerId ? { managerId } : {});
@@ -185,7 +184,7 @@ export const managerCommands = [
     group,
     summary: 'read-only connection test; exit 1 when a check fails',
     args: ['M'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [nameOrId], values) {
       const manager = await session.findManager(nameOrId!);
       if (kindCan(manager.kind, isBuiltIn)) throw new UserError('The built-in store needs no connection test.');
@@ -204,7 +203,7 @@ export const managerCommands = [
     group,
     summary: 'the last connection test, and for a KMS manager the key versions its secrets still need',
     args: ['M'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [nameOrId], values) {
       const manager = await session.findManager(nameOrId!);
       const { health } = manager;
@@ -224,7 +223,7 @@ export const managerCommands = [
     group,
     summary: "after the KMS key of M rotated: wrap every key again under its current version; resumes a run that stopped",
     args: ['M'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [nameOrId], values) {
       const manager = await session.findManager(nameOrId!);
       if (!kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null)) throw new UserError(`"${manager.name}" is a ${manager.kind} manager: only AWS KMS and Cloud KMS managers have keys to re-wrap.`);
@@ -287,7 +286,7 @@ export const managerCommands = [
         help: 'the kind of the credentials',
       },
       config,
-      json,
+      ...jsonOutput,
     },
     required: ['kind', 'config'],
     async run(session, _args, values) {

@@ -6,14 +6,13 @@
  */
 import type { MigrationReportItem, MigrationRun } from '../../../src-shared/contract.js';
 import { UsageError } from '../cli-errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, jsonOutput } from '../command.js';
 import type { Session } from '../session.js';
 import { ProgressBar, type ProgressFigures } from '../progress-bar.js';
 import { filterFromOptions, filterGiven, secretFilterOptions } from '../secret-filter-options.js';
 import { findSavedSearch } from './search.js';
 
 const group = 'Migration between managers (docs/migration.md)';
-const json = { type: 'boolean', help: 'print JSON' } as const;
 
 /** How often the command looks at the run while it works. */
 const POLL_MS = 200;
@@ -109,7 +108,7 @@ export const migrateCommands = [
       'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
       concurrency: { type: 'string', value: 'C', help: 'secrets moved at once, 1 to 256 (default 16)' },
       rate: { type: 'string', value: 'R', help: "at most R provider requests a second per provider, for this run (default: each manager's stored or published rate)" },
-      json,
+      ...jsonOutput,
     },
     required: ['from', 'to'],
     async run(session, _args, values) {
@@ -156,7 +155,7 @@ export const migrateCommands = [
     group,
     summary: 'one run, or every run',
     optionalArgs: ['ID'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [runId], values) {
       const runs = runId ? [await session.call('migration.status', { runId })] : (await session.call('migration.list', {})).items;
       if (values.json) session.write(`${JSON.stringify(runId ? runs[0] : runs, null, 2)}\n`);
@@ -183,7 +182,7 @@ export const migrateCommands = [
     group,
     summary: 'continue a paused or interrupted run',
     args: ['ID'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [runId], values) {
       const run = await session.call('migration.resume', { runId: runId! });
       session.say(`Resuming migration ${run.id}: ${run.done} of ${run.total} already moved.`);
@@ -199,7 +198,7 @@ export const migrateCommands = [
     options: {
       set: { type: 'string', value: 'R', help: "store R requests a second for M's migrations, reads and writes alike" },
       default: { type: 'boolean', help: "return M to its kind's published quota" },
-      json,
+      ...jsonOutput,
     },
     async run(session, [name], values) {
       if ((values.set !== undefined || values.default) && !name) throw new UsageError('Name the manager whose rate to change.');

@@ -4,12 +4,11 @@
  * `strongroom migrate --saved-search NAME`.
  */
 import { UserError } from '../cli-errors.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, jsonOutput } from '../command.js';
 import { describeFilter, filterFromOptions, secretFilterOptions } from '../secret-filter-options.js';
 import type { Session } from '../session.js';
 
 const group = 'Saved searches (docs/migration.md)';
-const json = { type: 'boolean', help: 'print JSON' } as const;
 
 /** A saved search by name, in any case. */
 export async function findSavedSearch(session: Session, name: string) {
@@ -37,7 +36,7 @@ export const searchCommands = [
     words: 'search list',
     group,
     summary: 'every saved search and what it filters',
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, _args, values) {
       const { items } = await session.call('searches.list', {});
       if (values.json) {

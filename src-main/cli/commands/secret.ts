@@ -4,14 +4,13 @@ import type { Consumer, ScopeEdit, ScopeEntry, SecretSummary } from '../../../sr
 import { createSealRecipient, sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { secretTypes } from '../../../src-shared/secret-type-basics.js';
 import { UsageError, UserError } from '../cli-errors.js';
-import { defineCommand, type CommandVariant } from '../command.js';
+import { defineCommand, jsonOutput, type CommandVariant } from '../command.js';
 import { applyScopeEdit } from '../../core/scope/scope-edit.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFieldOptions, secretFromOptions, secretTypeOptions } from '../secret-input.js';
 
 const group = 'Secrets';
-const json = { type: 'boolean', help: 'print JSON' } as const;
 
 const referenceVariant: CommandVariant = {
   label: 'a reference',
@@ -87,7 +86,7 @@ export const secretCommands = [
     words: 'secret list',
     group,
     summary: 'every secret: name, type, version, last change, description',
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, _args, values) {
       const items: SecretSummary[] = [];
       for (let offset = 0; ; offset += 500) {
@@ -150,7 +149,7 @@ export const secretCommands = [
     group,
     summary: 'the version history',
     args: ['N'],
-    options: { json },
+    options: { ...jsonOutput },
     async run(session, [name], values) {
       const secret = await session.findSecret(name!);
       const { items } = await session.call('secrets.versions', { id: secret.id });
