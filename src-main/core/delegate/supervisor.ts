@@ -146,15 +146,14 @@ export class DelegateSupervisor {
     const delay = RESTART_BACKOFF_MS[Math.min(this.restarts, RESTART_BACKOFF_MS.length - 1)]!;
     this.restarts += 1;
     this.options.logger.log('warn', 'delegate exited; restarting', { code, delayMs: delay, restarts: this.restarts });
+    // The keys died with the process: main counts the store locked now. A request may start the next process
+    // (and even unlock it) before the timer fires; the timer then leaves that process and its state alone.
+    this.options.onRestart();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (this.stopped) return;
-      this.start().then(
-        () => this.options.onRestart(),
-        (error: unknown) => this.options.logger.log('error', 'delegate restart failed', { error: String(error) }),
-      );
+      if (this.stopped || this.ready) return;
+      this.start().catch((error: unknown) => this.options.logger.log('error', 'delegate restart failed', { error: String(error) }));
     }, delay);
-    this.options.onRestart();
   }
 
   private receive(message: unknown): void {
