@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReportStage } from '../../../src-shared/contract.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, type OptionValues } from '../command.js';
+import { consumerFromOptions, consumerOptions } from '../consumer-options.js';
 import type { Session } from '../session.js';
 
 const group = 'Connection tests (exit 0 when login and probe succeed, 1 otherwise)';
@@ -11,8 +12,7 @@ const options = {
   secret: { type: 'string', value: 'N', help: 'the credential to test' },
   host: { type: 'string', value: 'H', help: 'the host to log in to' },
   port: { type: 'string', value: 'P', help: "the port (default: the secret's, or the protocol's)" },
-  app: { type: 'string', value: 'A', help: 'test as application A (with --env)' },
-  env: { type: 'string', value: 'E', help: 'test as environment E of A (with --app)' },
+  ...consumerOptions,
   json: { type: 'boolean', help: 'print the report as JSON' },
   timeout: { type: 'string', value: 'SECONDS', help: 'wait at most SECONDS (1 to 300) for each network step (default: the connectTimeoutSeconds setting, 20)' },
 } as const;
@@ -27,7 +27,7 @@ function stageLine(stage: ReportStage): string {
 }
 
 async function testConnection(session: Session, kind: 'ssh' | 'winrm', values: OptionValues<typeof options> & { 'accept-new-host-key'?: boolean }): Promise<number> {
-  if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
+  const consumer = consumerFromOptions(values);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !Number.isInteger(port)) throw new UsageError('--port must be a number.');
   // The contract's schemas load only when a --timeout needs checking; main checks the request again on arrival.
@@ -46,7 +46,7 @@ async function testConnection(session: Session, kind: 'ssh' | 'winrm', values: O
       secretId: secret.id,
       host: values.host!,
       port,
-      consumer: values.app && values.env ? { application: values.app, environment: values.env } : undefined,
+      consumer,
       acceptNewHostKey: values['accept-new-host-key'] === true,
       timeoutSeconds: timeoutSeconds?.data,
     });

@@ -1,11 +1,11 @@
 /** Secret commands: create, list, reveal, update, version history, usage scope, delete. */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, ScopeEdit, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
+import type { ScopeEdit, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
 import { createSealRecipient, sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { secretTypes } from '../../../src-shared/secret-type-basics.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, jsonOutput, type CommandVariant } from '../command.js';
-import { applyScopeEdit } from '../../core/scope/scope-edit.js';
+import { consumerFromOptions, consumerOptions } from '../consumer-options.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFieldOptions, secretFromOptions, secretTypeOptions } from '../secret-input.js';
@@ -106,12 +106,10 @@ export const secretCommands = [
     args: ['N'],
     options: {
       version: { type: 'string', value: 'V', help: 'an older version' },
-      app: { type: 'string', value: 'A', help: 'reveal as application A (with --env)' },
-      env: { type: 'string', value: 'E', help: 'reveal as environment E of A (with --app)' },
+      ...consumerOptions,
     },
     async run(session, [name], values) {
-      if (Boolean(values.app) !== Boolean(values.env)) throw new UsageError('--app and --env go together.');
-      const consumer: Consumer | undefined = values.app && values.env ? { application: values.app, environment: values.env } : undefined;
+      const consumer = consumerFromOptions(values);
       const version = values.version === undefined ? undefined : Number(values.version);
       if (version !== undefined && !Number.isInteger(version)) throw new UsageError('--version must be a number.');
       const secret = await session.findSecret(name!);
@@ -214,6 +212,8 @@ export const secretCommands = [
       };
       if (names.length > 1) return scopeMany(session, names, edit);
       const secret = await session.findSecret(names[0]!);
+      // Loaded on use: the CLI's start stays small.
+      const { applyScopeEdit } = await import('../../core/scope/scope-edit.js');
       const scope = applyScopeEdit(secret.scope, edit) ?? secret.scope;
       const updated = await session.call('secrets.setScope', { id: secret.id, scope });
       session.say(
