@@ -384,6 +384,9 @@ export const auditActions = [
   'store.check',
   'manager.forgetWrite',
   'manager.rewrap',
+  'search.save',
+  'search.rename',
+  'search.delete',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -49,5 +49,7 @@ export const savedSearchChannels = {
     request: z.strictObject({ name: savedSearchNameSchema, filter: secretFilterSchema, replace: z.boolean().default(false) }),
     result: savedSearchSchema,
   },
+  /** A new name for a saved search, unique in any case; its filter stays. */
+  'searches.rename': { request: z.strictObject({ id: idSchema, name: savedSearchNameSchema }), result: savedSearchSchema },
   'searches.delete': { request: z.strictObject({ id: idSchema }), result: savedSearchList },
 } as const;

@@ -73,7 +73,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   vault = new VaultService(db, meta, delegate, audit, actor, clock);
   const integrity = new StoreIntegrity(db, meta, audit, actor, clock);
   const catalog = new CatalogService(db);
-  const savedSearches = new SavedSearches(db);
+  const savedSearches = new SavedSearches(db, audit, actor);
   const remoteWrites = new RemoteWriteJournal(db);
   const rows = new RowIntegrity(db, delegate, audit);
   const managers = new ManagersService(db, catalog, audit, actor, delegate, vault, rows);
@@ -350,13 +350,22 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         return { items: savedSearches.list() };
       },
-      'searches.save': ({ name, filter, replace }) => {
+      'searches.save': async ({ name, filter, replace }) => {
         theVault.requireUnlocked();
-        return savedSearches.save(name, filter, replace);
+        const saved = savedSearches.save(name, filter, replace);
+        await audit.sealPending();
+        return saved;
       },
-      'searches.delete': ({ id }) => {
+      'searches.rename': async ({ id, name }) => {
+        theVault.requireUnlocked();
+        const renamed = savedSearches.rename(id, name);
+        await audit.sealPending();
+        return renamed;
+      },
+      'searches.delete': async ({ id }) => {
         theVault.requireUnlocked();
         savedSearches.delete(id);
+        await audit.sealPending();
         return { items: savedSearches.list() };
       },
       'audit.list': ({ limit, offset, ...filter }) => {

@@ -78,6 +78,7 @@ const CHANNELS: Record<Channel, true> = {
   'keyring.rotate': true,
   'searches.list': true,
   'searches.save': true,
+  'searches.rename': true,
   'searches.delete': true,
 };
 const API_NAME: typeof API_GLOBAL = 'strongroom';

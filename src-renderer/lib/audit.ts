@@ -69,6 +69,9 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'keyring.kdf': 'Raised the key derivation parameters',
   'manager.rewrap': 'Re-wrapped keys after a KMS key rotation',
   'secrets.authenticate': 'Gave existing secrets an integrity MAC',
+  'search.save': 'Saved a search',
+  'search.rename': 'Renamed a saved search',
+  'search.delete': 'Deleted a saved search',
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `strongroom search save|list|delete` and the selection and reference options
+ * `strongroom search save|list|rename|delete` (each change audited) and the selection and reference options
  * of `strongroom migrate` (--saved-search, --type, --app/--env,
  * --keep-references), through the built CLI against a real store and the
  * Vault emulator: a reference kept (its manager re-pointed, nothing written
@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 describe('strongroom search', () => {
-  it('save, list, replace, delete; a name taken, an unknown type, --env without --app', async () => {
+  it('save, list, replace, rename, delete, each audited; a name taken, an unknown type, --env without --app', async () => {
     const saved = await cli(['search', 'save', 'DB secrets', '--filter', 'db-', '--type', 'text']);
     expect(saved.code, saved.stderr).toBe(0);
     expect((await cli(['search', 'save', 'Billing prod', '--app', 'billing', '--env', 'prod'])).code).toBe(0);
@@ -100,11 +100,34 @@ describe('strongroom search', () => {
     expect((await cli(['search', 'save', 'bad', '--app', 'no-such-app'])).code).toBe(1);
 
     expect((await cli(['search', 'save', 'temporary'])).code).toBe(0);
-    const deleted = await cli(['search', 'delete', 'TEMPORARY']);
+    const renamed = await cli(['search', 'rename', 'TEMPORARY', 'scratch']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stderr).toContain('Renamed saved search "temporary" to "scratch".');
+    const renameTaken = await cli(['search', 'rename', 'scratch', 'BILLING PROD']);
+    expect(renameTaken.code).toBe(1);
+    expect(renameTaken.stderr).toContain('already exists');
+    expect((await cli(['search', 'rename', 'scratch'])).code).toBe(2);
+    const deleted = await cli(['search', 'delete', 'SCRATCH']);
     expect(deleted.code, deleted.stderr).toBe(0);
-    expect((await cli(['search', 'list'])).stdout).not.toContain('temporary');
-    expect((await cli(['search', 'delete', 'temporary'])).code).toBe(1);
-  }, 120_000);
+    expect((await cli(['search', 'list'])).stdout).not.toMatch(/temporary|scratch/);
+    expect((await cli(['search', 'delete', 'scratch'])).code).toBe(1);
+
+    // Each change is in the audit trail, named after the CLI run that made it; refused ones are not.
+    const entries = query<{ actor: string; action: string; target: string; detail: string | null }>(
+      "SELECT actor, action, target, detail FROM audit_log WHERE action LIKE 'search.%' ORDER BY seq",
+    );
+    expect(entries.map(({ action, target, detail }) => [action, target, detail])).toEqual([
+      ['search.save', 'DB secrets', null],
+      ['search.save', 'Billing prod', null],
+      ['search.save', 'db secrets', 'replaced'],
+      ['search.save', 'temporary', null],
+      ['search.rename', 'scratch', 'renamed from "temporary"'],
+      ['search.delete', 'scratch', null],
+    ]);
+    for (const entry of entries) expect(entry.actor).toMatch(/^cli:\d+$/);
+    const verified = await cli(['audit', 'verify']);
+    expect(verified.code, verified.stderr).toBe(0);
+  }, 180_000);
 });
 
 describe('strongroom migrate: selection and references', () => {

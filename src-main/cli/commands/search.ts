@@ -50,6 +50,19 @@ export const searchCommands = [
   }),
 
   defineCommand({
+    words: 'search rename',
+    group,
+    summary: 'give a saved search a new name (its filter stays)',
+    args: ['NAME', 'NEW_NAME'],
+    options: {},
+    async run(session, [name, newName]) {
+      const found = await findSavedSearch(session, name!);
+      const renamed = await session.call('searches.rename', { id: found.id, name: newName! });
+      session.say(`Renamed saved search "${found.name}" to "${renamed.name}".`);
+    },
+  }),
+
+  defineCommand({
     words: 'search delete',
     group,
     summary: 'forget a saved search (no secret changes)',

@@ -2,7 +2,9 @@
  * Saved searches (table `saved_searches`, schema 10): named filters of the
  * secrets list. They hold no secret, only what the list filters by; an
  * application or environment deleted later leaves the search unscoped there
- * (ON DELETE SET NULL), which the list then shows.
+ * (ON DELETE SET NULL), which the list then shows. Every save, rename and
+ * delete is audited in the transaction that makes it, so a change the trail
+ * refuses to record is not made either; the caller seals the entry after.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
@@ -10,6 +12,7 @@ import type { SavedSearch, SecretFilter } from '../../../src-shared/saved-search
 import type { SecretType } from '../../../src-shared/secret-types.js';
 import { AppError } from '../app-error.js';
 import { inTransaction, prepared } from '../store/prepared.js';
+import type { AuditLog } from './audit-log.js';
 
 interface SavedSearchRow {
   id: string;
@@ -38,7 +41,21 @@ function toSavedSearch(row: SavedSearchRow): SavedSearch {
 }
 
 export class SavedSearches {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditLog,
+    private readonly actor: string,
+  ) {}
+
+  private record(action: 'search.save' | 'search.rename' | 'search.delete', target: string, detail: string | null): void {
+    this.audit.append({ actor: this.actor, action, target, outcome: 'success', detail });
+  }
+
+  private row(id: string): SavedSearchRow {
+    const row = prepared(this.db, 'SELECT * FROM saved_searches WHERE id = ?').get(id) as SavedSearchRow | undefined;
+    if (!row) throw new AppError('NOT_FOUND', 'No such saved search: it may have been deleted.');
+    return row;
+  }
 
   list(): SavedSearch[] {
     return (prepared(this.db, 'SELECT * FROM saved_searches ORDER BY name COLLATE NOCASE').all() as SavedSearchRow[]).map(toSavedSearch);
@@ -77,16 +94,35 @@ export class SavedSearches {
           now,
           existing.id,
         );
+        this.record('search.save', name, 'replaced');
         return existing.id;
       }
       const created = randomUUID();
       prepared(this.db, 'INSERT INTO saved_searches VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(created, name, filter.query, types, applicationId, environmentId, now, now);
+      this.record('search.save', name, null);
       return created;
     });
-    return toSavedSearch(prepared(this.db, 'SELECT * FROM saved_searches WHERE id = ?').get(id) as SavedSearchRow);
+    return toSavedSearch(this.row(id));
+  }
+
+  /** A new name, unique in any case; the filter stays. */
+  rename(id: string, name: string): SavedSearch {
+    inTransaction(this.db, () => {
+      const before = this.row(id);
+      const taken = prepared(this.db, 'SELECT 1 FROM saved_searches WHERE name = ? COLLATE NOCASE AND id <> ?').get(name, id);
+      if (taken) throw new AppError('NAME_TAKEN', `A saved search named "${name}" already exists.`);
+      if (before.name === name) return;
+      prepared(this.db, 'UPDATE saved_searches SET name = ?, updated_at = ? WHERE id = ?').run(name, new Date().toISOString(), id);
+      this.record('search.rename', name, `renamed from "${before.name}"`);
+    });
+    return toSavedSearch(this.row(id));
   }
 
   delete(id: string): void {
-    if (prepared(this.db, 'DELETE FROM saved_searches WHERE id = ?').run(id).changes === 0) throw new AppError('NOT_FOUND', 'No such saved search: it may have been deleted.');
+    inTransaction(this.db, () => {
+      const { name } = this.row(id);
+      prepared(this.db, 'DELETE FROM saved_searches WHERE id = ?').run(id);
+      this.record('search.delete', name, null);
+    });
   }
 }
