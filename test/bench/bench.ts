@@ -546,8 +546,7 @@ async function benchMigration(): Promise<void> {
   ]);
   console.log(`Requests main sent the delegate during the run: ${migration.delegateRequestsPerSecret} per secret`);
   if (migration.delegateProfile) {
-    const { path, runFromUs, runToUs } = migration.delegateProfile;
-    console.log(`The delegate's CPU profile: ${path ?? 'not written'}; the C = ${migration.concurrency} run spans ${runFromUs}..${runToUs} µs of its clock`);
+    console.log(`The delegate's CPU profile of the C = ${migration.concurrency} run: ${migration.delegateProfile}`);
   }
 }
 

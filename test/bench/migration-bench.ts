@@ -21,12 +21,12 @@
  * when the same calls are made alone (the SDK client and one emulator), with a
  * default SDK client and with the delegate's provider, and the requests main
  * sent the delegate per secret.
- * MIGRATION_BENCH_CPU_PROF=<dir> runs the delegate under --cpu-prof and
- * leaves its profile there (a bench-only spawner; the product's launch is unchanged).
+ * MIGRATION_BENCH_CPU_PROF=<dir> leaves there the delegate's CPU profile of the C = 32 run, taken through
+ * its inspector (delegate-inspector.ts: the product's spawner with a bench-only Node option).
  */
-import { fork, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,11 @@ import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
-import type { DelegateSpawner } from '../../src-main/core/delegate/delegate-channel.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
+import { freePort } from '../fixtures/process-tools.js';
+import { attachInspector, inspectedDelegate, type DelegateInspector } from './delegate-inspector.js';
 
 export interface MigrationBenchOptions {
   secrets?: number;
@@ -64,8 +65,8 @@ export interface MigrationBenchResult {
   cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number; providerAloneMs: number };
   /** Requests main sent the delegate during the run, per secret moved. */
   delegateRequestsPerSecret: number;
-  /** The delegate's CPU profile, when MIGRATION_BENCH_CPU_PROF named a folder, and the run's window in it (monotonic µs, the profile's clock). */
-  delegateProfile: { path: string | null; runFromUs: number; runToUs: number } | null;
+  /** Where the delegate's CPU profile of the C = concurrency run was written, when MIGRATION_BENCH_CPU_PROF named a folder. */
+  delegateProfile: string | null;
 }
 
 /** CPU milliseconds (user + system) a process has used so far, from /proc; null where there is no /proc. */
@@ -88,49 +89,6 @@ const ownCpuMs = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 };
-
-/**
- * Forks the delegate as the product does, with --cpu-prof. Ended by closing its IPC channel (it then exits
- * by itself and writes its profile) instead of the product's SIGKILL, which would leave no profile.
- */
-function profiledDelegate(dir: string): DelegateSpawner {
-  return (launch) => {
-    const child = fork(launch.entry, launch.args, {
-      env: launch.env,
-      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      serialization: 'json',
-    });
-    return {
-      get pid() {
-        return child.pid;
-      },
-      send(message) {
-        if (child.connected) child.send(message as string, (error) => void error);
-      },
-      onMessage(listener) {
-        child.on('message', listener);
-      },
-      onExit(listener) {
-        child.once('exit', (code) => listener(code));
-      },
-      kill() {
-        if (child.connected) child.disconnect();
-        else child.kill('SIGKILL');
-      },
-    };
-  };
-}
-
-/** Waits (bounded) for the profile a delegate writes as it exits. */
-async function profileWritten(dir: string): Promise<string | null> {
-  for (let waited = 0; waited < 60_000; waited += 250) {
-    const found = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-    if (found) return join(dir, found);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return null;
-}
 
 /** Makes `total` reads of the given secrets, `concurrency` at a time. */
 async function concurrentReads(secretIds: string[], total: number, concurrency: number, read: (secretId: string) => Promise<unknown>): Promise<number> {
@@ -191,6 +149,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const emulators = await Promise.all([startAwsEmulator(), startAwsEmulator()]);
   const [source, target] = emulators as [AwsEmulator, AwsEmulator];
   const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
+  const inspectorPort = await freePort();
   let delegateRequests = 0;
   const core = await createAppCore({
     dataDir: dir,
@@ -199,10 +158,12 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     onDelegateTraffic: (direction) => {
       if (direction === 'to-delegate') delegateRequests++;
     },
-    ...(profileDir ? { spawnDelegate: profiledDelegate(profileDir) } : {}),
+    spawnDelegate: inspectedDelegate(inspectorPort),
   });
+  let inspector: DelegateInspector | null = null;
   let closed = false;
   try {
+    inspector = await attachInspector(inspectorPort);
     const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
     await call(core, 'vault.create', { sealedPassphrase: await sealValues(await publicKey(), sealBindings.vaultCreate(), ['benchmark passphrase']) });
     const addStore = async (name: string, emulator: AwsEmulator) =>
@@ -239,11 +200,12 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const delegateCpuBefore = processCpuMs(core.delegatePid);
     const ownCpuBefore = ownCpuMs();
     const requestsBefore = delegateRequests;
-    const runFromUs = Number(process.hrtime.bigint() / 1000n);
+    if (profileDir) await inspector.startProfile();
     let started = performance.now();
     await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond });
     const wallMs = performance.now() - started;
-    const runToUs = Number(process.hrtime.bigint() / 1000n);
+    const delegateProfile = profileDir ? join(profileDir, `delegate-${Date.now()}.cpuprofile`) : null;
+    if (delegateProfile) writeFileSync(delegateProfile, JSON.stringify(await inspector.stopProfile()));
     const ownCpu = ownCpuMs() - ownCpuBefore;
     const runRequests = delegateRequests - requestsBefore;
     const delegateCpuAfter = processCpuMs(core.delegatePid);
@@ -279,9 +241,10 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },
       cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu), providerAloneMs: perCall(providerAloneCpu) },
       delegateRequestsPerSecret: Math.round((runRequests / count) * 100) / 100,
-      delegateProfile: profileDir ? { path: await profileWritten(profileDir), runFromUs, runToUs } : null,
+      delegateProfile,
     };
   } finally {
+    inspector?.close();
     if (!closed) await core.close();
     await Promise.allSettled(emulators.map((emulator) => emulator.close()));
     rmSync(dir, { recursive: true, force: true });

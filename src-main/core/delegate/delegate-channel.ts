@@ -19,6 +19,11 @@ export interface DelegateLaunch {
   env: Record<string, string>;
   /** Arguments for the delegate: its log folder. */
   args: string[];
+  /**
+   * Node options for the child (the benchmark's inspector); unset, it inherits main's as `fork` does. Only
+   * main's own code builds a launch: nothing from a renderer, a request or a configuration reaches it.
+   */
+  execArgv?: string[];
 }
 
 export type DelegateSpawner = (launch: DelegateLaunch) => DelegateChannel;

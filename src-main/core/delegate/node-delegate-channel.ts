@@ -6,6 +6,7 @@ import type { DelegateChannel, DelegateLaunch, DelegateSpawner } from './delegat
 export const forkDelegate: DelegateSpawner = (launch) => {
   const child = fork(launch.entry, launch.args, {
     env: launch.env,
+    ...(launch.execArgv ? { execArgv: launch.execArgv } : {}),
     // The delegate's stdout/stderr are not a log: anything it has to say goes to its sanitized log file.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'json',
