@@ -1,9 +1,10 @@
 /**
  * Every field of every secret type, described once as data: its label, hint,
- * how it is entered, whether it is secret, when it applies, and how
- * `strongroom secret create` takes it. The secret form, the detail view, the
- * mapping of issues onto form fields and the CLI's options and help all read
- * this table.
+ * how it is entered, its starting value, whether it is secret, when it
+ * applies and when it is then required, and how `strongroom secret create`
+ * takes it. The secret form (its controls and starting values), the detail
+ * view, the mapping of issues onto form fields, the rules across fields, and
+ * the CLI's options, help and reading of its flags all read this table.
  *
  * Plain data without zod, so the CLI can declare its options and print help
  * without building the schemas; secret-fields.ts joins each entry to its zod
@@ -11,7 +12,7 @@
  * at build), so a schema key without an entry, or an entry without a schema
  * key, does not compile.
  */
-import type { SecretType } from './secret-type-basics.js';
+import { defaultWinrmPort, type SecretType } from './secret-type-basics.js';
 import type { secretMetadataSchemas, secretPayloadSchemas } from './secret-types.js';
 
 type ShapeKeys<S> = S extends { shape: infer Shape } ? keyof Shape & string : never;
@@ -32,13 +33,19 @@ export interface SecretFieldFlag {
   help: string;
   /** The type's form of the command cannot do without it. */
   required?: boolean;
+  /** Without the flag, the value is read from stdin (a payload field whose flag names a file to read it from). */
+  stdinOtherwise?: boolean;
 }
 
 /** Where the CLI takes a field from when it has no flag of its own. */
 export type SecretFieldCliSource =
   /** read from stdin (a secret never comes from an argument) */
   | 'stdin'
-  /** follows from other flags (a file's name and size from --file; where a ticket comes from from --keytab) */
+  /**
+   * follows from other flags: a field that is part of another field's control
+   * (a file's name and size) from that field's flag; a choice from which of
+   * its options the given flags fit (where a ticket comes from: --keytab)
+   */
   | 'derived'
   /** set in the app only */
   | 'app';
@@ -58,6 +65,18 @@ export interface SecretFieldSpec {
   control?: string;
   /** Applies (shown in the form, stored, revealed) only when this holds for the form's values or the stored metadata. */
   appliesWhen?: (values: Readonly<Record<string, unknown>>) => boolean;
+  /**
+   * Required wherever it applies, with this message when it is empty: the
+   * rules across fields (a password is required for password authentication)
+   * that both the form and the delegate check, and the CLI's usage errors.
+   */
+  requiredWhenApplies?: string;
+  /**
+   * The value the form starts with, and the CLI's when the flag is not given.
+   * Without it: empty text, an unticked checkbox, a choice's first option, no
+   * file. A function reads the other values (a port that follows "Use SSL").
+   */
+  initial?: string | boolean | ((values: Readonly<Record<string, unknown>>) => string | boolean);
   cli: SecretFieldFlag | SecretFieldCliSource;
 }
 
@@ -68,7 +87,7 @@ const sshAuthIs = (...auth: string[]) => (values: Readonly<Record<string, unknow
 const kerberos = (values: Readonly<Record<string, unknown>>) => values.auth === 'kerberos';
 const kerberosKeytab = (values: Readonly<Record<string, unknown>>) => kerberos(values) && values.kerberosSource === 'keytab';
 
-const port = { part: 'metadata', label: 'Port', input: 'number', cli: { flag: 'port', value: 'P', help: 'the port to connect to' } } as const satisfies SecretFieldSpec;
+const port = { part: 'metadata', label: 'Port', input: 'number', initial: '22', cli: { flag: 'port', value: 'P', help: 'the port to connect to' } } as const satisfies SecretFieldSpec;
 const username = {
   part: 'metadata',
   label: 'User name',
@@ -97,7 +116,7 @@ const privateKey = {
   hint: 'PEM or OpenSSH format; rsa, ecdsa or ed25519. Checked when you save.',
   placeholder: '-----BEGIN OPENSSH PRIVATE KEY-----',
   input: 'multiline',
-  cli: { flag: 'key-file', value: 'PATH', help: 'read the private key from PATH instead of stdin' },
+  cli: { flag: 'key-file', value: 'PATH', help: 'read the private key from PATH instead of stdin', stdinOtherwise: true },
 } as const satisfies SecretFieldSpec;
 const keyPassphrase = {
   part: 'payload',
@@ -132,7 +151,7 @@ export const secretFieldSpecs = {
       ],
       cli: { flag: 'auth', value: 'METHOD', help: 'how to log in', required: true },
     },
-    privateKey: { ...privateKey, appliesWhen: sshAuthIs('key') },
+    privateKey: { ...privateKey, appliesWhen: sshAuthIs('key'), requiredWhenApplies: 'A private key is required for key authentication' },
     keyPath: {
       part: 'metadata',
       label: 'Key path',
@@ -140,10 +159,11 @@ export const secretFieldSpecs = {
       placeholder: '~/.ssh/id_ed25519',
       input: 'text',
       appliesWhen: sshAuthIs('key-path'),
+      requiredWhenApplies: 'A key path is required',
       cli: { flag: 'key-path', value: 'PATH', help: 'the private key stays on disk at PATH on the machine that connects' },
     },
     keyPassphrase: { ...keyPassphrase, appliesWhen: sshAuthIs('key', 'key-path') },
-    password: { ...password, appliesWhen: sshAuthIs('password') },
+    password: { ...password, appliesWhen: sshAuthIs('password'), requiredWhenApplies: 'A password is required for password authentication' },
     port,
   },
   'ssh-kerberos': {
@@ -157,8 +177,8 @@ export const secretFieldSpecs = {
       options: [keytabChoice, passwordChoice, { value: 'ticket-cache', label: 'Existing ticket cache' }],
       cli: 'derived',
     },
-    keytabPath: { ...keytabPath, appliesWhen: (values) => values.tgtSource === 'keytab' },
-    password: { ...password, appliesWhen: (values) => values.tgtSource === 'password' },
+    keytabPath: { ...keytabPath, appliesWhen: (values) => values.tgtSource === 'keytab', requiredWhenApplies: 'A keytab path is required' },
+    password: { ...password, appliesWhen: (values) => values.tgtSource === 'password', requiredWhenApplies: 'A password is required to obtain a ticket' },
     ticketCache: {
       part: 'metadata',
       label: 'Ticket cache',
@@ -179,7 +199,7 @@ export const secretFieldSpecs = {
       input: 'manager',
       cli: { flag: 'vault-manager', value: 'M', help: 'the Vault manager whose SSH engine signs the key (checked at create)', required: true },
     },
-    mount: { part: 'metadata', label: 'Engine mount', hint: 'The SSH secrets engine’s mount path.', input: 'text', cli: { flag: 'mount', value: 'M', help: "the Vault SSH engine's mount", required: true } },
+    mount: { part: 'metadata', label: 'Engine mount', hint: 'The SSH secrets engine’s mount path.', input: 'text', initial: 'ssh-client-signer', cli: { flag: 'mount', value: 'M', help: "the Vault SSH engine's mount", required: true } },
     role: { part: 'metadata', label: 'Role', input: 'text', cli: { flag: 'role', value: 'R', help: 'the Vault SSH role that signs', required: true } },
     username,
     port,
@@ -199,10 +219,10 @@ export const secretFieldSpecs = {
       cli: { flag: 'auth', value: 'METHOD', help: 'how to log in', required: true },
     },
     kerberosSource: { part: 'metadata', label: 'Kerberos credentials', input: 'choice', options: [passwordChoice, keytabChoice], appliesWhen: kerberos, cli: 'derived' },
-    realm: { ...realm, appliesWhen: kerberos },
+    realm: { ...realm, appliesWhen: kerberos, requiredWhenApplies: 'A realm is required for Kerberos' },
     kdc: { ...kdc, appliesWhen: kerberos, cli: 'app' },
-    keytabPath: { ...keytabPath, appliesWhen: kerberosKeytab },
-    password: { ...password, appliesWhen: (values) => !kerberosKeytab(values) },
+    keytabPath: { ...keytabPath, appliesWhen: kerberosKeytab, requiredWhenApplies: 'A keytab path is required' },
+    password: { ...password, appliesWhen: (values) => !kerberosKeytab(values), requiredWhenApplies: 'A password is required' },
     useSsl: { part: 'metadata', label: 'Use SSL', input: 'checkbox', cli: { flag: 'ssl', help: 'WinRM over HTTPS' } },
     skipCertCheck: { part: 'metadata', label: 'Skip certificate check', input: 'checkbox', cli: { flag: 'skip-cert-check', help: "do not check the server's TLS certificate" } },
     useNoProfile: { part: 'metadata', label: 'Use no profile', input: 'checkbox', cli: { flag: 'no-profile', help: "do not load the user's profile" } },
@@ -214,7 +234,7 @@ export const secretFieldSpecs = {
       appliesWhen: (values) => values.auth === 'basic' && values.useSsl !== true,
       cli: 'app',
     },
-    port: { ...port, hint: '5985 without SSL, 5986 with it; follows “Use SSL” unless you type a port.' },
+    port: { ...port, hint: '5985 without SSL, 5986 with it; follows “Use SSL” unless you type a port.', initial: (values) => String(defaultWinrmPort(values.useSsl === true)) },
   },
 } as const satisfies SecretFieldSpecs;
 
@@ -259,4 +279,41 @@ export function secretFieldControl(path: string): string | null {
 /** The flag a CLI field takes, or null when it comes from stdin, other flags or the app only. */
 export function cliFlagOf(spec: SecretFieldSpec): SecretFieldFlag | null {
   return typeof spec.cli === 'string' ? null : spec.cli;
+}
+
+/** A field's starting value in the form, and the CLI's when its flag is not given: its spec's `initial`, or by its kind of input. */
+export function initialValueOf(spec: SecretFieldSpec, values: Readonly<Record<string, unknown>> = {}): string | boolean | null {
+  if (typeof spec.initial === 'function') return spec.initial(values);
+  if (spec.initial !== undefined) return spec.initial;
+  switch (spec.input) {
+    case 'checkbox':
+      return false;
+    case 'file':
+      return null;
+    case 'choice':
+      return spec.options?.[0]?.value ?? '';
+    default:
+      return '';
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The rules that span fields (auth method ↔ which secret is required), from
+ * each field's `requiredWhenApplies`: a field that applies to the metadata
+ * and is empty is an issue under its key. Both the renderer (before sealing)
+ * and the delegate (after opening) run them; only the delegate's verdict
+ * counts.
+ */
+export function crossFieldIssues(type: SecretType, metadata: Readonly<Record<string, unknown>>, payload: unknown): FieldIssue[] {
+  const secretValues = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  return applicableFields(type, metadata).flatMap(({ key, spec }) => {
+    if (spec.requiredWhenApplies === undefined) return [];
+    const value = spec.part === 'metadata' ? metadata[key] : secretValues[key];
+    return value ? [] : [{ path: key, message: spec.requiredWhenApplies }];
+  });
 }

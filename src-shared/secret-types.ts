@@ -13,6 +13,8 @@ import { z } from 'zod';
 export { MAX_FILE_BYTES, MAX_TEXT_VALUE_CHARS, defaultWinrmPort, secretTypeDescriptions, secretTypes } from './secret-type-basics.js';
 export type { SecretType, SecretTypeDescription } from './secret-type-basics.js';
 import { MAX_FILE_BYTES, MAX_TEXT_VALUE_CHARS, type SecretType } from './secret-type-basics.js';
+// The rules across fields are declared on the fields' specs (requiredWhenApplies).
+export { crossFieldIssues, type FieldIssue } from './secret-field-basics.js';
 
 /** The longest private key accepted, in characters of PEM or OpenSSH text. */
 export const MAX_KEY_CHARS = 64 * 1024;
@@ -86,40 +88,3 @@ export const secretPayloadSchemas = {
 } satisfies Record<SecretType, z.ZodType>;
 
 export type SecretPayload<T extends SecretType = SecretType> = z.infer<(typeof secretPayloadSchemas)[T]>;
-
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
-/**
- * The rules that span metadata and payload (auth method ↔ which secret is
- * required). Both the renderer (before sealing) and the delegate (after
- * opening) run them; only the delegate's verdict counts.
- */
-export function crossFieldIssues(type: SecretType, metadata: Record<string, unknown>, payload: unknown): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const p = (payload ?? {}) as Record<string, unknown>;
-  const need = (ok: unknown, path: string, message: string) => {
-    if (!ok) issues.push({ path, message });
-  };
-  switch (type) {
-    case 'ssh':
-      if (metadata.auth === 'password') need(p.password, 'password', 'A password is required for password authentication');
-      if (metadata.auth === 'key') need(p.privateKey, 'privateKey', 'A private key is required for key authentication');
-      if (metadata.auth === 'key-path') need(metadata.keyPath, 'keyPath', 'A key path is required');
-      break;
-    case 'ssh-kerberos':
-      if (metadata.tgtSource === 'password') need(p.password, 'password', 'A password is required to obtain a ticket');
-      if (metadata.tgtSource === 'keytab') need(metadata.keytabPath, 'keytabPath', 'A keytab path is required');
-      break;
-    case 'winrm':
-      if (metadata.auth === 'kerberos' && metadata.kerberosSource === 'keytab') need(metadata.keytabPath, 'keytabPath', 'A keytab path is required');
-      else need(p.password, 'password', 'A password is required');
-      if (metadata.auth === 'kerberos') need(metadata.realm, 'realm', 'A realm is required for Kerberos');
-      break;
-    default:
-      break;
-  }
-  return issues;
-}

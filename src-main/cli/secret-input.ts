@@ -1,12 +1,13 @@
 /**
- * Turns `secret create` options into a secret type's metadata and payload.
- * Secret fields come from stdin or from files named on the command line,
- * never from arguments.
+ * Turns `secret create` options into a secret type's metadata and payload,
+ * from the types' field specs: the options, their help and the reading of
+ * each flag all follow from secret-field-basics.ts. Secret fields come from
+ * stdin or from files named on the command line, never from arguments.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { cliFlagOf, secretFieldsOfType, type secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
-import { MAX_FILE_BYTES, defaultWinrmPort, secretTypes, type SecretType } from '../../src-shared/secret-type-basics.js';
+import { cliFlagOf, crossFieldIssues, initialValueOf, secretFieldsOfType, type SecretFieldSpec, type secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
+import { MAX_FILE_BYTES, secretTypes, type SecretType } from '../../src-shared/secret-type-basics.js';
 import type { OptionValues } from './command.js';
 
 export class SecretInputError extends Error {}
@@ -32,11 +33,7 @@ export const secretFieldOptions = Object.fromEntries(
   ),
 ) as SecretFieldOptions;
 
-export type SecretOptions = OptionValues<SecretFieldOptions> & {
-  type?: string;
-  /** The Vault manager that signs, by id: the command resolves the name the user gave. */
-  vaultManagerId?: string;
-};
+export type SecretOptions = OptionValues<SecretFieldOptions> & { type?: string };
 
 /** The `secret create` options each type takes, from its fields' specs; a choice's `value` lists its choices in the help. */
 export const secretTypeOptions = Object.fromEntries(
@@ -56,104 +53,136 @@ export function isSecretType(value: string): value is SecretType {
   return (secretTypes as readonly string[]).includes(value);
 }
 
-function readText(path: string, what: string): string {
+/** Where `secret create` reads what is not in its flags: stdin, and a manager's id by the name a flag gives. */
+export interface SecretSources {
+  stdin: () => Promise<string>;
+  managerId: (name: string) => Promise<string>;
+}
+
+type Field = { key: string; spec: SecretFieldSpec };
+type Values = Record<string, unknown>;
+
+function readFile(path: string, spec: SecretFieldSpec): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch {
-    throw new SecretInputError(`Cannot read the ${what} ${path}.`);
+    throw new SecretInputError(`Cannot read the ${spec.input === 'file' ? 'file' : `${spec.label.toLowerCase()} file`} ${path}.`);
   }
 }
 
-function firstLine(path: string, what: string): string {
-  return readText(path, what).split(/\r?\n/)[0] ?? '';
-}
-
-function port(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed)) throw new SecretUsageError(`--port must be a number, not "${value}".`);
-  return parsed;
-}
-
-function need(value: string | undefined, flag: string, type: string): string {
-  if (!value) throw new SecretUsageError(`--type ${type} needs ${flag}.`);
-  return value;
-}
-
-/** `stdin` is read only when the chosen options say the secret comes from there. */
-export async function secretFromOptions(options: SecretOptions, stdin: () => Promise<string>): Promise<{ type: SecretType; metadata: Record<string, unknown>; payload: string }> {
-  const type = (options.type ?? 'text') as SecretType;
-  const keyPassphrase = options['key-passphrase-file'] ? firstLine(options['key-passphrase-file'], 'key passphrase file') : undefined;
-  switch (type) {
-    case 'text':
-      return { type, metadata: {}, payload: await stdin() };
-    case 'file': {
-      const path = need(options.file, '--file PATH', type);
-      let content: Buffer;
-      try {
-        content = readFileSync(path);
-      } catch {
-        throw new SecretInputError(`Cannot read the file ${path}.`);
-      }
-      if (content.length > MAX_FILE_BYTES) throw new SecretInputError(`${path} is larger than 10 MiB.`);
-      return { type, metadata: { fileName: basename(path), size: content.length }, payload: JSON.stringify({ contentBase64: content.toString('base64') }) };
-    }
-    case 'ssh': {
-      const auth = need(options.auth, '--auth password|key|key-path', type);
-      const metadata = { username: need(options.username, '--username U', type), auth, port: port(options.port), keyPath: options['key-path'] };
-      if (auth === 'password') return { type, metadata, payload: JSON.stringify({ password: await stdin() }) };
-      if (auth === 'key') {
-        const privateKey = options['key-file'] ? readText(options['key-file'], 'key file') : await stdin();
-        return { type, metadata, payload: JSON.stringify({ privateKey, keyPassphrase }) };
-      }
-      if (auth === 'key-path') {
-        need(options['key-path'], '--key-path PATH', type);
-        return { type, metadata, payload: JSON.stringify({ keyPassphrase }) };
-      }
-      throw new SecretUsageError(`--auth must be password, key or key-path, not "${auth}".`);
-    }
-    case 'ssh-kerberos': {
-      const metadata = {
-        principal: need(options.principal, '--principal P', type),
-        realm: need(options.realm, '--realm R', type),
-        kdc: options.kdc,
-        tgtSource: options.keytab ? 'keytab' : 'password',
-        keytabPath: options.keytab,
-        port: port(options.port),
-      };
-      return { type, metadata, payload: JSON.stringify(options.keytab ? {} : { password: await stdin() }) };
-    }
-    case 'ssh-vault-certificate': {
-      const metadata = {
-        username: need(options.username, '--username U', type),
-        vaultManagerId: need(options.vaultManagerId, '--vault-manager M', type),
-        mount: need(options.mount, '--mount M', type),
-        role: need(options.role, '--role R', type),
-        port: port(options.port),
-      };
-      const privateKey = options['key-file'] ? readText(options['key-file'], 'key file') : await stdin();
-      return { type, metadata, payload: JSON.stringify({ privateKey, keyPassphrase }) };
-    }
-    case 'winrm': {
-      const auth = need(options.auth, '--auth ntlm|kerberos|basic', type);
-      const useSsl = options.ssl === true;
-      const metadata = {
-        domain: options.domain ?? '',
-        username: need(options.username, '--username U', type),
-        auth,
-        realm: options.realm,
-        kerberosSource: auth === 'kerberos' ? (options.keytab ? 'keytab' : 'password') : undefined,
-        keytabPath: options.keytab,
-        useSsl,
-        skipCertCheck: options['skip-cert-check'] === true,
-        useNoProfile: options['no-profile'] === true,
-        port: port(options.port) ?? defaultWinrmPort(useSsl),
-      };
-      return { type, metadata, payload: JSON.stringify(options.keytab ? {} : { password: await stdin() }) };
-    }
-    default:
-      throw new SecretUsageError(`Unknown --type "${options.type}".`);
+/** A flag's text as its field's value, by the field's kind of input. */
+function parsedFlag(flag: string, spec: SecretFieldSpec, text: string): string | number {
+  if (spec.input === 'number') {
+    const parsed = Number(text);
+    if (!Number.isInteger(parsed)) throw new SecretUsageError(`--${flag} must be a number, not "${text}".`);
+    return parsed;
   }
+  if (spec.options && !spec.options.some((option) => option.value === text)) {
+    const values = spec.options.map((option) => option.value);
+    throw new SecretUsageError(`--${flag} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}, not "${text}".`);
+  }
+  return text;
+}
+
+/**
+ * Turns `secret create` options into a secret's metadata and payload, field
+ * by field from the type's specs: a flag's value by its field's kind of
+ * input, a flag left out at the field's starting value, a derived choice at
+ * the option the given flags fit, a secret from the file its flag names or
+ * from stdin. `stdin` is read only when a field that applies comes from
+ * there.
+ */
+export async function secretFromOptions(options: SecretOptions, sources: SecretSources): Promise<{ type: SecretType; metadata: Record<string, unknown>; payload: string }> {
+  const type = options.type ?? 'text';
+  if (!isSecretType(type)) throw new SecretUsageError(`Unknown --type "${type}".`);
+  const given = options as Record<string, string | boolean | undefined>;
+  const fields = secretFieldsOfType(type);
+  const flagText = ({ spec }: Field): string | true | undefined => {
+    const value = cliFlagOf(spec) ? given[cliFlagOf(spec)!.flag] : undefined;
+    return value === false ? undefined : value;
+  };
+  const applies = ({ spec }: Field, values: Values) => spec.appliesWhen?.(values) ?? true;
+
+  // The fields a file flag fills (a file's content, name and size), by the control they share.
+  const files = new Map<string, { fileName: string; size: number; contentBase64: string }>();
+  for (const field of fields) {
+    const path = flagText(field);
+    if (field.spec.input !== 'file' || typeof path !== 'string') continue;
+    const content = readFile(path, field.spec);
+    if (content.length > MAX_FILE_BYTES) throw new SecretInputError(`${path} is larger than 10 MiB.`);
+    files.set(field.spec.control ?? field.key, { fileName: basename(path), size: content.length, contentBase64: content.toString('base64') });
+  }
+
+  const metadata: Values = {};
+  for (const field of fields.filter(({ spec }) => spec.part === 'metadata')) {
+    const text = flagText(field);
+    const fromFile = field.spec.control === undefined ? undefined : (files.get(field.spec.control) as Values | undefined)?.[field.key];
+    if (fromFile !== undefined) metadata[field.key] = fromFile;
+    else if (text === true) metadata[field.key] = true;
+    else if (text !== undefined) metadata[field.key] = field.spec.input === 'manager' ? await sources.managerId(text) : parsedFlag(cliFlagOf(field.spec)!.flag, field.spec, text);
+  }
+  for (const field of fields) {
+    if (field.spec.cli === 'derived' && field.spec.options && applies(field, metadata)) metadata[field.key] = derivedChoice(fields, field, metadata, flagText);
+  }
+  // A flag left out: its field's starting value, which may follow other flags (a WinRM port follows --ssl).
+  for (const field of fields) {
+    const flag = cliFlagOf(field.spec);
+    if (field.spec.part !== 'metadata' || !flag || field.key in metadata) continue;
+    const initial = initialValueOf(field.spec, metadata);
+    if (initial !== '' && initial !== null) metadata[field.key] = typeof initial === 'string' ? parsedFlag(flag.flag, field.spec, initial) : initial;
+  }
+
+  // A field that does not apply to the chosen options is left out; naming it in a flag is a usage error.
+  const choices = fields.flatMap(({ key, spec }) => (spec.options && cliFlagOf(spec) && typeof given[cliFlagOf(spec)!.flag] === 'string' ? [`--${cliFlagOf(spec)!.flag} ${String(metadata[key])}`] : []));
+  const payload: Values = {};
+  for (const field of fields) {
+    if (applies(field, metadata)) {
+      if (field.spec.part === 'payload') payload[field.key] = await secretValue(field, flagText(field), files, sources);
+      continue;
+    }
+    delete metadata[field.key];
+    if (flagText(field) !== undefined) throw new SecretUsageError(`--${cliFlagOf(field.spec)!.flag} does not apply to --type ${type}${choices.length ? ` with ${choices.join(' ')}` : ''}.`);
+  }
+
+  // A rule across fields that a flag alone satisfies is a usage error here; one about stdin is the delegate's to refuse.
+  for (const issue of crossFieldIssues(type, metadata, payload)) {
+    const spec = fields.find(({ key }) => key === issue.path)!.spec;
+    const flag = cliFlagOf(spec);
+    if (flag && !flag.stdinOtherwise) throw new SecretUsageError(`--type ${type} needs --${flag.flag}${flag.value ? ` ${flag.value}` : ''}.`);
+  }
+  // A text secret's payload is its value itself.
+  return { type, metadata, payload: type === 'text' ? (payload.value as string) : JSON.stringify(payload) };
+}
+
+/** A secret field's value: from the file its flag names (all of a key, the first line of a passphrase), or from stdin when it comes from there. */
+async function secretValue(field: Field, path: string | true | undefined, files: Map<string, { contentBase64: string }>, sources: SecretSources): Promise<string | undefined> {
+  const { key, spec } = field;
+  if (spec.input === 'file') return files.get(spec.control ?? key)?.contentBase64;
+  if (typeof path === 'string') {
+    const text = readFile(path, spec).toString('utf8');
+    return spec.input === 'password' ? (text.split(/\r?\n/)[0] ?? '') : text;
+  }
+  return spec.cli === 'stdin' || cliFlagOf(spec)?.stdinOtherwise ? sources.stdin() : undefined;
+}
+
+/**
+ * A choice no flag names (where a Kerberos ticket comes from): the first of
+ * its options under which every field whose flag was given applies, and
+ * every field this choice brings in can be filled (it is read from stdin or
+ * is optional). --keytab picks the keytab; without it, the password on stdin.
+ */
+function derivedChoice(fields: Field[], choice: Field, metadata: Values, flagText: (field: Field) => unknown): string | undefined {
+  const options = choice.spec.options ?? [];
+  const appliesWith = (field: Field, value: string) => field.spec.appliesWhen?.({ ...metadata, [choice.key]: value }) ?? true;
+  const fits = (value: string) =>
+    fields.every((field) => {
+      if (field === choice) return true;
+      const applies = appliesWith(field, value);
+      if (flagText(field) !== undefined) return applies;
+      const broughtIn = applies && options.some((other) => !appliesWith(field, other.value));
+      return !broughtIn || field.spec.optional === true || field.spec.cli === 'stdin' || cliFlagOf(field.spec)?.stdinOtherwise === true;
+    });
+  return options.find((option) => fits(option.value))?.value;
 }
 
 /** Parses `A:E`, `A:*`, `A:prod`, `A:nonprod`, `*:*` into names; ids are looked up by the caller. */

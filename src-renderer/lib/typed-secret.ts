@@ -14,7 +14,7 @@ import {
   type SecretSummary,
   type SecretType,
 } from '../../src-shared/contract.js';
-import { applicableFields, secretFieldControl, secretFieldsOfType, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
+import { applicableFields, initialValueOf, secretFieldControl, secretFieldsOfType, type SecretFieldSpec, type secretFieldSpecs } from '../../src-shared/secret-field-basics.js';
 import { IpcCallError, describeError } from './errors.js';
 
 /** A file chosen in the form: its non-secret facts and its content, base64. */
@@ -25,68 +25,51 @@ export interface ChosenFile {
   contentBase64: string;
 }
 
-/** Every field of every structured type, named as in the metadata and payload schemas. */
-export interface TypedValues {
-  username: string;
-  /** ssh: key | key-path | password; winrm: ntlm | kerberos | basic. */
-  auth: string;
-  keyPath: string;
-  port: string;
+type StructuredType = Exclude<SecretType, 'text'>;
+type Specs = typeof secretFieldSpecs;
+/** Every field of every structured type as the control that edits it (its own key, or the one a file's fields share) and what that control holds. */
+type AnyControl = {
+  [T in StructuredType]: { [K in keyof Specs[T]]: { control: Specs[T][K] extends { control: infer C extends string } ? C : K & string; value: ControlValue<Specs[T][K]> } }[keyof Specs[T]];
+}[StructuredType];
+/** What a control holds, by its kind of input: a file control holds the chosen file; a field that is part of it holds nothing of its own. */
+type ControlValue<S> = S extends { input: 'file' } ? ChosenFile | null : S extends { control: string } ? never : S extends { input: 'checkbox' } ? boolean : string;
+
+/**
+ * The form's values: one per control of every structured type, typed by its
+ * kind of input and derived from the field specs, so a field added to a spec
+ * is a form value with no edit here.
+ */
+export type TypedValues = { [C in AnyControl as C['control']]: C['value'] } & {
   /** The user typed the port, so "Use SSL" no longer moves it. */
   portEdited: boolean;
-  privateKey: string;
-  keyPassphrase: string;
-  password: string;
-  principal: string;
-  realm: string;
-  kdc: string;
-  tgtSource: 'keytab' | 'password' | 'ticket-cache';
-  keytabPath: string;
-  ticketCache: string;
-  vaultManagerId: string;
-  mount: string;
-  role: string;
-  domain: string;
-  kerberosSource: 'password' | 'keytab';
-  useSsl: boolean;
-  skipCertCheck: boolean;
-  useNoProfile: boolean;
-  /** Basic sends the password in the clear without SSL: only on an explicit opt-in. */
-  allowBasicOverHttp: boolean;
-  file: ChosenFile | null;
-}
+};
 
 export type TypedField = Exclude<keyof TypedValues, 'portEdited'>;
 export type TypedErrors = Partial<Record<TypedField | 'form', string>>;
 
+const structuredTypes = secretTypes.filter((type): type is StructuredType => type !== 'text');
 
+/**
+ * A new form of a type: each control at its field's starting value (the
+ * spec's `initial`, or empty by its kind of input), the type's own fields
+ * over the other types' (an SSH form starts with key authentication, a WinRM
+ * one with NTLM), and a control shared by several fields at the one whose
+ * input it is.
+ */
 export function initialTypedValues(type: SecretType): TypedValues {
-  return {
-    username: '',
-    auth: type === 'winrm' ? 'ntlm' : 'key',
-    keyPath: '',
-    port: type === 'winrm' ? String(defaultWinrmPort(false)) : '22',
-    portEdited: false,
-    privateKey: '',
-    keyPassphrase: '',
-    password: '',
-    principal: '',
-    realm: '',
-    kdc: '',
-    tgtSource: 'keytab',
-    keytabPath: '',
-    ticketCache: '',
-    vaultManagerId: '',
-    mount: 'ssh-client-signer',
-    role: '',
-    domain: '',
-    kerberosSource: 'password',
-    useSsl: false,
-    skipCertCheck: false,
-    useNoProfile: false,
-    allowBasicOverHttp: false,
-    file: null,
+  const values: Record<string, unknown> = {};
+  const start = (fields: { key: string; spec: SecretFieldSpec }[], keep: boolean) => {
+    for (const { key, spec } of fields) {
+      const control = spec.control ?? key;
+      if ((control !== key && spec.input !== 'file') || (keep && control in values)) continue;
+      values[control] = initialValueOf(spec, values);
+    }
   };
+  if (type !== 'text') start(secretFieldsOfType(type), false);
+  // The other types' controls are in every form's values too; the first type that has one gives its start.
+  start(structuredTypes.flatMap(secretFieldsOfType), true);
+  values.portEdited = false;
+  return values as TypedValues;
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
@@ -100,15 +83,14 @@ export function typedValuesFrom(secret: SecretSummary): TypedValues {
     if (spec.part !== 'metadata' || spec.control !== undefined || !isTypedField(key)) continue;
     if (spec.input === 'checkbox') form[key] = m[key] === true;
     else if (spec.input === 'choice') form[key] = str(m[key]) || form[key];
-    else if (spec.input !== 'number') form[key] = str(m[key]);
+    else if (spec.input === 'number') form[key] = m[key] === undefined ? form[key] : str(m[key]);
+    else form[key] = str(m[key]);
   }
-  // The port: a WinRM port left out follows "Use SSL", and one that differs from that default counts as typed by hand.
-  const useSsl = m.useSsl === true;
+  // A WinRM port left out follows "Use SSL", and one that differs from that default counts as typed by hand.
   if (secret.type === 'winrm') {
-    values.port = m.port === undefined ? String(defaultWinrmPort(useSsl)) : str(m.port);
+    const useSsl = m.useSsl === true;
+    if (m.port === undefined) values.port = String(defaultWinrmPort(useSsl));
     values.portEdited = m.port !== undefined && Number(m.port) !== defaultWinrmPort(useSsl);
-  } else if (m.port !== undefined) {
-    values.port = str(m.port);
   }
   return values;
 }
@@ -154,8 +136,8 @@ export function visibleFields(type: SecretType, values: TypedValues): TypedField
   return visibleControls(type, values).map((control) => control.field);
 }
 
-/** Port text as a number; anything that is not a whole number is left for the schema to refuse. */
-function portOf(text: string): number | string | undefined {
+/** A number field's text as a number; anything that is not a whole number is left for the schema to refuse. */
+function numberOf(text: string): number | string | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   return /^\d{1,6}$/.test(trimmed) ? Number(trimmed) : trimmed;
@@ -167,7 +149,7 @@ function metadataValue(key: string, spec: SecretFieldSpec, values: TypedValues):
   const raw = (values as unknown as Record<string, unknown>)[key];
   switch (spec.input) {
     case 'number':
-      return portOf(raw as string);
+      return numberOf(raw as string);
     case 'checkbox':
       return raw === true;
     case 'manager':

@@ -55,10 +55,9 @@ const createSecret = defineCommand({
       return;
     }
     const manager = values.manager ? await session.findManager(values.manager) : null;
-    const signer = values['vault-manager'] ? await session.findManager(values['vault-manager']) : null;
     let secret;
     try {
-      secret = await secretFromOptions({ ...values, ...(signer ? { vaultManagerId: signer.id } : {}) }, () => session.readStdin());
+      secret = await secretFromOptions(values, { stdin: () => session.readStdin(), managerId: async (managerName) => (await session.findManager(managerName)).id });
     } catch (error) {
       if (error instanceof SecretUsageError) throw new UsageError(error.message);
       if (error instanceof SecretInputError) throw new UserError(error.message);
