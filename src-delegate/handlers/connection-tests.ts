@@ -1,7 +1,5 @@
 /** Testing a credential against its host, with stages reported live, and which optional tools such tests can use here. */
-import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError } from '../providers/provider.js';
-import type { VaultStore } from '../providers/vault.js';
 import { probeOptionalTools } from '../connection/optional-tools-probe.js';
 import { DelegateFailure } from '../delegate-failure.js';
 import { openValues } from './stored-values.js';
@@ -15,10 +13,10 @@ export function connectionTestHandlers(ctx: DelegateContext) {
       const signer = request.signer;
       const signPublicKey = signer
         ? async (publicKey: string, username: string): Promise<string> => {
-            const { provider, kind } = ctx.managers.store(keyring, signer);
-            if (!managerKindSpecs[kind].signsSshCertificates) throw new ProviderError('INVALID', 'Only a HashiCorp Vault manager can sign SSH keys.');
+            const { sshSigner, kind } = ctx.managers.store(keyring, signer).provider;
+            if (!sshSigner) throw new ProviderError('INVALID', `A ${kind} manager signs no SSH keys.`);
             const metadata = request.secret.metadata;
-            const signed = await (provider as VaultStore).signPublicKey({ mount: String(metadata.mount), role: String(metadata.role), publicKey, validPrincipals: [username] });
+            const signed = await sshSigner.sign({ mount: String(metadata.mount), role: String(metadata.role), publicKey, validPrincipals: [username] });
             return signed.certificate;
           }
         : undefined;

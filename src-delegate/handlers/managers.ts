@@ -1,9 +1,8 @@
 /** Configuring, testing, opening and closing secret managers, and re-wrapping a KMS manager's keys after its key rotated. */
 import { randomBytes } from 'node:crypto';
 import { sealBindings } from '../../src-shared/delegate-protocol.js';
-import { managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
+import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError, type ProviderTestResult } from '../providers/provider.js';
-import type { VaultStore } from '../providers/vault.js';
 import { keepStoredSecrets, kinds, publicConfig, secretValues } from '../managers/registry.js';
 import { decryptConfig, encryptConfig } from '../managers/config-crypto.js';
 import { AeadError } from '../aead.js';
@@ -64,8 +63,7 @@ export function managerHandlers(ctx: DelegateContext) {
       let renewal = ctx.managers.renewalOf(request.manager.id);
       if (renewal?.state === 'paused' && result.ok) {
         // A passing test shows the token works again: the paused loop may resume.
-        const entry = ctx.managers.open(keyring, request.manager);
-        (entry.provider as VaultStore).resumeRenewal();
+        ctx.managers.open(keyring, request.manager).provider.tokenRenewal?.resume();
         renewal = ctx.managers.renewalOf(request.manager.id);
       }
       ctx.log.write('info', 'manager tested', { managerId: request.manager.id, kind: request.manager.kind, ok: result.ok, errorCode: result.facts.errorCode ?? null });
@@ -92,9 +90,9 @@ export function managerHandlers(ctx: DelegateContext) {
 
     'manager.checkSshSigner': async (request) => {
       const keyring = ctx.requireKeyring();
-      if (!managerKindSpec(request.manager.kind)?.signsSshCertificates) throw new DelegateFailure('BAD_REQUEST', `A ${request.manager.kind} manager signs no SSH certificates.`);
-      const open = ctx.managers.store(keyring, request.manager);
-      await (open.provider as VaultStore).checkSshSigner(request.mount, request.role);
+      const signer = ctx.managers.store(keyring, request.manager).provider.sshSigner;
+      if (!signer) throw new DelegateFailure('BAD_REQUEST', `A ${request.manager.kind} manager signs no SSH certificates.`);
+      await signer.check(request.mount, request.role);
       return {};
     },
 

@@ -11,8 +11,8 @@ import type { ManagerContext, ProviderKind } from '../../src-shared/delegate-pro
 import type { Keyring } from '../keyring.js';
 import { AeadError } from '../aead.js';
 import { IntermediateKeyCache, IntermediateKeys } from '../providers/intermediate-keys.js';
-import { ProviderError, type KeyManager, type SecretStore } from '../providers/provider.js';
-import type { VaultRenewalStatus, VaultStore } from '../providers/vault.js';
+import { ProviderError, type KeyManager, type SecretStore, type TokenRenewalStatus } from '../providers/provider.js';
+import { capabilityMismatches } from './capabilities.js';
 import { decryptConfig } from './config-crypto.js';
 import { kinds, secretValues } from './registry.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
@@ -50,7 +50,7 @@ export class ManagerPool {
    */
   constructor(
     private readonly track: (value: string) => void,
-    private readonly onRenewal: (managerId: string, status: VaultRenewalStatus) => void = () => undefined,
+    private readonly onRenewal: (managerId: string, status: TokenRenewalStatus) => void = () => undefined,
   ) {}
 
   open(keyring: Keyring, context: ManagerContext): OpenManager {
@@ -71,6 +71,11 @@ export class ManagerPool {
     const spec = kinds[context.kind];
     if (managerKindSpecs[context.kind].supportsReadOnly && context.readOnly) config.readOnly = true;
     const provider = spec.create(config, { onRenewalStatus: (status) => this.onRenewal(context.id, status) });
+    const mismatches = capabilityMismatches(managerKindSpecs[context.kind], provider);
+    if (mismatches.length > 0) {
+      void provider.close?.();
+      throw new Error(`The ${context.kind} provider does not match its kind's description: it ${mismatches.join('; ')}.`);
+    }
     const open: OpenManager =
       provider.role === 'key-manager'
         ? { kind: context.kind, role: 'key-manager', provider, intermediate: new IntermediateKeys({ managerId: context.id, keyManager: provider, cache: this.cache }) }
@@ -91,9 +96,9 @@ export class ManagerPool {
     return open;
   }
 
-  /** The renewal loops of the token-renewing managers (Vault) held open. */
-  renewalStatuses(): { managerId: string; status: VaultRenewalStatus }[] {
-    const out: { managerId: string; status: VaultRenewalStatus }[] = [];
+  /** The renewal loops of the token-renewing managers held open. */
+  renewalStatuses(): { managerId: string; status: TokenRenewalStatus }[] {
+    const out: { managerId: string; status: TokenRenewalStatus }[] = [];
     for (const managerId of this.entries.keys()) {
       const status = this.renewalOf(managerId);
       if (status) out.push({ managerId, status });
@@ -101,10 +106,8 @@ export class ManagerPool {
     return out;
   }
 
-  renewalOf(managerId: string): VaultRenewalStatus | null {
-    const entry = this.entries.get(managerId);
-    if (!entry || !managerKindSpecs[entry.open.kind].renewsToken) return null;
-    return (entry.open.provider as VaultStore).renewalStatus();
+  renewalOf(managerId: string): TokenRenewalStatus | null {
+    return this.entries.get(managerId)?.open.provider.tokenRenewal?.status() ?? null;
   }
 
   /**
@@ -115,9 +118,8 @@ export class ManagerPool {
     const entry = this.entries.get(managerId);
     this.entries.delete(managerId);
     if (!entry) return;
-    const closable = entry.open.provider as { close?: () => void | Promise<void> };
     try {
-      await closable.close?.();
+      await entry.open.provider.close?.();
     } catch {
       // Closing releases sockets, timers and tokens; a failure to do so must not keep the manager open.
     }

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { DelegateResult, ProviderKind } from '../../src-shared/delegate-protocol.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
-import type { KeyManager, SecretStore } from '../providers/provider.js';
+import type { KeyManager, SecretStore, TokenRenewalStatus } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
 import * as awsSecretsManager from '../providers/aws-secrets-manager.js';
 import * as azureKeyVault from '../providers/azure-key-vault.js';
@@ -15,8 +15,8 @@ import * as gcpKms from '../providers/gcp-kms.js';
 import * as vault from '../providers/vault.js';
 
 export interface ProviderHooks {
-  /** Vault: every change of the token renewal loop. */
-  onRenewalStatus?: (status: vault.VaultRenewalStatus) => void;
+  /** Kinds that renew a token: every change of the renewal loop. */
+  onRenewalStatus?: (status: TokenRenewalStatus) => void;
 }
 
 /** How the delegate opens a kind; its role and secret fields are in its description (src-shared/manager-kinds.ts). */

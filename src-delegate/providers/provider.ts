@@ -48,7 +48,62 @@ export interface ProviderTestResult {
   warnings: string[];
 }
 
-export interface KeyManager {
+/** An SSH CA the manager holds: the facet of kinds whose description `signsSshCertificates`. */
+export interface SshCertificateSigner {
+  /** Signs an OpenSSH public key; allowed for read-only managers, as it stores nothing. */
+  sign(request: SshSignRequest): Promise<{ certificate: string; serialNumber: string }>;
+  /**
+   * Checks, reading only, that `mount` is an SSH engine this manager sees and
+   * that `role` can sign there: INVALID or NOT_FOUND naming what is missing,
+   * PERMISSION_DENIED when it may not sign with the role.
+   */
+  check(mount: string, role: string): Promise<void>;
+}
+
+export interface SshSignRequest {
+  /** The SSH engine's mount, e.g. `ssh-client-signer`. */
+  mount: string;
+  role: string;
+  /** An OpenSSH public key line. */
+  publicKey: string;
+  validPrincipals: string[];
+  /** Certificate lifetime in seconds; the role's default when absent. */
+  ttl?: number;
+}
+
+/** Where a token renewal loop stands, for the manager's health. */
+export interface TokenRenewalStatus {
+  /** `not-needed`: the token never expires (root-like); `paused`: stopped after repeated failures until resumed. */
+  state: 'idle' | 'active' | 'failing' | 'paused' | 'not-needed' | 'stopped';
+  consecutiveFailures: number;
+  /** Seconds the token had left after the last renewal or login. */
+  ttlSeconds: number | null;
+  lastRenewedAt: string | null;
+  lastError: { code: ProviderErrorCode; message: string } | null;
+}
+
+/** A login token kept alive by a loop: the facet of kinds whose description `renewsToken`. */
+export interface TokenRenewal {
+  status(): TokenRenewalStatus;
+  /** Restarts a paused loop with one attempt now. */
+  resume(): void;
+}
+
+/**
+ * What a provider can do beyond its role, one optional facet per capability
+ * of the kind descriptions (src-shared/manager-kinds.ts). A handler reaches a
+ * capability only through its facet, so the compiler checks it uses nothing
+ * else; the pool refuses a provider whose facets differ from its kind's
+ * description (managers/capabilities.ts), and so does the conformance suite.
+ */
+export interface ProviderCapabilities {
+  readonly sshSigner?: SshCertificateSigner;
+  readonly tokenRenewal?: TokenRenewal;
+  /** Releases what the provider holds (timers, connection pools, a token it logged in for); the pool calls it when it forgets the manager. */
+  close?(): void | Promise<void>;
+}
+
+export interface KeyManager extends ProviderCapabilities {
   readonly role: 'key-manager';
   readonly kind: string;
   /** Wraps key material; `context` is bound as encryption context / AAD. Returns the wrapped bytes and the KMS key version used. */
@@ -85,7 +140,7 @@ export interface RemoteDeletion {
   detail: string;
 }
 
-export interface SecretStore {
+export interface SecretStore extends ProviderCapabilities {
   readonly role: 'secret-store';
   readonly kind: string;
   /** Checks a name against this store's rules before anything is written; returns a reason when it is refused. */

@@ -13,7 +13,15 @@ import * as vaultConfig from '../../src-shared/manager-configs/vault.js';
 import type { VaultConfig, VaultConfigInput, VaultConnection, VaultConnectionInput } from '../../src-shared/manager-configs/vault.js';
 export type { VaultConfig, VaultConfigInput, VaultConnection, VaultConnectionInput } from '../../src-shared/manager-configs/vault.js';
 import { withParsedCaCertificate } from './pem-certificate.js';
-import { ProviderError, type ProviderErrorCode, type ProviderTestResult, type SecretStore, type StoredValue } from './provider.js';
+import {
+  ProviderError,
+  type ProviderTestResult,
+  type SecretStore,
+  type SshCertificateSigner,
+  type StoredValue,
+  type TokenRenewal,
+  type TokenRenewalStatus,
+} from './provider.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { VaultClient, type TokenLookup } from './vault-client.js';
 
@@ -35,32 +43,10 @@ const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 export const connectionSchema = withParsedCaCertificate(vaultConfig.connectionSchema);
 export const configSchema = withParsedCaCertificate(vaultConfig.configSchema);
 
-/** Where the renewal loop stands, for the manager's health. */
-export interface VaultRenewalStatus {
-  /** `not-needed`: the token never expires (root-like); `paused`: stopped after repeated failures until resumed. */
-  state: 'idle' | 'active' | 'failing' | 'paused' | 'not-needed' | 'stopped';
-  consecutiveFailures: number;
-  /** Seconds the token had left after the last renewal or login. */
-  ttlSeconds: number | null;
-  lastRenewedAt: string | null;
-  lastError: { code: ProviderErrorCode; message: string } | null;
-}
-
 export interface VaultStoreOptions {
   retry?: RetryPolicy;
   /** Called on every change of the renewal loop's state, including the pause after repeated failures. */
-  onStatus?: (status: VaultRenewalStatus) => void;
-}
-
-export interface SshSignRequest {
-  /** The SSH engine's mount, e.g. `ssh-client-signer`. */
-  mount: string;
-  role: string;
-  /** An OpenSSH public key line. */
-  publicKey: string;
-  validPrincipals: string[];
-  /** Certificate lifetime in seconds; the role's default when absent. */
-  ttl?: number;
+  onStatus?: (status: TokenRenewalStatus) => void;
 }
 
 export interface VaultMount {
@@ -73,18 +59,9 @@ export interface VaultMount {
 
 export interface VaultStore extends SecretStore {
   readonly kind: typeof kind;
-  /** Signs an SSH public key with the engine's CA; allowed for read-only managers, as it stores nothing. */
-  signPublicKey(request: SshSignRequest): Promise<{ certificate: string; serialNumber: string }>;
-  /**
-   * Checks, reading only, that `mount` is an SSH engine this token sees and
-   * that `role` can sign there: INVALID or NOT_FOUND naming what is missing,
-   * PERMISSION_DENIED when the token may not sign with the role. What the
-   * token may not look up is left to the first signing.
-   */
-  checkSshSigner(mount: string, role: string): Promise<void>;
-  renewalStatus(): VaultRenewalStatus;
-  /** Restarts a paused renewal loop with one attempt now. */
-  resumeRenewal(): void;
+  /** The SSH secrets engine, for Vault-signed certificates. */
+  readonly sshSigner: SshCertificateSigner;
+  readonly tokenRenewal: TokenRenewal;
   /** Stops the renewal loop, revokes a token it got from an AppRole login, and releases the connection pool. */
   close(): Promise<void>;
 }
@@ -208,53 +185,54 @@ export function create(input: VaultConfigInput, options: VaultStoreOptions = {})
 
     test: () => testConnection(config, session, retry),
 
-    signPublicKey: async (request) => {
-      const principals = request.validPrincipals.map((principal) => principal.trim()).filter(Boolean);
-      if (principals.length === 0) throw new ProviderError('INVALID', 'At least one principal (user name) is needed for an SSH certificate.');
-      const signed = await retried((client) =>
-        client.sshSign(trimSlashes(request.mount), request.role, {
-          public_key: request.publicKey.trim(),
-          valid_principals: principals.join(','),
-          cert_type: 'user',
-          ...(request.ttl ? { ttl: request.ttl } : {}),
-        }),
-      );
-      return { certificate: signed.signed_key.trim(), serialNumber: signed.serial_number };
-    },
+    sshSigner: {
+      sign: async (request) => {
+        const principals = request.validPrincipals.map((principal) => principal.trim()).filter(Boolean);
+        if (principals.length === 0) throw new ProviderError('INVALID', 'At least one principal (user name) is needed for an SSH certificate.');
+        const signed = await retried((client) =>
+          client.sshSign(trimSlashes(request.mount), request.role, {
+            public_key: request.publicKey.trim(),
+            valid_principals: principals.join(','),
+            cert_type: 'user',
+            ...(request.ttl ? { ttl: request.ttl } : {}),
+          }),
+        );
+        return { certificate: signed.signed_key.trim(), serialNumber: signed.serial_number };
+      },
 
-    async checkSshSigner(mountInput, role) {
-      const sshMount = trimSlashes(mountInput);
-      const mounts = await retried(async (client) => {
+      async check(mountInput, role) {
+        const sshMount = trimSlashes(mountInput);
+        const mounts = await retried(async (client) => {
+          try {
+            return await client.mounts();
+          } catch (error) {
+            if (error instanceof ProviderError && error.code === 'PERMISSION_DENIED') return client.visibleMounts();
+            throw error;
+          }
+        });
+        const engine = Object.entries(mounts).find(([path]) => trimSlashes(path) === sshMount)?.[1];
+        if (!engine) throw new ProviderError('NOT_FOUND', `Vault at ${config.url} has no secrets engine at ${sshMount} that this token can see.`);
+        if (engine.type !== 'ssh') throw new ProviderError('INVALID', `${sshMount} in Vault is a ${engine.type} engine, not an SSH engine.`);
         try {
-          return await client.mounts();
+          await retried((client) => client.sshRole(sshMount, role));
         } catch (error) {
-          if (error instanceof ProviderError && error.code === 'PERMISSION_DENIED') return client.visibleMounts();
-          throw error;
+          if (error instanceof ProviderError && error.code === 'NOT_FOUND') throw new ProviderError('NOT_FOUND', `The SSH engine ${sshMount} has no role "${role}".`);
+          if (!(error instanceof ProviderError && error.code === 'PERMISSION_DENIED')) throw error;
         }
-      });
-      const engine = Object.entries(mounts).find(([path]) => trimSlashes(path) === sshMount)?.[1];
-      if (!engine) throw new ProviderError('NOT_FOUND', `Vault at ${config.url} has no secrets engine at ${sshMount} that this token can see.`);
-      if (engine.type !== 'ssh') throw new ProviderError('INVALID', `${sshMount} in Vault is a ${engine.type} engine, not an SSH engine.`);
-      try {
-        await retried((client) => client.sshRole(sshMount, role));
-      } catch (error) {
-        if (error instanceof ProviderError && error.code === 'NOT_FOUND') throw new ProviderError('NOT_FOUND', `The SSH engine ${sshMount} has no role "${role}".`);
-        if (!(error instanceof ProviderError && error.code === 'PERMISSION_DENIED')) throw error;
-      }
-      const signPath = `${sshMount}/sign/${role}`;
-      let granted: string[] | null = null;
-      try {
-        granted = (await retried((client) => client.capabilitiesSelf([signPath])))[signPath] ?? [];
-      } catch (error) {
-        if (!couldNotCheck(error)) throw error;
-      }
-      if (granted && !granted.includes('root') && !granted.includes('update')) {
-        throw new ProviderError('PERMISSION_DENIED', `This Vault token may not sign with the role: it lacks "update" on ${signPath}.`, { permission: `update on ${signPath}` });
-      }
+        const signPath = `${sshMount}/sign/${role}`;
+        let granted: string[] | null = null;
+        try {
+          granted = (await retried((client) => client.capabilitiesSelf([signPath])))[signPath] ?? [];
+        } catch (error) {
+          if (!couldNotCheck(error)) throw error;
+        }
+        if (granted && !granted.includes('root') && !granted.includes('update')) {
+          throw new ProviderError('PERMISSION_DENIED', `This Vault token may not sign with the role: it lacks "update" on ${signPath}.`, { permission: `update on ${signPath}` });
+        }
+      },
     },
 
-    renewalStatus: () => renewal.status(),
-    resumeRenewal: () => renewal.resume(),
+    tokenRenewal: { status: () => renewal.status(), resume: () => renewal.resume() },
     async close() {
       renewal.stop();
       await session.close();
@@ -435,17 +413,17 @@ class Session {
 
 /** Renews the token every interval; after FAILURES_BEFORE_PAUSE failures in a row it stops and reports it. */
 class RenewalLoop {
-  private current: VaultRenewalStatus = { state: 'idle', consecutiveFailures: 0, ttlSeconds: null, lastRenewedAt: null, lastError: null };
+  private current: TokenRenewalStatus = { state: 'idle', consecutiveFailures: 0, ttlSeconds: null, lastRenewedAt: null, lastError: null };
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
     private readonly session: Session,
     private readonly intervalSeconds: number,
-    private readonly onStatus: ((status: VaultRenewalStatus) => void) | undefined,
+    private readonly onStatus: ((status: TokenRenewalStatus) => void) | undefined,
   ) {}
 
-  status(): VaultRenewalStatus {
+  status(): TokenRenewalStatus {
     return { ...this.current };
   }
 
@@ -528,7 +506,7 @@ class RenewalLoop {
     }
   }
 
-  private update(change: Partial<VaultRenewalStatus>): void {
+  private update(change: Partial<TokenRenewalStatus>): void {
     this.current = { ...this.current, ...change };
     this.onStatus?.(this.status());
   }

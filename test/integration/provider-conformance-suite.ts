@@ -21,7 +21,8 @@
  *   token or STS calls), failed and throttled ones included;
  * - names made by the suite are `conformance-<hex>`, valid in every store.
  *
- * What it checks: round trips and versions, wrong credentials, not found,
+ * What it checks: the capability facets its kind description promises (and
+ * no others), round trips and versions, wrong credentials, not found,
  * throttling and 5xx recovery (and that retries stop), tampered ciphertext
  * (key managers) or a version that does not exist (stores), name and size
  * rules refused before any request, a read-only connection test, and that a
@@ -33,6 +34,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, type KeyManager, type ProviderErrorCode, type SecretStore } from '../../src-delegate/providers/provider.js';
 import type { RetryPolicy } from '../../src-delegate/providers/retry.js';
+import { capabilityMismatches } from '../../src-delegate/managers/capabilities.js';
+import { managerKindSpec } from '../../src-shared/manager-kinds.js';
 
 /** The retry policy every provider under test is built with: three attempts, millisecond backoff. */
 export const conformanceRetry: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
@@ -132,6 +135,12 @@ export function describeProviderConformance(name: string, setup: (defer: Defer) 
       target.role === 'key-manager' ? target.provider.unwrapKey(probe, { suite: 'faults' }) : target.provider.get(target.missingReference).catch(ignoreNotFound);
 
     describe('common', () => {
+      it('has the capability facets its kind description promises, and no others', () => {
+        const spec = managerKindSpec(target.provider.kind);
+        expect(spec, `no kind description for ${target.provider.kind}`).toBeDefined();
+        expect(capabilityMismatches(spec!, target.provider)).toEqual([]);
+      });
+
       it('passes its read-only connection test', async () => {
         const result = await target.provider.test();
         expect(result.ok, JSON.stringify(result.checks)).toBe(true);

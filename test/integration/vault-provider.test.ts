@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src-delegate/providers/provider.js';
+import { ProviderError, type TokenRenewalStatus } from '../../src-delegate/providers/provider.js';
 import type { RetryPolicy } from '../../src-delegate/providers/retry.js';
-import { create, listMounts, type VaultConfigInput, type VaultRenewalStatus, type VaultStore } from '../../src-delegate/providers/vault.js';
+import { create, listMounts, type VaultConfigInput, type VaultStore } from '../../src-delegate/providers/vault.js';
 import { VaultClient } from '../../src-delegate/providers/vault-client.js';
 import { createTestCa } from '../emulators/test-ca.js';
 import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
@@ -35,7 +35,7 @@ afterAll(async () => {
   await vault?.close();
 });
 
-function open(overrides: Partial<VaultConfigInput> = {}, onStatus?: (status: VaultRenewalStatus) => void): VaultStore {
+function open(overrides: Partial<VaultConfigInput> = {}, onStatus?: (status: TokenRenewalStatus) => void): VaultStore {
   const store = create({ ...managerConfig(vault), ...overrides }, { retry: fastRetry, ...(onStatus ? { onStatus } : {}) });
   stores.push(store);
   return store;
@@ -52,18 +52,18 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
 
 /** Records what the renewal loop reports; `next` resolves on the next status that satisfies `test`. */
 function renewalRecorder() {
-  const seen: VaultRenewalStatus[] = [];
-  let waiting: { test: (status: VaultRenewalStatus) => boolean; resolve: (status: VaultRenewalStatus) => void } | null = null;
+  const seen: TokenRenewalStatus[] = [];
+  let waiting: { test: (status: TokenRenewalStatus) => boolean; resolve: (status: TokenRenewalStatus) => void } | null = null;
   return {
     seen,
-    onStatus(status: VaultRenewalStatus) {
+    onStatus(status: TokenRenewalStatus) {
       seen.push(status);
       if (waiting?.test(status)) {
         waiting.resolve(status);
         waiting = null;
       }
     },
-    next(test: (status: VaultRenewalStatus) => boolean): Promise<VaultRenewalStatus> {
+    next(test: (status: TokenRenewalStatus) => boolean): Promise<TokenRenewalStatus> {
       return new Promise((resolve) => (waiting = { test, resolve }));
     },
   };
@@ -337,7 +337,7 @@ describe('token renewal loop', () => {
     const status = await active;
     expect(status.ttlSeconds).toBe(600);
     expect(status.lastRenewedAt).not.toBeNull();
-    expect(store.renewalStatus().state).toBe('active');
+    expect(store.tokenRenewal.status().state).toBe('active');
     expect(vault.calls['renew-self']).toBeGreaterThan(0);
   });
 
@@ -351,11 +351,11 @@ describe('token renewal loop', () => {
     expect(status.consecutiveFailures).toBe(3);
     expect(status.lastError?.message).toContain('paused after 3 failures');
     expect(renewals.seen.map((seen) => seen.state)).toEqual(['failing', 'failing', 'paused']);
-    expect(store.renewalStatus().state).toBe('paused');
+    expect(store.tokenRenewal.status().state).toBe('paused');
 
     vault.setFaults({});
     const renewed = renewals.next((next) => next.state === 'active' && next.lastRenewedAt !== null);
-    store.resumeRenewal();
+    store.tokenRenewal.resume();
     expect((await renewed).consecutiveFailures).toBe(0);
   });
 
@@ -420,7 +420,7 @@ describe('SSH secrets engine', () => {
 
   it('signs a public key into an OpenSSH certificate with the asked principal', async () => {
     const store = open({ readOnly: true });
-    const signed = await store.signPublicKey({ mount: 'ssh-client-signer', role: 'strongroom', publicKey, validPrincipals: ['deploy'], ttl: 600 });
+    const signed = await store.sshSigner.sign({ mount: 'ssh-client-signer', role: 'strongroom', publicKey, validPrincipals: ['deploy'], ttl: 600 });
     expect(signed.certificate).toMatch(/^ssh-ed25519-cert-v01@openssh\.com /);
     await writeFile(join(dir, 'id_ed25519-cert.pub'), `${signed.certificate}\n`);
     const { stdout } = await run('ssh-keygen', ['-L', '-f', join(dir, 'id_ed25519-cert.pub')]);
@@ -436,7 +436,7 @@ describe('SSH secrets engine', () => {
     vault.setSshRole('ops-only', { allowedUsers: 'ops' });
     vault.setPolicy('ssh-ops', { 'ssh-client-signer/sign/ops-only': ['update'] });
     const store = open({ auth: { method: 'token', token: vault.createToken({ policies: ['ssh-ops'] }) } });
-    const error = await rejection(store.signPublicKey({ mount: 'ssh-client-signer', role: 'ops-only', publicKey, validPrincipals: ['root'] }));
+    const error = await rejection(store.sshSigner.sign({ mount: 'ssh-client-signer', role: 'ops-only', publicKey, validPrincipals: ['root'] }));
     expect(error.code).toBe('INVALID');
     expect(error.message).toContain('root is not a valid value for valid_principals');
   });
