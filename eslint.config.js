@@ -14,7 +14,7 @@ import { productLayers } from './eslint-rules/product-layers.js';
 const root = new URL('.', import.meta.url).pathname;
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', '.tmp/**', 'test-results/**', 'test/fixtures/lint-layers/**'] },
+  { ignores: ['dist/**', 'dist-test/**', '.dist-test-next/**', 'release/**', 'node_modules/**', '.tmp/**', 'test-results/**', 'test/fixtures/lint-layers/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { testKindsIn } from './test-kinds.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
@@ -146,6 +147,10 @@ await Promise.all([
 ]);
 
 await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn', build: { outDir: `${out}/renderer` } });
+
+// Test-only manager kinds (test/kinds/) join only the test build (scripts/build-test-kinds.mjs).
+const leakedTestKinds = testKindsIn(out);
+if (leakedTestKinds.length > 0) throw new Error(`The product build holds test-only manager kinds:\n  ${leakedTestKinds.join('\n  ')}`);
 
 const old = `${root}.dist-old`;
 rmSync(old, { recursive: true, force: true });

@@ -1,12 +1,13 @@
 /**
- * The five provider kinds as the delegate opens them: each kind's schema, its
+ * The provider kinds as the delegate opens them: each kind's schema, its
  * factory, its role, and which configuration fields are secret. Secret fields
  * never leave the delegate; the rest is the manager's public configuration,
- * which main may store and show.
+ * which main may store and show. The product kinds are the records below; a
+ * test-only kind joins them through `registerProviderKind`.
  */
 import type { z } from 'zod';
 import type { DelegateResult, ProviderKind } from '../../src-shared/delegate-protocol.js';
-import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
+import { managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import type { KeyManager, SecretStore, TokenRenewalStatus } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
 import * as awsSecretsManager from '../providers/aws-secrets-manager.js';
@@ -91,7 +92,10 @@ const same = (...paths: string[]) => (previous: Record<string, unknown>, next: R
  * same client, the same auth method and role…). A secret never moves to
  * another identity.
  */
-const KEEP_WHEN: Record<ProviderKind, Record<string, (previous: Record<string, unknown>, next: Record<string, unknown>) => boolean>> = {
+/** Per secret field (a dotted path), whether an edit of the configuration from `previous` to `next` may keep the stored value. */
+export type KeepRules = Record<string, (previous: Record<string, unknown>, next: Record<string, unknown>) => boolean>;
+
+const KEEP_WHEN: Record<ProviderKind, KeepRules> = {
   'aws-kms': { 'credentials.secretAccessKey': same('credentials.accessKeyId'), 'credentials.sessionToken': same('credentials.accessKeyId') },
   'aws-secrets-manager': { 'credentials.secretAccessKey': same('credentials.accessKeyId'), 'credentials.sessionToken': same('credentials.accessKeyId') },
   'gcp-kms': {
@@ -101,6 +105,21 @@ const KEEP_WHEN: Record<ProviderKind, Record<string, (previous: Record<string, u
   'azure-key-vault': { clientSecret: same('tenantId', 'clientId') },
   vault: { 'auth.token': same('auth.method'), 'auth.secretId': same('auth.method', 'auth.roleId') },
 };
+
+/**
+ * Adds the provider of a kind described through `registerManagerKind` (a
+ * test-only kind: docs/architecture.md, "Adding a manager kind"), after this
+ * module has loaded. It takes a factory the caller has already imported: no
+ * product code calls it, and nothing names a module to load, so no renderer,
+ * main or configuration can add a provider to a delegate.
+ */
+export function registerProviderKind(kind: string, spec: KindSpec, keepWhen: KeepRules = {}): void {
+  const description = managerKindSpec(kind);
+  if (!description || description.role === 'local') throw new Error(`"${kind}" is not a described external manager kind: register its description first.`);
+  if (Object.hasOwn(kinds, kind)) throw new Error(`A provider for "${kind}" is already registered.`);
+  (kinds as Record<string, KindSpec>)[kind] = spec;
+  (KEEP_WHEN as Record<string, KeepRules>)[kind] = keepWhen;
+}
 
 /**
  * An edited configuration may leave a secret field out to keep the stored

@@ -39,13 +39,16 @@ export interface StartOptions {
   /** Let serve.js open this browser (it needs a DISPLAY, which `env` can give) instead of passing --no-open. */
   browser?: string;
   env?: NodeJS.ProcessEnv;
+  /** Another build of serve.js, e.g. dist-test/main/serve.js with the test-only kinds (scripts/build-test-kinds.mjs); dist/main/serve.js by default. */
+  serveEntry?: string;
 }
 
-/** Runs `node dist/main/serve.js --data-dir <dataDir> --no-open` and waits for its URL line. */
+/** Runs `node dist/main/serve.js --data-dir <dataDir> --no-open` (or `options.serveEntry`) and waits for its URL line. */
 export async function startBridge(dataDir: string, options: StartOptions = {}): Promise<RunningBridge> {
-  if (!existsSync(SERVE_ENTRY)) throw new Error(`${SERVE_ENTRY} is missing: run "npm run build" first (npm test does).`);
+  const serveEntry = options.serveEntry ?? SERVE_ENTRY;
+  if (!existsSync(serveEntry)) throw new Error(`${serveEntry} is missing: run "npm run build" first (npm test does).`);
   const openArgs = options.browser ? ['--browser', options.browser] : ['--no-open'];
-  const child = spawn(process.execPath, [SERVE_ENTRY, '--data-dir', dataDir, ...openArgs], {
+  const child = spawn(process.execPath, [serveEntry, '--data-dir', dataDir, ...openArgs], {
     cwd: REPO_ROOT,
     env: options.env ?? process.env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { configSummary, externalManagerKinds, managerKindSpec, type ExternalManagerKind } from '../../src-shared/manager-kinds.js';
 import { runCli } from '../../src-main/cli/cli-app.js';
+import { registerProviderKind } from '../../src-delegate/managers/registry.js';
 import { ManagerFormDialog } from '../../src-renderer/features/managers/ManagerFormDialog.js';
 import { initialManagerValues, visibleManagerFields } from '../../src-renderer/features/managers/manager-fields.js';
 import { buildManagerConfig, valuesFromPublicConfig } from '../../src-renderer/features/managers/manager-form.js';
@@ -67,6 +68,13 @@ describe('a kind added by the recipe shows up without edits elsewhere', () => {
     // kv-lite does not support a read-only flag in its configuration, so the form leaves it out and the strict schema accepts the rest.
     expect(configSchema.safeParse(built.config).success).toBe(true);
     expect(valuesFromPublicConfig(kind, { url: 'https://kv-lite.example:8300', prefix: 'team-' })).toEqual({ url: 'https://kv-lite.example:8300', token: '', prefix: 'team-' });
+  });
+
+  it("joins the delegate's providers only through registerProviderKind, which takes a described kind once", () => {
+    const provider = { configSchema, create: () => create({ url: 'https://kv-lite.example', token: 't' }) };
+    expect(() => registerProviderKind('not-described', provider)).toThrow(/not a described external manager kind/);
+    expect(() => registerProviderKind('local', provider)).toThrow(/not a described external manager kind/);
+    expect(() => registerProviderKind('vault', provider)).toThrow(/already registered/);
   });
 
   it("is listed in the CLI's help for manager add", async () => {
