@@ -46,6 +46,7 @@ import { runSearchBench } from './search-bench.js';
 import { runKmsBench } from './kms-bench.js';
 import { runSanitizerBench } from './sanitizer-bench.js';
 import { runMigrationBench } from './migration-bench.js';
+import type { Spread } from './latency-probes.js';
 import { benchSshPassword } from './ssh-bench.js';
 import { runSessionBench } from './session-bench.js';
 import { benchWinrmNtlm } from '../emulators/winrm-bench.js';
@@ -545,9 +546,26 @@ async function benchMigration(): Promise<void> {
     },
   ]);
   console.log(`Requests main sent the delegate during the run: ${migration.delegateRequestsPerSecret} per secret`);
+  printMigrationLatency(migration);
   if (migration.delegateProfile) {
     console.log(`The delegate's CPU profile of the C = ${migration.concurrency} run: ${migration.delegateProfile}`);
   }
+}
+
+/** Where the migration's time went: per provider call at each end, the event loops, the delegate requests. */
+function printMigrationLatency({ latency, secrets, concurrency, wallMs, latencyMs }: Awaited<ReturnType<typeof runMigrationBench>>): void {
+  const copyMs = wallMs - latency.planMs;
+  const line = (what: string, spread: Spread) =>
+    `  ${what.padEnd(44)} mean ${spread.meanMs.toFixed(2).padStart(7)} ms  p50 ${spread.p50Ms.toFixed(2).padStart(7)}  p99 ${spread.p99Ms.toFixed(2).padStart(7)}  max ${spread.maxMs.toFixed(1).padStart(7)}  (${spread.count.toLocaleString('en-US')})`;
+  console.log(
+    `Where the time went: planning (migration.start, the target's names probed) ${millis(latency.planMs)}, copying ${millis(copyMs)}: ` +
+      `${((copyMs * concurrency) / secrets).toFixed(1)} ms per secret per worker; each provider call is ${latencyMs} ms of injected latency plus:`,
+  );
+  console.log(line('a provider call, seen by the delegate', latency.delegate.exchanges));
+  console.log(line('a provider call, at the emulator', latency.emulatorsAndMain.exchanges));
+  console.log(line('event-loop delay, the delegate', latency.delegate.loopDelay));
+  console.log(line('event-loop delay, main and the emulators', latency.emulatorsAndMain.loopDelay));
+  for (const [op, spread] of Object.entries(latency.delegateRequests)) console.log(line(`delegate request ${op}, seen by main`, spread));
 }
 
 /** The delegate's SSH and WinRM testers against local servers. */

@@ -30,7 +30,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
@@ -38,6 +38,7 @@ import { sealBindings, sealValues, type Channel, type ChannelRequest, type Chann
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import { freePort } from '../fixtures/process-tools.js';
+import { installLatencyProbe, readLatencyProbe, spread, type LatencyReading, type Spread } from './latency-probes.js';
 import { attachInspector, inspectedDelegate, type DelegateInspector } from './delegate-inspector.js';
 
 export interface MigrationBenchOptions {
@@ -65,6 +66,13 @@ export interface MigrationBenchResult {
   cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number; providerAloneMs: number };
   /** Requests main sent the delegate during the run, per secret moved. */
   delegateRequestsPerSecret: number;
+  /**
+   * Where the time of the C = concurrency run went: how long migration.start took (planning, the target's names
+   * probed), each provider call as the delegate saw it (request sent → response) and as the emulators did
+   * (arrived → answered), the event-loop delays of the delegate and of this process (main and the emulators
+   * share its loop), and the delegate requests main made, by operation.
+   */
+  latency: { planMs: number; delegate: LatencyReading; emulatorsAndMain: LatencyReading; delegateRequests: Record<string, Spread> };
   /** Where the delegate's CPU profile of the C = concurrency run was written, when MIGRATION_BENCH_CPU_PROF named a folder. */
   delegateProfile: string | null;
 }
@@ -128,8 +136,10 @@ async function call<C extends Channel>(core: AppCore, channel: C, request: Chann
   return result.value as ChannelResult<C>;
 }
 
-async function migrateAndWait(core: AppCore, request: ChannelRequest<'migration.start'>): Promise<MigrationRun> {
+/** Runs a migration to its end; `planned` is called when migration.start has planned it (the preview, name probes included). */
+async function migrateAndWait(core: AppCore, request: ChannelRequest<'migration.start'>, planned: () => void = () => undefined): Promise<MigrationRun> {
   let run = await call(core, 'migration.start', request);
+  planned();
   while (run.state === 'running' && !run.interrupted) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     run = await call(core, 'migration.status', { runId: run.id });
@@ -151,12 +161,26 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
   const inspectorPort = await freePort();
   let delegateRequests = 0;
+  // Each delegate request's time as main sees it, by operation: sent → answer received.
+  const sentAt = new Map<number, { op: string; at: bigint }>();
+  const requestTimes = new Map<string, RecordableHistogram>();
   const core = await createAppCore({
     dataDir: dir,
     actor: 'desktop',
     delegateEntry: DELEGATE,
-    onDelegateTraffic: (direction) => {
-      if (direction === 'to-delegate') delegateRequests++;
+    onDelegateTraffic: (direction, message) => {
+      const { id, request } = message as { id?: number; request?: { op: string } };
+      if (direction === 'to-delegate') {
+        delegateRequests++;
+        if (id !== undefined && request) sentAt.set(id, { op: request.op, at: process.hrtime.bigint() });
+        return;
+      }
+      const sent = id === undefined ? undefined : sentAt.get(id);
+      if (!sent) return;
+      sentAt.delete(id!);
+      let histogram = requestTimes.get(sent.op);
+      if (!histogram) requestTimes.set(sent.op, (histogram = createHistogram()));
+      histogram.record(Math.max(1, Number(process.hrtime.bigint() - sent.at)));
     },
     spawnDelegate: inspectedDelegate(inspectorPort),
   });
@@ -201,9 +225,20 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const ownCpuBefore = ownCpuMs();
     const requestsBefore = delegateRequests;
     if (profileDir) await inspector.startProfile();
+    // The emulators serve in this process, beside main: its probe times their side of each call and the loop they share.
+    installLatencyProbe('server');
+    await inspector.evaluate(`(${installLatencyProbe.toString()})('client')`);
+    requestTimes.clear();
     let started = performance.now();
-    await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond });
+    let plannedAt = started;
+    await migrateAndWait(core, { sourceManagerId: from.id, targetManagerId: to.id, secretIds: bulk, concurrency, ratePerSecond }, () => (plannedAt = performance.now()));
     const wallMs = performance.now() - started;
+    const latency = {
+      planMs: Math.round(plannedAt - started),
+      delegate: await inspector.evaluate<LatencyReading>(`(${readLatencyProbe.toString()})(${spread.toString()})`),
+      emulatorsAndMain: readLatencyProbe(),
+      delegateRequests: Object.fromEntries([...requestTimes].map(([op, histogram]) => [op, spread(histogram)])),
+    };
     const delegateProfile = profileDir ? join(profileDir, `delegate-${Date.now()}.cpuprofile`) : null;
     if (delegateProfile) writeFileSync(delegateProfile, JSON.stringify(await inspector.stopProfile()));
     const ownCpu = ownCpuMs() - ownCpuBefore;
@@ -242,6 +277,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu), providerAloneMs: perCall(providerAloneCpu) },
       delegateRequestsPerSecret: Math.round((runRequests / count) * 100) / 100,
       delegateProfile,
+      latency,
     };
   } finally {
     inspector?.close();

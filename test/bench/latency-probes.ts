@@ -1,0 +1,83 @@
+/**
+ * Latency probes for the migration bench: where the time of a provider call above its injected latency goes.
+ * A probe times every HTTP exchange of one process (a client's request sent → response received, or a server's
+ * request arrived → response sent, from Node's http diagnostics channels) and that process's event-loop delay.
+ * `installLatencyProbe`, `readLatencyProbe` and `spread` use nothing from outside their own bodies (but each
+ * other, passed in), so the bench also runs them in another process (the delegate, through its inspector) by
+ * their source text.
+ */
+
+/** A distribution in milliseconds. */
+export interface Spread {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface LatencyReading {
+  /** Each HTTP exchange this process took part in, from its side, as `side` says. */
+  exchanges: Spread;
+  /** How late this process's event loop ran a timer due now (perf_hooks.monitorEventLoopDelay). */
+  loopDelay: Spread;
+}
+
+/** Starts (or restarts) this process's probe; `side` chooses which HTTP exchanges it times. */
+export function installLatencyProbe(side: 'client' | 'server'): void {
+  const perf = process.getBuiltinModule('node:perf_hooks');
+  const channels = process.getBuiltinModule('node:diagnostics_channel');
+  const holder = globalThis as { __latencyProbe?: { stop(): void } };
+  holder.__latencyProbe?.stop();
+  const exchanges = perf.createHistogram();
+  const loopDelay = perf.monitorEventLoopDelay({ resolution: 5 });
+  const started = new WeakMap<object, bigint>();
+  const [startName, endName] = side === 'client' ? ['http.client.request.start', 'http.client.response.finish'] : ['http.server.request.start', 'http.server.response.finish'];
+  // A client's exchange is keyed by its request; a server's by its response, which both events carry.
+  const key = (message: unknown) => (side === 'client' ? (message as { request: object }).request : (message as { response: object }).response);
+  const onStart = (message: unknown) => started.set(key(message), process.hrtime.bigint());
+  const onEnd = (message: unknown) => {
+    const from = started.get(key(message));
+    if (from !== undefined) exchanges.record(Math.max(1, Number(process.hrtime.bigint() - from)));
+  };
+  channels.subscribe(startName, onStart);
+  channels.subscribe(endName, onEnd);
+  loopDelay.enable();
+  holder.__latencyProbe = Object.assign(
+    {
+      stop() {
+        channels.unsubscribe(startName, onStart);
+        channels.unsubscribe(endName, onEnd);
+        loopDelay.disable();
+      },
+    },
+    { exchanges, loopDelay },
+  );
+}
+
+interface Histogram {
+  count: number;
+  mean: number;
+  max: number;
+  percentile(p: number): number;
+}
+
+/** A histogram of nanoseconds as a spread in milliseconds. Self-contained, like the probe: it travels as source text. */
+export function spread(histogram: Histogram): Spread {
+  const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+  const some = histogram.count > 0;
+  return {
+    count: histogram.count,
+    meanMs: some ? ms(histogram.mean) : 0,
+    p50Ms: some ? ms(histogram.percentile(50)) : 0,
+    p99Ms: some ? ms(histogram.percentile(99)) : 0,
+    maxMs: some ? ms(histogram.max) : 0,
+  };
+}
+
+/** What this process's probe saw since it was installed. In another process, pass `spread` by its source too. */
+export function readLatencyProbe(toSpread: (histogram: Histogram) => Spread = spread): LatencyReading {
+  const probe = (globalThis as { __latencyProbe?: { exchanges: Histogram; loopDelay: Histogram } }).__latencyProbe;
+  if (!probe) throw new Error('no latency probe was installed in this process');
+  return { exchanges: toSpread(probe.exchanges), loopDelay: toSpread(probe.loopDelay) };
+}
