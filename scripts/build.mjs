@@ -105,6 +105,7 @@ await Promise.all([
       'main/agent': 'src-main/cli/session-agent.ts',
       'main/serve': 'src-main/core/serve.ts',
       'bench/bench': 'test/bench/bench.ts',
+      'bench/aws-emulator-process': 'test/bench/aws-emulator-process.ts',
     },
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

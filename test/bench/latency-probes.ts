@@ -23,8 +23,8 @@ export interface LatencyReading {
   loopDelay: Spread;
 }
 
-/** Starts (or restarts) this process's probe; `side` chooses which HTTP exchanges it times. */
-export function installLatencyProbe(side: 'client' | 'server'): void {
+/** Starts (or restarts) this process's probe; `side` chooses which HTTP exchanges it times, if any. */
+export function installLatencyProbe(side: 'client' | 'server' | 'loop'): void {
   const perf = process.getBuiltinModule('node:perf_hooks');
   const channels = process.getBuiltinModule('node:diagnostics_channel');
   const holder = globalThis as { __latencyProbe?: { stop(): void } };
@@ -40,14 +40,19 @@ export function installLatencyProbe(side: 'client' | 'server'): void {
     const from = started.get(key(message));
     if (from !== undefined) exchanges.record(Math.max(1, Number(process.hrtime.bigint() - from)));
   };
-  channels.subscribe(startName, onStart);
-  channels.subscribe(endName, onEnd);
+  const timesExchanges = side !== 'loop';
+  if (timesExchanges) {
+    channels.subscribe(startName, onStart);
+    channels.subscribe(endName, onEnd);
+  }
   loopDelay.enable();
   holder.__latencyProbe = Object.assign(
     {
       stop() {
-        channels.unsubscribe(startName, onStart);
-        channels.unsubscribe(endName, onEnd);
+        if (timesExchanges) {
+          channels.unsubscribe(startName, onStart);
+          channels.unsubscribe(endName, onEnd);
+        }
         loopDelay.disable();
       },
     },

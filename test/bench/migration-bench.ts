@@ -9,18 +9,17 @@
  * concurrency. The sequential run (C = 1), the way tools that move one secret
  * at a time work, is measured on a sample and scaled to N.
  *
- * The emulators run in this process and the delegate in its own, on the same
- * machine: their CPU is part of the wall time. So the same number of provider
- * calls is also made straight from here with the same SDK, C at a time, with
- * no engine at all: the floor this machine reaches right now (it is far above
- * the bound when the machine is loaded), printed with its load average.
+ * Each emulator runs in a process of its own (aws-emulator-process.ts): they stand in for clouds whose CPU is
+ * not on this machine, and sharing main's event loop (its SQLite commits block it) made every call wait for
+ * main and main for every call. They still run on this machine, so the same number of provider calls is also
+ * made straight from here with the same SDK, C at a time, with no engine at all: the floor this machine
+ * reaches right now (far above the bound when the machine is loaded), printed with its load average.
  *
  * Wall time on a shared machine is noise, so the CPU the run cost is printed
- * too, per provider call: the delegate's (from /proc, Linux only) and this
- * process's (main and both emulators), beside this process's CPU per call
- * when the same calls are made alone (the SDK client and one emulator), with a
+ * too, per provider call: the delegate's, main's and the emulators' (from /proc, Linux only), beside this
+ * process's CPU per call when the same calls are made alone (the SDK client only), with a
  * default SDK client and with the delegate's provider, and the requests main
- * sent the delegate per secret.
+ * sent the delegate per secret. Where the time of a call goes is measured at both ends (latency-probes.ts).
  * MIGRATION_BENCH_CPU_PROF=<dir> leaves there the delegate's CPU profile of the C = 32 run, taken through
  * its inspector (delegate-inspector.ts: the product's spawner with a bench-only Node option).
  */
@@ -35,7 +34,7 @@ import { cpus, loadavg } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
-import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
+import { startRemoteAwsEmulator, type RemoteAwsEmulator } from './remote-aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import { freePort } from '../fixtures/process-tools.js';
 import { installLatencyProbe, readLatencyProbe, spread, type LatencyReading, type Spread } from './latency-probes.js';
@@ -62,17 +61,17 @@ export interface MigrationBenchResult {
   callsAlone: { calls: number; wallMs: number };
   /** One-minute load average and cores when the run ended. */
   load: { average: number; cores: number };
-  /** CPU milliseconds per provider call of the run (C = concurrency), and of the same calls made alone. */
-  cpuPerCall: { delegateMs: number | null; mainAndEmulatorsMs: number; aloneMs: number; providerAloneMs: number };
+  /** CPU milliseconds per provider call of the run (C = concurrency), and of the same calls made alone (the client's side only). */
+  cpuPerCall: { delegateMs: number | null; mainMs: number; emulatorsMs: number | null; aloneMs: number; providerAloneMs: number };
   /** Requests main sent the delegate during the run, per secret moved. */
   delegateRequestsPerSecret: number;
   /**
    * Where the time of the C = concurrency run went: how long migration.start took (planning, the target's names
-   * probed), each provider call as the delegate saw it (request sent → response) and as the emulators did
-   * (arrived → answered), the event-loop delays of the delegate and of this process (main and the emulators
-   * share its loop), and the delegate requests main made, by operation.
+   * probed), each provider call as the delegate saw it (request sent → response) and as each emulator did
+   * (arrived → answered), the event-loop delays of the delegate, the emulators and main, and the delegate
+   * requests main made, by operation.
    */
-  latency: { planMs: number; delegate: LatencyReading; emulatorsAndMain: LatencyReading; delegateRequests: Record<string, Spread> };
+  latency: { planMs: number; delegate: LatencyReading; source: LatencyReading; target: LatencyReading; mainLoopDelay: Spread; delegateRequests: Record<string, Spread> };
   /** Where the delegate's CPU profile of the C = concurrency run was written, when MIGRATION_BENCH_CPU_PROF named a folder. */
   delegateProfile: string | null;
 }
@@ -113,7 +112,7 @@ async function concurrentReads(secretIds: string[], total: number, concurrency: 
 }
 
 /** Makes `total` GetSecretValue calls to the emulator with a default SDK client: what the calls cost without Strongroom. */
-async function callsAlone(emulator: AwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
+async function callsAlone(emulator: RemoteAwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
   const client = new SecretsManagerClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials } });
   try {
     return await concurrentReads(secretIds, total, concurrency, (secretId) => client.send(new GetSecretValueCommand({ SecretId: secretId })));
@@ -123,7 +122,7 @@ async function callsAlone(emulator: AwsEmulator, secretIds: string[], total: num
 }
 
 /** The same reads through the delegate's AWS Secrets Manager provider (its SDK client as the delegate configures it), in this process. */
-async function providerCallsAlone(emulator: AwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
+async function providerCallsAlone(emulator: RemoteAwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
   const provider = awsSecretsManager.create({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials }, namePrefix: 'bench/' });
   return concurrentReads(secretIds, total, concurrency, (secretId) => provider.get(secretId));
 }
@@ -148,7 +147,8 @@ async function migrateAndWait(core: AppCore, request: ChannelRequest<'migration.
   return run;
 }
 
-const calls = (emulators: AwsEmulator[]) => emulators.reduce((sum, emulator) => sum + emulator.calls.count('secretsmanager:*'), 0);
+const calls = async (emulators: RemoteAwsEmulator[]) => (await Promise.all(emulators.map((emulator) => emulator.calls('secretsmanager:*')))).reduce((sum, n) => sum + n, 0);
+const emulatorsCpuMs = (emulators: RemoteAwsEmulator[]) => emulators.reduce((sum, emulator) => sum + (processCpuMs(emulator.pid) ?? Number.NaN), 0);
 
 export async function runMigrationBench(options: MigrationBenchOptions = {}): Promise<MigrationBenchResult> {
   const count = options.secrets ?? 10_000;
@@ -156,8 +156,8 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const concurrency = options.concurrency ?? 32;
   const sample = Math.min(options.sequentialSample ?? 200, count);
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-bench-'));
-  const emulators = await Promise.all([startAwsEmulator(), startAwsEmulator()]);
-  const [source, target] = emulators as [AwsEmulator, AwsEmulator];
+  const emulators = await Promise.all([startRemoteAwsEmulator(), startRemoteAwsEmulator()]);
+  const [source, target] = emulators as [RemoteAwsEmulator, RemoteAwsEmulator];
   const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
   const inspectorPort = await freePort();
   let delegateRequests = 0;
@@ -190,7 +190,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     inspector = await attachInspector(inspectorPort);
     const publicKey = async () => (await call(core, 'app.status', {})).delegatePublicKey!;
     await call(core, 'vault.create', { sealedPassphrase: await sealValues(await publicKey(), sealBindings.vaultCreate(), ['benchmark passphrase']) });
-    const addStore = async (name: string, emulator: AwsEmulator) =>
+    const addStore = async (name: string, emulator: RemoteAwsEmulator) =>
       call(core, 'managers.add', {
         name,
         kind: 'aws-secrets-manager',
@@ -216,17 +216,18 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     };
     const bulk = await fill('bulk', count);
     const sequentialIds = await fill('one-at-a-time', sample);
-    for (const emulator of emulators) emulator.setFaults({ latencyMs });
+    await Promise.all(emulators.map((emulator) => emulator.setLatency(latencyMs)));
     // The emulators publish no quota; the run is bounded by latency and concurrency alone.
     const ratePerSecond = 1_000_000;
 
-    const before = calls(emulators);
+    const before = await calls(emulators);
     const delegateCpuBefore = processCpuMs(core.delegatePid);
+    const emulatorsCpuBefore = emulatorsCpuMs(emulators);
     const ownCpuBefore = ownCpuMs();
     const requestsBefore = delegateRequests;
     if (profileDir) await inspector.startProfile();
-    // The emulators serve in this process, beside main: its probe times their side of each call and the loop they share.
-    installLatencyProbe('server');
+    installLatencyProbe('loop');
+    await Promise.all(emulators.map((emulator) => emulator.installProbe()));
     await inspector.evaluate(`(${installLatencyProbe.toString()})('client')`);
     requestTimes.clear();
     let started = performance.now();
@@ -236,16 +237,19 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const latency = {
       planMs: Math.round(plannedAt - started),
       delegate: await inspector.evaluate<LatencyReading>(`(${readLatencyProbe.toString()})(${spread.toString()})`),
-      emulatorsAndMain: readLatencyProbe(),
+      source: await source.readProbe(),
+      target: await target.readProbe(),
+      mainLoopDelay: readLatencyProbe().loopDelay,
       delegateRequests: Object.fromEntries([...requestTimes].map(([op, histogram]) => [op, spread(histogram)])),
     };
     const delegateProfile = profileDir ? join(profileDir, `delegate-${Date.now()}.cpuprofile`) : null;
     if (delegateProfile) writeFileSync(delegateProfile, JSON.stringify(await inspector.stopProfile()));
     const ownCpu = ownCpuMs() - ownCpuBefore;
+    const emulatorsCpu = emulatorsCpuMs(emulators) - emulatorsCpuBefore;
     const runRequests = delegateRequests - requestsBefore;
     const delegateCpuAfter = processCpuMs(core.delegatePid);
     const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
-    const callsPerSecret = (calls(emulators) - before) / count;
+    const callsPerSecret = ((await calls(emulators)) - before) / count;
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
     const runCalls = Math.round(count * callsPerSecret);
     const movedIds = (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`);
@@ -274,7 +278,13 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
       callsAlone: { calls: runCalls, wallMs: Math.round(aloneMs) },
       load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },
-      cpuPerCall: { delegateMs: delegateCpu === null ? null : perCall(delegateCpu), mainAndEmulatorsMs: perCall(ownCpu), aloneMs: perCall(aloneCpu), providerAloneMs: perCall(providerAloneCpu) },
+      cpuPerCall: {
+        delegateMs: delegateCpu === null ? null : perCall(delegateCpu),
+        mainMs: perCall(ownCpu),
+        emulatorsMs: Number.isNaN(emulatorsCpu) ? null : perCall(emulatorsCpu),
+        aloneMs: perCall(aloneCpu),
+        providerAloneMs: perCall(providerAloneCpu),
+      },
       delegateRequestsPerSecret: Math.round((runRequests / count) * 100) / 100,
       delegateProfile,
       latency,
