@@ -15,6 +15,7 @@ import type { AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { rotateAwsKey } from '../fixtures/kms-rotation.js';
+import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
 import { CLI_ENTRY, PASSPHRASE, call, callError, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createManyIn, delegateKey, revealMany } from './managers-harness.js';
 
@@ -143,15 +144,7 @@ describe('the session agent finishes a rotation whose command was killed', () =>
   const passphraseFile = () => join(dir.path, 'passphrase');
   const db = () => join(dataDir(), 'strongroom.db');
 
-  function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stderr }));
-    });
-  }
+  const cli = (args: string[]): Promise<ScriptOutcome> => runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 
   beforeAll(async () => {
     requireBuild();

@@ -22,6 +22,7 @@ import type { KeyVersionUse } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
 import { rotateAwsKey, rotateGcpKey } from '../fixtures/kms-rotation.js';
+import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
 import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { revealMany } from './managers-harness.js';
 
@@ -41,26 +42,11 @@ const passphraseFile = () => join(dir.path, 'passphrase');
 /** Trials whose kill landed while the command was still working. */
 let killed = 0;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function cli(args: string[]): Promise<ScriptOutcome> {
+  return runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 }
 
-/** Runs the command without blocking this process: the emulators answer from here. */
-function cli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function ok(args: string[]): Promise<CliResult> {
+async function ok(args: string[]): Promise<ScriptOutcome> {
   const result = await cli(args);
   expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
   return result;

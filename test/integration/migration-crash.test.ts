@@ -18,6 +18,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
 import { CLI_ENTRY, PASSPHRASE, call, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createManyIn, revealMany } from './managers-harness.js';
 
@@ -35,16 +36,8 @@ const dataDir = () => join(dir.path, 'store');
 const passphraseFile = () => join(dir.path, 'passphrase');
 
 /** Runs the command without blocking this process: the Vault emulator answers from here. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<ScriptOutcome> {
+  return runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 }
 
 function query<T>(sql: string, ...params: unknown[]): T[] {

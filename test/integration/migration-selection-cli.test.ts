@@ -5,13 +5,13 @@
  * Vault emulator: a reference kept (its manager re-pointed, nothing written
  * in Vault) and one that cannot be kept (copied into the built-in store).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
+import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
 import { CLI_ENTRY, PASSPHRASE, call, createVault, requireBuild, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createIn } from './managers-harness.js';
 
@@ -23,16 +23,8 @@ const dataDir = () => join(dir.path, 'store');
 const passphraseFile = () => join(dir.path, 'passphrase');
 
 /** Runs the command without blocking this process: the Vault emulator answers from here. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<ScriptOutcome> {
+  return runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 }
 
 function query<T>(sql: string, ...params: unknown[]): T[] {
