@@ -84,6 +84,9 @@ if (parentPort) {
   process.on('message', (message) => void receive(message));
   // The supervisor owns our lifetime: when its channel closes, nothing may outlive it holding keys.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl+C in a terminal reaches the whole foreground process group, us included. The owner decides:
+  // the CLI stops its operation at a safe point and still needs us for that; when it exits, disconnect ends us.
+  process.on('SIGINT', () => undefined);
 }
 
 log.write('info', 'delegate started');

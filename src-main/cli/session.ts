@@ -40,7 +40,7 @@ export class Session {
 
   async call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
     const result = await this.core.handle(channel, request);
-    if (!result.ok) throw new UserError(describe(result.error));
+    if (!result.ok) throw new UserError(describe(result.error), result.error.code);
     return result.value as ChannelResult<C>;
   }
 

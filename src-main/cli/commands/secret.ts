@@ -1,12 +1,11 @@
 /** Secret commands: create, list, reveal, update, version history, usage scope, delete. */
-import { randomUUID } from 'node:crypto';
 import type { ScopeEdit, ScopeEntry, SecretSummary } from '../../../src-shared/contract.js';
 import { createSealRecipient, sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { secretTypes } from '../../../src-shared/secret-type-basics.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, jsonOutput, type CommandVariant } from '../command.js';
 import { consumerFromOptions, consumerOptions } from '../consumer-options.js';
-import { ProgressBar } from '../progress-bar.js';
+import { count, INTERRUPTED_EXIT, runInterruptible } from '../interruptible-operation.js';
 import type { Session } from '../session.js';
 import { SecretInputError, SecretUsageError, isSecretType, parseScopeSpec, secretFieldOptions, secretFromOptions, secretTypeOptions } from '../secret-input.js';
 
@@ -237,23 +236,21 @@ export const secretCommands = [
   }),
 ];
 
-/** One edit for several secrets, in batches main writes one transaction each; a bar on a terminal follows them. */
+/** One edit for several secrets, in batches main writes one transaction each; a bar on a terminal follows them, and Ctrl+C stops between batches. */
 async function scopeMany(session: Session, names: string[], edit: ScopeEdit): Promise<number> {
   const ids: string[] = [];
   for (const name of names) ids.push((await session.findSecret(name)).id);
-  const operationId = randomUUID();
-  const bar = new ProgressBar(session.io.stderr);
-  const unsubscribe = session.core.onEvent((event) => {
-    if (event.type === 'operation.progress' && event.operationId === operationId) bar.update({ done: event.done, total: event.total, detail: 'edited' });
-  });
-  let report;
-  try {
-    report = await session.call('secrets.scopeMany', { operationId, ids, edit });
-  } finally {
-    unsubscribe();
-    bar.finish();
-  }
+  const outcome = await runInterruptible(session, (operationId) => session.call('secrets.scopeMany', { operationId, ids, edit }));
+  // A bulk edit is never CANCELLED as a whole: it returns a report saying it stopped.
+  if (outcome.kind === 'stopped') throw new UserError(outcome.message);
+  const report = outcome.value;
+  const lookedAt = report.changed + report.unchanged + report.failedCount;
+  if (report.stopped) session.say(`Stopped after ${count(lookedAt)} of ${count(report.total)} secrets; the other ${count(report.total - lookedAt)} were not touched.`);
   session.say(`Scope edited: ${report.changed} changed, ${report.unchanged} already so, ${report.failedCount} left as they were, of ${report.total} secrets.`);
   for (const failure of report.failed) session.say(`"${failure.name}": ${failure.reason}`);
+  if (outcome.interrupted) {
+    if (!report.stopped) session.say('Ctrl+C came too late to stop the edit: it finished.');
+    return INTERRUPTED_EXIT;
+  }
   return report.failedCount > 0 ? 1 : 0;
 }

@@ -1,11 +1,11 @@
 /** Store commands: create a store, and move it in and out as a backup or as .env / .csv text secrets. */
-import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MIN_PASSPHRASE_SCORE } from '../../../src-shared/passphrase-rules.js';
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
+import { howFar, INTERRUPTED_EXIT, runInterruptible } from '../interruptible-operation.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 
@@ -69,13 +69,19 @@ export const storeCommands = [
       const out = values.out!;
       const exportPassphrase = await session.passphrase(values['export-passphrase-file'], true, 'backup passphrase');
       const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupExport(), [exportPassphrase]);
-      const backup = await withProgress(session, (operationId) => session.call('backup.export', { sealedPassphrase, operationId }));
+      const outcome = await runInterruptible(session, (operationId) => session.call('backup.export', { sealedPassphrase, operationId }));
+      if (outcome.kind === 'stopped') {
+        session.say(`Export stopped ${howFar(outcome.progress)}. ${outcome.message}`);
+        return INTERRUPTED_EXIT;
+      }
+      const backup = outcome.value;
       try {
         writeFileSync(out, backup.content, { mode: 0o600, flag: 'wx' });
       } catch {
         throw new UserError(`Cannot write ${out} (it must not exist yet).`);
       }
       session.say(`Exported ${backup.secrets} secrets to ${out}.`);
+      return finishedCode(session, outcome.interrupted, 'export');
     },
   }),
 
@@ -100,10 +106,15 @@ export const storeCommands = [
       if (content.startsWith('{"format":"strongroom-backup"')) {
         const passphrase = await session.passphrase(values['export-passphrase-file'], false, 'backup passphrase');
         const sealedPassphrase = await sealValues(await session.publicKey(), sealBindings.backupRestore(), [passphrase]);
-        const report = await withProgress(session, (operationId) => session.call('backup.restore', { sealedPassphrase, content, operationId }));
+        const outcome = await runInterruptible(session, (operationId) => session.call('backup.restore', { sealedPassphrase, content, operationId }));
+        if (outcome.kind === 'stopped') {
+          session.say(`Restore stopped ${howFar(outcome.progress)}. ${outcome.message}`);
+          return INTERRUPTED_EXIT;
+        }
+        const report = outcome.value;
         session.say(`Restored ${report.secrets} secrets (${report.versions} versions), ${report.applications} applications, ${report.environments} environments.`);
         for (const skipped of report.skipped) session.say(`Skipped "${skipped.name}": ${skipped.reason}.`);
-        return;
+        return finishedCode(session, outcome.interrupted, 'restore');
       }
       // Loaded only here: no other command pays for dotenv and csv-parse at start.
       const { parseImportFile } = await import('../../../src-shared/import-formats.js');
@@ -129,20 +140,9 @@ export const storeCommands = [
   }),
 ];
 
-/** What a backup's bar counts in each phase. */
-const phaseWords = { exporting: 'secrets exported', decrypting: 'parts decrypted', writing: 'secrets being written', editing: 'edited' } as const;
-
-/** Runs a backup operation under a new operation id, drawing its progress events on a terminal. */
-async function withProgress<T>(session: Session, run: (operationId: string) => Promise<T>): Promise<T> {
-  const operationId = randomUUID();
-  const bar = new ProgressBar(session.io.stderr);
-  const unsubscribe = session.core.onEvent((event) => {
-    if (event.type === 'operation.progress' && event.operationId === operationId) bar.update({ done: event.done, total: event.total, detail: phaseWords[event.phase] });
-  });
-  try {
-    return await run(operationId);
-  } finally {
-    unsubscribe();
-    bar.finish();
-  }
+/** A Ctrl+C that came too late to stop the operation is still an interrupted command (exit 130), and says so. */
+function finishedCode(session: Session, interrupted: boolean, what: string): number {
+  if (!interrupted) return 0;
+  session.say(`Ctrl+C came too late to stop the ${what}: it finished.`);
+  return INTERRUPTED_EXIT;
 }

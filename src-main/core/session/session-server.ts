@@ -13,6 +13,7 @@ import type { AppCore } from '../app-core-types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { IdleTimer } from '../idle-timer.js';
 import { cliActor } from '../request-actor.js';
+import { progressOperations } from '../../../src-shared/operation-progress.js';
 import { peerOf } from './peer-credentials.js';
 import { DEFAULT_SLEEP_WATCH, systemSleepClocks, watchForSleep, type SleepWatchClocks } from './sleep-watch.js';
 import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
@@ -93,9 +94,16 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     expiresAt: idleTimeoutMs === null ? null : new Date(lastActivity + idleTimeoutMs).toISOString(),
   });
 
+  /** The connection whose call started each running operation: its progress goes there alone. */
+  const operationOwners = new Map<string, Socket>();
+
   const unsubscribe = core.onEvent((event) => {
     if (event.type === 'vault.locked' && !lockRequested) void stop('locked');
     else if (event.type === 'connection.stage') for (const socket of greeted) send(socket, { event });
+    else if (event.type === 'operation.progress') {
+      const owner = operationOwners.get(event.operationId);
+      if (owner) send(owner, { event });
+    }
   });
 
   const server: Server = createServer((socket) => {
@@ -157,7 +165,12 @@ export async function startSessionServer(options: SessionServerOptions): Promise
           }
           lastActivity = clock.now();
           idle?.reset();
-          void core.handleAs(actor, frame.channel, frame.request).then((result) => send(socket, { id: frame.id, ...result }));
+          const operationId = operationIdOf(frame.channel, frame.request);
+          if (operationId !== null && !operationOwners.has(operationId)) operationOwners.set(operationId, socket);
+          void core.handleAs(actor, frame.channel, frame.request).then((result) => {
+            if (operationId !== null && operationOwners.get(operationId) === socket) operationOwners.delete(operationId);
+            send(socket, { id: frame.id, ...result });
+          });
         },
         () => refuse(0, 'Request too large.'),
       ),
@@ -192,4 +205,11 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   }
 
   return { status, stop };
+}
+
+/** The operation id a long operation's request carries (export, restore, bulk scope edit; not a cancel), checked by the core itself. */
+function operationIdOf(channel: string, request: unknown): string | null {
+  if (!(progressOperations as readonly string[]).includes(channel)) return null;
+  if (typeof request !== 'object' || request === null || !('operationId' in request)) return null;
+  return typeof request.operationId === 'string' ? request.operationId : null;
 }

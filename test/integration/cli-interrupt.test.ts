@@ -1,0 +1,179 @@
+/**
+ * Ctrl+C during a long CLI operation (export, bulk scope edit), on its own
+ * core and through a session: the real built CLI runs on a pseudo-terminal
+ * from `script`, and Ctrl+C is the byte 0x03 typed into that terminal, so the
+ * kernel signals the whole foreground process group (the CLI and its
+ * delegate) as a user's key press does. The operation stops at its safe
+ * point, the CLI says how far it got and exits 130; a second Ctrl+C quits at
+ * once. Each run checks the store afterwards: SQLite's check, the audit
+ * chain, and which secrets the edit reached.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SecretSummary } from '../../src-shared/contract.js';
+import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { describeNeeding } from '../fixtures/system-tools.js';
+
+/** Eight batches of 500 for a scope edit, twenty parts of 200 for an export: room to stop in the middle. */
+const SECRETS = 4000;
+const NAMES = Array.from({ length: SECRETS }, (_, i) => `S_${i}`);
+/** Secrets named on the command line are edited in the order given. */
+const EDIT_ORDER = NAMES;
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+interface TerminalRun {
+  status: number | null;
+  /** What the command wrote to its terminal (stdout and stderr, with the bar's carriage returns). */
+  output: string;
+}
+
+describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe point', () => {
+  const dir = tempDir('strongroom-interrupt-');
+  const dataDir = join(dir.path, 'store');
+  const passphraseFile = join(dir.path, 'passphrase');
+  const argv = (args: string[], withPassphrase = true) => [CLI_ENTRY, '--data-dir', dataDir, ...(withPassphrase ? ['--passphrase-file', passphraseFile] : []), ...args];
+  // The list of 4,000 secrets as JSON is several megabytes, past spawnSync's default buffer.
+  const run = (args: string[], withPassphrase = true) => spawnSync(process.execPath, argv(args, withPassphrase), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+
+  /**
+   * Runs the command on a pseudo-terminal and types Ctrl+C into it once `interruptWhen` holds for what
+   * it wrote so far; with `secondWhen`, types a second Ctrl+C once that holds too.
+   */
+  function runOnTerminal(args: string[], options: { interruptWhen?: (output: string) => boolean; secondWhen?: (output: string) => boolean; withPassphrase?: boolean } = {}): Promise<TerminalRun> {
+    const command = [process.execPath, ...argv(args, options.withPassphrase ?? true)].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined); // EPIPE once script has exited
+    let output = '';
+    let presses = 0;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (presses === 0 && options.interruptWhen?.(output)) {
+        presses = 1;
+        child.stdin.write('\x03');
+      } else if (presses === 1 && options.secondWhen?.(output)) {
+        presses = 2;
+        child.stdin.write('\x03');
+      }
+    });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (status) => {
+        child.stdin.destroy();
+        resolve({ status, output });
+      });
+    });
+  }
+
+  /** The bar's last draw that counted `detail` ("1500/4000 edited" → 1500), or -1 when none. */
+  const drawn = (output: string, detail: string): number[] =>
+    output
+      .split('\r')
+      .map((part) => new RegExp(`^\\[[#.]{30}\\] (\\d+)/${SECRETS} ${detail}`).exec(part))
+      .filter((match) => match !== null)
+      .map((match) => Number(match[1]));
+  const midway = (detail: string) => (output: string) => drawn(output, detail).some((done) => done > 0 && done < SECRETS);
+
+  /** The names whose scope takes the application. */
+  function scopedTo(applicationName: string): string[] {
+    const apps = JSON.parse(run(['app', 'list', '--json']).stdout) as { id: string; name: string }[];
+    const app = apps.find((candidate) => candidate.name === applicationName)!;
+    const list = run(['secret', 'list', '--json']);
+    expect(list.status, list.stderr).toBe(0);
+    const items = JSON.parse(list.stdout) as SecretSummary[];
+    return items.filter((item) => item.scope.entries.some((entry) => entry.applicationId === app.id)).map((item) => item.name);
+  }
+
+  function expectStoreWhole(): void {
+    const check = run(['store', 'check']);
+    expect(check.status, check.stderr).toBe(0);
+    const audit = run(['audit', 'verify']);
+    expect(audit.status, audit.stderr).toBe(0);
+  }
+
+  beforeAll(() => {
+    requireBuild();
+    writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+    writeFileSync(join(dir.path, 'export-passphrase'), 'export passphrase for the interrupt test\n', { mode: 0o600 });
+    writeFileSync(join(dir.path, 'many.env'), NAMES.map((name, i) => `${name}=value-${i}`).join('\n'));
+    for (const args of [['init'], ['import', '--from', join(dir.path, 'many.env')], ['app', 'create', 'billing'], ['app', 'create', 'payroll'], ['app', 'create', 'ledger']]) {
+      const result = run(args);
+      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+  }, 600_000);
+  afterAll(() => {
+    spawnSync(process.execPath, argv(['lock'], false), { encoding: 'utf8' });
+    dir.remove();
+  });
+
+  it('an export stopped by Ctrl+C writes no file, says how far it got, and exits 130', async () => {
+    const out = join(dir.path, 'stopped.srbackup');
+    const result = await runOnTerminal(['export', '--out', out, '--export-passphrase-file', join(dir.path, 'export-passphrase')], { interruptWhen: midway('secrets exported') });
+    expect(result.status, result.output).toBe(130);
+    expect(result.output).toContain('Stopping at the next safe point');
+    expect(result.output).toMatch(/Export stopped after [\d,]+ of 4,000 secrets exported\. The export was stopped\. No file was written\./);
+    expect(existsSync(out)).toBe(false);
+    expectStoreWhole();
+  }, 600_000);
+
+  it('a bulk scope edit stopped by Ctrl+C keeps whole batches, names how many, and exits 130', async () => {
+    const result = await runOnTerminal(['secret', 'scope', ...NAMES, '--add', 'billing:*'], { interruptWhen: midway('edited') });
+    expect(result.status, result.output).toBe(130);
+    const stopped = /Stopped after ([\d,]+) of 4,000 secrets; the other ([\d,]+) were not touched\./.exec(result.output);
+    expect(stopped, result.output).not.toBeNull();
+    const done = Number(stopped![1]!.replaceAll(',', ''));
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(SECRETS);
+    expect(done % 500).toBe(0);
+    expect(Number(stopped![2]!.replaceAll(',', ''))).toBe(SECRETS - done);
+    expect(result.output).toContain(`Scope edited: ${done} changed, 0 already so, 0 left as they were, of ${SECRETS} secrets.`);
+    // Exactly the first `done` secrets in the edit's order took the scope; the rest were not touched.
+    expect(scopedTo('billing').sort()).toEqual(EDIT_ORDER.slice(0, done).sort());
+    expectStoreWhole();
+  }, 600_000);
+
+  it('a second Ctrl+C quits at once; every batch written is whole', async () => {
+    const result = await runOnTerminal(['secret', 'scope', ...NAMES, '--add', 'payroll:*'], {
+      interruptWhen: midway('edited'),
+      secondWhen: (output) => output.includes('Stopping at the next safe point'),
+    });
+    expect(result.status, result.output).toBe(130);
+    expect(result.output).toContain('Quit at once.');
+    const scoped = scopedTo('payroll');
+    // Batches of 500, each one transaction: a quit never leaves part of one.
+    expect(scoped.length % 500).toBe(0);
+    expect(scoped.sort()).toEqual(EDIT_ORDER.slice(0, scoped.length).sort());
+    expectStoreWhole();
+  }, 600_000);
+
+  it("through a session: the bar is drawn from the session's progress events, and Ctrl+C stops the edit there", async () => {
+    const unlock = run(['unlock', '--timeout', '30m']);
+    expect(unlock.status, unlock.stderr).toBe(0);
+
+    const out = join(dir.path, 'session.srbackup');
+    const exported = await runOnTerminal(['export', '--out', out, '--export-passphrase-file', join(dir.path, 'export-passphrase')], { withPassphrase: false });
+    expect(exported.status, exported.output).toBe(0);
+    const steps = drawn(exported.output, 'secrets exported');
+    // One draw per part of 200 secrets, from none to all of them.
+    expect(steps.length).toBeGreaterThanOrEqual(SECRETS / 200);
+    expect(steps[0]).toBe(0);
+    expect(steps.at(-1)).toBe(SECRETS);
+    expect(exported.output).toContain(`Exported ${SECRETS} secrets`);
+
+    const result = await runOnTerminal(['secret', 'scope', ...NAMES, '--add', 'ledger:*'], { interruptWhen: midway('edited'), withPassphrase: false });
+    expect(result.status, result.output).toBe(130);
+    const stopped = /Stopped after ([\d,]+) of 4,000 secrets/.exec(result.output);
+    expect(stopped, result.output).not.toBeNull();
+    const done = Number(stopped![1]!.replaceAll(',', ''));
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(SECRETS);
+    // The session is still open and served the edit: nothing asked for the passphrase.
+    expect(run(['status'], false).status).toBe(0);
+    expect(scopedTo('ledger').sort()).toEqual(EDIT_ORDER.slice(0, done).sort());
+    expect(run(['lock'], false).status).toBe(0);
+    expectStoreWhole();
+  }, 600_000);
+});
