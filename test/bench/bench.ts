@@ -565,7 +565,7 @@ async function benchMigration(): Promise<void> {
 function printMigrationLatency({ latency, secrets, concurrency, wallMs, latencyMs }: Awaited<ReturnType<typeof runMigrationBench>>): void {
   const copyMs = wallMs - latency.planMs;
   const line = (what: string, spread: Spread) =>
-    `  ${what.padEnd(44)} mean ${spread.meanMs.toFixed(2).padStart(7)} ms  p50 ${spread.p50Ms.toFixed(2).padStart(7)}  p99 ${spread.p99Ms.toFixed(2).padStart(7)}  max ${spread.maxMs.toFixed(1).padStart(7)}  (${spread.count.toLocaleString('en-US')})`;
+    `  ${what.padEnd(50)} mean ${spread.meanMs.toFixed(2).padStart(7)} ms  p50 ${spread.p50Ms.toFixed(2).padStart(7)}  p99 ${spread.p99Ms.toFixed(2).padStart(7)}  max ${spread.maxMs.toFixed(1).padStart(7)}  (${spread.count.toLocaleString('en-US')})`;
   console.log(
     `Where the time went (the emulators stand in for clouds whose CPU is not on this machine, so they do not share main's process): planning (migration.start, the target's names probed) ${millis(latency.planMs)}, copying ${millis(copyMs)}: ` +
       `${((copyMs * concurrency) / secrets).toFixed(1)} ms per secret per worker; each provider call is ${latencyMs} ms of injected latency plus:`,
@@ -577,7 +577,11 @@ function printMigrationLatency({ latency, secrets, concurrency, wallMs, latencyM
   console.log(line('event-loop delay, main', latency.mainLoopDelay));
   console.log(line('event-loop delay, the source emulator', latency.source.loopDelay));
   console.log(line('event-loop delay, the target emulator', latency.target.loopDelay));
-  for (const [op, spread] of Object.entries(latency.delegateRequests)) console.log(line(`delegate request ${op}, seen by main`, spread));
+  for (const [op, spread] of Object.entries(latency.delegateRequests)) {
+    console.log(line(`${op}: main sent → answer received`, spread));
+    const handled = latency.delegateHandling[op];
+    if (handled) console.log(line(`${op}: delegate received → answer sent`, handled));
+  }
 }
 
 /** The delegate's SSH and WinRM testers against local servers. */

@@ -86,3 +86,40 @@ export function readLatencyProbe(toSpread: (histogram: Histogram) => Spread = sp
   if (!probe) throw new Error('no latency probe was installed in this process');
   return { exchanges: toSpread(probe.exchanges), loopDelay: toSpread(probe.loopDelay) };
 }
+
+/**
+ * In the delegate (by source text, through its inspector): times each request main sends it, from its arrival on
+ * the IPC channel to the reply's send, by operation. Against the same requests as main times them, this splits
+ * the delegate's own handling from the channel and the two event loops. Relies on the envelope's JSON beginning
+ * `{"id":N,"request":{"op":"…"` and a reply's `{"id":N,"ok"`, as JSON.stringify writes them in
+ * supervisor.ts and src-delegate/main.ts.
+ */
+export function installDelegateRequestProbe(): void {
+  const perf = process.getBuiltinModule('node:perf_hooks');
+  const arrived = new Map<number, { op: string; at: bigint }>();
+  const byOp = new Map<string, ReturnType<typeof perf.createHistogram>>();
+  process.prependListener('message', (raw: unknown) => {
+    const match = typeof raw === 'string' ? /^\{"id":(\d+),"request":\{"op":"([^"]+)"/.exec(raw) : null;
+    if (match) arrived.set(Number(match[1]), { op: match[2]!, at: process.hrtime.bigint() });
+  });
+  const send = process.send!.bind(process) as (message: unknown) => boolean;
+  process.send = ((message: unknown) => {
+    const match = typeof message === 'string' ? /^\{"id":(\d+),"ok"/.exec(message) : null;
+    const request = match ? arrived.get(Number(match[1])) : undefined;
+    if (request) {
+      arrived.delete(Number(match![1]));
+      let histogram = byOp.get(request.op);
+      if (!histogram) byOp.set(request.op, (histogram = perf.createHistogram()));
+      histogram.record(Math.max(1, Number(process.hrtime.bigint() - request.at)));
+    }
+    return send(message);
+  }) as typeof process.send;
+  (globalThis as { __delegateRequestProbe?: typeof byOp }).__delegateRequestProbe = byOp;
+}
+
+/** What installDelegateRequestProbe saw, by operation. */
+export function readDelegateRequestProbe(toSpread: (histogram: Histogram) => Spread = spread): Record<string, Spread> {
+  const byOp = (globalThis as { __delegateRequestProbe?: Map<string, Histogram> }).__delegateRequestProbe;
+  if (!byOp) throw new Error('no delegate request probe was installed in this process');
+  return Object.fromEntries([...byOp].map(([op, histogram]) => [op, toSpread(histogram)]));
+}

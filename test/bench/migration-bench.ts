@@ -37,7 +37,7 @@ import { sealBindings, sealValues, type Channel, type ChannelRequest, type Chann
 import { startRemoteAwsEmulator, type RemoteAwsEmulator } from './remote-aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import { freePort } from '../fixtures/process-tools.js';
-import { installLatencyProbe, readLatencyProbe, spread, type LatencyReading, type Spread } from './latency-probes.js';
+import { installDelegateRequestProbe, installLatencyProbe, readDelegateRequestProbe, readLatencyProbe, spread, type LatencyReading, type Spread } from './latency-probes.js';
 import { attachInspector, inspectedDelegate, type DelegateInspector } from './delegate-inspector.js';
 
 export interface MigrationBenchOptions {
@@ -69,9 +69,17 @@ export interface MigrationBenchResult {
    * Where the time of the C = concurrency run went: how long migration.start took (planning, the target's names
    * probed), each provider call as the delegate saw it (request sent → response) and as each emulator did
    * (arrived → answered), the event-loop delays of the delegate, the emulators and main, and the delegate
-   * requests main made, by operation.
+   * requests main made, by operation, as main timed them (sent → answered) and as the delegate did (arrived → answer sent).
    */
-  latency: { planMs: number; delegate: LatencyReading; source: LatencyReading; target: LatencyReading; mainLoopDelay: Spread; delegateRequests: Record<string, Spread> };
+  latency: {
+    planMs: number;
+    delegate: LatencyReading;
+    source: LatencyReading;
+    target: LatencyReading;
+    mainLoopDelay: Spread;
+    delegateRequests: Record<string, Spread>;
+    delegateHandling: Record<string, Spread>;
+  };
   /** Where the delegate's CPU profile of the C = concurrency run was written, when MIGRATION_BENCH_CPU_PROF named a folder. */
   delegateProfile: string | null;
 }
@@ -135,16 +143,36 @@ async function call<C extends Channel>(core: AppCore, channel: C, request: Chann
   return result.value as ChannelResult<C>;
 }
 
-/** Runs a migration to its end; `planned` is called when migration.start has planned it (the preview, name probes included). */
+/**
+ * Runs a migration to its end; `planned` is called when migration.start has planned it (the preview, name probes
+ * included). The run's own last progress event ends the wait, so the wall time carries no polling interval.
+ */
 async function migrateAndWait(core: AppCore, request: ChannelRequest<'migration.start'>, planned: () => void = () => undefined): Promise<MigrationRun> {
-  let run = await call(core, 'migration.start', request);
-  planned();
-  while (run.state === 'running' && !run.interrupted) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    run = await call(core, 'migration.status', { runId: run.id });
+  let runId: string | null = null;
+  let wake = () => undefined as void;
+  const unsubscribe = core.onEvent((event) => {
+    if (event.type === 'migration.progress' && event.run.id === runId && (event.run.state !== 'running' || event.run.interrupted)) wake();
+  });
+  try {
+    let run = await call(core, 'migration.start', request);
+    runId = run.id;
+    planned();
+    while (run.state === 'running' && !run.interrupted) {
+      // The poll is only a safety net for an event missed while the status was being read.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      run = await call(core, 'migration.status', { runId: run.id });
+    }
+    if (run.state !== 'finished' || run.failed > 0) throw new Error(`the benchmark migration did not finish cleanly: ${JSON.stringify(run)}`);
+    return run;
+  } finally {
+    unsubscribe();
   }
-  if (run.state !== 'finished' || run.failed > 0) throw new Error(`the benchmark migration did not finish cleanly: ${JSON.stringify(run)}`);
-  return run;
 }
 
 const calls = async (emulators: RemoteAwsEmulator[]) => (await Promise.all(emulators.map((emulator) => emulator.calls('secretsmanager:*')))).reduce((sum, n) => sum + n, 0);
@@ -229,6 +257,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     installLatencyProbe('loop');
     await Promise.all(emulators.map((emulator) => emulator.installProbe()));
     await inspector.evaluate(`(${installLatencyProbe.toString()})('client')`);
+    await inspector.evaluate(`(${installDelegateRequestProbe.toString()})()`);
     requestTimes.clear();
     let started = performance.now();
     let plannedAt = started;
@@ -241,6 +270,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       target: await target.readProbe(),
       mainLoopDelay: readLatencyProbe().loopDelay,
       delegateRequests: Object.fromEntries([...requestTimes].map(([op, histogram]) => [op, spread(histogram)])),
+      delegateHandling: await inspector.evaluate<Record<string, Spread>>(`(${readDelegateRequestProbe.toString()})(${spread.toString()})`),
     };
     const delegateProfile = profileDir ? join(profileDir, `delegate-${Date.now()}.cpuprofile`) : null;
     if (delegateProfile) writeFileSync(delegateProfile, JSON.stringify(await inspector.stopProfile()));
