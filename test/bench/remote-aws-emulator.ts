@@ -22,8 +22,9 @@ export interface RemoteAwsEmulator {
   close(): Promise<void>;
 }
 
-export function startRemoteAwsEmulator(): Promise<RemoteAwsEmulator> {
-  const child = fork(ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+/** `entry`: the built aws-emulator-process.js (a test running from the sources names dist's). */
+export function startRemoteAwsEmulator(entry = ENTRY): Promise<RemoteAwsEmulator> {
+  const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextId = 1;
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
