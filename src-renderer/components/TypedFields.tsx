@@ -41,7 +41,8 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
   const keyFileRef = useRef<HTMLInputElement>(null);
   const keep = mode === 'edit' ? ' Leave empty to keep the current one.' : '';
 
-  const onPortChange = (value: string) => onChange({ port: value, portEdited: true });
+  // Only the port remembers that it was typed: "Use SSL" moves it otherwise.
+  const onNumberChange = (field: TypedField, value: string) => onChange(field === 'port' ? { port: value, portEdited: true } : { [field]: value });
   const onSslChange = (useSsl: boolean) => onChange({ useSsl, ...winrmPortAfterSslChange(values, useSsl) });
 
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -113,7 +114,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
         return (
           <Field key={field} id={id(field)} label={spec.label} hint={spec.hint} error={errors[field]}>
             {(control) => (
-              <input {...control} className="input input--short" inputMode="numeric" value={values[field] as string} onChange={(e) => onPortChange(e.target.value)} autoComplete="off" />
+              <input {...control} className="input input--short" inputMode="numeric" value={values[field] as string} onChange={(e) => onNumberChange(field, e.target.value)} autoComplete="off" />
             )}
           </Field>
         );
