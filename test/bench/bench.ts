@@ -505,7 +505,7 @@ async function benchSanitizer(): Promise<void> {
 async function benchMigration(): Promise<void> {
   const migration = await runMigrationBench({ secrets: Number(process.env.MIGRATION_BENCH_SECRETS ?? 10_000) });
   console.log(
-    `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators (each in a process of its own) with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret\n`,
+    `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators (${migration.emulatorsInMain ? 'in main’s process: MIGRATION_BENCH_EMULATORS=in-main' : 'each in a process of its own'}) with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret\n`,
   );
   const floorRatio = migration.callsAlone.wallMs / migration.lowerBoundMs;
   const busy = (perCallMs: number | null) => (perCallMs === null ? 'n/a' : `${Math.round((perCallMs * migration.callsAlone.calls * 100) / migration.wallMs)}%`);
@@ -544,14 +544,14 @@ async function benchMigration(): Promise<void> {
       baseline: `alone ${migration.cpuPerCall.aloneMs.toFixed(3)} ms`,
       ratio: `${((migration.cpuPerCall.delegateMs ?? 0) / migration.cpuPerCall.aloneMs).toFixed(2)}x`,
       // One process on one core keeps up with C calls in flight only below L·1.10/C of CPU per call.
-      note: `main ${migration.cpuPerCall.mainMs.toFixed(3)} ms, the emulators ${migration.cpuPerCall.emulatorsMs?.toFixed(3) ?? 'n/a'} ms; alone: the SDK client alone in this process; busy share of the run (CPU ÷ wall): ${busy(migration.cpuPerCall.delegateMs)} the delegate, ${busy(migration.cpuPerCall.mainMs)} main (a busier event loop makes each call wait longer)`,
+      note: `main ${migration.cpuPerCall.mainMs.toFixed(3)} ms, the emulators ${migration.emulatorsInMain ? 'counted in main’s' : `${migration.cpuPerCall.emulatorsMs?.toFixed(3) ?? 'n/a'} ms`}; alone: the SDK client alone in this process${migration.emulatorsInMain ? ', with one emulator' : ''}; busy share of the run (CPU ÷ wall): ${busy(migration.cpuPerCall.delegateMs)} the delegate, ${busy(migration.cpuPerCall.mainMs)} main (a busier event loop makes each call wait longer)`,
     },
     {
       measure: 'CPU per call alone, the delegate\'s provider',
       stack: `${migration.cpuPerCall.providerAloneMs.toFixed(3)} ms`,
       baseline: `${migration.cpuPerCall.aloneMs.toFixed(3)} ms`,
       ratio: `${(migration.cpuPerCall.providerAloneMs / migration.cpuPerCall.aloneMs).toFixed(2)}x`,
-      note: 'the same reads through the AWS Secrets Manager provider as the delegate builds it; baseline: a default SDK client (the client-side CPU only, in this process)',
+      note: `the same reads through the AWS Secrets Manager provider as the delegate builds it; baseline: a default SDK client (both in this process${migration.emulatorsInMain ? ', with the emulator' : ''})`,
     },
   ]);
   console.log(`Requests main sent the delegate during the run: ${migration.delegateRequestsPerSecret} per secret`);
@@ -562,21 +562,28 @@ async function benchMigration(): Promise<void> {
 }
 
 /** Where the migration's time went: per provider call at each end, the event loops, the delegate requests. */
-function printMigrationLatency({ latency, secrets, concurrency, wallMs, latencyMs }: Awaited<ReturnType<typeof runMigrationBench>>): void {
+function printMigrationLatency(migration: Awaited<ReturnType<typeof runMigrationBench>>): void {
+  const { latency, secrets, concurrency, wallMs, latencyMs } = migration;
   const copyMs = wallMs - latency.planMs;
   const line = (what: string, spread: Spread) =>
     `  ${what.padEnd(50)} mean ${spread.meanMs.toFixed(2).padStart(7)} ms  p50 ${spread.p50Ms.toFixed(2).padStart(7)}  p99 ${spread.p99Ms.toFixed(2).padStart(7)}  max ${spread.maxMs.toFixed(1).padStart(7)}  (${spread.count.toLocaleString('en-US')})`;
   console.log(
-    `Where the time went (the emulators stand in for clouds whose CPU is not on this machine, so they do not share main's process): planning (migration.start, the target's names probed) ${millis(latency.planMs)}, copying ${millis(copyMs)}: ` +
+    `Where the time went${migration.emulatorsInMain ? '' : ' (the emulators stand in for clouds whose CPU is not on this machine, so they do not share main’s process)'}: planning (migration.start, the target's names probed) ${millis(latency.planMs)}, copying ${millis(copyMs)}: ` +
       `${((copyMs * concurrency) / secrets).toFixed(1)} ms per secret per worker; each provider call is ${latencyMs} ms of injected latency plus:`,
   );
   console.log(line('a provider call, seen by the delegate', latency.delegate.exchanges));
-  console.log(line('a provider call, at the source emulator', latency.source.exchanges));
-  console.log(line('a provider call, at the target emulator', latency.target.exchanges));
-  console.log(line('event-loop delay, the delegate', latency.delegate.loopDelay));
-  console.log(line('event-loop delay, main', latency.mainLoopDelay));
-  console.log(line('event-loop delay, the source emulator', latency.source.loopDelay));
-  console.log(line('event-loop delay, the target emulator', latency.target.loopDelay));
+  if (migration.emulatorsInMain) {
+    console.log(line('a provider call, at either emulator', latency.source.exchanges));
+    console.log(line('event-loop delay, the delegate', latency.delegate.loopDelay));
+    console.log(line('event-loop delay, main and the emulators', latency.mainLoopDelay));
+  } else {
+    console.log(line('a provider call, at the source emulator', latency.source.exchanges));
+    console.log(line('a provider call, at the target emulator', latency.target.exchanges));
+    console.log(line('event-loop delay, the delegate', latency.delegate.loopDelay));
+    console.log(line('event-loop delay, main', latency.mainLoopDelay));
+    console.log(line('event-loop delay, the source emulator', latency.source.loopDelay));
+    console.log(line('event-loop delay, the target emulator', latency.target.loopDelay));
+  }
   for (const [op, spread] of Object.entries(latency.delegateRequests)) {
     console.log(line(`${op}: main sent → answer received`, spread));
     const handled = latency.delegateHandling[op];

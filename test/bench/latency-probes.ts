@@ -19,7 +19,7 @@ export interface Spread {
 export interface LatencyReading {
   /** Each HTTP exchange this process took part in, from its side, as `side` says. */
   exchanges: Spread;
-  /** How late this process's event loop ran a timer due now (perf_hooks.monitorEventLoopDelay). */
+  /** How late this process's event loop ran a timer due now (perf_hooks.monitorEventLoopDelay, less its sampling interval). */
   loopDelay: Spread;
 }
 
@@ -30,7 +30,8 @@ export function installLatencyProbe(side: 'client' | 'server' | 'loop'): void {
   const holder = globalThis as { __latencyProbe?: { stop(): void } };
   holder.__latencyProbe?.stop();
   const exchanges = perf.createHistogram();
-  const loopDelay = perf.monitorEventLoopDelay({ resolution: 5 });
+  const resolutionMs = 5;
+  const loopDelay = perf.monitorEventLoopDelay({ resolution: resolutionMs });
   const started = new WeakMap<object, bigint>();
   const [startName, endName] = side === 'client' ? ['http.client.request.start', 'http.client.response.finish'] : ['http.server.request.start', 'http.server.response.finish'];
   // A client's exchange is keyed by its request; a server's by its response, which both events carry.
@@ -56,7 +57,7 @@ export function installLatencyProbe(side: 'client' | 'server' | 'loop'): void {
         loopDelay.disable();
       },
     },
-    { exchanges, loopDelay },
+    { exchanges, loopDelay, resolutionMs },
   );
 }
 
@@ -82,9 +83,15 @@ export function spread(histogram: Histogram): Spread {
 
 /** What this process's probe saw since it was installed. In another process, pass `spread` by its source too. */
 export function readLatencyProbe(toSpread: (histogram: Histogram) => Spread = spread): LatencyReading {
-  const probe = (globalThis as { __latencyProbe?: { exchanges: Histogram; loopDelay: Histogram } }).__latencyProbe;
+  const probe = (globalThis as { __latencyProbe?: { exchanges: Histogram; loopDelay: Histogram; resolutionMs: number } }).__latencyProbe;
   if (!probe) throw new Error('no latency probe was installed in this process');
-  return { exchanges: toSpread(probe.exchanges), loopDelay: toSpread(probe.loopDelay) };
+  // The monitor records the whole interval between its samples: the interval itself is no delay.
+  const loop = toSpread(probe.loopDelay);
+  const late = (ms: number) => Math.max(0, Math.round((ms - probe.resolutionMs) * 1000) / 1000);
+  return {
+    exchanges: toSpread(probe.exchanges),
+    loopDelay: { count: loop.count, meanMs: late(loop.meanMs), p50Ms: late(loop.p50Ms), p99Ms: late(loop.p99Ms), maxMs: late(loop.maxMs) },
+  };
 }
 
 /**

@@ -34,7 +34,7 @@ import { cpus, loadavg } from 'node:os';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type Channel, type ChannelRequest, type ChannelResult, type MigrationRun } from '../../src-shared/contract.js';
-import { startRemoteAwsEmulator, type RemoteAwsEmulator } from './remote-aws-emulator.js';
+import { startAwsEmulatorInThisProcess, startRemoteAwsEmulator, type RemoteAwsEmulator } from './remote-aws-emulator.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import { freePort } from '../fixtures/process-tools.js';
 import { installDelegateRequestProbe, installLatencyProbe, readDelegateRequestProbe, readLatencyProbe, spread, type LatencyReading, type Spread } from './latency-probes.js';
@@ -80,6 +80,8 @@ export interface MigrationBenchResult {
     delegateRequests: Record<string, Spread>;
     delegateHandling: Record<string, Spread>;
   };
+  /** The emulators ran in main's process (MIGRATION_BENCH_EMULATORS=in-main): each probe reading is theirs and main's together. */
+  emulatorsInMain: boolean;
   /** Where the delegate's CPU profile of the C = concurrency run was written, when MIGRATION_BENCH_CPU_PROF named a folder. */
   delegateProfile: string | null;
 }
@@ -184,7 +186,10 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
   const concurrency = options.concurrency ?? 32;
   const sample = Math.min(options.sequentialSample ?? 200, count);
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-migration-bench-'));
-  const emulators = await Promise.all([startRemoteAwsEmulator(), startRemoteAwsEmulator()]);
+  // MIGRATION_BENCH_EMULATORS=in-main puts them back beside main, to compare the two placements.
+  const emulatorsInMain = process.env.MIGRATION_BENCH_EMULATORS === 'in-main';
+  const startEmulator = () => (emulatorsInMain ? startAwsEmulatorInThisProcess() : startRemoteAwsEmulator());
+  const emulators = await Promise.all([startEmulator(), startEmulator()]);
   const [source, target] = emulators as [RemoteAwsEmulator, RemoteAwsEmulator];
   const profileDir = process.env.MIGRATION_BENCH_CPU_PROF ?? null;
   const inspectorPort = await freePort();
@@ -250,11 +255,12 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
 
     const before = await calls(emulators);
     const delegateCpuBefore = processCpuMs(core.delegatePid);
-    const emulatorsCpuBefore = emulatorsCpuMs(emulators);
+    // Emulators in main's process count in main's CPU.
+    const emulatorsCpuBefore = emulatorsInMain ? Number.NaN : emulatorsCpuMs(emulators);
     const ownCpuBefore = ownCpuMs();
     const requestsBefore = delegateRequests;
     if (profileDir) await inspector.startProfile();
-    installLatencyProbe('loop');
+    if (!emulatorsInMain) installLatencyProbe('loop');
     await Promise.all(emulators.map((emulator) => emulator.installProbe()));
     await inspector.evaluate(`(${installLatencyProbe.toString()})('client')`);
     await inspector.evaluate(`(${installDelegateRequestProbe.toString()})()`);
@@ -275,7 +281,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const delegateProfile = profileDir ? join(profileDir, `delegate-${Date.now()}.cpuprofile`) : null;
     if (delegateProfile) writeFileSync(delegateProfile, JSON.stringify(await inspector.stopProfile()));
     const ownCpu = ownCpuMs() - ownCpuBefore;
-    const emulatorsCpu = emulatorsCpuMs(emulators) - emulatorsCpuBefore;
+    const emulatorsCpu = emulatorsInMain ? Number.NaN : emulatorsCpuMs(emulators) - emulatorsCpuBefore;
     const runRequests = delegateRequests - requestsBefore;
     const delegateCpuAfter = processCpuMs(core.delegatePid);
     const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
@@ -317,6 +323,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       },
       delegateRequestsPerSecret: Math.round((runRequests / count) * 100) / 100,
       delegateProfile,
+      emulatorsInMain,
       latency,
     };
   } finally {

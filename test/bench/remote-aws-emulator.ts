@@ -1,9 +1,12 @@
-/** Starts and drives an AWS emulator in its own process (aws-emulator-process.ts) from the migration bench. */
+/**
+ * Starts and drives an AWS emulator in its own process (aws-emulator-process.ts) from the migration bench, or,
+ * behind the same interface, in the bench's own process (beside main), the placement to compare it with.
+ */
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AwsCredentials } from '../emulators/aws-emulator.js';
-import type { LatencyReading } from './latency-probes.js';
+import { startAwsEmulator, type AwsCredentials } from '../emulators/aws-emulator.js';
+import { installLatencyProbe, readLatencyProbe, type LatencyReading } from './latency-probes.js';
 
 // Built beside the bench (dist/bench); this code may run from a shared chunk (dist/chunks), hence the way round.
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'aws-emulator-process.js');
@@ -67,4 +70,23 @@ export function startRemoteAwsEmulator(entry = ENTRY): Promise<RemoteAwsEmulator
       else waiter.resolve(message.value);
     });
   });
+}
+
+/**
+ * The same emulator in this process, sharing main's event loop. Its probe is this process's: installing it for one
+ * emulator installs it for all of them here, and each reads what all of them served.
+ */
+export async function startAwsEmulatorInThisProcess(): Promise<RemoteAwsEmulator> {
+  const emulator = await startAwsEmulator();
+  return {
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    credentials: emulator.credentials,
+    pid: process.pid,
+    setLatency: async (latencyMs) => emulator.setFaults({ latencyMs }),
+    calls: async (operation) => emulator.calls.count(operation),
+    installProbe: async () => installLatencyProbe('server'),
+    readProbe: async () => readLatencyProbe(),
+    close: () => emulator.close(),
+  };
 }
