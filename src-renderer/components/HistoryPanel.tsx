@@ -8,9 +8,9 @@ import { formatBytes } from '../lib/typed-secret.js';
 import { fetchValue, rollbackSecret } from '../state/secrets.js';
 import { showToast } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { DataTable, type DataColumn } from './DataTable.js';
 import { FormError } from './FormError.js';
 import { FileValue, StructuredValue } from './SecretValue.js';
-import { TableHead } from './TableHead.js';
 import './value-box.css';
 import './history-panel.css';
 
@@ -74,53 +74,64 @@ export function HistoryPanel({ secret }: { secret: SecretSummary }) {
     }
   };
 
+  const columns: DataColumn<SecretVersion>[] = [
+    {
+      header: 'Version',
+      numeric: true,
+      cell: (version) => (
+        <>
+          v{version.version}
+          {typeof version.facts.restoresVersion === 'number' && `: rollback of v${version.facts.restoresVersion}`}
+          {version.current && <span className="pill pill--sealed pill--inline">Current</span>}
+        </>
+      ),
+    },
+    { header: 'Time', cell: (version) => <time dateTime={version.createdAt}>{formatDateTime(version.createdAt)}</time> },
+    { header: 'By', cell: (version) => auditActorLabel(version.createdBy) },
+    { header: factsColumn(secret), mono: true, className: 'history__facts', cell: (version) => factsText(version.facts) },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      className: 'history__actions',
+      cell: (version) => (
+        <>
+          <button
+            type="button"
+            className="btn btn--small"
+            aria-label={`${open?.version === version.version ? 'Hide' : 'View'} version ${version.version}`}
+            aria-expanded={open?.version === version.version}
+            onClick={() => void revealVersion(version.version)}
+          >
+            {open?.version === version.version ? 'Hide' : 'View'}
+          </button>
+          <button
+            type="button"
+            className="btn btn--small"
+            aria-label={`Roll back to version ${version.version}`}
+            disabled={version.current}
+            onClick={() => setConfirm(version.version)}
+          >
+            Roll back
+          </button>
+        </>
+      ),
+    },
+  ];
+
   return (
     <section className="history" aria-labelledby="history-title">
       <h3 id="history-title" className="section-title">
         History
       </h3>
       <FormError message={current?.error} />
-      <div className="table-wrap">
-        <table className="table" aria-label="Versions" aria-busy={!current}>
-          <TableHead columns={['Version', 'Time', 'By', factsColumn(secret)]} actionsLabel="Actions" />
-          <tbody>
-            {items.map((version) => (
-              <tr key={version.version}>
-                <td className="num">
-                  v{version.version}
-                  {typeof version.facts.restoresVersion === 'number' && `: rollback of v${version.facts.restoresVersion}`}
-                  {version.current && <span className="pill pill--sealed pill--inline">Current</span>}
-                </td>
-                <td>
-                  <time dateTime={version.createdAt}>{formatDateTime(version.createdAt)}</time>
-                </td>
-                <td>{auditActorLabel(version.createdBy)}</td>
-                <td className="mono history__facts">{factsText(version.facts)}</td>
-                <td className="history__actions">
-                  <button
-                    type="button"
-                    className="btn btn--small"
-                    aria-label={`${open?.version === version.version ? 'Hide' : 'View'} version ${version.version}`}
-                    aria-expanded={open?.version === version.version}
-                    onClick={() => void revealVersion(version.version)}
-                  >
-                    {open?.version === version.version ? 'Hide' : 'View'}
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--small"
-                    aria-label={`Roll back to version ${version.version}`}
-                    disabled={version.current}
-                    onClick={() => setConfirm(version.version)}
-                  >
-                    Roll back
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Versions"
+        columns={columns}
+        rows={items}
+        rowKey={(version) => version.version}
+        emptyMessage="No versions to show."
+        busy={!current}
+      />
       <FormError message={error} />
       {open && (
         <div className="value-box" aria-label={`Version ${open.version}`} role="region">

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { KnownHost } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable, type DataColumn } from '../../components/DataTable.js';
 import { FormError } from '../../components/FormError.js';
 import { LoadingStatus } from '../../components/LoadingStatus.js';
-import { TableHead } from '../../components/TableHead.js';
 import { describeError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { showToast } from '../../state/stores.js';
@@ -43,6 +43,27 @@ export function KnownHostsView() {
   };
 
   const loading = loaded.version !== version;
+  const columns: DataColumn<KnownHost>[] = [
+    { header: 'Host', mono: true, cell: (host) => host.host },
+    { header: 'Port', numeric: true, cell: (host) => host.port },
+    { header: 'Key type', mono: true, cell: (host) => host.keyType },
+    { header: 'Fingerprint', mono: true, className: 'conn-fingerprint-cell', cell: (host) => host.fingerprint },
+    { header: 'Trusted', cell: (host) => <time dateTime={host.addedAt}>{formatDateTime(host.addedAt)}</time> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      cell: (host) => (
+        <button
+          type="button"
+          className="btn btn--small btn--danger-ghost"
+          onClick={() => setRemoving(host)}
+          aria-label={`Remove the ${host.keyType} key of ${host.host}:${host.port}`}
+        >
+          Remove
+        </button>
+      ),
+    },
+  ];
   return (
     <section className="settings-section" aria-labelledby="known-hosts-title">
       <div className="settings-section__header">
@@ -59,37 +80,15 @@ export function KnownHostsView() {
         !loaded.error && (
           <LoadingStatus>Loading…</LoadingStatus>
         )
-      ) : loaded.hosts.length === 0 ? (
-        <p className="empty">No host keys trusted yet. Test an SSH credential and trust the key it shows.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Known hosts" aria-busy={loading}>
-            <TableHead columns={['Host', 'Port', 'Key type', 'Fingerprint', 'Trusted']} actionsLabel="Actions" />
-            <tbody>
-              {loaded.hosts.map((host) => (
-                <tr key={`${host.host}:${host.port}:${host.keyType}`}>
-                  <td className="mono">{host.host}</td>
-                  <td className="num">{host.port}</td>
-                  <td className="mono">{host.keyType}</td>
-                  <td className="mono conn-fingerprint-cell">{host.fingerprint}</td>
-                  <td>
-                    <time dateTime={host.addedAt}>{formatDateTime(host.addedAt)}</time>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn--small btn--danger-ghost"
-                      onClick={() => setRemoving(host)}
-                      aria-label={`Remove the ${host.keyType} key of ${host.host}:${host.port}`}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Known hosts"
+          columns={columns}
+          rows={loaded.hosts}
+          rowKey={(host) => `${host.host}:${host.port}:${host.keyType}`}
+          emptyMessage="No host keys trusted yet. Test an SSH credential and trust the key it shows."
+          busy={loading}
+        />
       )}
       {removing && (
         <ConfirmDialog

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ManagerSummary, PendingRemoteWrite } from '../../../src-shared/contract.js';
+import { DataTable, type DataColumn } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
 import { DismissAction } from '../../components/DialogActions.js';
 import { FormError } from '../../components/FormError.js';
@@ -38,6 +39,27 @@ export function UnconfirmedWritesDialog({ manager, onClose }: { manager: Manager
     }
   };
 
+  const columns: DataColumn<PendingRemoteWrite>[] = [
+    { header: 'Name in the store', mono: true, cell: (item) => item.remoteName },
+    { header: 'Written', cell: (item) => formatDateTime(item.createdAt) },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      cell: (item) => (
+        <button
+          type="button"
+          className="btn btn--small"
+          onClick={() => void forget(item)}
+          disabled={forgetting !== null}
+          aria-busy={forgetting === item.id}
+          aria-label={`Forget ${item.remoteName} (checked in the store)`}
+        >
+          {forgetting === item.id ? 'Forgetting…' : 'Forget'}
+        </button>
+      ),
+    },
+  ];
+
   return (
     <Dialog title={`Unconfirmed writes in ${manager.name}`} onClose={onClose} size="medium">
       <p className="dialog__body">
@@ -46,41 +68,14 @@ export function UnconfirmedWritesDialog({ manager, onClose }: { manager: Manager
       </p>
       {error && <FormError message={error} />}
       {items === null && !error && <p aria-busy="true">Loading…</p>}
-      {items?.length === 0 && <p>No unconfirmed writes: every value Strongroom wrote into this store belongs to a secret here.</p>}
-      {items && items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" aria-label={`Unconfirmed writes in ${manager.name}`}>
-            <thead>
-              <tr>
-                <th scope="col">Name in the store</th>
-                <th scope="col">Written</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id}>
-                  <td className="mono">{item.remoteName}</td>
-                  <td>{formatDateTime(item.createdAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn--small"
-                      onClick={() => void forget(item)}
-                      disabled={forgetting !== null}
-                      aria-busy={forgetting === item.id}
-                      aria-label={`Forget ${item.remoteName} (checked in the store)`}
-                    >
-                      {forgetting === item.id ? 'Forgetting…' : 'Forget'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {items && (
+        <DataTable
+          label={`Unconfirmed writes in ${manager.name}`}
+          columns={columns}
+          rows={items}
+          rowKey={(item) => item.id}
+          emptyMessage="No unconfirmed writes: every value Strongroom wrote into this store belongs to a secret here."
+        />
       )}
       <DismissAction label="Close" onClose={onClose} />
     </Dialog>
