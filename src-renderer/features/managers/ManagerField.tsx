@@ -1,4 +1,5 @@
 import { useRef, useState, type ChangeEvent, type ReactNode } from 'react';
+import { CheckboxField, Field, type FieldControlProps } from '../../components/Field.js';
 import { VisibilityToggle } from '../../components/VisibilityToggle.js';
 import { isRequired, type ManagerFieldDef, type ManagerFormValues } from './manager-fields.js';
 
@@ -28,49 +29,13 @@ export function ManagerField({ field, values, error, onChange, onLocalError, ext
   const fileRef = useRef<HTMLInputElement>(null);
   const id = fieldDomId(field.key);
   const hint = [field.help, extraHint].filter(Boolean).join(' ');
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   const value = values[field.key];
   const text = typeof value === 'string' ? value : '';
   const required = isRequired(field, values);
 
-  const hintAndError = (
-    <>
-      {hint && (
-        <p className="field__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field__error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </>
-  );
-
   if (field.type === 'checkbox') {
-    return (
-      <div className="field">
-        <label className="mgr-choice">
-          <input type="checkbox" id={id} checked={value === true} onChange={(e) => onChange(field.key, e.target.checked)} aria-describedby={describedBy} />
-          {field.label}
-        </label>
-        {hintAndError}
-      </div>
-    );
+    return <CheckboxField id={id} label={field.label} checked={value === true} onChange={(checked) => onChange(field.key, checked)} hint={hint} error={error} />;
   }
-
-  const label = (
-    <label htmlFor={id} className="field__label">
-      {field.label} {!required && <span className="field__optional">(optional)</span>}
-    </label>
-  );
-  const common = {
-    id,
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': describedBy,
-    'aria-required': required || undefined,
-  } as const;
 
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -88,101 +53,96 @@ export function ManagerField({ field, values, error, onChange, onLocalError, ext
     }
   };
 
-  let control: ReactNode;
-  switch (field.type) {
-    case 'select':
-      control = (
-        <select {...common} className="input" value={text} onChange={(e) => onChange(field.key, e.target.value)}>
-          {field.options?.map((option) => (
-            <option key={option.value} value={option.value}>
-              {option.label}
-            </option>
-          ))}
-        </select>
-      );
-      break;
-    case 'multiline':
-      control = (
-        <textarea
-          {...common}
-          className={`input input--mono textarea${field.secret && !visible ? ' is-masked' : ''}`}
-          value={text}
-          onChange={(e) => onChange(field.key, e.target.value)}
-          placeholder={field.placeholder}
-          rows={field.secret ? 5 : 4}
-          autoComplete="off"
-          autoCorrect="off"
-          autoCapitalize="off"
-          spellCheck={false}
-        />
-      );
-      break;
-    case 'secret':
-      control = (
-        <input
-          {...common}
-          className="input input--mono"
-          type={visible ? 'text' : 'password'}
-          value={text}
-          onChange={(e) => onChange(field.key, e.target.value)}
-          placeholder={field.placeholder}
-          autoComplete="off"
-          spellCheck={false}
-        />
-      );
-      break;
-    default:
-      control = (
-        <input
-          {...common}
-          className="input input--mono"
-          inputMode={field.type === 'number' ? 'numeric' : undefined}
-          value={text}
-          onChange={(e) => onChange(field.key, e.target.value)}
-          placeholder={field.placeholder}
-          autoComplete="off"
-          spellCheck={false}
-        />
-      );
-  }
+  const renderControl = (attributes: FieldControlProps): ReactNode => {
+    const common = { ...attributes, 'aria-required': required || undefined };
+    switch (field.type) {
+      case 'select':
+        return (
+          <select {...common} className="input" value={text} onChange={(e) => onChange(field.key, e.target.value)}>
+            {field.options?.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        );
+      case 'multiline':
+        return (
+          <textarea
+            {...common}
+            className={`input input--mono textarea${field.secret && !visible ? ' is-masked' : ''}`}
+            value={text}
+            onChange={(e) => onChange(field.key, e.target.value)}
+            placeholder={field.placeholder}
+            rows={field.secret ? 5 : 4}
+            autoComplete="off"
+            autoCorrect="off"
+            autoCapitalize="off"
+            spellCheck={false}
+          />
+        );
+      case 'secret':
+        return (
+          <input
+            {...common}
+            className="input input--mono"
+            type={visible ? 'text' : 'password'}
+            value={text}
+            onChange={(e) => onChange(field.key, e.target.value)}
+            placeholder={field.placeholder}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        );
+      default:
+        return (
+          <input
+            {...common}
+            className="input input--mono"
+            inputMode={field.type === 'number' ? 'numeric' : undefined}
+            value={text}
+            onChange={(e) => onChange(field.key, e.target.value)}
+            placeholder={field.placeholder}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        );
+    }
+  };
 
   const showToggle = field.secret && (field.type === 'secret' || field.type === 'multiline');
-  return (
-    <div className="field">
-      <div className="field__label-row">
-        {label}
-        {(field.fileAccept || (showToggle && field.type === 'multiline')) && (
-          <span className="mgr-field__tools">
-            {field.fileAccept && (
-              <>
-                <button type="button" className="btn btn--ghost btn--small" onClick={() => fileRef.current?.click()} aria-label={`Load ${field.label.toLowerCase()} from a file`}>
-                  Load from file
-                </button>
-                <input ref={fileRef} type="file" hidden accept={field.fileAccept} aria-label={`${field.label} file`} onChange={(e) => void onFile(e)} />
-              </>
-            )}
-            {showToggle && field.type === 'multiline' && (
-              <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} />
-            )}
-          </span>
+  const tools =
+    field.fileAccept || (showToggle && field.type === 'multiline') ? (
+      <>
+        {field.fileAccept && (
+          <>
+            <button type="button" className="btn btn--ghost btn--small" onClick={() => fileRef.current?.click()} aria-label={`Load ${field.label.toLowerCase()} from a file`}>
+              Load from file
+            </button>
+            <input ref={fileRef} type="file" hidden accept={field.fileAccept} aria-label={`${field.label} file`} onChange={(e) => void onFile(e)} />
+          </>
         )}
-      </div>
-      {showToggle && field.type === 'secret' ? (
-        <div className="field__row">
-          {control}
-          <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={field.label.toLowerCase()} nounIn="label" />
-          {aside}
-        </div>
-      ) : aside ? (
-        <div className="field__row">
-          {control}
-          {aside}
-        </div>
-      ) : (
-        control
-      )}
-      {below}
-      {hintAndError}
-    </div>
+        {showToggle && field.type === 'multiline' && <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} />}
+      </>
+    ) : undefined;
+  return (
+    <Field id={id} label={field.label} optional={!required} labelActions={tools} hint={hint} error={error} below={below}>
+      {(attributes) =>
+        showToggle && field.type === 'secret' ? (
+          <div className="field__row">
+            {renderControl(attributes)}
+            <VisibilityToggle visible={visible} onToggle={() => setVisible((v) => !v)} controls={id} noun={field.label.toLowerCase()} nounIn="label" />
+            {aside}
+          </div>
+        ) : aside ? (
+          <div className="field__row">
+            {renderControl(attributes)}
+            {aside}
+          </div>
+        ) : (
+          renderControl(attributes)
+        )
+      }
+    </Field>
   );
 }

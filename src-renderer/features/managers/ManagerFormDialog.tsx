@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { externalManagerKinds, managerKindSpecs, type ManagerSummary } from '../../../src-shared/contract.js';
 import { Dialog } from '../../components/Dialog.js';
 import { DialogActions } from '../../components/DialogActions.js';
+import { CheckboxField, Field, FieldSet } from '../../components/Field.js';
 import { FormError } from '../../components/FormError.js';
 import { IpcCallError } from '../../lib/errors.js';
 import { showToast } from '../../state/stores.js';
@@ -234,8 +235,7 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
       <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
         <div className="mgr-form__body">
           {!editing && (
-            <fieldset className="mgr-fieldset">
-              <legend className="field__label">Kind</legend>
+            <FieldSet legend="Kind">
               <div className="mgr-kind-picker">
                 {externalManagerKinds.map((candidate) => (
                   <label key={candidate} className={`mgr-kind-card${candidate === kind ? ' is-checked' : ''}`}>
@@ -247,59 +247,47 @@ export function ManagerFormDialog({ manager, onClose, onSaved }: ManagerFormDial
                   </label>
                 ))}
               </div>
-            </fieldset>
+            </FieldSet>
           )}
           {editing && (
             <p className="field__hint">
               {kindLabel(kind)}. {manager.secretCount.toLocaleString('en')} {manager.secretCount === 1 ? 'secret' : 'secrets'} kept in it.
             </p>
           )}
-          <div className="field">
-            <label htmlFor="manager-name" className="field__label">
-              Name
-            </label>
-            <input
-              id="manager-name"
-              className="input"
-              value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                setServerErrors(({ name: _stale, form: _form, ...rest }) => rest);
-              }}
-              autoComplete="off"
-              spellCheck={false}
-              maxLength={64}
-              aria-invalid={errors.name ? true : undefined}
-              aria-describedby={errors.name ? 'manager-name-error' : undefined}
-              data-autofocus
-            />
-            {errors.name && (
-              <p className="field__error" id="manager-name-error">
-                {errors.name}
-              </p>
+          <Field id="manager-name" label="Name" error={errors.name}>
+            {(control) => (
+              <input
+                {...control}
+                className="input"
+                value={name}
+                onChange={(e) => {
+                  setName(e.target.value);
+                  setServerErrors(({ name: _stale, form: _form, ...rest }) => rest);
+                }}
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={64}
+                data-autofocus
+              />
             )}
-          </div>
+          </Field>
           {canBeReadOnly && (
-            <div className="field">
-              <label className="mgr-choice">
-                <input type="checkbox" id="manager-read-only" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} aria-describedby="manager-read-only-hint" />
-                Read-only
-              </label>
-              <p className="field__hint" id="manager-read-only-hint">
-                Only references to existing secrets are read; nothing is written. A read-only manager cannot be the default.
-              </p>
-            </div>
+            <CheckboxField
+              id="manager-read-only"
+              label="Read-only"
+              checked={readOnly}
+              onChange={setReadOnly}
+              hint="Only references to existing secrets are read; nothing is written. A read-only manager cannot be the default."
+            />
           )}
           {editing && (
-            <div className="field">
-              <label className="mgr-choice">
-                <input type="checkbox" id="manager-replace-config" checked={replaceConfig} onChange={(e) => setReplaceConfig(e.target.checked)} aria-describedby="manager-replace-config-hint" />
-                Replace the configuration
-              </label>
-              <p className="field__hint" id="manager-replace-config-hint">
-                Credentials are stored sealed and never shown again: replacing the configuration means entering them anew.
-              </p>
-            </div>
+            <CheckboxField
+              id="manager-replace-config"
+              label="Replace the configuration"
+              checked={replaceConfig}
+              onChange={setReplaceConfig}
+              hint="Credentials are stored sealed and never shown again: replacing the configuration means entering them anew."
+            />
           )}
           {replaceConfig && (
             <fieldset className="mgr-fieldset mgr-config" aria-label={`${kindLabel(kind)} configuration`}>
