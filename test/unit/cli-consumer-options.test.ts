@@ -3,22 +3,15 @@
  * spread into every command that uses a secret on a consumer's behalf: their
  * help comes from that one declaration, and one function reads them.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src-main/cli/cli-app.js';
 import { UsageError } from '../../src-main/cli/cli-errors.js';
 import { consumerFromOptions, consumerOptions } from '../../src-main/cli/consumer-options.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 
 async function help(words: string[]): Promise<string> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const code = await runCli(['--data-dir', '/nonexistent/strongroom-consumer-options', ...words, '--help'], { stdin: new PassThrough(), stdout, stderr });
-  expect(code, err).toBe(0);
-  return out;
+  const { code, stdout, stderr } = await runCliInProcess(['--data-dir', '/nonexistent/strongroom-consumer-options', ...words, '--help']);
+  expect(code, stderr).toBe(0);
+  return stdout;
 }
 
 describe('the consumer options', () => {

@@ -7,7 +7,6 @@
  * view, the rules across fields and the issue mapping, and the CLI's flags,
  * help, reading and usage errors, with no other edit.
  */
-import { PassThrough } from 'node:stream';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { z } from 'zod';
 import { crossFieldIssues, secretFieldSpecs, type SecretFieldSpec } from '../../src-shared/secret-field-basics.js';
 import { secretMetadataSchemas } from '../../src-shared/secret-types.js';
 import type { SecretSummary } from '../../src-shared/contract.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 
 /** The new field: a jump host for key logins, with a starting value, a rule and a flag, all in its spec. */
 const jumpHost = {
@@ -38,15 +38,13 @@ let detail: typeof import('../../src-renderer/lib/secret-types.js');
 let fields: typeof import('../../src-renderer/components/TypedFields.js');
 let errors: typeof import('../../src-renderer/lib/errors.js');
 let input: typeof import('../../src-main/cli/secret-input.js');
-let cliApp: typeof import('../../src-main/cli/cli-app.js');
 beforeAll(async () => {
-  [form, detail, fields, errors, input, cliApp] = await Promise.all([
+  [form, detail, fields, errors, input] = await Promise.all([
     import('../../src-renderer/lib/typed-secret.js'),
     import('../../src-renderer/lib/secret-types.js'),
     import('../../src-renderer/components/TypedFields.js'),
     import('../../src-renderer/lib/errors.js'),
     import('../../src-main/cli/secret-input.js'),
-    import('../../src-main/cli/cli-app.js'),
   ]);
 });
 
@@ -54,6 +52,9 @@ beforeAll(async () => {
 type Values = import('../../src-renderer/lib/typed-secret.js').TypedValues;
 const keyLogin = (jumpHost?: string) => ({ ...form.initialTypedValues('ssh'), username: 'deploy', auth: 'key', privateKey: 'KEY', ...(jumpHost === undefined ? {} : { jumpHost }) }) as Values;
 const jumpHostOf = (values: Values) => (values as unknown as Record<string, unknown>).jumpHost;
+
+// No store is opened: help and usage errors come before any.
+const cli = (args: string[]) => runCliInProcess(['--data-dir', '/nonexistent/strongroom-field-added', ...args]);
 
 describe('a field added to a secret type’s specs and schema only', () => {
   it('starts the form at its spec’s initial value, and is a control under the choices it applies to', () => {
@@ -106,15 +107,3 @@ describe('a field added to a secret type’s specs and schema only', () => {
     expect(stderr).toContain('--jump-host does not apply to --type winrm.');
   });
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  // No store is opened: help and usage errors come before any.
-  const code = await cliApp.runCli(['--data-dir', '/nonexistent/strongroom-field-added', ...args], { stdin: new PassThrough(), stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}

@@ -8,14 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManagerSummary, SecretSummary } from '../../src-shared/contract.js';
 import { applicableFields, cliFlagOf, secretFieldSpecs, secretFields, secretFieldsOfType, type SecretFieldSpec } from '../../src-shared/secret-fields.js';
 import { secretMetadataSchemas, secretPayloadSchemas, secretTypes, type SecretType } from '../../src-shared/secret-types.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { TypedFields } from '../../src-renderer/components/TypedFields.js';
 import { secretFieldsOf, typedDetailRows } from '../../src-renderer/lib/secret-types.js';
 import { fieldOfIssuePath, initialTypedValues, metadataOf, typedValuesFrom, visibleControls, type TypedValues } from '../../src-renderer/lib/typed-secret.js';
@@ -168,17 +167,7 @@ describe('the CLI, from the specs', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-fields-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    const code = await runCli(['--data-dir', dataDir, ...args], { stdin, stdout, stderr });
-    return { code, stdout: out, stderr: err };
-  }
+  const cli = (args: string[]) => runCliInProcess(['--data-dir', dataDir, ...args]);
 
   const flagsOf = (type: SecretType) => secretFieldsOfType(type).flatMap(({ spec }) => (cliFlagOf(spec) ? [{ spec, flag: cliFlagOf(spec)! }] : []));
   const allFlags = [...new Set(secretTypes.flatMap((type) => flagsOf(type).map(({ flag }) => flag.flag)))];
