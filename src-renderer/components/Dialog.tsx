@@ -1,4 +1,5 @@
 import { useEffect, useEffectEvent, useId, useRef, type ReactNode } from 'react';
+import { tabStops } from './tab-stops.js';
 import './dialog.css';
 
 interface DialogProps {
@@ -13,9 +14,10 @@ interface DialogProps {
 
 /**
  * A modal on the native <dialog>: showModal() makes the rest of the page
- * inert, which keeps Tab inside the dialog, and Esc arrives as "cancel".
- * Focus goes to the element marked data-autofocus and returns to the opener
- * on close.
+ * inert, and Esc arrives as "cancel". Tab and Shift+Tab wrap round inside it
+ * (the native dialog lets Tab leave the last control for the browser's own
+ * UI). Focus goes to the element marked data-autofocus and returns to the
+ * opener on close.
  */
 export function Dialog({ title, onClose, children, size = 'small', hideTitle = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -34,11 +36,31 @@ export function Dialog({ title, onClose, children, size = 'small', hideTitle = f
     };
     // Chromium ignores preventDefault on a repeated Esc without user activation and closes anyway.
     const onNativeClose = () => requestClose();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Tab' || event.defaultPrevented) return;
+      const stops = tabStops(dialog);
+      const first = stops[0];
+      const last = stops.at(-1);
+      if (!first || !last) {
+        event.preventDefault();
+        return;
+      }
+      const at = document.activeElement;
+      if (event.shiftKey && (at === first || !dialog.contains(at))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (at === last || !dialog.contains(at))) {
+        event.preventDefault();
+        first.focus();
+      }
+    };
     dialog.addEventListener('cancel', onCancel);
     dialog.addEventListener('close', onNativeClose);
+    dialog.addEventListener('keydown', onKeyDown);
     return () => {
       dialog.removeEventListener('cancel', onCancel);
       dialog.removeEventListener('close', onNativeClose);
+      dialog.removeEventListener('keydown', onKeyDown);
       dialog.close();
       if (opener?.isConnected) opener.focus();
     };
