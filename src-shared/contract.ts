@@ -16,6 +16,8 @@ export * from './migration-contract.js';
 export * from './operation-progress.js';
 import { savedSearchChannels } from './saved-search-contract.js';
 export * from './saved-search-contract.js';
+import { keyWorkChannels, keyWorkKinds } from './key-work-contract.js';
+export * from './key-work-contract.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
 
 export {
@@ -750,6 +752,7 @@ export const channels = {
   ...migrationChannels,
   ...operationChannels,
   ...savedSearchChannels,
+  ...keyWorkChannels,
 } as const satisfies Record<string, { request: z.ZodType; result: z.ZodType; maxChars?: number }>;
 
 export type Channel = keyof typeof channels;
@@ -820,15 +823,17 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('secrets.changed') }),
   z.object({ type: z.literal('managers.changed') }),
   z.object({ type: z.literal('managers.rewrapProgress'), managerId: z.string(), done: z.number().int(), total: z.number().int() }),
-  /** Master key rotation: keys re-wrapped so far of those left when this run started; `done` once the old version is dropped. */
   /** Key work an earlier process left interrupted, resumed after an unlock: started, then finished or failed (the message says what to do). */
   z.object({
     type: z.literal('keys.resumed'),
-    work: z.enum(['keyring.rotate', 'managers.rewrap']),
+    work: z.enum(keyWorkKinds),
     managerId: z.string().nullable(),
     state: z.enum(['started', 'finished', 'failed']),
     message: z.string(),
   }),
+  /** The state `keys.status` returns changed: a run of key work started or ended. */
+  z.object({ type: z.literal('keys.changed') }),
+  /** Master key rotation: keys re-wrapped so far of those left when this run started; `done` once the old version is dropped. */
   z.object({ type: z.literal('keyring.rotateProgress'), phase: z.enum(['data-keys', 'configs', 'done']), done: z.number().int(), total: z.number().int() }),
   z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
   migrationProgressEventSchema,

@@ -9,6 +9,7 @@ import { SessionClient } from '../core/session/session-client.js';
 import { DEFAULT_SESSION_TIMEOUT, sessionStoreCheckSchema, type SessionStatus } from '../core/session/session-protocol.js';
 import type * as z from 'zod/mini';
 import { UsageError, UserError } from './cli-errors.js';
+import { keyWorkLines, sessionKeyWork, storedKeyWork } from './key-work-report.js';
 import { agentAnnouncementSchema, agentOutcomeSchema } from './session-handshake.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -58,17 +59,26 @@ interface Out {
   stderr: NodeJS.WritableStream;
 }
 
+/**
+ * Whether a session is open, and key work: running or its last outcome from the session's core, or with no
+ * session what the store file records (an interrupted rotation waiting for the next unlock), read with no key.
+ */
 export async function statusCommand(out: Out, dataDir: string, json: boolean): Promise<number> {
   const session = await SessionClient.open(dataDir);
   if (!session) {
-    if (json) out.stdout.write(`${JSON.stringify({ open: false })}\n`);
-    else out.stderr.write(`No session is open for ${dataDir}.\n`);
+    const keyWork = storedKeyWork(dataDir);
+    if (json) out.stdout.write(`${JSON.stringify({ open: false, keyWork })}\n`);
+    else out.stderr.write([`No session is open for ${dataDir}.`, ...keyWorkLines(keyWork)].map((line) => `${line}\n`).join(''));
     return 1;
   }
   try {
     const status = await session.status();
-    if (json) out.stdout.write(`${JSON.stringify({ open: true, ...status, storeCheck: await lastStoreCheck(session) })}\n`);
-    else await report(out, dataDir, session, status);
+    const keyWork = await sessionKeyWork(session, dataDir);
+    if (json) out.stdout.write(`${JSON.stringify({ open: true, ...status, storeCheck: await lastStoreCheck(session), keyWork })}\n`);
+    else {
+      await report(out, dataDir, session, status);
+      for (const line of keyWorkLines(keyWork)) out.stderr.write(`${line}\n`);
+    }
     return 0;
   } finally {
     session.close();

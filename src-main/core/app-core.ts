@@ -34,6 +34,7 @@ import { KeyringRotation } from './migration/keyring-rotation.js';
 import { KmsRewrap } from './migration/kms-rewrap.js';
 import { SavedSearches } from './services/saved-searches.js';
 import { KeyWorkResumer } from './migration/key-work-resume.js';
+import { KeyWorkStatus } from './migration/key-work-status.js';
 
 export type { AppCore, AppCoreOptions } from './app-core-types.js';
 
@@ -102,8 +103,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor, emit);
   const kmsRewrap = new KmsRewrap(db, delegate, vault, managers, meta, audit, actor, emit);
+  const keyWork = new KeyWorkStatus(db, emit);
+  listeners.add((event) => keyWork.observe(event));
   if (options.resumeKeyWork ?? options.actor !== 'cli') {
-    const resumer = new KeyWorkResumer(rotation, kmsRewrap, emit, (message, error) => logger.log('error', message, { error: String(error) }));
+    const resumer = new KeyWorkResumer(rotation, kmsRewrap, keyWork, emit, (message, error) => logger.log('error', message, { error: String(error) }));
     listeners.add((event) => {
       if (event.type === 'vault.unlocked') setImmediate(() => void resumer.resumeInterrupted());
     });
@@ -298,7 +301,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'managers.rewrap': async ({ id }) => {
         try {
-          return await kmsRewrap.rewrap(id);
+          theVault.requireUnlocked();
+          const name = managers.info(id).name;
+          const title = `the re-wrap of "${name}"`;
+          return await keyWork.track(
+            { work: 'managers.rewrap', managerId: id, managerName: name, resumed: false },
+            { running: `Re-wrapping the keys of "${name}"…`, title, retry: `Re-wrap the keys of "${name}" again to continue.` },
+            () => kmsRewrap.rewrap(id),
+            (report) => `${report.resumed ? `Finished the interrupted re-wrap of "${name}"` : `Re-wrapped the keys of "${name}"`}: ${report.rewrapped} wrapped key(s) now under ${report.keyVersion}.`,
+          );
         } finally {
           emit({ type: 'managers.changed' });
         }
@@ -345,7 +356,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         theVault.requireUnlocked();
         return migrations.report(runId, limit, offset);
       },
-      'keyring.rotate': ({ sealedPassphrase }) => rotation.rotate(sealedPassphrase),
+      'keyring.rotate': ({ sealedPassphrase }) => {
+        theVault.requireUnlocked();
+        return keyWork.track(
+          { work: 'keyring.rotate', managerId: null, managerName: null, resumed: false },
+          { running: 'Rotating the master key…', title: 'the master key rotation', retry: 'Rotate the master key again to continue it.' },
+          () => rotation.rotate(sealedPassphrase),
+          (report) =>
+            `${report.resumed ? 'Finished the interrupted master key rotation' : 'Rotated the master key'} to version ${report.version}: ${report.dataKeys} data key(s) and ${report.configs} manager configuration(s) re-wrapped.`,
+        );
+      },
+      'keys.status': () => ({ items: keyWork.list() }),
       'searches.list': () => {
         theVault.requireUnlocked();
         return { items: savedSearches.list() };

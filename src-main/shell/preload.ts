@@ -76,6 +76,7 @@ const CHANNELS: Record<Channel, true> = {
   'migration.rates': true,
   'migration.setRate': true,
   'keyring.rotate': true,
+  'keys.status': true,
   'searches.list': true,
   'searches.save': true,
   'searches.rename': true,

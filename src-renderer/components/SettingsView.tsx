@@ -10,6 +10,7 @@ import { Panel } from './Panel.js';
 import { AppearanceSection } from '../features/appearance/index.js';
 import { KnownHostsView } from '../features/connections/index.js';
 import { RotateMasterKeySection } from '../features/migration/index.js';
+import { KeyWorkSection } from '../features/key-work/index.js';
 import { StoreCheckSection } from '../features/store-check/index.js';
 import './settings-view.css';
 
@@ -196,6 +197,7 @@ export function SettingsView({ settings }: { settings: Settings }) {
         </div>
       </section>
       <RotateMasterKeySection />
+      <KeyWorkSection />
       <StoreCheckSection />
       <KnownHostsView />
       {dialog === 'export' && <ExportBackupDialog onClose={() => setDialog(null)} />}

@@ -2,9 +2,11 @@
  * Key work left interrupted resumes by itself after the next unlock
  * (key-work-resume.ts): a master key rotation and a KMS re-wrap whose
  * delegate was killed with SIGKILL finish once the app's core unlocks again,
- * announced by `keys.resumed`; and a `strongroom keyring rotate` killed with
- * SIGKILL finishes in the session agent `strongroom unlock` starts. Every
- * secret reveals afterwards.
+ * announced by `keys.resumed` and kept in `keys.status`; a resume the store
+ * locked during waits for the next unlock and finishes then; and a
+ * `strongroom keyring rotate` killed with SIGKILL is reported by `strongroom
+ * status` on the locked store, then finishes in the session agent `strongroom
+ * unlock` starts. Every secret reveals afterwards.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
+import { sealBindings, sealValues, type AppEvent, type KeyWork } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { rotateAwsKey } from '../fixtures/kms-rotation.js';
 import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
@@ -46,9 +48,13 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
   let awsId: string;
   /** When set, the delegate is killed when main sends it this operation. */
   let killOn: string | null = null;
+  /** When set, the store is locked (as by the user) when main sends the delegate this operation. */
+  let lockOn: string | null = null;
+  let lockedMeanwhile: Promise<unknown> | null = null;
   const announced: Resumed[] = [];
   const values = new Map<string, string>();
   const db = () => join(dir.path, 'store', 'strongroom.db');
+  const keyWork = async (work: Resumed['work']) => (await call(core, 'keys.status', {})).items.filter((item) => item.work === work);
 
   /** Waits for the announcement that `work` ended (finished or failed). */
   const ended = (work: Resumed['work']) =>
@@ -70,6 +76,10 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
         if (direction === 'to-delegate' && killOn !== null && op === killOn && core.delegatePid) {
           killOn = null;
           process.kill(core.delegatePid, 'SIGKILL');
+        }
+        if (direction === 'to-delegate' && lockOn !== null && op === lockOn) {
+          lockOn = null;
+          lockedMeanwhile = call(core, 'vault.lock', {});
         }
       },
     });
@@ -96,6 +106,10 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'keyring.rotate', { sealedPassphrase })).code);
     expect(query(db(), 'SELECT version FROM keyring ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
     expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
+    // Locked (the delegate died): the status says the rotation waits, without any key.
+    expect(await keyWork('keyring.rotate')).toEqual([
+      expect.objectContaining({ state: 'waiting', managerId: null, message: expect.stringContaining('will finish at the next unlock') }),
+    ]);
 
     announced.length = 0;
     const finished = ended('keyring.rotate');
@@ -107,6 +121,9 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
     expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
     expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toEqual([]);
+    expect(await keyWork('keyring.rotate')).toEqual([
+      expect.objectContaining({ state: 'finished', resumed: true, progress: null, message: expect.stringContaining('Finished the interrupted master key rotation to version 2') }),
+    ]);
     await everyValueReveals(core, values);
     expect((await call(core, 'audit.verify', {})).intact).toBe(true);
   }, 120_000);
@@ -124,8 +141,51 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     expect(query(db(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).toEqual([{ v: current }]);
     const manager = (await call(core, 'managers.list', {})).items.find((item) => item.id === awsId)!;
     expect(manager.health.keyVersions).toEqual([{ keyVersion: current, intermediateKeys: 1, secrets: 20, current: true }]);
+    expect(await keyWork('managers.rewrap')).toEqual([expect.objectContaining({ state: 'finished', managerId: awsId, managerName: 'aws', resumed: true })]);
     await everyValueReveals(core, values);
   }, 120_000);
+
+  it('a resume the store is locked during waits, says so, and finishes at the unlock after', async () => {
+    // Three batches of data keys, so the lock lands while batches are still to go: the rotation checks it between them.
+    for (let start = 0; start < 3000; start += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, i) => ({ name: `more-${start + i}`, value: `more value ${start + i}` }));
+      (await createManyIn(core, batch)).forEach((secret, i) => values.set(secret.id, batch[i]!.value));
+    }
+    killOn = 'keyring.rewrap';
+    const sealedPassphrase = await sealValues(await delegateKey(core), sealBindings.keyringRotate(), [PASSPHRASE]);
+    expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'keyring.rotate', { sealedPassphrase })).code);
+    expect(query(db(), "SELECT value FROM meta WHERE key = 'keyring.rotation'")).toEqual([{ value: JSON.stringify({ version: 3 }) }]);
+
+    // Unlocked, the resume starts; the user locks the store as its first re-wrap goes to the delegate.
+    announced.length = 0;
+    lockOn = 'keyring.rewrap';
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    while (lockedMeanwhile === null) await new Promise((resolve) => setTimeout(resolve, 10));
+    await lockedMeanwhile;
+    // The resume's failure is quiet (no toast over the lock screen) but lasting: the status says it waits for an unlock.
+    let waiting = await keyWork('keyring.rotate');
+    while (waiting[0]?.state === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      waiting = await keyWork('keyring.rotate');
+    }
+    expect(waiting).toEqual([
+      expect.objectContaining({ state: 'waiting', resumed: true, message: expect.stringMatching(/^The store locked while the interrupted master key rotation ran; it will finish at the next unlock/) }),
+    ]);
+    expect(announced.map((event) => event.state)).toEqual(['started']);
+    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
+    expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+
+    announced.length = 0;
+    const finished = ended('keyring.rotate');
+    await call(core, 'vault.unlock', await sealedUnlock(core));
+    expect(await finished).toMatchObject({ state: 'finished', message: expect.stringMatching(/^Finished the interrupted master key rotation to version 3: [1-9]\d* data key/) });
+    expect(announced.map((event) => event.state)).toEqual(['started', 'finished']);
+    expect(await keyWork('keyring.rotate')).toEqual([expect.objectContaining({ state: 'finished', resumed: true })]);
+    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 3 }]);
+    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 3 }]);
+    await everyValueReveals(core, values);
+    expect((await call(core, 'audit.verify', {})).intact).toBe(true);
+  }, 180_000);
 
   it('an unlock with nothing interrupted announces nothing', async () => {
     announced.length = 0;
@@ -172,10 +232,23 @@ describe('the session agent finishes a rotation whose command was killed', () =>
     await exited;
     expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'"), 'the kill landed before the rotation finished').toHaveLength(1);
 
+    // No session, the store locked: status reads the journal row from the store file, with no key.
+    const locked = await cli(['status']);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toContain('No session is open');
+    expect(locked.stderr).toContain('Key work (waiting for an unlock): A master key rotation to version 2 was interrupted and will finish at the next unlock');
+    const lockedJson = JSON.parse((await cli(['status', '--json'])).stdout) as { open: boolean; keyWork: KeyWork[] };
+    expect(lockedJson).toEqual({ open: false, keyWork: [expect.objectContaining({ work: 'keyring.rotate', state: 'waiting', managerId: null })] });
+
     expect((await cli(['unlock', '--timeout', '5m'])).code).toBe(0);
     // The agent resumes on its own; this waits for it (the test's timeout bounds the wait).
     while (query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'").length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The agent's own status, then (locked again) what the store recorded.
+    const served = JSON.parse((await cli(['status', '--json'])).stdout) as { open: boolean; keyWork: KeyWork[] };
+    expect(served).toMatchObject({ open: true, server: 'agent' });
+    expect(served.keyWork).toEqual([expect.objectContaining({ work: 'keyring.rotate', state: 'finished', resumed: true })]);
     expect((await cli(['lock'])).code).toBe(0);
+    expect((await cli(['status'])).stderr).toMatch(/Key work \(finished\): Finished the interrupted master key rotation to version 2: \d+ data key\(s\)/);
     expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
     expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
 

@@ -30,7 +30,7 @@ export const sessionCommands = [
   defineCommand({
     words: 'status',
     group,
-    summary: 'whether a session is open and when it locks; exit 0 when one is, 1 when none is',
+    summary: 'whether a session is open and when it locks, and key work (a rotation or re-wrap running, interrupted, or how it last ended); exit 0 when a session is open, 1 when none is',
     options: { json: { type: 'boolean', help: 'print the status as JSON on stdout' } },
     unlock: false,
     withoutCore: true,

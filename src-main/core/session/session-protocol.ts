@@ -63,6 +63,25 @@ export const sessionStoreCheckSchema = z.looseObject({
   storeCheck: z.nullable(z.object({ at: z.string(), ok: z.boolean(), problems: z.array(z.string()) })),
 });
 
+/**
+ * A `keys.status` reply as `strongroom status` reads it through a session (keyWorkSchema in
+ * src-shared/key-work-contract.ts, which this module does not load). Extra fields pass.
+ */
+export const sessionKeyWorkSchema = z.looseObject({
+  items: z.array(
+    z.looseObject({
+      work: z.enum(['keyring.rotate', 'managers.rewrap']),
+      managerId: z.nullable(z.string()),
+      managerName: z.nullable(z.string()),
+      state: z.enum(['running', 'finished', 'failed', 'waiting']),
+      resumed: z.boolean(),
+      message: z.string(),
+      at: z.nullable(z.string()),
+      progress: z.nullable(z.object({ done: z.int(), total: z.int() })),
+    }),
+  ),
+});
+
 export const sessionReplySchema = z.union([
   z.strictObject({ id: z.int(), ok: z.literal(true), value: z.unknown() }),
   z.strictObject({ id: z.int(), ok: z.literal(false), error: z.looseObject({ code: z.string(), message: z.string() }) }),

@@ -1,10 +1,11 @@
 import { isBuiltIn, kindCan, type ManagerSummary } from '../../../src-shared/contract.js';
 import { formatDateTime } from '../../lib/format.js';
+import { ManagerKeyWork } from '../key-work/index.js';
 import { healthView } from './manager-health.js';
 import './managers.css';
 
 interface ManagerHealthProps {
-  manager: Pick<ManagerSummary, 'name' | 'kind' | 'health'>;
+  manager: Pick<ManagerSummary, 'id' | 'name' | 'kind' | 'health'>;
   /** One pill for a table cell, the details in its tooltip; otherwise the pill, last check, warnings and renewal. */
   compact?: boolean;
 }
@@ -12,6 +13,8 @@ interface ManagerHealthProps {
 /** A manager's last connection test and, for Vault, its token renewal loop. */
 export function ManagerHealth({ manager, compact = false }: ManagerHealthProps) {
   const view = healthView(manager.health, manager.kind);
+  // Kinds whose key rotates into versions show their re-wrap's state here: running, interrupted, or how it ended.
+  const rewraps = kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null);
   const lastCheck = view.lastCheckAt ? `Last checked ${formatDateTime(view.lastCheckAt)}` : kindCan(manager.kind, isBuiltIn) ? null : 'Never tested';
   const pill = (
     <span className={`pill mgr-pill tinted is-${view.tone}`} title={compact ? [lastCheck, view.summary, ...view.warnings, view.renewal?.text].filter(Boolean).join('\n') : undefined}>
@@ -23,6 +26,7 @@ export function ManagerHealth({ manager, compact = false }: ManagerHealthProps) 
       <span className="mgr-health mgr-health--compact" aria-label={`Health of ${manager.name}: ${view.label}${view.warnings.length ? `, ${view.warnings.length} warnings` : ''}`}>
         {pill}
         {view.warnings.length > 0 && <span className="mgr-health__count">{view.warnings.length} ⚠</span>}
+        {rewraps && <ManagerKeyWork manager={manager} />}
       </span>
     );
   }
@@ -41,6 +45,7 @@ export function ManagerHealth({ manager, compact = false }: ManagerHealthProps) 
         </ul>
       )}
       {view.renewal && <p className={`mgr-health__renewal is-${view.renewal.tone}`}>{view.renewal.text}</p>}
+      {rewraps && <ManagerKeyWork manager={manager} />}
     </section>
   );
 }
