@@ -589,6 +589,34 @@ function printMigrationLatency(migration: Awaited<ReturnType<typeof runMigration
     const handled = latency.delegateHandling[op];
     if (handled) console.log(line(`${op}: delegate received → answer sent`, handled));
   }
+  printCopySplit(migration);
+}
+
+/**
+ * One copied secret's time per worker, split by where it went, from the means above (the call means include the
+ * planning's probes, so this is an approximation): the injected latency; the emulators' own time over it; the wait
+ * between an emulator's answer and the delegate taking it; the delegate's own work between its calls; the channel
+ * and the loops between main and the delegate; and main between one secret and the next.
+ */
+function printCopySplit({ latency, secrets, concurrency, wallMs, latencyMs, emulatorsInMain }: Awaited<ReturnType<typeof runMigrationBench>>): void {
+  const write = latency.delegateRequests['migration.write'];
+  const handled = latency.delegateHandling['migration.write'];
+  if (!write || !handled) return;
+  const calls = 3;
+  const perSecret = ((wallMs - latency.planMs) * concurrency) / secrets;
+  const atEmulator = emulatorsInMain
+    ? latency.source.exchanges.meanMs
+    : (latency.source.exchanges.meanMs * latency.source.exchanges.count + latency.target.exchanges.meanMs * latency.target.exchanges.count) /
+      Math.max(1, latency.source.exchanges.count + latency.target.exchanges.count);
+  const parts: [string, number][] = [
+    [`injected latency (${calls} calls)`, calls * latencyMs],
+    ['the emulators over it', calls * (atEmulator - latencyMs)],
+    ['the delegate’s side of its calls (sent → answer taken, less the emulator’s time)', calls * (latency.delegate.exchanges.meanMs - atEmulator)],
+    ['the delegate between its calls', handled.meanMs - calls * latency.delegate.exchanges.meanMs],
+    ['main ↔ delegate channel and loops', write.meanMs - handled.meanMs],
+    ['main between secrets', perSecret - write.meanMs],
+  ];
+  console.log(`A copied secret per worker, ${perSecret.toFixed(1)} ms (approximate: means over all calls): ${parts.map(([what, ms]) => `${what} ${ms.toFixed(1)} ms`).join('; ')}`);
 }
 
 /** The delegate's SSH and WinRM testers against local servers. */
