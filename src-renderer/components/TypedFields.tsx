@@ -68,15 +68,15 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
     }
   };
 
-  const onKeyFile = async (event: ChangeEvent<HTMLInputElement>) => {
+  const onTextFile = async (field: TypedField, event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = '';
     if (!file) return;
     try {
-      onChange({ privateKey: await readFileText(file, MAX_KEY_FILE_BYTES) });
-      onFieldError('privateKey', null);
+      onChange({ [field]: await readFileText(file, MAX_KEY_FILE_BYTES) });
+      onFieldError(field, null);
     } catch (err) {
-      onFieldError('privateKey', describeError(err));
+      onFieldError(field, describeError(err));
     }
   };
 
@@ -142,7 +142,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
                   Load from file
                 </button>
                 <VisibilityToggle visible={keyVisible} onToggle={() => setKeyVisible((v) => !v)} controls={id(field)} noun="key" />
-                <input ref={keyFileRef} type="file" hidden aria-label={`${spec.label} file`} onChange={(e) => void onKeyFile(e)} />
+                <input ref={keyFileRef} type="file" hidden aria-label={`${spec.label} file`} onChange={(e) => void onTextFile(field, e)} />
               </>
             }
             hint={[spec.hint, keep].filter(Boolean).join(' ')}
@@ -160,7 +160,7 @@ export function TypedFields({ type, values, errors, mode, vaultManagers, onChang
                   spellCheck={false}
                   placeholder={spec.placeholder}
                 />
-                <KeyFingerprint id={`${id(field)}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />
+                {field === 'privateKey' && <KeyFingerprint id={`${id(field)}-fingerprint`} privateKey={values.privateKey} passphrase={values.keyPassphrase} />}
               </>
             )}
           </Field>
