@@ -10,7 +10,9 @@ import { SavedSearches } from '../features/saved-searches/index.js';
 import { SecretDetail } from './SecretDetail.js';
 import { SecretFormDialog } from './SecretFormDialog.js';
 import { ReferenceDialog } from './ReferenceDialog.js';
-import { BulkScopeDialog } from '../features/bulk-scope/index.js';
+import { BulkScopeDialog, listedSecrets, type BulkTarget } from '../features/bulk-scope/index.js';
+import { emptySelection, extendTo, selectAll, toggle, type SecretSelection } from '../lib/secret-selection.js';
+import { describeError } from '../lib/errors.js';
 import { useSearchIndex } from '../state/search-index.js';
 import './secrets-view.css';
 import './type-badge.css';
@@ -128,7 +130,11 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   const managers = useCatalog((s) => s.managers);
   const { filters, total, loaded, loading, error } = list;
   const searchIndex = useSearchIndex();
-  const [bulkScope, setBulkScope] = useState<{ filters: ListFilters; count: number; selection: string } | null>(null);
+  const [bulkScope, setBulkScope] = useState<{ target: BulkTarget; count: number; selection: string } | null>(null);
+  /** Selection mode: rows show ticks, and the bulk scope edit applies to the ticked secrets. */
+  const [selecting, setSelecting] = useState(false);
+  const [selection, setSelection] = useState<SecretSelection>(emptySelection);
+  const [selectingAll, setSelectingAll] = useState(false);
   const [text, setText] = useState(() => useSecretList.getState().filters.query);
   const [viewport, setViewport] = useState({ scrollTop: 0, height: 600 });
   const searchRef = useRef<HTMLInputElement>(null);
@@ -171,10 +177,31 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
   const [creating, setCreating] = useState<SecretType | null>(null);
   useIntent('new-secret', ({ type }) => setCreating(type));
   useIntent('new-reference', () => setReferencing(undefined));
-  useIntent('edit-scopes', () => {
+  /** The ticked secrets when any are, otherwise every secret the list shows. */
+  const openBulkScope = () => {
+    if (selection.picked.size > 0) {
+      setBulkScope({ target: { kind: 'picked', ids: [...selection.picked.keys()] }, count: selection.picked.size, selection: '' });
+      return;
+    }
     const current = useSecretList.getState();
-    setBulkScope({ filters: current.filters, count: current.total, selection: selectionText(current.filters, apps, managers) });
-  });
+    setBulkScope({ target: { kind: 'listed', filters: current.filters }, count: current.total, selection: selectionText(current.filters, apps, managers) });
+  };
+  useIntent('edit-scopes', openBulkScope);
+  const picked = selection.picked.size;
+  const stopSelecting = () => {
+    setSelecting(false);
+    setSelection(emptySelection);
+  };
+  const tickAllListed = async () => {
+    setSelectingAll(true);
+    try {
+      setSelection(selectAll(await listedSecrets(useSecretList.getState().filters)));
+    } catch (err) {
+      showToast(`Could not select them all: ${describeError(err)}`);
+    } finally {
+      setSelectingAll(false);
+    }
+  };
   const active = activeAt.key === filtersKey ? activeAt.index : 0;
   const setActive = (index: number) => setActiveAt({ key: filtersKey, index });
 
@@ -235,6 +262,13 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
       Home: 0,
       End: total - 1,
     };
+    if (selecting && event.key === ' ') {
+      event.preventDefault();
+      const secret = rowAt(list, active);
+      if (event.shiftKey) setSelection(extendTo(selection, active, (index) => rowAt(list, index)));
+      else if (secret) setSelection(toggle(selection, active, secret));
+      return;
+    }
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       open(active);
@@ -287,17 +321,24 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
         key={secret.id}
         id={`secret-row-${index}`}
         role="option"
-        aria-selected={secret.id === selected?.id}
+        aria-selected={selecting ? selection.picked.has(secret.id) : secret.id === selected?.id}
         aria-setsize={total}
         aria-posinset={index + 1}
         aria-label={secret.name}
         className={`secret-row${isActive ? ' is-active' : ''}`}
         style={{ top: index * ROW_HEIGHT }}
-        onClick={() => {
+        onClick={(event) => {
           setActive(index);
-          selectSecret(secret);
+          if (!selecting) selectSecret(secret);
+          else if (event.shiftKey) setSelection(extendTo(selection, index, (at) => rowAt(list, at)));
+          else setSelection(toggle(selection, index, secret));
         }}
       >
+        {selecting && (
+          <span className={`secret-row__tick${selection.picked.has(secret.id) ? ' is-ticked' : ''}`} aria-hidden="true">
+            {selection.picked.has(secret.id) ? '✓' : ''}
+          </span>
+        )}
         <span className={`type-badge type-badge--${secret.type}`} title={secretTypeLabels[secret.type]}>
           {secretTypeBadges[secret.type]}
         </span>
@@ -345,13 +386,35 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           <button
             type="button"
             className="btn"
-            disabled={!loaded || total === 0}
-            title="Change the usage scope of every secret the list shows"
-            onClick={() => setBulkScope({ filters, count: total, selection: selectionText(filters, apps, managers) })}
+            aria-pressed={selecting}
+            title="Tick secrets for a bulk scope edit (click or Space; Shift ticks a range)"
+            onClick={() => (selecting ? stopSelecting() : setSelecting(true))}
+          >
+            Select
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!loaded || (total === 0 && picked === 0)}
+            title={picked > 0 ? `Change the usage scope of the ${plural(picked, 'selected secret')}` : 'Change the usage scope of every secret the list shows'}
+            onClick={openBulkScope}
           >
             Edit scopes…
           </button>
         </div>
+        {selecting && (
+          <div className="selection-bar" role="group" aria-label="Selection">
+            <p className="selection-bar__count" role="status">
+              {picked > 0 ? `${picked.toLocaleString('en')} selected` : 'None selected: a bulk edit applies to every secret listed'}
+            </p>
+            <button type="button" className="btn btn--small" onClick={() => void tickAllListed()} disabled={selectingAll || total === 0} aria-busy={selectingAll}>
+              Select all listed
+            </button>
+            <button type="button" className="btn btn--small" onClick={() => setSelection(emptySelection)} disabled={picked === 0}>
+              Clear selection
+            </button>
+          </div>
+        )}
         {searchIndex.indexing && (
           <p className="secrets__indexing" role="status">
             Indexing {searchIndex.names === null ? '' : `${searchIndex.names.toLocaleString('en')} `}names… search may be slower
@@ -429,6 +492,7 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
             className="secret-list"
             role="listbox"
             aria-label="Secrets"
+            aria-multiselectable={selecting || undefined}
             tabIndex={0}
             aria-activedescendant={activeLoaded ? `secret-row-${active}` : undefined}
             aria-busy={!loaded}

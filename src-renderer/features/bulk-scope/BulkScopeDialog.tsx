@@ -5,29 +5,29 @@ import { FormError } from '../../components/FormError.js';
 import { StopActions } from '../../components/StopActions.js';
 import { describeError } from '../../lib/errors.js';
 import { changeRowApplication, environmentOptions, type EnvironmentChoice, type ScopeRow } from '../../lib/scope.js';
-import type { ListFilters } from '../../lib/secret-list.js';
 import { useCatalog } from '../../state/stores.js';
 import { OperationProgress, useOperation } from '../operations/index.js';
-import { editScopes } from './bulk-scope-api.js';
+import { editScopes, type BulkTarget } from './bulk-scope-api.js';
 import { actionLabel, bulkScopeModes, editFor, reportText, type BulkScopeMode } from './bulk-scope-edit.js';
 
 interface BulkScopeDialogProps {
-  /** The list's search and filters when the dialog opened: the edit applies to every secret they match. */
-  filters: ListFilters;
-  /** How many secrets they matched then. */
+  /** The secrets ticked in the list, or the list's search and filters when nothing is ticked (every secret they match). */
+  target: BulkTarget;
+  /** How many secrets that is. */
   count: number;
-  /** "matching “db” in billing", or empty for the whole list. */
+  /** For the listed ones: "matching “db” in billing", or empty for the whole list. */
   selection: string;
   onClose: () => void;
 }
 
 /**
- * One usage-scope change for every secret the list shows (its search and
- * filters): add, remove or set one entry, or unscope them. Main writes it in
+ * One usage-scope change for the secrets ticked in the list, or, when none
+ * is, every secret the list shows (its search and filters): add, remove or
+ * set one entry, or unscope them. Main writes it in
  * batches of one transaction each; Stop takes effect between batches, and the
  * report says how many changed.
  */
-export function BulkScopeDialog({ filters, count, selection, onClose }: BulkScopeDialogProps) {
+export function BulkScopeDialog({ target, count, selection, onClose }: BulkScopeDialogProps) {
   const apps = useCatalog((s) => s.apps);
   const [mode, setMode] = useState<BulkScopeMode>('add');
   const [row, setRow] = useState<ScopeRow>({ applicationId: apps[0]?.id ?? null, environment: 'all' });
@@ -41,7 +41,7 @@ export function BulkScopeDialog({ filters, count, selection, onClose }: BulkScop
     setBusy(true);
     setError(null);
     try {
-      setReport(await operation.run((operationId) => editScopes(filters, editFor(mode, row), operationId)));
+      setReport(await operation.run((operationId) => editScopes(target, editFor(mode, row), operationId)));
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -80,8 +80,17 @@ export function BulkScopeDialog({ filters, count, selection, onClose }: BulkScop
     <Dialog key="form" title="Edit scope of several secrets" onClose={onClose} size="medium">
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
         <p className="dialog__body">
-          Changes the usage scope of the {count.toLocaleString('en')} {count === 1 ? 'secret' : 'secrets'} the list shows
-          {selection ? ` (${selection})` : ''}. They are written in batches; a stop takes effect between batches and keeps what was changed.
+          {target.kind === 'picked' ? (
+            <>
+              Changes the usage scope of the {count.toLocaleString('en')} selected {count === 1 ? 'secret' : 'secrets'}.
+            </>
+          ) : (
+            <>
+              No secret is selected, so this changes the usage scope of all {count.toLocaleString('en')} {count === 1 ? 'secret' : 'secrets'} the list shows
+              {selection ? ` (${selection})` : ''}.
+            </>
+          )}{' '}
+          They are written in batches; a stop takes effect between batches and keeps what was changed.
         </p>
         <fieldset className="fieldset" disabled={busy}>
           <legend className="field__label">Change</legend>

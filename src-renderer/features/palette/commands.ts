@@ -90,7 +90,7 @@ export function staticCommands(modifier: string): Command[] {
       id: 'edit-scopes',
       group: 'Actions',
       label: 'Edit scopes of the listed secrets…',
-      hint: 'Add, remove or set a usage scope entry on every secret the list shows',
+      hint: 'Add, remove or set a usage scope entry on the selected secrets, or on every secret the list shows',
       keywords: ['scope', 'bulk', 'application', 'environment', 'many'],
       effect: { type: 'intent', intent: { kind: 'edit-scopes' } },
     },
