@@ -68,14 +68,15 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     });
   }
 
-  /** The bar's last draw that counted `detail` ("1500/4000 edited" → 1500), or -1 when none. */
-  const drawn = (output: string, detail: string): number[] =>
+  /** The counts the bar drew for `detail` ("1500/4000 edited" → 1500), in order. */
+  const draws = (output: string, detail: string): { done: number; total: number }[] =>
     output
       .split('\r')
-      .map((part) => new RegExp(`^\\[[#.]{30}\\] (\\d+)/${SECRETS} ${detail}`).exec(part))
+      .map((part) => new RegExp(`^\\[[#.]{30}\\] (\\d+)/(\\d+) ${detail}`).exec(part))
       .filter((match) => match !== null)
-      .map((match) => Number(match[1]));
-  const midway = (detail: string) => (output: string) => drawn(output, detail).some((done) => done > 0 && done < SECRETS);
+      .map((match) => ({ done: Number(match[1]), total: Number(match[2]) }));
+  const drawn = (output: string, detail: string): number[] => draws(output, detail).map(({ done }) => done);
+  const midway = (detail: string) => (output: string) => draws(output, detail).some(({ done, total }) => done > 0 && done < total);
 
   /** The names whose scope takes the application. */
   function scopedTo(applicationName: string): string[] {
@@ -175,5 +176,19 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     expect(scopedTo('ledger').sort()).toEqual(EDIT_ORDER.slice(0, done).sort());
     expect(run(['lock'], false).status).toBe(0);
     expectStoreWhole();
+  }, 600_000);
+
+  it('a restore stopped by Ctrl+C while decrypting writes nothing: the store stays empty', async () => {
+    // The backup the session test exported, restored into a new store.
+    const restored = join(dir.path, 'restored');
+    const init = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', restored, '--passphrase-file', passphraseFile, 'init'], { encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    const restore = ['import', '--from', join(dir.path, 'session.srbackup'), '--export-passphrase-file', join(dir.path, 'export-passphrase')];
+    const result = await runOnTerminal(['--data-dir', restored, ...restore], { interruptWhen: midway('parts decrypted') });
+    expect(result.status, result.output).toBe(130);
+    expect(result.output).toMatch(/Restore stopped after [\d,]+ of [\d,]+ parts decrypted\. The restore was stopped before anything was written\. The store is still empty\./);
+    const list = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', restored, '--passphrase-file', passphraseFile, 'secret', 'list', '--json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    expect(list.status, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
   }, 600_000);
 });
