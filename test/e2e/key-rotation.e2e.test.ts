@@ -3,18 +3,23 @@
 // API), the test dialog lists the key material still in use; the managers
 // table's "Re-wrap keys…" action explains, runs with a progress bar and
 // reports, and the table of key versions then shows only the new one. In
-// Settings, the master key rotation shows its progress with counts. Both
-// dialogs pass axe in both themes.
+// Settings, the master key rotation shows its progress with counts. The
+// outcome of each stays after its dialog closes: on the manager's row, and
+// in Settings' key rotation status, which also says that a rotation a killed
+// command left interrupted finished when the UI unlocked. Both dialogs and
+// both statuses pass axe in both themes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
 import { openUi, sectionButton, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { rotateAwsKey } from '../fixtures/kms-rotation.js';
+import { runNodeScript } from '../fixtures/process-tools.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 import { CLI_ENTRY, PASSPHRASE } from '../support/core-harness.js';
 
@@ -29,14 +34,20 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
   let ui: UiSession | undefined;
   let page: Page;
 
-  function cli(...args: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', join(dir, 'store'), '--passphrase-file', join(dir, 'passphrase'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`))));
-    });
+  const cliArgs = (args: string[]) => ['--data-dir', join(dir, 'store'), '--passphrase-file', join(dir, 'passphrase'), ...args];
+
+  async function cli(...args: string[]): Promise<void> {
+    const outcome = await runNodeScript(CLI_ENTRY, cliArgs(args));
+    if (outcome.code !== 0) throw new Error(`${args.join(' ')} exited with ${outcome.code}: ${outcome.stderr}`);
+  }
+
+  function query<T>(sql: string): T[] {
+    const db = new BetterSqlite3(join(dir, 'store', 'strongroom.db'), { readonly: true, timeout: 5000 });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
   }
 
   const envFile = (prefix: string, count: number) => `${Array.from({ length: count }, (_, i) => `${prefix}_${i}=${prefix.toLowerCase()}-value-${i}`).join('\n')}\n`;
@@ -115,6 +126,9 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The outcome stays on the manager's row once the dialog is gone.
+    await page.getByRole('status', { name: /^Re-wrap of aws: Finished\. Re-wrapped the keys of "aws": 2 wrapped key\(s\) now under arn:aws:kms:/ }).waitFor();
+    expect(await violationsInBothThemes(page, '.key-work__pill')).toEqual({ light: [], dark: [] });
   }, 120_000);
 
   it('rotates the master key from Settings with a progress bar counting the re-wrapped keys', async () => {
@@ -136,5 +150,35 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     expect(texts).toContainEqual(expect.stringMatching(/^Re-wrapped 2,000 of 3,001 keys/));
     expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
     await dialog.getByRole('button', { name: 'Done' }).click();
+    // Settings keeps saying how it ended, and how the re-wrap did.
+    const status = page.getByRole('region', { name: 'Key rotation status' });
+    await status.getByText('Rotated the master key to version 2: 3000 data key(s) and 1 manager configuration(s) re-wrapped.').waitFor();
+    await status.getByText(/^Re-wrapped the keys of "aws": 2 wrapped key\(s\) now under/).waitFor();
+    expect(await violationsInBothThemes(page, 'section[aria-labelledby="key-work-title"]')).toEqual({ light: [], dark: [] });
   }, 180_000);
+
+  it('a rotation a killed command left interrupted is reported while locked, and Settings says it finished at the unlock', async () => {
+    await page.getByRole('button', { name: 'Lock now' }).click();
+    await page.getByRole('heading', { name: 'Unlock Strongroom' }).waitFor();
+    // Locked, so the command runs its own core; it is killed once its new version is stored.
+    const child = spawn(process.execPath, [CLI_ENTRY, ...cliArgs(['keyring', 'rotate'])], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && query('SELECT version FROM keyring WHERE version = 3').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (!done) process.kill(child.pid!, 'SIGKILL');
+    await exited;
+    expect(query("SELECT key FROM meta WHERE key = 'keyring.rotation'"), 'the kill landed before the rotation finished').toHaveLength(1);
+    expect((await runNodeScript(CLI_ENTRY, cliArgs(['status']))).stderr).toContain(
+      'Key work (waiting for an unlock): A master key rotation to version 3 was interrupted and will finish at the next unlock',
+    );
+
+    await unlockInUi(page, PASSPHRASE);
+    await sectionButton(page, 'Settings').click();
+    const status = page.getByRole('region', { name: 'Key rotation status' });
+    await status.getByText(/^Finished the interrupted master key rotation to version 3: \d+ data key\(s\)/).waitFor({ timeout: 120_000 });
+    await status.getByText('resumed after an unlock').waitFor();
+    expect(query("SELECT key FROM meta WHERE key = 'keyring.rotation'")).toEqual([]);
+    expect(await violationsInBothThemes(page, 'section[aria-labelledby="key-work-title"]')).toEqual({ light: [], dark: [] });
+  }, 240_000);
 });
