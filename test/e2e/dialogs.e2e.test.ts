@@ -43,7 +43,7 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     return section(name);
   };
   /** Ctrl+K, the command's label, Enter. */
-  const fromPalette = (command: string) => async () => {
+  const fromPalette = (command: string) => async (): Promise<void> => {
     await page.keyboard.press('Control+k');
     const combobox = page.getByRole('dialog', { name: 'Command palette' }).getByRole('combobox', { name: 'Search commands' });
     await combobox.waitFor();
@@ -131,6 +131,20 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
       },
       dismiss: 'Cancel',
     },
+    // Last: it leaves the credential open in the Secrets view.
+    {
+      dialog: 'Test connection: lab_ssh',
+      prepare: atSection('Secrets'),
+      open: async () => {
+        await fromPalette('Test a credential…')();
+        // The palette stays open and lists the credentials a connection test takes.
+        const search = page.getByRole('dialog', { name: 'Command palette' }).getByRole('combobox', { name: 'Search credentials to test' });
+        await search.fill('lab_ssh');
+        await page.getByRole('listbox', { name: 'Credentials' }).getByRole('option', { name: 'lab_ssh', exact: true }).waitFor();
+        await page.keyboard.press('Enter');
+      },
+      dismiss: 'Close',
+    },
   ];
 
   /** A secret with two versions (for the rollback) and an application (for the scope and application dialogs), made in the UI. */
@@ -154,6 +168,19 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     await page.getByLabel('New environment name for billing', { exact: true }).fill('prod');
     await page.getByRole('button', { name: 'Add environment to billing' }).click();
     await page.getByRole('button', { name: 'Edit environment prod of billing' }).waitFor();
+    // A credential for the connection test dialog; nothing is connected to.
+    await section('Secrets').click();
+    await page.getByRole('button', { name: 'New secret', exact: true }).click();
+    const ssh = page.getByRole('dialog', { name: 'New secret' });
+    await ssh.getByRole('radio', { name: 'SSH credential' }).check();
+    await ssh.getByLabel('Name', { exact: true }).fill('lab_ssh');
+    await ssh.getByLabel('User name', { exact: true }).fill('admin');
+    await ssh.getByRole('radio', { name: 'Password', exact: true }).check();
+    await ssh.locator('#secret-password').fill('a password for the dialog test');
+    await ssh.getByRole('button', { name: 'Create secret' }).click();
+    await ssh.waitFor({ state: 'detached' });
+    // The rows after this one act on the first secret again.
+    await page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: SECRET, exact: true }).click();
   }
 
   for (const row of rows) {
