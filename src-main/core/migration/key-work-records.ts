@@ -64,7 +64,10 @@ export function recordedKeyWork(db: Database): KeyWork[] {
     if (last && last.state !== 'finished') return { ...last, managerName: work.managerName, progress: null };
     return { ...work, state: 'waiting', resumed: false, progress: null };
   });
+  // A removed manager's last re-wrap is no one's concern any more.
+  const managers = new Set((prepared(db, 'SELECT id FROM managers').all() as { id: string }[]).map((row) => row.id));
   for (const outcome of outcomes) {
+    if (outcome.managerId !== null && !managers.has(outcome.managerId)) continue;
     if (!pending.some((work) => sameTarget(work, outcome))) items.push({ ...outcome, progress: null });
   }
   return items.sort((a, b) => Number(a.work !== 'keyring.rotate') - Number(b.work !== 'keyring.rotate') || (a.managerName ?? '').localeCompare(b.managerName ?? ''));
