@@ -131,6 +131,18 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
       },
       dismiss: 'Cancel',
     },
+    // The bulk edit's report replaces its form in place; focus still goes back to what opened the form.
+    {
+      dialog: 'Scope edit finished',
+      prepare: atSection('Secrets'),
+      open: async () => {
+        await fromPalette('Edit scopes of the listed secrets…')();
+        const apply = page.getByRole('dialog', { name: 'Edit scope of several secrets' }).getByRole('button', { name: /^Add billing / });
+        await apply.focus();
+        await page.keyboard.press('Enter');
+      },
+      dismiss: 'Close',
+    },
     // Last: it leaves the credential open in the Secrets view.
     {
       dialog: 'Test connection: lab_ssh',
