@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { auditActions, auditActorKinds, type AuditAction, type AuditActorKind, type ChannelResult } from '../../src-shared/contract.js';
+import { auditActions, auditActorKinds, type AuditAction, type AuditActorKind, type AuditEntry, type ChannelResult } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import {
   AUDIT_PAGE_SIZE,
@@ -15,8 +15,8 @@ import {
 } from '../lib/audit.js';
 import { describeError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
+import { DataTable, type DataColumn } from './DataTable.js';
 import { Panel } from './Panel.js';
-import { TableHead } from './TableHead.js';
 import './audit-view.css';
 
 type AuditPage = ChannelResult<'audit.list'>;
@@ -34,6 +34,16 @@ interface AuditFilters {
   action: AuditAction | '';
   period: AuditPeriod;
 }
+
+const auditColumns: DataColumn<AuditEntry>[] = [
+  { header: '#', numeric: true, cell: (entry) => entry.seq },
+  { header: 'Time', cell: (entry) => <time dateTime={entry.at}>{formatDateTime(entry.at)}</time> },
+  { header: 'Actor', title: (entry) => entry.actor, cell: (entry) => auditActorLabel(entry.actor) },
+  { header: 'Action', title: (entry) => entry.action, cell: auditActionLabel },
+  { header: 'Target', mono: true, title: (entry) => entry.detail ?? undefined, cell: (entry) => entry.target ?? '—' },
+  { header: 'Outcome', cell: (entry) => <span className={`pill pill--${entry.outcome}`}>{entry.outcome === 'success' ? 'Success' : 'Failure'}</span> },
+  { header: 'Seal', cell: (entry) => <span className={`pill ${entry.sealed ? 'pill--sealed' : 'pill--pending'}`}>{entry.sealed ? 'Sealed' : 'Pending'}</span> },
+];
 
 const noFilters: AuditFilters = { target: '', actor: '', action: '', period: 'any' };
 
@@ -161,40 +171,14 @@ export function AuditView() {
         </div>
       )}
 
-      {page && page.items.length === 0 ? (
-        <div className="empty">
-          <p>{filtered ? 'No audit entries match these filters.' : 'No audit entries yet.'}</p>
-        </div>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Audit entries" aria-busy={!current}>
-            <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Outcome', 'Seal']} />
-            <tbody>
-              {page?.items.map((entry) => (
-                <tr key={entry.seq}>
-                  <td className="num">{entry.seq}</td>
-                  <td>
-                    <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
-                  </td>
-                  <td title={entry.actor}>{auditActorLabel(entry.actor)}</td>
-                  <td title={entry.action}>{auditActionLabel(entry)}</td>
-                  <td className="mono" title={entry.detail ?? undefined}>
-                    {entry.target ?? '—'}
-                  </td>
-                  <td>
-                    <span className={`pill pill--${entry.outcome}`}>{entry.outcome === 'success' ? 'Success' : 'Failure'}</span>
-                  </td>
-                  <td>
-                    <span className={`pill ${entry.sealed ? 'pill--sealed' : 'pill--pending'}`}>
-                      {entry.sealed ? 'Sealed' : 'Pending'}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Audit entries"
+        columns={auditColumns}
+        rows={page?.items ?? []}
+        rowKey={(entry) => entry.seq}
+        emptyMessage={filtered ? 'No audit entries match these filters.' : 'No audit entries yet.'}
+        busy={!current}
+      />
 
       {info && (
         <nav className="pager" aria-label="Audit pages">

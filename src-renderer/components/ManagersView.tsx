@@ -5,10 +5,10 @@ import { describeScope } from '../lib/scope.js';
 import { reloadCatalog, setManagerScope } from '../state/catalog.js';
 import { showToast, useCatalog } from '../state/stores.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { DataTable, type DataColumn } from './DataTable.js';
 import { Dialog } from './Dialog.js';
 import { Panel } from './Panel.js';
 import { ScopeEditor } from './ScopeEditor.js';
-import { TableHead } from './TableHead.js';
 import { ManagerActions, ManagerHealth, ManagerRowActions, kindLabel } from '../features/managers/index.js';
 import './managers-view.css';
 
@@ -75,6 +75,16 @@ export function ManagersView() {
     reloadCatalog().catch((err: unknown) => showToast(describeError(err)));
   }, []);
 
+  const columns: DataColumn<ManagerSummary>[] = [
+    { header: 'Name', cell: (manager) => manager.name },
+    { header: 'Kind', cell: (manager) => kindLabel(manager.kind) },
+    { header: 'Default', cell: (manager) => (manager.isDefault ? <span className="pill pill--sealed">Default</span> : '—') },
+    { header: 'Secrets', numeric: true, cell: (manager) => manager.secretCount.toLocaleString('en') },
+    { header: 'Health', cell: (manager) => <ManagerHealth manager={manager} compact /> },
+    { header: 'Usage scope', className: 'table__wrap', cell: (manager) => describeScope(manager.scope, apps) },
+    { header: 'Actions', headerHidden: true, cell: (manager) => <ManagerRowActions manager={manager} compact onEditScope={() => setEditing(manager)} /> },
+  ];
+
   return (
     <Panel
       titleId="managers-title"
@@ -82,28 +92,7 @@ export function ManagersView() {
       subtitle="Where secrets are kept. The built-in store works offline and is unrestricted by default; new secrets go to the default manager."
       actions={<ManagerActions />}
     >
-      <div className="table-wrap">
-        <table className="table" aria-label="Secret managers">
-          <TableHead columns={['Name', 'Kind', 'Default', 'Secrets', 'Health', 'Usage scope']} actionsLabel="Actions" />
-          <tbody>
-            {managers.map((manager) => (
-              <tr key={manager.id}>
-                <td>{manager.name}</td>
-                <td>{kindLabel(manager.kind)}</td>
-                <td>{manager.isDefault ? <span className="pill pill--sealed">Default</span> : '—'}</td>
-                <td className="num">{manager.secretCount.toLocaleString('en')}</td>
-                <td>
-                  <ManagerHealth manager={manager} compact />
-                </td>
-                <td className="table__wrap">{describeScope(manager.scope, apps)}</td>
-                <td>
-                  <ManagerRowActions manager={manager} compact onEditScope={() => setEditing(manager)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Secret managers" columns={columns} rows={managers} rowKey={(manager) => manager.id} emptyMessage="No secret managers." />
       {editing && <ManagerScopeDialog manager={editing} onClose={() => setEditing(null)} />}
     </Panel>
   );

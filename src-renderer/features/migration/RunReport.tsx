@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { MigrationReportItem, MigrationRun } from '../../../src-shared/contract.js';
-import { TableHead } from '../../components/TableHead.js';
+import { DataTable, type DataColumn } from '../../components/DataTable.js';
 import { FormError } from '../../components/FormError.js';
 import { useBusyAction } from '../../hooks/use-busy-action.js';
 import { describeError } from '../../lib/errors.js';
@@ -15,6 +15,18 @@ const pillClass: Record<ReportOutcome, string> = {
   cancelled: 'pill--pending',
   pending: 'pill--pending',
 };
+
+const reportColumns: DataColumn<MigrationReportItem>[] = [
+  { header: 'Secret', mono: true, cell: (item) => item.name },
+  {
+    header: 'Outcome',
+    cell: (item) => (
+      <span className={`pill ${pillClass[item.outcome]}`}>{item.outcome === 'renamed' ? `Renamed to ${item.targetName ?? ''}` : reportOutcomeLabels[item.outcome]}</span>
+    ),
+  },
+  { header: 'Name in the target', mono: true, cell: (item) => item.targetName ?? '—' },
+  { header: 'Why', className: 'table__wrap', cell: (item) => [item.reason ? failReasonLabels[item.reason] : null, item.detail].filter(Boolean).join(': ') },
+];
 
 /** The outcome of every secret of a run (the first page of it), with CSV and JSON export of all of it. */
 export function RunReport({ run }: { run: MigrationRun }) {
@@ -57,25 +69,15 @@ export function RunReport({ run }: { run: MigrationRun }) {
       <FormError message={error ?? loadError} />
       {report && (
         <>
-          <div className="table-wrap migration-preview__table" tabIndex={0} role="region" aria-label="Migration report, scrollable">
-            <table className="table" aria-label="Migration report">
-              <TableHead columns={['Secret', 'Outcome', 'Name in the target', 'Why']} />
-              <tbody>
-                {report.items.map((item) => (
-                  <tr key={item.secretId} className={item.outcome === 'failed' ? 'is-bad' : undefined}>
-                    <td className="mono">{item.name}</td>
-                    <td>
-                      <span className={`pill ${pillClass[item.outcome]}`}>
-                        {item.outcome === 'renamed' ? `Renamed to ${item.targetName ?? ''}` : reportOutcomeLabels[item.outcome]}
-                      </span>
-                    </td>
-                    <td className="mono">{item.targetName ?? '—'}</td>
-                    <td className="table__wrap">{[item.reason ? failReasonLabels[item.reason] : null, item.detail].filter(Boolean).join(': ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Migration report"
+            columns={reportColumns}
+            rows={report.items}
+            rowKey={(item) => item.secretId}
+            emptyMessage="No secret was part of this run."
+            rowProps={(item) => ({ className: item.outcome === 'failed' ? 'is-bad' : undefined })}
+            className="migration-preview__table"
+          />
           {report.total > report.items.length && (
             <p className="field__hint">
               Showing the first {report.items.length.toLocaleString('en')} of {report.total.toLocaleString('en')}; the exports hold every secret.
