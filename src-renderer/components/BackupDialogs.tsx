@@ -1,11 +1,12 @@
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { MAX_LARGE_REQUEST_CHARS, MIN_PASSPHRASE_LENGTH, type ImportedSecret, type RestoreReport } from '../../src-shared/contract.js';
 import { describeError, isIpcError } from '../lib/errors.js';
-import { progressText, type ImportPreview } from '../lib/import-preview.js';
+import { progressText, type ImportPreview, type PreviewRow } from '../lib/import-preview.js';
 import { validateNewPassphrase } from '../lib/passphrase.js';
 import { exportBackup, importSecrets, previewImport, restoreBackup } from '../state/backup.js';
 import { readFileText } from '../state/files.js';
 import { showToast } from '../state/stores.js';
+import { DataTable, type DataColumn } from './DataTable.js';
 import { Dialog } from './Dialog.js';
 import { ProgressBar } from './ProgressBar.js';
 import { DialogActions, DismissAction } from './DialogActions.js';
@@ -14,10 +15,19 @@ import { Field } from './Field.js';
 import { PassphraseField } from './PassphraseField.js';
 import { StrengthMeter } from './StrengthMeter.js';
 import { usePassphraseStrength } from '../hooks/use-passphrase-strength.js';
-import { TableHead } from './TableHead.js';
 import { StopActions } from './StopActions.js';
 import { OperationProgress, useOperation } from '../features/operations/index.js';
 import './backup-dialogs.css';
+
+const importPreviewColumns: DataColumn<PreviewRow>[] = [
+  { header: 'Name', mono: true, cell: (row) => row.name },
+  { header: 'Value', numeric: true, cell: (row) => `${'•'.repeat(Math.min(8, row.valueChars))} ${row.valueChars} chars` },
+  { header: 'Description', cell: (row) => row.description },
+  {
+    header: 'Status',
+    cell: (row) => <span className={`pill ${row.status === 'taken' ? 'pill--failure' : 'pill--success'}`}>{row.status === 'taken' ? 'Name taken' : 'New'}</span>,
+  },
+];
 
 /** .env and CSV files are text; a few MiB is already hundreds of thousands of secrets. */
 const MAX_IMPORT_FILE_BYTES = 16 * 1024 * 1024;
@@ -303,29 +313,15 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
                 </ul>
               </div>
             )}
-            {preview.rows.length > 0 && (
-              <div className="table-wrap table-wrap--scroll">
-                <table className="table" aria-label="Import preview">
-                  <TableHead columns={['Name', 'Value', 'Description', 'Status']} />
-                  <tbody>
-                    {preview.rows.slice(0, 500).map((row) => (
-                      <tr key={row.name} className={row.status === 'taken' ? 'is-bad' : undefined}>
-                        <td className="mono">{row.name}</td>
-                        <td className="num">
-                          {'•'.repeat(Math.min(8, row.valueChars))} {row.valueChars} chars
-                        </td>
-                        <td>{row.description}</td>
-                        <td>
-                          <span className={`pill ${row.status === 'taken' ? 'pill--failure' : 'pill--success'}`}>
-                            {row.status === 'taken' ? 'Name taken' : 'New'}
-                          </span>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              label="Import preview"
+              columns={importPreviewColumns}
+              rows={preview.rows.slice(0, 500)}
+              rowKey={(row) => row.name}
+              emptyMessage="The file holds no secrets to import."
+              rowProps={(row) => ({ className: row.status === 'taken' ? 'is-bad' : undefined })}
+              className="table-wrap--scroll"
+            />
             {preview.rows.length > 500 && <p className="field__hint">Showing the first 500 of {preview.rows.length}.</p>}
             <FormError message={preview.blocker} />
           </>

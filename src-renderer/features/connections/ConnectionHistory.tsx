@@ -1,8 +1,8 @@
-import { Fragment, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConnectionTestRecord } from '../../../src-shared/contract.js';
+import { DataTable, type DataColumn } from '../../components/DataTable.js';
 import { FormError } from '../../components/FormError.js';
 import { LoadingStatus } from '../../components/LoadingStatus.js';
-import { TableHead } from '../../components/TableHead.js';
 import { describeError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { StageLog } from './StageLog.js';
@@ -46,62 +46,61 @@ export function ConnectionHistory({ secretId, kind, refreshKey = 0 }: Connection
   if (loaded.records === null) {
     return <LoadingStatus>Loading past tests…</LoadingStatus>;
   }
-  if (loaded.records.length === 0) return <p className="empty">No tests yet. Run one on the Test tab.</p>;
-
-  const rows = historyRows(loaded.records);
+  const records = loaded.records;
+  const rows = historyRows(records).map((row, index) => ({ row, record: records[index]! }));
+  type HistoryRow = (typeof rows)[number];
+  const columns: DataColumn<HistoryRow>[] = [
+    { header: 'Time', cell: ({ row }) => <time dateTime={row.startedAt}>{formatDateTime(row.startedAt)}</time> },
+    { header: 'Target', mono: true, cell: ({ row }) => row.target },
+    { header: 'Result', cell: ({ row }) => <span className={`pill tinted ${row.ok ? 'is-ok' : 'is-bad'}`}>{row.result}</span> },
+    { header: 'Consumer', cell: ({ row }) => row.consumer },
+    { header: 'By', cell: ({ row }) => row.actor },
+    {
+      header: 'Report',
+      headerHidden: true,
+      cell: ({ row }) => {
+        const expanded = open === row.id;
+        return (
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            aria-expanded={expanded}
+            aria-controls={`conn-history-${row.id}`}
+            onClick={() => setOpen(expanded ? null : row.id)}
+            aria-label={`${expanded ? 'Hide' : 'Show'} report of the test at ${formatDateTime(row.startedAt)}`}
+          >
+            {expanded ? 'Hide' : 'Show'}
+          </button>
+        );
+      },
+    },
+  ];
+  const report = ({ row, record }: HistoryRow) => {
+    if (open !== row.id) return null;
+    const verdict = verdictOf(record.report);
+    return {
+      id: `conn-history-${row.id}`,
+      className: 'conn-history__report',
+      content: (
+        <>
+          <p className={`conn-history__verdict ${verdict.ok ? 'is-ok' : 'is-bad'}`}>{verdict.title}</p>
+          {verdict.message && <p className="conn-history__message">{verdict.message}</p>}
+          <StageLog lines={record.report.stages.map((stage) => ({ stage: stage.stage, status: stage.status, entry: stage }))} kind={record.report.kind ?? kind} label="Stages of this test" />
+          {verdict.code && hintFor(verdict.code) && <p className="field__hint">{hintFor(verdict.code)}</p>}
+        </>
+      ),
+    };
+  };
   return (
-    <div className="table-wrap">
-      <table className="table conn-history" aria-label="Past connection tests" aria-busy={loading}>
-        <TableHead columns={['Time', 'Target', 'Result', 'Consumer', 'By']} actionsLabel="Report" />
-        <tbody>
-          {rows.map((row, index) => {
-            const record = loaded.records![index]!;
-            const expanded = open === row.id;
-            const verdict = verdictOf(record.report);
-            return (
-              <Fragment key={row.id}>
-                <tr>
-                  <td>
-                    <time dateTime={row.startedAt}>{formatDateTime(row.startedAt)}</time>
-                  </td>
-                  <td className="mono">{row.target}</td>
-                  <td>
-                    <span className={`pill tinted ${row.ok ? 'is-ok' : 'is-bad'}`}>{row.result}</span>
-                  </td>
-                  <td>{row.consumer}</td>
-                  <td>{row.actor}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn--ghost btn--small"
-                      aria-expanded={expanded}
-                      aria-controls={`conn-history-${row.id}`}
-                      onClick={() => setOpen(expanded ? null : row.id)}
-                      aria-label={`${expanded ? 'Hide' : 'Show'} report of the test at ${formatDateTime(row.startedAt)}`}
-                    >
-                      {expanded ? 'Hide' : 'Show'}
-                    </button>
-                  </td>
-                </tr>
-                {expanded && (
-                  <tr className="conn-history__report">
-                    <td colSpan={6} id={`conn-history-${row.id}`}>
-                      <p className={`conn-history__verdict ${verdict.ok ? 'is-ok' : 'is-bad'}`}>{verdict.title}</p>
-                      {verdict.message && <p className="conn-history__message">{verdict.message}</p>}
-                      <StageLog
-                        lines={record.report.stages.map((stage) => ({ stage: stage.stage, status: stage.status, entry: stage }))}
-                        kind={record.report.kind ?? kind}
-                        label="Stages of this test"
-                      />
-                      {verdict.code && hintFor(verdict.code) && <p className="field__hint">{hintFor(verdict.code)}</p>}
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Past connection tests"
+      columns={columns}
+      rows={rows}
+      rowKey={({ row }) => row.id}
+      emptyMessage="No tests yet. Run one on the Test tab."
+      busy={loading}
+      rowDetail={report}
+      tableClassName="conn-history"
+    />
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../../lib/errors.js';
 import type { MigrationPreview, MigrationPreviewItem } from '../../../src-shared/contract.js';
-import { TableHead } from '../../components/TableHead.js';
+import { DataTable, type DataColumn } from '../../components/DataTable.js';
 import { failReasonLabels, previewOutcomeLabels, type PreviewOutcome } from './migration-labels.js';
 
 type OutcomeFilter = PreviewOutcome | 'all';
@@ -119,6 +119,51 @@ export function PreviewTable({ preview, namesEditable, onRename }: PreviewTableP
     returnFocusTo.current = null;
   });
 
+  const columns: DataColumn<MigrationPreviewItem>[] = [
+    { header: 'Secret', mono: true, cell: (item) => item.name },
+    { header: 'Outcome', cell: (item) => <span className={`pill ${pillClass[item.outcome]}`}>{outcomeText(item)}</span> },
+    {
+      header: 'Name in the target',
+      mono: true,
+      cell: (item) =>
+        editing === item.secretId ? (
+          <NameEditor
+            item={item}
+            onCancel={() => closeEditor(item.secretId)}
+            onSave={async (name) => {
+              await onRename(item.secretId, name);
+              closeEditor(item.secretId);
+            }}
+          />
+        ) : (
+          (item.targetName ?? '—')
+        ),
+    },
+    { header: 'Why', className: 'table__wrap', cell: (item) => [item.detail, item.reference?.why].filter(Boolean).join(' ') },
+    { header: 'Versions', className: 'migration-num', cell: (item) => item.versions },
+    {
+      header: 'Edit target name',
+      headerHidden: true,
+      cell: (item) =>
+        namesEditable &&
+        item.targetName !== null &&
+        editing !== item.secretId && (
+          <button
+            ref={(el) => {
+              if (el) editButtons.current.set(item.secretId, el);
+              else editButtons.current.delete(item.secretId);
+            }}
+            type="button"
+            className="btn btn--small"
+            onClick={() => setEditing(item.secretId)}
+            aria-label={`Edit target name of ${item.name}`}
+          >
+            Edit target name
+          </button>
+        ),
+    },
+  ];
+
   return (
     <div className="migration-preview">
       <div className="migration-preview__bar">
@@ -135,55 +180,15 @@ export function PreviewTable({ preview, namesEditable, onRename }: PreviewTableP
           ))}
         </div>
       </div>
-      {/* Focusable so the keyboard can scroll it (axe scrollable-region-focusable). */}
-      <div className="table-wrap migration-preview__table" tabIndex={0} role="region" aria-label="Migration preview, scrollable">
-        <table className="table" aria-label="Migration preview">
-          <TableHead columns={['Secret', 'Outcome', 'Name in the target', 'Why', 'Versions']} actionsLabel="Edit target name" />
-          <tbody>
-            {shown.slice(0, SHOWN_ROWS).map((item) => (
-              <tr key={item.secretId} className={item.outcome === 'fail' ? 'is-bad' : undefined}>
-                <td className="mono">{item.name}</td>
-                <td>
-                  <span className={`pill ${pillClass[item.outcome]}`}>{outcomeText(item)}</span>
-                </td>
-                <td className="mono">
-                  {editing === item.secretId ? (
-                    <NameEditor
-                      item={item}
-                      onCancel={() => closeEditor(item.secretId)}
-                      onSave={async (name) => {
-                        await onRename(item.secretId, name);
-                        closeEditor(item.secretId);
-                      }}
-                    />
-                  ) : (
-                    (item.targetName ?? '—')
-                  )}
-                </td>
-                <td className="table__wrap">{[item.detail, item.reference?.why].filter(Boolean).join(' ')}</td>
-                <td className="migration-num">{item.versions}</td>
-                <td>
-                  {namesEditable && item.targetName !== null && editing !== item.secretId && (
-                    <button
-                      ref={(el) => {
-                        if (el) editButtons.current.set(item.secretId, el);
-                        else editButtons.current.delete(item.secretId);
-                      }}
-                      type="button"
-                      className="btn btn--small"
-                      onClick={() => setEditing(item.secretId)}
-                      aria-label={`Edit target name of ${item.name}`}
-                    >
-                      Edit target name
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {shown.length === 0 && <p className="migration-empty">No secret has this outcome.</p>}
-      </div>
+      <DataTable
+        label="Migration preview"
+        columns={columns}
+        rows={shown.slice(0, SHOWN_ROWS)}
+        rowKey={(item) => item.secretId}
+        emptyMessage="No secret has this outcome."
+        rowProps={(item) => ({ className: item.outcome === 'fail' ? 'is-bad' : undefined })}
+        className="migration-preview__table"
+      />
       {shown.length > SHOWN_ROWS && (
         <p className="field__hint">
           Showing the first {SHOWN_ROWS.toLocaleString('en')} of {shown.length.toLocaleString('en')}.
