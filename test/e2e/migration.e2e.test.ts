@@ -3,7 +3,9 @@
 // preview that says what moves, what is renamed and what fails and why; an
 // edited target name, refused when it clashes; a run from the built-in store
 // into Azure with its progress, pause, resume and cancel; the report, kept and
-// exported as CSV and JSON; and axe on the view and its dialogs in both themes.
+// exported as CSV and JSON; choosing secrets by search, keyboard and "all
+// matching" among more than 500 (one past the 500th moved); and axe on the
+// view and its dialogs in both themes.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +59,18 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
   }
 
   const violationsInBothThemes = () => themeViolations(page);
+
+  const sourceList = () => page.getByRole('listbox', { name: 'Secrets of the source' });
+  const sourceSearch = () => page.getByRole('searchbox', { name: 'Search the source’s secrets' });
+  const chosenCount = () => page.getByRole('status').filter({ hasText: / chosen/ });
+
+  /** Chooses a secret of the source by searching for its name (the list draws only the rows in view). */
+  async function chooseSecret(name: string): Promise<void> {
+    await sourceSearch().fill(name);
+    const option = sourceList().getByRole('option', { name, exact: true });
+    await option.click();
+    await expect.poll(() => option.getAttribute('aria-selected')).toBe('true');
+  }
 
   /** A download's text: the save picker is hidden so saveFile takes its <a download> path, as headless Chromium needs. */
   async function downloadText(click: () => Promise<void>): Promise<{ name: string; text: string }> {
@@ -139,8 +153,8 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     await chooseManager('From (source)', 'Built-in store');
     await chooseManager('To (target)', TARGET);
     await page.getByRole('radio', { name: 'Chosen secrets' }).check();
-    const list = page.getByRole('list', { name: 'Secrets of the source' });
-    for (const name of CHOSEN) await list.getByRole('checkbox', { name, exact: true }).check();
+    for (const name of CHOSEN) await chooseSecret(name);
+    await chosenCount().filter({ hasText: `${CHOSEN.length} chosen` }).waitFor();
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
 
     await previewTable().waitFor();
@@ -388,7 +402,7 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     await chooseManager('From (source)', TARGET);
     await chooseManager('To (target)', twin);
     await page.getByRole('radio', { name: 'Chosen secrets' }).check();
-    await page.getByRole('list', { name: 'Secrets of the source' }).getByRole('checkbox', { name: 'shared_ref', exact: true }).check();
+    await chooseSecret('shared_ref');
     await page.getByRole('checkbox', { name: 'Keep references as references' }).check();
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await previewRow('shared_ref').getByText('Stays a reference', { exact: true }).waitFor();
@@ -408,4 +422,62 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     expect(await option.textContent()).toContain(`in ${twin}`);
     expect(ui!.app.consoleErrors).toEqual([]);
   });
+  it('chooses among more than 500 secrets: one past the 500th by search, one by keyboard, every match of a search; the chosen set outlives searches, and they move; axe-clean', async () => {
+    const many = Array.from({ length: 560 }, (_, i) => `many${String(i).padStart(4, '0')}`);
+    await importEnv('many.env', Object.fromEntries(many.map((name) => [name, `${name}-value`])));
+    await section('Migration').click();
+    await page.getByRole('button', { name: 'New migration' }).click();
+    await chooseManager('From (source)', 'Built-in store');
+    await chooseManager('To (target)', TARGET);
+    await page.getByRole('radio', { name: 'Chosen secrets' }).check();
+    const list = sourceList();
+    const option = (name: string) => list.getByRole('option', { name, exact: true });
+
+    // The whole source is listed, not its first 500: End reaches its last row.
+    const everything = await chosenCount().filter({ hasText: /^[\d,]+ secrets · 0 chosen$/ }).textContent();
+    const total = Number(everything!.replace(/ secrets.*$/, '').replace(/,/g, ''));
+    expect(total).toBeGreaterThan(560);
+    await list.focus();
+    await list.press('End');
+    await list.locator(`[role="option"][aria-posinset="${total}"]`).waitFor();
+
+    // By keyboard: from the search box into the list, down three rows, Space.
+    await sourceSearch().fill('many00');
+    await chosenCount().filter({ hasText: '100 matches · 0 chosen' }).waitFor();
+    await sourceSearch().press('ArrowDown');
+    for (let i = 0; i < 3; i++) await list.press('ArrowDown');
+    await list.press('Space');
+    await expect.poll(() => option('many0003').getAttribute('aria-selected')).toBe('true');
+    expect(await list.getAttribute('aria-activedescendant')).toBe(await option('many0003').getAttribute('id'));
+    await chosenCount().filter({ hasText: '1 chosen' }).waitFor();
+
+    // Past the 500th, by search; the one chosen before stays chosen.
+    await chooseSecret('many0537');
+    await chosenCount().filter({ hasText: '1 match · 2 chosen' }).waitFor();
+
+    // Every match of a search, then a search's matches unchosen.
+    await sourceSearch().fill('many055');
+    await chosenCount().filter({ hasText: '10 matches · 2 chosen' }).waitFor();
+    await page.getByRole('button', { name: 'Choose all 10 matching' }).click();
+    await chosenCount().filter({ hasText: '10 matches · 12 chosen' }).waitFor();
+    await sourceSearch().fill('many0559');
+    await chosenCount().filter({ hasText: '1 match · 12 chosen' }).waitFor();
+    await page.getByRole('button', { name: 'Unchoose the matching' }).click();
+    await chosenCount().filter({ hasText: '1 match · 11 chosen' }).waitFor();
+    await sourceSearch().fill('');
+    await chosenCount().filter({ hasText: `${total.toLocaleString('en')} secrets · 11 chosen` }).waitFor();
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByText('11 secrets: 11 will move, 0 will be renamed, 0 will fail.').waitFor();
+    await previewRow('many0537').getByText('Will move', { exact: true }).waitFor();
+    expect(await previewRow('many0559').count()).toBe(0);
+    await page.getByRole('button', { name: 'Start migration' }).click();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor();
+    for (const name of ['many0003', 'many0537', 'many0550']) await reportRow(name).getByText('Moved', { exact: true }).waitFor();
+    await expectRevealed('many0537', 'many0537-value');
+    const moved = page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: 'many0537', exact: true });
+    expect(await moved.textContent()).toContain(`in ${TARGET}`);
+    expect(ui!.app.consoleErrors).toEqual([]);
+  }, 300_000);
 });

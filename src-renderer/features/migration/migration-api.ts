@@ -73,6 +73,19 @@ export function followMigrations(): Promise<void> {
   return following;
 }
 
+/** The largest page secrets.list returns. */
+const NAMES_PAGE = 500;
+
+/** The names of every secret a list request matches, page by page (a search may match tens of thousands). */
+export async function matchingNames(request: Omit<ChannelRequest<'secrets.list'>, 'offset' | 'limit'>): Promise<string[]> {
+  const names: string[] = [];
+  for (;;) {
+    const page = await call('secrets.list', { ...request, offset: names.length, limit: NAMES_PAGE });
+    names.push(...page.items.map((item) => item.name));
+    if (page.items.length === 0 || names.length >= page.total) return names;
+  }
+}
+
 /** The largest page the report channel returns. */
 const REPORT_PAGE = 1000;
 
