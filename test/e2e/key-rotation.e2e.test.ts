@@ -96,7 +96,7 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     await sectionButton(page, 'Managers').click();
     await page.getByRole('button', { name: 'Test connection of aws' }).click();
     const test = page.getByRole('dialog', { name: 'Test connection: aws' });
-    const versions = test.getByRole('region', { name: 'Key materials in use' });
+    const versions = test.getByRole('region', { name: 'Key materials in use', exact: true });
     await versions.getByRole('cell', { name: 'Old: re-wrapping moves its keys to the current one' }).waitFor();
     await expect.poll(() => versions.getByRole('row').count()).toBe(2);
     expect(await versions.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).toBe('1,010');
@@ -120,7 +120,7 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     const texts = await seen();
     expect(texts[0]).toBe('Re-wrapped 0 of 2 wrapped keys');
     expect(texts).toContainEqual(expect.stringMatching(/^Re-wrapped 1 of 2 wrapped keys/));
-    const versions = dialog.getByRole('region', { name: 'Key materials in use' });
+    const versions = dialog.getByRole('region', { name: 'Key materials in use', exact: true });
     await expect.poll(() => versions.getByRole('row').count()).toBe(2);
     expect(await versions.getByRole('cell', { name: 'Current' }).count()).toBe(1);
     expect(await violationsInBothThemes(page, 'dialog[open]')).toEqual({ light: [], dark: [] });
