@@ -25,17 +25,7 @@ import { pathsInitWouldCreate, removeCreated } from './init-cleanup.js';
 import { globalOptions, type CommandSpec, type OptionSpecs, type OptionValues } from './command.js';
 import { commandHelp, usage } from './help.js';
 import { NO_CORE, Session, type CliIo } from './session.js';
-import { sessionCommands } from './commands/session.js';
-import { storeCommands } from './commands/store.js';
-import { auditCommands } from './commands/audit.js';
-import { secretCommands } from './commands/secret.js';
-import { managerCommands } from './commands/manager.js';
-import { appCommands } from './commands/app.js';
-import { connectionTestCommands } from './commands/connection-test.js';
-import { knownHostsCommands } from './commands/known-hosts.js';
-import { migrateCommands } from './commands/migrate.js';
-import { searchCommands } from './commands/search.js';
-import { keyringCommands } from './commands/keyring.js';
+import { commands, commandsInGroup } from './commands/index.js';
 
 export type { CliIo } from './session.js';
 export type CliCoreOptions = Partial<Omit<AppCoreOptions, 'dataDir' | 'actor'>> & {
@@ -51,21 +41,6 @@ function defaultAgentEntry(): string {
 function defaultDelegateEntry(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'delegate', 'main.js');
 }
-
-/** In the order the help lists them. */
-const commands: readonly CommandSpec[] = [
-  ...storeCommands,
-  ...sessionCommands,
-  ...auditCommands,
-  ...secretCommands,
-  ...managerCommands,
-  ...migrateCommands,
-  ...searchCommands,
-  ...keyringCommands,
-  ...appCommands,
-  ...connectionTestCommands,
-  ...knownHostsCommands,
-];
 
 type ParseOptions = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
@@ -116,11 +91,12 @@ function parseCommand(command: CommandSpec, argv: string[]): { args: string[]; v
   }
   const values = parsed.values as OptionValues<OptionSpecs>;
   const args = findCommand(parsed.positionals)!.args;
+  // Help needs none of the command's arguments or required options.
+  if (values.help) return { args, values };
   const expected = command.args ?? [];
   const most = command.repeatsLastArg ? Infinity : expected.length + (command.optionalArgs ?? []).length;
   if (args.length < expected.length) throw fail(`"${command.words}" needs ${expected.length === 1 ? 'a name' : `${expected.length} names`}.`);
   if (args.length > most) throw fail(`Unexpected argument "${args[most]}".`);
-  if (values.help) return { args, values };
   for (const name of command.required ?? []) {
     if (values[name] === undefined) throw fail(`"${command.words}" needs --${name} ${command.options[name]!.value ?? ''}`.trimEnd() + '.');
   }
@@ -153,7 +129,9 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
   const found = findCommand(positionals);
   if (!found) {
     if (argv.includes('--help') || argv.includes('-h')) {
-      io.stdout.write(`${usage(commands)}\n`);
+      // `strongroom secret --help` lists the secret commands; anything else, every command.
+      const group = commandsInGroup(positionals.join(' '));
+      io.stdout.write(`${usage(positionals.length && group.length ? group : commands)}\n`);
       return 0;
     }
     throw new UsageError(positionals.length ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
