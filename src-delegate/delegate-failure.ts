@@ -2,6 +2,7 @@
 import type { DelegateErrorCode, ProviderFailure } from '../src-shared/delegate-protocol.js';
 import { DelegateOperationError } from '../src-shared/delegate-error.js';
 import { ConfigDamagedError } from './managers/manager-pool.js';
+import { KindUnavailableError } from './managers/registry.js';
 import { ProviderError } from './providers/provider.js';
 import type { Sanitizer } from './sanitizer.js';
 
@@ -16,5 +17,6 @@ export function typedFailure(error: unknown, sanitizer: Sanitizer): unknown {
     return new DelegateFailure('PROVIDER', sanitizer.mask(error.message), undefined, provider);
   }
   if (error instanceof ConfigDamagedError) return new DelegateFailure('DECRYPT_FAILED', error.message);
+  if (error instanceof KindUnavailableError) return new DelegateFailure('KIND_UNAVAILABLE', error.message);
   return error;
 }

@@ -14,6 +14,7 @@ import {
 import { DelegateService } from './delegate-service.js';
 import { DelegateFailure } from './delegate-failure.js';
 import { DelegateLog } from './delegate-log.js';
+import { kindsWithoutProvider } from './managers/registry.js';
 import { Sanitizer } from './sanitizer.js';
 
 interface ParentPort {
@@ -90,4 +91,7 @@ if (parentPort) {
 }
 
 log.write('info', 'delegate started');
+// A kind described without its provider works nowhere; say which, once, rather than only when a manager of it is used.
+const unprovidedKinds = kindsWithoutProvider();
+if (unprovidedKinds.length > 0) log.write('warn', 'manager kinds described without a provider', { kinds: unprovidedKinds.join(', ') });
 send(JSON.stringify({ ready: true, pid: process.pid }));

@@ -791,6 +791,8 @@ export const ipcErrorCodes = [
   'PROVIDER_ERROR',
   /** A create in a secret store found the name already taken there by a secret Strongroom did not write. */
   'REMOTE_EXISTS',
+  /** A manager of a kind that is described but has no provider in this Strongroom. */
+  'KIND_UNAVAILABLE',
   'DELEGATE_UNAVAILABLE',
   'DELEGATE_TIMEOUT',
   'BUSY',

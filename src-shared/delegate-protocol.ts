@@ -515,6 +515,8 @@ export const delegateErrorCodes = [
   'SEAL_INVALID',
   'DECRYPT_FAILED',
   'PROVIDER',
+  /** A manager kind described without a provider in this delegate. */
+  'KIND_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type DelegateErrorCode = (typeof delegateErrorCodes)[number];

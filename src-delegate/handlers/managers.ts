@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { sealBindings } from '../../src-shared/delegate-protocol.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import { ProviderError, type ProviderTestResult } from '../providers/provider.js';
-import { keepStoredSecrets, kinds, publicConfig, secretValues } from '../managers/registry.js';
+import { keepStoredSecrets, providerOf, publicConfig, secretValues } from '../managers/registry.js';
 import { decryptConfig, encryptConfig } from '../managers/config-crypto.js';
 import { AeadError } from '../aead.js';
 import { DelegateFailure } from '../delegate-failure.js';
@@ -12,6 +12,7 @@ import type { DelegateContext, DelegateHandlers } from './context.js';
 export function managerHandlers(ctx: DelegateContext) {
   return {
     'manager.configure': async (request) => {
+      const spec = providerOf(request.kind);
       const keyring = ctx.requireKeyring();
       const [json] = await ctx.openSealed(request.sealed, sealBindings.managerConfig(request.name));
       let input = parseConfigJson(json);
@@ -28,7 +29,6 @@ export function managerHandlers(ctx: DelegateContext) {
         for (const value of secretValues(request.kind, stored)) ctx.trackValue(value);
         input = keepStoredSecrets(request.kind, stored, input);
       }
-      const spec = kinds[request.kind];
       const parsed = spec.configSchema.safeParse(input);
       if (!parsed.success) {
         const issues = parsed.error.issues.slice(0, 20).map((issue) => ({ path: ['config', ...issue.path.map(String)].join('.').slice(0, 64), message: ctx.sanitizer.mask(issue.message).slice(0, 300) }));
@@ -74,11 +74,11 @@ export function managerHandlers(ctx: DelegateContext) {
     },
 
     'manager.fetchOptions': async (request) => {
+      const { fetchOptions } = providerOf(request.kind);
       ctx.requireKeyring();
       const [json] = await ctx.openSealed(request.sealed, sealBindings.managerConfig(''));
       const config = parseConfigJson(json);
       for (const value of secretValues(request.kind, config)) ctx.trackValue(value);
-      const fetchOptions = kinds[request.kind].fetchOptions;
       if (!fetchOptions) throw new DelegateFailure('BAD_REQUEST', `A ${request.kind} form has no options to fetch.`);
       return fetchOptions(config);
     },

@@ -14,7 +14,7 @@ import { IntermediateKeyCache, IntermediateKeys } from '../providers/intermediat
 import { ProviderError, type KeyManager, type SecretStore, type TokenRenewalStatus } from '../providers/provider.js';
 import { capabilityMismatches } from './capabilities.js';
 import { decryptConfig } from './config-crypto.js';
-import { kinds, secretValues } from './registry.js';
+import { providerOf, secretValues } from './registry.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 
 export interface OpenKeyManager {
@@ -59,6 +59,7 @@ export class ManagerPool {
     // The old provider closes in the background; its successor does not wait for it.
     if (existing) void this.close(context.id);
 
+    const spec = providerOf(context.kind);
     let json: string;
     try {
       json = decryptConfig(keyring, context.id, context.kind, context.config);
@@ -68,7 +69,6 @@ export class ManagerPool {
     }
     const config = JSON.parse(json) as Record<string, unknown>;
     for (const value of secretValues(context.kind, config)) this.track(value);
-    const spec = kinds[context.kind];
     if (managerKindSpecs[context.kind].supportsReadOnly && context.readOnly) config.readOnly = true;
     const provider = spec.create(config, { onRenewalStatus: (status) => this.onRenewal(context.id, status) });
     const mismatches = capabilityMismatches(managerKindSpecs[context.kind], provider);

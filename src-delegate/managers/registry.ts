@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { DelegateResult, ProviderKind } from '../../src-shared/delegate-protocol.js';
-import { managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
+import { externalManagerKinds, managerKindSpec, managerKindSpecs } from '../../src-shared/manager-kinds.js';
 import type { KeyManager, SecretStore, TokenRenewalStatus } from '../providers/provider.js';
 import * as awsKms from '../providers/aws-kms.js';
 import * as awsSecretsManager from '../providers/aws-secrets-manager.js';
@@ -55,6 +55,20 @@ export const kinds: Record<ProviderKind, KindSpec> = {
     }),
   },
 };
+
+/** A kind that is described but has no provider in this delegate (a description loaded without its provider). */
+export class KindUnavailableError extends Error {}
+
+/** How the delegate opens a kind; a described kind without a provider is a typed failure naming it, not a crash. */
+export function providerOf(kind: ProviderKind): KindSpec {
+  if (!Object.hasOwn(kinds, kind)) throw new KindUnavailableError(`Manager kind "${kind}" is described but this Strongroom has no provider for it, so its managers cannot be opened or configured.`);
+  return kinds[kind];
+}
+
+/** The described external kinds with no provider registered: the delegate names them when it starts. */
+export function kindsWithoutProvider(): string[] {
+  return externalManagerKinds.filter((kind) => !Object.hasOwn(kinds, kind));
+}
 
 /** Any field whose name sounds secret is treated as secret too, whatever the kind says: a new field must not leak by default. */
 const SECRET_NAME = /secret|token|password|passphrase|private_?key|credential_?key/i;

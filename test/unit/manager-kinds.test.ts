@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configSummary, externalManagerKinds, kindsWhere, managerKindSpecs, managerKinds } from '../../src-shared/manager-kinds.js';
-import { kinds } from '../../src-delegate/managers/registry.js';
+import { kinds, kindsWithoutProvider } from '../../src-delegate/managers/registry.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import * as azureKeyVault from '../../src-delegate/providers/azure-key-vault.js';
 import * as vault from '../../src-delegate/providers/vault.js';
@@ -15,6 +15,8 @@ const awkwardNames = ['db password', 'prod/billing#key', 'ÄÖÜ-name', '.', '..
 describe('manager kind descriptions', () => {
   it('describe every kind the delegate opens, and only those, the built-in store first', () => {
     expect(managerKinds[0]).toBe('local');
+    // The delegate's startup check: a described kind without a provider is named (test/integration/kind-without-provider.test.ts).
+    expect(kindsWithoutProvider()).toEqual([]);
     expect([...externalManagerKinds].sort()).toEqual(Object.keys(kinds).sort());
   });
 
