@@ -149,7 +149,7 @@ export class KeyringRotation {
     let done = 0;
     for (;;) {
       // A lock stops the rotation between batches (LOCKED); every row is under a version that opens, and the next unlock continues.
-      this.vault.requireUnlocked();
+      this.vault.requireStaysUnlocked();
       const rows = prepared(
         this.db,
         `SELECT v.secret_id, v.version, v.wrapped_key, v.keyring_version, s.type, s.manager_id FROM secret_versions v JOIN secrets s ON s.id = v.secret_id
@@ -180,7 +180,7 @@ export class KeyringRotation {
     ).all(version) as { id: string; kind: string; config_ciphertext: string; config_keyring_version: number }[];
     for (let start = 0; start < rows.length; start += MAX_BATCH) {
       const batch = rows.slice(start, start + MAX_BATCH);
-      this.vault.requireUnlocked();
+      this.vault.requireStaysUnlocked();
       const { configs } = await this.delegate.request({
         op: 'keyring.rewrap',
         dataKeys: [],

@@ -100,6 +100,8 @@ export class KmsRewrap {
       if (rows.length === 0) break;
       // Alone for this manager: a secret written meanwhile would otherwise save its intermediate key over the new wrap.
       const rewrapped = await this.managers.exclusive(managerId, async () => {
+        // A lock stops the run at the next key (LOCKED): every row is under a version that opens, the meta row stays, and the next unlock continues.
+        this.vault.requireStaysUnlocked();
         const { records } = await this.delegate.request({ op: 'manager.rewrap', manager: context, records: rows.map(toRecord) }, REQUEST_TIMEOUT_MS);
         inTransaction(this.db, () => {
           const update = prepared(this.db, 'UPDATE intermediate_keys SET wrapped_key = ?, kms_key_version = ? WHERE id = ? AND manager_id = ? AND wrapped_key = ?');

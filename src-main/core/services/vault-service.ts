@@ -305,4 +305,13 @@ export class VaultService {
     if (!this.initialized) throw new AppError('NOT_INITIALIZED', 'No store exists yet. Create one first.');
     if (!this.unlockedFlag) throw new AppError('LOCKED', 'The store is locked. Unlock it to continue.');
   }
+
+  /**
+   * For long work between its steps (key rotation, re-wrap): a lock already under way counts as locked, since the
+   * delegate answering the step in flight is about to go, and the next step must not reach it.
+   */
+  requireStaysUnlocked(): void {
+    this.requireUnlocked();
+    if (this.lockInProgress) throw new AppError('LOCKED', 'The store is locking. Unlock it to continue.');
+  }
 }
