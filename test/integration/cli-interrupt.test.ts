@@ -120,6 +120,16 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     expectStoreWhole();
   }, 600_000);
 
+  it('a Ctrl+C after the export finished, while the CLI prints and closes, leaves its exit code 0', async () => {
+    const out = join(dir.path, 'late.srbackup');
+    const result = await runOnTerminal(['export', '--out', out, '--export-passphrase-file', join(dir.path, 'export-passphrase')], {
+      interruptWhen: (output) => output.includes(`Exported ${SECRETS} secrets`),
+    });
+    expect(result.output).toContain(`Exported ${SECRETS} secrets to ${out}.`);
+    expect(result.status, result.output).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  }, 600_000);
+
   it('a bulk scope edit stopped by Ctrl+C keeps whole batches, names how many, and exits 130', async () => {
     const result = await runOnTerminal(['secret', 'scope', ...NAMES, '--add', 'billing:*'], { interruptWhen: midway('edited') });
     expect(result.status, result.output).toBe(130);
@@ -190,5 +200,26 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     const list = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', restored, '--passphrase-file', passphraseFile, 'secret', 'list', '--json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     expect(list.status, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([]);
+  }, 600_000);
+
+  it('an import of .env secrets stopped by Ctrl+C keeps whole batches, says how many, and exits 130', async () => {
+    const target = join(dir.path, 'import-target');
+    const init = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', target, '--passphrase-file', passphraseFile, 'init'], { encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    const result = await runOnTerminal(['--data-dir', target, 'import', '--from', join(dir.path, 'many.env')], { interruptWhen: midway('imported') });
+    expect(result.status, result.output).toBe(130);
+    const stopped = /Import stopped after ([\d,]+) of 4,000 secrets, in whole batches of 500; the other ([\d,]+) were not imported\./.exec(result.output);
+    expect(stopped, result.output).not.toBeNull();
+    const done = Number(stopped![1]!.replaceAll(',', ''));
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(SECRETS);
+    expect(done % 500).toBe(0);
+    expect(Number(stopped![2]!.replaceAll(',', ''))).toBe(SECRETS - done);
+    // Exactly the first batches of the file, each whole.
+    const list = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', target, '--passphrase-file', passphraseFile, 'secret', 'list', '--json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    expect(list.status, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as SecretSummary[]).map((item) => item.name).sort()).toEqual(NAMES.slice(0, done).sort());
+    const check = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', target, '--passphrase-file', passphraseFile, 'audit', 'verify'], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
   }, 600_000);
 });

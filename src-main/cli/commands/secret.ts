@@ -248,9 +248,8 @@ async function scopeMany(session: Session, names: string[], edit: ScopeEdit): Pr
   if (report.stopped) session.say(`Stopped after ${count(lookedAt)} of ${count(report.total)} secrets; the other ${count(report.total - lookedAt)} were not touched.`);
   session.say(`Scope edited: ${report.changed} changed, ${report.unchanged} already so, ${report.failedCount} left as they were, of ${report.total} secrets.`);
   for (const failure of report.failed) session.say(`"${failure.name}": ${failure.reason}`);
-  if (outcome.interrupted) {
-    if (!report.stopped) session.say('Ctrl+C came too late to stop the edit: it finished.');
-    return INTERRUPTED_EXIT;
-  }
+  if (report.stopped) return INTERRUPTED_EXIT;
+  // Ctrl+C came after the last batch began: the edit is whole, and the exit code is its own.
+  if (outcome.interrupted) session.say('Ctrl+C came too late to stop the edit: it finished.');
   return report.failedCount > 0 ? 1 : 0;
 }

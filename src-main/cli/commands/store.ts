@@ -5,7 +5,7 @@ import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { passphraseScore } from '../passphrase-strength.js';
 import { UserError } from '../cli-errors.js';
 import { defineCommand } from '../command.js';
-import { howFar, INTERRUPTED_EXIT, runInterruptible } from '../interruptible-operation.js';
+import { count, howFar, INTERRUPTED_EXIT, runInterruptible, whileInterruptible } from '../interruptible-operation.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Session } from '../session.js';
 
@@ -128,21 +128,34 @@ export const storeCommands = [
       const managerId = values.manager ? (await session.findManager(values.manager)).id : undefined;
       const bar = new ProgressBar(session.io.stderr);
       const total = parsed.items.length;
-      for (let i = 0; i < total; i += IMPORT_BATCH) {
-        bar.update({ done: i, total, detail: 'imported' });
-        const batch = parsed.items.slice(i, i + IMPORT_BATCH);
-        const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
-        await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues, ...(managerId ? { managerId } : {}) });
+      // Ctrl+C stops between batches: each is one transaction, so a batch is imported whole or not at all.
+      const { value: imported, interrupted } = await whileInterruptible(session, {
+        bar,
+        async run(ctrlC) {
+          let done = 0;
+          while (done < total && !ctrlC.pressed) {
+            bar.update({ done, total, detail: 'imported' });
+            const batch = parsed.items.slice(done, done + IMPORT_BATCH);
+            const sealedValues = await sealValues(await session.publicKey(), sealBindings.secretCreate(batch.map((item) => item.name)), batch.map((item) => item.value));
+            await session.call('secrets.createMany', { items: batch.map(({ name, description }) => ({ name, description })), sealedValues, ...(managerId ? { managerId } : {}) });
+            done += batch.length;
+          }
+          if (done === total) bar.update({ done, total, detail: 'imported' });
+          return done;
+        },
+      });
+      if (imported < total) {
+        session.say(`Import stopped after ${count(imported)} of ${count(total)} secrets, in whole batches of ${IMPORT_BATCH}; the other ${count(total - imported)} were not imported.`);
+        return INTERRUPTED_EXIT;
       }
-      bar.finish({ done: total, total, detail: 'imported' });
-      session.say(`Imported ${parsed.items.length} text secrets from ${from}.`);
+      session.say(`Imported ${total} text secrets from ${from}.`);
+      return finishedCode(session, interrupted, 'import');
     },
   }),
 ];
 
-/** A Ctrl+C that came too late to stop the operation is still an interrupted command (exit 130), and says so. */
+/** A Ctrl+C that came too late to stop the operation is said; the exit code stays the operation's. */
 function finishedCode(session: Session, interrupted: boolean, what: string): number {
-  if (!interrupted) return 0;
-  session.say(`Ctrl+C came too late to stop the ${what}: it finished.`);
-  return INTERRUPTED_EXIT;
+  if (interrupted) session.say(`Ctrl+C came too late to stop the ${what}: it finished.`);
+  return 0;
 }
