@@ -433,9 +433,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
         if (appError.code === 'INTERNAL') logger.log('error', 'request failed', { error: error instanceof Error ? error.stack : String(error) });
         return appError.toIpcError();
       },
-      onRequest: (channel) => {
-        if (channel !== 'app.status') idle.reset();
-      },
+      // A request in flight holds the idle lock off (a long export is not idleness); the idle time counts from its end.
+      onRequest: (channel) => (channel !== 'app.status' ? idle.busy() : undefined),
     },
   );
 

@@ -13,8 +13,8 @@ export type Handlers = {
 export interface RouterHooks {
   /** Turns a thrown value into a typed error. */
   toError(error: unknown): import('../../src-shared/contract.js').IpcError;
-  /** Called before every valid request is handled (the idle timer listens). */
-  onRequest?(channel: Channel): void;
+  /** Called before every valid request is handled (the idle timer listens); what it returns is called once the request ended. */
+  onRequest?(channel: Channel): (() => void) | void;
 }
 
 function isChannel(name: string): name is Channel {
@@ -42,13 +42,15 @@ export function createRouter(handlers: Handlers, hooks: RouterHooks) {
       const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
       return { ok: false, error: { code: 'INVALID_REQUEST', message: `Invalid request: ${summary}`, issues } };
     }
-    hooks.onRequest?.(channel);
+    const ended = hooks.onRequest?.(channel);
     try {
       const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
       const value = await handler(parsed.data);
       return { ok: true, value } as IpcResult<Channel>;
     } catch (error) {
       return { ok: false, error: hooks.toError(error) };
+    } finally {
+      ended?.();
     }
   };
 }

@@ -296,6 +296,47 @@ describe('session agent', () => {
     }
   });
 
+  it('a request in flight keeps the session open past its idle timeout, which counts from the end of the request (clock injected)', async () => {
+    const core = await startCore(store);
+    const clock = new ManualClock(Date.now());
+    const timeoutMs = 60_000;
+    const stopped: string[] = [];
+    const exportPassphrase = join(dir.path, 'export-passphrase');
+    writeFileSync(exportPassphrase, 'export passphrase for the idle test\n', { mode: 0o600 });
+    const out = join(dir.path, 'idle-test.srbackup');
+    /** What the session said while the export was in flight, read from the core's own event, so the export is surely running. */
+    const duringExport: { stopped: string[]; expiresAt: string }[] = [];
+    let server: Awaited<ReturnType<typeof startSessionServer>> | null = null;
+    const unsubscribe = core.onEvent((event) => {
+      if (event.type !== 'operation.progress' || event.phase !== 'exporting' || duringExport.length > 0) return;
+      // Ten idle timeouts pass while the export works.
+      clock.advance(10 * timeoutMs);
+      duringExport.push({ stopped: [...stopped], expiresAt: server!.status().expiresAt! });
+    });
+    try {
+      await call(core, 'vault.unlock', await sealedUnlock(core));
+      server = await startSessionServer({ core, dataDir: store, server: 'agent', idleTimeoutMs: timeoutMs, clock, onStop: (reason) => stopped.push(reason) });
+      const exported = await cli(store, ['export', '--out', out, '--export-passphrase-file', exportPassphrase]);
+      expect(exported.status, exported.stderr).toBe(0);
+      expect(duringExport).toEqual([{ stopped: [], expiresAt: new Date(clock.now() + timeoutMs).toISOString() }]);
+      expect(existsSync(out)).toBe(true);
+
+      // The export ended just now (the clock has not moved since): a full timeout from here, and not before.
+      const endedAt = clock.now();
+      expect(server.status().expiresAt).toBe(new Date(endedAt + timeoutMs).toISOString());
+      clock.advance(timeoutMs - 1);
+      expect(stopped).toEqual([]);
+      clock.advance(1);
+      while (stopped.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stopped).toEqual(['idle']);
+      expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+    } finally {
+      unsubscribe();
+      await server?.stop('signal');
+      await core.close();
+    }
+  });
+
   it('the app serves the same session: the CLI uses it, and locking either side locks both', async () => {
     const app = await startCore(store);
     try {

@@ -2,7 +2,8 @@
  * Serves an unlocked core on the data folder's session socket, for CLIs:
  * each request runs through the same router as the app's, as `cli:<pid>`
  * (the pid the peer check verified on Linux).
- * Stops serving (and locks) after the idle timeout, on `lock`, when the
+ * Stops serving (and locks) after the idle timeout (counted from the end of
+ * the last request, never while one is served), on `lock`, when the
  * machine sleeps (sleep-watch.ts; the desktop app's powerMonitor also locks), and
  * whenever the core locks for any other reason, so locking either side locks both.
  */
@@ -70,6 +71,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   const greeted = new Set<Socket>();
   const clock = options.clock ?? systemClock;
   let lastActivity = clock.now();
+  /** Requests being served: while any is, the session does not expire. */
+  let serving = 0;
   let stopped = false;
   /** A client's lock is answered before the session closes; the lock event it causes must not close it first. */
   let lockRequested = false;
@@ -91,7 +94,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     server: options.server,
     pid: process.pid,
     idleTimeoutMs,
-    expiresAt: idleTimeoutMs === null ? null : new Date(lastActivity + idleTimeoutMs).toISOString(),
+    // While a request is served the timeout has not started: the earliest the session can lock is a full timeout from now.
+    expiresAt: idleTimeoutMs === null ? null : new Date((serving > 0 ? clock.now() : lastActivity) + idleTimeoutMs).toISOString(),
   });
 
   /** The connection whose call started each running operation: its progress goes there alone. */
@@ -163,11 +167,15 @@ export async function startSessionServer(options: SessionServerOptions): Promise
             });
             return;
           }
-          lastActivity = clock.now();
-          idle?.reset();
+          // The session does not expire while it serves a request; the idle time counts from the end of the last one.
+          serving++;
+          const ended = idle?.busy();
           const operationId = operationIdOf(frame.channel, frame.request);
           if (operationId !== null && !operationOwners.has(operationId)) operationOwners.set(operationId, socket);
           void core.handleAs(actor, frame.channel, frame.request).then((result) => {
+            serving--;
+            lastActivity = clock.now();
+            ended?.();
             if (operationId !== null && operationOwners.get(operationId) === socket) operationOwners.delete(operationId);
             send(socket, { id: frame.id, ...result });
           });
