@@ -25,7 +25,11 @@ interface ParentPort {
 const { values: args } = parseArgs({ options: { 'log-dir': { type: 'string' } }, strict: false });
 const sanitizer = new Sanitizer();
 const log = new DelegateLog(typeof args['log-dir'] === 'string' ? args['log-dir'] : null, sanitizer);
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+/** Electron's utilityProcess gives its child `process.parentPort`; plain Node's `process` has none. */
+function isParentPort(port: unknown): port is ParentPort {
+  return typeof port === 'object' && port !== null && 'on' in port && typeof port.on === 'function' && 'postMessage' in port && typeof port.postMessage === 'function';
+}
+const parentPort = 'parentPort' in process && isParentPort(process.parentPort) ? process.parentPort : undefined;
 const send: (message: string) => void = parentPort
   ? (message) => parentPort.postMessage(message)
   : (message) => process.send?.(message);

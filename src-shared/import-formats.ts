@@ -111,9 +111,19 @@ export function parseCsv(text: string): ImportParseResult {
   // fields, so lines are counted here from its byte positions, as the .env parser counts them.
   const bytes = new TextEncoder().encode(text);
   const lines = lineStarts(bytes);
-  let records: { record: string[]; info: { bytes: number } }[];
+  // How many bytes had been read when each record ended: the next record starts after them.
+  const recordEnds: number[] = [];
+  let records: string[][];
   try {
-    records = parseCsvRecords(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    records = parseCsvRecords(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], context) => {
+        recordEnds.push(context.bytes);
+        return record;
+      },
+    });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const message = CSV_ERRORS[error.code] ?? `This line is not valid CSV (${error.code})`;
@@ -121,7 +131,7 @@ export function parseCsv(text: string): ImportParseResult {
     const at = error.code === 'CSV_QUOTE_NOT_CLOSED' ? skipBlankLines(bytes, Number(error.bytes_records) || 0) : Number(error.bytes) || 0;
     return { items: [], problems: [{ line: lineAt(lines, at), message }] };
   }
-  const rows = records.map((row, index) => ({ cells: row.record, line: lineAt(lines, skipBlankLines(bytes, records[index - 1]?.info.bytes ?? 0)) }));
+  const rows = records.map((cells, index) => ({ cells, line: lineAt(lines, skipBlankLines(bytes, recordEnds[index - 1] ?? 0)) }));
   const filled = rows.filter((row) => row.cells.some((cell) => cell.trim() !== ''));
   const [header, ...body] = filled;
   const columns = (header?.cells ?? []).map((cell) => cell.trim().toLowerCase());

@@ -70,7 +70,16 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   run(session: Session, args: string[], values: OptionValues<O & typeof globalOptions>): Promise<number | void>;
 }
 
-/** Keeps each command's option types precise for its `run`, while the command table holds them all. */
+/**
+ * Keeps each command's option types precise for its `run`, while the command
+ * table holds them all. The values a command receives were parsed against its
+ * own options (cli-app.ts), which is what makes them its `OptionValues`.
+ */
 export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>): CommandSpec {
-  return spec as unknown as CommandSpec;
+  const { variantOf, run, ...declaration } = spec;
+  return {
+    ...declaration,
+    ...(variantOf ? { variantOf: (values: OptionValues<OptionSpecs>) => variantOf(values as OptionValues<O>) } : {}),
+    run: (session, args, values) => run(session, args, values as OptionValues<O & typeof globalOptions>),
+  };
 }

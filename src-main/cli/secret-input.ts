@@ -187,9 +187,9 @@ function derivedChoice(fields: Field[], choice: Field, metadata: Values, flagTex
 
 /** Parses `A:E`, `A:*`, `A:prod`, `A:nonprod`, `*:*` into names; ids are looked up by the caller. */
 export function parseScopeSpec(spec: string): { application: string | null; environment: string | null; environmentType: 'production' | 'non-production' | null } {
-  const match = /^([^:]+):([^:]+)$/.exec(spec);
-  if (!match) throw new SecretUsageError(`"${spec}" is not a scope entry: use APP:ENV, APP:*, APP:prod, APP:nonprod or *:*.`);
-  const [, app, env] = match as unknown as [string, string, string];
+  const match = /^(?<app>[^:]+):(?<env>[^:]+)$/.exec(spec);
+  const { app, env } = match?.groups ?? {};
+  if (app === undefined || env === undefined) throw new SecretUsageError(`"${spec}" is not a scope entry: use APP:ENV, APP:*, APP:prod, APP:nonprod or *:*.`);
   const application = app === '*' ? null : app;
   if (env === '*') return { application, environment: null, environmentType: null };
   if (env === 'prod') return { application, environment: null, environmentType: 'production' };

@@ -13,12 +13,21 @@ export interface Connection {
   onStateChange(listener: (state: ConnectionState) => void): () => void;
 }
 
+/** The preload's global, checked by shape: the page's own scripts could have put anything at that name. */
+function isPreloadApi(candidate: unknown): candidate is StrongroomApi {
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    'invoke' in candidate &&
+    typeof candidate.invoke === 'function' &&
+    'onEvent' in candidate &&
+    typeof candidate.onEvent === 'function'
+  );
+}
+
 function preloadApi(): StrongroomApi | null {
-  const candidate = (window as unknown as Record<string, unknown>)[API_GLOBAL] as Partial<StrongroomApi> | undefined;
-  if (candidate && typeof candidate.invoke === 'function' && typeof candidate.onEvent === 'function') {
-    return candidate as StrongroomApi;
-  }
-  return null;
+  const candidate: unknown = API_GLOBAL in window ? window[API_GLOBAL] : undefined;
+  return isPreloadApi(candidate) ? candidate : null;
 }
 
 function bridgeUrl(): string {

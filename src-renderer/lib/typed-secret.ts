@@ -78,7 +78,8 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : typ
 export function typedValuesFrom(secret: SecretSummary): TypedValues {
   const m = secret.metadata;
   const values = initialTypedValues(secret.type);
-  const form = values as unknown as Record<string, unknown>;
+  // Written by key: each field's value is set by its kind of input just below.
+  const form: Record<string, unknown> = values;
   for (const { key, spec } of secretFieldsOfType(secret.type)) {
     if (spec.part !== 'metadata' || spec.control !== undefined || !isTypedField(key)) continue;
     if (spec.input === 'checkbox') form[key] = m[key] === true;
@@ -123,7 +124,7 @@ export interface TypedControl {
 export function visibleControls(type: SecretType, values: TypedValues): TypedControl[] {
   if (type === 'text') return [];
   const controls: TypedControl[] = [];
-  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+  for (const { key, spec } of applicableFields(type, values)) {
     const field = spec.control ?? key;
     if (!isTypedField(field)) throw new Error(`The ${type} field "${key}" has no control in the typed form`);
     if (!controls.some((control) => control.field === field)) controls.push({ field, spec });
@@ -146,7 +147,8 @@ function numberOf(text: string): number | string | undefined {
 /** One metadata field's value as the form holds it, by its kind of input; undefined leaves it out. */
 function metadataValue(key: string, spec: SecretFieldSpec, values: TypedValues): unknown {
   if (spec.control === 'file') return values.file?.[key as 'fileName' | 'mediaType' | 'size'];
-  const raw = (values as unknown as Record<string, unknown>)[key];
+  const form: Readonly<Record<string, unknown>> = values;
+  const raw = form[key];
   switch (spec.input) {
     case 'number':
       return numberOf(raw as string);
@@ -166,7 +168,7 @@ function metadataValue(key: string, spec: SecretFieldSpec, values: TypedValues):
 /** The metadata a type's form describes: the metadata fields that apply to its choices, before the schema fills defaults. */
 export function metadataOf(type: SecretType, values: TypedValues): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
-  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+  for (const { key, spec } of applicableFields(type, values)) {
     if (spec.part !== 'metadata') continue;
     const value = metadataValue(key, spec, values);
     if (value !== undefined) metadata[key] = value;
@@ -179,7 +181,7 @@ export function payloadOf(type: SecretType, values: TypedValues): Record<string,
   // A text secret's value comes from its own form (secret-form.ts).
   if (type === 'text') return {};
   const payload: Record<string, string> = {};
-  for (const { key, spec } of applicableFields(type, values as unknown as Record<string, unknown>)) {
+  for (const { key, spec } of applicableFields(type, values)) {
     if (spec.part !== 'payload') continue;
     if (spec.control === 'file') payload[key] = values.file?.contentBase64 ?? '';
     else if (isTypedField(key) && values[key] !== '') payload[key] = values[key] as string;

@@ -6,15 +6,18 @@
  */
 import { checkFileSize } from '../lib/typed-secret.js';
 
-interface SavePickerWindow {
-  showSaveFilePicker?: (options: { suggestedName: string }) => Promise<{
-    createWritable(): Promise<{ write(data: Blob): Promise<void>; close(): Promise<void> }>;
-  }>;
+declare global {
+  /** The File System Access save picker: Chromium and Electron have it, TypeScript's DOM library does not. */
+  interface Window {
+    showSaveFilePicker?: (options: { suggestedName: string }) => Promise<{
+      createWritable(): Promise<{ write(data: Blob): Promise<void>; close(): Promise<void> }>;
+    }>;
+  }
 }
 
 /** Resolves false when the user cancelled the picker. */
 export async function saveFile(fileName: string, blob: Blob): Promise<boolean> {
-  const picker = (window as unknown as SavePickerWindow).showSaveFilePicker;
+  const picker = window.showSaveFilePicker;
   if (typeof picker === 'function') {
     try {
       const handle = await picker.call(window, { suggestedName: fileName });

@@ -60,6 +60,8 @@ export class WinrmHttp {
     private readonly timeoutMs: number,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+    // The cast stays: Node's agent takes a failure through the callback with no socket
+    // (it ignores the socket when there is an error), but its typings demand one.
     this.agent.createConnection = ((_options: unknown, callback: (error: Error | null, socket?: Duplex) => void) => {
       if (this.socketHandedOut) {
         callback(new ConnectionClosedError('the server closed the connection'));

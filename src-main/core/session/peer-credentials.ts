@@ -33,7 +33,8 @@ const SS_PATH = [process.env.PATH, '/usr/bin', '/usr/sbin', '/bin', '/sbin'].fil
 
 /** The fd of an accepted Unix socket; Node keeps it on the handle (not a public API, hence the guard). */
 function descriptorOf(socket: Socket): number | null {
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  const handle: unknown = '_handle' in socket ? socket._handle : undefined;
+  const fd = typeof handle === 'object' && handle !== null && 'fd' in handle ? handle.fd : undefined;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
