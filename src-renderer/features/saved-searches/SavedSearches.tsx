@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SecretFilter } from '../../../src-shared/contract.js';
 import { savedSearchNameSchema } from '../../../src-shared/saved-search-contract.js';
 import { describeError } from '../../lib/errors.js';
+import { describeSavedSearchError } from './saved-search-errors.js';
+import { RenameSavedSearchForm } from './RenameSavedSearchForm.js';
 import { deleteSearch, loadSavedSearches, saveSearch, useSavedSearches } from './saved-searches-state.js';
 import './saved-searches.css';
 
@@ -11,7 +13,7 @@ interface SavedSearchesProps {
   onApply: (filter: SecretFilter) => void;
 }
 
-/** "Save search" for the list's current filter, and the saved searches, each applied or deleted with one button. */
+/** "Save search" for the list's current filter, and the saved searches, each applied, renamed (in place) or deleted with one button. */
 export function SavedSearches({ filter, onApply }: SavedSearchesProps) {
   const { items } = useSavedSearches();
   const [naming, setNaming] = useState(false);
@@ -20,6 +22,10 @@ export function SavedSearches({ filter, onApply }: SavedSearchesProps) {
   const [busy, setBusy] = useState(false);
   const saveButton = useRef<HTMLButtonElement>(null);
   const nameField = useRef<HTMLInputElement>(null);
+  /** The search whose name is being edited. */
+  const [renaming, setRenaming] = useState<string | null>(null);
+  /** The search whose Rename button takes focus back when it is drawn again, once its edit closes. */
+  const refocus = useRef<string | null>(null);
 
   useEffect(() => {
     loadSavedSearches().catch((err: unknown) => setError(describeError(err)));
@@ -50,7 +56,7 @@ export function SavedSearches({ filter, onApply }: SavedSearchesProps) {
       await saveSearch(parsed.data, filter);
       close();
     } catch (err) {
-      setError(describeError(err));
+      setError(describeSavedSearchError(err));
     } finally {
       setBusy(false);
     }
@@ -111,22 +117,49 @@ export function SavedSearches({ filter, onApply }: SavedSearchesProps) {
       {!naming && error && <p className="field__error">{error}</p>}
       {items.length > 0 && (
         <ul className="saved-searches__list" aria-label="Saved searches">
-          {items.map((item) => (
-            <li key={item.id} className="saved-searches__item">
-              <button type="button" className="saved-searches__apply" onClick={() => onApply(item.filter)} aria-label={`Apply saved search ${item.name}`}>
-                {item.name}
-              </button>
-              <button
-                type="button"
-                className="btn btn--small saved-searches__delete"
-                onClick={() => deleteSearch(item.id).catch((err: unknown) => setError(describeError(err)))}
-                aria-label={`Delete saved search ${item.name}`}
-                title={`Delete saved search ${item.name}`}
-              >
-                ×
-              </button>
-            </li>
-          ))}
+          {items.map((item) =>
+            renaming === item.id ? (
+              <li key={item.id} className="saved-searches__item saved-searches__item--editing">
+                <RenameSavedSearchForm
+                  search={item}
+                  onClose={() => {
+                    refocus.current = item.id;
+                    setRenaming(null);
+                  }}
+                />
+              </li>
+            ) : (
+              <li key={item.id} className="saved-searches__item">
+                <button type="button" className="saved-searches__apply" onClick={() => onApply(item.filter)} aria-label={`Apply saved search ${item.name}`}>
+                  {item.name}
+                </button>
+                <button
+                  ref={(button) => {
+                    if (button && refocus.current === item.id) {
+                      refocus.current = null;
+                      button.focus();
+                    }
+                  }}
+                  type="button"
+                  className="btn btn--small saved-searches__rename-button"
+                  onClick={() => setRenaming(item.id)}
+                  aria-label={`Rename saved search ${item.name}`}
+                  title={`Rename saved search ${item.name}`}
+                >
+                  ✎
+                </button>
+                <button
+                  type="button"
+                  className="btn btn--small saved-searches__delete"
+                  onClick={() => deleteSearch(item.id).catch((err: unknown) => setError(describeError(err)))}
+                  aria-label={`Delete saved search ${item.name}`}
+                  title={`Delete saved search ${item.name}`}
+                >
+                  ×
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </section>

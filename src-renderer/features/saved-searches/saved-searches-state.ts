@@ -24,3 +24,10 @@ export async function deleteSearch(id: string): Promise<void> {
   const { items } = await call('searches.delete', { id });
   useSavedSearches.setState({ items, loaded: true });
 }
+
+/** A new name for a saved search; refused (NAME_TAKEN) when another search has it in any case. */
+export async function renameSearch(id: string, name: string): Promise<SavedSearch> {
+  const renamed = await call('searches.rename', { id, name });
+  await loadSavedSearches();
+  return renamed;
+}
