@@ -175,15 +175,10 @@ export function SettingsView({ settings }: { settings: Settings }) {
             <p className="field__hint">The whole store in one file, encrypted with a passphrase chosen for the export.</p>
           </div>
           <div>
-            {empty ? (
-              <button type="button" className="btn" onClick={() => setDialog('restore')}>
-                Restore backup…
-              </button>
-            ) : (
-              <button type="button" className="btn" disabled aria-describedby="restore-hint">
-                Restore backup…
-              </button>
-            )}
+            {/* aria-disabled, not disabled: a restore fills the store, and the report gives focus back here, which a disabled button cannot take. */}
+            <button type="button" className="btn" onClick={() => empty && setDialog('restore')} aria-disabled={!empty || undefined} aria-describedby="restore-hint">
+              Restore backup…
+            </button>
             <p className="field__hint" id="restore-hint">
               {empty === null ? 'Checking…' : empty ? 'This store is empty: a backup can be restored into it.' : 'Available only in an empty store, so nothing is overwritten.'}
             </p>
