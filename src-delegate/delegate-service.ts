@@ -34,8 +34,8 @@ export class DelegateService {
       ...rowIntegrityHandlers(context),
       ...createMigrationHandlers({
         requireKeyring: () => context.requireKeyring(),
-        openValues: (keyring, items, managers, records) => openValues(context, keyring, items, managers, records),
-        storeValues: (keyring, manager, items, current) => storeValues(context, keyring, manager, items, current),
+        openValues: (keyring, items, managers, records, gate) => openValues(context, keyring, items, managers, records, gate ? { gate } : {}),
+        storeValues: (keyring, manager, items, current, gate) => storeValues(context, keyring, manager, items, current, gate),
         pool: () => context.managers,
         fail: (code, message) => new DelegateFailure(code, message),
       }),

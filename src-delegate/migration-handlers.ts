@@ -10,6 +10,7 @@ import type { Keyring } from './keyring.js';
 import { encryptVersion } from './envelope.js';
 import type { ManagerPool } from './managers/manager-pool.js';
 import { ProviderError } from './providers/provider.js';
+import type { ProviderGate } from './handlers/stored-values.js';
 
 type Stored = { address: SecretAddress; encrypted: EncryptedVersion };
 type Request<Op extends string> = Extract<DelegateRequest, { op: Op }>;
@@ -17,12 +18,13 @@ type Request<Op extends string> = Extract<DelegateRequest, { op: Op }>;
 /** What the handlers borrow from the delegate service. */
 export interface MigrationDeps {
   requireKeyring(): Keyring;
-  openValues(keyring: Keyring, items: Stored[], managers: ManagerContext[], records: IntermediateKeyRecord[]): Promise<string[]>;
+  openValues(keyring: Keyring, items: Stored[], managers: ManagerContext[], records: IntermediateKeyRecord[], gate?: ProviderGate): Promise<string[]>;
   storeValues(
     keyring: Keyring,
     manager: ManagerContext | undefined,
     items: { address: SecretAddress; payload: string; remoteName?: string | undefined; remoteMode?: 'create' | 'overwrite' | undefined }[],
     current: IntermediateKeyRecord | null,
+    gate?: ProviderGate,
   ): Promise<{ versions: EncryptedVersion[]; intermediateKeys: IntermediateKeyRecord[] }>;
   pool(): ManagerPool;
   fail(code: 'BAD_REQUEST' | 'DECRYPT_FAILED', message: string): Error;
@@ -30,8 +32,23 @@ export interface MigrationDeps {
 
 /** Digests of the values last written, so a verify right after its write reads only the copy, not the source again. */
 const DIGEST_CACHE_LIMIT = 50_000;
-/** Names probed at once within one request; main runs several requests side by side. */
+/** Names probed at once within one request that sets no concurrency (the run's in-flight limit bounds the others). */
 const PROBE_CONCURRENCY = 8;
+
+/** A request's provider calls, each in a slot of its manager's in-flight limit when the request sets a concurrency. */
+function gateOf(deps: MigrationDeps, concurrency: number | undefined): ProviderGate {
+  const slots = deps.pool().slots;
+  return (managerId, call) => slots.run(managerId, concurrency, call);
+}
+
+/** A create must find its name free: a value someone else put there is never written over (the store's own create refuses it too). */
+async function probeFree(deps: MigrationDeps, keyring: Keyring, request: Request<'migration.write'>, gate: ProviderGate): Promise<void> {
+  if (!request.target || !request.remoteName) return;
+  const { provider } = deps.pool().store(keyring, request.target);
+  if (await gate(request.target.id, () => provider.exists(request.remoteName!))) {
+    throw new ProviderError('EXISTS', `"${request.remoteName}" already exists in the target, and Strongroom did not write it: give the secret another target name.`);
+  }
+}
 
 /**
  * An earlier attempt journaled a create at the target name and may have made
@@ -40,14 +57,21 @@ const PROBE_CONCURRENCY = 8;
  * (the copies then go on top of it as new versions). Anything else is not
  * Strongroom's: refused as taken, never written over.
  */
-async function reclaim(deps: MigrationDeps, keyring: Keyring, request: Request<'migration.write'>, values: string[]): Promise<{ reference: string; versionId: string | null }[]> {
+async function reclaim(
+  deps: MigrationDeps,
+  keyring: Keyring,
+  request: Request<'migration.write'>,
+  values: string[],
+  gate: ProviderGate,
+): Promise<{ reference: string; versionId: string | null }[]> {
   if (!request.target || !request.remoteName) return [];
-  const { provider } = deps.pool().store(keyring, request.target);
-  if (!(await provider.exists(request.remoteName))) return [];
+  const target = request.target;
+  const { provider } = deps.pool().store(keyring, target);
+  if (!(await gate(target.id, () => provider.exists(request.remoteName!)))) return [];
   const reference = provider.locate(request.remoteName);
   let found;
   try {
-    found = await provider.get(reference);
+    found = await gate(target.id, () => provider.get(reference));
   } catch (error) {
     // A name blocked by a deleted secret: not a value this run left.
     if (error instanceof ProviderError && error.code === 'NOT_FOUND') found = null;
@@ -80,16 +104,18 @@ export function createMigrationHandlers(deps: MigrationDeps) {
     'migration.probe': async (request: Request<'migration.probe'>): Promise<DelegateResult<'migration.probe'>> => {
       const keyring = deps.requireKeyring();
       const { provider } = deps.pool().store(keyring, request.manager);
+      const gate = gateOf(deps, request.concurrency);
       const found = new Array<boolean>(request.names.length).fill(false);
       let next = 0;
       const worker = async () => {
         while (next < request.names.length) {
           const i = next++;
           // The store's own check: a live secret, or a deleted one still blocking the name, is taken.
-          found[i] = await provider.exists(request.names[i]!);
+          found[i] = await gate(request.manager.id, () => provider.exists(request.names[i]!));
         }
       };
-      await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, request.names.length) }, worker));
+      const workers = request.concurrency === undefined ? PROBE_CONCURRENCY : request.names.length;
+      await Promise.all(Array.from({ length: Math.min(workers, request.names.length) }, worker));
       const taken = request.names.filter((_, i) => found[i]);
       return { taken };
     },
@@ -103,16 +129,23 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         }
         if (item.to.managerId !== (request.target?.id ?? 'local')) throw deps.fail('BAD_REQUEST', 'Every copy is addressed to the target manager.');
       }
-      const values = await deps.openValues(
-        keyring,
-        request.items.map((item) => item.from),
-        request.managers,
-        request.intermediateKeys,
-      );
-      const versions: EncryptedVersion[] = new Array<EncryptedVersion>(request.items.length);
+      const gate = gateOf(deps, request.concurrency);
       const toTarget = request.items.flatMap((item, i) => (item.placement === 'target' ? [i] : []));
+      // A create probes its name while the source is read: two managers, so neither waits for the other.
+      const creates = toTarget.length > 0 && !request.overwrite && !request.reclaim;
+      const [values] = await Promise.all([
+        deps.openValues(
+          keyring,
+          request.items.map((item) => item.from),
+          request.managers,
+          request.intermediateKeys,
+          gate,
+        ),
+        request.probe && creates ? probeFree(deps, keyring, request, gate) : undefined,
+      ]);
+      const versions: EncryptedVersion[] = new Array<EncryptedVersion>(request.items.length);
       let intermediateKeys: IntermediateKeyRecord[] = [];
-      const claimed = request.reclaim && toTarget.length > 0 ? await reclaim(deps, keyring, request, values) : [];
+      const claimed = request.reclaim && toTarget.length > 0 ? await reclaim(deps, keyring, request, values, gate) : [];
       if (toTarget.length > 0) {
         // In order: a secret store keeps the versions in the order they are written.
         const stored = await deps.storeValues(
@@ -127,6 +160,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
             remoteMode: j === 0 && !request.overwrite && claimed.length === 0 ? ('create' as const) : ('overwrite' as const),
           })),
           request.intermediateKey ?? null,
+          gate,
         );
         toTarget.forEach((i, j) => (versions[i] = stored.versions[j]!));
         intermediateKeys = stored.intermediateKeys;
@@ -142,6 +176,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
         request.items.map((item, i) => ({ address: item.to, encrypted: versions[i]! })),
         request.managers,
         [...request.intermediateKeys, ...intermediateKeys],
+        gate,
       );
       const equal = request.items.map((_, i) => timingSafeEqual(digest(values[i]!), digest(copies[i]!)));
       return { versions, intermediateKeys, claimed, equal };
@@ -149,11 +184,13 @@ export function createMigrationHandlers(deps: MigrationDeps) {
 
     'migration.verify': async (request: Request<'migration.verify'>): Promise<DelegateResult<'migration.verify'>> => {
       const keyring = deps.requireKeyring();
+      const gate = gateOf(deps, request.concurrency);
       const copies = await deps.openValues(
         keyring,
         request.items.map((item) => item.written),
         request.managers,
         request.intermediateKeys,
+        gate,
       );
       const missing = request.items.flatMap((item, i) => (written.has(keyOf(item.written.address)) ? [] : [i]));
       const sources =
@@ -163,6 +200,7 @@ export function createMigrationHandlers(deps: MigrationDeps) {
               missing.map((i) => request.items[i]!.from),
               request.managers,
               request.intermediateKeys,
+              gate,
             )
           : [];
       const expected = new Map(missing.map((i, j) => [i, digest(sources[j]!)]));

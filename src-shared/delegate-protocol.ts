@@ -193,6 +193,11 @@ const auditHashSchema = z.strictObject({ seq: z.number().int().min(1), hash: bas
 
 /** How a write to a secret store treats a name already taken there (see WriteMode in providers/provider.ts). */
 const remoteModeSchema = z.enum(['create', 'overwrite']).default('create');
+/**
+ * A migration's concurrency C: its provider requests in flight at once per manager (docs/migration.md). The
+ * delegate holds each manager's calls of the request to it; absent, the calls are not limited.
+ */
+const migrationConcurrencySchema = z.number().int().min(1).max(256);
 
 /**
  * The fields of a `secrets` row that decide which value a consumer gets, as
@@ -356,6 +361,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     ownVersions: z.array(z.string().min(1).max(256)).max(100_000),
     /** Whether Strongroom created the remote secret, rather than adopting one that was there. */
     created: z.boolean(),
+    concurrency: migrationConcurrencySchema.optional(),
   }),
   /** Master key rotation (docs/migration.md): a new keyring version under the same passphrase. */
   z.strictObject({ op: z.literal('keyring.rotate'), sealed: sealedMessageSchema, current: keyringEntrySchema, version: z.number().int().min(2) }),
@@ -373,7 +379,12 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
   }),
   /** Which of these names already hold a value in the secret store. */
-  z.strictObject({ op: z.literal('migration.probe'), manager: managerContextSchema, names: z.array(z.string().min(1).max(512)).min(1).max(MAX_BATCH) }),
+  z.strictObject({
+    op: z.literal('migration.probe'),
+    manager: managerContextSchema,
+    names: z.array(z.string().min(1).max(512)).min(1).max(MAX_BATCH),
+    concurrency: migrationConcurrencySchema.optional(),
+  }),
   /**
    * Copies one secret's versions, in order, out of their manager: `target` ones into `target` (the built-in store
    * when absent), `local` ones (history that stays readable here) re-encrypted by the keyring. The values never leave.
@@ -395,6 +406,9 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     intermediateKey: intermediateKeyRecordSchema.nullable().optional(),
     /** Also read each copy back once written and compare it with its source (as migration.verify does), in the same request. */
     verify: z.boolean().default(false),
+    /** Before a create, check the target name holds nothing (the run's name probe), while the source is read. */
+    probe: z.boolean().default(false),
+    concurrency: migrationConcurrencySchema.optional(),
   }),
   /** Reads each written copy back and compares it with its source, byte for byte. */
   z.strictObject({
@@ -402,6 +416,7 @@ export const delegateRequestSchema = z.discriminatedUnion('op', [
     items: z.array(z.strictObject({ from: storedVersionSchema, written: storedVersionSchema })).min(1).max(MAX_BATCH),
     managers: z.array(managerContextSchema).max(64).default([]),
     intermediateKeys: z.array(intermediateKeyRecordSchema).max(MAX_BATCH).default([]),
+    concurrency: migrationConcurrencySchema.optional(),
   }),
   z.strictObject({ op: z.literal('audit.mac'), entries: z.array(auditHashSchema).min(1).max(10_000) }),
   z.strictObject({ op: z.literal('rows.mac'), rows: z.array(secretRowFieldsSchema).min(1).max(1000) }),

@@ -100,7 +100,10 @@ export function secretsHandlers(ctx: DelegateContext) {
       const keyring = ctx.requireKeyring();
       const { provider, readOnly } = ctx.managers.store(keyring, request.manager);
       if (readOnly) throw new ProviderError('READ_ONLY', 'This manager is read-only: Strongroom cannot delete its remote values.');
-      const deletion = await provider.delete(request.reference, { versions: request.ownVersions, created: request.created });
+      // A migration's source removal counts against its in-flight limit for the manager, like its reads.
+      const deletion = await ctx.managers.slots.run(request.manager.id, request.concurrency, () =>
+        provider.delete(request.reference, { versions: request.ownVersions, created: request.created }),
+      );
       return { removed: deletion.removed, detail: ctx.sanitizer.mask(deletion.detail).slice(0, 2000) };
     },
   } satisfies Partial<DelegateHandlers>;

@@ -19,6 +19,10 @@ type Outgoing = { address: SecretAddress; payload: string; remoteName?: string |
 /** Reads from a secret store in parallel, but not without bound. */
 const REMOTE_CONCURRENCY = 8;
 
+/** Runs one provider call of a manager: a migration's in-flight limit per manager (managers/in-flight-limiter.ts), or at once. */
+export type ProviderGate = <T>(managerId: string, call: () => Promise<T>) => Promise<T>;
+const ungated: ProviderGate = (_managerId, call) => call();
+
 /** Decrypts one stored version, turning an authentication failure into a typed error. */
 function decrypt(ctx: DelegateContext, keyring: Keyring, item: { address: SecretAddress; encrypted: EncryptedVersion }): string {
   try {
@@ -46,8 +50,9 @@ export async function openValues(
   items: Stored[],
   managers: ManagerContext[],
   records: IntermediateKeyRecord[],
-  options: { skipRemote?: boolean } = {},
+  options: { skipRemote?: boolean; gate?: ProviderGate } = {},
 ): Promise<string[]> {
+  const gate = options.gate ?? ungated;
   const out: string[] = new Array<string>(items.length).fill('');
   const contexts = new Map(managers.map((manager) => [manager.id, manager]));
   const contextOf = (managerId: string) => {
@@ -99,7 +104,7 @@ export async function openValues(
         const item = items[i]!;
         const { provider } = ctx.managers.store(keyring, contextOf(item.address.managerId));
         const { reference, versionId } = item.encrypted.remote!;
-        const stored = versionId === null ? await provider.readReference(reference) : await provider.get(reference, versionId);
+        const stored = await gate(item.address.managerId, () => (versionId === null ? provider.readReference(reference) : provider.get(reference, versionId)));
         ctx.trackPayload(stored.value);
         out[i] = stored.value;
       }
@@ -125,6 +130,7 @@ export async function storeValues(
   manager: ManagerContext | undefined,
   items: Outgoing[],
   current: IntermediateKeyRecord | null,
+  gate: ProviderGate = ungated,
 ): Promise<{ versions: EncryptedVersion[]; intermediateKeys: IntermediateKeyRecord[] }> {
   if (!manager) return { versions: items.map((item) => encryptVersion(keyring, item.address, Buffer.from(item.payload, 'utf8'))), intermediateKeys: [] };
   if (items.some((item) => item.address.managerId !== manager.id)) throw new DelegateFailure('BAD_REQUEST', 'Every value must be addressed to the manager it is stored in.');
@@ -160,9 +166,9 @@ export async function storeValues(
     const mode = item.remoteMode ?? 'create';
     let written: { reference: string; versionId: string };
     try {
-      written = await provider.put(item.remoteName!, item.payload, mode);
+      written = await gate(manager.id, () => provider.put(item.remoteName!, item.payload, mode));
     } catch (error) {
-      throw await undoBatch(ctx, provider, created, error);
+      throw await undoBatch(ctx, provider, created, error, (call) => gate(manager.id, call));
     }
     if (mode === 'create') created.push({ name: item.remoteName!, ...written });
     versions.push({ ciphertext: '', wrappedKey: '', keyringVersion: keyring.currentVersion, remote: { reference: written.reference, versionId: written.versionId } });
@@ -175,13 +181,19 @@ export async function storeValues(
  * this batch created are deleted again (each holds only the one version it
  * wrote). Those that cannot be are named in the failure, for main to list.
  */
-async function undoBatch(ctx: DelegateContext, provider: SecretStore, created: { name: string; reference: string; versionId: string }[], cause: unknown): Promise<unknown> {
+async function undoBatch(
+  ctx: DelegateContext,
+  provider: SecretStore,
+  created: { name: string; reference: string; versionId: string }[],
+  cause: unknown,
+  gate: <T>(call: () => Promise<T>) => Promise<T>,
+): Promise<unknown> {
   const failure = typedFailure(cause, ctx.sanitizer);
   if (created.length === 0 || !(failure instanceof DelegateFailure)) return failure;
   const orphans: string[] = [];
   for (const write of created) {
     try {
-      await provider.delete(write.reference, { versions: [write.versionId], created: true });
+      await gate(() => provider.delete(write.reference, { versions: [write.versionId], created: true }));
     } catch {
       orphans.push(write.name);
     }

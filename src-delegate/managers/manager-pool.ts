@@ -14,6 +14,7 @@ import { IntermediateKeyCache, IntermediateKeys } from '../providers/intermediat
 import { ProviderError, type KeyManager, type SecretStore, type TokenRenewalStatus } from '../providers/provider.js';
 import { capabilityMismatches } from './capabilities.js';
 import { decryptConfig } from './config-crypto.js';
+import { ManagerSlots } from './in-flight-limiter.js';
 import { providerOf, secretValues } from './registry.js';
 import { managerKindSpecs } from '../../src-shared/manager-kinds.js';
 
@@ -43,6 +44,8 @@ export class ConfigDamagedError extends Error {}
 export class ManagerPool {
   private readonly entries = new Map<string, Entry>();
   readonly cache = new IntermediateKeyCache();
+  /** Each manager's in-flight limit for a migration's provider calls (its concurrency C). */
+  readonly slots = new ManagerSlots();
 
   /**
    * `track` registers each secret configuration value with the sanitizer before the provider can print it;

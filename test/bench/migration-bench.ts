@@ -3,17 +3,20 @@
  * (two AWS Secrets Manager emulators) with L ms of latency on every request,
  * through the real core and delegate. The wall time is compared with the lower
  * bound N·k·L/C, where k is the provider calls per secret the run made
- * (counted by the emulators: the preview's name probes, the copy's read and
+ * (counted by the emulators: the name probe, the copy's read and
  * write, the read-back that verifies it; sizes need no reads between two
  * stores of the same limit) and C the
- * concurrency. The sequential run (C = 1), the way tools that move one secret
+ * concurrency: provider requests in flight at once per manager (docs/migration.md), so the source's calls
+ * and the target's overlap, and the busiest manager's calls·L/C is the bound that definition allows; both are
+ * printed. The sequential run (C = 1), the way tools that move one secret
  * at a time work, is measured on a sample and scaled to N.
  *
  * Each emulator runs in a process of its own (aws-emulator-process.ts): they stand in for clouds whose CPU is
  * not on this machine, and sharing main's event loop (its SQLite commits block it) made every call wait for
  * main and main for every call. They still run on this machine, so the same number of provider calls is also
- * made straight from here with the same SDK, C at a time, with no engine at all: the floor this machine
- * reaches right now (far above the bound when the machine is loaded), printed with its load average.
+ * made straight from here with the same SDK, C at a time per emulator as the run's were, with no engine at all:
+ * the floor this machine reaches right now (far above the bound when the machine is loaded), printed with its
+ * load average.
  *
  * Wall time on a shared machine is noise, so the CPU the run cost is printed
  * too, per provider call: the delegate's, main's and the emulators' (from /proc, Linux only), beside this
@@ -53,11 +56,15 @@ export interface MigrationBenchResult {
   latencyMs: number;
   concurrency: number;
   callsPerSecret: number;
+  /** Provider calls the run made to each manager. */
+  callsPerManager: { source: number; target: number };
   wallMs: number;
   lowerBoundMs: number;
   ratio: number;
+  /** The busiest manager's calls·L/C: the bound when C counts requests in flight per manager. */
+  busiestBoundMs: number;
   sequential: { sample: number; wallMs: number; scaledToAllMs: number };
-  /** The run's provider calls made straight from the benchmark, C at a time, without the engine. */
+  /** The run's provider calls made straight from the benchmark, C at a time per emulator, without the engine. */
   callsAlone: { calls: number; wallMs: number };
   /** One-minute load average and cores when the run ended. */
   load: { average: number; cores: number };
@@ -121,13 +128,20 @@ async function concurrentReads(secretIds: string[], total: number, concurrency: 
   return performance.now() - started;
 }
 
-/** Makes `total` GetSecretValue calls to the emulator with a default SDK client: what the calls cost without Strongroom. */
-async function callsAlone(emulator: RemoteAwsEmulator, secretIds: string[], total: number, concurrency: number): Promise<number> {
-  const client = new SecretsManagerClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials } });
+/**
+ * Makes GetSecretValue calls with a default SDK client, `total` of them to each emulator, `concurrency` at a time to
+ * each, all emulators at once (as the run's C per manager allows): what the calls cost without Strongroom.
+ */
+async function callsAlone(work: { emulator: RemoteAwsEmulator; total: number }[], secretIds: string[], concurrency: number): Promise<number> {
+  const clients = work.map(({ emulator }) => new SecretsManagerClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: { ...emulator.credentials } }));
+  const started = performance.now();
   try {
-    return await concurrentReads(secretIds, total, concurrency, (secretId) => client.send(new GetSecretValueCommand({ SecretId: secretId })));
+    await Promise.all(
+      work.map(({ total }, i) => concurrentReads(secretIds, total, concurrency, (secretId) => clients[i]!.send(new GetSecretValueCommand({ SecretId: secretId })))),
+    );
+    return performance.now() - started;
   } finally {
-    client.destroy();
+    for (const client of clients) client.destroy();
   }
 }
 
@@ -254,6 +268,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const ratePerSecond = 1_000_000;
 
     const before = await calls(emulators);
+    const [sourceBefore, targetBefore] = [await calls([source]), await calls([target])];
     const delegateCpuBefore = processCpuMs(core.delegatePid);
     // Emulators in main's process count in main's CPU.
     const emulatorsCpuBefore = emulatorsInMain ? Number.NaN : emulatorsCpuMs(emulators);
@@ -286,11 +301,21 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const delegateCpuAfter = processCpuMs(core.delegatePid);
     const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
     const callsPerSecret = ((await calls(emulators)) - before) / count;
+    const callsPerManager = { source: (await calls([source])) - sourceBefore, target: (await calls([target])) - targetBefore };
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
+    const busiestBoundMs = (Math.max(callsPerManager.source, callsPerManager.target) * latencyMs) / concurrency;
     const runCalls = Math.round(count * callsPerSecret);
+    // The names are the same in both stores (the run moved them without renaming or deleting the source copies).
     const movedIds = (await call(core, 'secrets.list', { managerId: to.id, limit: 500 })).items.map((item) => `bench/${item.name}`);
     let cpuBefore = ownCpuMs();
-    const aloneMs = await callsAlone(target, movedIds, runCalls, concurrency);
+    const aloneMs = await callsAlone(
+      [
+        { emulator: source, total: callsPerManager.source },
+        { emulator: target, total: callsPerManager.target },
+      ],
+      movedIds,
+      concurrency,
+    );
     const aloneCpu = ownCpuMs() - cpuBefore;
     cpuBefore = ownCpuMs();
     await providerCallsAlone(target, movedIds, runCalls, concurrency);
@@ -308,9 +333,11 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       latencyMs,
       concurrency,
       callsPerSecret: Math.round(callsPerSecret * 100) / 100,
+      callsPerManager,
       wallMs: Math.round(wallMs),
       lowerBoundMs: Math.round(lowerBoundMs),
       ratio: Math.round((wallMs / lowerBoundMs) * 100) / 100,
+      busiestBoundMs: Math.round(busiestBoundMs),
       sequential: { sample, wallMs: Math.round(sequentialMs), scaledToAllMs: Math.round((sequentialMs / sample) * count) },
       callsAlone: { calls: runCalls, wallMs: Math.round(aloneMs) },
       load: { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length },

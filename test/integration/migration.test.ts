@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type ChannelRequest, type MigrationRun, type SecretSummary } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
@@ -359,6 +359,35 @@ describe('preview: every reason, from a real case, before anything changes', () 
     expect(moved?.detail).toContain(`as "run-ok-${tag}"`);
     expect(moved?.sealed).toBe(true);
     expect((await call(core, 'audit.verify', {})).intact).toBe(true);
+  });
+
+  it('a name taken after the preview: the run probes it right before its create, fails it as name-taken and writes nothing there', async () => {
+    const tag = hex();
+    const free = await createIn(core, `probe-free-${tag}`, 'moves');
+    const taken = await createIn(core, `probe-taken-${tag}`, 'mine');
+    const request = { sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: [free.id, taken.id] };
+    expect((await call(core, 'migration.preview', request)).counts).toEqual({ move: 2, rename: 0, fail: 0 });
+    const admin = new SecretsManagerClient({ region: aws.region, endpoint: aws.endpoint, credentials: { ...aws.credentials } });
+    try {
+      await admin.send(new CreateSecretCommand({ Name: `strongroom/probe-taken-${tag}`, SecretString: 'an admin wrote this after the preview' }));
+      const creates = aws.calls.count('secretsmanager:CreateSecret');
+      const run = await migrate(request);
+      expect(run).toMatchObject({ state: 'finished', total: 2, done: 1, failed: 1 });
+      const report = await call(core, 'migration.report', { runId: run.id });
+      expect(report.items.find((item) => item.secretId === taken.id)).toMatchObject({ outcome: 'failed', reason: 'name-taken' });
+      // The probe found the name taken: only the free name's create reached the store.
+      expect(aws.calls.count('secretsmanager:CreateSecret') - creates).toBe(1);
+      const there = await admin.send(new DescribeSecretCommand({ SecretId: `strongroom/probe-taken-${tag}` }));
+      expect(Object.keys(there.VersionIdsToStages ?? {})).toHaveLength(1);
+      expect((await admin.send(new GetSecretValueCommand({ SecretId: `strongroom/probe-taken-${tag}` }))).SecretString).toBe('an admin wrote this after the preview');
+    } finally {
+      admin.destroy();
+    }
+    expect((await call(core, 'secrets.get', { id: taken.id })).managerId).toBe('local');
+    expect(await revealNow(taken.id)).toBe('mine');
+    expect(await revealNow(free.id)).toBe('moves');
+    // The pending create journaled ahead for the taken name owns nothing and is gone.
+    expect(query('SELECT state FROM remote_writes WHERE secret_id = ?', taken.id)).toEqual([]);
   });
 
   it('selects by the list filter, together with named secrets', async () => {

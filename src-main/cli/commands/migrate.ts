@@ -106,7 +106,7 @@ export const migrateCommands = [
       'all-versions': { type: 'boolean', help: 'move every version, not only the current one' },
       'dry-run': { type: 'boolean', help: 'say what would happen; change nothing' },
       'delete-source': { type: 'boolean', help: 'delete each value from A once B holds it' },
-      concurrency: { type: 'string', value: 'C', help: 'secrets moved at once, 1 to 256 (default 16)' },
+      concurrency: { type: 'string', value: 'C', help: 'provider requests in flight at once per manager, 1 to 256 (default 16)' },
       rate: { type: 'string', value: 'R', help: "at most R provider requests a second per provider, for this run (default: each manager's stored or published rate)" },
       ...jsonOutput,
     },

@@ -97,7 +97,8 @@ export class MigrationService {
 
   async start(request: ParsedRequest<'migration.start'>): Promise<MigrationRun> {
     this.vault.requireUnlocked();
-    const plan = await this.planner.plan(request, request.concurrency);
+    // The target's names are probed by the run itself, each right before its create (planner.plan).
+    const plan = await this.planner.plan(request, request.concurrency, false);
     const id = randomUUID();
     const now = new Date().toISOString();
     const keptReferences = plan.preview.items.filter((item) => item.outcome !== 'fail' && item.reference?.kept).length;

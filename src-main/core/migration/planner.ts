@@ -110,7 +110,12 @@ export class MigrationPlanner {
     return picked;
   }
 
-  async plan(request: PlanRequest, concurrency: number): Promise<Plan> {
+  /**
+   * `probeNames`: whether the target's names are probed now (a preview). A run's start leaves it to each item's
+   * write, which probes its name right before the create, in the run's pipeline (runner.ts); the store's own
+   * create refuses a taken name in either case.
+   */
+  async plan(request: PlanRequest, concurrency: number, probeNames = true): Promise<Plan> {
     if (request.sourceManagerId === request.targetManagerId) throw new AppError('INVALID_REQUEST', 'The source and the target are the same manager.');
     const source = this.managers.info(request.sourceManagerId);
     const target = this.managers.info(request.targetManagerId);
@@ -162,7 +167,7 @@ export class MigrationPlanner {
     await this.measure(items, byId, request.allVersions, limits, target, concurrency, this.limits(source));
     if (target.role === 'secret-store' && limits.nameRule) {
       this.refuseClashes(items, target, limits.nameRule.caseInsensitive);
-      await this.refuseTaken(items, target, concurrency);
+      if (probeNames) await this.refuseTaken(items, target, concurrency);
     }
     const counts = { move: 0, rename: 0, fail: 0 };
     for (const item of items) counts[item.outcome]++;
@@ -311,9 +316,10 @@ export class MigrationPlanner {
       (item) => item.outcome !== 'fail' && item.targetName !== null && !this.secrets.remoteWrites.isPending(target.id, item.secretId, item.targetName),
     );
     const context = this.managers.context(target.id)!;
-    await inBatches(candidates, REMOTE_BATCH, Math.ceil(concurrency / REMOTE_BATCH), async (batch) => {
+    // The delegate holds `concurrency` probes in flight; twice as many names in hand keep its slots full.
+    await inBatches(candidates, REMOTE_BATCH, Math.ceil((concurrency * 2) / REMOTE_BATCH), async (batch) => {
       const { taken } = await this.delegate.request(
-        { op: 'migration.probe', manager: context, names: batch.map((item) => item.targetName!) },
+        { op: 'migration.probe', manager: context, names: batch.map((item) => item.targetName!), concurrency },
         MANAGER_TIMEOUT_MS,
       );
       const set = new Set(taken);

@@ -1,6 +1,8 @@
 /**
- * Runs the open items of one migration run, `concurrency` at a time, each
- * through planned → written → verified → switched (→ source_removed). Every
+ * Runs the open items of one migration run, each through planned → written →
+ * verified → switched (→ source_removed), with at most `concurrency` provider
+ * requests in flight per manager (held by the delegate) and twice as many
+ * items in hand, so the provider's slots never wait for main. Every
  * step is idempotent and journaled before the next begins, so a run stopped
  * anywhere (pause, kill -9 of this process or of the delegate) continues from
  * the journal: a copy written but not switched is verified or rewritten under
@@ -50,6 +52,12 @@ const RESERVE_BATCH = 1000;
  */
 const SEAL_INTERVAL_MS = 15;
 const SEAL_BATCH = 64;
+/**
+ * The run's concurrency C is its provider requests in flight at once per manager, held by the delegate
+ * (managers/in-flight-limiter.ts). Main works on this many times C secrets at once, so when a call ends another
+ * one is already waiting for its slot: no slot idles while main journals a secret or a request crosses the channel.
+ */
+const LOOKAHEAD = 2;
 
 export interface RunnerDeps {
   db: Database;
@@ -149,7 +157,7 @@ export class MigrationRunner {
             this.onProgress();
           }
         };
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(this.run.concurrency, queue.length)) }, worker));
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(this.run.concurrency * LOOKAHEAD, queue.length)) }, worker));
         await Promise.all([...this.detached]);
       }
     } finally {
@@ -448,6 +456,9 @@ export class MigrationRunner {
           intermediateKeys: sources.intermediateKeys,
           ...(intermediateKey !== undefined ? { intermediateKey } : {}),
           verify: verifyHere,
+          // The run's name probe, right before the create (migration.start does not probe: service.start).
+          probe: remoteName !== null,
+          concurrency: this.run.concurrency,
         },
         MANAGER_TIMEOUT_MS,
       );
@@ -491,7 +502,12 @@ export class MigrationRunner {
     }));
     await this.targetBuckets.read.take(written.copies.filter((copy) => copy.placement === 'target').length);
     const { equal } = await this.deps.delegate.request(
-      { op: 'migration.verify', items, ...this.deps.secrets.dependencies([...items.map((entry) => entry.from), ...items.map((entry) => entry.written)]) },
+      {
+        op: 'migration.verify',
+        items,
+        ...this.deps.secrets.dependencies([...items.map((entry) => entry.from), ...items.map((entry) => entry.written)]),
+        concurrency: this.run.concurrency,
+      },
       MANAGER_TIMEOUT_MS,
     );
     this.targetBuckets.read.succeeded();
@@ -670,7 +686,10 @@ export class MigrationRunner {
       const own = this.deps.secrets.remoteWrites.owned(item.secret_id, this.source.id);
       for (const reference of refs) {
         await this.sourceBuckets.write.take(1);
-        await this.deps.delegate.request({ op: 'secrets.deleteRemote', manager: context, reference, ownVersions: own.versions, created: own.created }, MANAGER_TIMEOUT_MS);
+        await this.deps.delegate.request(
+          { op: 'secrets.deleteRemote', manager: context, reference, ownVersions: own.versions, created: own.created, concurrency: this.run.concurrency },
+          MANAGER_TIMEOUT_MS,
+        );
         this.sourceBuckets.write.succeeded();
       }
       this.deps.secrets.remoteWrites.forget(item.secret_id, this.source.id);
