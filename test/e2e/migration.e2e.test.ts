@@ -4,8 +4,9 @@
 // edited target name, refused when it clashes; a run from the built-in store
 // into Azure with its progress, pause, resume and cancel; the report, kept and
 // exported as CSV and JSON; choosing secrets by search, keyboard and "all
-// matching" among more than 500 (one past the 500th moved); and axe on the
-// view and its dialogs in both themes.
+// matching" among more than 500 (one past the 500th moved), and reviewing
+// them with "Show only chosen"; and axe on the view and its dialogs in both
+// themes.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -467,6 +468,34 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     await sourceSearch().fill('');
     await chosenCount().filter({ hasText: `${total.toLocaleString('en')} secrets · 11 chosen` }).waitFor();
     expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+
+    // Reviewed before the preview, by keyboard: only the chosen, by name, with their count; a search narrows them, and
+    // one unchosen there stays listed to choose again.
+    const showChosen = page.getByRole('button', { name: 'Show only chosen' });
+    await showChosen.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => showChosen.getAttribute('aria-pressed')).toBe('true');
+    const review = page.getByRole('listbox', { name: 'Chosen secrets' });
+    const reviewed = ['many0003', 'many0537', ...Array.from({ length: 9 }, (_, i) => `many055${i}`)];
+    await chosenCount().filter({ hasText: 'Showing 11 chosen secrets · 11 chosen' }).waitFor();
+    await expect
+      .poll(() => review.getByRole('option').evaluateAll((options) => options.map((option) => [option.getAttribute('aria-label'), option.getAttribute('aria-selected')])))
+      .toEqual(reviewed.map((name) => [name, 'true']));
+    expect(await page.getByRole('button', { name: /^Choose all/ }).count()).toBe(0);
+    expect(await violationsInBothThemes()).toEqual({ light: [], dark: [] });
+    await sourceSearch().fill('MANY053');
+    await chosenCount().filter({ hasText: '1 of 11 chosen secrets matches · 11 chosen' }).waitFor();
+    await sourceSearch().press('ArrowDown');
+    await review.press('Space');
+    await expect.poll(() => review.getByRole('option', { name: 'many0537', exact: true }).getAttribute('aria-selected')).toBe('false');
+    await chosenCount().filter({ hasText: '1 of 11 chosen secrets matches · 10 chosen' }).waitFor();
+    await review.press('Space');
+    await chosenCount().filter({ hasText: '1 of 11 chosen secrets matches · 11 chosen' }).waitFor();
+    await sourceSearch().fill('');
+    await showChosen.click();
+    await expect.poll(() => showChosen.getAttribute('aria-pressed')).toBe('false');
+    await chosenCount().filter({ hasText: `${total.toLocaleString('en')} secrets · 11 chosen` }).waitFor();
+    await list.waitFor();
 
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByText('11 secrets: 11 will move, 0 will be renamed, 0 will fail.').waitFor();

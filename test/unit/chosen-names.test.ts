@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toggleName, withNames, withoutNames } from '../../src-renderer/features/migration/chosen-names.js';
+import { chosenMatching, toggleName, withNames, withoutNames } from '../../src-renderer/features/migration/chosen-names.js';
 
 describe('the chosen secrets of a migration', () => {
   it('toggles one name, never twice', () => {
@@ -19,5 +19,16 @@ describe('the chosen secrets of a migration', () => {
 
   it('removes only the matches of a search', () => {
     expect(withoutNames(['keep', 's1', 's2', 'other'], ['s1', 's2', 's3'])).toEqual(['keep', 'other']);
+  });
+});
+
+describe('the chosen secrets shown for review', () => {
+  it('lists every chosen name in name order, or those containing the search in any case', () => {
+    const chosen = ['db_prod', 'API_key', 'db_test', 'cache'];
+    expect(chosenMatching(chosen, '')).toEqual(['API_key', 'cache', 'db_prod', 'db_test']);
+    expect(chosenMatching(chosen, '  DB_ ')).toEqual(['db_prod', 'db_test']);
+    expect(chosenMatching(chosen, 'key')).toEqual(['API_key']);
+    expect(chosenMatching(chosen, 'nothing')).toEqual([]);
+    expect(chosen).toEqual(['db_prod', 'API_key', 'db_test', 'cache']);
   });
 });

@@ -5,7 +5,9 @@
  * chosen set kept across searches. The list is a multi-select listbox: arrow
  * keys, Page Up/Down, Home and End move, Space chooses or unchooses, Ctrl+A
  * chooses every match; "Choose all N matching" does the same for a search of
- * thousands.
+ * thousands. "Show only chosen" lists the chosen set itself, to review before
+ * the preview: the names chosen when it was turned on stay listed, so one
+ * unchosen by mistake can be chosen again.
  */
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
 import { call } from '../../api/call.js';
@@ -25,7 +27,7 @@ import {
   type ListFilters,
 } from '../../lib/secret-list.js';
 import { secretTypeLabels } from '../../lib/secret-types.js';
-import { toggleName, withNames, withoutNames } from './chosen-names.js';
+import { chosenMatching, toggleName, withNames, withoutNames } from './chosen-names.js';
 import { matchingNames } from './migration-api.js';
 
 /** One row's height in pixels; the CSS draws rows this tall. */
@@ -45,13 +47,27 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
   const [list, dispatch] = useReducer(listReducer, managerId, (id): typeof initialListState => ({ ...initialListState, filters: { ...defaultFilters, managerId: id } }));
   const [text, setText] = useState('');
   const [viewport, setViewport] = useState({ scrollTop: 0, height: 240 });
-  const [activeAt, setActiveAt] = useState({ generation: 0, index: 0 });
+  const [activeAt, setActiveAt] = useState({ view: 'list 0', index: 0 });
+  /** "Show only chosen": the chosen names when it was turned on, or null while the source's secrets are listed. */
+  const [reviewed, setReviewed] = useState<readonly string[] | null>(null);
+  const [reviewCount, setReviewCount] = useState(0);
   const [bulk, setBulk] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const listRef = useRef<HTMLDivElement>(null);
   const debouncer = useMemo(() => createDebouncer(SEARCH_DEBOUNCE_MS), []);
   useEffect(() => () => debouncer.cancel(), [debouncer]);
   const chosenSet = useMemo(() => new Set(chosen), [chosen]);
-  const { total, loaded, filters, generation } = list;
+  const { filters, generation } = list;
+  const review = useMemo(() => (reviewed ? chosenMatching(reviewed, text) : null), [reviewed, text]);
+  const total = review ? review.length : list.total;
+  const loaded = review !== null || list.loaded;
+  /** An empty view draws a sentence instead of the list, so the list is measured again when it comes back. */
+  const empty = total === 0;
+  /** The row at `index` of what is listed: a secret of the source, or a chosen name (its type is not kept with it). */
+  const rowOfView = (index: number) => {
+    if (!review) return rowAt(list, index);
+    const name = review[index];
+    return name === undefined ? undefined : { id: `chosen:${name}`, name, type: null };
+  };
 
   useLayoutEffect(() => {
     const element = listRef.current;
@@ -61,11 +77,12 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
     const observer = new ResizeObserver(measure);
     observer.observe(element);
     return () => observer.disconnect();
-  }, [loaded]);
+  }, [loaded, empty]);
 
   const range = visibleRange(viewport.scrollTop, viewport.height, ROW_HEIGHT, total);
   // Pages of the rows in view that this query has not fetched yet; a reply to an older query is dropped by the reducer.
   useEffect(() => {
+    if (reviewed) return;
     for (const page of pagesToFetch(list, range.start, range.end)) {
       dispatch({ type: 'page-requested', generation: list.generation, page });
       call('secrets.list', { ...listRequest(list.filters), offset: page * LIST_PAGE_SIZE, limit: LIST_PAGE_SIZE }).then(
@@ -73,17 +90,28 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
         (err: unknown) => dispatch({ type: 'page-failed', generation: list.generation, page, error: describeError(err) }),
       );
     }
-  }, [list, range.start, range.end]);
+  }, [list, reviewed, range.start, range.end]);
 
-  // The keyboard's row belongs to one query; a new query starts at the top.
-  const active = activeAt.generation === generation ? Math.min(activeAt.index, Math.max(0, total - 1)) : 0;
-  const setActive = (index: number) => setActiveAt({ generation, index });
+  // The keyboard's row belongs to one query of one view; a new query, or the other view, starts at the top.
+  const view = reviewed ? `chosen ${reviewCount} ${text}` : `list ${generation}`;
+  const active = activeAt.view === view ? Math.min(activeAt.index, Math.max(0, total - 1)) : 0;
+  const setActive = (index: number) => setActiveAt({ view, index });
+
+  const scrollToTop = () => {
+    if (listRef.current) listRef.current.scrollTop = 0;
+    setViewport((v) => ({ ...v, scrollTop: 0 }));
+  };
 
   const search = (value: string) => {
     setText(value);
-    if (listRef.current) listRef.current.scrollTop = 0;
-    setViewport((v) => ({ ...v, scrollTop: 0 }));
+    scrollToTop();
     debouncer.call(() => dispatch({ type: 'filters', filters: { ...filters, query: value } }));
+  };
+
+  const showOnlyChosen = (on: boolean) => {
+    setReviewed(on ? [...chosen] : null);
+    if (on) setReviewCount((n) => n + 1);
+    scrollToTop();
   };
 
   const toggle = (name: string) => {
@@ -122,13 +150,14 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
   const onListKeyDown = (event: KeyboardEvent) => {
     if (event.key === ' ') {
       event.preventDefault();
-      const secret = rowAt(list, active);
+      const secret = rowOfView(active);
       if (secret) toggle(secret.name);
       return;
     }
     if (event.key === 'a' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      if (!bulk.busy && total > 0) void allMatching(true, filters);
+      if (review) onChange((current) => withNames(current, review));
+      else if (!bulk.busy && total > 0) void allMatching(true, filters);
       return;
     }
     const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + pageRows, PageUp: active - pageRows, Home: 0, End: total - 1 };
@@ -152,7 +181,7 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
 
   const rows = [];
   for (let index = range.start; index < range.end; index++) {
-    const secret = rowAt(list, index);
+    const secret = rowOfView(index);
     if (!secret) {
       rows.push(<div key={`pending-${index}`} className="chooser-row chooser-row--pending" style={{ top: index * ROW_HEIGHT }} aria-hidden="true" />);
       continue;
@@ -176,13 +205,21 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
       >
         <span className="chooser-row__box" aria-hidden="true" />
         <span className="chooser-row__name mono">{secret.name}</span>
-        <span className="chooser-row__type">{secretTypeLabels[secret.type]}</span>
+        {secret.type && <span className="chooser-row__type">{secretTypeLabels[secret.type]}</span>}
       </div>,
     );
   }
-  const activeDrawn = rowAt(list, active) !== undefined && active >= range.start && active < range.end;
-  const query = filters.query.trim();
-  const matching = query ? plural(total, 'match', 'matches') : plural(total, 'secret');
+  const activeDrawn = rowOfView(active) !== undefined && active >= range.start && active < range.end;
+  // The review filters as one types; the source's list once main has the query.
+  const query = (review ? text : filters.query).trim();
+  const matching = review ? reviewCounts(review.length, reviewed!.length, query) : query ? plural(total, 'match', 'matches') : plural(total, 'secret');
+  const emptyText = review
+    ? query
+      ? `No chosen secret matches “${query}”.`
+      : 'No secrets are chosen yet.'
+    : query
+      ? `No secret of the source matches “${query}”.`
+      : 'The source holds no secrets.';
 
   return (
     <div className="chooser">
@@ -200,11 +237,29 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
           onChange={(e) => search(e.target.value)}
           onKeyDown={onSearchKeyDown}
         />
-        <button type="button" className="btn btn--small" disabled={!loaded || total === 0 || bulk.busy} onClick={() => void allMatching(true, filters)}>
-          {query ? `Choose all ${total.toLocaleString('en')} matching` : `Choose all ${total.toLocaleString('en')}`}
-        </button>
-        <button type="button" className="btn btn--small" disabled={!loaded || total === 0 || bulk.busy || chosen.length === 0} onClick={() => void allMatching(false, filters)}>
-          {query ? 'Unchoose the matching' : 'Unchoose all'}
+        {!review && (
+          <>
+            <button type="button" className="btn btn--small" disabled={!loaded || total === 0 || bulk.busy} onClick={() => void allMatching(true, filters)}>
+              {query ? `Choose all ${total.toLocaleString('en')} matching` : `Choose all ${total.toLocaleString('en')}`}
+            </button>
+            <button
+              type="button"
+              className="btn btn--small"
+              disabled={!loaded || total === 0 || bulk.busy || chosen.length === 0}
+              onClick={() => void allMatching(false, filters)}
+            >
+              {query ? 'Unchoose the matching' : 'Unchoose all'}
+            </button>
+          </>
+        )}
+        <button
+          type="button"
+          className="btn btn--small"
+          aria-pressed={review !== null}
+          disabled={!review && (chosen.length === 0 || bulk.busy)}
+          onClick={() => showOnlyChosen(!review)}
+        >
+          Show only chosen
         </button>
       </div>
       <p className="chooser__counts" role="status">
@@ -219,13 +274,13 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
         </p>
       )}
       {loaded && total === 0 ? (
-        <p className="field__hint">{query ? `No secret of the source matches “${query}”.` : 'The source holds no secrets.'}</p>
+        <p className="field__hint">{emptyText}</p>
       ) : (
         <div
           ref={listRef}
           className="chooser__list"
           role="listbox"
-          aria-label="Secrets of the source"
+          aria-label={review ? 'Chosen secrets' : 'Secrets of the source'}
           aria-multiselectable="true"
           aria-describedby="chooser-keys-hint"
           tabIndex={0}
@@ -244,8 +299,16 @@ export function SourceSecretChooser({ managerId, chosen, onChange }: SourceSecre
         </div>
       )}
       <p className="field__hint" id="chooser-keys-hint">
-        Chosen secrets stay chosen when the search changes. In the list: arrow keys move, Space chooses or unchooses, Ctrl+A chooses every match.
+        {review
+          ? 'Listed: the secrets chosen when “Show only chosen” was turned on; one unchosen here stays listed, to choose again. In the list: arrow keys move, Space chooses or unchooses, Ctrl+A chooses every one listed.'
+          : 'Chosen secrets stay chosen when the search changes. In the list: arrow keys move, Space chooses or unchooses, Ctrl+A chooses every match.'}
       </p>
     </div>
   );
+}
+
+/** The review's count line: how many chosen names are listed, of how many were chosen when it opened. */
+function reviewCounts(listed: number, reviewed: number, query: string): string {
+  if (!query) return `Showing ${plural(reviewed, 'chosen secret')}`;
+  return `${listed.toLocaleString('en')} of ${plural(reviewed, 'chosen secret')} ${listed === 1 ? 'matches' : 'match'}`;
 }

@@ -28,3 +28,12 @@ export function withoutNames(chosen: readonly string[], names: readonly string[]
   const dropped = new Set(names);
   return chosen.filter((name) => !dropped.has(name));
 }
+
+/**
+ * The names "Show only chosen" lists, in name order: those containing the search text in any case, or all of them.
+ * Read from the set itself, not from main, so it shows exactly what was picked, whatever the source lists.
+ */
+export function chosenMatching(chosen: readonly string[], query: string): string[] {
+  const needle = query.trim().toLowerCase();
+  return chosen.filter((name) => needle === '' || name.toLowerCase().includes(needle)).sort((a, b) => a.localeCompare(b, 'en'));
+}
