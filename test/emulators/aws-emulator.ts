@@ -46,6 +46,28 @@ export interface AwsEmulatorOptions {
 /** Counts of calls received per operation (`kms:Decrypt`, `secretsmanager:GetSecretValue`, `sts:AssumeRole`), rejected ones included. */
 export class CallLog {
   private readonly counts = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly most = new Map<string, number>();
+
+  /** A request of `service` arrived; `left` when its answer is sent. */
+  entered(service: string): void {
+    const now = (this.inFlight.get(service) ?? 0) + 1;
+    this.inFlight.set(service, now);
+    this.most.set(service, Math.max(now, this.most.get(service) ?? 0));
+  }
+
+  left(service: string): void {
+    this.inFlight.set(service, (this.inFlight.get(service) ?? 1) - 1);
+  }
+
+  /** The most requests of `service` in flight at once since `resetMostInFlight`. */
+  mostInFlight(service: string): number {
+    return this.most.get(service) ?? 0;
+  }
+
+  resetMostInFlight(): void {
+    this.most.clear();
+  }
 
   record(operation: string): void {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
@@ -733,7 +755,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       }
       const handlers = service === 'kms' ? kms : service === 'secretsmanager' ? secretsManager : null;
       const action = `${service}:${operation}`;
-      if (service) calls.record(action);
+      if (service) {
+        calls.record(action);
+        calls.entered(service);
+        res.once('close', () => calls.left(service));
+      }
       if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       const fault = service ? injectedFault(action) : null;
       if (fault) throw fault;

@@ -413,6 +413,23 @@ describe('preview: every reason, from a real case, before anything changes', () 
   });
 });
 
+describe('concurrency C: provider requests in flight at once per manager', () => {
+  it('a run with C = 2 never has more than 2 requests in flight at its target, and fills both slots', async () => {
+    const secrets = await seed(`conc-${hex()}`, 12);
+    aws.setFaults({ latencyMs: 25 });
+    aws.calls.resetMostInFlight();
+    try {
+      const run = await migrate({ sourceManagerId: 'local', targetManagerId: ids.awssm, secretIds: secrets.map((s) => s.secret.id), concurrency: 2 });
+      expect(run).toMatchObject({ state: 'finished', total: 12, done: 12, failed: 0 });
+    } finally {
+      aws.setFaults({});
+    }
+    // Main works on 4 secrets at once (each a probe, a write and a read back here), the delegate lets 2 calls through.
+    expect(aws.calls.mostInFlight('secretsmanager')).toBe(2);
+    for (const { secret, value } of secrets) expect(await revealNow(secret.id)).toBe(value);
+  });
+});
+
 describe('throttling slows the run down; no item fails', () => {
   it("each manager's migration rate: its kind's published quota, a stored setting that replaces it", async () => {
     const rates = await call(core, 'migration.rates', {});
