@@ -13,7 +13,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SecretSummary } from '../../src-shared/contract.js';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { managerConfig as vaultConfig, startVaultEmulator } from '../emulators/vault-emulator.js';
+import { runNodeScript } from '../fixtures/process-tools.js';
+import { addManager } from './managers-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
 /** Eight batches of 500 for a scope edit, twenty parts of 200 for an export: room to stop in the middle. */
@@ -221,5 +224,62 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     expect((JSON.parse(list.stdout) as SecretSummary[]).map((item) => item.name).sort()).toEqual(NAMES.slice(0, done).sort());
     const check = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', target, '--passphrase-file', passphraseFile, 'audit', 'verify'], { encoding: 'utf8' });
     expect(check.status, check.stderr).toBe(0);
+  }, 600_000);
+
+  it('a migration paused by Ctrl+C says how far it got and how to resume, exits 130, and the resume finishes it with every value intact', async () => {
+    const MIGRATED = 1000;
+    const names = Array.from({ length: MIGRATED }, (_, i) => `M_${i}`);
+    const store = join(dir.path, 'migrate-store');
+    const envFile = join(dir.path, 'migrate.env');
+    writeFileSync(envFile, names.map((name, i) => `${name}=moved-${i}`).join('\n'));
+    const vault = await startVaultEmulator();
+    const cli = (args: string[]) => runNodeScript(CLI_ENTRY, ['--data-dir', store, '--passphrase-file', passphraseFile, ...args]);
+    try {
+      for (const args of [['init'], ['import', '--from', envFile]]) {
+        const result = await cli(args);
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      }
+      const core = await startCore(store);
+      let target: { id: string };
+      try {
+        await call(core, 'vault.unlock', await sealedUnlock(core));
+        target = await addManager(core, 'vault-m', 'vault', { ...vaultConfig(vault), basePath: 'strongroom/m' });
+      } finally {
+        await core.close();
+      }
+
+      // A low request rate keeps the run going long enough to be stopped in its middle.
+      const result = await runOnTerminal(['--data-dir', store, 'migrate', '--from', 'local', '--to', 'vault-m', '--rate', '200'], { interruptWhen: midway('\\(\\d+ moved') });
+      expect(result.status, result.output).toBe(130);
+      expect(result.output).toContain('Stopping at the next safe point');
+      const paused = /Paused after ([\d,]+) of 1,000 \(([\d,]+) moved, 0 failed\); resume with: strongroom migrate resume (\S+)/.exec(result.output);
+      expect(paused, result.output).not.toBeNull();
+      const moved = Number(paused![2]!.replaceAll(',', ''));
+      expect(moved).toBeGreaterThan(0);
+      expect(moved).toBeLessThan(MIGRATED);
+      const runId = paused![3]!;
+
+      // Nothing lost: the journal says paused, with what the command said.
+      const status = await cli(['migrate', 'status', runId, '--json']);
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ state: 'paused', done: moved, failed: 0, total: MIGRATED });
+
+      const resumed = await cli(['migrate', 'resume', runId]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`Migration ${runId}: ${MIGRATED} of ${MIGRATED} moved, 0 failed.`);
+      const list = await cli(['secret', 'list', '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      const items = JSON.parse(list.stdout) as SecretSummary[];
+      expect(items.map((item) => item.name).sort()).toEqual([...names].sort());
+      expect(items.every((item) => item.managerId === target.id)).toBe(true);
+      // A few across the list, moved before or after the pause: each reveals its own value from Vault.
+      for (const i of [0, moved - 1, moved, MIGRATED - 1]) {
+        const reveal = await cli(['secret', 'reveal', names[i]!]);
+        expect(reveal.code, reveal.stderr).toBe(0);
+        expect(reveal.stdout).toBe(`moved-${i}`);
+      }
+    } finally {
+      await vault.close();
+    }
   }, 600_000);
 });

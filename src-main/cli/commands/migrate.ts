@@ -2,12 +2,13 @@
  * `strongroom migrate`: move secrets from one manager to another through the
  * journaled engine (docs/migration.md), and look after runs: status, report,
  * resume, cancel. Exit 0 when every item moved, 1 when any failed or the run
- * stopped before the end, 2 on usage errors.
+ * stopped before the end, 2 on usage errors, 130 when Ctrl+C paused it.
  */
 import type { MigrationReportItem, MigrationRun } from '../../../src-shared/contract.js';
 import { UsageError } from '../cli-errors.js';
 import { defineCommand, jsonOutput } from '../command.js';
 import type { Session } from '../session.js';
+import { count, INTERRUPTED_EXIT, whileInterruptible } from '../interruptible-operation.js';
 import { ProgressBar, type ProgressFigures } from '../progress-bar.js';
 import { filterFromOptions, filterGiven, secretFilterOptions } from '../secret-filter-options.js';
 import { findSavedSearch } from './search.js';
@@ -67,14 +68,34 @@ async function fullReport(session: Session, runId: string): Promise<MigrationRep
   }
 }
 
-/** Watches the run until this process stops working on it; draws a progress bar when stderr is a terminal. */
+/**
+ * Watches the run until this process stops working on it; draws a progress bar when stderr is a terminal.
+ * Ctrl+C pauses the run at its safe point (the steps in flight end, journaled), so `migrate resume` finishes it.
+ */
 async function follow(session: Session, runId: string, json: boolean): Promise<number> {
   const bar = new ProgressBar(session.io.stderr);
-  let run = await session.call('migration.status', { runId });
-  while (run.state === 'running' && !run.interrupted) {
-    bar.update(progressFigures(run));
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    run = await session.call('migration.status', { runId });
+  /** The pause Ctrl+C asked for: the run once its steps in flight ended, or null when it was no longer running to pause. */
+  let pausing: Promise<MigrationRun | null> | null = null;
+  const { value: run } = await whileInterruptible(session, {
+    bar,
+    stop() {
+      pausing = session.call('migration.pause', { runId }).catch(() => null);
+    },
+    async run(ctrlC) {
+      for (;;) {
+        const current = await session.call('migration.status', { runId });
+        // The run reads paused as soon as the pause is asked; its figures are final only once the pause has answered.
+        const paused = pausing && (await pausing);
+        if (paused) return paused;
+        if (current.state !== 'running' || current.interrupted) return current;
+        if (!ctrlC.pressed) bar.update(progressFigures(current));
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    },
+  });
+  if (run.state === 'paused' && pausing && (await pausing)) {
+    session.say(`Paused after ${count(run.done + run.failed)} of ${count(run.total)} (${count(run.done)} moved, ${count(run.failed)} failed); resume with: strongroom migrate resume ${runId}`);
+    return INTERRUPTED_EXIT;
   }
   bar.finish(progressFigures(run));
   const items = await fullReport(session, runId);

@@ -196,13 +196,15 @@ export class MigrationService {
     await this.active.get(id)?.done;
   }
 
-  pause(id: string): MigrationRun {
+  /** Resolves once the steps in flight have ended, so the figures it returns are where the run stopped (the CLI's Ctrl+C says them). */
+  async pause(id: string): Promise<MigrationRun> {
     this.vault.requireUnlocked();
     const run = this.requireRun(id);
     if (run.state !== 'running') throw new AppError('INVALID_REQUEST', `The migration is ${run.state}; only a running one can be paused.`);
     this.active.get(id)?.runner.pause();
     this.journal.setRunState(id, 'paused');
     this.progress(id, true);
+    await this.settled(id);
     return this.status(id);
   }
 
