@@ -6,8 +6,10 @@
 // Settings, the master key rotation shows its progress with counts. The
 // outcome of each stays after its dialog closes: on the manager's row, and
 // in Settings' key rotation status, which also says that a rotation a killed
-// command left interrupted finished when the UI unlocked. Both dialogs and
-// both statuses pass axe in both themes.
+// command left interrupted finished when the UI unlocked. A re-wrap made slow
+// by the emulator's injected latency shows as running, with its figures, on
+// the row and in Settings, then as finished. Both dialogs and both statuses
+// pass axe in both themes, running and finished.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,6 +132,45 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     await page.getByRole('status', { name: /^Re-wrap of aws: Finished\. Re-wrapped the keys of "aws": 2 wrapped key\(s\) now under arn:aws:kms:/ }).waitFor();
     expect(await violationsInBothThemes(page, '.key-work__pill')).toEqual({ light: [], dark: [] });
   }, 120_000);
+
+  it('while a re-wrap runs (KMS answering slowly), the row and Settings say it runs with its figures, then that it finished', async () => {
+    const current = await rotateAwsKey(aws!);
+    // Every KMS call waits, so the run lasts long enough to watch; each check waits for what it looks for, never for time.
+    aws!.setFaults({ latencyMs: 4000 });
+    try {
+      await sectionButton(page, 'Managers').click();
+      await page.getByRole('button', { name: 'More actions for aws' }).click();
+      await page.getByRole('menuitem', { name: 'Re-wrap keys…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Re-wrap keys: aws' });
+      await dialog.getByRole('button', { name: 'Re-wrap keys' }).click();
+      await dialog.getByRole('button', { name: 'Re-wrapping…' }).waitFor();
+      // Closing the dialog does not stop the run: the row says it runs, then counts the keys.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const running = page.getByRole('status', { name: /^Re-wrap of aws: Running, [01] of 2 keys re-wrapped\. Re-wrapping the keys of "aws"…$/ });
+      await running.waitFor();
+      expect(await running.textContent()).toMatch(/^Re-wrap: Running [01]\/2$/);
+      expect(await violationsInBothThemes(page, '.key-work__pill')).toEqual({ light: [], dark: [] });
+
+      await sectionButton(page, 'Settings').click();
+      const status = page.getByRole('region', { name: 'Key rotation status' });
+      const entry = status.getByRole('listitem').filter({ hasText: 'Re-wrap of aws' });
+      await entry.getByText('Re-wrapping the keys of "aws"…', { exact: true }).waitFor();
+      await entry.getByText('Running', { exact: true }).waitFor();
+      await entry.getByRole('progressbar', { name: 'Re-wrap of aws progress' }).waitFor();
+      expect(await violationsInBothThemes(page, 'section[aria-labelledby="key-work-title"]')).toEqual({ light: [], dark: [] });
+
+      // Then it finishes, in Settings and on the row.
+      await entry.getByText(`Re-wrapped the keys of "aws": 2 wrapped key(s) now under ${current}.`, { exact: true }).waitFor({ timeout: 120_000 });
+      await entry.getByText('Finished', { exact: true }).waitFor();
+      expect(await entry.getByRole('progressbar').count()).toBe(0);
+      await sectionButton(page, 'Managers').click();
+      await page.getByRole('status', { name: `Re-wrap of aws: Finished. Re-wrapped the keys of "aws": 2 wrapped key(s) now under ${current}.` }).waitFor();
+    } finally {
+      aws!.setFaults({});
+    }
+    expect(query<{ v: string }>('SELECT DISTINCT kms_key_version AS v FROM intermediate_keys')).toEqual([{ v: current }]);
+  }, 180_000);
 
   it('rotates the master key from Settings with a progress bar counting the re-wrapped keys', async () => {
     await sectionButton(page, 'Settings').click();
