@@ -61,7 +61,7 @@ type Pending =
   | { kind: 'edit-env'; app: Application; env: Environment }
   | { kind: 'delete-app'; app: Application }
   | { kind: 'delete-env'; app: Application; env: Environment }
-  | { kind: 'report'; title: string; report: ScopeRemovalReport };
+  | { kind: 'report'; title: string; report: ScopeRemovalReport; focusAfter: () => HTMLElement | null };
 
 /** A name (and for an environment, its type) in a small dialog. */
 function NameDialog(props: { title: string; label: string; initial: string; type?: EnvironmentType; onSave: (name: string, type?: EnvironmentType) => Promise<void>; onClose: () => void }) {
@@ -155,8 +155,9 @@ export function ApplicationsView() {
   const close = () => setPending(null);
   // A deletion's report replaces its question before the question closes itself: closing must keep the report.
   const closeQuestion = () => setPending((p) => (p?.kind === 'report' ? p : null));
-  const deleteThenReport = (remove: () => Promise<ScopeRemovalReport>, title: string) => async () => {
-    setPending({ kind: 'report', title, report: await remove() });
+  // The report closes after its Delete button went with what it deleted: focus goes to focusAfter instead.
+  const deleteThenReport = (remove: () => Promise<ScopeRemovalReport>, title: string, focusAfter: () => HTMLElement | null) => async () => {
+    setPending({ kind: 'report', title, report: await remove(), focusAfter });
   };
 
   return (
@@ -287,7 +288,11 @@ export function ApplicationsView() {
           message={`“${pending.app.name}” and its ${pending.app.environments.length} environment(s) will be deleted. Secrets whose usage scope names them lose those entries; a secret left with no entries becomes usable by no application until you edit its scope. No secret becomes more widely usable.`}
           confirmLabel="Delete application"
           busyLabel="Deleting…"
-          onConfirm={deleteThenReport(() => deleteApplication(pending.app.id), `Deleted application ${pending.app.name}`)}
+          onConfirm={deleteThenReport(
+            () => deleteApplication(pending.app.id),
+            `Deleted application ${pending.app.name}`,
+            () => document.getElementById('new-app-name'),
+          )}
           onClose={closeQuestion}
         />
       )}
@@ -297,12 +302,16 @@ export function ApplicationsView() {
           message={`“${pending.env.name}” of ${pending.app.name} will be deleted. Secrets whose usage scope names it lose that entry; a secret left with no entries becomes usable by no application until you edit its scope. No secret becomes more widely usable.`}
           confirmLabel="Delete environment"
           busyLabel="Deleting…"
-          onConfirm={deleteThenReport(() => deleteEnvironment(pending.env.id), `Deleted environment ${pending.env.name}`)}
+          onConfirm={deleteThenReport(
+            () => deleteEnvironment(pending.env.id),
+            `Deleted environment ${pending.env.name}`,
+            () => document.querySelector<HTMLElement>(`[aria-label="Rename application ${CSS.escape(pending.app.name)}"]`),
+          )}
           onClose={closeQuestion}
         />
       )}
       {pending?.kind === 'report' && (
-        <Dialog title={pending.title} onClose={close}>
+        <Dialog title={pending.title} onClose={close} focusWhenOpenerGone={pending.focusAfter}>
           <div className="dialog__body report">
             {describeRemovalReport(pending.report).map((line) => (
               <p key={line}>{line}</p>

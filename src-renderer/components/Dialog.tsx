@@ -10,6 +10,8 @@ interface DialogProps {
   size?: 'small' | 'medium' | 'palette';
   /** For a dialog whose first control says what it is: the title still names it for assistive technology. */
   hideTitle?: boolean;
+  /** Where focus goes on close when the control that opened the dialog is gone, e.g. after the dialog deleted its row. */
+  focusWhenOpenerGone?: () => HTMLElement | null;
 }
 
 /**
@@ -17,12 +19,14 @@ interface DialogProps {
  * inert, and Esc arrives as "cancel". Tab and Shift+Tab wrap round inside it
  * (the native dialog lets Tab leave the last control for the browser's own
  * UI). Focus goes to the element marked data-autofocus and returns to the
- * opener on close.
+ * opener on close, or where focusWhenOpenerGone says when the opener no
+ * longer exists (focus left on a removed element falls back to the page).
  */
-export function Dialog({ title, onClose, children, size = 'small', hideTitle = false }: DialogProps) {
+export function Dialog({ title, onClose, children, size = 'small', hideTitle = false, focusWhenOpenerGone }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const requestClose = useEffectEvent(() => onClose());
+  const fallbackFocus = useEffectEvent(() => focusWhenOpenerGone?.() ?? null);
 
   useEffect(() => {
     const dialog = ref.current;
@@ -63,6 +67,7 @@ export function Dialog({ title, onClose, children, size = 'small', hideTitle = f
       dialog.removeEventListener('keydown', onKeyDown);
       dialog.close();
       if (opener?.isConnected) opener.focus();
+      else fallbackFocus()?.focus();
     };
   }, []);
 

@@ -39,6 +39,8 @@ interface DialogRow {
   ready?: (dialog: Locator) => Promise<void>;
   /** Its button that closes it without doing anything; the palette has none, and a report that shows once is closed by Esc only. */
   dismiss?: string;
+  /** Where focus must go on close when the opener is gone (the dialog reports a deletion that removed it). */
+  focusAfter?: () => Locator;
 }
 
 /** Runs the built CLI on `dataDir`; throws with its stderr unless it exits 0. */
@@ -145,7 +147,7 @@ function keyboardDriver(current: () => Page) {
     await expectTabCycle(row.dialog);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await isFocused(opener), `${row.dialog}: Esc returned focus to the opener`).toBe(true);
+    expect(await isFocused(row.focusAfter?.() ?? opener), `${row.dialog}: Esc returned focus to ${row.focusAfter ? 'the control after the deleted one' : 'the opener'}`).toBe(true);
 
     if (!row.dismiss) return;
     const again = await row.prepare();
@@ -155,7 +157,7 @@ function keyboardDriver(current: () => Page) {
     await dialog.getByRole('button', { name: row.dismiss, exact: true }).focus();
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
-    expect(await isFocused(again), `${row.dialog}: ${row.dismiss} returned focus to the opener`).toBe(true);
+    expect(await isFocused(row.focusAfter?.() ?? again), `${row.dialog}: ${row.dismiss} returned focus to the opener`).toBe(true);
   }
 
   /** One test per row, in order. */
@@ -282,6 +284,27 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
       },
       ready: (dialog) => dialog.getByRole('list', { name: 'Secrets outside the new scope' }).getByText(SECRET, { exact: true }).waitFor(),
       dismiss: 'Cancel',
+    },
+    // A deletion's report replaces its question; the Delete button that opened it is gone when it closes.
+    {
+      dialog: 'Deleted environment prod',
+      prepare: atButton('Applications', (p) => p.getByRole('button', { name: 'Delete environment prod of billing' })),
+      open: async () => {
+        await page.keyboard.press('Enter');
+        await page.getByRole('dialog', { name: 'Delete environment prod?' }).getByRole('button', { name: 'Delete environment', exact: true }).focus();
+        await page.keyboard.press('Enter');
+      },
+      focusAfter: () => page.getByRole('button', { name: 'Rename application billing' }),
+    },
+    {
+      dialog: 'Deleted application billing',
+      prepare: atButton('Applications', (p) => p.getByRole('button', { name: 'Delete application billing' })),
+      open: async () => {
+        await page.keyboard.press('Enter');
+        await page.getByRole('dialog', { name: 'Delete application billing?' }).getByRole('button', { name: 'Delete application', exact: true }).focus();
+        await page.keyboard.press('Enter');
+      },
+      focusAfter: () => page.getByLabel('Application name', { exact: true }),
     },
     // Last: it leaves the credential open in the Secrets view.
     {
