@@ -128,6 +128,23 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     report.affectedSecrets.length
       ? `${report.affectedSecrets.length} secret(s) lost scope entries; ${report.nowUnusable.length} now usable by no consumer`
       : null;
+  /**
+   * Deletes an application or environment: the scope entries naming it go, and the rows
+   * of the secrets that had them are resealed (their MACs cover the scope) in the same
+   * transaction as the delete and its audit entry.
+   */
+  const deleteScopeOwner = async (owner: 'application' | 'environment', id: string, action: AuditAction, remove: () => { name: string; report: ScopeRemovalReport }) => {
+    theVault.requireUnlocked();
+    const seals = await rows.seal(rows.plannedWithoutEntriesNaming(owner, id));
+    const report = inTransaction(db, () => {
+      const { name, report } = remove();
+      rows.store(seals);
+      audit.append({ actor, action, target: name, outcome: 'success', detail: removalDetail(report) });
+      return report;
+    });
+    await audit.sealPending();
+    return report;
+  };
 
   const idle = new IdleTimer(
     clock,
@@ -216,18 +233,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       },
       'apps.create': ({ name }) => recorded('app.create', name, null, () => catalog.createApplication(name)),
       'apps.rename': ({ id, name }) => recorded('app.update', name, 'renamed', () => catalog.renameApplication(id, name)),
-      'apps.delete': async ({ id }) => {
-        theVault.requireUnlocked();
-        const seals = await rows.seal(rows.plannedWithoutEntriesNaming('application', id));
-        const report = inTransaction(db, () => {
-          const { name, report } = catalog.deleteApplication(id);
-          rows.store(seals);
-          audit.append({ actor, action: 'app.delete', target: name, outcome: 'success', detail: removalDetail(report) });
-          return report;
-        });
-        await audit.sealPending();
-        return report;
-      },
+      'apps.delete': ({ id }) => deleteScopeOwner('application', id, 'app.delete', () => catalog.deleteApplication(id)),
       'envs.create': ({ applicationId, name, type }) => recorded('env.create', name, type, () => catalog.createEnvironment(applicationId, name, type)),
       'envs.update': ({ id, name, type }) =>
         recorded('env.update', name ?? id, type ? `type ${type}` : 'renamed', () =>
@@ -237,18 +243,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
             return updated;
           }),
         ),
-      'envs.delete': async ({ id }) => {
-        theVault.requireUnlocked();
-        const seals = await rows.seal(rows.plannedWithoutEntriesNaming('environment', id));
-        const report = inTransaction(db, () => {
-          const { name, report } = catalog.deleteEnvironment(id);
-          rows.store(seals);
-          audit.append({ actor, action: 'env.delete', target: name, outcome: 'success', detail: removalDetail(report) });
-          return report;
-        });
-        await audit.sealPending();
-        return report;
-      },
+      'envs.delete': ({ id }) => deleteScopeOwner('environment', id, 'env.delete', () => catalog.deleteEnvironment(id)),
       'managers.list': async () => ({ items: await managers.list() }),
       'managers.pendingWrites': async ({ managerId }) => {
         theVault.requireUnlocked();

@@ -138,20 +138,19 @@ export class CatalogService {
   }
 
   deleteApplication(id: string): { name: string; report: ScopeRemovalReport } {
-    const app = this.application(id);
-    return inTransaction(this.db, () => {
-      const report = this.removeEntries('application_id', id);
-      prepared(this.db, 'DELETE FROM applications WHERE id = ?').run(id);
-      return { name: app.name, report };
-    });
+    return this.deleteScopeOwner('applications', 'application_id', id, this.application(id).name);
   }
 
   deleteEnvironment(id: string): { name: string; report: ScopeRemovalReport } {
-    const env = this.environment(id);
+    return this.deleteScopeOwner('environments', 'environment_id', id, this.environment(id).name);
+  }
+
+  /** The scope entries naming an application or environment go with it, in one transaction. */
+  private deleteScopeOwner(table: 'applications' | 'environments', column: 'application_id' | 'environment_id', id: string, name: string): { name: string; report: ScopeRemovalReport } {
     return inTransaction(this.db, () => {
-      const report = this.removeEntries('environment_id', id);
-      prepared(this.db, 'DELETE FROM environments WHERE id = ?').run(id);
-      return { name: env.name, report };
+      const report = this.removeEntries(column, id);
+      prepared(this.db, `DELETE FROM ${table} WHERE id = ?`).run(id);
+      return { name, report };
     });
   }
 
