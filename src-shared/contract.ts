@@ -178,7 +178,7 @@ export type Environment = z.infer<typeof environmentSchema>;
  * manager as READ_ONLY.
  */
 /** The kinds, their roles and capabilities: one description per kind (manager-kinds.ts). */
-export { configSummary, externalManagerKinds, isBuiltIn, kindCan, kindsWhere, managerKindSpec, managerKindSpecs, managerKinds, managerRoleLabels, optionFetchingKinds } from './manager-kinds.js';
+export { configSummary, externalManagerKinds, isBuiltIn, kindCan, kindLabels, kindsWhere, managerKindSpec, managerKindSpecs, managerKinds, managerRoleLabels, optionFetchingKinds } from './manager-kinds.js';
 export type { ExternalManagerKind, ManagerKind, ManagerKindSpec, ManagerRole, NameRule } from './manager-kinds.js';
 
 /** Whether a manager keeps older values readable by version (its kind's description says; Vault's KV v1 keeps only the latest value). */

@@ -267,6 +267,12 @@ export function kindsWhere(test: (spec: ManagerKindSpec) => boolean): ManagerKin
   return managerKinds.filter((kind) => test(managerKindSpecs[kind]));
 }
 
+/** The labels of the kinds with a capability, as prose ("AWS Secrets Manager, Azure Key Vault or HashiCorp Vault"), for hints that name them. */
+export function kindLabels(test: (spec: ManagerKindSpec) => boolean): string {
+  const labels = kindsWhere(test).map((kind) => managerKindSpecs[kind].label);
+  return labels.length > 1 ? `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}` : (labels[0] ?? '');
+}
+
 export const managerRoleLabels: Record<ManagerRole, string> = {
   local: 'Local',
   'key-manager': 'Key manager',

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { managerKindSpec, secretNameSchema, type SecretSummary } from '../../src-shared/contract.js';
+import { kindLabels, managerKindSpec, secretNameSchema, type SecretSummary } from '../../src-shared/contract.js';
 import { call } from '../api/call.js';
 import { describeError } from '../lib/errors.js';
 import { dispatchSecrets, useCatalog } from '../state/stores.js';
@@ -66,7 +66,7 @@ export function ReferenceDialog({
     <Dialog title="Reference an existing secret" onClose={onClose} size="medium">
       {stores.length === 0 ? (
         <>
-          <p>References point at secrets in HashiCorp Vault, Azure Key Vault or AWS Secrets Manager. Add one of those under Managers first.</p>
+          <p>References point at secrets in {kindLabels((spec) => spec.role === 'secret-store')}. Add one of those under Managers first.</p>
           <DismissAction label="Close" onClose={onClose} />
         </>
       ) : (

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { secretTypes, type SecretType } from '../../src-shared/contract.js';
+import { kindLabels, secretTypes, type SecretType } from '../../src-shared/contract.js';
 import { useIntent } from '../hooks/use-intent.js';
 import { plural } from '../lib/format.js';
 import { ROW_HEIGHT, filtersActive, listRequest, rowAt, visibleRange, type ListFilters, type SortKey } from '../lib/secret-list.js';
@@ -380,7 +380,7 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           >
             New secret
           </button>
-          <button type="button" className="btn" onClick={() => setReferencing(undefined)} title="Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager">
+          <button type="button" className="btn" onClick={() => setReferencing(undefined)} title={`Point at a secret already kept in ${kindLabels((spec) => spec.role === 'secret-store')}`}>
             Reference…
           </button>
           <button

@@ -8,12 +8,12 @@
  */
 // The description registers the kind when imported; it comes first, before anything reads the lists.
 import { kvLiteDescription } from '../kinds/kv-lite/description.js';
-import { PassThrough } from 'node:stream';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { configSummary, externalManagerKinds, managerKindSpec, type ExternalManagerKind } from '../../src-shared/manager-kinds.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
+import { staticCommands } from '../../src-renderer/features/palette/commands.js';
 import { registerProviderKind } from '../../src-delegate/managers/registry.js';
 import { ManagerFormDialog } from '../../src-renderer/features/managers/ManagerFormDialog.js';
 import { initialManagerValues, visibleManagerFields } from '../../src-renderer/features/managers/manager-fields.js';
@@ -77,14 +77,14 @@ describe('a kind added by the recipe shows up without edits elsewhere', () => {
     expect(() => registerProviderKind('vault', provider)).toThrow(/already registered/);
   });
 
+  it('is named in the hints that list the secret stores', () => {
+    const hints = staticCommands('Ctrl').map((command) => command.hint ?? '');
+    expect(hints.find((hint) => hint.startsWith('Point at a secret already kept in'))).toContain('KV Lite (test kind)');
+  });
+
   it("is listed in the CLI's help for manager add", async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    let printed = '';
-    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    const code = await runCli(['manager', 'add', '--help'], { stdin, stdout, stderr });
+    const { code, stdout } = await runCliInProcess(['manager', 'add', '--help']);
     expect(code).toBe(0);
-    expect(printed).toMatch(/--kind KIND\s+one of [^\n]*\bkv-lite\b/);
+    expect(stdout).toMatch(/--kind KIND\s+one of [^\n]*\bkv-lite\b/);
   });
 });

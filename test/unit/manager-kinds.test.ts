@@ -4,7 +4,7 @@
  * a name rule's fit always yields a name the rule (and the provider) accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { configSummary, externalManagerKinds, kindsWhere, managerKindSpecs, managerKinds } from '../../src-shared/manager-kinds.js';
+import { configSummary, externalManagerKinds, kindLabels, kindsWhere, managerKindSpecs, managerKinds } from '../../src-shared/manager-kinds.js';
 import { kinds, kindsWithoutProvider } from '../../src-delegate/managers/registry.js';
 import * as awsSecretsManager from '../../src-delegate/providers/aws-secrets-manager.js';
 import * as azureKeyVault from '../../src-delegate/providers/azure-key-vault.js';
@@ -51,6 +51,12 @@ describe('manager kind descriptions', () => {
     expect(managerKindSpecs.vault.keepsVersions({ engine: { mount: 'secret', version: 2 } })).toBe(true);
     expect(managerKindSpecs['aws-secrets-manager'].keepsVersions({})).toBe(true);
     expect(managerKindSpecs['azure-key-vault'].keepsVersions({})).toBe(true);
+  });
+
+  it('name the kinds with a capability in prose, from their labels, for hints', () => {
+    expect(kindLabels((spec) => spec.role === 'secret-store')).toBe('AWS Secrets Manager, Azure Key Vault or HashiCorp Vault');
+    expect(kindLabels((spec) => spec.role === 'local')).toBe('Built-in store (offline)');
+    expect(kindLabels(() => false)).toBe('');
   });
 
   it('answer capability questions as data', () => {

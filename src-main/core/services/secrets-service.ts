@@ -15,6 +15,7 @@ import { inTransaction, prepared } from '../store/prepared.js';
 import type { Database } from 'better-sqlite3';
 import {
   UNSCOPED,
+  kindLabels,
   secretMetadataSchemas,
   type Consumer,
   type ParsedRequest,
@@ -455,7 +456,7 @@ export class SecretsService {
     if (manager.role !== 'secret-store') {
       throw new AppError(
         'INVALID_REQUEST',
-        `"${manager.name}" cannot hold references: references point into a secret store (HashiCorp Vault, Azure Key Vault or AWS Secrets Manager). Key managers and the built-in store keep the values themselves.`,
+        `"${manager.name}" cannot hold references: references point into a secret store (${kindLabels((spec) => spec.role === 'secret-store')}). Key managers and the built-in store keep the values themselves.`,
         { issues: [{ path: 'managerId', message: 'Choose a secret store' }] },
       );
     }

@@ -3,7 +3,7 @@
  * type (from the types' own descriptions), one per section, and the actions
  * that open a dialog somewhere else. Pure, so the list is tested without a DOM.
  */
-import { secretTypeDescriptions, secretTypes, type SecretSummary } from '../../../src-shared/contract.js';
+import { kindLabels, secretTypeDescriptions, secretTypes, type SecretSummary } from '../../../src-shared/contract.js';
 import { secretSummaryLine, secretTypeLabels } from '../../lib/secret-types.js';
 import { sections, type Intent, type Section } from '../../state/navigation.js';
 
@@ -54,7 +54,7 @@ export function staticCommands(modifier: string): Command[] {
     id: 'new-reference',
     group: 'Create',
     label: 'New reference to a remote secret…',
-    hint: 'Point at a secret already kept in Vault, Azure Key Vault or AWS Secrets Manager',
+    hint: `Point at a secret already kept in ${kindLabels((spec) => spec.role === 'secret-store')}`,
     keywords: ['reference', 'link', 'vault', 'azure', 'aws'],
     effect: { type: 'intent', intent: { kind: 'new-reference' } },
   });
@@ -84,7 +84,7 @@ export function staticCommands(modifier: string): Command[] {
       keywords: ['migrate', 'move', 'copy', 'manager'],
       effect: { type: 'go', section: 'migration' },
     },
-    { id: 'add-manager', group: 'Actions', label: 'Add manager…', hint: 'Google Cloud KMS, AWS KMS, Vault, Azure Key Vault or AWS Secrets Manager', keywords: ['secret manager', 'new', 'kms'], effect: { type: 'intent', intent: { kind: 'add-manager' } } },
+    { id: 'add-manager', group: 'Actions', label: 'Add manager…', hint: kindLabels((spec) => spec.role !== 'local'), keywords: ['secret manager', 'new', 'kms'], effect: { type: 'intent', intent: { kind: 'add-manager' } } },
     { id: 'export-backup', group: 'Actions', label: 'Export backup…', hint: 'The whole store in one encrypted file', keywords: ['backup', 'save', 'download'], effect: { type: 'intent', intent: { kind: 'export-backup' } } },
     {
       id: 'edit-scopes',
