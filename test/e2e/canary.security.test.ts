@@ -7,12 +7,11 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { startBridge, type Bridge } from '../../src-main/core/bridge/bridge-server.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { DELEGATE_ENTRY, REPO_ROOT, startCore, tempDir } from '../support/core-harness.js';
 import { chromiumAvailable, launchBrowser, unlockInUi } from './bridge-harness.js';
 
@@ -130,16 +129,8 @@ describe('canary: plaintext never reaches main', () => {
     writeFileSync(passphraseFile, `${CLI_PASSPHRASE}\n`, { mode: 0o600 });
     const secretFile = join(dir.path, 'secret.txt');
     writeFileSync(secretFile, `${CLI_FILE_LINE}\n`);
-    const cli = async (args: string[], input = '') => {
-      const stdout = new PassThrough();
-      const chunks: Buffer[] = [];
-      stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const code = await runCli(['--data-dir', cliStore, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from([input]), stdout, stderr: new PassThrough() }, {
-        delegateEntry: DELEGATE_ENTRY,
-        onDelegateTraffic: capture,
-      });
-      return { code, stdout: Buffer.concat(chunks).toString() };
-    };
+    const cli = (args: string[], input = '') =>
+      runCliInProcess(['--data-dir', cliStore, '--passphrase-file', passphraseFile, ...args], { stdin: input, core: { delegateEntry: DELEGATE_ENTRY, onDelegateTraffic: capture } });
     expect((await cli(['init'])).code).toBe(0);
     expect((await cli(['secret', 'create', '--name', 'cli_canary'], CLI_VALUE)).code).toBe(0);
     expect((await cli(['secret', 'create', '--name', 'cli_file', '--type', 'file', '--file', secretFile])).code).toBe(0);

@@ -6,10 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { sealBindings, sealValues } from '../../src-shared/contract.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
 
@@ -22,16 +21,7 @@ describe('connection test timeout', () => {
   let port: number;
   let core: AppCore;
 
-  const cli = async (args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from(['']), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  };
+  const cli = (args: string[]) => runCliInProcess(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { core: { delegateEntry: DELEGATE_ENTRY } });
 
   beforeAll(async () => {
     writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });

@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, callError, createVault, startCore, tempDir } from '../support/core-harness.js';
 import { startSshd, type SshdUser, type TestSshd } from '../fixtures/sshd.js';
@@ -27,16 +26,7 @@ describe('connection tests through main', () => {
   const events: AppEvent[] = [];
   const ids: Record<string, string> = {};
 
-  const cli = async (args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from(['']), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  };
+  const cli = (args: string[]) => runCliInProcess(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { core: { delegateEntry: DELEGATE_ENTRY } });
   const create = async (name: string, type: string, metadata: Record<string, unknown>, payload: unknown) => {
     const { delegatePublicKey } = await call(core, 'app.status', {});
     const sealedValue = await sealValues(delegatePublicKey!, sealBindings.secretCreate([name]), [JSON.stringify(payload)]);

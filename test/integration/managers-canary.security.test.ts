@@ -4,14 +4,13 @@
  * CLI in configuration files, must never appear in main. Not in any message
  * main exchanges with the delegate, not in the SQLite files (db, -wal, -shm),
  * not in any log, not in the CLI's own output. Main runs in this process
- * (runCli) so every message can be captured; the delegate is the real child
+ * (runCliInProcess) so every message can be captured; the delegate is the real child
  * process, and the managers are used for real against their emulators.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { managerConfig as azureConfig, startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from '../emulators/azure-key-vault-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
@@ -61,17 +60,10 @@ describe('canary: provider credentials never reach main', () => {
   };
 
   const cli = async (args: string[], input = '') => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const code = await runCli(['--data-dir', store, '--passphrase-file', join(dir.path, 'passphrase'), ...args], { stdin: Readable.from([input]), stdout, stderr }, {
-      delegateEntry: DELEGATE_ENTRY,
-      onDelegateTraffic: (_direction, message) => traffic.push(message),
+    const result = await runCliInProcess(['--data-dir', store, '--passphrase-file', join(dir.path, 'passphrase'), ...args], {
+      stdin: input,
+      core: { delegateEntry: DELEGATE_ENTRY, onDelegateTraffic: (_direction, message) => traffic.push(message) },
     });
-    const result = { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
     outputs.push(result.stdout, result.stderr);
     snapshotStoreFiles();
     return result;

@@ -6,30 +6,21 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { RemoteWriteJournal } from '../../src-main/core/services/remote-writes.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { generateKey } from '../fixtures/sshd.js';
 import { DELEGATE_ENTRY, PASSPHRASE, tempDir } from '../support/core-harness.js';
 
-describe('strongroom manager', () => {
+// Every command starts a delegate and derives the master key: slow on a loaded machine, never timed.
+describe('strongroom manager', { timeout: 300_000 }, () => {
   const dir = tempDir();
   const store = join(dir.path, 'store');
   const passphraseFile = join(dir.path, 'passphrase');
   let vault: VaultEmulator;
 
-  const cli = async (args: string[], input = '') => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: Readable.from([input]), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  };
+  const cli = (args: string[], input = '') => runCliInProcess(['--data-dir', store, '--passphrase-file', passphraseFile, ...args], { stdin: input, core: { delegateEntry: DELEGATE_ENTRY } });
   const file = (name: string, content: unknown) => {
     const path = join(dir.path, name);
     writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });

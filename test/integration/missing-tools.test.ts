@@ -8,10 +8,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
-import { runCli } from '../../src-main/cli/cli-app.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { sealBindings, sealValues, type SecretType } from '../../src-shared/contract.js';
 import { DELEGATE_ENTRY, PASSPHRASE, call, createVault, startCore, tempDir } from '../support/core-harness.js';
 import { startSshd, type TestSshd } from '../fixtures/sshd.js';
@@ -75,13 +74,8 @@ describe('connection tests on a machine without kinit and ssh', () => {
 
   it('the CLI prints the same typed error and exits 1', async () => {
     await core.close();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    stderr.on('data', (chunk: Buffer) => out.push(chunk));
-    const code = await runCli(['--data-dir', store, '--passphrase-file', passphraseFile, 'test', 'winrm', '--secret', 'krb_win', '--host', '127.0.0.1'], { stdin: Readable.from(['']), stdout, stderr }, { delegateEntry: DELEGATE_ENTRY });
-    const text = Buffer.concat(out).toString();
+    const { code, stdout, stderr } = await runCliInProcess(['--data-dir', store, '--passphrase-file', passphraseFile, 'test', 'winrm', '--secret', 'krb_win', '--host', '127.0.0.1'], { core: { delegateEntry: DELEGATE_ENTRY } });
+    const text = stdout + stderr;
     expect(text).toMatch(/MISSING_TOOL/);
     expect(text).toMatch(/apt-get install krb5-user/);
     expect(code).toBe(1);

@@ -5,7 +5,7 @@
  * assertion: idle expiry uses a one-second timeout and waits for the agent
  * to exit on its own.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,6 +16,7 @@ import { ManualClock } from '../support/manual-clock.js';
 import { sessionSocketPath, sessionTokenPath } from '../../src-main/core/session/session-protocol.js';
 import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { missingToolsReason } from '../fixtures/system-tools.js';
+import { runNodeScript } from '../fixtures/process-tools.js';
 
 const CANARY = 'session-canary-7Qx2Lm9Pz4';
 
@@ -26,18 +27,10 @@ interface Run {
   stderr: string;
 }
 
-function cli(dataDir: string, args: string[], options: { stdin?: string; passphraseFile?: string } = {}): Promise<Run> {
-  const argv = [CLI_ENTRY, '--data-dir', dataDir, ...(options.passphraseFile ? ['--passphrase-file', options.passphraseFile] : []), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ pid: child.pid!, status, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+async function cli(dataDir: string, args: string[], options: { stdin?: string; passphraseFile?: string } = {}): Promise<Run> {
+  const argv = ['--data-dir', dataDir, ...(options.passphraseFile ? ['--passphrase-file', options.passphraseFile] : []), ...args];
+  const { pid, code, stdout, stderr } = await runNodeScript(CLI_ENTRY, argv, { stdin: options.stdin });
+  return { pid, status: code, stdout, stderr };
 }
 
 const alive = (pid: number) => {

@@ -3,13 +3,14 @@
  * deliberately overwritten index page, and the weekly check at unlock, timed
  * by a manual clock.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ENTRY, PASSPHRASE, call, createSecret, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { runNodeScript } from '../fixtures/process-tools.js';
 import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -23,18 +24,7 @@ describe('store integrity check', { timeout: 300_000 }, () => {
   };
 
   /** The CLI as a user runs it; spawned, not spawnSync, since `unlock` leaves a detached session agent behind. */
-  const runAsync = (dataDir: string, args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.on('error', () => undefined);
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+  const runAsync = (dataDir: string, args: string[]) => runNodeScript(CLI_ENTRY, ['--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args]);
 
   /** Overwrites the first page of one of the secrets table's indexes with 0xFF: quick_check fails, while unlock still reads the store. */
   function damageAnIndex(store: string): { name: string; rootpage: number } {
