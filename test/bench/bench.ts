@@ -542,11 +542,11 @@ async function benchMigration(): Promise<void> {
       note: 'the part of the ratio that is Strongroom (engine, delegate, main)',
     },
     {
-      measure: 'migrate, C = 1 (one secret at a time)',
+      measure: 'migrate, C = 1 (one request at a time per manager)',
       stack: millis(migration.sequential.scaledToAllMs),
       baseline: millis(migration.wallMs),
       ratio: `${(migration.sequential.scaledToAllMs / migration.wallMs).toFixed(1)}x`,
-      note: `measured on ${migration.sequential.sample} of the ${migration.secrets} secrets (${millis(migration.sequential.wallMs)}) and extrapolated linearly to N, not run on all; baseline: C = ${migration.concurrency}`,
+      note: `measured on ${migration.sequential.sample} of the ${migration.secrets} secrets (${millis(migration.sequential.wallMs)}) and extrapolated linearly to N, not run on all; baseline: C = ${migration.concurrency}. One secret at a time, its ${migration.callsPerSecret} calls one after another as the tools admins come from do, takes at least N·k·L = ${millis(migration.secrets * migration.callsPerSecret * migration.latencyMs)}`,
     },
     {
       measure: 'CPU per provider call, C = ' + migration.concurrency,
