@@ -16,10 +16,12 @@ interface ConfirmDialogProps {
   /** Danger, the default, for what deletes; primary where confirming finishes what the user set out to do. */
   tone?: 'primary' | 'danger';
   size?: 'small' | 'medium';
+  /** Where focus goes when confirming removed the control that opened the dialog. */
+  focusWhenOpenerGone?: () => HTMLElement | null;
 }
 
 /** Asks before something that cannot be undone; Cancel has focus so Enter is safe. */
-export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfirm, onClose, children, tone = 'danger', size }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfirm, onClose, children, tone = 'danger', size, focusWhenOpenerGone }: ConfirmDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -36,7 +38,7 @@ export function ConfirmDialog({ title, message, confirmLabel, busyLabel, onConfi
   };
 
   return (
-    <Dialog title={title} onClose={onClose} size={size}>
+    <Dialog title={title} onClose={onClose} size={size} focusWhenOpenerGone={focusWhenOpenerGone}>
       <p className="dialog__body">{message}</p>
       {children}
       <FormError message={error} />

@@ -242,6 +242,8 @@ export function SecretDetail({ secret }: { secret: SecretSummary }) {
             setDialog(null);
             setKeepRemote(false);
           }}
+          // The deleted secret's details, Delete button included, are gone: the list it was chosen from takes focus.
+          focusWhenOpenerGone={() => document.querySelector<HTMLElement>('[role="listbox"][aria-label="Secrets"]')}
         >
           {removesRemotely(secret, secretStore) && (
             <label className="choice">

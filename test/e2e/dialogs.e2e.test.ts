@@ -170,14 +170,14 @@ function keyboardDriver(current: () => Page) {
     }
   }
 
-  return { section, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach };
+  return { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach };
 }
 
 describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, focus trap and focus return (e2e)', () => {
   let dir: string;
   let ui: UiSession | undefined;
   let page: Page;
-  const { section, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
+  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
   const store = () => join(dir, 'store');
   const backupFile = () => join(dir, 'one-secret.srbackup');
 
@@ -367,6 +367,20 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
   }
 
   itChecksEach(rows, { 'Edit scope of several secrets': fillTheStore });
+
+  it('a confirmed deletion takes the opener with it: focus goes to the list the secret was chosen from', async () => {
+    await section('Secrets').click();
+    await page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: SECRET, exact: true }).click();
+    await page.getByRole('heading', { name: SECRET, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('dialog', { name: 'Delete secret?' });
+    await question.getByRole('button', { name: 'Delete', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: SECRET, exact: true }).waitFor({ state: 'detached' });
+    await expect.poll(() => isFocused(page.getByRole('listbox', { name: 'Secrets' }))).toBe(true);
+  }, 120_000);
 });
 
 describeNeeding(['chromium'], 'the dialogs of external managers and migrations by keyboard, against the Vault and AWS KMS emulators (e2e)', () => {
