@@ -11,26 +11,16 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type AppEvent, type KeyWork } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { rotateAwsKey } from '../fixtures/kms-rotation.js';
 import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
-import { CLI_ENTRY, PASSPHRASE, call, callError, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, callError, createVault, queryStore, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createManyIn, delegateKey, revealMany } from './managers-harness.js';
 
 type Resumed = Extract<AppEvent, { type: 'keys.resumed' }>;
-
-function query<T>(file: string, sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(file, { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 async function everyValueReveals(core: AppCore, values: Map<string, string>): Promise<void> {
   const ids = [...values.keys()];
@@ -53,7 +43,7 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
   let lockedMeanwhile: Promise<unknown> | null = null;
   const announced: Resumed[] = [];
   const values = new Map<string, string>();
-  const db = () => join(dir.path, 'store', 'strongroom.db');
+  const store = () => join(dir.path, 'store');
   const keyWork = async (work: Resumed['work']) => (await call(core, 'keys.status', {})).items.filter((item) => item.work === work);
 
   /** Waits for the announcement that `work` ended (finished or failed). */
@@ -104,8 +94,8 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     killOn = 'keyring.rewrap';
     const sealedPassphrase = await sealValues(await delegateKey(core), sealBindings.keyringRotate(), [PASSPHRASE]);
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'keyring.rotate', { sealedPassphrase })).code);
-    expect(query(db(), 'SELECT version FROM keyring ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
-    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
+    expect(queryStore(store(), 'SELECT version FROM keyring ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(queryStore(store(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
     // Locked (the delegate died): the status says the rotation waits, without any key.
     expect(await keyWork('keyring.rotate')).toEqual([
       expect.objectContaining({ state: 'waiting', managerId: null, message: expect.stringContaining('will finish at the next unlock') }),
@@ -118,9 +108,9 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     await everyValueReveals(core, values);
     expect(await finished).toMatchObject({ state: 'finished', managerId: null, message: expect.stringContaining('Finished the interrupted master key rotation to version 2') });
     expect(announced.map((event) => event.state)).toEqual(['started', 'finished']);
-    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
-    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
-    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toEqual([]);
+    expect(queryStore(store(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
+    expect(queryStore(store(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
+    expect(queryStore(store(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toEqual([]);
     expect(await keyWork('keyring.rotate')).toEqual([
       expect.objectContaining({ state: 'finished', resumed: true, progress: null, message: expect.stringContaining('Finished the interrupted master key rotation to version 2') }),
     ]);
@@ -132,13 +122,13 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     const current = await rotateAwsKey(aws);
     killOn = 'manager.rewrap';
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'managers.rewrap', { id: awsId })).code);
-    expect(query(db(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).not.toEqual([{ v: current }]);
+    expect(queryStore(store(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).not.toEqual([{ v: current }]);
 
     announced.length = 0;
     const finished = ended('managers.rewrap');
     await call(core, 'vault.unlock', await sealedUnlock(core));
     expect(await finished).toMatchObject({ state: 'finished', managerId: awsId, message: `Finished the interrupted re-wrap of "aws": 1 wrapped key(s) now under ${current}.` });
-    expect(query(db(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).toEqual([{ v: current }]);
+    expect(queryStore(store(), 'SELECT kms_key_version AS v FROM intermediate_keys WHERE manager_id = ?', awsId)).toEqual([{ v: current }]);
     const manager = (await call(core, 'managers.list', {})).items.find((item) => item.id === awsId)!;
     expect(manager.health.keyVersions).toEqual([{ keyVersion: current, intermediateKeys: 1, secrets: 20, current: true }]);
     expect(await keyWork('managers.rewrap')).toEqual([expect.objectContaining({ state: 'finished', managerId: awsId, managerName: 'aws', resumed: true })]);
@@ -154,7 +144,7 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     killOn = 'keyring.rewrap';
     const sealedPassphrase = await sealValues(await delegateKey(core), sealBindings.keyringRotate(), [PASSPHRASE]);
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain((await callError(core, 'keyring.rotate', { sealedPassphrase })).code);
-    expect(query(db(), "SELECT value FROM meta WHERE key = 'keyring.rotation'")).toEqual([{ value: JSON.stringify({ version: 3 }) }]);
+    expect(queryStore(store(), "SELECT value FROM meta WHERE key = 'keyring.rotation'")).toEqual([{ value: JSON.stringify({ version: 3 }) }]);
 
     // Unlocked, the resume starts; the user locks the store as its first re-wrap goes to the delegate.
     announced.length = 0;
@@ -172,7 +162,7 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
       expect.objectContaining({ state: 'waiting', resumed: true, message: expect.stringMatching(/^The store locked while the interrupted master key rotation ran; it will finish at the next unlock/) }),
     ]);
     expect(announced.map((event) => event.state)).toEqual(['started']);
-    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
+    expect(queryStore(store(), "SELECT key FROM meta WHERE key = 'keyring.rotation'")).toHaveLength(1);
     expect((await call(core, 'app.status', {})).unlocked).toBe(false);
 
     announced.length = 0;
@@ -181,8 +171,8 @@ describe('after an unlock, the app finishes key work a crash interrupted', () =>
     expect(await finished).toMatchObject({ state: 'finished', message: expect.stringMatching(/^Finished the interrupted master key rotation to version 3: [1-9]\d* data key/) });
     expect(announced.map((event) => event.state)).toEqual(['started', 'finished']);
     expect(await keyWork('keyring.rotate')).toEqual([expect.objectContaining({ state: 'finished', resumed: true })]);
-    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 3 }]);
-    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 3 }]);
+    expect(queryStore(store(), 'SELECT version FROM keyring')).toEqual([{ version: 3 }]);
+    expect(queryStore(store(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 3 }]);
     await everyValueReveals(core, values);
     expect((await call(core, 'audit.verify', {})).intact).toBe(true);
   }, 180_000);
@@ -202,7 +192,7 @@ describe('the session agent finishes a rotation whose command was killed', () =>
   const SECRETS = 5000;
   const dataDir = () => join(dir.path, 'store');
   const passphraseFile = () => join(dir.path, 'passphrase');
-  const db = () => join(dataDir(), 'strongroom.db');
+  const store = dataDir;
 
   const cli = (args: string[]): Promise<ScriptOutcome> => runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 
@@ -227,10 +217,10 @@ describe('the session agent finishes a rotation whose command was killed', () =>
     let done = false;
     void exited.then(() => (done = true));
     // Killed as soon as the new version is stored: five batches of data keys are still to go.
-    while (!done && query(db(), 'SELECT version FROM keyring WHERE version = 2').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!done && queryStore(store(), 'SELECT version FROM keyring WHERE version = 2').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     if (!done) process.kill(child.pid!, 'SIGKILL');
     await exited;
-    expect(query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'"), 'the kill landed before the rotation finished').toHaveLength(1);
+    expect(queryStore(store(), "SELECT key FROM meta WHERE key = 'keyring.rotation'"), 'the kill landed before the rotation finished').toHaveLength(1);
 
     // No session, the store locked: status reads the journal row from the store file, with no key.
     const locked = await cli(['status']);
@@ -242,20 +232,20 @@ describe('the session agent finishes a rotation whose command was killed', () =>
 
     expect((await cli(['unlock', '--timeout', '5m'])).code).toBe(0);
     // The agent resumes on its own; this waits for it (the test's timeout bounds the wait).
-    while (query(db(), "SELECT key FROM meta WHERE key = 'keyring.rotation'").length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (queryStore(store(), "SELECT key FROM meta WHERE key = 'keyring.rotation'").length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     // The agent's own status, then (locked again) what the store recorded.
     const served = JSON.parse((await cli(['status', '--json'])).stdout) as { open: boolean; keyWork: KeyWork[] };
     expect(served).toMatchObject({ open: true, server: 'agent' });
     expect(served.keyWork).toEqual([expect.objectContaining({ work: 'keyring.rotate', state: 'finished', resumed: true })]);
     expect((await cli(['lock'])).code).toBe(0);
     expect((await cli(['status'])).stderr).toMatch(/Key work \(finished\): Finished the interrupted master key rotation to version 2: \d+ data key\(s\)/);
-    expect(query(db(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
-    expect(query(db(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
+    expect(queryStore(store(), 'SELECT version FROM keyring')).toEqual([{ version: 2 }]);
+    expect(queryStore(store(), 'SELECT DISTINCT keyring_version AS v FROM secret_versions')).toEqual([{ v: 2 }]);
 
     const core = await startCore(dataDir(), { resumeKeyWork: false });
     try {
       await call(core, 'vault.unlock', await sealedUnlock(core));
-      const rows = query<{ id: string; name: string }>(db(), 'SELECT id, name FROM secrets');
+      const rows = queryStore<{ id: string; name: string }>(store(), 'SELECT id, name FROM secrets');
       expect(rows).toHaveLength(SECRETS);
       await everyValueReveals(core, new Map(rows.map((row) => [row.id, `value-${row.name.slice('MANY_'.length)}`])));
       expect((await call(core, 'audit.verify', {})).intact).toBe(true);

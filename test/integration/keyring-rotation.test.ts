@@ -6,32 +6,23 @@
  * kill -9 of the delegate continues where it stopped.
  */
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { sealBindings, sealValues, type AppEvent } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
-import { PASSPHRASE, call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { PASSPHRASE, call, callError, createVault, DelegateKiller, queryStore, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createIn, createManyIn, delegateKey, lockAndUnlock, revealMany, revealVersion, updateIn } from './managers-harness.js';
 
 let dir: ReturnType<typeof tempDir>;
 let core: AppCore;
 let aws: AwsEmulator;
 let vault: VaultEmulator;
-/** When set, the delegate is killed when main sends it this operation for the `skip + 1`th time. */
-let killOn: { op: string; skip: number } | null = null;
+const killer = new DelegateKiller(() => core);
 const values = new Map<string, string>();
 const progress: Extract<AppEvent, { type: 'keyring.rotateProgress' }>[] = [];
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(join(dir.path, 'store', 'strongroom.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(join(dir.path, 'store'), sql, ...params);
 
 const sealedRotate = async (passphrase = PASSPHRASE) => ({ sealedPassphrase: await sealValues(await delegateKey(core), sealBindings.keyringRotate(), [passphrase]) });
 
@@ -41,14 +32,7 @@ beforeAll(async () => {
   core = await startCore(join(dir.path, 'store'), {
     // These tests resume by asking again; key-work-resume.test.ts covers the resume after an unlock.
     resumeKeyWork: false,
-    onDelegateTraffic: (direction, message) => {
-      const op = (message as { request?: { op?: string } }).request?.op;
-      if (direction === 'to-delegate' && killOn !== null && op === killOn.op && core.delegatePid) {
-        if (killOn.skip-- > 0) return;
-        killOn = null;
-        process.kill(core.delegatePid, 'SIGKILL');
-      }
-    },
+    onDelegateTraffic: killer.onDelegateTraffic,
   });
   core.onEvent((event) => {
     if (event.type === 'keyring.rotateProgress') progress.push(event);
@@ -113,7 +97,7 @@ describe('keyring rotate', () => {
 
   it('continues after kill -9 of the delegate in the middle of re-wrapping', async () => {
     // The first batch of data keys is re-wrapped; the delegate dies as the second is sent.
-    killOn = { op: 'keyring.rewrap', skip: 1 };
+    killer.killOn('keyring.rewrap', 1);
     const error = await callError(core, 'keyring.rotate', await sealedRotate());
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain(error.code);
     expect(query('SELECT version FROM keyring ORDER BY version')).toEqual([{ version: 2 }, { version: 3 }]);

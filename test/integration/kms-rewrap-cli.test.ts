@@ -16,14 +16,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyVersionUse } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
 import { rotateAwsKey, rotateGcpKey } from '../fixtures/kms-rotation.js';
 import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
-import { CLI_ENTRY, PASSPHRASE, call, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, queryStore, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { revealMany } from './managers-harness.js';
 
 const TRIALS = Number(process.env.STRONGROOM_CRASH_TRIALS ?? 20);
@@ -52,14 +51,7 @@ async function ok(args: string[]): Promise<ScriptOutcome> {
   return result;
 }
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(join(dataDir(), 'strongroom.db'), { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(dataDir(), sql, ...params);
 
 const managerId = (name: string) => query<{ id: string }>('SELECT id FROM managers WHERE name = ?', name)[0]!.id;
 const wrapsOf = (name: string) =>

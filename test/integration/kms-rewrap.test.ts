@@ -7,32 +7,23 @@
  * continues where it stopped.
  */
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import type { AppEvent, ManagerSummary } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
 import { rotateAwsKey, rotateGcpKey } from '../fixtures/kms-rotation.js';
-import { call, callError, createVault, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { call, callError, createVault, DelegateKiller, queryStore, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createIn, createManyIn, lockAndUnlock, revealMany } from './managers-harness.js';
 
 let dir: ReturnType<typeof tempDir>;
 let core: AppCore;
 let aws: AwsEmulator;
 let gcp: GcpKmsEmulator;
-/** When set, the delegate is killed when main sends it this operation for the `skip + 1`th time. */
-let killOn: { op: string; skip: number } | null = null;
+const killer = new DelegateKiller(() => core);
 const progress: Extract<AppEvent, { type: 'managers.rewrapProgress' }>[] = [];
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(join(dir.path, 'store', 'strongroom.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(join(dir.path, 'store'), sql, ...params);
 
 const versionsOf = (managerId: string) =>
   query<{ kms_key_version: string; n: number }>('SELECT kms_key_version, COUNT(*) AS n FROM intermediate_keys WHERE manager_id = ? GROUP BY kms_key_version ORDER BY n DESC', managerId);
@@ -56,14 +47,7 @@ beforeAll(async () => {
   core = await startCore(join(dir.path, 'store'), {
     // These tests resume by asking again; key-work-resume.test.ts covers the resume after an unlock.
     resumeKeyWork: false,
-    onDelegateTraffic: (direction, message) => {
-      const op = (message as { request?: { op?: string } }).request?.op;
-      if (direction === 'to-delegate' && killOn !== null && op === killOn.op && core.delegatePid) {
-        if (killOn.skip-- > 0) return;
-        killOn = null;
-        process.kill(core.delegatePid, 'SIGKILL');
-      }
-    },
+    onDelegateTraffic: killer.onDelegateTraffic,
   });
   core.onEvent((event) => {
     if (event.type === 'managers.rewrapProgress') progress.push(event);
@@ -146,7 +130,7 @@ describe('AWS KMS key rotation, interrupted', () => {
     expect(current).not.toBe(before!.kms_key_version);
 
     // The first key is re-wrapped and committed; the delegate dies as the second is sent.
-    killOn = { op: 'manager.rewrap', skip: 1 };
+    killer.killOn('manager.rewrap', 1);
     const error = await callError(core, 'managers.rewrap', { id: managerId });
     expect(['DELEGATE_UNAVAILABLE', 'LOCKED']).toContain(error.code);
     expect(versionsOf(managerId)).toEqual(expect.arrayContaining([{ kms_key_version: current, n: 1 }, { kms_key_version: before!.kms_key_version, n: 1 }]));

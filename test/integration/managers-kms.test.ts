@@ -14,7 +14,7 @@ import { sealBindings, sealValues } from '../../src-shared/contract.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { startGcpKmsEmulator, type GcpKmsEmulator } from '../emulators/gcp-kms-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
-import { call, callError, createSecret, createVault, reveal, startCore, tempDir } from '../support/core-harness.js';
+import { call, callError, createSecret, createVault, queryStore, reveal, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, addManagerRequest, createIn, createInRequest, createManyIn, delegateKey, lockAndUnlock, revealMany, revealVersion, updateIn, type ExternalKind } from './managers-harness.js';
 
 const hex = () => randomBytes(3).toString('hex');
@@ -26,14 +26,7 @@ let gcp: GcpKmsEmulator;
 let vault: VaultEmulator;
 
 const dbFile = () => join(dir.path, 'store', 'strongroom.db');
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(dbFile(), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(join(dir.path, 'store'), sql, ...params);
 function write(sql: string, ...params: unknown[]): void {
   const db = new BetterSqlite3(dbFile());
   try {

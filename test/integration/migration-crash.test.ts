@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src-main/core/app-core.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
-import { CLI_ENTRY, PASSPHRASE, call, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, createVault, queryStore, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createManyIn, revealMany } from './managers-harness.js';
 
 const TRIALS = Number(process.env.STRONGROOM_CRASH_TRIALS ?? 50);
@@ -40,14 +40,7 @@ function cli(args: string[]): Promise<ScriptOutcome> {
   return runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 }
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(join(dataDir(), 'strongroom.db'), { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(dataDir(), sql, ...params);
 
 async function withCore<T>(work: (core: AppCore) => Promise<T>): Promise<T> {
   const core = await startCore(dataDir());

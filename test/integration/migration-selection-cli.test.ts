@@ -8,11 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { runNodeScript, type ScriptOutcome } from '../fixtures/process-tools.js';
-import { CLI_ENTRY, PASSPHRASE, call, createVault, requireBuild, startCore, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, createVault, queryStore, requireBuild, startCore, tempDir } from '../support/core-harness.js';
 import { addManager, createIn } from './managers-harness.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -27,14 +26,7 @@ function cli(args: string[]): Promise<ScriptOutcome> {
   return runNodeScript(CLI_ENTRY, ['--data-dir', dataDir(), '--passphrase-file', passphraseFile(), ...args]);
 }
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new BetterSqlite3(join(dataDir(), 'strongroom.db'), { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryStore<T>(dataDir(), sql, ...params);
 
 beforeAll(async () => {
   requireBuild();

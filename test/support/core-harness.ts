@@ -6,7 +6,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../../src-main/core/app-core.js';
+import { DATABASE_FILE } from '../../src-main/core/paths.js';
 import {
   createSealRecipient,
   sealBindings,
@@ -34,6 +36,40 @@ export function tempDir(prefix = 'strongroom-test-'): { path: string; remove(): 
 export async function startCore(dataDir: string, options: Partial<AppCoreOptions> = {}): Promise<AppCore> {
   requireBuild();
   return createAppCore({ dataDir, actor: 'desktop', delegateEntry: DELEGATE_ENTRY, ...options });
+}
+
+/** Rows read straight from a store's SQLite file (read-only), for checking what the core or a command left there. */
+export function queryStore<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new BetterSqlite3(join(dataDir, DATABASE_FILE), { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Kills the delegate when main sends it an operation, as a crash in the middle
+ * of key work: pass `onDelegateTraffic` in the core's options, then `killOn`
+ * arms it for the operation's `skip + 1`th request, once.
+ */
+export class DelegateKiller {
+  private armed: { op: string; skip: number } | null = null;
+
+  constructor(private readonly core: () => AppCore | undefined) {}
+
+  killOn(op: string, skip = 0): void {
+    this.armed = { op, skip };
+  }
+
+  readonly onDelegateTraffic = (direction: 'to-delegate' | 'from-delegate', message: unknown): void => {
+    const op = (message as { request?: { op?: string } }).request?.op;
+    const pid = this.core()?.delegatePid;
+    if (direction !== 'to-delegate' || this.armed === null || op !== this.armed.op || !pid) return;
+    if (this.armed.skip-- > 0) return;
+    this.armed = null;
+    process.kill(pid, 'SIGKILL');
+  };
 }
 
 export class CallError extends Error {
