@@ -7,6 +7,7 @@ import type { AppCore } from '../core/app-core.js';
 import type { Channel, ChannelRequest, ChannelResult, IpcError, ManagerSummary, SecretSummary } from '../../src-shared/contract.js';
 import { readHiddenLine } from './prompt.js';
 import { UserError } from './cli-errors.js';
+import { SessionClient } from '../core/session/session-client.js';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -37,6 +38,11 @@ export class Session {
     /** The built session agent `strongroom unlock` starts. */
     readonly agentEntry = '',
   ) {}
+
+  /** Whether an open session's agent (or the app) serves this command, rather than a core of its own. */
+  get servedBySession(): boolean {
+    return this.core instanceof SessionClient;
+  }
 
   async call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelResult<C>> {
     const result = await this.core.handle(channel, request);

@@ -282,4 +282,36 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
       await vault.close();
     }
   }, 600_000);
+
+  it('a master key rotation stopped by Ctrl+C stops between batches, every secret still opens, and running it again finishes it', async () => {
+    const exportPassphrase = ['--export-passphrase-file', join(dir.path, 'export-passphrase')];
+    const everyValueOpens = (name: string) => {
+      // An export decrypts every value: it succeeds only if every data key still opens.
+      const exported = run(['export', '--out', join(dir.path, name), ...exportPassphrase]);
+      expect(exported.status, exported.stderr).toBe(0);
+      expect(exported.stderr).toContain(`Exported ${SECRETS} secrets`);
+      for (const i of [0, SECRETS / 2, SECRETS - 1]) expect(run(['secret', 'reveal', `S_${i}`]).stdout).toBe(`value-${i}`);
+    };
+
+    const result = await runOnTerminal(['keyring', 'rotate'], { interruptWhen: midway('data keys re-wrapped') });
+    expect(result.status, result.output).toBe(130);
+    const stopped =
+      /Stopped the master key rotation after ([\d,]+) of ([\d,]+) keys, between batches: every secret still opens\. It stays journaled and finishes by itself at the next unlock of the app or a session \("strongroom unlock"\), or run "strongroom keyring rotate" again\./.exec(
+        result.output,
+      );
+    expect(stopped, result.output).not.toBeNull();
+    const done = Number(stopped![1]!.replaceAll(',', ''));
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(Number(stopped![2]!.replaceAll(',', '')));
+    // Journaled as interrupted: the store file says so, with no key and no session.
+    const status = run(['status'], false);
+    expect(`${status.stdout}${status.stderr}`).toMatch(/Key work \(waiting for an unlock\): .*master key rotation/);
+    everyValueOpens('rotation-stopped.srbackup');
+
+    const again = run(['keyring', 'rotate']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Finished the rotation to keyring version \d+/);
+    everyValueOpens('rotation-finished.srbackup');
+    expectStoreWhole();
+  }, 600_000);
 });

@@ -6,7 +6,7 @@ import { optionChoices } from '../../../src-shared/manager-options.js';
 import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 import { UsageError, UserError } from '../cli-errors.js';
 import { defineCommand, jsonOutput } from '../command.js';
-import { ProgressBar } from '../progress-bar.js';
+import { runKeyWork } from '../key-work-command.js';
 import type { Session } from '../session.js';
 
 const group = 'Secret managers (docs/managers.md)';
@@ -227,17 +227,14 @@ export const managerCommands = [
     async run(session, [nameOrId], values) {
       const manager = await session.findManager(nameOrId!);
       if (!kindCan(manager.kind, (spec) => spec.rewrapsKeys !== null)) throw new UserError(`"${manager.name}" is a ${manager.kind} manager: only AWS KMS and Cloud KMS managers have keys to re-wrap.`);
-      const bar = new ProgressBar(session.io.stderr);
-      const unsubscribe = session.core.onEvent((event) => {
-        if (event.type === 'managers.rewrapProgress' && event.managerId === manager.id) bar.update({ done: event.done, total: event.total, detail: 're-wrapped' });
+      const outcome = await runKeyWork(session, {
+        start: () => session.call('managers.rewrap', { id: manager.id }),
+        progressOf: (event) => (event.type === 'managers.rewrapProgress' && event.managerId === manager.id ? { done: event.done, total: event.total, detail: 're-wrapped' } : null),
+        title: `the re-wrap of "${manager.name}"`,
+        again: `strongroom manager rewrap ${manager.name}`,
       });
-      let report;
-      try {
-        report = await session.call('managers.rewrap', { id: manager.id });
-      } finally {
-        unsubscribe();
-        bar.finish();
-      }
+      if ('exitCode' in outcome) return outcome.exitCode;
+      const { report } = outcome;
       if (values.json) {
         session.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
