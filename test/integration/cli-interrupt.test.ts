@@ -285,12 +285,18 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
 
   it('a master key rotation stopped by Ctrl+C stops between batches, every secret still opens, and running it again finishes it', async () => {
     const exportPassphrase = ['--export-passphrase-file', join(dir.path, 'export-passphrase')];
+    // Unscoped, so the CLI may reveal them (the tests above scoped some of the others).
+    const probes = ['rotation_probe_a', 'rotation_probe_b'];
+    for (const name of probes) {
+      const created = spawnSync(process.execPath, argv(['secret', 'create', '--name', name]), { input: `${name}-value`, encoding: 'utf8' });
+      expect(created.status, created.stderr).toBe(0);
+    }
     const everyValueOpens = (name: string) => {
       // An export decrypts every value: it succeeds only if every data key still opens.
       const exported = run(['export', '--out', join(dir.path, name), ...exportPassphrase]);
       expect(exported.status, exported.stderr).toBe(0);
-      expect(exported.stderr).toContain(`Exported ${SECRETS} secrets`);
-      for (const i of [0, SECRETS / 2, SECRETS - 1]) expect(run(['secret', 'reveal', `S_${i}`]).stdout).toBe(`value-${i}`);
+      expect(exported.stderr).toContain(`Exported ${SECRETS + probes.length} secrets`);
+      for (const probe of probes) expect(run(['secret', 'reveal', probe]).stdout).toBe(`${probe}-value`);
     };
 
     const result = await runOnTerminal(['keyring', 'rotate'], { interruptWhen: midway('data keys re-wrapped') });
@@ -312,6 +318,25 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/Finished the rotation to keyring version \d+/);
     everyValueOpens('rotation-finished.srbackup');
+    expectStoreWhole();
+  }, 600_000);
+
+  it('through a session, Ctrl+C on a master key rotation leaves it to the session agent, which finishes it', async () => {
+    const unlock = run(['unlock', '--timeout', '30m']);
+    expect(unlock.status, unlock.stderr).toBe(0);
+    try {
+      // The bar is drawn from the progress the agent forwards to the command that asked for the rotation.
+      const result = await runOnTerminal(['keyring', 'rotate'], { interruptWhen: midway('data keys re-wrapped') });
+      expect(result.status, result.output).toBe(130);
+      expect(result.output).toMatch(/Left after [\d,]+ of [\d,]+ keys: the master key rotation goes on in the session agent, which finishes it/);
+      type Status = { keyWork: { work: string; state: string; message: string }[] };
+      const rotation = () => (JSON.parse(run(['status', '--json'], false).stdout) as Status).keyWork.find((item) => item.work === 'keyring.rotate');
+      while (rotation()?.state === 'running') await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(rotation()).toMatchObject({ state: 'finished' });
+      for (const probe of ['rotation_probe_a', 'rotation_probe_b']) expect(run(['secret', 'reveal', probe], false).stdout).toBe(`${probe}-value`);
+    } finally {
+      expect(run(['lock'], false).status).toBe(0);
+    }
     expectStoreWhole();
   }, 600_000);
 });

@@ -100,10 +100,13 @@ export async function startSessionServer(options: SessionServerOptions): Promise
 
   /** The connection whose call started each running operation: its progress goes there alone. */
   const operationOwners = new Map<string, Socket>();
+  /** Connections waiting on key work (a rotation, a re-wrap), which carries no operation id: its progress goes to them alone. */
+  const keyWorkCallers = new Set<Socket>();
 
   const unsubscribe = core.onEvent((event) => {
     if (event.type === 'vault.locked' && !lockRequested) void stop('locked');
     else if (event.type === 'connection.stage') for (const socket of greeted) send(socket, { event });
+    else if (event.type === 'keyring.rotateProgress' || event.type === 'managers.rewrapProgress') for (const socket of keyWorkCallers) send(socket, { event });
     else if (event.type === 'operation.progress') {
       const owner = operationOwners.get(event.operationId);
       if (owner) send(owner, { event });
@@ -118,6 +121,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     socket.on('close', () => {
       connections.delete(socket);
       greeted.delete(socket);
+      keyWorkCallers.delete(socket);
     });
     const refuse = (id: number, message: string) => {
       send(socket, { id, ok: false, error: { code: 'SESSION_REFUSED', message } });
@@ -172,10 +176,13 @@ export async function startSessionServer(options: SessionServerOptions): Promise
           const ended = idle?.busy();
           const operationId = operationIdOf(frame.channel, frame.request);
           if (operationId !== null && !operationOwners.has(operationId)) operationOwners.set(operationId, socket);
+          const keyWork = frame.channel === 'keyring.rotate' || frame.channel === 'managers.rewrap';
+          if (keyWork) keyWorkCallers.add(socket);
           void core.handleAs(actor, frame.channel, frame.request).then((result) => {
             serving--;
             lastActivity = clock.now();
             ended?.();
+            if (keyWork) keyWorkCallers.delete(socket);
             if (operationId !== null && operationOwners.get(operationId) === socket) operationOwners.delete(operationId);
             send(socket, { id: frame.id, ...result });
           });
