@@ -144,6 +144,7 @@ export const migrationChannels = {
   'migration.preview': { request: migrationPlanRequestSchema, result: migrationPreviewSchema },
   'migration.start': {
     request: migrationPlanRequestSchema.extend({
+      /** C: provider requests in flight at once per manager, not secrets (docs/migration.md, "Rate and concurrency"). */
       concurrency: z.number().int().min(1).max(256).default(16),
       /** Provider requests per second, per provider; absent: each kind's published quotas. */
       ratePerSecond: z.number().positive().max(1_000_000).optional(),
