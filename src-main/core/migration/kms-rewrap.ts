@@ -14,7 +14,6 @@
  */
 import type { Database } from 'better-sqlite3';
 import { kindCan, type AppEvent, type ChannelResult } from '../../../src-shared/contract.js';
-import type { IntermediateKeyRecord } from '../../../src-shared/delegate-protocol.js';
 import { AppError } from '../app-error.js';
 import type { DelegateSupervisor } from '../delegate/supervisor.js';
 import type { AuditLog } from '../services/audit-log.js';
@@ -22,6 +21,7 @@ import type { ManagersService } from '../services/managers-service.js';
 import type { MetaStore } from '../services/meta-store.js';
 import type { VaultService } from '../services/vault-service.js';
 import { inTransaction, prepared } from '../store/prepared.js';
+import { intermediateKeyRecord, type IntermediateKeyRow } from '../store/intermediate-key-rows.js';
 
 /**
  * Intermediate keys per delegate request, committed as soon as KMS answers. One intermediate key seals up to
@@ -36,14 +36,6 @@ const pendingKey = (managerId: string) => `kms.rewrap.${managerId}`;
 
 export type RewrapReport = ChannelResult<'managers.rewrap'>;
 
-interface KeyRow {
-  id: string;
-  manager_id: string;
-  wrapped_key: string;
-  kms_key_version: string;
-  created_at: number;
-  use_count: number;
-}
 
 export class KmsRewrap {
   /** One run per manager: a re-wrap asked for while one runs (the automatic resume after an unlock) joins it. */
@@ -96,13 +88,13 @@ export class KmsRewrap {
     let targetChanges = 0;
     this.emit({ type: 'managers.rewrapProgress', managerId, done, total });
     for (;;) {
-      const rows = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? AND kms_key_version <> ? ORDER BY created_at, id LIMIT ?').all(managerId, target, BATCH) as KeyRow[];
+      const rows = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? AND kms_key_version <> ? ORDER BY created_at, id LIMIT ?').all(managerId, target, BATCH) as IntermediateKeyRow[];
       if (rows.length === 0) break;
       // Alone for this manager: a secret written meanwhile would otherwise save its intermediate key over the new wrap.
       const rewrapped = await this.managers.exclusive(managerId, async () => {
         // A lock stops the run at the next key (LOCKED): every row is under a version that opens, the meta row stays, and the next unlock continues.
         this.vault.requireStaysUnlocked();
-        const { records } = await this.delegate.request({ op: 'manager.rewrap', manager: context, records: rows.map(toRecord) }, REQUEST_TIMEOUT_MS);
+        const { records } = await this.delegate.request({ op: 'manager.rewrap', manager: context, records: rows.map(intermediateKeyRecord) }, REQUEST_TIMEOUT_MS);
         inTransaction(this.db, () => {
           const update = prepared(this.db, 'UPDATE intermediate_keys SET wrapped_key = ?, kms_key_version = ? WHERE id = ? AND manager_id = ? AND wrapped_key = ?');
           rows.forEach((row, i) => {
@@ -135,8 +127,4 @@ export class KmsRewrap {
     await this.audit.sealPending();
     return { keyVersion: target, rewrapped: done, resumed, keyVersions: this.managers.keyVersionsInUse(managerId, target) };
   }
-}
-
-function toRecord(row: KeyRow): IntermediateKeyRecord {
-  return { id: row.id, managerId: row.manager_id, wrappedKey: row.wrapped_key, kmsKeyVersion: row.kms_key_version, createdAt: row.created_at, useCount: row.use_count };
 }

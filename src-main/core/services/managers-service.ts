@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inTransaction, prepared } from '../store/prepared.js';
+import { intermediateKeyRecord, type IntermediateKeyRow } from '../store/intermediate-key-rows.js';
 import type { Database } from 'better-sqlite3';
 import {
   isBuiltIn,
@@ -179,7 +180,7 @@ export class ManagersService {
   currentIntermediateKey(managerId: string): IntermediateKeyRecord | null {
     const row = prepared(this.db, 'SELECT * FROM intermediate_keys WHERE manager_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(managerId) as
       IntermediateKeyRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? intermediateKeyRecord(row) : null;
   }
 
   intermediateKeys(ids: Iterable<string>): IntermediateKeyRecord[] {
@@ -188,7 +189,7 @@ export class ManagersService {
     for (const id of new Set(ids)) {
       const row = statement.get(id) as IntermediateKeyRow | undefined;
       if (!row) throw new AppError('TAMPERED', `Intermediate key ${id} is missing from the store.`);
-      out.push(toRecord(row));
+      out.push(intermediateKeyRecord(row));
     }
     return out;
   }
@@ -648,22 +649,3 @@ function healthOf(result: ProviderTestResult, renewal: RenewalStatus | null): Re
   return { lastCheckAt: new Date().toISOString(), ok: result.ok, summary: summary.slice(0, 2000), warnings, facts: result.facts };
 }
 
-interface IntermediateKeyRow {
-  id: string;
-  manager_id: string;
-  wrapped_key: string;
-  kms_key_version: string;
-  created_at: number;
-  use_count: number;
-}
-
-function toRecord(row: IntermediateKeyRow): IntermediateKeyRecord {
-  return {
-    id: row.id,
-    managerId: row.manager_id,
-    wrappedKey: row.wrapped_key,
-    kmsKeyVersion: row.kms_key_version,
-    createdAt: row.created_at,
-    useCount: row.use_count,
-  };
-}
