@@ -381,6 +381,18 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     await page.getByRole('heading', { name: SECRET, exact: true }).waitFor({ state: 'detached' });
     await expect.poll(() => isFocused(page.getByRole('listbox', { name: 'Secrets' }))).toBe(true);
   }, 120_000);
+
+  it('a confirmed removal of the only known host key gives focus to Refresh known hosts', async () => {
+    await section('Settings').click();
+    await page.getByRole('button', { name: `Remove the ssh-ed25519 key of ${KNOWN_HOST.host}:${KNOWN_HOST.port}` }).focus();
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('dialog', { name: `Remove the key of ${KNOWN_HOST.host}:${KNOWN_HOST.port}?` });
+    await question.getByRole('button', { name: 'Remove key', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    await page.getByText('No host keys trusted yet.', { exact: false }).waitFor();
+    await expect.poll(() => isFocused(page.getByRole('button', { name: 'Refresh known hosts' }))).toBe(true);
+  }, 120_000);
 });
 
 describeNeeding(['chromium'], 'the dialogs of external managers and migrations by keyboard, against the Vault and AWS KMS emulators (e2e)', () => {
@@ -389,8 +401,10 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
   let aws: AwsEmulator | undefined;
   let ui: UiSession | undefined;
   let page: Page;
-  const { section, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
+  const { section, isFocused, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
   const VAULT = 'Team Vault';
+  /** A second Vault manager holding nothing, removed last. */
+  const SPARE = 'Spare Vault';
   const KMS = 'aws';
   /** Secrets of the built-in store the migrations would move to Vault; enough that a slowed run is still going when paused. */
   const MOVABLE = Array.from({ length: 8 }, (_, i) => `movable_${i}`);
@@ -407,6 +421,7 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
     writeFileSync(join(dir, 'movable.env'), MOVABLE.map((name) => `${name}=${name}-value\n`).join(''));
     await cli(store, passphraseFile, ['init']);
     await cli(store, passphraseFile, ['manager', 'add', '--name', VAULT, '--kind', 'vault', '--config', join(dir, 'vault.json')]);
+    await cli(store, passphraseFile, ['manager', 'add', '--name', SPARE, '--kind', 'vault', '--config', join(dir, 'vault.json')]);
     await cli(store, passphraseFile, ['manager', 'add', '--name', KMS, '--kind', 'aws-kms', '--config', join(dir, 'aws.json')]);
     await cli(store, passphraseFile, ['secret', 'create', '--name', 'kms_probe', '--manager', KMS], 'wrapped by kms\n');
     await cli(store, passphraseFile, ['import', '--from', join(dir, 'movable.env')]);
@@ -502,4 +517,16 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
   ];
 
   itChecksEach(rows);
+
+  it('a confirmed removal of a manager gives focus to the managers table its row was in', async () => {
+    await section('Managers').click();
+    await page.getByRole('button', { name: `More actions for ${SPARE}` }).focus();
+    await fromRowMenu('Remove…')();
+    const question = page.getByRole('dialog', { name: `Remove ${SPARE}?` });
+    await question.getByRole('button', { name: 'Remove manager', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: SPARE, exact: true }).waitFor({ state: 'detached' });
+    await expect.poll(() => isFocused(page.getByRole('region', { name: 'Secret managers, scrollable' }))).toBe(true);
+  }, 120_000);
 });

@@ -39,7 +39,8 @@ export function KnownHostsView() {
   const remove = async (host: KnownHost) => {
     await removeKnownHost(host);
     showToast(`Removed the ${host.keyType} key of ${host.host}:${host.port}`);
-    setVersion((v) => v + 1);
+    // Dropped here rather than reloaded, so its row (the dialog's opener) is gone when the dialog closes and Refresh can take focus.
+    setLoaded((current) => ({ ...current, hosts: current.hosts?.filter((other) => other !== host) ?? null }));
   };
 
   const loading = loaded.version !== version;
@@ -98,6 +99,7 @@ export function KnownHostsView() {
           busyLabel="Removing…"
           onConfirm={() => remove(removing)}
           onClose={() => setRemoving(null)}
+          focusWhenOpenerGone={() => document.querySelector<HTMLElement>('[aria-label="Refresh known hosts"]')}
         />
       )}
     </section>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { isBuiltIn, kindCan, type ManagerSummary } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { RowMenu } from '../../components/RowMenu.js';
+import { reloadCatalog } from '../../state/catalog.js';
 import { showToast } from '../../state/stores.js';
 import { ManagerFormDialog } from './ManagerFormDialog.js';
 import { ManagerTestDialog, type ManagerTestOutcome } from './ManagerTestDialog.js';
@@ -67,6 +68,8 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
       // ConfirmDialog shows the message of what it catches.
       throw new Error(managerErrorText(err), { cause: err });
     }
+    // The row goes before the dialog closes, so focus goes to the table (focusWhenOpenerGone), not to a button about to vanish.
+    await reloadCatalog();
     showToast(`Manager ${manager.name} removed`);
   };
 
@@ -123,6 +126,8 @@ export function ManagerRowActions({ manager, compact = false, onEditScope }: Man
             busyLabel="Removing…"
             onConfirm={remove}
             onClose={() => setOpen(null)}
+            // The removed manager's row, this menu's button included, is gone: the managers table (ManagersView's DataTable) takes focus.
+            focusWhenOpenerGone={() => document.querySelector<HTMLElement>('[role="region"][aria-label="Secret managers, scrollable"]')}
           />
         )}
       </span>
