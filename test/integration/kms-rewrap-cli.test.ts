@@ -4,7 +4,8 @@
  * through the provider's own API, health names the old version as still
  * needed, rewrap moves every wrapped key, health then lists only the new
  * version, and every secret reveals (for Cloud KMS with the old version
- * disabled). Then crash trials: the command itself (main) is killed with
+ * disabled). Ctrl+C (SIGINT) stops a rewrap after the key in flight, exit
+ * 130, and running it again finishes it. Then crash trials: the command itself (main) is killed with
  * SIGKILL when a random number of wrapped keys has moved, and the next
  * rewrap resumes; afterwards every key is under the current version and
  * every secret reveals its original value.
@@ -161,6 +162,43 @@ describe('manager health and manager rewrap (CLI)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('only AWS KMS and Cloud KMS managers have keys to re-wrap');
   });
+});
+
+describe('manager rewrap stopped by Ctrl+C', () => {
+  it('stops after the key in flight, says how far it got and how it resumes, exits 130; every secret reveals and running it again finishes', async () => {
+    const current = await rotateAwsKey(aws);
+    let moved = 0;
+    aws.setFaults({ latencyMs: TRIAL_LATENCY_MS });
+    try {
+      const child = spawn(process.execPath, [CLI_ENTRY, '--data-dir', dataDir(), '--passphrase-file', passphraseFile(), 'manager', 'rewrap', 'aws']);
+      let stderr = '';
+      child.stdout.resume();
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Ctrl+C once the first of the three keys has moved: SIGINT to the command, as a terminal sends it (its delegate ignores its own).
+      while ((wrapsOf('aws').find((row) => row.kms_key_version === current)?.n ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      process.kill(child.pid!, 'SIGINT');
+      expect(await exited, stderr).toBe(130);
+      const stopped =
+        /Stopped the re-wrap of "aws" after (\d) of 3 keys, between batches: every secret still opens\. It stays journaled and finishes by itself at the next unlock of the app or a session \("strongroom unlock"\), or run "strongroom manager rewrap aws" again\./.exec(
+          stderr,
+        );
+      expect(stopped, stderr).not.toBeNull();
+      moved = Number(stopped![1]);
+      expect(moved).toBeGreaterThanOrEqual(1);
+      expect(moved).toBeLessThan(3);
+      expect(wrapsOf('aws').find((row) => row.kms_key_version === current)?.n).toBe(moved);
+      expect(query("SELECT key FROM meta WHERE key LIKE 'kms.rewrap.%'")).toHaveLength(1);
+    } finally {
+      aws.setFaults({});
+    }
+    // Run again (a command's own core resumes nothing at unlock; the app's would): it finishes what was left.
+    const resumed = await ok(['manager', 'rewrap', 'aws']);
+    expect(resumed.stderr).toContain(`Resumed and finished: ${3 - moved} wrapped key(s) of "aws"`);
+    expect(wrapsOf('aws')).toEqual([{ kms_key_version: current, n: 3 }]);
+    expect(query("SELECT key FROM meta WHERE key LIKE 'kms.rewrap.%'")).toEqual([]);
+    await everySecretReveals();
+  }, 600_000);
 });
 
 /** The command's children: its delegate. */
