@@ -401,7 +401,7 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
   let aws: AwsEmulator | undefined;
   let ui: UiSession | undefined;
   let page: Page;
-  const { section, isFocused, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
+  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
   const VAULT = 'Team Vault';
   /** A second Vault manager holding nothing, removed last. */
   const SPARE = 'Spare Vault';
@@ -467,6 +467,8 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
       ready: (dialog) => dialog.getByRole('list', { name: 'Checks' }).waitFor(),
       dismiss: 'Close',
     },
+    // With a secret store to point at, the reference dialog is a form (without one, the first describe's row sees a notice).
+    { dialog: 'Reference an existing secret', prepare: atSection('Secrets'), open: fromPalette('New reference to a remote secret…'), dismiss: 'Cancel' },
     { dialog: `Edit ${VAULT}`, prepare: atButton('Managers', (p) => p.getByRole('button', { name: `Edit ${VAULT}`, exact: true })), open: pressEnter, dismiss: 'Cancel' },
     {
       dialog: `Unconfirmed writes in ${VAULT}`,
