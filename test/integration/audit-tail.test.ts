@@ -3,12 +3,11 @@
  * without Strongroom noticing: the real CLI against a real SQLite file that
  * the test edits between commands, as someone with access to the file could.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { PASSPHRASE, requireBuild, runCliSync, tempDir } from '../support/core-harness.js';
 
 // Each test runs several CLI processes, each deriving the key with scrypt: allow for a busy machine.
 describe('audit trail: cuts, a deleted head and a wipe are detected and stop writes', { timeout: 300_000 }, () => {
@@ -16,10 +15,7 @@ describe('audit trail: cuts, a deleted head and a wipe are detected and stop wri
   let dataDir: string;
   let passphraseFile: string;
 
-  const run = (args: string[], input = '') => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { input, encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (args: string[], input = '') => runCliSync(dataDir, passphraseFile, args, input);
   const withDb = <T>(work: (db: BetterSqlite3.Database) => T): T => {
     const db = new BetterSqlite3(join(dataDir, 'strongroom.db'));
     try {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, requireBuild, runCliSync, tempDir } from '../support/core-harness.js';
 
 describe('strongroom CLI', () => {
   const dir = tempDir();
@@ -14,10 +14,7 @@ describe('strongroom CLI', () => {
   /** The first test's store, made with a weak passphrase. */
   const weakStore = join(dir.path, 'weak-store');
 
-  const run = (args: string[], input = '', file = passphraseFile, store = dataDir) => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', store, '--passphrase-file', file, ...args], { input, encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (args: string[], input = '', file = passphraseFile, store = dataDir) => runCliSync(store, file, args, input);
 
   beforeAll(() => {
     requireBuild();

@@ -3,21 +3,17 @@
  * SQLite store: values read the way dotenv and csv-parse read them, and a file
  * the parsers refuse writes nothing and names the line.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { PASSPHRASE, requireBuild, runCliSync, tempDir } from '../support/core-harness.js';
 
 describe('strongroom import of .env and CSV files', () => {
   const dir = tempDir();
   const dataDir = join(dir.path, 'store');
   const passphraseFile = join(dir.path, 'passphrase');
 
-  const run = (args: string[]) => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (args: string[]) => runCliSync(dataDir, passphraseFile, args);
   const names = () => (JSON.parse(run(['secret', 'list', '--json']).stdout) as { name: string }[]).map((secret) => secret.name).sort();
 
   beforeAll(() => {

@@ -3,12 +3,11 @@
  * authenticated: the real CLI and delegate against a real SQLite file that
  * the test edits between commands, as someone with access to the file could.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { PASSPHRASE, requireBuild, runCliSync, tempDir } from '../support/core-harness.js';
 
 // Each test runs several CLI processes, each deriving the key with scrypt: allow for a busy machine.
 describe('row integrity: forged secrets rows are refused, naming the secret', { timeout: 300_000 }, () => {
@@ -17,10 +16,7 @@ describe('row integrity: forged secrets rows are refused, naming the secret', { 
   let dataDir = join(template.path, 'store');
   const passphraseFile = join(template.path, 'passphrase');
 
-  const run = (args: string[], input = '') => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { input, encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (args: string[], input = '') => runCliSync(dataDir, passphraseFile, args, input);
   const edit = (sql: string[]) => {
     const db = new BetterSqlite3(join(dataDir, 'strongroom.db'));
     try {

@@ -3,12 +3,11 @@
  * deliberately overwritten index page, and the weekly check at unlock, timed
  * by a manual clock.
  */
-import { spawnSync } from 'node:child_process';
 import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, call, createSecret, createVault, requireBuild, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
+import { CLI_ENTRY, PASSPHRASE, call, createSecret, createVault, requireBuild, runCliSync, sealedUnlock, startCore, tempDir } from '../support/core-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { runNodeScript } from '../fixtures/process-tools.js';
 import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
@@ -18,10 +17,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 describe('store integrity check', { timeout: 300_000 }, () => {
   const dir = tempDir();
   const passphraseFile = join(dir.path, 'passphrase');
-  const run = (dataDir: string, args: string[], input = '') => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { input, encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (dataDir: string, args: string[], input = '') => runCliSync(dataDir, passphraseFile, args, input);
 
   /** The CLI as a user runs it; spawned, not spawnSync, since `unlock` leaves a detached session agent behind. */
   const runAsync = (dataDir: string, args: string[]) => runNodeScript(CLI_ENTRY, ['--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args]);

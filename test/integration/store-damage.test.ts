@@ -2,21 +2,17 @@
  * A damaged or exposed store is met with a clear message, never re-initialised
  * or half-created: the real CLI against real files.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
+import { PASSPHRASE, requireBuild, runCliSync, tempDir } from '../support/core-harness.js';
 
 describe('damaged stores: clear errors, nothing silently re-created', { timeout: 300_000 }, () => {
   const dir = tempDir();
   const passphraseFile = join(dir.path, 'passphrase');
   const shortFile = join(dir.path, 'short');
 
-  const run = (dataDir: string, args: string[], file = passphraseFile, input = '') => {
-    const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', file, ...args], { input, encoding: 'utf8' });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (dataDir: string, args: string[], file = passphraseFile, input = '') => runCliSync(dataDir, file, args, input);
 
   beforeAll(() => {
     requireBuild();

@@ -3,6 +3,7 @@
  * folder and a real delegate process forked from dist/ (the test runner
  * builds first).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +37,16 @@ export function tempDir(prefix = 'strongroom-test-'): { path: string; remove(): 
 export async function startCore(dataDir: string, options: Partial<AppCoreOptions> = {}): Promise<AppCore> {
   requireBuild();
   return createAppCore({ dataDir, actor: 'desktop', delegateEntry: DELEGATE_ENTRY, ...options });
+}
+
+/**
+ * The built CLI run to its end on a store, as a user runs it. It blocks this
+ * process: a test whose servers answer from this process spawns it with
+ * `runNodeScript` (test/fixtures/process-tools.ts) instead.
+ */
+export function runCliSync(dataDir: string, passphraseFile: string, args: string[], input = ''): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', dataDir, '--passphrase-file', passphraseFile, ...args], { input, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Rows read straight from a store's SQLite file (read-only), for checking what the core or a command left there. */
