@@ -11,6 +11,7 @@ import { installLatencyProbe, readLatencyProbe } from './latency-probes.js';
 const requestSchema = z.discriminatedUnion('op', [
   z.strictObject({ id: z.number().int(), op: z.literal('setFaults'), latencyMs: z.number().min(0).max(10_000) }),
   z.strictObject({ id: z.number().int(), op: z.literal('calls'), operation: z.string().max(100) }),
+  z.strictObject({ id: z.number().int(), op: z.literal('mostInFlight'), service: z.string().max(100), reset: z.boolean() }),
   z.strictObject({ id: z.number().int(), op: z.literal('installProbe') }),
   z.strictObject({ id: z.number().int(), op: z.literal('readProbe') }),
 ]);
@@ -26,6 +27,10 @@ process.on('message', (message) => {
   let value: unknown = null;
   if (request.op === 'setFaults') emulator.setFaults({ latencyMs: request.latencyMs });
   else if (request.op === 'calls') value = emulator.calls.count(request.operation);
+  else if (request.op === 'mostInFlight') {
+    value = emulator.calls.mostInFlight(request.service);
+    if (request.reset) emulator.calls.resetMostInFlight();
+  }
   else if (request.op === 'installProbe') installLatencyProbe('server');
   else value = readLatencyProbe();
   process.send?.({ id: request.id, value });

@@ -508,7 +508,7 @@ async function benchMigration(): Promise<void> {
     `\nMigration: ${migration.secrets.toLocaleString('en-US')} secrets between two AWS Secrets Manager emulators (${migration.emulatorsInMain ? 'in main’s process: MIGRATION_BENCH_EMULATORS=in-main' : 'each in a process of its own'}) with ${migration.latencyMs} ms latency, concurrency ${migration.concurrency}, k = ${migration.callsPerSecret} calls per secret (${migration.callsPerManager.source.toLocaleString('en-US')} to the source, ${migration.callsPerManager.target.toLocaleString('en-US')} to the target)`,
   );
   console.log(
-    `C, as measured here: provider requests in flight at once per manager (at most ${migration.concurrency} to the source and ${migration.concurrency} to the target at any moment, held by the delegate), not secrets in flight; N·k·L/C is a lower bound only when every call waits for one of C slots in all, so the busiest manager's bound, its calls·L/C, is printed too\n`,
+    `C, as measured here: provider requests in flight at once per manager (at most ${migration.concurrency} to the source and ${migration.concurrency} to the target at any moment, held by the delegate; the most the emulators saw in flight at once: source ${migration.mostInFlight.source}, target ${migration.mostInFlight.target}), not secrets in flight; N·k·L/C is a lower bound only when every call waits for one of C slots in all, so the busiest manager's bound, its calls·L/C, is printed too\n`,
   );
   const floorRatio = migration.callsAlone.wallMs / migration.lowerBoundMs;
   const busy = (perCallMs: number | null) => (perCallMs === null ? 'n/a' : `${Math.round((perCallMs * migration.callsAlone.calls * 100) / migration.wallMs)}%`);

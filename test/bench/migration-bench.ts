@@ -58,6 +58,8 @@ export interface MigrationBenchResult {
   callsPerSecret: number;
   /** Provider calls the run made to each manager. */
   callsPerManager: { source: number; target: number };
+  /** The most requests each emulator had in flight at once during the run: C as the clouds saw it. */
+  mostInFlight: { source: number; target: number };
   wallMs: number;
   lowerBoundMs: number;
   ratio: number;
@@ -269,6 +271,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
 
     const before = await calls(emulators);
     const [sourceBefore, targetBefore] = [await calls([source]), await calls([target])];
+    await Promise.all(emulators.map((emulator) => emulator.mostInFlight('secretsmanager', true)));
     const delegateCpuBefore = processCpuMs(core.delegatePid);
     // Emulators in main's process count in main's CPU.
     const emulatorsCpuBefore = emulatorsInMain ? Number.NaN : emulatorsCpuMs(emulators);
@@ -302,6 +305,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
     const delegateCpu = delegateCpuBefore !== null && delegateCpuAfter !== null ? delegateCpuAfter - delegateCpuBefore : null;
     const callsPerSecret = ((await calls(emulators)) - before) / count;
     const callsPerManager = { source: (await calls([source])) - sourceBefore, target: (await calls([target])) - targetBefore };
+    const mostInFlight = { source: await source.mostInFlight('secretsmanager'), target: await target.mostInFlight('secretsmanager') };
     const lowerBoundMs = (count * callsPerSecret * latencyMs) / concurrency;
     const busiestBoundMs = (Math.max(callsPerManager.source, callsPerManager.target) * latencyMs) / concurrency;
     const runCalls = Math.round(count * callsPerSecret);
@@ -334,6 +338,7 @@ export async function runMigrationBench(options: MigrationBenchOptions = {}): Pr
       concurrency,
       callsPerSecret: Math.round(callsPerSecret * 100) / 100,
       callsPerManager,
+      mostInFlight,
       wallMs: Math.round(wallMs),
       lowerBoundMs: Math.round(lowerBoundMs),
       ratio: Math.round((wallMs / lowerBoundMs) * 100) / 100,

@@ -19,6 +19,8 @@ export interface RemoteAwsEmulator {
   setLatency(latencyMs: number): Promise<void>;
   /** Calls received, as CallLog.count counts them. */
   calls(operation: string): Promise<number>;
+  /** The most requests of `service` in flight at once since the last reset; `reset` starts counting anew. */
+  mostInFlight(service: string, reset?: boolean): Promise<number>;
   /** Starts timing each request it serves, and its event loop (latency-probes.ts). */
   installProbe(): Promise<void>;
   readProbe(): Promise<LatencyReading>;
@@ -51,6 +53,7 @@ export function startRemoteAwsEmulator(entry = ENTRY): Promise<RemoteAwsEmulator
           pid: child.pid!,
           setLatency: (latencyMs) => ask({ op: 'setFaults', latencyMs }),
           calls: (operation) => ask({ op: 'calls', operation }),
+          mostInFlight: (service, reset = false) => ask({ op: 'mostInFlight', service, reset }),
           installProbe: () => ask({ op: 'installProbe' }),
           readProbe: () => ask({ op: 'readProbe' }),
           async close() {
@@ -85,6 +88,11 @@ export async function startAwsEmulatorInThisProcess(): Promise<RemoteAwsEmulator
     pid: process.pid,
     setLatency: async (latencyMs) => emulator.setFaults({ latencyMs }),
     calls: async (operation) => emulator.calls.count(operation),
+    mostInFlight: async (service, reset = false) => {
+      const most = emulator.calls.mostInFlight(service);
+      if (reset) emulator.calls.resetMostInFlight();
+      return most;
+    },
     installProbe: async () => installLatencyProbe('server'),
     readProbe: async () => readLatencyProbe(),
     close: () => emulator.close(),
