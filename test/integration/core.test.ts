@@ -1,4 +1,5 @@
 /** The core end to end on a real SQLite file with a real delegate process. */
+import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import type { AppCore } from '../../src-main/core/app-core.js';
 import { chainHash } from '../../src-main/core/services/audit-log.js';
 import { call, callError, createSecret, createVault, reveal, sealedUnlock, startCore, tempDir, updateValue } from '../support/core-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 
 describe('core: secrets on a real store', () => {
   const dir = tempDir();
@@ -138,6 +140,31 @@ describe('core: secrets on a real store', () => {
     expect((await call(core, 'app.status', {})).unlocked).toBe(false);
     expect((await callError(core, 'secrets.list', {})).code).toBe('LOCKED');
     await call(core, 'vault.unlock', await sealedUnlock(core));
+  });
+
+  it('a request in flight holds the auto-lock off; the wait counts from its end', async () => {
+    const events: string[] = [];
+    const stop = core.onEvent((event) => {
+      if (event.type === 'vault.locked') events.push(event.reason);
+      // While the export works (its first progress event), ten minutes pass: twice the auto-lock time.
+      if (event.type === 'operation.progress' && !events.includes('advanced')) {
+        events.push('advanced');
+        clock.advance(10 * 60_000);
+      }
+    });
+    try {
+      const sealedPassphrase = await sealValues((await call(core, 'app.status', {})).delegatePublicKey!, sealBindings.backupExport(), ['export passphrase for the idle test']);
+      await call(core, 'backup.export', { sealedPassphrase, operationId: randomUUID() });
+      expect(events).toEqual(['advanced']);
+      clock.advance(5 * 60_000 - 1);
+      expect((await call(core, 'app.status', {})).unlocked).toBe(true);
+      clock.advance(1);
+      while (!events.includes('idle')) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect((await call(core, 'app.status', {})).unlocked).toBe(false);
+    } finally {
+      stop();
+      await call(core, 'vault.unlock', await sealedUnlock(core));
+    }
   });
 });
 
