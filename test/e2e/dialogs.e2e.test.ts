@@ -452,7 +452,7 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
     const target = page.getByLabel('To (target)', { exact: true });
     await target.selectOption({ label: (await target.locator('option').allTextContents()).find((text) => text.startsWith(`${VAULT} `))! });
     await page.getByRole('radio', { name: 'All secrets of the source' }).check();
-    await page.getByLabel('Secrets in flight at once').fill('1');
+    await page.getByLabel('Requests in flight per manager').fill('1');
     await page.getByRole('checkbox', { name: 'Delete the source copy after each secret has moved' }).setChecked(deleteSource);
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByRole('table', { name: 'Migration preview' }).waitFor();

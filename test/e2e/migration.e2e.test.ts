@@ -325,7 +325,7 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
     azure!.setFaults({ latencyMs: 120 });
     await page.getByRole('button', { name: 'New migration' }).click();
     await page.getByRole('radio', { name: 'All secrets of the source' }).check();
-    await page.getByLabel('Secrets in flight at once').fill('1');
+    await page.getByLabel('Requests in flight per manager').fill('1');
 
     // Deleting the source copies warns beside the box and asks again before the run starts.
     const deleteSource = page.getByRole('checkbox', { name: 'Delete the source copy after each secret has moved' });

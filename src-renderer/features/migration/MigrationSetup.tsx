@@ -199,7 +199,7 @@ export function MigrationSetup({ draft, managers, busy, onPreview }: MigrationSe
 
       <Field
         id="migration-concurrency"
-        label="Secrets in flight at once"
+        label="Requests in flight per manager"
         error={concurrencyError}
         hint="Default 16. Each provider’s published request quota limits the rate as well."
       >
