@@ -92,24 +92,27 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     if (event.type === 'vault.unlocked') secrets.openSearchIndex();
   });
   const migrations = new MigrationService(db, delegate, vault, secrets, managers, catalog, audit, actor, emit);
-  // The app (not a command, which ends when its work does) resumes migrations an earlier start left interrupted.
-  if (options.actor !== 'cli') {
+  /**
+   * Work that follows an unlock, started once the unlock's own answer is out. A core closed in between
+   * (a test, a quick quit) has no store left to work on, so the work is skipped rather than failing unheard.
+   */
+  const afterEachUnlock = (what: string, work: () => Promise<unknown>) =>
     listeners.add((event) => {
       if (event.type !== 'vault.unlocked') return;
       setImmediate(() => {
-        migrations.resumeInterrupted().catch((error: unknown) => logger.log('error', 'resuming interrupted migrations failed', { error: String(error) }));
+        if (!db.open) return;
+        work().catch((error: unknown) => logger.log('error', `${what} failed`, { error: String(error) }));
       });
     });
-  }
+  // The app (not a command, which ends when its work does) resumes migrations an earlier start left interrupted.
+  if (options.actor !== 'cli') afterEachUnlock('resuming interrupted migrations', () => migrations.resumeInterrupted());
   const rotation = new KeyringRotation(db, delegate, vault, meta, audit, actor, emit);
   const kmsRewrap = new KmsRewrap(db, delegate, vault, managers, meta, audit, actor, emit);
   const keyWork = new KeyWorkStatus(db, emit);
   listeners.add((event) => keyWork.observe(event));
   if (options.resumeKeyWork ?? options.actor !== 'cli') {
     const resumer = new KeyWorkResumer(rotation, kmsRewrap, keyWork, emit, (message, error) => logger.log('error', message, { error: String(error) }));
-    listeners.add((event) => {
-      if (event.type === 'vault.unlocked') setImmediate(() => void resumer.resumeInterrupted());
-    });
+    afterEachUnlock('resuming interrupted key work', () => resumer.resumeInterrupted());
   }
   const theVault = vault;
   /** Records a catalog change and seals it, in the same way every service does. */

@@ -458,7 +458,8 @@ export function SecretsView({ focusSearchSignal }: SecretsViewProps) {
           </div>
         </div>
         <SavedSearches
-          filter={{ query: filters.query, types: filters.types, ...(filters.applicationId ? { applicationId: filters.applicationId } : {}), ...(filters.environmentId ? { environmentId: filters.environmentId } : {}) }}
+          // The text in the box, not the filter it is still debouncing into: "Save search" right after typing keeps what the user sees.
+          filter={{ query: text, types: filters.types, ...(filters.applicationId ? { applicationId: filters.applicationId } : {}), ...(filters.environmentId ? { environmentId: filters.environmentId } : {}) }}
           onApply={(saved) => {
             setText(saved.query);
             changeFilters({ query: saved.query, types: saved.types, applicationId: saved.applicationId ?? '', environmentId: saved.environmentId ?? '' });

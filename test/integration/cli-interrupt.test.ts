@@ -18,14 +18,13 @@ import { managerConfig as vaultConfig, startVaultEmulator } from '../emulators/v
 import { runNodeScript } from '../fixtures/process-tools.js';
 import { addManager } from './managers-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
+import { scriptArgs } from '../support/terminal.js';
 
 /** Eight batches of 500 for a scope edit, twenty parts of 200 for an export: room to stop in the middle. */
 const SECRETS = 4000;
 const NAMES = Array.from({ length: SECRETS }, (_, i) => `S_${i}`);
 /** Secrets named on the command line are edited in the order given. */
 const EDIT_ORDER = NAMES;
-
-const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 interface TerminalRun {
   status: number | null;
@@ -46,8 +45,7 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
    * it wrote so far; with `secondWhen`, types a second Ctrl+C once that holds too.
    */
   function runOnTerminal(args: string[], options: { interruptWhen?: (output: string) => boolean; secondWhen?: (output: string) => boolean; withPassphrase?: boolean } = {}): Promise<TerminalRun> {
-    const command = [process.execPath, ...argv(args, options.withPassphrase ?? true)].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', scriptArgs([process.execPath, ...argv(args, options.withPassphrase ?? true)], { follow: true }), { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined); // EPIPE once script has exited
     let output = '';
     let presses = 0;

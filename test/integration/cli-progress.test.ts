@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI_ENTRY, PASSPHRASE, requireBuild, tempDir } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
+import { scriptArgs } from '../support/terminal.js';
 
 /** Three batches of 500: the bar has steps to draw. */
 const SECRETS = 1200;
 
 const envFile = (prefix: string) => Array.from({ length: SECRETS }, (_, i) => `${prefix}_${i}=value-${i}`).join('\n');
-const shellQuote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 describeNeeding(['script'], 'CLI progress bar', () => {
   const dir = tempDir();
@@ -35,8 +35,7 @@ describeNeeding(['script'], 'CLI progress bar', () => {
     const [node, ...rest] = command(...args);
     return spawnSync(node!, rest, { encoding: 'utf8' });
   };
-  // script runs the command on a pseudo-terminal and copies what it writes to its own stdout.
-  const runOnTerminal = (...args: string[]) => spawnSync('script', ['-qec', command(...args).map(shellQuote).join(' '), '/dev/null'], { encoding: 'utf8' });
+  const runOnTerminal = (...args: string[]) => spawnSync('script', scriptArgs(command(...args)), { encoding: 'utf8' });
   /** The bar's draws (a 30-wide bar, counts, then `detail`) in what the command wrote. */
   const barDraws = (output: string, detail: string) => output.split('\r').filter((part) => new RegExp(`^\\[[#.]{30}\\] \\d+/\\d+ ${detail}`).test(part));
 
@@ -52,7 +51,7 @@ describeNeeding(['script'], 'CLI progress bar', () => {
 
   it('draws the bar over itself on a terminal, and ends it complete', () => {
     // script runs the command on a pseudo-terminal and copies what it writes to its own stdout.
-    const result = spawnSync('script', ['-qec', command('import', '--from', join(dir.path, 'terminal.env')).map(shellQuote).join(' '), '/dev/null'], {
+    const result = spawnSync('script', scriptArgs(command('import', '--from', join(dir.path, 'terminal.env'))), {
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);
@@ -72,7 +71,7 @@ describeNeeding(['script'], 'CLI progress bar', () => {
     expect(piped.stderr).not.toContain('\r');
     expect(piped.stderr).not.toMatch(/\[[#.]+\]/);
 
-    const result = spawnSync('script', ['-qec', command('keyring', 'rotate').map(shellQuote).join(' '), '/dev/null'], { encoding: 'utf8' });
+    const result = spawnSync('script', scriptArgs(command('keyring', 'rotate')), { encoding: 'utf8' });
     expect(result.status).toBe(0);
     const draws = result.stdout.split('\r').filter((part) => /^\[[#.]{30}\] \d+\/2400 /.test(part));
     // One draw before the first batch, one per batch of 1,000, the end: all of them under the new version.
@@ -107,7 +106,7 @@ describeNeeding(['script'], 'CLI progress bar', () => {
     const restore = command('import', '--from', join(dir.path, 'terminal.srbackup'), '--export-passphrase-file', join(dir.path, 'export-passphrase')).map((word) =>
       word === dataDir ? restored : word,
     );
-    const shown = spawnSync('script', ['-qec', restore.map(shellQuote).join(' '), '/dev/null'], { encoding: 'utf8' });
+    const shown = spawnSync('script', scriptArgs(restore), { encoding: 'utf8' });
     expect(shown.status).toBe(0);
     expect(barDraws(shown.stdout, 'parts decrypted').at(-1)).toMatch(/^\[#{30}\] (\d+)\/\1 parts decrypted/);
     expect(barDraws(shown.stdout, 'secrets being written').at(-1)).toMatch(/^\[#{30}\] 2400\/2400 secrets being written/);
