@@ -30,11 +30,11 @@ export function isIpcError(err: unknown, ...codes: IpcErrorCode[]): err is IpcCa
   return err instanceof IpcCallError && (codes.length === 0 || codes.includes(err.code));
 }
 
+// NAME_TAKEN is not here: main says which name is taken and by what (a secret, a manager, a saved search, an application).
 const messages: Partial<Record<IpcErrorCode, string>> = {
   LOCKED: 'The store is locked.',
   WRONG_PASSPHRASE: 'Wrong passphrase.',
   RATE_LIMITED: 'Too many unlock attempts.',
-  NAME_TAKEN: 'A secret with this name already exists.',
   NOT_FOUND: 'This secret no longer exists.',
   SEAL_INVALID: 'Strongroom’s key service restarted while this was being sent. Please try again.',
   DELEGATE_UNAVAILABLE: 'Strongroom’s key service is not running. Try again in a moment.',

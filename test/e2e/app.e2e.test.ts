@@ -121,7 +121,7 @@ describeNeeding(['chromium'], 'renderer over the loopback bridge (e2e)', () => {
     await dialog.getByLabel('Name', { exact: true }).fill('db-password');
     await dialog.getByLabel('Value', { exact: true }).fill('another');
     await dialog.getByRole('button', { name: 'Create secret' }).click();
-    await dialog.getByText('A secret with this name already exists.').waitFor();
+    await dialog.getByText('A secret named "db-password" already exists.').waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
   });

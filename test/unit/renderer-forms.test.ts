@@ -38,8 +38,8 @@ describe('secret form', () => {
   });
 
   it('puts main’s refusals under the fields they concern', () => {
-    const taken = new IpcCallError('secrets.create', { code: 'NAME_TAKEN', message: 'name taken' });
-    expect(errorsFromServer(taken)).toEqual({ name: 'A secret with this name already exists.' });
+    const taken = new IpcCallError('secrets.create', { code: 'NAME_TAKEN', message: 'A secret named "db" already exists.' });
+    expect(errorsFromServer(taken)).toEqual({ name: 'A secret named "db" already exists.' });
     const invalid = new IpcCallError('secrets.create', {
       code: 'INVALID_REQUEST',
       message: 'invalid',

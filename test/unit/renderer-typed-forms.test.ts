@@ -112,7 +112,7 @@ describe('structured secret forms → metadata and payload', () => {
       issues: [{ path: 'keyPassphrase', message: 'Wrong passphrase for this key' }, { path: 'name', message: 'Bad name' }, { path: 'payload', message: 'not JSON' }],
     });
     expect(typedErrorsFromServer(err)).toEqual({ keyPassphrase: 'Wrong passphrase for this key', name: 'Bad name', form: 'payload: not JSON' });
-    expect(typedErrorsFromServer(new IpcCallError('secrets.create', { code: 'NAME_TAKEN', message: 'x' }))).toEqual({ name: 'A secret with this name already exists.' });
+    expect(typedErrorsFromServer(new IpcCallError('secrets.create', { code: 'NAME_TAKEN', message: 'A secret named "db" already exists.' }))).toEqual({ name: 'A secret named "db" already exists.' });
   });
 
   it('edits: prefilled from metadata, secret fields empty, and a change is detected whatever the key order', () => {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { savedSearchNameSchema } from '../../../src-shared/saved-search-contract.js';
 import { Field } from '../../components/Field.js';
-import { describeSavedSearchError } from './saved-search-errors.js';
+import { describeError } from '../../lib/errors.js';
 
 interface SavedSearchNameFormProps {
   /** The form's accessible name ("Save search", "Rename saved search Keys"). */
@@ -46,7 +46,7 @@ export function SavedSearchNameForm({ title, label, hint, initialName, submitLab
     try {
       await onSubmit(parsed.data);
     } catch (err) {
-      setError(describeSavedSearchError(err));
+      setError(describeError(err));
       field.current?.focus();
     } finally {
       setBusy(false);
