@@ -202,6 +202,8 @@ export interface UiSession {
 export interface UiSessionOptions {
   /** Creates the store on the first-run screen with this passphrase; without it the app stays on its first screen. */
   passphrase?: string;
+  /** Unlocks the store that is already there (made by the CLI, say) with this passphrase once the app is open. */
+  unlockWith?: string;
   /** The page's default timeout for every wait. */
   timeoutMs?: number;
   /** Runs on the opened page before the store is created (a fake clock, a colour scheme). */
@@ -209,7 +211,7 @@ export interface UiSessionOptions {
   bridge?: StartOptions;
 }
 
-/** Starts the bridge on `dataDir`, opens the app in Chromium and, given a passphrase, creates the store; stops what it started if a step fails. */
+/** Starts the bridge on `dataDir`, opens the app in Chromium and, given a passphrase, creates or unlocks the store; stops what it started if a step fails. */
 export async function openUi(dataDir: string, options: UiSessionOptions = {}): Promise<UiSession> {
   let bridge: RunningBridge | undefined;
   let browser: Browser | undefined;
@@ -227,6 +229,7 @@ export async function openUi(dataDir: string, options: UiSessionOptions = {}): P
     if (options.timeoutMs) app.page.setDefaultTimeout(options.timeoutMs);
     await options.beforeCreate?.(app.page);
     if (options.passphrase !== undefined) await createStoreInUi(app.page, options.passphrase);
+    if (options.unlockWith !== undefined) await unlockInUi(app.page, options.unlockWith);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe';
-import { openUi, sectionButton, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
+import { openUi, sectionButton, tearDown, type UiSession } from './bridge-harness.js';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator.js';
 import { managerConfig as vaultConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { runNodeScript } from '../fixtures/process-tools.js';
@@ -430,9 +430,8 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
       const manager = db.prepare('SELECT id FROM managers WHERE name = ?').get(VAULT) as { id: string };
       new RemoteWriteJournal(db).begin(manager.id, [{ secretId: 'never-stored', remoteName: 'half-written', mode: 'create' }]);
     });
-    ui = await openUi(store, { timeoutMs: 20_000 });
+    ui = await openUi(store, { timeoutMs: 20_000, unlockWith: PASSPHRASE });
     page = ui.page;
-    await unlockInUi(page, PASSPHRASE);
   }, 300_000);
 
   afterAll(() =>

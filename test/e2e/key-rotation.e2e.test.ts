@@ -80,9 +80,8 @@ describeNeeding(['chromium'], 'key rotation in the UI (e2e)', () => {
     await cli('manager', 'add', '--name', 'aws', '--kind', 'aws-kms', '--config', join(dir, 'aws.json'));
     await cli('import', '--from', join(dir, 'kms.env'), '--manager', 'aws');
     await cli('import', '--from', join(dir, 'local.env'));
-    ui = await openUi(join(dir, 'store'), { timeoutMs: 60_000 });
+    ui = await openUi(join(dir, 'store'), { timeoutMs: 60_000, unlockWith: PASSPHRASE });
     page = ui.page;
-    await unlockInUi(page, PASSPHRASE);
   }, 300_000);
 
   afterAll(() =>

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { violationsInBothThemes } from './axe.js';
-import { openUi, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { managerConfig, startVaultEmulator, type VaultEmulator } from '../emulators/vault-emulator.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
@@ -79,9 +79,8 @@ describeNeeding(['chromium'], 'secrets in a shared secret store: adopt and keep-
     expect((await cli(['init'])).status).toBe(0);
     const added = await cli(['manager', 'add', '--name', 'Team Vault', '--kind', 'vault', '--config', configFile]);
     expect(added.status, added.stderr).toBe(0);
-    ui = await openUi(store, { timeoutMs: 20_000 });
+    ui = await openUi(store, { timeoutMs: 20_000, unlockWith: PASSPHRASE });
     page = ui.page;
-    await unlockInUi(page, PASSPHRASE);
   }, 300_000);
 
   afterAll(() =>

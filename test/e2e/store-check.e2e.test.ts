@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openUi, tearDown, unlockInUi, type UiSession } from './bridge-harness.js';
+import { openUi, tearDown, type UiSession } from './bridge-harness.js';
 import { CLI_ENTRY, PASSPHRASE, requireBuild } from '../support/core-harness.js';
 import { describeNeeding } from '../fixtures/system-tools.js';
 
@@ -44,9 +44,8 @@ describeNeeding(['chromium'], 'the store file check in the app (e2e)', () => {
     for (const name of ['alpha', 'bravo', 'charlie']) expect(cli(['secret', 'create', '--name', name], `${name} value`).status).toBe(0);
     // The CLI's first unlock ran the weekly check on the sound file; the damage comes after it, with nothing holding the file open.
     damageAnIndex();
-    ui = await openUi(store, { timeoutMs: 20_000 });
+    ui = await openUi(store, { timeoutMs: 20_000, unlockWith: PASSPHRASE });
     page = ui.page;
-    await unlockInUi(page, PASSPHRASE);
   }, 300_000);
 
   afterAll(() =>

@@ -26,6 +26,21 @@ const NAMES = Array.from({ length: SECRETS }, (_, i) => `S_${i}`);
 /** Secrets named on the command line are edited in the order given. */
 const EDIT_ORDER = NAMES;
 
+/**
+ * How many of the 4,000 secrets a stopped batch operation says it did: a whole number of batches of
+ * 500, more than none and fewer than all, and the rest said to be untouched.
+ */
+function wholeBatchesDone(output: string, said: RegExp): number {
+  const stopped = said.exec(output);
+  expect(stopped, output).not.toBeNull();
+  const done = Number(stopped![1]!.replaceAll(',', ''));
+  expect(done).toBeGreaterThan(0);
+  expect(done).toBeLessThan(SECRETS);
+  expect(done % 500).toBe(0);
+  expect(Number(stopped![2]!.replaceAll(',', ''))).toBe(SECRETS - done);
+  return done;
+}
+
 interface TerminalRun {
   status: number | null;
   /** What the command wrote to its terminal (stdout and stderr, with the bar's carriage returns). */
@@ -134,13 +149,7 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
   it('a bulk scope edit stopped by Ctrl+C keeps whole batches, names how many, and exits 130', async () => {
     const result = await runOnTerminal(['secret', 'scope', ...NAMES, '--add', 'billing:*'], { interruptWhen: midway('edited') });
     expect(result.status, result.output).toBe(130);
-    const stopped = /Stopped after ([\d,]+) of 4,000 secrets; the other ([\d,]+) were not touched\./.exec(result.output);
-    expect(stopped, result.output).not.toBeNull();
-    const done = Number(stopped![1]!.replaceAll(',', ''));
-    expect(done).toBeGreaterThan(0);
-    expect(done).toBeLessThan(SECRETS);
-    expect(done % 500).toBe(0);
-    expect(Number(stopped![2]!.replaceAll(',', ''))).toBe(SECRETS - done);
+    const done = wholeBatchesDone(result.output, /Stopped after ([\d,]+) of 4,000 secrets; the other ([\d,]+) were not touched\./);
     expect(result.output).toContain(`Scope edited: ${done} changed, 0 already so, 0 left as they were, of ${SECRETS} secrets.`);
     // Exactly the first `done` secrets in the edit's order took the scope; the rest were not touched.
     expect(scopedTo('billing').sort()).toEqual(EDIT_ORDER.slice(0, done).sort());
@@ -209,13 +218,7 @@ describeNeeding(['script'], 'CLI: Ctrl+C stops a long operation at its safe poin
     expect(init.status, init.stderr).toBe(0);
     const result = await runOnTerminal(['--data-dir', target, 'import', '--from', join(dir.path, 'many.env')], { interruptWhen: midway('imported') });
     expect(result.status, result.output).toBe(130);
-    const stopped = /Import stopped after ([\d,]+) of 4,000 secrets, in whole batches of 500; the other ([\d,]+) were not imported\./.exec(result.output);
-    expect(stopped, result.output).not.toBeNull();
-    const done = Number(stopped![1]!.replaceAll(',', ''));
-    expect(done).toBeGreaterThan(0);
-    expect(done).toBeLessThan(SECRETS);
-    expect(done % 500).toBe(0);
-    expect(Number(stopped![2]!.replaceAll(',', ''))).toBe(SECRETS - done);
+    const done = wholeBatchesDone(result.output, /Import stopped after ([\d,]+) of 4,000 secrets, in whole batches of 500; the other ([\d,]+) were not imported\./);
     // Exactly the first batches of the file, each whole.
     const list = spawnSync(process.execPath, [CLI_ENTRY, '--data-dir', target, '--passphrase-file', passphraseFile, 'secret', 'list', '--json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     expect(list.status, list.stderr).toBe(0);
