@@ -368,6 +368,20 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
 
   itChecksEach(rows, { 'Edit scope of several secrets': fillTheStore });
 
+  it('a confirmed rollback gives focus back to the Roll back button that asked, and the history names what it restored', async () => {
+    await section('Secrets').click();
+    await page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: SECRET, exact: true }).click();
+    const rollBack = page.getByRole('button', { name: 'Roll back to version 1' });
+    await rollBack.focus();
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('dialog', { name: 'Roll back to version 1?' });
+    await question.getByRole('button', { name: /^Roll back/ }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    await page.getByText('v3: rollback of v1', { exact: false }).first().waitFor();
+    await expect.poll(() => isFocused(rollBack)).toBe(true);
+  }, 120_000);
+
   it('a confirmed deletion takes the opener with it: focus goes to the list the secret was chosen from', async () => {
     await section('Secrets').click();
     await page.getByRole('listbox', { name: 'Secrets' }).getByRole('option', { name: SECRET, exact: true }).click();
