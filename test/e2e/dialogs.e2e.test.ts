@@ -533,6 +533,19 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
 
   itChecksEach(rows);
 
+  it('a confirmed cancel of a migration takes its Cancel button away: focus goes to the run it ended', async () => {
+    await section('Migration').click();
+    await page.getByRole('button', { name: 'Cancel migration…' }).focus();
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('dialog', { name: 'Cancel this migration?' });
+    await question.getByRole('button', { name: 'Cancel migration', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Cancel migration…' }).waitFor({ state: 'detached' });
+    const run = page.getByRole('heading', { name: new RegExp(`^Built-in store.* → ${VAULT}$`) });
+    await expect.poll(() => isFocused(run)).toBe(true);
+  }, 120_000);
+
   it('a confirmed removal of a manager gives focus to the managers table its row was in', async () => {
     await section('Managers').click();
     await page.getByRole('button', { name: `More actions for ${SPARE}` }).focus();

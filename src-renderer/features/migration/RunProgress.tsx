@@ -17,7 +17,8 @@ export function RunProgress({ run, title }: { run: MigrationRun; title: string }
   return (
     <div className="migration-run" aria-labelledby="migration-run-title">
       <div className="migration-run__header">
-        <h4 id="migration-run-title" className="migration-run__title">
+        {/* Focusable by script only: where focus goes once a confirmed cancel has taken the Cancel button away. */}
+        <h4 id="migration-run-title" className="migration-run__title" tabIndex={-1}>
           {title}
         </h4>
         <span className={`pill migration-state migration-state--${run.interrupted ? 'interrupted' : run.state}`}>{runStateLabel(run)}</span>
@@ -84,6 +85,7 @@ export function RunProgress({ run, title }: { run: MigrationRun; title: string }
           busyLabel="Cancelling…"
           onConfirm={async () => void (await act('migration.cancel', run.id))}
           onClose={() => setConfirmingCancel(false)}
+          focusWhenOpenerGone={() => document.getElementById('migration-run-title')}
         />
       )}
     </div>
