@@ -546,6 +546,21 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
     await expect.poll(() => isFocused(run)).toBe(true);
   }, 120_000);
 
+  it('a confirmed start that deletes the source copies takes the Start button away: focus goes to the run it started', async () => {
+    // The cancelled run's report is shown until a new migration is asked for.
+    await section('Migration').click();
+    await page.getByRole('button', { name: 'New migration', exact: true }).click();
+    await previewMigration(true);
+    await page.getByRole('button', { name: 'Start migration' }).focus();
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('dialog', { name: 'Delete the source copies?' });
+    await question.getByRole('button', { name: 'Start and delete source copies', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+    const run = page.getByRole('heading', { name: new RegExp(`^Built-in store.* → ${VAULT}$`) });
+    await expect.poll(() => isFocused(run)).toBe(true);
+  }, 120_000);
+
   it('a confirmed removal of a manager gives focus to the managers table its row was in', async () => {
     await section('Managers').click();
     await page.getByRole('button', { name: `More actions for ${SPARE}` }).focus();

@@ -200,9 +200,12 @@ describeNeeding(['chromium'], 'migration view and master key rotation (e2e)', ()
   });
 
   it('runs built-in → Azure: progress, then the report; values moved and readable, the taken name untouched', async () => {
-    await page.getByRole('button', { name: 'Start migration' }).click();
+    await page.getByRole('button', { name: 'Start migration' }).focus();
+    await page.keyboard.press('Enter');
     const progress = page.getByRole('progressbar', { name: 'Migration progress' });
     await progress.waitFor();
+    // The Start button went with the preview: focus is on the run it started, not lost to the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('migration-run-title');
     await page.getByRole('heading', { name: 'Migration report' }).waitFor();
     expect(await progress.getAttribute('aria-valuetext')).toBe('4 of 6 secrets done, 2 errors');
     await page.getByText('Errors so far').waitFor();

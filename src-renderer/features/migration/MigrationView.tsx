@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MigrationFailReason } from '../../../src-shared/contract.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { FormError } from '../../components/FormError.js';
@@ -55,6 +55,15 @@ export function MigrationView() {
   const managerName = (id: string) => managers.find((m) => m.id === id)?.name ?? id;
   const target = managers.find((m) => m.id === draft.targetManagerId);
   const watched = runs.find((r) => r.id === watchedRunId) ?? null;
+  /** The run's heading, where focus goes once a start has replaced the preview and its Start button with the run. */
+  const runHeading = () => document.getElementById('migration-run-title');
+  const focusRunWhenShown = useRef(false);
+  const shownRunId = watched?.id ?? null;
+  useEffect(() => {
+    if (shownRunId === null || !focusRunWhenShown.current) return;
+    focusRunWhenShown.current = false;
+    runHeading()?.focus();
+  }, [shownRunId]);
 
   const runPreview = async (renames = draft.renames) => {
     setBusy('preview');
@@ -91,6 +100,7 @@ export function MigrationView() {
     setError(null);
     try {
       const run = await startMigration(draft, concurrency, rate);
+      focusRunWhenShown.current = true;
       watchRun(run.id);
       useMigration.setState({ preview: null });
       void reloadCatalog().catch(() => {});
@@ -174,6 +184,7 @@ export function MigrationView() {
           busyLabel="Starting…"
           onConfirm={start}
           onClose={() => setConfirmingDelete(false)}
+          focusWhenOpenerGone={runHeading}
         />
       )}
     </Panel>
