@@ -160,6 +160,15 @@ function keyboardDriver(current: () => Page) {
     expect(await isFocused(row.focusAfter?.() ?? again), `${row.dialog}: ${row.dismiss} returned focus to the opener`).toBe(true);
   }
 
+  /** Answers an open question dialog by keyboard: focus on its confirming button, Enter, and waits until it is gone. */
+  async function confirmByKeyboard(dialog: string, confirm: string | RegExp): Promise<void> {
+    const page = current();
+    const question = page.getByRole('dialog', { name: dialog });
+    await question.getByRole('button', { name: confirm, exact: typeof confirm === 'string' }).focus();
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached' });
+  }
+
   /** One test per row, in order. */
   function itChecksEach(rows: DialogRow[], before: Partial<Record<string, () => Promise<void>>> = {}): void {
     for (const row of rows) {
@@ -170,14 +179,14 @@ function keyboardDriver(current: () => Page) {
     }
   }
 
-  return { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach };
+  return { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach, confirmByKeyboard };
 }
 
 describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, focus trap and focus return (e2e)', () => {
   let dir: string;
   let ui: UiSession | undefined;
   let page: Page;
-  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
+  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach, confirmByKeyboard } = keyboardDriver(() => page);
   const store = () => join(dir, 'store');
   const backupFile = () => join(dir, 'one-secret.srbackup');
 
@@ -374,10 +383,7 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     const rollBack = page.getByRole('button', { name: 'Roll back to version 1' });
     await rollBack.focus();
     await page.keyboard.press('Enter');
-    const question = page.getByRole('dialog', { name: 'Roll back to version 1?' });
-    await question.getByRole('button', { name: /^Roll back/ }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
+    await confirmByKeyboard('Roll back to version 1?', /^Roll back/);
     await page.getByText('v3: rollback of v1', { exact: false }).first().waitFor();
     await expect.poll(() => isFocused(rollBack)).toBe(true);
   }, 120_000);
@@ -388,10 +394,7 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     await page.getByRole('heading', { name: SECRET, exact: true }).waitFor();
     await page.getByRole('button', { name: 'Delete', exact: true }).focus();
     await page.keyboard.press('Enter');
-    const question = page.getByRole('dialog', { name: 'Delete secret?' });
-    await question.getByRole('button', { name: 'Delete', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
+    await confirmByKeyboard('Delete secret?', 'Delete');
     await page.getByRole('heading', { name: SECRET, exact: true }).waitFor({ state: 'detached' });
     await expect.poll(() => isFocused(page.getByRole('listbox', { name: 'Secrets' }))).toBe(true);
   }, 120_000);
@@ -400,10 +403,7 @@ describeNeeding(['chromium'], 'every dialog by keyboard: axe in both themes, foc
     await section('Settings').click();
     await page.getByRole('button', { name: `Remove the ssh-ed25519 key of ${KNOWN_HOST.host}:${KNOWN_HOST.port}` }).focus();
     await page.keyboard.press('Enter');
-    const question = page.getByRole('dialog', { name: `Remove the key of ${KNOWN_HOST.host}:${KNOWN_HOST.port}?` });
-    await question.getByRole('button', { name: 'Remove key', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
+    await confirmByKeyboard(`Remove the key of ${KNOWN_HOST.host}:${KNOWN_HOST.port}?`, 'Remove key');
     await page.getByText('No host keys trusted yet.', { exact: false }).waitFor();
     await expect.poll(() => isFocused(page.getByRole('button', { name: 'Refresh known hosts' }))).toBe(true);
   }, 120_000);
@@ -415,7 +415,7 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
   let aws: AwsEmulator | undefined;
   let ui: UiSession | undefined;
   let page: Page;
-  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach } = keyboardDriver(() => page);
+  const { section, isFocused, atSection, fromPalette, atButton, pressEnter, fromRowMenu, itChecksEach, confirmByKeyboard } = keyboardDriver(() => page);
   const VAULT = 'Team Vault';
   /** A second Vault manager holding nothing, removed last. */
   const SPARE = 'Spare Vault';
@@ -456,6 +456,9 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
       () => dir && rmSync(dir, { recursive: true, force: true }),
     ),
   );
+
+  /** The heading of a run from the built-in store to Vault, where focus goes once its Start or Cancel button is gone. */
+  const runHeading = () => page.getByRole('heading', { name: new RegExp(`^Built-in store.* → ${VAULT}$`) });
 
   /** Shows the Migration view with a preview of every built-in secret going to Vault, deleting the source copies or not. */
   async function previewMigration(deleteSource: boolean): Promise<void> {
@@ -537,13 +540,9 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
     await section('Migration').click();
     await page.getByRole('button', { name: 'Cancel migration…' }).focus();
     await page.keyboard.press('Enter');
-    const question = page.getByRole('dialog', { name: 'Cancel this migration?' });
-    await question.getByRole('button', { name: 'Cancel migration', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
+    await confirmByKeyboard('Cancel this migration?', 'Cancel migration');
     await page.getByRole('button', { name: 'Cancel migration…' }).waitFor({ state: 'detached' });
-    const run = page.getByRole('heading', { name: new RegExp(`^Built-in store.* → ${VAULT}$`) });
-    await expect.poll(() => isFocused(run)).toBe(true);
+    await expect.poll(() => isFocused(runHeading())).toBe(true);
   }, 120_000);
 
   it('a confirmed start that deletes the source copies takes the Start button away: focus goes to the run it started', async () => {
@@ -553,22 +552,15 @@ describeNeeding(['chromium'], 'the dialogs of external managers and migrations b
     await previewMigration(true);
     await page.getByRole('button', { name: 'Start migration' }).focus();
     await page.keyboard.press('Enter');
-    const question = page.getByRole('dialog', { name: 'Delete the source copies?' });
-    await question.getByRole('button', { name: 'Start and delete source copies', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
-    const run = page.getByRole('heading', { name: new RegExp(`^Built-in store.* → ${VAULT}$`) });
-    await expect.poll(() => isFocused(run)).toBe(true);
+    await confirmByKeyboard('Delete the source copies?', 'Start and delete source copies');
+    await expect.poll(() => isFocused(runHeading())).toBe(true);
   }, 120_000);
 
   it('a confirmed removal of a manager gives focus to the managers table its row was in', async () => {
     await section('Managers').click();
     await page.getByRole('button', { name: `More actions for ${SPARE}` }).focus();
     await fromRowMenu('Remove…')();
-    const question = page.getByRole('dialog', { name: `Remove ${SPARE}?` });
-    await question.getByRole('button', { name: 'Remove manager', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached' });
+    await confirmByKeyboard(`Remove ${SPARE}?`, 'Remove manager');
     await page.getByRole('cell', { name: SPARE, exact: true }).waitFor({ state: 'detached' });
     await expect.poll(() => isFocused(page.getByRole('region', { name: 'Secret managers, scrollable' }))).toBe(true);
   }, 120_000);
