@@ -28,7 +28,7 @@ const actor = cliActor(Number(values['parent-pid']));
 
 const say = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 // A session stays, so it finishes key work a killed command left (key-work-resume.ts), as the app does.
-const core = await createAppCore({ dataDir, actor: 'cli', resumeKeyWork: true });
+const core = await createAppCore({ dataDir, actor: 'cli', resumeKeyWork: true, searchIndex: true });
 
 async function fail(code: string, message: string): Promise<never> {
   say({ ok: false, error: { code, message } });

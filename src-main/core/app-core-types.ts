@@ -22,6 +22,11 @@ export interface AppCoreOptions {
    * actor but the CLI, whose commands end when their own work does; the session agent, a CLI that stays, sets it.
    */
   resumeKeyWork?: boolean;
+  /**
+   * Keeps an in-memory index of names while unlocked, for searching as one types (secret-list-search.ts). Default:
+   * every actor but the CLI, whose command ends before the index would answer once; the session agent sets it.
+   */
+  searchIndex?: boolean;
   /** The time the unlock delay and the idle lock read; tests pass a clock they move by hand. */
   clock?: Clock;
 }

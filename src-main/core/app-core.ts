@@ -81,6 +81,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const secrets = new SecretsService(db, delegate, vault, audit, catalog, actor, managers, rows, (error) =>
     logger.log('error', 'building the search index failed', { error: String(error) }),
     () => emit({ type: 'secrets.indexed' }),
+    options.searchIndex ?? options.actor !== 'cli',
   );
   const backups = new BackupService(db, delegate, vault, secrets, catalog, audit, actor);
   const bulkScopes = new BulkScopeEdit(db, secrets);

@@ -43,7 +43,7 @@ import { LOCAL_MANAGER_ID, type ManagerInfo, type ManagersService } from './mana
 import type { VaultService } from './vault-service.js';
 import { RemoteWriteJournal, type PlannedWrite } from './remote-writes.js';
 import { scopeFields, type RowIntegrity, type RowSeal } from './row-integrity.js';
-import type { ListQuery } from './secret-list-query.js';
+import { listBySql, type ListQuery } from './secret-list-query.js';
 import { SecretListSearch } from './secret-list-search.js';
 
 export { LOCAL_MANAGER_ID } from './managers-service.js';
@@ -131,6 +131,8 @@ export class SecretsService {
     private readonly onSearchIndexError: (error: unknown) => void,
     /** Hears that a search index build finished. */
     private readonly onSearchIndexReady: () => void = () => undefined,
+    /** False: no index is kept, and every list is answered from SQL (a CLI command's core). */
+    private readonly keepsSearchIndex = true,
   ) {
     this.remoteWrites = new RemoteWriteJournal(db);
   }
@@ -266,7 +268,7 @@ export class SecretsService {
 
   list(request: ListQuery): { total: number; items: SecretSummary[]; indexing?: true } {
     this.vault.requireUnlocked();
-    const { total, rowids, indexing } = this.openSearchIndex().page(request);
+    const { total, rowids, indexing } = this.openSearchIndex()?.page(request) ?? { ...listBySql(this.db, request), indexing: false };
     const byRowid = new Map(
       (prepared(this.db, 'SELECT rowid, * FROM secrets WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as SecretRow[]).map((row) => [
         row.rowid,
@@ -277,7 +279,8 @@ export class SecretsService {
   }
 
   /** Starts building the search index in slices (at unlock, or at the first list after it); the list answers from SQL until it is ready. */
-  openSearchIndex(): SecretListSearch {
+  openSearchIndex(): SecretListSearch | null {
+    if (!this.keepsSearchIndex) return null;
     this.search ??= new SecretListSearch(this.db, this.onSearchIndexError, setImmediate, undefined, this.onSearchIndexReady);
     return this.search;
   }
