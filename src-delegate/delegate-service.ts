@@ -4,7 +4,8 @@
  * Each domain's handlers live in handlers/; this combines them into one map
  * the compiler checks for completeness and types every failure.
  */
-import { createSealRecipient, type DelegateEvent, type DelegateRequest } from '../src-shared/delegate-protocol.js';
+import { createSealRecipient, type DelegateEvent, type DelegateRequest, type SealRecipient } from '../src-shared/delegate-protocol.js';
+import type { PreparedUnlocks } from './prepared-unlocks.js';
 import type { Sanitizer } from './sanitizer.js';
 import type { DelegateLog } from './delegate-log.js';
 import { DelegateFailure, typedFailure } from './delegate-failure.js';
@@ -48,8 +49,15 @@ export class DelegateService {
   }
 
   /** `emit` sends progress (a connection test's stages) to main while a request runs. */
-  static async create(sanitizer: Sanitizer, log: DelegateLog, emit: (event: DelegateEvent) => void = () => undefined): Promise<DelegateService> {
-    return new DelegateService(new DelegateContext(await createSealRecipient(), sanitizer, log, emit));
+  /** The recipient and the prepared unlocks are the delegate start's own when it made them before loading this. */
+  static async create(
+    sanitizer: Sanitizer,
+    log: DelegateLog,
+    emit: (event: DelegateEvent) => void = () => undefined,
+    recipient?: SealRecipient,
+    preparedUnlocks?: PreparedUnlocks,
+  ): Promise<DelegateService> {
+    return new DelegateService(new DelegateContext(recipient ?? (await createSealRecipient()), sanitizer, log, emit, preparedUnlocks));
   }
 
   async handle(request: DelegateRequest): Promise<unknown> {

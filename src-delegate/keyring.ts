@@ -43,6 +43,9 @@ export async function deriveKek(passphrase: string, kdf: KdfParams): Promise<Buf
   }
 }
 
+/** Derives a version's key-encryption key; an unlock may take one derived ahead (prepared-unlocks.ts). The caller wipes it. */
+export type KekDerivation = (passphrase: string, kdf: KdfParams) => Promise<Buffer>;
+
 const keyringAad = (version: number) => Buffer.from(`strongroom/keyring/v1\0${version}`, 'utf8');
 const auditKeyAad = Buffer.from('strongroom/audit-key/v1', 'utf8');
 
@@ -78,12 +81,12 @@ export class Keyring {
    * the passphrase is proven right, so any later failure, and any blob that
    * is not a blob at all, is damage and is named as such.
    */
-  static async unlock(passphrase: string, entries: KeyringEntry[], auditKey: WrappedByKeyring): Promise<Keyring> {
+  static async unlock(passphrase: string, entries: KeyringEntry[], auditKey: WrappedByKeyring, derive: KekDerivation = deriveKek): Promise<Keyring> {
     const masterKeys = new Map<number, Buffer>();
     try {
       const ordered = [...entries].sort((a, b) => a.version - b.version);
       for (const [index, entry] of ordered.entries()) {
-        const kek = await deriveKek(passphrase, entry.kdf);
+        const kek = await derive(passphrase, entry.kdf);
         try {
           masterKeys.set(entry.version, open(kek, Buffer.from(entry.wrappedKey, 'base64'), keyringAad(entry.version)));
         } catch (error) {

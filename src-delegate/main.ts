@@ -2,19 +2,20 @@
  * The delegate process. It is the only process that holds key material and
  * plaintext. It speaks JSON strings over Electron's utilityProcess port when
  * it has one, and over Node's fork IPC channel otherwise; every message is
- * size-checked and parsed with src-shared/delegate-protocol.ts before it is acted on.
+ * size-checked and parsed before it is acted on.
+ *
+ * It starts in two steps, so that an unlock's key derivation need not wait
+ * for the whole delegate to load: this file loads only what the start needs
+ * (its sealing key, the log, the sanitizer and the `prepareUnlock` frame of
+ * src-shared/delegate-start-protocol.ts) and says ready with its sealing key.
+ * The request handlers (request-loop.ts) load on the first request.
  */
 import { parseArgs } from 'node:util';
-import {
-  MAX_DELEGATE_MESSAGE_CHARS,
-  delegateEnvelopeSchema,
-  delegateRequestSchema,
-  type DelegateReply,
-} from '../src-shared/delegate-protocol.js';
-import { DelegateService } from './delegate-service.js';
-import { DelegateFailure } from './delegate-failure.js';
+import { createSealRecipient, sealBindings } from '../src-shared/sealed-box.js';
+import { MAX_DELEGATE_MESSAGE_CHARS, prepareUnlockFrameSchema, type DelegateReady, type PrepareUnlockFrame } from '../src-shared/delegate-start-protocol.js';
 import { DelegateLog } from './delegate-log.js';
-import { kindsWithoutProvider } from './managers/registry.js';
+import { PreparedUnlocks } from './prepared-unlocks.js';
+import type { startRequestLoop } from './request-loop.js';
 import { Sanitizer } from './sanitizer.js';
 
 interface ParentPort {
@@ -33,11 +34,24 @@ const parentPort = 'parentPort' in process && isParentPort(process.parentPort) ?
 const send: (message: string) => void = parentPort
   ? (message) => parentPort.postMessage(message)
   : (message) => process.send?.(message);
-const service = await DelegateService.create(sanitizer, log, (event) => send(JSON.stringify(event)));
+const recipient = await createSealRecipient();
+const preparedUnlocks = new PreparedUnlocks();
 
-/** Results carry only ciphertext and sealed values; the one free text, an error message, is masked where it is built. */
-function reply(message: DelegateReply): void {
-  send(JSON.stringify(message));
+let requestLoop: ReturnType<typeof startRequestLoop> | null = null;
+const requestHandler = () => (requestLoop ??= import('./request-loop.js').then(({ startRequestLoop }) => startRequestLoop({ sanitizer, log, recipient, preparedUnlocks, send })));
+
+/** Starts the key derivation of the unlock main will send; a frame that does not open is dropped, as it would fail that unlock anyway. */
+async function prepareUnlock({ sealed, kdf }: PrepareUnlockFrame['prepareUnlock']): Promise<void> {
+  let passphrase: string | undefined;
+  try {
+    [passphrase] = await recipient.open(sealed, sealBindings.vaultUnlock());
+  } catch {
+    log.write('warn', 'dropped a prepareUnlock frame whose passphrase does not open');
+    return;
+  }
+  if (passphrase === undefined) return;
+  sanitizer.track(passphrase);
+  preparedUnlocks.prepare(passphrase, kdf);
 }
 
 async function receive(raw: unknown): Promise<void> {
@@ -45,42 +59,19 @@ async function receive(raw: unknown): Promise<void> {
     log.write('warn', 'dropped a message that is not a string or is too large', { length: typeof raw === 'string' ? raw.length : null });
     return;
   }
-  let envelope;
+  let message: unknown;
   try {
-    envelope = delegateEnvelopeSchema.parse(JSON.parse(raw));
+    message = JSON.parse(raw);
   } catch {
-    log.write('warn', 'dropped a message without a valid envelope');
+    log.write('warn', 'dropped a message that is not JSON');
     return;
   }
-  const parsed = delegateRequestSchema.safeParse(envelope.request);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-    reply({ id: envelope.id, ok: false, error: { code: 'BAD_REQUEST', message: sanitizer.mask(`Invalid request: ${detail}`).slice(0, 2000) } });
-    return;
-  }
-  try {
-    const result = await service.handle(parsed.data);
-    reply({ id: envelope.id, ok: true, result });
-  } catch (error) {
-    if (error instanceof DelegateFailure) {
-      const issues = error.issues?.map((issue) => ({ path: issue.path.slice(0, 64), message: sanitizer.mask(issue.message).slice(0, 300) }));
-      const provider = error.provider ? { ...error.provider, ...(error.provider.permission ? { permission: sanitizer.mask(error.provider.permission).slice(0, 512) } : {}) } : undefined;
-      reply({
-        id: envelope.id,
-        ok: false,
-        error: {
-          code: error.code,
-          message: sanitizer.mask(error.message).slice(0, 2000),
-          ...(issues ? { issues } : {}),
-          ...(provider ? { provider } : {}),
-          ...(error.orphans ? { orphans: error.orphans.map((name) => name.slice(0, 128)) } : {}),
-        },
-      });
-    } else {
-      log.write('error', 'operation failed unexpectedly', { op: parsed.data.op, error: String(error) });
-      reply({ id: envelope.id, ok: false, error: { code: 'INTERNAL', message: `The delegate failed during ${parsed.data.op}.` } });
-    }
-  }
+  const prepare = prepareUnlockFrameSchema.safeParse(message);
+  // The handlers load on the first request, not now: on two cores, loading them beside the derivation and
+  // the owner's own start would slow all three, and the derivation is the longest.
+  if (prepare.success) return prepareUnlock(prepare.data.prepareUnlock);
+  // Messages wait for the handlers in the order they came, since each awaits the same load.
+  await (await requestHandler())(message);
 }
 
 if (parentPort) {
@@ -95,7 +86,5 @@ if (parentPort) {
 }
 
 log.write('info', 'delegate started');
-// A kind described without its provider works nowhere; say which, once, rather than only when a manager of it is used.
-const unprovidedKinds = kindsWithoutProvider();
-if (unprovidedKinds.length > 0) log.write('warn', 'manager kinds described without a provider', { kinds: unprovidedKinds.join(', ') });
-send(JSON.stringify({ ready: true, pid: process.pid }));
+const ready: DelegateReady = { ready: true, pid: process.pid, publicKey: recipient.publicKey };
+send(JSON.stringify(ready));

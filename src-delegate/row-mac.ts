@@ -8,7 +8,9 @@
  * and which outlives keyring rotation.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { canonicalJson, type SecretRowFields } from '../src-shared/delegate-protocol.js';
+import type { SecretRowFields } from '../src-shared/delegate-protocol.js';
+// From the zod-free module: the delegate's start loads this file before the contract (see main.ts).
+import { canonicalJson } from '../src-shared/sealed-box.js';
 
 export function rowMacKey(auditKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', auditKey, Buffer.alloc(0), 'strongroom/row-mac-key/v1', 32));

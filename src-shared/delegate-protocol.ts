@@ -36,12 +36,12 @@ import { connectionReportSchema, reportStageSchema } from './connection-report.j
 import { providerErrorCodes } from './provider-error-codes.js';
 import { externalManagerKinds, optionFetchingKinds, type ExternalManagerKind } from './manager-kinds.js';
 import { optionalToolPresenceSchema } from './optional-tools.js';
+import { KDF_BOUNDS, MAX_DELEGATE_MESSAGE_CHARS } from './delegate-start-protocol.js';
 
 export { providerErrorCodes } from './provider-error-codes.js';
 export type { ProviderErrorCode } from './provider-error-codes.js';
 
-/** Largest message either side accepts, in UTF-16 code units of its JSON text. */
-export const MAX_DELEGATE_MESSAGE_CHARS = 64 * 1024 * 1024;
+export { MAX_DELEGATE_MESSAGE_CHARS } from './delegate-start-protocol.js';
 /** Largest batch of values in one sealed message. */
 export const MAX_BATCH = 1000;
 
@@ -56,9 +56,9 @@ export const sealBindingSchema = z.strictObject({
 
 export const kdfParamsSchema = z.strictObject({
   algorithm: z.literal('scrypt'),
-  N: z.number().int().min(2 ** 14).max(2 ** 22),
-  r: z.number().int().min(8).max(32),
-  p: z.number().int().min(1).max(16),
+  N: z.number().int().min(KDF_BOUNDS.N.min).max(KDF_BOUNDS.N.max),
+  r: z.number().int().min(KDF_BOUNDS.r.min).max(KDF_BOUNDS.r.max),
+  p: z.number().int().min(KDF_BOUNDS.p.min).max(KDF_BOUNDS.p.max),
   salt: base64.max(64),
 });
 export type KdfParams = z.infer<typeof kdfParamsSchema>;
@@ -573,7 +573,7 @@ export const delegateEventSchema = z.strictObject({
 });
 export type DelegateEvent = z.infer<typeof delegateEventSchema>;
 
-/** The first message the delegate sends, unprompted, once it is ready. */
-export const delegateReadySchema = z.strictObject({ ready: z.literal(true), pid: z.number().int() });
+/** The first message the delegate sends, unprompted, once it is ready (see delegate-start-protocol.ts). */
+export { delegateReadySchema } from './delegate-start-protocol.js';
 
 export { MIN_PASSPHRASE_LENGTH } from './passphrase-rules.js';

@@ -10,6 +10,7 @@ import type { DelegateLog } from '../delegate-log.js';
 import type { Sanitizer } from '../sanitizer.js';
 import { ManagerPool } from '../managers/manager-pool.js';
 import { DelegateFailure } from '../delegate-failure.js';
+import { PreparedUnlocks } from '../prepared-unlocks.js';
 
 export type DelegateHandler<Op extends DelegateOp> = (request: Extract<DelegateRequest, { op: Op }>) => Promise<DelegateResult<Op>>;
 /** One handler per operation of the protocol: a missing one is a compile error. */
@@ -28,6 +29,8 @@ export class DelegateContext {
     readonly sanitizer: Sanitizer,
     readonly log: DelegateLog,
     readonly emit: (event: DelegateEvent) => void,
+    /** Key derivations the delegate's start began ahead of an unlock. */
+    readonly preparedUnlocks: PreparedUnlocks = new PreparedUnlocks(),
   ) {
     this.managers = new ManagerPool(
       (value) => this.trackValue(value),
@@ -69,6 +72,7 @@ export class DelegateContext {
     void this.managers.closeAll();
     this.keyring?.wipe();
     this.keyring = null;
+    this.preparedUnlocks.wipe();
     this.exportSession?.wipe();
     this.exportSession = null;
     this.restoreSession?.wipe();

@@ -1,6 +1,6 @@
 /** The delegate's greeting, and creating, unlocking and reporting the keyring. */
 import { MIN_PASSPHRASE_LENGTH, SEAL_SUITE, sealBindings } from '../../src-shared/delegate-protocol.js';
-import { DamagedKeyringError, Keyring, WrongPassphraseError } from '../keyring.js';
+import { DamagedKeyringError, Keyring, WrongPassphraseError, deriveKek } from '../keyring.js';
 import { DelegateFailure } from '../delegate-failure.js';
 import type { DelegateContext, DelegateHandlers } from './context.js';
 
@@ -26,13 +26,19 @@ export function keyringHandlers(ctx: DelegateContext) {
       const [passphrase] = await ctx.openSealed(request.sealed, sealBindings.vaultUnlock());
       if (passphrase === undefined) throw new DelegateFailure('BAD_REQUEST', 'No passphrase was sealed.');
       try {
-        const keyring = await Keyring.unlock(passphrase, request.keyring, request.auditKey);
+        let preparedTaken = 0;
+        const keyring = await Keyring.unlock(passphrase, request.keyring, request.auditKey, (given, kdf) => {
+          const prepared = ctx.preparedUnlocks.take(given, kdf);
+          if (!prepared) return deriveKek(given, kdf);
+          preparedTaken++;
+          return prepared;
+        });
         // Defaults that rose since a version was written apply from this unlock on: main stores the re-wrapped versions.
         const raisedKdf = await keyring.raiseKdf(passphrase, request.keyring);
         ctx.lock();
         ctx.keyring = keyring;
         ctx.trackValue(passphrase);
-        ctx.log.write('info', 'unlocked', { keyringVersion: keyring.currentVersion, raisedKdf: raisedKdf.length });
+        ctx.log.write('info', 'unlocked', { keyringVersion: keyring.currentVersion, raisedKdf: raisedKdf.length, derivedAhead: preparedTaken });
         return { keyringVersion: keyring.currentVersion, raisedKdf };
       } catch (error) {
         if (error instanceof WrongPassphraseError) {

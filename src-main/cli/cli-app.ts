@@ -19,12 +19,13 @@ import { SessionClient } from '../core/session/session-client.js';
 import { DATABASE_FILE, defaultDataDir } from '../core/paths.js';
 import { delegateLaunch } from '../core/delegate/delegate-channel.js';
 import { forkDelegateEarly } from '../core/delegate/node-delegate-channel.js';
+import { readKeyringKdf } from '../core/store/keyring-kdf.js';
 import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 import { UsageError, UserError } from './cli-errors.js';
 import { pathsInitWouldCreate, removeCreated } from './init-cleanup.js';
 import { globalOptions, type CommandSpec, type OptionSpecs, type OptionValues } from './command.js';
 import { commandHelp, usage } from './help.js';
-import { NO_CORE, Session, type CliIo } from './session.js';
+import { NO_CORE, Session, readPassphraseFile, type CliIo } from './session.js';
 import { commands, commandsInGroup } from './commands/index.js';
 
 export type { CliIo } from './session.js';
@@ -168,8 +169,15 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
       : null;
   // A refused init leaves nothing behind: what it would create is noted before the core creates it.
   const createdByInit = command.words === 'init' ? pathsInitWouldCreate(dataDir) : [];
+  const passphraseFile = values['passphrase-file'] as string | undefined;
+  let unlockPassphrase: string | undefined;
   let core;
   try {
+    if (early && passphraseFile) {
+      // The delegate derives the key while the core loads: the unlock below then finds it ready.
+      unlockPassphrase = readPassphraseFile(passphraseFile);
+      await early.prepareUnlock(unlockPassphrase, await readKeyringKdf(dataDir));
+    }
     // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
     const { createAppCore } = await import('../core/app-core.js');
     core = await createAppCore({ ...coreOptions, delegateEntry, ...(early ? { spawnDelegate: early.spawn } : {}), dataDir, actor: 'cli' });
@@ -183,7 +191,7 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
     if (command.unlock !== false) {
       const status = await session.call('app.status', {});
       if (!status.initialized) throw new UserError('No store exists in this data folder. Run "strongroom init" first.');
-      const passphrase = await session.passphrase(values['passphrase-file'] as string | undefined, false);
+      const passphrase = unlockPassphrase ?? (await session.passphrase(passphraseFile, false));
       await session.call('vault.unlock', { sealedPassphrase: await sealValues(status.delegatePublicKey!, sealBindings.vaultUnlock(), [passphrase]) });
     }
     const code = (await command.run(session, args, values)) ?? 0;

@@ -62,17 +62,7 @@ export class Session {
   }
 
   async passphrase(file: string | undefined, confirm: boolean, what = 'master passphrase'): Promise<string> {
-    if (file) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        throw new UserError(`Cannot read the passphrase file ${file}.`);
-      }
-      const passphrase = text.split(/\r?\n/)[0] ?? '';
-      if (!passphrase) throw new UserError(`The passphrase file ${file} is empty.`);
-      return passphrase;
-    }
+    if (file) return readPassphraseFile(file);
     if (!this.io.stdin.isTTY) throw new UserError(`No ${what}: give it in a file (see --help), or run strongroom in a terminal.`);
     const passphrase = await readHiddenLine(this.io, confirm ? `New ${what}: ` : `${what[0]!.toUpperCase()}${what.slice(1)}: `);
     if (confirm && (await readHiddenLine(this.io, 'Repeat it: ')) !== passphrase) throw new UserError('The passphrases do not match.');
@@ -107,4 +97,17 @@ export class Session {
   say(text: string): void {
     this.io.stderr.write(`${text}\n`);
   }
+}
+
+/** A passphrase file's first line. */
+export function readPassphraseFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read the passphrase file ${file}.`);
+  }
+  const passphrase = text.split(/\r?\n/)[0] ?? '';
+  if (!passphrase) throw new UserError(`The passphrase file ${file} is empty.`);
+  return passphrase;
 }

@@ -175,6 +175,25 @@ describe('the delegate process rejects hostile messages', () => {
     expect(hello).toMatchObject({ ok: true, result: { pid: child.pid } });
     expect(replies.filter((reply) => (reply as { id?: number }).id !== 103)).toEqual([]);
   });
+
+  it('drops malformed prepareUnlock frames without a reply and keeps serving', async () => {
+    const kdf = { algorithm: 'scrypt', N: 2 ** 14, r: 8, p: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' };
+    const sealed = { enc: 'AAAA', ct: 'AAAA' };
+    for (const frame of [
+      { prepareUnlock: { sealed, kdf: [kdf], extra: true } },
+      { prepareUnlock: { sealed, kdf: [{ ...kdf, N: 2 ** 30 }] } },
+      { prepareUnlock: { sealed, kdf: Array(5).fill(kdf) } },
+      { prepareUnlock: { sealed, kdf: [] } },
+      { prepareUnlock: null },
+      // Well formed, but not sealed to this delegate: nothing opens, nothing is derived.
+      { prepareUnlock: { sealed, kdf: [kdf] } },
+    ]) {
+      child.send(JSON.stringify(frame));
+    }
+    const hello = (await ask(104, { op: 'hello' })) as { ok: boolean; result: { pid: number } };
+    expect(hello).toMatchObject({ ok: true, result: { pid: child.pid } });
+    expect(replies.filter((reply) => (reply as { id?: number }).id !== 104)).toEqual([]);
+  });
 });
 
 describe('malformed renderer requests change nothing', () => {

@@ -2,6 +2,8 @@
 import { fork } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import type { DelegateChannel, DelegateLaunch, DelegateSpawner } from './delegate-channel.js';
+import { MAX_PREPARED_KDFS, delegateReadySchema, type PrepareUnlockFrame, type PreparedKdf } from '../../../src-shared/delegate-start-protocol.js';
+import { sealBindings, sealValues } from '../../../src-shared/sealed-box.js';
 
 export const forkDelegate: DelegateSpawner = (launch) => {
   const child = fork(launch.entry, launch.args, {
@@ -32,9 +34,18 @@ export const forkDelegate: DelegateSpawner = (launch) => {
   return channel;
 };
 
+/** How long prepareUnlock waits for the process's ready before leaving the derivation to the unlock. */
+const READY_WAIT_MS = 5_000;
+
 export interface EarlyDelegate {
   /** Hands the early process to the first launch that asks for the same one, then forks as usual. */
   spawn: DelegateSpawner;
+  /**
+   * Once the process is ready, sends it the passphrase, sealed to its key, and the keyring's KDF parameters,
+   * so the key derivation of the unlock to come starts now (src-shared/delegate-start-protocol.ts). Resolves
+   * when sent, or at once if the process is gone; the unlock itself reports any failure.
+   */
+  prepareUnlock(passphrase: string, kdf: PreparedKdf[]): Promise<void>;
   /** Kills the early process if nothing took it (the command failed before it made a core). */
   discard(): void;
 }
@@ -47,8 +58,18 @@ export interface EarlyDelegate {
  * exit) is kept and replayed to it.
  */
 export function forkDelegateEarly(launch: DelegateLaunch): EarlyDelegate {
-  let early: DelegateChannel | null = replaying(forkDelegate(launch));
+  const channel = replaying(forkDelegate(launch));
+  let early: DelegateChannel | null = channel;
   return {
+    async prepareUnlock(passphrase, kdf) {
+      // A process that neither says ready nor exits is the supervisor's to report; this only stops waiting.
+      const publicKey = await Promise.race([channel.readyKey, new Promise<null>((resolve) => setTimeout(resolve, READY_WAIT_MS, null).unref())]);
+      if (publicKey === null || kdf.length === 0) return;
+      const frame: PrepareUnlockFrame = {
+        prepareUnlock: { sealed: await sealValues(publicKey, sealBindings.vaultUnlock(), [passphrase]), kdf: kdf.slice(0, MAX_PREPARED_KDFS) },
+      };
+      channel.send(JSON.stringify(frame));
+    },
     spawn(requested) {
       const claimed = early;
       early = null;
@@ -63,17 +84,27 @@ export function forkDelegateEarly(launch: DelegateLaunch): EarlyDelegate {
   };
 }
 
-function replaying(channel: DelegateChannel): DelegateChannel {
+/** A channel that keeps what the process says before anyone listens, and reads the sealing key its `ready` names (null if it exits first). */
+function replaying(channel: DelegateChannel): DelegateChannel & { readyKey: Promise<string | null> } {
   const messages: unknown[] = [];
   let onMessage: ((message: unknown) => void) | null = null;
   let exitCode: number | null | undefined;
   const exitListeners: ((code: number | null) => void)[] = [];
-  channel.onMessage((message) => (onMessage ? onMessage(message) : messages.push(message)));
+  let answerReadyKey: (key: string | null) => void = () => undefined;
+  const readyKey = new Promise<string | null>((resolve) => (answerReadyKey = resolve));
+  channel.onMessage((message) => {
+    const ready = typeof message === 'string' && message.length < 1024 ? delegateReadySchema.safeParse(parsedOrNull(message)) : null;
+    if (ready?.success) answerReadyKey(ready.data.publicKey);
+    if (onMessage) onMessage(message);
+    else messages.push(message);
+  });
   channel.onExit((code) => {
     exitCode = code;
+    answerReadyKey(null);
     for (const listener of exitListeners.splice(0)) listener(code);
   });
   return {
+    readyKey,
     get pid() {
       return channel.pid;
     },
@@ -88,4 +119,12 @@ function replaying(channel: DelegateChannel): DelegateChannel {
     },
     kill: () => channel.kill(),
   };
+}
+
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
