@@ -673,6 +673,13 @@ async function benchSession(): Promise<void> {
       note: `baseline: the KDF alone (scrypt, the store's parameters); KDF + ${overKdfS.toFixed(2)} s, goal <= KDF + 0.3 s: ${overKdfS <= 0.3 ? 'met' : 'NOT met'}`,
     },
     {
+      measure: '  the floor of a second process',
+      stack: millis(without.floorMs),
+      baseline: millis(without.baselineMs),
+      ratio: `${(without.floorMs / without.baselineMs).toFixed(2)}x`,
+      note: `Node starting a second Node that runs the KDF, nothing of ours: KDF + ${((without.floorMs - without.baselineMs) / 1000).toFixed(2)} s; the reveal is ${((without.oursMs - without.floorMs) / 1000).toFixed(2)} s above it`,
+    },
+    {
       measure: 'test ssh through a session',
       stack: millis(ssh.oursMs),
       baseline: millis(ssh.baselineMs),
