@@ -5,8 +5,11 @@
  * long it took and what was learnt; a failure names the stage and a typed
  * error. Every string in a report passes through the delegate's sanitizer
  * before it leaves the delegate.
+ *
+ * zod/mini, so a CLI served by a session checks a test's live stages without
+ * loading the whole contract (the contract's schemas embed these as they are).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const stageNames = ['dns', 'tcp', 'tls', 'handshake', 'auth', 'probe', 'kerberos'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -39,34 +42,39 @@ export const connectionErrorCodes = [
 ] as const;
 export type ConnectionErrorCode = (typeof connectionErrorCodes)[number];
 
-const stageDetailSchema = z.union([z.string().max(8192), z.number(), z.boolean(), z.null(), z.array(z.string().max(8192)).max(64)]);
+const detailText = z.string().check(z.maxLength(8192));
+const stageDetailSchema = z.union([detailText, z.number(), z.boolean(), z.null(), z.array(detailText).check(z.maxLength(64))]);
 export type StageDetail = z.infer<typeof stageDetailSchema>;
+const detailsSchema = z.record(z.string().check(z.maxLength(64)), stageDetailSchema);
 
 export const reportStageSchema = z.strictObject({
   stage: z.enum(stageNames),
   status: z.enum(['ok', 'failed', 'skipped']),
   durationMs: z.number(),
   /** Facts learnt at this stage, e.g. `{ fingerprint: 'SHA256:…', hostKey: 'known' }`. */
-  details: z.record(z.string().max(64), stageDetailSchema),
+  details: detailsSchema,
 });
 export type ReportStage = z.infer<typeof reportStageSchema>;
 
 const connectionErrorSchema = z.strictObject({
   code: z.enum(connectionErrorCodes),
-  message: z.string().max(4000),
+  message: z.string().check(z.maxLength(4000)),
   /** Extra facts for the UI, e.g. both fingerprints of a changed host key, or the auth methods the server allows. */
-  details: z.record(z.string().max(64), stageDetailSchema).optional(),
+  details: z.optional(detailsSchema),
 });
 export type ConnectionError = z.infer<typeof connectionErrorSchema>;
 
 export const connectionReportSchema = z.strictObject({
   kind: z.enum(['ssh', 'ssh-kerberos', 'ssh-vault-certificate', 'winrm']),
-  host: z.string().max(253),
-  port: z.number().int(),
+  host: z.string().check(z.maxLength(253)),
+  port: z.int(),
   ok: z.boolean(),
-  startedAt: z.string().max(64),
+  startedAt: z.string().check(z.maxLength(64)),
   totalMs: z.number(),
-  stages: z.array(reportStageSchema).max(32),
-  error: connectionErrorSchema.nullable(),
+  stages: z.array(reportStageSchema).check(z.maxLength(32)),
+  error: z.nullable(connectionErrorSchema),
 });
 export type ConnectionReport = z.infer<typeof connectionReportSchema>;
+
+/** main → renderer (and a session → its CLI): a connection test's stage, as soon as it ends. */
+export const connectionStageEventSchema = z.object({ type: z.literal('connection.stage'), testId: z.uuid(), stage: reportStageSchema });

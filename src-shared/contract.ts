@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { MAX_BATCH, keyInspectionSchema, secretTypes, sealedMessageSchema } from './delegate-protocol.js';
-import { connectionReportSchema, reportStageSchema } from './connection-report.js';
+import { connectionReportSchema, connectionStageEventSchema } from './connection-report.js';
 import { externalManagerKinds, managerKindSpec, optionFetchingKinds, type ManagerKind } from './manager-kinds.js';
 import { migrationChannels, migrationProgressEventSchema } from './migration-contract.js';
 import { operationChannels, operationIdSchema, operationProgressEventSchema } from './operation-progress.js';
@@ -837,7 +837,7 @@ export const appEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('keys.changed') }),
   /** Master key rotation: keys re-wrapped so far of those left when this run started; `done` once the old version is dropped. */
   z.object({ type: z.literal('keyring.rotateProgress'), phase: z.enum(['data-keys', 'configs', 'done']), done: z.number().int(), total: z.number().int() }),
-  z.object({ type: z.literal('connection.stage'), testId: idSchema, stage: reportStageSchema }),
+  connectionStageEventSchema,
   migrationProgressEventSchema,
   operationProgressEventSchema,
   /** The search index finished building: list answers are fast again (they carried `indexing` meanwhile). */

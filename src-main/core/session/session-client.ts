@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { AppEvent, Channel, IpcResult } from '../../../src-shared/contract.js';
+import { connectionStageEventSchema } from '../../../src-shared/connection-report.js';
 import { lineReader, sessionReplySchema, sessionSocketPath, sessionStatusSchema, sessionTokenPath, type SessionRequest, type SessionStatus } from './session-protocol.js';
 
 type Pending = { resolve: (reply: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void; reject: (error: Error) => void };
@@ -99,12 +100,19 @@ export class SessionClient {
     }
     if ('event' in reply) {
       const raw = reply.event;
+      // A connection test's stages are checked with their own schema: loading the whole contract for them
+      // took longer than the test itself (`test ssh` through a session in `npm run bench -- session`).
+      const stage = connectionStageEventSchema.safeParse(raw);
+      if (stage.success) {
+        this.enqueue(() => this.emit(stage.data));
+        return;
+      }
       this.enqueue(async () => {
         // The app's whole contract loads only for a command that gets events (a long
         // operation's progress): building its schemas would be most of a reveal's time.
         const { appEventSchema } = await import('../../../src-shared/contract.js');
         const event = appEventSchema.safeParse(raw);
-        if (event.success) for (const listener of this.listeners) listener(event.data);
+        if (event.success) this.emit(event.data);
       });
       return;
     }
@@ -115,6 +123,10 @@ export class SessionClient {
       this.pending.delete(id);
       pending?.resolve(outcome);
     });
+  }
+
+  private emit(event: AppEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   private enqueue(step: () => void | Promise<void>): void {
