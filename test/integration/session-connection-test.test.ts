@@ -54,7 +54,7 @@ describe('test ssh through a session', () => {
 
     const tested = await cli(['test', 'ssh', '--secret', 'ssh_login', '--host', sshd.host, '--port', String(sshd.port), '--accept-new-host-key', '--json']);
     expect(tested.code, tested.stderr).toBe(0);
-    const stageLines = tested.stderr.split('\n').filter((line) => /^(ok  |FAIL|skip) /.test(line));
+    const stageLines = tested.stderr.split('\n').filter((line) => /^(ok {2}|FAIL|skip) /.test(line));
     expect(stageLines.map((line) => line.slice(5).trim().split(/\s+/)[0])).toEqual(['dns', 'tcp', 'handshake', 'auth', 'probe']);
     const report = JSON.parse(tested.stdout) as { ok: boolean; stages: { stage: string }[] };
     expect(report.ok).toBe(true);
