@@ -10,7 +10,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, wr
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveSessionWhileUnlocked } from '../../src-main/core/session/app-session.js';
+import type { AppCore } from '../../src-main/core/app-core-types.js';
+import { serveSessionWhileUnlocked, type AppSession } from '../../src-main/core/session/app-session.js';
 import { startSessionServer } from '../../src-main/core/session/session-server.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { sessionSocketPath, sessionTokenPath } from '../../src-main/core/session/session-protocol.js';
@@ -353,6 +354,88 @@ describe('session agent', () => {
     } finally {
       await app.close();
     }
+  });
+
+  /** Polls until `ready`: the session changes hands in the background, and no time is promised for it. */
+  async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
+    while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  const appUnlocked = async (app: AppCore) => (await call(app, 'app.status', {})).unlocked;
+
+  /**
+   * The app (its core, with the session wiring the app and serve.ts use) unlocked on its own while the agent `agent`
+   * serves the folder: it links to the agent rather than serving. The unlock is sealed before the agent starts, so a
+   * short agent timeout is not spent on it.
+   */
+  async function withAppBesideAgent(timeout: string, test: (app: AppCore, appSession: AppSession, agent: number) => Promise<void>): Promise<void> {
+    const app = await startCore(store);
+    const appSession = serveSessionWhileUnlocked(app, store);
+    try {
+      const sealed = await sealedUnlock(app);
+      const agent = await unlock(timeout);
+      await call(app, 'vault.unlock', sealed);
+      await until(() => appSession.current() !== null);
+      expect(appSession.current()).toBe('linked');
+      expect(await appUnlocked(app)).toBe(true);
+      await test(app, appSession, agent);
+    } finally {
+      await appSession.close();
+      await app.close();
+    }
+  }
+
+  it("the app unlocked beside an agent links to it: the CLI keeps the agent's session, and the app's lock ends it", async () => {
+    await withAppBesideAgent('1h', async (app, appSession, agent) => {
+      expect(JSON.parse((await cli(store, ['status', '--json'])).stdout)).toMatchObject({ open: true, server: 'agent', pid: agent });
+      expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+
+      await call(app, 'vault.lock', {});
+      await exited(agent);
+      expect((await cli(store, ['status'])).status).toBe(1);
+      expect(appSession.current()).toBeNull();
+    });
+  });
+
+  it("a CLI's lock of the agent's session locks the app beside it", async () => {
+    await withAppBesideAgent('1h', async (app, appSession, agent) => {
+      expect((await cli(store, ['lock'])).status).toBe(0);
+      await exited(agent);
+      await until(async () => !(await appUnlocked(app)));
+      expect(appSession.current()).toBeNull();
+      expect((await cli(store, ['status'])).status).toBe(1);
+    });
+  });
+
+  it('an agent ended by a signal locks the app beside it', async () => {
+    await withAppBesideAgent('1h', async (app, appSession, agent) => {
+      process.kill(agent, 'SIGTERM');
+      await exited(agent);
+      await until(async () => !(await appUnlocked(app)));
+      expect(appSession.current()).toBeNull();
+      expect((await cli(store, ['status'])).status).toBe(1);
+    });
+  });
+
+  it("the agent's idle expiry ends the CLI's session only: the app stays unlocked and serves the socket itself", async () => {
+    // Long enough for the app to unlock and link first; the agent then expires on its own.
+    await withAppBesideAgent('5s', async (app, appSession, agent) => {
+      await exited(agent);
+      await until(() => appSession.current() === 'serving');
+      expect(await appUnlocked(app)).toBe(true);
+      expect(JSON.parse((await cli(store, ['status', '--json'])).stdout)).toMatchObject({ open: true, server: 'app', pid: process.pid });
+      expect(await cli(store, ['secret', 'reveal', 'db_password'])).toMatchObject({ status: 0, stdout: CANARY });
+    });
+  });
+
+  it('an agent killed without a word leaves the app unlocked, and the app serves the socket itself', async () => {
+    await withAppBesideAgent('1h', async (app, appSession, agent) => {
+      process.kill(agent, 'SIGKILL');
+      await exited(agent);
+      await until(() => appSession.current() === 'serving');
+      expect(await appUnlocked(app)).toBe(true);
+      expect(JSON.parse((await cli(store, ['status', '--json'])).stdout)).toMatchObject({ open: true, server: 'app', pid: process.pid });
+    });
   });
 });
 

@@ -21,7 +21,7 @@ export const sessionCommands = [
   defineCommand({
     words: 'lock',
     group,
-    summary: "end the session for this data folder (the app's too, when the app serves it)",
+    summary: 'end the session for this data folder, and lock the app when it shares the session (serving it, or linked to the agent)',
     options: {},
     unlock: false,
     withoutCore: true,

@@ -6,7 +6,17 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { AppEvent, Channel, IpcResult } from '../../../src-shared/contract.js';
 import { connectionStageEventSchema } from '../../../src-shared/connection-report.js';
-import { lineReader, sessionReplySchema, sessionSocketPath, sessionStatusSchema, sessionTokenPath, type SessionRequest, type SessionStatus } from './session-protocol.js';
+import {
+  lineReader,
+  sessionReplySchema,
+  sessionSocketPath,
+  sessionStatusSchema,
+  sessionStoppedEventSchema,
+  sessionTokenPath,
+  type SessionRequest,
+  type SessionStatus,
+  type SessionStopReason,
+} from './session-protocol.js';
 
 type Pending = { resolve: (reply: { ok: boolean; value?: unknown; error?: { code: string; message: string } }) => void; reject: (error: Error) => void };
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -15,6 +25,11 @@ export class SessionClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: AppEvent) => void>();
+  private readonly closeListeners = new Set<(stopped: SessionStopReason | null) => void>();
+  private readonly problemListeners = new Set<(problem: string) => void>();
+  /** Why the server stopped, once it said so (its last frame before closing). */
+  private stopReason: SessionStopReason | null = null;
+  private closed = false;
   /** Replies and events are handled one after another, in the order they arrived, though checking an event waits for the contract to load. */
   private inbox: Promise<void> = Promise.resolve();
 
@@ -26,7 +41,7 @@ export class SessionClient {
         () => this.fail(new Error('The session sent an oversized reply.')),
       ),
     );
-    socket.on('close', () => this.fail(new Error('The session closed the connection.')));
+    socket.on('close', () => this.enqueue(() => this.end()));
     socket.on('error', () => undefined);
   }
 
@@ -62,6 +77,20 @@ export class SessionClient {
   onEvent(listener: (event: AppEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called once the connection has closed, after everything that arrived before: with the reason the server gave
+   * for stopping, or null when it gave none (it was killed, or this side closed the connection).
+   */
+  onClose(listener: (stopped: SessionStopReason | null) => void): void {
+    if (this.closed) this.enqueue(() => listener(this.stopReason));
+    else this.closeListeners.add(listener);
+  }
+
+  /** Told of each frame refused (malformed, oversized, an unknown event), for a client that stays connected to log. */
+  onProblem(listener: (problem: string) => void): void {
+    this.problemListeners.add(listener);
   }
 
   async status(): Promise<SessionStatus> {
@@ -100,6 +129,14 @@ export class SessionClient {
     }
     if ('event' in reply) {
       const raw = reply.event;
+      // Checked without the contract: every command through a session may get this one, just before the session closes.
+      const stopped = sessionStoppedEventSchema.safeParse(raw);
+      if (stopped.success) {
+        this.enqueue(() => {
+          this.stopReason = stopped.data.reason;
+        });
+        return;
+      }
       // A connection test's stages are checked with their own schema: loading the whole contract for them
       // took longer than the test itself (`test ssh` through a session in `npm run bench -- session`).
       const stage = connectionStageEventSchema.safeParse(raw);
@@ -113,6 +150,7 @@ export class SessionClient {
         const { appEventSchema } = await import('../../../src-shared/contract.js');
         const event = appEventSchema.safeParse(raw);
         if (event.success) this.emit(event.data);
+        else this.report('The session sent an event that is not one of the app\'s.');
       });
       return;
     }
@@ -135,7 +173,19 @@ export class SessionClient {
 
   /** After whatever arrived before it: a reply read just before the socket closed still resolves. */
   private fail(error: Error): void {
+    this.report(error.message);
     this.enqueue(() => this.rejectAll(error));
+  }
+
+  private report(problem: string): void {
+    for (const listener of this.problemListeners) listener(problem);
+  }
+
+  private end(): void {
+    this.closed = true;
+    this.rejectAll(new Error('The session closed the connection.'));
+    for (const listener of this.closeListeners) listener(this.stopReason);
+    this.closeListeners.clear();
   }
 
   private rejectAll(error: Error): void {

@@ -82,6 +82,20 @@ export const sessionKeyWorkSchema = z.looseObject({
   ),
 });
 
+/**
+ * Why a session stopped. idle: its timeout passed; lock: a client asked; locked: its core locked
+ * itself (the app's Lock, an idle lock); sleep: the machine slept; signal: the process was told to end.
+ */
+export const sessionStopReasonSchema = z.enum(['idle', 'lock', 'locked', 'sleep', 'signal']);
+export type SessionStopReason = z.infer<typeof sessionStopReasonSchema>;
+
+/**
+ * The last frame a stopping server sends each connection that said hello, as the `event` of a reply frame:
+ * why it stopped, so the app linked to an agent knows whether to lock too (see app-session.ts).
+ */
+export const sessionStoppedEventSchema = z.strictObject({ type: z.literal('session.stopped'), reason: sessionStopReasonSchema });
+export type SessionStoppedEvent = z.infer<typeof sessionStoppedEventSchema>;
+
 export const sessionReplySchema = z.union([
   z.strictObject({ id: z.int(), ok: z.literal(true), value: z.unknown() }),
   z.strictObject({ id: z.int(), ok: z.literal(false), error: z.looseObject({ code: z.string(), message: z.string() }) }),

@@ -6,6 +6,8 @@
  * the last request, never while one is served), on `lock`, when the
  * machine sleeps (sleep-watch.ts; the desktop app's powerMonitor also locks), and
  * whenever the core locks for any other reason, so locking either side locks both.
+ * Before it closes, it tells each greeted connection why it stopped (a
+ * `session.stopped` event), which the app linked to an agent acts on.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +19,16 @@ import { cliActor } from '../request-actor.js';
 import { progressOperations } from '../../../src-shared/operation-progress.js';
 import { peerOf } from './peer-credentials.js';
 import { DEFAULT_SLEEP_WATCH, systemSleepClocks, watchForSleep, type SleepWatchClocks } from './sleep-watch.js';
-import { lineReader, sessionRequestSchema, sessionSocketPath, sessionTokenPath, type SessionReply, type SessionStatus } from './session-protocol.js';
-
-/** idle: the timeout passed; lock: a client asked; locked: the core locked itself (the app's Lock, its idle timer); sleep: the machine slept; signal: the process is told to end. */
-export type SessionStopReason = 'idle' | 'lock' | 'locked' | 'sleep' | 'signal';
+import {
+  lineReader,
+  sessionRequestSchema,
+  sessionSocketPath,
+  sessionTokenPath,
+  type SessionReply,
+  type SessionStatus,
+  type SessionStopReason,
+  type SessionStoppedEvent,
+} from './session-protocol.js';
 
 export interface SessionServerOptions {
   core: AppCore;
@@ -206,6 +214,9 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     idle?.stop();
     stopSleepWatch();
     unsubscribe();
+    // Each client that said hello learns why, before its connection closes: the app linked to an agent locks or not by it.
+    const stoppedEvent: SessionStoppedEvent = { type: 'session.stopped', reason };
+    for (const socket of greeted) send(socket, { event: stoppedEvent });
     for (const socket of connections) socket.end();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of connections) socket.destroy();
