@@ -18,8 +18,6 @@ import type { AppCoreOptions } from '../core/app-core-types.js';
 import { SessionClient } from '../core/session/session-client.js';
 import { DATABASE_FILE, defaultDataDir } from '../core/paths.js';
 import { delegateLaunch } from '../core/delegate/delegate-channel.js';
-import { forkDelegateEarly } from '../core/delegate/node-delegate-channel.js';
-import { readKeyringKdf } from '../core/store/keyring-kdf.js';
 import { sealBindings, sealValues } from '../../src-shared/sealed-box.js';
 import { UsageError, UserError } from './cli-errors.js';
 import { pathsInitWouldCreate, removeCreated } from './init-cleanup.js';
@@ -165,7 +163,8 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
   const delegateEntry = coreOptions.delegateEntry ?? defaultDelegateEntry();
   const early =
     command.unlock !== false && !coreOptions.spawnDelegate && existsSync(join(dataDir, DATABASE_FILE))
-      ? forkDelegateEarly(delegateLaunch(delegateEntry, join(dataDir, 'logs')))
+      ? // Loaded here, not at start: a command served by a session forks no delegate.
+        (await import('../core/delegate/node-delegate-channel.js')).forkDelegateEarly(delegateLaunch(delegateEntry, join(dataDir, 'logs')))
       : null;
   // A refused init leaves nothing behind: what it would create is noted before the core creates it.
   const createdByInit = command.words === 'init' ? pathsInitWouldCreate(dataDir) : [];
@@ -176,7 +175,7 @@ async function run(argv: string[], io: CliIo, coreOptions: CliCoreOptions): Prom
     if (early && passphraseFile) {
       // The delegate derives the key while the core loads: the unlock below then finds it ready.
       unlockPassphrase = readPassphraseFile(passphraseFile);
-      await early.prepareUnlock(unlockPassphrase, await readKeyringKdf(dataDir));
+      await early.prepareUnlock(unlockPassphrase, await (await import('../core/store/keyring-kdf.js')).readKeyringKdf(dataDir));
     }
     // Loaded only here, so a command served by a session never loads the core, SQLite or the services.
     const { createAppCore } = await import('../core/app-core.js');

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { AppEvent, Channel, IpcResult } from '../../../src-shared/contract.js';
-import { connectionStageEventSchema } from '../../../src-shared/connection-report.js';
 import {
   lineReader,
   sessionReplySchema,
@@ -137,16 +136,13 @@ export class SessionClient {
         });
         return;
       }
-      // A connection test's stages are checked with their own schema: loading the whole contract for them
-      // took longer than the test itself (`test ssh` through a session in `npm run bench -- session`).
-      const stage = connectionStageEventSchema.safeParse(raw);
-      if (stage.success) {
-        this.enqueue(() => this.emit(stage.data));
-        return;
-      }
       this.enqueue(async () => {
-        // The app's whole contract loads only for a command that gets events (a long
-        // operation's progress): building its schemas would be most of a reveal's time.
+        // Schemas load only for a command that gets events, since building them at every start would cost a
+        // reveal more than its own work. A connection test's stages have their own, small schema: for them the
+        // whole contract took longer than the test itself (`test ssh` in `npm run bench -- session`).
+        const { connectionStageEventSchema } = await import('../../../src-shared/connection-report.js');
+        const stage = connectionStageEventSchema.safeParse(raw);
+        if (stage.success) return this.emit(stage.data);
         const { appEventSchema } = await import('../../../src-shared/contract.js');
         const event = appEventSchema.safeParse(raw);
         if (event.success) this.emit(event.data);
