@@ -397,19 +397,12 @@ describe('session agent', () => {
     });
   });
 
-  it("a CLI's lock of the agent's session locks the app beside it", async () => {
+  it.each([
+    ["a CLI's lock of the agent's session", async () => expect((await cli(store, ['lock'])).status).toBe(0)],
+    ['a signal ending the agent', async (agent: number) => void process.kill(agent, 'SIGTERM')],
+  ])('%s locks the app beside it', async (_what, stopAgent: (agent: number) => Promise<void>) => {
     await withAppBesideAgent('1h', async (app, appSession, agent) => {
-      expect((await cli(store, ['lock'])).status).toBe(0);
-      await exited(agent);
-      await until(async () => !(await appUnlocked(app)));
-      expect(appSession.current()).toBeNull();
-      expect((await cli(store, ['status'])).status).toBe(1);
-    });
-  });
-
-  it('an agent ended by a signal locks the app beside it', async () => {
-    await withAppBesideAgent('1h', async (app, appSession, agent) => {
-      process.kill(agent, 'SIGTERM');
+      await stopAgent(agent);
       await exited(agent);
       await until(async () => !(await appUnlocked(app)));
       expect(appSession.current()).toBeNull();
