@@ -66,10 +66,17 @@ async function receive(raw: unknown): Promise<void> {
     log.write('warn', 'dropped a message that is not JSON');
     return;
   }
-  const prepare = prepareUnlockFrameSchema.safeParse(message);
-  // The handlers load on the first request, not now: on two cores, loading them beside the derivation and
-  // the owner's own start would slow all three, and the derivation is the longest.
-  if (prepare.success) return prepareUnlock(prepare.data.prepareUnlock);
+  // Told apart by its one key, so a request does not pay for a failed parse of the other kind on the hot path.
+  if (typeof message === 'object' && message !== null && 'prepareUnlock' in message) {
+    const prepare = prepareUnlockFrameSchema.safeParse(message);
+    if (!prepare.success) {
+      log.write('warn', 'dropped a malformed prepareUnlock frame');
+      return;
+    }
+    // The handlers load on the first request, not now: on two cores, loading them beside the derivation and
+    // the owner's own start would slow all three, and the derivation is the longest.
+    return prepareUnlock(prepare.data.prepareUnlock);
+  }
   // Messages wait for the handlers in the order they came, since each awaits the same load.
   await (await requestHandler())(message);
 }

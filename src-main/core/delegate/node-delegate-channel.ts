@@ -90,17 +90,21 @@ function replaying(channel: DelegateChannel): DelegateChannel & { readyKey: Prom
   let onMessage: ((message: unknown) => void) | null = null;
   let exitCode: number | null | undefined;
   const exitListeners: ((code: number | null) => void)[] = [];
-  let answerReadyKey: (key: string | null) => void = () => undefined;
+  let answerReadyKey: ((key: string | null) => void) | null = null;
   const readyKey = new Promise<string | null>((resolve) => (answerReadyKey = resolve));
   channel.onMessage((message) => {
-    const ready = typeof message === 'string' && message.length < 1024 ? delegateReadySchema.safeParse(parsedOrNull(message)) : null;
-    if (ready?.success) answerReadyKey(ready.data.publicKey);
+    // `ready` is the process's first message: only that one is read here, not every reply after it.
+    if (answerReadyKey) {
+      const ready = typeof message === 'string' && message.length < 1024 ? delegateReadySchema.safeParse(parsedOrNull(message)) : null;
+      answerReadyKey(ready?.success ? ready.data.publicKey : null);
+      answerReadyKey = null;
+    }
     if (onMessage) onMessage(message);
     else messages.push(message);
   });
   channel.onExit((code) => {
     exitCode = code;
-    answerReadyKey(null);
+    answerReadyKey?.(null);
     for (const listener of exitListeners.splice(0)) listener(code);
   });
   return {
